@@ -1,0 +1,30 @@
+# Entry points for working on Marquee locally. The work is done by the scripts in infra/local/.
+#   make dev    run Marquee on http://127.0.0.1:3000 with demo data (local stack + devserver)
+#   make test   every check and test, against a private local stack (what CI runs)
+#   make lint   rustfmt and clippy
+#   make stop   stop the local stack that `make dev` left running
+
+.PHONY: help install dev test lint stop status
+
+help:
+	@sed -n 's/^#   make/make/p' Makefile
+
+# Install (or check) Java, DynamoDB Local, the Python venv with moto and cfn-lint.
+install:
+	bash infra/local/install.sh
+
+dev:
+	bash infra/local/dev.sh
+
+test:
+	bash infra/local/test.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+stop:
+	bash infra/local/stack.sh stop .local/run/dev
+
+status:
+	bash infra/local/stack.sh status .local/run/dev || true

@@ -1,0 +1,80 @@
+//! The box-office admin API (`/admin/v1/*`) and the operator's platform API
+//! (`/platform/v1/*`): onboarding venues, staff login and invitations, venue settings and
+//! custom domains. Every `/admin` route resolves its venue from `Host` and checks the
+//! staff member's role.
+
+mod auth;
+mod domains;
+mod platform;
+mod staff;
+mod venue;
+
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::{Json, Router, middleware};
+use marquee_platform::auth::JwtKeys;
+use marquee_platform::mail::MailQueue;
+use marquee_platform::tenancy::{Tenancy, resolve_tenant};
+use marquee_platform::{Config, http};
+use marquee_store::Store;
+use std::sync::Arc;
+use utoipa::OpenApi;
+
+/// What the admin handlers may use.
+#[derive(Clone)]
+pub struct AdminState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub tenancy: Tenancy,
+    pub jwt: JwtKeys,
+    pub mail: MailQueue,
+}
+
+impl AdminState {
+    pub fn new(config: Config, store: Store, mail: MailQueue) -> Self {
+        Self {
+            jwt: JwtKeys::new(&config.jwt_secret),
+            tenancy: Tenancy::new(store.clone()),
+            config: Arc::new(config),
+            store,
+            mail,
+        }
+    }
+}
+
+impl FromRef<AdminState> for JwtKeys {
+    fn from_ref(state: &AdminState) -> Self {
+        state.jwt.clone()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Marquee admin API", description = "Venue staff and platform operator endpoints."),
+    paths(
+        platform::create_venue,
+        auth::login,
+        venue::get_venue,
+        venue::update_venue,
+        staff::list_staff,
+        staff::invite_staff,
+        staff::accept_invitation,
+        domains::list_domains,
+        domains::register_domain,
+    )
+)]
+pub struct AdminApiDoc;
+
+pub fn router(state: AdminState) -> Router {
+    let venue_routes = Router::new()
+        .route("/admin/v1/login", post(auth::login))
+        .route("/admin/v1/venue", get(venue::get_venue).put(venue::update_venue))
+        .route("/admin/v1/staff", get(staff::list_staff).post(staff::invite_staff))
+        .route("/admin/v1/staff/accept", post(staff::accept_invitation))
+        .route("/admin/v1/domains", get(domains::list_domains).post(domains::register_domain))
+        .route_layer(middleware::from_fn_with_state(state.tenancy.clone(), resolve_tenant));
+    let platform_routes = Router::new()
+        .route("/platform/v1/venues", post(platform::create_venue))
+        .route("/admin/openapi.json", get(|| async { Json(AdminApiDoc::openapi()) }));
+    http::with_conventions(venue_routes.merge(platform_routes).with_state(state))
+}

@@ -1,0 +1,13 @@
+use marquee_platform::{Config, aws, mail::MailQueue, telemetry};
+use marquee_store::Store;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    telemetry::init();
+    let config = Config::from_env()?;
+    let sdk = aws::sdk_config().await;
+    let endpoints = aws::Endpoints::from_env();
+    let store = Store::new(aws::dynamodb(&sdk, &endpoints), &config.table_name);
+    let mail = MailQueue::new(aws::sqs(&sdk, &endpoints), &config.mail_queue_url);
+    lambda_http::run(admin_api::router(admin_api::AdminState::new(config, store, mail))).await
+}

@@ -1,0 +1,67 @@
+//! The `mailer` worker: consumes mail jobs from SQS, renders them in Rust and sends them
+//! through SES v2. A redelivered job is sent at most once (a delivery claim in DynamoDB);
+//! a job that fails is reported in the batch response, retried by SQS, and after the
+//! queue's receive limit lands in the dead-letter queue.
+
+mod render;
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use chrono::Utc;
+use marquee_platform::mail::{MailJob, SesMailer};
+use marquee_store::Store;
+
+pub use render::render;
+
+#[derive(Clone)]
+pub struct MailerState {
+    pub store: Store,
+    pub ses: SesMailer,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("the job is not a mail job: {0}")]
+    Malformed(#[from] serde_json::Error),
+    #[error("the message has no body")]
+    Empty,
+    #[error(transparent)]
+    Store(#[from] marquee_store::StoreError),
+    #[error(transparent)]
+    Send(#[from] marquee_platform::mail::SendError),
+}
+
+/// Sends every job of the batch; the ids of those that failed go back to SQS for a retry.
+pub async fn send_mail_batch(state: &MailerState, event: SqsEvent) -> SqsBatchResponse {
+    let results = futures::future::join_all(event.records.iter().map(|m| send_message(state, m))).await;
+    let mut response = SqsBatchResponse::default();
+    for (message, result) in event.records.iter().zip(results) {
+        if let Err(error) = result {
+            let id = message.message_id.clone().unwrap_or_default();
+            tracing::warn!(message_id = %id, %error, "mail job failed; SQS will retry it");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}
+
+async fn send_message(state: &MailerState, message: &SqsMessage) -> Result<(), MailError> {
+    let job: MailJob = serde_json::from_str(message.body.as_deref().ok_or(MailError::Empty)?)?;
+    if !state.store.claim_mail_job(&job.tenant, &job.id, Utc::now()).await? {
+        tracing::info!(job = %job.id, "mail job already sent; skipping the redelivery");
+        return Ok(());
+    }
+    let email = render(&job.message);
+    match state.ses.send(&email).await {
+        Ok(message_id) => {
+            tracing::info!(job = %job.id, tenant = %job.tenant, %message_id, "mail sent");
+            Ok(())
+        }
+        Err(e) => {
+            // Give the claim back so the retry can send.
+            state.store.release_mail_claim(&job.tenant, &job.id).await?;
+            Err(e.into())
+        }
+    }
+}

@@ -1,0 +1,23 @@
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use lambda_runtime::{LambdaEvent, service_fn};
+use mailer::{MailerState, send_mail_batch};
+use marquee_platform::{aws, mail::SesMailer, telemetry};
+use marquee_store::Store;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    telemetry::init();
+    let table = std::env::var("TABLE_NAME")?;
+    let sender_domain = std::env::var("MAIL_SENDER_DOMAIN")?;
+    let sdk = aws::sdk_config().await;
+    let endpoints = aws::Endpoints::from_env();
+    let state = MailerState {
+        store: Store::new(aws::dynamodb(&sdk, &endpoints), table),
+        ses: SesMailer::new(aws::sesv2(&sdk, &endpoints), sender_domain),
+    };
+    let state = &state;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        Ok::<SqsBatchResponse, lambda_runtime::Error>(send_mail_batch(state, event.payload).await)
+    }))
+    .await
+}

@@ -1,0 +1,59 @@
+//! The venue's public settings: what the site needs to draw itself and take payments.
+
+use crate::PublicState;
+use axum::extract::State;
+use marquee_domain::Branding;
+use marquee_platform::ApiError;
+use marquee_platform::tenancy::Tenant;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Site {
+    name: String,
+    slug: String,
+    hostname: String,
+    timezone: String,
+    currency: String,
+    #[schema(value_type = Object)]
+    branding: Branding,
+    hold_seconds: u32,
+    max_tickets_per_order: u32,
+    payments: Payments,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Payments {
+    provider: &'static str,
+    publishable_key: String,
+    /// `local` means the Stripe test double: the site shows a test-card form.
+    mode: &'static str,
+}
+
+/// The venue's public settings.
+#[utoipa::path(get, path = "/api/v1/site", responses((status = 200, body = Site), (status = 404, description = "unknown_host")))]
+pub async fn get_site(State(state): State<PublicState>, tenant: Tenant) -> Result<axum::Json<Site>, ApiError> {
+    let venue = state.store.venue(&tenant.id).await?.ok_or_else(|| ApiError::not_found("Venue"))?;
+    let key = state.config.stripe_publishable_key.clone();
+    let mode = if state.is_local() {
+        "local"
+    } else if key.starts_with("pk_live_") {
+        "live"
+    } else {
+        "test"
+    };
+    let s = venue.settings;
+    Ok(axum::Json(Site {
+        name: s.name,
+        slug: venue.slug.to_string(),
+        hostname: tenant.hostname.to_string(),
+        timezone: String::from(s.timezone),
+        currency: s.currency.code().to_owned(),
+        branding: s.branding,
+        hold_seconds: s.hold_seconds,
+        max_tickets_per_order: s.max_tickets_per_order,
+        payments: Payments { provider: "stripe", publishable_key: key, mode },
+    }))
+}

@@ -1,0 +1,150 @@
+//! The local stand-in for API Gateway and the Lambda triggers. It mounts every HTTP
+//! function's `router()` the way API Gateway routes them (by path prefix, `Host` passed
+//! through), polls the local SQS queues and invokes the worker handlers with Lambda's batch
+//! and partial-failure semantics, shows mail sent through (moto's) SES at `/_dev/mail`, and
+//! can seed the demo venue. The integration tests start it in-process on a free port.
+
+mod mailbox;
+pub mod seed;
+mod poller;
+
+use anyhow::Context;
+use axum::Router;
+use axum::routing::get;
+use marquee_domain::Hostname;
+use marquee_platform::aws::{self, Endpoints};
+use marquee_platform::mail::{MailQueue, SesMailer};
+use marquee_platform::resources::{self, MAIL_QUEUE, ProvisionOptions, Provisioned};
+use marquee_platform::{Config, Secret, Stage};
+use marquee_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+pub use mailbox::{SentMail, sent_mail};
+pub use poller::{BatchHandler, poll_queue};
+
+/// Local-only credentials, printed by `make dev` and written in the README. They exist only
+/// in the local stage; deployed stacks read their secrets from Secrets Manager.
+pub const LOCAL_PLATFORM_KEY: &str = "local-platform-key";
+pub const DEMO_SLUG: &str = "demo";
+pub const DEMO_OWNER_EMAIL: &str = "owner@demo.localhost";
+pub const DEMO_OWNER_PASSWORD: &str = "demo-owner-password";
+const LOCAL_JWT_SECRET: &str = "local-only-jwt-secret-not-for-deployment-0123456789";
+pub const LOCAL_SENDER_DOMAIN: &str = "mail.marquee.localhost";
+
+#[derive(Debug, Clone)]
+pub struct DevOptions {
+    /// 0 picks a free port.
+    pub port: u16,
+    pub endpoints: Endpoints,
+    /// Resource name prefix (table, queues, bucket).
+    pub prefix: String,
+    /// Run the SQS pollers that invoke the workers.
+    pub workers: bool,
+    /// Visibility timeout for the local queues (seconds): how soon a failed job returns.
+    pub visibility_timeout: u32,
+}
+
+/// A running devserver.
+pub struct DevServer {
+    pub addr: SocketAddr,
+    pub config: Config,
+    pub resources: Provisioned,
+    pub store: Store,
+    pub sqs: aws_sdk_sqs::Client,
+    pub router: Router,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl DevServer {
+    /// The base URL for a venue host, e.g. `http://demo.localhost:3000`.
+    pub fn url_for(&self, host: &str) -> String {
+        format!("http://{host}:{}", self.addr.port())
+    }
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
+    let sdk = aws::sdk_config().await;
+    let dynamodb = aws::dynamodb(&sdk, &options.endpoints);
+    let sqs = aws::sqs(&sdk, &options.endpoints);
+    let sesv2 = aws::sesv2(&sdk, &options.endpoints);
+    let s3 = aws::s3(&sdk, &options.endpoints);
+    let provisioned = resources::provision(
+        &dynamodb,
+        &sqs,
+        &s3,
+        &sesv2,
+        &ProvisionOptions {
+            prefix: options.prefix.clone(),
+            sender_domain: LOCAL_SENDER_DOMAIN.into(),
+            visibility_timeout_override: Some(options.visibility_timeout),
+        },
+    )
+    .await
+    .context("creating the local resources")?;
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await.context("binding the devserver port")?;
+    let addr = listener.local_addr()?;
+    let mail_queue = provisioned.queue(&MAIL_QUEUE)?.clone();
+    let config = Config {
+        stage: Stage::Local,
+        table_name: provisioned.table_name.clone(),
+        mail_queue_url: mail_queue.url.clone(),
+        hold_expiry_queue_url: provisioned.queue(&resources::HOLD_EXPIRY_QUEUE)?.url.clone(),
+        documents_bucket: provisioned.documents_bucket.clone(),
+        platform_domain: local_platform_domain(),
+        cname_target: "cname.marquee.localhost".into(),
+        mail_sender_domain: LOCAL_SENDER_DOMAIN.into(),
+        public_url_template: format!("http://{{host}}:{}", addr.port()),
+        jwt_secret: Secret::new(LOCAL_JWT_SECRET),
+        platform_key: Secret::new(LOCAL_PLATFORM_KEY),
+        stripe_publishable_key: "pk_test_local".into(),
+    };
+    let store = Store::new(dynamodb, &provisioned.table_name);
+
+    let public = public_api::router(public_api::PublicState::new(config.clone(), store.clone()));
+    let admin = admin_api::router(admin_api::AdminState::new(
+        config.clone(),
+        store.clone(),
+        MailQueue::new(sqs.clone(), &mail_queue.url),
+    ));
+    let moto_url = options.endpoints.moto.clone().unwrap_or_default();
+    // API Gateway routes by path prefix and passes the path and Host through unchanged.
+    let router = Router::new()
+        .route_service("/api/{*rest}", public)
+        .route_service("/admin/{*rest}", admin.clone())
+        .route_service("/platform/{*rest}", admin)
+        .route("/_dev/mail", get(mailbox::mail_page))
+        .with_state(Arc::new(mailbox::MailboxState { moto_url, client: reqwest::Client::new() }));
+
+    let mut tasks = Vec::new();
+    let app = router.clone();
+    tasks.push(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "devserver stopped");
+        }
+    }));
+    if options.workers {
+        let mailer_state = Arc::new(mailer::MailerState { store: store.clone(), ses: SesMailer::new(sesv2, LOCAL_SENDER_DOMAIN) });
+        let handler: BatchHandler = Arc::new(move |event| {
+            let state = mailer_state.clone();
+            Box::pin(async move { mailer::send_mail_batch(&state, event).await })
+        });
+        tasks.push(tokio::spawn(poll_queue(sqs.clone(), mail_queue.url.clone(), handler)));
+    }
+    Ok(DevServer { addr, config, resources: provisioned, store, sqs, router, tasks })
+}
+
+/// Locally every venue answers on `{slug}.localhost`, which browsers resolve to 127.0.0.1.
+pub fn local_platform_domain() -> Hostname {
+    Hostname::parse("localhost").unwrap_or_else(|_| unreachable!("'localhost' is a valid hostname"))
+}

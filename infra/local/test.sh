@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# `make test` (and CI, through .ci/run): every check and test, against a private local stack.
+#   1. install what is missing          (infra/local/install.sh)
+#   2. lint the SAM template            (cfn-lint; errors fail, warnings are only shown)
+#   3. compile all tests                (before the stack starts, so it does not idle meanwhile)
+#   4. run all Rust tests               (inside with-stack.sh: fresh stack on free ports)
+#   5. web tests, if there is a web app (npm ci + npm test)
+# A failing step does not hide the others' results; the exit status is non-zero if any failed.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+results=()
+failed=()
+
+# step <name> <command...>: runs the command and records PASS or FAIL.
+step() {
+  local name=$1
+  shift
+  say "== $name: $*"
+  if "$@"; then
+    results+=("PASS  $name")
+  else
+    results+=("FAIL  $name")
+    failed+=("$name")
+  fi
+}
+skip() { results+=("SKIP  $1 ($2)"); }
+
+summary() {
+  echo
+  echo "==== make test summary ===="
+  printf '  %s\n' "${results[@]}"
+  if [ ${#failed[@]} -eq 0 ]; then
+    echo "make test: PASSED"
+  else
+    echo "make test: FAILED (${failed[*]})"
+  fi
+}
+trap summary EXIT
+
+step install bash infra/local/install.sh
+if [ ${#failed[@]} -gt 0 ]; then exit 1; fi # nothing else can run without it
+
+if [ -f infra/template.yaml ]; then
+  step cfn-lint .local/venv/bin/cfn-lint --non-zero-exit-code error infra/template.yaml
+else
+  skip cfn-lint "no infra/template.yaml"
+fi
+
+# In CI a committed Cargo.lock must already be up to date; locally cargo may refresh it.
+cargo_flags=(--workspace)
+if [ "${CI:-}" = true ] && [ -f Cargo.lock ]; then cargo_flags+=(--locked); fi
+
+step compile cargo test "${cargo_flags[@]}" --no-run
+if [[ " ${failed[*]} " == *" compile "* ]]; then
+  skip rust-tests "compile failed"
+else
+  step rust-tests bash infra/local/with-stack.sh cargo test "${cargo_flags[@]}" -- --test-threads=8
+fi
+
+if [ -f web/package.json ]; then
+  step web-install npm --prefix web ci
+  if [[ " ${failed[*]} " == *" web-install "* ]]; then
+    skip web-tests "npm ci failed"
+  else
+    # --if-present: the web app may not define its test script yet.
+    step web-tests npm --prefix web run --if-present test
+  fi
+else
+  skip web "no web/package.json"
+fi
+
+[ ${#failed[@]} -eq 0 ]

@@ -1,0 +1,302 @@
+//! A venue's settings: what the public site shows and the limits its sales obey.
+
+use crate::{Email, Invalid};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+pub const DEFAULT_HOLD_SECONDS: u32 = 600;
+/// A hold's expiry message rides one SQS delay, which is at most 15 minutes.
+pub const HOLD_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 60..=900;
+pub const DEFAULT_MAX_TICKETS: u32 = 10;
+pub const MAX_TICKETS_RANGE: std::ops::RangeInclusive<u32> = 1..=50;
+
+/// An IANA timezone such as `Europe/London`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Timezone(chrono_tz::Tz);
+
+impl Timezone {
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        chrono_tz::Tz::from_str(value.trim())
+            .map(Self)
+            .map_err(|_| Invalid::new("timezone", format!("'{value}' is not an IANA timezone such as Europe/London")))
+    }
+
+    pub fn tz(self) -> chrono_tz::Tz {
+        self.0
+    }
+}
+
+/// An ISO 4217 currency Marquee can charge in (Stripe's common settlement currencies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency(usize);
+
+/// (code, digits after the decimal point)
+const CURRENCIES: &[(&str, u8)] = &[
+    ("USD", 2), ("EUR", 2), ("GBP", 2), ("CAD", 2), ("AUD", 2), ("NZD", 2), ("CHF", 2),
+    ("SEK", 2), ("NOK", 2), ("DKK", 2), ("PLN", 2), ("CZK", 2), ("MXN", 2), ("BRL", 2),
+    ("SGD", 2), ("HKD", 2), ("ZAR", 2), ("JPY", 0), ("KRW", 0),
+];
+
+impl Currency {
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        let upper = value.trim().to_ascii_uppercase();
+        CURRENCIES
+            .iter()
+            .position(|(code, _)| *code == upper)
+            .map(Self)
+            .ok_or_else(|| Invalid::new("currency", format!("'{value}' is not a supported ISO 4217 currency")))
+    }
+
+    pub fn code(self) -> &'static str {
+        CURRENCIES[self.0].0
+    }
+
+    /// Digits after the decimal point: amounts are stored in these minor units.
+    pub fn minor_digits(self) -> u8 {
+        CURRENCIES[self.0].1
+    }
+}
+
+/// A colour as `#rrggbb`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct HexColour(String);
+
+impl HexColour {
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        let v = value.trim().to_ascii_lowercase();
+        let ok = v.len() == 7 && v.starts_with('#') && v[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        if ok { Ok(Self(v)) } else { Err(Invalid::new("colour", format!("'{value}' is not a colour like #1a2b3c"))) }
+    }
+}
+
+/// An absolute `https` URL (or `http` on localhost, for local development).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct WebUrl(String);
+
+impl WebUrl {
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        let v = value.trim();
+        let rest = v
+            .strip_prefix("https://")
+            .or_else(|| v.strip_prefix("http://").filter(|r| r.starts_with("localhost") || r.contains(".localhost")));
+        let ok = rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace) && !r.contains(['<', '>', '"', '\'']))
+            && v.len() <= 2048;
+        if ok { Ok(Self(v.to_owned())) } else { Err(Invalid::new("logoUrl", "must be an https URL")) }
+    }
+}
+
+macro_rules! into_string {
+    ($($t:ty),*) => {$(
+        impl TryFrom<String> for $t {
+            type Error = Invalid;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+    )*};
+}
+into_string!(Timezone, Currency, HexColour, WebUrl);
+
+impl From<Timezone> for String {
+    fn from(v: Timezone) -> Self {
+        v.0.name().to_owned()
+    }
+}
+impl From<Currency> for String {
+    fn from(v: Currency) -> Self {
+        v.code().to_owned()
+    }
+}
+impl From<HexColour> for String {
+    fn from(v: HexColour) -> Self {
+        v.0
+    }
+}
+impl From<WebUrl> for String {
+    fn from(v: WebUrl) -> Self {
+        v.0
+    }
+}
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Branding {
+    pub primary_colour: HexColour,
+    pub accent_colour: HexColour,
+    pub logo_url: Option<WebUrl>,
+}
+
+impl Default for Branding {
+    fn default() -> Self {
+        Self {
+            primary_colour: HexColour("#5b2a86".into()),
+            accent_colour: HexColour("#f2a541".into()),
+            logo_url: None,
+        }
+    }
+}
+
+/// Everything a venue can set about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VenueSettings {
+    pub name: String,
+    pub timezone: Timezone,
+    pub currency: Currency,
+    pub hold_seconds: u32,
+    pub max_tickets_per_order: u32,
+    /// Where replies to the venue's mail go; mail itself is sent from the platform domain.
+    pub email_sender: Option<Email>,
+    pub branding: Branding,
+}
+
+impl VenueSettings {
+    pub fn new(name: &str, timezone: Timezone, currency: Currency) -> Result<Self, Invalid> {
+        Ok(Self {
+            name: parse_name(name)?,
+            timezone,
+            currency,
+            hold_seconds: DEFAULT_HOLD_SECONDS,
+            max_tickets_per_order: DEFAULT_MAX_TICKETS,
+            email_sender: None,
+            branding: Branding::default(),
+        })
+    }
+}
+
+fn parse_name(name: &str) -> Result<String, Invalid> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
+        return Err(Invalid::new("name", "must be 1 to 120 printable characters"));
+    }
+    Ok(name.to_owned())
+}
+
+/// A partial change to the settings, as typed by staff. Every field is optional;
+/// `apply` checks each one given and returns the new settings, or the first problem.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VenueSettingsUpdate {
+    pub name: Option<String>,
+    pub timezone: Option<String>,
+    pub currency: Option<String>,
+    pub hold_seconds: Option<u32>,
+    pub max_tickets_per_order: Option<u32>,
+    /// An email address, or an empty string to clear it.
+    pub email_sender: Option<String>,
+    pub primary_colour: Option<String>,
+    pub accent_colour: Option<String>,
+    /// A URL, or an empty string to clear it.
+    pub logo_url: Option<String>,
+}
+
+impl VenueSettingsUpdate {
+    pub fn apply(self, current: &VenueSettings) -> Result<VenueSettings, Invalid> {
+        let mut next = current.clone();
+        if let Some(name) = self.name {
+            next.name = parse_name(&name)?;
+        }
+        if let Some(tz) = self.timezone {
+            next.timezone = Timezone::parse(&tz)?;
+        }
+        if let Some(currency) = self.currency {
+            next.currency = Currency::parse(&currency)?;
+        }
+        if let Some(seconds) = self.hold_seconds {
+            if !HOLD_SECONDS_RANGE.contains(&seconds) {
+                return Err(Invalid::new("holdSeconds", "must be between 60 and 900"));
+            }
+            next.hold_seconds = seconds;
+        }
+        if let Some(max) = self.max_tickets_per_order {
+            if !MAX_TICKETS_RANGE.contains(&max) {
+                return Err(Invalid::new("maxTicketsPerOrder", "must be between 1 and 50"));
+            }
+            next.max_tickets_per_order = max;
+        }
+        if let Some(sender) = self.email_sender {
+            next.email_sender = if sender.trim().is_empty() {
+                None
+            } else {
+                Some(Email::parse(&sender).map_err(|e| Invalid::new("emailSender", e.message))?)
+            };
+        }
+        if let Some(colour) = self.primary_colour {
+            next.branding.primary_colour = HexColour::parse(&colour).map_err(|e| Invalid::new("primaryColour", e.message))?;
+        }
+        if let Some(colour) = self.accent_colour {
+            next.branding.accent_colour = HexColour::parse(&colour).map_err(|e| Invalid::new("accentColour", e.message))?;
+        }
+        if let Some(url) = self.logo_url {
+            next.branding.logo_url = if url.trim().is_empty() { None } else { Some(WebUrl::parse(&url)?) };
+        }
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> VenueSettings {
+        VenueSettings::new("Grand Opera", Timezone::parse("Europe/Paris").unwrap(), Currency::parse("eur").unwrap())
+            .unwrap()
+    }
+
+    #[test]
+    fn timezones_are_iana_names() {
+        assert!(Timezone::parse("America/New_York").is_ok());
+        assert!(Timezone::parse("Mars/Olympus_Mons").is_err());
+        assert!(Timezone::parse("EST5EDT ; drop").is_err());
+    }
+
+    #[test]
+    fn currencies_know_their_minor_units() {
+        assert_eq!(Currency::parse("usd").unwrap().minor_digits(), 2);
+        assert_eq!(Currency::parse("JPY").unwrap().minor_digits(), 0);
+        assert!(Currency::parse("XYZ").is_err());
+    }
+
+    #[test]
+    fn update_changes_only_given_fields() {
+        let update = VenueSettingsUpdate { hold_seconds: Some(300), primary_colour: Some("#AABBCC".into()), ..Default::default() };
+        let next = update.apply(&settings()).unwrap();
+        assert_eq!(next.hold_seconds, 300);
+        assert_eq!(String::from(next.branding.primary_colour.clone()), "#aabbcc");
+        assert_eq!(next.name, "Grand Opera");
+    }
+
+    #[test]
+    fn update_names_the_bad_field() {
+        let cases = [
+            (VenueSettingsUpdate { timezone: Some("Nowhere/City".into()), ..Default::default() }, "timezone"),
+            (VenueSettingsUpdate { hold_seconds: Some(5), ..Default::default() }, "holdSeconds"),
+            (VenueSettingsUpdate { max_tickets_per_order: Some(0), ..Default::default() }, "maxTicketsPerOrder"),
+            (VenueSettingsUpdate { email_sender: Some("nope".into()), ..Default::default() }, "emailSender"),
+            (VenueSettingsUpdate { logo_url: Some("javascript:alert(1)".into()), ..Default::default() }, "logoUrl"),
+            (VenueSettingsUpdate { name: Some(" ".into()), ..Default::default() }, "name"),
+        ];
+        for (update, field) in cases {
+            assert_eq!(update.apply(&settings()).unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn settings_round_trip_as_json() {
+        let json = serde_json::to_value(settings()).unwrap();
+        assert_eq!(json["timezone"], "Europe/Paris");
+        assert_eq!(json["currency"], "EUR");
+        let back: VenueSettings = serde_json::from_value(json).unwrap();
+        assert_eq!(back, settings());
+    }
+}

@@ -1,0 +1,173 @@
+//! Staff authentication: argon2id password hashes, JWTs bound to a tenant and a role, and
+//! the `StaffAuth` extractor that refuses expired, tampered and other-venue tokens.
+
+use crate::tenancy::Tenant;
+use crate::{ApiError, Secret};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::{header, request::Parts};
+use chrono::{DateTime, Duration, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use marquee_domain::{Email, Password, Permission, Role, TenantId};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::{Arc, LazyLock};
+
+pub const STAFF_AUDIENCE: &str = "marquee-staff";
+const ISSUER: &str = "marquee";
+pub const STAFF_TOKEN_HOURS: i64 = 12;
+
+/// Keys for signing and checking tokens (HS256 with the platform's secret).
+#[derive(Clone)]
+pub struct JwtKeys(Arc<(EncodingKey, DecodingKey)>);
+
+impl JwtKeys {
+    pub fn new(secret: &Secret) -> Self {
+        let bytes = secret.expose().as_bytes();
+        Self(Arc::new((EncodingKey::from_secret(bytes), DecodingKey::from_secret(bytes))))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StaffClaims {
+    /// The staff member's email.
+    pub sub: String,
+    /// The tenant the token is valid for.
+    pub tid: TenantId,
+    pub role: Role,
+    pub aud: String,
+    pub iss: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+pub fn issue_staff_token(
+    keys: &JwtKeys,
+    tenant: &TenantId,
+    email: &Email,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), ApiError> {
+    let expires = now + Duration::hours(STAFF_TOKEN_HOURS);
+    let claims = StaffClaims {
+        sub: email.to_string(),
+        tid: tenant.clone(),
+        role,
+        aud: STAFF_AUDIENCE.into(),
+        iss: ISSUER.into(),
+        iat: now.timestamp(),
+        exp: expires.timestamp(),
+    };
+    let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.0.0).map_err(ApiError::internal)?;
+    Ok((token, expires))
+}
+
+/// An authenticated staff member of the request's venue.
+#[derive(Debug, Clone)]
+pub struct StaffAuth {
+    pub tenant: TenantId,
+    pub email: Email,
+    pub role: Role,
+}
+
+impl StaffAuth {
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self.role.allows(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!("The {} role may not do this", self.role)))
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for StaffAuth
+where
+    JwtKeys: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let tenant = Tenant::from_request_parts(parts, state).await?;
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError::unauthorized("Log in first: send Authorization: Bearer <token>"))?;
+        let keys = JwtKeys::from_ref(state);
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&[STAFF_AUDIENCE]);
+        validation.set_issuer(&[ISSUER]);
+        validation.leeway = 5;
+        let claims = jsonwebtoken::decode::<StaffClaims>(token, &keys.0.1, &validation)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::unauthorized("Your session has expired; log in again"),
+                _ => ApiError::unauthorized("The token is not valid"),
+            })?
+            .claims;
+        // A token is valid only on the venue that issued it.
+        if claims.tid != tenant.id {
+            return Err(ApiError::unauthorized("The token is not valid for this venue"));
+        }
+        let email = Email::parse(&claims.sub).map_err(|_| ApiError::unauthorized("The token is not valid"))?;
+        Ok(Self { tenant: claims.tid, email, role: claims.role })
+    }
+}
+
+/// Hashes a password with argon2id (OWASP parameters: 19 MiB, 2 passes). CPU-heavy: runs
+/// on the blocking pool.
+pub async fn hash_password(password: &Password) -> Result<String, ApiError> {
+    let password = password.clone();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.expose().as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)
+}
+
+/// A hash nobody's password matches, verified against when the account does not exist so
+/// that a missing account takes as long to refuse as a wrong password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(random_token(16).as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+/// Checks a password against a stored hash (or the dummy hash when there is none).
+pub async fn verify_password(hash: Option<String>, password: &Password) -> bool {
+    let password = password.clone();
+    tokio::task::spawn_blocking(move || {
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
+        let verified = PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok());
+        known && verified
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A random secret of `bytes` bytes, hex-encoded (invitation codes, cart tokens).
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// Codes are stored only as their SHA-256.
+pub fn sha256_hex(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+/// Compares secrets in constant time.
+pub fn secrets_match(given: &str, expected: &Secret) -> bool {
+    use subtle::ConstantTimeEq;
+    given.as_bytes().ct_eq(expected.expose().as_bytes()).into()
+}

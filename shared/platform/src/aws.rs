@@ -1,0 +1,54 @@
+//! AWS client construction. Locally, `MARQUEE_DYNAMODB_URL` points DynamoDB at DynamoDB
+//! Local and `MARQUEE_MOTO_URL` points SQS, SES v2 and S3 at the moto server; in AWS neither
+//! is set and the SDK's defaults apply.
+
+use aws_config::{BehaviorVersion, SdkConfig};
+
+#[derive(Debug, Clone, Default)]
+pub struct Endpoints {
+    pub dynamodb: Option<String>,
+    pub moto: Option<String>,
+}
+
+impl Endpoints {
+    pub fn from_env() -> Self {
+        Self { dynamodb: std::env::var("MARQUEE_DYNAMODB_URL").ok(), moto: std::env::var("MARQUEE_MOTO_URL").ok() }
+    }
+}
+
+pub async fn sdk_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest()).load().await
+}
+
+pub fn dynamodb(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_dynamodb::Client {
+    let mut builder = aws_sdk_dynamodb::config::Builder::from(sdk);
+    if let Some(url) = &endpoints.dynamodb {
+        builder = builder.endpoint_url(url);
+    }
+    aws_sdk_dynamodb::Client::from_conf(builder.build())
+}
+
+pub fn sqs(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_sqs::Client {
+    let mut builder = aws_sdk_sqs::config::Builder::from(sdk);
+    if let Some(url) = &endpoints.moto {
+        builder = builder.endpoint_url(url);
+    }
+    aws_sdk_sqs::Client::from_conf(builder.build())
+}
+
+pub fn sesv2(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_sesv2::Client {
+    let mut builder = aws_sdk_sesv2::config::Builder::from(sdk);
+    if let Some(url) = &endpoints.moto {
+        builder = builder.endpoint_url(url);
+    }
+    aws_sdk_sesv2::Client::from_conf(builder.build())
+}
+
+pub fn s3(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_s3::Client {
+    let mut builder = aws_sdk_s3::config::Builder::from(sdk);
+    if let Some(url) = &endpoints.moto {
+        // moto serves buckets by path, not by virtual host.
+        builder = builder.endpoint_url(url).force_path_style(true);
+    }
+    aws_sdk_s3::Client::from_conf(builder.build())
+}

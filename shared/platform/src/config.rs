@@ -1,0 +1,106 @@
+//! Configuration from the environment (set by `infra/template.yaml` in AWS, by the devserver
+//! locally). Secrets are wrapped so they never reach a log.
+
+use marquee_domain::Hostname;
+use std::fmt;
+
+/// A secret value whose `Debug` and `Display` are redacted.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The local stack: fixed demo credentials exist, payments use the Stripe test double.
+    Local,
+    Dev,
+    Prod,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub stage: Stage,
+    pub table_name: String,
+    pub mail_queue_url: String,
+    pub hold_expiry_queue_url: String,
+    pub documents_bucket: String,
+    /// Venues live at `{slug}.{platform_domain}`.
+    pub platform_domain: Hostname,
+    /// What a venue's custom domain must CNAME to.
+    pub cname_target: String,
+    /// Mail is sent from this (SES-verified) domain; venues set a reply-to address.
+    pub mail_sender_domain: String,
+    /// Base URL of the public site for links in mail, with `{host}` replaced per venue.
+    pub public_url_template: String,
+    pub jwt_secret: Secret,
+    pub platform_key: Secret,
+    pub stripe_publishable_key: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+fn var(name: &str) -> Result<String, ConfigError> {
+    std::env::var(name).map_err(|_| ConfigError(format!("{name} is not set")))
+}
+
+impl Config {
+    /// Reads the configuration a deployed function gets from its template.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let stage = match var("MARQUEE_STAGE")?.as_str() {
+            "local" => Stage::Local,
+            "dev" => Stage::Dev,
+            "prod" => Stage::Prod,
+            other => return Err(ConfigError(format!("MARQUEE_STAGE '{other}' is not local, dev or prod"))),
+        };
+        let platform_domain = Hostname::parse(&var("PLATFORM_DOMAIN")?).map_err(|e| ConfigError(e.to_string()))?;
+        let jwt_secret = var("JWT_SECRET")?;
+        if jwt_secret.len() < 32 {
+            return Err(ConfigError("JWT_SECRET must be at least 32 characters".into()));
+        }
+        Ok(Self {
+            stage,
+            table_name: var("TABLE_NAME")?,
+            mail_queue_url: var("MAIL_QUEUE_URL")?,
+            hold_expiry_queue_url: var("HOLD_EXPIRY_QUEUE_URL")?,
+            documents_bucket: var("DOCUMENTS_BUCKET")?,
+            cname_target: std::env::var("CNAME_TARGET").unwrap_or_else(|_| format!("cname.{platform_domain}")),
+            mail_sender_domain: std::env::var("MAIL_SENDER_DOMAIN").unwrap_or_else(|_| platform_domain.to_string()),
+            public_url_template: std::env::var("PUBLIC_URL_TEMPLATE").unwrap_or_else(|_| "https://{host}".into()),
+            platform_domain,
+            jwt_secret: Secret::new(jwt_secret),
+            platform_key: Secret::new(var("PLATFORM_KEY")?),
+            stripe_publishable_key: std::env::var("STRIPE_PUBLISHABLE_KEY").unwrap_or_default(),
+        })
+    }
+
+    /// The public address of a venue host, for links in mail.
+    pub fn public_url(&self, host: &Hostname) -> String {
+        self.public_url_template.replace("{host}", host.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted() {
+        assert_eq!(format!("{:?}", Secret::new("s3cr3t")), "Secret(***)");
+    }
+}

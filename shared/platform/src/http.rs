@@ -1,0 +1,103 @@
+//! HTTP conventions shared by every function: the JSON body extractor whose rejections are
+//! API errors, the body size limit, request ids and tracing spans, and a guarantee that
+//! every error response carries the JSON error body.
+
+use crate::ApiError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::{Router, body::Body};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Largest accepted request body unless a route sets its own.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A JSON body. Malformed JSON is 400, a wrong shape (missing field, wrong type) is 422,
+/// a missing content type 415 and an oversized body 413 — always with the error body.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<S, T> FromRequest<S> for Json<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(rejection.into()),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(e) => {
+                // serde's message names the field and what was expected; it holds no state of ours.
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.body_text())
+            }
+            JsonRejection::JsonSyntaxError(_) => ApiError::bad_request("malformed_json", "The body is not valid JSON"),
+            JsonRejection::MissingJsonContentType(_) => ApiError::from_status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            other => ApiError::from_status(other.status()),
+        }
+    }
+}
+
+/// Wraps a function's routes with the shared layers: body limit, request id, tracing span,
+/// JSON error bodies and a JSON 404 for unknown paths.
+pub fn with_conventions(router: Router) -> Router {
+    router
+        .fallback(|| async { ApiError::from_status(StatusCode::NOT_FOUND) })
+        .layer(middleware::from_fn(json_error_bodies))
+        .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        request_id = %request_id,
+                        tenant = tracing::field::Empty,
+                    )
+                })
+                // Only method, path and status: never headers, bodies or query strings.
+                .on_request(())
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+}
+
+/// Error responses produced outside our handlers (405 from the router, 413 from a body
+/// limit, …) get the same JSON body as ours.
+async fn json_error_bodies(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let mut replaced = ApiError::from_status(status).into_response();
+        if let Some(allow) = response.headers().get(header::ALLOW) {
+            replaced.headers_mut().insert(header::ALLOW, allow.clone());
+        }
+        return replaced;
+    }
+    response
+}
+
+/// A header value for `Retry-After`.
+pub fn retry_after(seconds: i64) -> HeaderValue {
+    HeaderValue::from_str(&seconds.max(1).to_string()).unwrap_or(HeaderValue::from_static("60"))
+}

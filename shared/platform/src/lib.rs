@@ -1,0 +1,18 @@
+//! Everything a Marquee function needs around its handlers: configuration, AWS clients
+//! (with local endpoint overrides), telemetry, the HTTP error type and JSON error body,
+//! tenant resolution from the `Host` header, staff authentication, and the adapters for
+//! mail (SES v2) and queues (SQS). Also the one definition of the AWS resources, used to
+//! create them locally and checked against `infra/template.yaml`.
+
+pub mod auth;
+pub mod aws;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod mail;
+pub mod resources;
+pub mod telemetry;
+pub mod tenancy;
+
+pub use config::{Config, Secret, Stage};
+pub use error::ApiError;

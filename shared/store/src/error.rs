@@ -1,0 +1,41 @@
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::CancellationReason;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the hostname is already registered")]
+    HostnameTaken,
+    #[error("the item already exists")]
+    AlreadyExists,
+    #[error("the item does not exist or is not in the expected state")]
+    ConditionFailed,
+    #[error("the account is locked until {until}")]
+    Locked { until: chrono::DateTime<chrono::Utc> },
+    #[error("an item could not be mapped: {0}")]
+    Mapping(#[from] serde_dynamo::Error),
+    #[error("DynamoDB call failed: {0}")]
+    Dynamo(String),
+}
+
+impl StoreError {
+    /// An SDK failure, keeping the service's error code and message (never item contents).
+    pub(crate) fn sdk<E, R>(err: SdkError<E, R>) -> Self
+    where
+        E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata,
+        R: std::fmt::Debug,
+    {
+        let detail = match &err {
+            SdkError::ServiceError(e) => {
+                let inner = e.err();
+                format!("{}: {}", inner.code().unwrap_or("unknown"), inner.message().unwrap_or(""))
+            }
+            other => format!("{other:?}"),
+        };
+        Self::Dynamo(detail)
+    }
+}
+
+/// Whether a cancelled transaction failed its condition at position `index`.
+pub(crate) fn condition_failed_at(reasons: &[CancellationReason], index: usize) -> bool {
+    reasons.get(index).and_then(|r| r.code()) == Some("ConditionalCheckFailed")
+}

@@ -1,0 +1,37 @@
+//! DynamoDB access for Marquee: the key schema (in [`keys`], the only place keys are built),
+//! item mapping with `serde_dynamo`, and conditional writes whose failures come back as typed
+//! errors (`HostnameTaken`, `Locked`, …) instead of SDK exceptions.
+
+pub mod keys;
+mod error;
+mod records;
+mod staff;
+mod tenancy;
+mod mail;
+
+pub use error::StoreError;
+pub use records::{DomainRecord, DomainStatus, HostKind, HostRecord, StaffRecord, StaffStatus, VenueRecord};
+pub use staff::LoginAttempt;
+
+use aws_sdk_dynamodb::Client;
+
+/// The one table, with the client that reaches it.
+#[derive(Clone, Debug)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}

@@ -1,0 +1,88 @@
+//! The shapes of stored items. Keys are set by the store functions from [`crate::keys`].
+
+use marquee_domain::{Email, Hostname, Role, Slug, TenantId, VenueSettings};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VenueRecord {
+    pub id: TenantId,
+    pub slug: Slug,
+    /// The hosted address `{slug}.{platform domain}`.
+    pub hostname: Hostname,
+    pub settings: VenueSettings,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostKind {
+    Platform,
+    Custom,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostRecord {
+    pub hostname: Hostname,
+    pub tenant: TenantId,
+    pub kind: HostKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DomainStatus {
+    /// Registered; waiting for the venue's CNAME record and the certificate.
+    PendingVerification,
+    Active,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainRecord {
+    pub hostname: Hostname,
+    pub status: DomainStatus,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffStatus {
+    Invited,
+    Active,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffRecord {
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub status: StaffStatus,
+    /// argon2id PHC string; absent until an invitation is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    /// Login attempts since the last success (reserved before the password is checked).
+    #[serde(default)]
+    pub failed_logins: u32,
+    /// Epoch seconds; while in the future, logins are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<i64>,
+    /// SHA-256 of the invitation code (the code itself is only in the email).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_code_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_expires_at: Option<i64>,
+    pub created_at: String,
+}
+
+// Hashes and codes stay out of logs.
+impl std::fmt::Debug for StaffRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffRecord")
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,164 @@
+//! Venues, their hostnames and custom domains.
+
+use crate::error::condition_failed_at;
+use crate::records::{DomainRecord, HostKind, HostRecord, StaffRecord, VenueRecord};
+use crate::{Store, StoreError, keys};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use marquee_domain::{Hostname, TenantId, VenueSettings};
+use serde::Serialize;
+use std::collections::HashMap;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// An item with its keys, ready to put.
+pub(crate) fn item<T: Serialize>(pk: String, sk: &str, record: &T) -> Result<Item, StoreError> {
+    let mut item: Item = serde_dynamo::to_item(record)?;
+    item.insert(keys::PK.into(), AttributeValue::S(pk));
+    item.insert(keys::SK.into(), AttributeValue::S(sk.to_owned()));
+    Ok(item)
+}
+
+pub(crate) fn key(pk: String, sk: &str) -> Item {
+    HashMap::from([
+        (keys::PK.to_owned(), AttributeValue::S(pk)),
+        (keys::SK.to_owned(), AttributeValue::S(sk.to_owned())),
+    ])
+}
+
+impl Store {
+    pub(crate) fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Creates a venue, its hosted hostname and its owner in one transaction: the hostname's
+    /// conditional put makes slugs unique, and nothing is left behind when it fails.
+    pub async fn create_venue(&self, venue: &VenueRecord, owner: &StaffRecord) -> Result<(), StoreError> {
+        let tenant_pk = keys::tenant(&venue.id);
+        let host = HostRecord { hostname: venue.hostname.clone(), tenant: venue.id.clone(), kind: HostKind::Platform };
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(self.put_new(item(tenant_pk.clone(), keys::VENUE_SK, venue)?)?)
+            .transact_items(self.put_new(item(keys::host(&venue.hostname), keys::HOST_SK, &host)?)?)
+            .transact_items(self.put_new(item(tenant_pk, &keys::staff_sk(&owner.email), owner)?)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => match err.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(e)
+                    if condition_failed_at(e.cancellation_reasons(), 1) =>
+                {
+                    Err(StoreError::HostnameTaken)
+                }
+                TransactWriteItemsError::TransactionCanceledException(_) => Err(StoreError::AlreadyExists),
+                other => Err(StoreError::Dynamo(other.to_string())),
+            },
+        }
+    }
+
+    pub async fn venue(&self, tenant: &TenantId) -> Result<Option<VenueRecord>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::tenant(tenant), keys::VENUE_SK)))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    pub async fn update_venue_settings(&self, tenant: &TenantId, settings: &VenueSettings) -> Result<(), StoreError> {
+        let value = serde_dynamo::to_attribute_value(settings)?;
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::tenant(tenant), keys::VENUE_SK)))
+            .update_expression("SET settings = :s")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":s", value)
+            .send()
+            .await
+            .map_err(|e| match e.into_service_error() {
+                err if err.is_conditional_check_failed_exception() => StoreError::ConditionFailed,
+                err => StoreError::Dynamo(err.to_string()),
+            })?;
+        Ok(())
+    }
+
+    /// The tenant that answers on `hostname`, if any.
+    pub async fn tenant_for_host(&self, hostname: &Hostname) -> Result<Option<TenantId>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::host(hostname), keys::HOST_SK)))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        let record: Option<HostRecord> = out.item.map(serde_dynamo::from_item).transpose()?;
+        Ok(record.map(|r| r.tenant))
+    }
+
+    /// Registers a custom hostname for a venue. Globally unique: the conditional put on
+    /// `HOST#{hostname}` lets exactly one of two concurrent registrations win.
+    pub async fn register_domain(&self, tenant: &TenantId, domain: &DomainRecord) -> Result<(), StoreError> {
+        let host = HostRecord { hostname: domain.hostname.clone(), tenant: tenant.clone(), kind: HostKind::Custom };
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(self.put_new(item(keys::host(&domain.hostname), keys::HOST_SK, &host)?)?)
+            .transact_items(self.put_new(item(keys::tenant(tenant), &keys::domain_sk(&domain.hostname), domain)?)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => match err.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(_) => Err(StoreError::HostnameTaken),
+                other => Err(StoreError::Dynamo(other.to_string())),
+            },
+        }
+    }
+
+    pub async fn domains(&self, tenant: &TenantId) -> Result<Vec<DomainRecord>, StoreError> {
+        self.query_prefix(keys::tenant(tenant), keys::DOMAIN_PREFIX).await
+    }
+
+    /// Every item of a partition whose sort key starts with `prefix`, following pages.
+    pub(crate) async fn query_prefix<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: String,
+        prefix: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut records = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+                .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::sdk)?;
+            for item in out.items.unwrap_or_default() {
+                records.push(serde_dynamo::from_item(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(next) if !next.is_empty() => start = Some(next),
+                _ => return Ok(records),
+            }
+        }
+    }
+}
