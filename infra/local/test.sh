@@ -56,7 +56,7 @@ step compile cargo test "${cargo_flags[@]}" --no-run
 if [[ " ${failed[*]} " == *" compile "* ]]; then
   skip rust-tests "compile failed"
 else
-  step rust-tests bash infra/local/with-stack.sh cargo test "${cargo_flags[@]}" -- --test-threads=8
+  step rust-tests bash infra/local/with-stack.sh cargo test "${cargo_flags[@]}" --no-fail-fast -- --test-threads=8
 fi
 
 if [ -f web/package.json ]; then

@@ -66,9 +66,15 @@ pub async fn login(
         return Err(invalid_credentials());
     };
     let now = Utc::now();
-    let attempt = match state.store.reserve_login_attempt(&tenant.id, &account.email, now).await {
+    let attempt = match state.store.reserve_login_attempt(&tenant.id, &account.email, MAX_FAILED_LOGINS, now).await {
         Ok(attempt) => attempt,
         Err(StoreError::Locked { until }) => return Err(locked(until)),
+        Err(StoreError::AttemptsExhausted) => {
+            // The attempt that used the last try has not written the lock yet (or never will).
+            let until = now + Duration::minutes(LOCK_MINUTES);
+            state.store.lock_account(&tenant.id, &account.email, until).await?;
+            return Err(locked(until));
+        }
         Err(e) => return Err(e.into()),
     };
     if !verify_password(account.password_hash.clone(), &password).await {

@@ -110,7 +110,7 @@ impl Email {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..");
-        if !local_ok || value.len() > 254 || Hostname::parse(domain).is_err() || domain.contains('@') {
+        if !local_ok || value.len() > 254 || !Hostname::parse(domain).is_ok_and(|d| d.is_registrable()) {
             return invalid();
         }
         Ok(Self(value))

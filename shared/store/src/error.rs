@@ -11,6 +11,8 @@ pub enum StoreError {
     ConditionFailed,
     #[error("the account is locked until {until}")]
     Locked { until: chrono::DateTime<chrono::Utc> },
+    #[error("no login attempts are left before the account locks")]
+    AttemptsExhausted,
     #[error("an item could not be mapped: {0}")]
     Mapping(#[from] serde_dynamo::Error),
     #[error("DynamoDB call failed: {0}")]

@@ -87,11 +87,13 @@ impl Store {
     }
 
     /// Counts a login attempt before the password is checked, so parallel guesses cannot
-    /// outrun the lock. Refused with `Locked` while the account is locked.
+    /// outrun the lock: at most `max` attempts are granted between successes. Refused with
+    /// `Locked` while the account is locked, and `AttemptsExhausted` once `max` is used up.
     pub async fn reserve_login_attempt(
         &self,
         tenant: &TenantId,
         email: &Email,
+        max: u32,
         now: DateTime<Utc>,
     ) -> Result<LoginAttempt, StoreError> {
         let out = self
@@ -100,8 +102,12 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key(keys::tenant(tenant), &keys::staff_sk(email))))
             .update_expression("ADD failedLogins :one")
-            .condition_expression("attribute_exists(pk) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now) \
+                 AND (attribute_not_exists(failedLogins) OR failedLogins < :max)",
+            )
             .expression_attribute_values(":one", num(1))
+            .expression_attribute_values(":max", num(i64::from(max)))
             .expression_attribute_values(":now", num(now.timestamp()))
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld)
@@ -114,13 +120,16 @@ impl Store {
             }
             Err(err) => match err.into_service_error() {
                 aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(e) => {
-                    let until = e
-                        .item
-                        .and_then(|item| item.get("lockedUntil").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
-                        .and_then(|secs: i64| DateTime::from_timestamp(secs, 0));
+                    let Some(item) = e.item else { return Err(StoreError::ConditionFailed) };
+                    let until = item
+                        .get("lockedUntil")
+                        .and_then(|v| v.as_n().ok())
+                        .and_then(|n| n.parse().ok())
+                        .and_then(|secs: i64| DateTime::from_timestamp(secs, 0))
+                        .filter(|until| *until > now);
                     match until {
                         Some(until) => Err(StoreError::Locked { until }),
-                        None => Err(StoreError::ConditionFailed),
+                        None => Err(StoreError::AttemptsExhausted),
                     }
                 }
                 other => Err(StoreError::Dynamo(other.to_string())),

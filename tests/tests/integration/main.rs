@@ -1,1 +1,13 @@
+//! Marquee's integration tests: one binary, each test with its own devserver, table and
+//! queues on the local stack (`make test` starts it and sets `MARQUEE_*_URL`).
 
+mod helpers;
+
+mod auth;
+mod conventions;
+mod domains;
+mod platform;
+mod template;
+mod tenancy;
+mod venue_settings;
+mod workers;

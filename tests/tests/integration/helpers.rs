@@ -1,0 +1,190 @@
+//! `spawn_app()` and the typed helpers the tests read through.
+
+use devserver::{DevOptions, DevServer};
+use marquee_platform::aws::Endpoints;
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+pub const OWNER_PASSWORD: &str = "a long owner passphrase";
+
+pub struct TestApp {
+    pub server: DevServer,
+    pub http: reqwest::Client,
+    pub moto_url: String,
+}
+
+/// A venue created through the platform API, with its owner.
+#[derive(Debug, Clone)]
+pub struct Venue {
+    pub id: String,
+    pub slug: String,
+    pub host: String,
+    pub owner_email: String,
+}
+
+/// A response, read: status plus JSON body (`Value::Null` when there is none).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    pub async fn from(response: Response) -> Self {
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self { status, body }
+    }
+
+    /// The error code of an API error body; panics (failing the test) when the body is not one.
+    pub fn error_code(&self) -> &str {
+        let code = self.body.pointer("/error/code").and_then(Value::as_str);
+        assert!(
+            code.is_some() && self.body.pointer("/error/message").and_then(Value::as_str).is_some(),
+            "expected the JSON error body, got {} {}",
+            self.status,
+            self.body
+        );
+        code.unwrap_or_default()
+    }
+}
+
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+pub async fn spawn_app() -> TestApp {
+    let endpoints = Endpoints::from_env();
+    let moto_url = endpoints
+        .moto
+        .clone()
+        .expect("MARQUEE_MOTO_URL is not set: run the tests through `make test` (it starts the local stack)");
+    assert!(endpoints.dynamodb.is_some(), "MARQUEE_DYNAMODB_URL is not set: run the tests through `make test`");
+    let server = devserver::start(DevOptions {
+        port: 0,
+        endpoints,
+        prefix: unique("t"),
+        workers: true,
+        visibility_timeout: 1,
+    })
+    .await
+    .expect("devserver starts");
+    let http = reqwest::Client::builder().no_proxy().build().expect("http client");
+    TestApp { server, http, moto_url }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.server.addr)
+    }
+
+    /// Sends a request to `path` as if to `host`, with an optional bearer token and JSON body.
+    pub async fn call(&self, method: Method, host: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut request = self.http.request(method, self.url(path)).header("host", host);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Reply::from(request.send().await.expect("request is sent")).await
+    }
+
+    pub async fn get(&self, host: &str, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::GET, host, path, token, None).await
+    }
+
+    pub async fn post(&self, host: &str, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::POST, host, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, host: &str, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::PUT, host, path, token, Some(body)).await
+    }
+
+    pub async fn create_venue_reply(&self, slug: &str, key: &str) -> Reply {
+        let body = json!({
+            "name": format!("Venue {slug}"),
+            "slug": slug,
+            "timezone": "Europe/London",
+            "currency": "GBP",
+            "ownerEmail": format!("owner@{slug}.example.org"),
+            "ownerPassword": OWNER_PASSWORD,
+        });
+        let request = self
+            .http
+            .post(self.url("/platform/v1/venues"))
+            .header("host", "localhost")
+            .header("x-platform-key", key)
+            .json(&body);
+        Reply::from(request.send().await.expect("request is sent")).await
+    }
+
+    /// A fresh venue with a unique slug.
+    pub async fn create_venue(&self) -> Venue {
+        let slug = unique("v");
+        let reply = self.create_venue_reply(&slug, devserver::LOCAL_PLATFORM_KEY).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        Venue {
+            id: reply.body["venue"]["id"].as_str().expect("venue id").to_owned(),
+            host: reply.body["venue"]["hostname"].as_str().expect("hostname").to_owned(),
+            owner_email: format!("owner@{slug}.example.org"),
+            slug,
+        }
+    }
+
+    pub async fn login_reply(&self, host: &str, email: &str, password: &str) -> Reply {
+        self.post(host, "/admin/v1/login", None, json!({ "email": email, "password": password })).await
+    }
+
+    pub async fn login_owner(&self, venue: &Venue) -> String {
+        let reply = self.login_reply(&venue.host, &venue.owner_email, OWNER_PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Invites `email` with `role`, reads the code from the invitation email sent through the
+    /// mail worker and the local SES, accepts it, and returns the new staff member's token.
+    pub async fn add_staff(&self, venue: &Venue, owner_token: &str, email: &str, role: &str) -> String {
+        let reply = self
+            .post(&venue.host, "/admin/v1/staff", Some(owner_token), json!({ "email": email, "name": "New Staff", "role": role }))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let mail = self.wait_for_mail(email, Duration::from_secs(20)).await;
+        let code = invitation_code(&mail.body).expect("the invitation carries a code");
+        let reply = self
+            .post(&venue.host, "/admin/v1/staff/accept", None, json!({ "email": email, "code": code, "password": "staff member passphrase" }))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.body["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn mail_to(&self, address: &str) -> Vec<devserver::SentMail> {
+        devserver::sent_mail(&self.http, &self.moto_url)
+            .await
+            .expect("moto answers")
+            .into_iter()
+            .filter(|m| m.is_to(address))
+            .collect()
+    }
+
+    /// Waits until a mail to `address` has been sent.
+    pub async fn wait_for_mail(&self, address: &str, timeout: Duration) -> devserver::SentMail {
+        let start = Instant::now();
+        loop {
+            if let Some(mail) = self.mail_to(address).await.into_iter().next() {
+                return mail;
+            }
+            assert!(start.elapsed() < timeout, "no mail to {address} within {timeout:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// The code in an invitation email (after "code=").
+pub fn invitation_code(body: &str) -> Option<String> {
+    let start = body.find("code=")? + "code=".len();
+    Some(body[start..].chars().take_while(char::is_ascii_hexdigit).collect())
+}
