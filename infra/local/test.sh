@@ -2,7 +2,7 @@
 # `make test` (and CI, through .ci/run): every check and test, against a private local stack.
 #   1. install what is missing          (infra/local/install.sh)
 #   2. lint the SAM template            (cfn-lint; errors fail, warnings are only shown)
-#   3. compile all tests                (before the stack starts, so it does not idle meanwhile)
+#   3. rustfmt and clippy (-D warnings), then compile all tests                (before the stack starts, so it does not idle meanwhile)
 #   4. run all Rust tests               (inside with-stack.sh: fresh stack on free ports)
 #   5. web tests, if there is a web app (npm ci + npm test)
 # A failing step does not hide the others' results; the exit status is non-zero if any failed.
@@ -52,6 +52,8 @@ fi
 cargo_flags=(--workspace)
 if [ "${CI:-}" = true ] && [ -f Cargo.lock ]; then cargo_flags+=(--locked); fi
 
+step rustfmt cargo fmt --all -- --check
+step clippy cargo clippy "${cargo_flags[@]}" --all-targets -- -D warnings
 step compile cargo test "${cargo_flags[@]}" --no-run
 if [[ " ${failed[*]} " == *" compile "* ]]; then
   skip rust-tests "compile failed"

@@ -34,7 +34,11 @@ pub struct LoginResponse {
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "The email or password is wrong")
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "The email or password is wrong",
+    )
 }
 
 fn locked(until: chrono::DateTime<Utc>) -> ApiError {
@@ -57,7 +61,11 @@ pub async fn login(
 ) -> Result<axum::Json<LoginResponse>, ApiError> {
     let password = Password::for_login(&body.password);
     let account = match Email::parse(&body.email) {
-        Ok(email) => state.store.staff(&tenant.id, &email).await?.filter(|s| s.status == StaffStatus::Active),
+        Ok(email) => state
+            .store
+            .staff(&tenant.id, &email)
+            .await?
+            .filter(|s| s.status == StaffStatus::Active),
         Err(_) => None,
     };
     let Some(account) = account else {
@@ -66,26 +74,44 @@ pub async fn login(
         return Err(invalid_credentials());
     };
     let now = Utc::now();
-    let attempt = match state.store.reserve_login_attempt(&tenant.id, &account.email, MAX_FAILED_LOGINS, now).await {
+    let attempt = match state
+        .store
+        .reserve_login_attempt(&tenant.id, &account.email, MAX_FAILED_LOGINS, now)
+        .await
+    {
         Ok(attempt) => attempt,
         Err(StoreError::Locked { until }) => return Err(locked(until)),
         Err(StoreError::AttemptsExhausted) => {
             // The attempt that used the last try has not written the lock yet (or never will).
             let until = now + Duration::minutes(LOCK_MINUTES);
-            state.store.lock_account(&tenant.id, &account.email, until).await?;
+            state
+                .store
+                .lock_account(&tenant.id, &account.email, until)
+                .await?;
             return Err(locked(until));
         }
         Err(e) => return Err(e.into()),
     };
     if !verify_password(account.password_hash.clone(), &password).await {
         if attempt.attempts >= MAX_FAILED_LOGINS {
-            state.store.lock_account(&tenant.id, &account.email, now + Duration::minutes(LOCK_MINUTES)).await?;
+            state
+                .store
+                .lock_account(
+                    &tenant.id,
+                    &account.email,
+                    now + Duration::minutes(LOCK_MINUTES),
+                )
+                .await?;
             tracing::warn!(tenant = %tenant.id, "staff account locked after repeated failed logins");
         }
         return Err(invalid_credentials());
     }
-    state.store.clear_login_failures(&tenant.id, &account.email).await?;
-    let (token, expires) = issue_staff_token(&state.jwt, &tenant.id, &account.email, account.role, now)?;
+    state
+        .store
+        .clear_login_failures(&tenant.id, &account.email)
+        .await?;
+    let (token, expires) =
+        issue_staff_token(&state.jwt, &tenant.id, &account.email, account.role, now)?;
     Ok(axum::Json(LoginResponse {
         token,
         expires_at: expires.to_rfc3339(),

@@ -26,14 +26,27 @@ pub struct DomainList {
 }
 
 fn view(state: &AdminState, record: DomainRecord) -> DomainView {
-    DomainView { hostname: record.hostname.to_string(), cname_target: state.config.cname_target.clone(), status: record.status }
+    DomainView {
+        hostname: record.hostname.to_string(),
+        cname_target: state.config.cname_target.clone(),
+        status: record.status,
+    }
 }
 
 /// The venue's custom domains (owner).
 #[utoipa::path(get, path = "/admin/v1/domains", responses((status = 200, body = DomainList), (status = 403)), security(("staff" = [])))]
-pub async fn list_domains(State(state): State<AdminState>, auth: StaffAuth) -> Result<axum::Json<DomainList>, ApiError> {
+pub async fn list_domains(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+) -> Result<axum::Json<DomainList>, ApiError> {
     auth.require(Permission::ManageVenue)?;
-    let domains = state.store.domains(&auth.tenant).await?.into_iter().map(|d| view(&state, d)).collect();
+    let domains = state
+        .store
+        .domains(&auth.tenant)
+        .await?
+        .into_iter()
+        .map(|d| view(&state, d))
+        .collect();
     Ok(axum::Json(DomainList { domains }))
 }
 
@@ -54,16 +67,31 @@ pub async fn register_domain(
     auth.require(Permission::ManageVenue)?;
     let hostname = Hostname::parse(&body.hostname)?;
     if !hostname.is_registrable() {
-        return Err(Invalid::new("hostname", "must be a full name such as tickets.myvenue.org").into());
+        return Err(Invalid::new(
+            "hostname",
+            "must be a full name such as tickets.myvenue.org",
+        )
+        .into());
     }
     if hostname.is_within(&state.config.platform_domain) {
-        return Err(Invalid::new("hostname", "addresses under the platform domain are assigned by the platform").into());
+        return Err(Invalid::new(
+            "hostname",
+            "addresses under the platform domain are assigned by the platform",
+        )
+        .into());
     }
-    let record = DomainRecord { hostname, status: DomainStatus::PendingVerification, created_at: Utc::now().to_rfc3339() };
+    let record = DomainRecord {
+        hostname,
+        status: DomainStatus::PendingVerification,
+        created_at: Utc::now().to_rfc3339(),
+    };
     match state.store.register_domain(&auth.tenant, &record).await {
         Ok(()) => {}
         Err(StoreError::HostnameTaken) => {
-            return Err(ApiError::conflict("hostname_taken", "This hostname is already registered"));
+            return Err(ApiError::conflict(
+                "hostname_taken",
+                "This hostname is already registered",
+            ));
         }
         Err(e) => return Err(e.into()),
     }

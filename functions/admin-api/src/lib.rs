@@ -50,7 +50,10 @@ impl FromRef<AdminState> for JwtKeys {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Marquee admin API", description = "Venue staff and platform operator endpoints."),
+    info(
+        title = "Marquee admin API",
+        description = "Venue staff and platform operator endpoints."
+    ),
     paths(
         platform::create_venue,
         auth::login,
@@ -68,13 +71,28 @@ pub struct AdminApiDoc;
 pub fn router(state: AdminState) -> Router {
     let venue_routes = Router::new()
         .route("/admin/v1/login", post(auth::login))
-        .route("/admin/v1/venue", get(venue::get_venue).put(venue::update_venue))
-        .route("/admin/v1/staff", get(staff::list_staff).post(staff::invite_staff))
+        .route(
+            "/admin/v1/venue",
+            get(venue::get_venue).put(venue::update_venue),
+        )
+        .route(
+            "/admin/v1/staff",
+            get(staff::list_staff).post(staff::invite_staff),
+        )
         .route("/admin/v1/staff/accept", post(staff::accept_invitation))
-        .route("/admin/v1/domains", get(domains::list_domains).post(domains::register_domain))
-        .route_layer(middleware::from_fn_with_state(state.tenancy.clone(), resolve_tenant));
+        .route(
+            "/admin/v1/domains",
+            get(domains::list_domains).post(domains::register_domain),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.tenancy.clone(),
+            resolve_tenant,
+        ));
     let platform_routes = Router::new()
         .route("/platform/v1/venues", post(platform::create_venue))
-        .route("/admin/openapi.json", get(|| async { Json(AdminApiDoc::openapi()) }));
+        .route(
+            "/admin/openapi.json",
+            get(|| async { Json(AdminApiDoc::openapi()) }),
+        );
     http::with_conventions(venue_routes.merge(platform_routes).with_state(state))
 }

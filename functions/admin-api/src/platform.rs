@@ -5,7 +5,9 @@ use crate::AdminState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
-use marquee_domain::{Currency, Email, Hostname, Password, Role, Slug, TenantId, Timezone, VenueSettings};
+use marquee_domain::{
+    Currency, Email, Hostname, Password, Role, Slug, TenantId, Timezone, VenueSettings,
+};
 use marquee_platform::auth::{hash_password, secrets_match};
 use marquee_platform::{ApiError, http::Json};
 use marquee_store::{StaffRecord, StaffStatus, StoreError, VenueRecord};
@@ -46,12 +48,19 @@ pub async fn create_venue(
     headers: HeaderMap,
     Json(body): Json<CreateVenueRequest>,
 ) -> Result<(StatusCode, axum::Json<CreatedVenue>), ApiError> {
-    let key = headers.get("x-platform-key").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let key = headers
+        .get("x-platform-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if !secrets_match(key, &state.config.platform_key) {
         return Err(ApiError::unauthorized("A valid X-Platform-Key is required"));
     }
     let slug = Slug::parse(&body.slug)?;
-    let settings = VenueSettings::new(&body.name, Timezone::parse(&body.timezone)?, Currency::parse(&body.currency)?)?;
+    let settings = VenueSettings::new(
+        &body.name,
+        Timezone::parse(&body.timezone)?,
+        Currency::parse(&body.currency)?,
+    )?;
     let owner_email = Email::parse(&body.owner_email)?;
     let password = Password::parse_new(&body.owner_password, &owner_email)?;
     let now = Utc::now().to_rfc3339();
@@ -77,11 +86,21 @@ pub async fn create_venue(
     match state.store.create_venue(&venue, &owner).await {
         Ok(()) => {}
         Err(StoreError::HostnameTaken) => {
-            return Err(ApiError::conflict("slug_taken", format!("The slug '{}' is already in use", venue.slug)));
+            return Err(ApiError::conflict(
+                "slug_taken",
+                format!("The slug '{}' is already in use", venue.slug),
+            ));
         }
         Err(e) => return Err(e.into()),
     }
     tracing::info!(tenant = %venue.id, slug = %venue.slug, "venue created");
-    let summary = VenueSummary { id: venue.id.to_string(), slug: venue.slug.to_string(), hostname: venue.hostname.to_string() };
-    Ok((StatusCode::CREATED, axum::Json(CreatedVenue { venue: summary })))
+    let summary = VenueSummary {
+        id: venue.id.to_string(),
+        slug: venue.slug.to_string(),
+        hostname: venue.hostname.to_string(),
+    };
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(CreatedVenue { venue: summary }),
+    ))
 }

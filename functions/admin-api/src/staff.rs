@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use marquee_domain::{Email, Password, Permission, Role};
-use marquee_platform::auth::{StaffAuth, hash_password, issue_staff_token, random_token, sha256_hex};
+use marquee_platform::auth::{
+    StaffAuth, hash_password, issue_staff_token, random_token, sha256_hex,
+};
 use marquee_platform::mail::{MailJob, MailMessage};
 use marquee_platform::tenancy::Tenant;
 use marquee_platform::{ApiError, http::Json};
@@ -28,7 +30,13 @@ pub struct StaffMember {
 
 impl From<StaffRecord> for StaffMember {
     fn from(r: StaffRecord) -> Self {
-        Self { email: r.email.to_string(), name: r.name, role: r.role, status: r.status, created_at: r.created_at }
+        Self {
+            email: r.email.to_string(),
+            name: r.name,
+            role: r.role,
+            status: r.status,
+            created_at: r.created_at,
+        }
     }
 }
 
@@ -40,9 +48,18 @@ pub struct StaffList {
 /// List the venue's staff.
 #[utoipa::path(get, path = "/admin/v1/staff", responses((status = 200, body = StaffList), (status = 401), (status = 403)),
     security(("staff" = [])))]
-pub async fn list_staff(State(state): State<AdminState>, auth: StaffAuth) -> Result<axum::Json<StaffList>, ApiError> {
+pub async fn list_staff(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+) -> Result<axum::Json<StaffList>, ApiError> {
     auth.require(Permission::ManageStaff)?;
-    let staff = state.store.list_staff(&auth.tenant).await?.into_iter().map(StaffMember::from).collect();
+    let staff = state
+        .store
+        .list_staff(&auth.tenant)
+        .await?
+        .into_iter()
+        .map(StaffMember::from)
+        .collect();
     Ok(axum::Json(StaffList { staff }))
 }
 
@@ -66,14 +83,23 @@ pub async fn invite_staff(
 ) -> Result<(StatusCode, axum::Json<StaffMember>), ApiError> {
     auth.require(Permission::ManageStaff)?;
     if !auth.role.may_invite(body.role) {
-        return Err(ApiError::forbidden(format!("A {} may not invite a {}", auth.role, body.role)));
+        return Err(ApiError::forbidden(format!(
+            "A {} may not invite a {}",
+            auth.role, body.role
+        )));
     }
     let email = Email::parse(&body.email)?;
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        return Err(marquee_domain::Invalid::new("name", "must be 1 to 120 printable characters").into());
+        return Err(
+            marquee_domain::Invalid::new("name", "must be 1 to 120 printable characters").into(),
+        );
     }
-    let venue = state.store.venue(&auth.tenant).await?.ok_or_else(|| ApiError::not_found("Venue"))?;
+    let venue = state
+        .store
+        .venue(&auth.tenant)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Venue"))?;
     let now = Utc::now();
     let code = random_token(16);
     let record = StaffRecord {
@@ -91,7 +117,10 @@ pub async fn invite_staff(
     match state.store.put_invitation(&auth.tenant, &record).await {
         Ok(()) => {}
         Err(StoreError::AlreadyExists) => {
-            return Err(ApiError::conflict("staff_exists", "This person already has an account at this venue"));
+            return Err(ApiError::conflict(
+                "staff_exists",
+                "This person already has an account at this venue",
+            ));
         }
         Err(e) => return Err(e.into()),
     }
@@ -107,7 +136,10 @@ pub async fn invite_staff(
         accept_url,
         code,
     };
-    state.mail.enqueue(&MailJob::new(auth.tenant.clone(), message)).await?;
+    state
+        .mail
+        .enqueue(&MailJob::new(auth.tenant.clone(), message))
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(record.into())))
 }
 
@@ -134,19 +166,41 @@ pub async fn accept_invitation(
     tenant: Tenant,
     Json(body): Json<AcceptRequest>,
 ) -> Result<axum::Json<AcceptResponse>, ApiError> {
-    let invalid = || ApiError::bad_request("invalid_invitation", "The invitation code is wrong or has expired");
+    let invalid = || {
+        ApiError::bad_request(
+            "invalid_invitation",
+            "The invitation code is wrong or has expired",
+        )
+    };
     let email = Email::parse(&body.email).map_err(|_| invalid())?;
     let password = Password::parse_new(&body.password, &email)?;
     let hash = hash_password(&password).await?;
     let now = Utc::now();
-    match state.store.accept_invitation(&tenant.id, &email, &sha256_hex(body.code.trim()), &hash, now).await {
+    match state
+        .store
+        .accept_invitation(
+            &tenant.id,
+            &email,
+            &sha256_hex(body.code.trim()),
+            &hash,
+            now,
+        )
+        .await
+    {
         Ok(()) => {}
         Err(StoreError::ConditionFailed) => return Err(invalid()),
         Err(e) => return Err(e.into()),
     }
-    let account = state.store.staff(&tenant.id, &email).await?.ok_or_else(invalid)?;
+    let account = state
+        .store
+        .staff(&tenant.id, &email)
+        .await?
+        .ok_or_else(invalid)?;
     let (token, expires) = issue_staff_token(&state.jwt, &tenant.id, &email, account.role, now)?;
-    Ok(axum::Json(AcceptResponse { token, expires_at: expires.to_rfc3339() }))
+    Ok(axum::Json(AcceptResponse {
+        token,
+        expires_at: expires.to_rfc3339(),
+    }))
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
@@ -154,7 +208,9 @@ fn query_escape(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

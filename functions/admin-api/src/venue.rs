@@ -20,8 +20,15 @@ pub struct VenueView {
 
 /// The venue's settings (any staff member).
 #[utoipa::path(get, path = "/admin/v1/venue", responses((status = 200, body = VenueView), (status = 401)), security(("staff" = [])))]
-pub async fn get_venue(State(state): State<AdminState>, auth: StaffAuth) -> Result<axum::Json<VenueView>, ApiError> {
-    let venue = state.store.venue(&auth.tenant).await?.ok_or_else(|| ApiError::not_found("Venue"))?;
+pub async fn get_venue(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+) -> Result<axum::Json<VenueView>, ApiError> {
+    let venue = state
+        .store
+        .venue(&auth.tenant)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Venue"))?;
     Ok(axum::Json(VenueView {
         id: venue.id.to_string(),
         slug: venue.slug.to_string(),
@@ -39,9 +46,16 @@ pub async fn update_venue(
     Json(update): Json<VenueSettingsUpdate>,
 ) -> Result<axum::Json<VenueView>, ApiError> {
     auth.require(Permission::ManageVenue)?;
-    let venue = state.store.venue(&auth.tenant).await?.ok_or_else(|| ApiError::not_found("Venue"))?;
+    let venue = state
+        .store
+        .venue(&auth.tenant)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Venue"))?;
     let settings = update.apply(&venue.settings)?;
-    state.store.update_venue_settings(&auth.tenant, &settings).await?;
+    state
+        .store
+        .update_venue_settings(&auth.tenant, &settings)
+        .await?;
     tracing::info!(tenant = %auth.tenant, staff = ?auth.email, "venue settings changed");
     Ok(axum::Json(VenueView {
         id: venue.id.to_string(),

@@ -32,7 +32,8 @@ pub enum MailError {
 
 /// Sends every job of the batch; the ids of those that failed go back to SQS for a retry.
 pub async fn send_mail_batch(state: &MailerState, event: SqsEvent) -> SqsBatchResponse {
-    let results = futures::future::join_all(event.records.iter().map(|m| send_message(state, m))).await;
+    let results =
+        futures::future::join_all(event.records.iter().map(|m| send_message(state, m))).await;
     let mut response = SqsBatchResponse::default();
     for (message, result) in event.records.iter().zip(results) {
         if let Err(error) = result {
@@ -48,7 +49,11 @@ pub async fn send_mail_batch(state: &MailerState, event: SqsEvent) -> SqsBatchRe
 
 async fn send_message(state: &MailerState, message: &SqsMessage) -> Result<(), MailError> {
     let job: MailJob = serde_json::from_str(message.body.as_deref().ok_or(MailError::Empty)?)?;
-    if !state.store.claim_mail_job(&job.tenant, &job.id, Utc::now()).await? {
+    if !state
+        .store
+        .claim_mail_job(&job.tenant, &job.id, Utc::now())
+        .await?
+    {
         tracing::info!(job = %job.id, "mail job already sent; skipping the redelivery");
         return Ok(());
     }

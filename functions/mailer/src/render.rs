@@ -4,7 +4,13 @@ use marquee_platform::mail::{MailMessage, OutgoingEmail};
 
 pub fn render(message: &MailMessage) -> OutgoingEmail {
     match message {
-        MailMessage::StaffInvitation { to, venue_name, role, accept_url, code } => {
+        MailMessage::StaffInvitation {
+            to,
+            venue_name,
+            role,
+            accept_url,
+            code,
+        } => {
             let role = role.as_str().replace('_', " ");
             let text = format!(
                 "You have been invited to join {venue_name} on Marquee as {role}.\n\n\
@@ -67,7 +73,10 @@ mod tests {
             code: "abc".into(),
         });
         assert!(!mail.html.contains("<script>"));
-        assert!(mail.html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
+        assert!(
+            mail.html
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co")
+        );
         assert!(mail.text.contains("box office"));
         assert!(mail.html.contains("?code=abc"));
     }

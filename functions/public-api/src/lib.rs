@@ -21,7 +21,11 @@ pub struct PublicState {
 
 impl PublicState {
     pub fn new(config: Config, store: Store) -> Self {
-        Self { tenancy: Tenancy::new(store.clone()), config: Arc::new(config), store }
+        Self {
+            tenancy: Tenancy::new(store.clone()),
+            config: Arc::new(config),
+            store,
+        }
     }
 
     pub fn is_local(&self) -> bool {
@@ -31,7 +35,10 @@ impl PublicState {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Marquee public API", description = "The patron-facing API of a venue's site. Staff endpoints: /admin/openapi.json."),
+    info(
+        title = "Marquee public API",
+        description = "The patron-facing API of a venue's site. Staff endpoints: /admin/openapi.json."
+    ),
     paths(site::get_site)
 )]
 pub struct PublicApiDoc;
@@ -39,7 +46,13 @@ pub struct PublicApiDoc;
 pub fn router(state: PublicState) -> Router {
     let venue_routes = Router::new()
         .route("/api/v1/site", get(site::get_site))
-        .route_layer(middleware::from_fn_with_state(state.tenancy.clone(), resolve_tenant));
-    let docs = Router::new().route("/api/openapi.json", get(|| async { Json(PublicApiDoc::openapi()) }));
+        .route_layer(middleware::from_fn_with_state(
+            state.tenancy.clone(),
+            resolve_tenant,
+        ));
+    let docs = Router::new().route(
+        "/api/openapi.json",
+        get(|| async { Json(PublicApiDoc::openapi()) }),
+    );
     http::with_conventions(venue_routes.merge(docs).with_state(state))
 }

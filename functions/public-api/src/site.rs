@@ -34,8 +34,15 @@ pub struct Payments {
 
 /// The venue's public settings.
 #[utoipa::path(get, path = "/api/v1/site", responses((status = 200, body = Site), (status = 404, description = "unknown_host")))]
-pub async fn get_site(State(state): State<PublicState>, tenant: Tenant) -> Result<axum::Json<Site>, ApiError> {
-    let venue = state.store.venue(&tenant.id).await?.ok_or_else(|| ApiError::not_found("Venue"))?;
+pub async fn get_site(
+    State(state): State<PublicState>,
+    tenant: Tenant,
+) -> Result<axum::Json<Site>, ApiError> {
+    let venue = state
+        .store
+        .venue(&tenant.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Venue"))?;
     let key = state.config.stripe_publishable_key.clone();
     let mode = if state.is_local() {
         "local"
@@ -54,6 +61,10 @@ pub async fn get_site(State(state): State<PublicState>, tenant: Tenant) -> Resul
         branding: s.branding,
         hold_seconds: s.hold_seconds,
         max_tickets_per_order: s.max_tickets_per_order,
-        payments: Payments { provider: "stripe", publishable_key: key, mode },
+        payments: Payments {
+            provider: "stripe",
+            publishable_key: key,
+            mode,
+        },
     }))
 }

@@ -5,8 +5,8 @@
 //! can seed the demo venue. The integration tests start it in-process on a free port.
 
 mod mailbox;
-pub mod seed;
 mod poller;
+pub mod seed;
 
 use anyhow::Context;
 use axum::Router;
@@ -92,14 +92,19 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     .await
     .context("creating the local resources")?;
 
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await.context("binding the devserver port")?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .context("binding the devserver port")?;
     let addr = listener.local_addr()?;
     let mail_queue = provisioned.queue(&MAIL_QUEUE)?.clone();
     let config = Config {
         stage: Stage::Local,
         table_name: provisioned.table_name.clone(),
         mail_queue_url: mail_queue.url.clone(),
-        hold_expiry_queue_url: provisioned.queue(&resources::HOLD_EXPIRY_QUEUE)?.url.clone(),
+        hold_expiry_queue_url: provisioned
+            .queue(&resources::HOLD_EXPIRY_QUEUE)?
+            .url
+            .clone(),
         documents_bucket: provisioned.documents_bucket.clone(),
         platform_domain: local_platform_domain(),
         cname_target: "cname.marquee.localhost".into(),
@@ -124,7 +129,10 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         .route_service("/admin/{*rest}", admin.clone())
         .route_service("/platform/{*rest}", admin)
         .route("/_dev/mail", get(mailbox::mail_page))
-        .with_state(Arc::new(mailbox::MailboxState { moto_url, client: reqwest::Client::new() }));
+        .with_state(Arc::new(mailbox::MailboxState {
+            moto_url,
+            client: reqwest::Client::new(),
+        }));
 
     let mut tasks = Vec::new();
     let app = router.clone();
@@ -134,14 +142,29 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         }
     }));
     if options.workers {
-        let mailer_state = Arc::new(mailer::MailerState { store: store.clone(), ses: SesMailer::new(sesv2, LOCAL_SENDER_DOMAIN) });
+        let mailer_state = Arc::new(mailer::MailerState {
+            store: store.clone(),
+            ses: SesMailer::new(sesv2, LOCAL_SENDER_DOMAIN),
+        });
         let handler: BatchHandler = Arc::new(move |event| {
             let state = mailer_state.clone();
             Box::pin(async move { mailer::send_mail_batch(&state, event).await })
         });
-        tasks.push(tokio::spawn(poll_queue(sqs.clone(), mail_queue.url.clone(), handler)));
+        tasks.push(tokio::spawn(poll_queue(
+            sqs.clone(),
+            mail_queue.url.clone(),
+            handler,
+        )));
     }
-    Ok(DevServer { addr, config, resources: provisioned, store, sqs, router, tasks })
+    Ok(DevServer {
+        addr,
+        config,
+        resources: provisioned,
+        store,
+        sqs,
+        router,
+        tasks,
+    })
 }
 
 /// Locally every venue answers on `{slug}.localhost`, which browsers resolve to 127.0.0.1.

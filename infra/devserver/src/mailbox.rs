@@ -23,14 +23,25 @@ pub struct SentMail {
 impl SentMail {
     /// Whether `address` is among the recipients.
     pub fn is_to(&self, address: &str) -> bool {
-        self.destinations.to_string().to_lowercase().contains(&format!("\"{}\"", address.to_lowercase()))
+        self.destinations
+            .to_string()
+            .to_lowercase()
+            .contains(&format!("\"{}\"", address.to_lowercase()))
     }
 }
 
 /// Every message moto's SES has accepted, oldest first.
 pub async fn sent_mail(client: &reqwest::Client, moto_url: &str) -> anyhow::Result<Vec<SentMail>> {
-    let data: serde_json::Value = client.get(format!("{moto_url}/moto-api/data.json")).send().await?.json().await?;
-    let messages = data.pointer("/ses/Message").cloned().unwrap_or(serde_json::Value::Array(vec![]));
+    let data: serde_json::Value = client
+        .get(format!("{moto_url}/moto-api/data.json"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let messages = data
+        .pointer("/ses/Message")
+        .cloned()
+        .unwrap_or(serde_json::Value::Array(vec![]));
     Ok(serde_json::from_value(messages)?)
 }
 
@@ -54,12 +65,19 @@ pub async fn mail_page(State(state): State<Arc<MailboxState>>) -> Html<String> {
                 ));
             }
         }
-        Err(e) => page.push_str(&format!("<p>Could not read the local SES: {}</p>", escape(&e.to_string()))),
+        Err(e) => page.push_str(&format!(
+            "<p>Could not read the local SES: {}</p>",
+            escape(&e.to_string())
+        )),
     }
     page.push_str("</body></html>");
     Html(page)
 }
 
 fn escape(value: &str) -> String {
-    value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

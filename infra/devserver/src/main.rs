@@ -9,7 +9,12 @@ use marquee_platform::{aws::Endpoints, telemetry};
 async fn main() -> anyhow::Result<()> {
     telemetry::init();
     let seed = std::env::args().any(|a| a == "--seed-demo");
-    let port = std::env::var("MARQUEE_DEV_PORT").ok().map(|p| p.parse()).transpose().context("MARQUEE_DEV_PORT")?.unwrap_or(3000);
+    let port = std::env::var("MARQUEE_DEV_PORT")
+        .ok()
+        .map(|p| p.parse())
+        .transpose()
+        .context("MARQUEE_DEV_PORT")?
+        .unwrap_or(3000);
     let endpoints = Endpoints::from_env();
     anyhow::ensure!(
         endpoints.dynamodb.is_some() && endpoints.moto.is_some(),
@@ -31,7 +36,10 @@ async fn main() -> anyhow::Result<()> {
     println!("  site       {base}/api/v1/site");
     println!("  admin      {base}/admin   (login {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD})");
     println!("  mail       {}/_dev/mail", server.url_for("localhost"));
-    println!("  platform   POST {}/platform/v1/venues with X-Platform-Key: {LOCAL_PLATFORM_KEY}", server.url_for("localhost"));
+    println!(
+        "  platform   POST {}/platform/v1/venues with X-Platform-Key: {LOCAL_PLATFORM_KEY}",
+        server.url_for("localhost")
+    );
     println!("  API docs   {base}/api/openapi.json and {base}/admin/openapi.json\n");
     tokio::signal::ctrl_c().await?;
     println!("stopping");

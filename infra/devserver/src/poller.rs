@@ -38,7 +38,11 @@ pub async fn poll_queue(sqs: aws_sdk_sqs::Client, queue_url: String, handler: Ba
         let mut event = SqsEvent::default();
         event.records = messages.iter().map(to_lambda_record).collect();
         let response = handler(event).await;
-        let failed: HashSet<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+        let failed: HashSet<&str> = response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.as_str())
+            .collect();
         let done: Vec<DeleteMessageBatchRequestEntry> = messages
             .iter()
             .filter(|m| !failed.contains(m.message_id().unwrap_or_default()))
@@ -52,7 +56,12 @@ pub async fn poll_queue(sqs: aws_sdk_sqs::Client, queue_url: String, handler: Ba
             })
             .collect();
         if !done.is_empty()
-            && let Err(e) = sqs.delete_message_batch().queue_url(&queue_url).set_entries(Some(done)).send().await
+            && let Err(e) = sqs
+                .delete_message_batch()
+                .queue_url(&queue_url)
+                .set_entries(Some(done))
+                .send()
+                .await
         {
             tracing::warn!(queue = %queue_url, error = %aws_sdk_sqs::error::DisplayErrorContext(e), "delete failed");
         }
@@ -68,7 +77,12 @@ fn to_lambda_record(message: &aws_sdk_sqs::types::Message) -> SqsMessage {
     record.attributes = message
         .attributes
         .as_ref()
-        .map(|attrs| attrs.iter().map(|(k, v)| (k.as_str().to_owned(), v.clone())).collect())
+        .map(|attrs| {
+            attrs
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
+                .collect()
+        })
         .unwrap_or_default();
     record.event_source = Some("aws:sqs".into());
     record

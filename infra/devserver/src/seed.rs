@@ -23,7 +23,12 @@ pub async fn seed_demo(server: &DevServer) -> anyhow::Result<()> {
         .header("x-platform-key", LOCAL_PLATFORM_KEY)
         .body(Body::from(body.to_string()))
         .context("building the seed request")?;
-    let response = server.router.clone().oneshot(request).await.context("seeding the demo venue")?;
+    let response = server
+        .router
+        .clone()
+        .oneshot(request)
+        .await
+        .context("seeding the demo venue")?;
     match response.status() {
         StatusCode::CREATED => tracing::info!("demo venue created"),
         StatusCode::CONFLICT => tracing::info!("demo venue already exists"),

@@ -16,8 +16,15 @@ impl TenantId {
     }
 
     pub fn parse(value: &str) -> Result<Self, Invalid> {
-        let ok = value.len() == 26 && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-        if ok { Ok(Self(value.to_owned())) } else { Err(Invalid::new("tenantId", "is not a tenant id")) }
+        let ok = value.len() == 26
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        if ok {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err(Invalid::new("tenantId", "is not a tenant id"))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -60,6 +67,9 @@ mod tests {
     fn rejects_foreign_shapes() {
         assert!(TenantId::parse("T#abc").is_err());
         assert!(TenantId::parse("").is_err());
-        assert!(TenantId::parse("01HZZZZZZZZZZZZZZZZZZZZZZZ").is_err(), "upper case is not ours");
+        assert!(
+            TenantId::parse("01HZZZZZZZZZZZZZZZZZZZZZZZ").is_err(),
+            "upper case is not ours"
+        );
     }
 }

@@ -22,10 +22,14 @@ impl Slug {
         if !(3..=40).contains(&value.len()) {
             return invalid("must be 3 to 40 characters");
         }
-        if !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if !value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return invalid("may contain only lower-case letters, digits and '-'");
         }
-        if !value.as_bytes()[0].is_ascii_lowercase() || value.ends_with('-') || value.contains("--") {
+        if !value.as_bytes()[0].is_ascii_lowercase() || value.ends_with('-') || value.contains("--")
+        {
             return invalid("must start with a letter, not end with '-' and not contain '--'");
         }
         if RESERVED_SLUGS.contains(&value) {
@@ -53,12 +57,22 @@ impl Hostname {
         }
         let labels: Vec<&str> = value.split('.').collect();
         for label in &labels {
-            let ok_chars = label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            if label.is_empty() || label.len() > 63 || !ok_chars || label.starts_with('-') || label.ends_with('-') {
+            let ok_chars = label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if label.is_empty()
+                || label.len() > 63
+                || !ok_chars
+                || label.starts_with('-')
+                || label.ends_with('-')
+            {
                 return invalid("each label must be 1 to 63 letters, digits or inner '-'");
             }
         }
-        if labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
+        if labels
+            .last()
+            .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+        {
             return invalid("must be a name, not an IP address");
         }
         Ok(Self(value))
@@ -103,14 +117,21 @@ impl Email {
     pub fn parse(value: &str) -> Result<Self, Invalid> {
         let value = value.trim().to_lowercase();
         let invalid = || Err(Invalid::new("email", "is not a valid email address"));
-        let Some((local, domain)) = value.split_once('@') else { return invalid() };
+        let Some((local, domain)) = value.split_once('@') else {
+            return invalid();
+        };
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+            && local
+                .chars()
+                .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..");
-        if !local_ok || value.len() > 254 || !Hostname::parse(domain).is_ok_and(|d| d.is_registrable()) {
+        if !local_ok
+            || value.len() > 254
+            || !Hostname::parse(domain).is_ok_and(|d| d.is_registrable())
+        {
             return invalid();
         }
         Ok(Self(value))
@@ -161,18 +182,44 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(Slug::parse("grand-opera").map(|s| s.0), Ok("grand-opera".into()));
-        for bad in ["ab", "Grand", "9lives", "bad-", "a--b", "www", "has space", &"x".repeat(41)] {
+        assert_eq!(
+            Slug::parse("grand-opera").map(|s| s.0),
+            Ok("grand-opera".into())
+        );
+        for bad in [
+            "ab",
+            "Grand",
+            "9lives",
+            "bad-",
+            "a--b",
+            "www",
+            "has space",
+            &"x".repeat(41),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad} should be refused");
         }
     }
 
     #[test]
     fn hostnames_normalise_and_validate() {
-        assert_eq!(Hostname::parse("Tickets.MyVenue.org.").map(|h| h.0), Ok("tickets.myvenue.org".into()));
+        assert_eq!(
+            Hostname::parse("Tickets.MyVenue.org.").map(|h| h.0),
+            Ok("tickets.myvenue.org".into())
+        );
         assert!(!Hostname::parse("localhost").unwrap().is_registrable());
-        assert!(Hostname::parse("tickets.example.org").unwrap().is_registrable());
-        for bad in ["-a.example.org", "a..b", "a_b.example.org", "10.0.0.1", "", "a.b-"] {
+        assert!(
+            Hostname::parse("tickets.example.org")
+                .unwrap()
+                .is_registrable()
+        );
+        for bad in [
+            "-a.example.org",
+            "a..b",
+            "a_b.example.org",
+            "10.0.0.1",
+            "",
+            "a.b-",
+        ] {
             assert!(Hostname::parse(bad).is_err(), "{bad} should be refused");
         }
         assert!(Hostname::parse(&format!("{}.org", "a".repeat(64))).is_err());
@@ -180,22 +227,51 @@ mod tests {
 
     #[test]
     fn host_header_port_is_dropped() {
-        assert_eq!(Hostname::from_host_header("demo.localhost:3000").map(|h| h.0), Ok("demo.localhost".into()));
-        assert_eq!(Hostname::from_host_header("demo.localhost").map(|h| h.0), Ok("demo.localhost".into()));
+        assert_eq!(
+            Hostname::from_host_header("demo.localhost:3000").map(|h| h.0),
+            Ok("demo.localhost".into())
+        );
+        assert_eq!(
+            Hostname::from_host_header("demo.localhost").map(|h| h.0),
+            Ok("demo.localhost".into())
+        );
     }
 
     #[test]
     fn within_domain() {
         let platform = Hostname::parse("marquee.example").unwrap();
-        assert!(Hostname::parse("a.marquee.example").unwrap().is_within(&platform));
-        assert!(Hostname::parse("marquee.example").unwrap().is_within(&platform));
-        assert!(!Hostname::parse("evilmarquee.example").unwrap().is_within(&platform));
+        assert!(
+            Hostname::parse("a.marquee.example")
+                .unwrap()
+                .is_within(&platform)
+        );
+        assert!(
+            Hostname::parse("marquee.example")
+                .unwrap()
+                .is_within(&platform)
+        );
+        assert!(
+            !Hostname::parse("evilmarquee.example")
+                .unwrap()
+                .is_within(&platform)
+        );
     }
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse(" Owner@Demo.Localhost ").map(|e| e.0), Ok("owner@demo.localhost".into()));
-        for bad in ["no-at", "@x.org", "a@", "a@b", "a b@x.org", "a@@x.org", ".a@x.org"] {
+        assert_eq!(
+            Email::parse(" Owner@Demo.Localhost ").map(|e| e.0),
+            Ok("owner@demo.localhost".into())
+        );
+        for bad in [
+            "no-at",
+            "@x.org",
+            "a@",
+            "a@b",
+            "a b@x.org",
+            "a@@x.org",
+            ".a@x.org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }

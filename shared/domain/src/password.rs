@@ -9,9 +9,20 @@ pub const MAX_LENGTH: usize = 128;
 
 /// Passwords seen most often in breach corpora, in the forms that pass the length rule.
 const COMMON: &[&str] = &[
-    "password1234", "123456789012", "qwertyuiop12", "iloveyou1234", "passwordpassword",
-    "qwertyqwerty", "111111111111", "abcdefghijkl", "letmeinletmein", "administrator",
-    "welcome12345", "changeme1234", "password123!", "p@ssw0rd1234",
+    "password1234",
+    "123456789012",
+    "qwertyuiop12",
+    "iloveyou1234",
+    "passwordpassword",
+    "qwertyqwerty",
+    "111111111111",
+    "abcdefghijkl",
+    "letmeinletmein",
+    "administrator",
+    "welcome12345",
+    "changeme1234",
+    "password123!",
+    "p@ssw0rd1234",
 ];
 
 /// A password that meets the policy. Its `Debug` never shows the secret.
@@ -79,10 +90,23 @@ mod tests {
 
     #[test]
     fn refuses_weak_passwords() {
-        for weak in ["short", "password1234", "aaaaaaaaaaaaaaa", "ababababababab", "jane.doe", "x jane.doe@example.org x"] {
-            assert!(Password::parse_new(weak, &email()).is_err(), "{weak} should be refused");
+        for weak in [
+            "short",
+            "password1234",
+            "aaaaaaaaaaaaaaa",
+            "ababababababab",
+            "jane.doe",
+            "x jane.doe@example.org x",
+        ] {
+            assert!(
+                Password::parse_new(weak, &email()).is_err(),
+                "{weak} should be refused"
+            );
         }
-        assert!(Password::parse_new(&"abcdef".repeat(30), &email()).is_err(), "too long");
+        assert!(
+            Password::parse_new(&"abcdef".repeat(30), &email()).is_err(),
+            "too long"
+        );
     }
 
     #[test]

@@ -95,6 +95,9 @@ mod tests {
 
     #[test]
     fn wire_names_are_snake_case() {
-        assert_eq!(serde_json::to_string(&Role::BoxOffice).unwrap(), "\"box_office\"");
+        assert_eq!(
+            serde_json::to_string(&Role::BoxOffice).unwrap(),
+            "\"box_office\""
+        );
     }
 }

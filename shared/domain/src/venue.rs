@@ -20,7 +20,12 @@ impl Timezone {
     pub fn parse(value: &str) -> Result<Self, Invalid> {
         chrono_tz::Tz::from_str(value.trim())
             .map(Self)
-            .map_err(|_| Invalid::new("timezone", format!("'{value}' is not an IANA timezone such as Europe/London")))
+            .map_err(|_| {
+                Invalid::new(
+                    "timezone",
+                    format!("'{value}' is not an IANA timezone such as Europe/London"),
+                )
+            })
     }
 
     pub fn tz(self) -> chrono_tz::Tz {
@@ -35,9 +40,25 @@ pub struct Currency(usize);
 
 /// (code, digits after the decimal point)
 const CURRENCIES: &[(&str, u8)] = &[
-    ("USD", 2), ("EUR", 2), ("GBP", 2), ("CAD", 2), ("AUD", 2), ("NZD", 2), ("CHF", 2),
-    ("SEK", 2), ("NOK", 2), ("DKK", 2), ("PLN", 2), ("CZK", 2), ("MXN", 2), ("BRL", 2),
-    ("SGD", 2), ("HKD", 2), ("ZAR", 2), ("JPY", 0), ("KRW", 0),
+    ("USD", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("CAD", 2),
+    ("AUD", 2),
+    ("NZD", 2),
+    ("CHF", 2),
+    ("SEK", 2),
+    ("NOK", 2),
+    ("DKK", 2),
+    ("PLN", 2),
+    ("CZK", 2),
+    ("MXN", 2),
+    ("BRL", 2),
+    ("SGD", 2),
+    ("HKD", 2),
+    ("ZAR", 2),
+    ("JPY", 0),
+    ("KRW", 0),
 ];
 
 impl Currency {
@@ -47,7 +68,12 @@ impl Currency {
             .iter()
             .position(|(code, _)| *code == upper)
             .map(Self)
-            .ok_or_else(|| Invalid::new("currency", format!("'{value}' is not a supported ISO 4217 currency")))
+            .ok_or_else(|| {
+                Invalid::new(
+                    "currency",
+                    format!("'{value}' is not a supported ISO 4217 currency"),
+                )
+            })
     }
 
     pub fn code(self) -> &'static str {
@@ -68,8 +94,16 @@ pub struct HexColour(String);
 impl HexColour {
     pub fn parse(value: &str) -> Result<Self, Invalid> {
         let v = value.trim().to_ascii_lowercase();
-        let ok = v.len() == 7 && v.starts_with('#') && v[1..].bytes().all(|b| b.is_ascii_hexdigit());
-        if ok { Ok(Self(v)) } else { Err(Invalid::new("colour", format!("'{value}' is not a colour like #1a2b3c"))) }
+        let ok =
+            v.len() == 7 && v.starts_with('#') && v[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        if ok {
+            Ok(Self(v))
+        } else {
+            Err(Invalid::new(
+                "colour",
+                format!("'{value}' is not a colour like #1a2b3c"),
+            ))
+        }
     }
 }
 
@@ -81,12 +115,18 @@ pub struct WebUrl(String);
 impl WebUrl {
     pub fn parse(value: &str) -> Result<Self, Invalid> {
         let v = value.trim();
-        let rest = v
-            .strip_prefix("https://")
-            .or_else(|| v.strip_prefix("http://").filter(|r| r.starts_with("localhost") || r.contains(".localhost")));
-        let ok = rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace) && !r.contains(['<', '>', '"', '\'']))
-            && v.len() <= 2048;
-        if ok { Ok(Self(v.to_owned())) } else { Err(Invalid::new("logoUrl", "must be an https URL")) }
+        let rest = v.strip_prefix("https://").or_else(|| {
+            v.strip_prefix("http://")
+                .filter(|r| r.starts_with("localhost") || r.contains(".localhost"))
+        });
+        let ok = rest.is_some_and(|r| {
+            !r.is_empty() && !r.contains(char::is_whitespace) && !r.contains(['<', '>', '"', '\''])
+        }) && v.len() <= 2048;
+        if ok {
+            Ok(Self(v.to_owned()))
+        } else {
+            Err(Invalid::new("logoUrl", "must be an https URL"))
+        }
     }
 }
 
@@ -177,7 +217,10 @@ impl VenueSettings {
 fn parse_name(name: &str) -> Result<String, Invalid> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        return Err(Invalid::new("name", "must be 1 to 120 printable characters"));
+        return Err(Invalid::new(
+            "name",
+            "must be 1 to 120 printable characters",
+        ));
     }
     Ok(name.to_owned())
 }
@@ -220,7 +263,10 @@ impl VenueSettingsUpdate {
         }
         if let Some(max) = self.max_tickets_per_order {
             if !MAX_TICKETS_RANGE.contains(&max) {
-                return Err(Invalid::new("maxTicketsPerOrder", "must be between 1 and 50"));
+                return Err(Invalid::new(
+                    "maxTicketsPerOrder",
+                    "must be between 1 and 50",
+                ));
             }
             next.max_tickets_per_order = max;
         }
@@ -232,13 +278,19 @@ impl VenueSettingsUpdate {
             };
         }
         if let Some(colour) = self.primary_colour {
-            next.branding.primary_colour = HexColour::parse(&colour).map_err(|e| Invalid::new("primaryColour", e.message))?;
+            next.branding.primary_colour =
+                HexColour::parse(&colour).map_err(|e| Invalid::new("primaryColour", e.message))?;
         }
         if let Some(colour) = self.accent_colour {
-            next.branding.accent_colour = HexColour::parse(&colour).map_err(|e| Invalid::new("accentColour", e.message))?;
+            next.branding.accent_colour =
+                HexColour::parse(&colour).map_err(|e| Invalid::new("accentColour", e.message))?;
         }
         if let Some(url) = self.logo_url {
-            next.branding.logo_url = if url.trim().is_empty() { None } else { Some(WebUrl::parse(&url)?) };
+            next.branding.logo_url = if url.trim().is_empty() {
+                None
+            } else {
+                Some(WebUrl::parse(&url)?)
+            };
         }
         Ok(next)
     }
@@ -249,8 +301,12 @@ mod tests {
     use super::*;
 
     fn settings() -> VenueSettings {
-        VenueSettings::new("Grand Opera", Timezone::parse("Europe/Paris").unwrap(), Currency::parse("eur").unwrap())
-            .unwrap()
+        VenueSettings::new(
+            "Grand Opera",
+            Timezone::parse("Europe/Paris").unwrap(),
+            Currency::parse("eur").unwrap(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -269,22 +325,65 @@ mod tests {
 
     #[test]
     fn update_changes_only_given_fields() {
-        let update = VenueSettingsUpdate { hold_seconds: Some(300), primary_colour: Some("#AABBCC".into()), ..Default::default() };
+        let update = VenueSettingsUpdate {
+            hold_seconds: Some(300),
+            primary_colour: Some("#AABBCC".into()),
+            ..Default::default()
+        };
         let next = update.apply(&settings()).unwrap();
         assert_eq!(next.hold_seconds, 300);
-        assert_eq!(String::from(next.branding.primary_colour.clone()), "#aabbcc");
+        assert_eq!(
+            String::from(next.branding.primary_colour.clone()),
+            "#aabbcc"
+        );
         assert_eq!(next.name, "Grand Opera");
     }
 
     #[test]
     fn update_names_the_bad_field() {
         let cases = [
-            (VenueSettingsUpdate { timezone: Some("Nowhere/City".into()), ..Default::default() }, "timezone"),
-            (VenueSettingsUpdate { hold_seconds: Some(5), ..Default::default() }, "holdSeconds"),
-            (VenueSettingsUpdate { max_tickets_per_order: Some(0), ..Default::default() }, "maxTicketsPerOrder"),
-            (VenueSettingsUpdate { email_sender: Some("nope".into()), ..Default::default() }, "emailSender"),
-            (VenueSettingsUpdate { logo_url: Some("javascript:alert(1)".into()), ..Default::default() }, "logoUrl"),
-            (VenueSettingsUpdate { name: Some(" ".into()), ..Default::default() }, "name"),
+            (
+                VenueSettingsUpdate {
+                    timezone: Some("Nowhere/City".into()),
+                    ..Default::default()
+                },
+                "timezone",
+            ),
+            (
+                VenueSettingsUpdate {
+                    hold_seconds: Some(5),
+                    ..Default::default()
+                },
+                "holdSeconds",
+            ),
+            (
+                VenueSettingsUpdate {
+                    max_tickets_per_order: Some(0),
+                    ..Default::default()
+                },
+                "maxTicketsPerOrder",
+            ),
+            (
+                VenueSettingsUpdate {
+                    email_sender: Some("nope".into()),
+                    ..Default::default()
+                },
+                "emailSender",
+            ),
+            (
+                VenueSettingsUpdate {
+                    logo_url: Some("javascript:alert(1)".into()),
+                    ..Default::default()
+                },
+                "logoUrl",
+            ),
+            (
+                VenueSettingsUpdate {
+                    name: Some(" ".into()),
+                    ..Default::default()
+                },
+                "name",
+            ),
         ];
         for (update, field) in cases {
             assert_eq!(update.apply(&settings()).unwrap_err().field, field);

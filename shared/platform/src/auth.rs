@@ -3,8 +3,10 @@
 
 use crate::tenancy::Tenant;
 use crate::{ApiError, Secret};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::{header, request::Parts};
 use chrono::{DateTime, Duration, Utc};
@@ -26,7 +28,10 @@ pub struct JwtKeys(Arc<(EncodingKey, DecodingKey)>);
 impl JwtKeys {
     pub fn new(secret: &Secret) -> Self {
         let bytes = secret.expose().as_bytes();
-        Self(Arc::new((EncodingKey::from_secret(bytes), DecodingKey::from_secret(bytes))))
+        Self(Arc::new((
+            EncodingKey::from_secret(bytes),
+            DecodingKey::from_secret(bytes),
+        )))
     }
 }
 
@@ -60,7 +65,8 @@ pub fn issue_staff_token(
         iat: now.timestamp(),
         exp: expires.timestamp(),
     };
-    let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.0.0).map_err(ApiError::internal)?;
+    let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.0.0)
+        .map_err(ApiError::internal)?;
     Ok((token, expires))
 }
 
@@ -77,7 +83,10 @@ impl StaffAuth {
         if self.role.allows(permission) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(format!("The {} role may not do this", self.role)))
+            Err(ApiError::forbidden(format!(
+                "The {} role may not do this",
+                self.role
+            )))
         }
     }
 }
@@ -96,7 +105,9 @@ where
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::unauthorized("Log in first: send Authorization: Bearer <token>"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("Log in first: send Authorization: Bearer <token>")
+            })?;
         let keys = JwtKeys::from_ref(state);
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_audience(&[STAFF_AUDIENCE]);
@@ -104,16 +115,25 @@ where
         validation.leeway = 5;
         let claims = jsonwebtoken::decode::<StaffClaims>(token, &keys.0.1, &validation)
             .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::unauthorized("Your session has expired; log in again"),
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    ApiError::unauthorized("Your session has expired; log in again")
+                }
                 _ => ApiError::unauthorized("The token is not valid"),
             })?
             .claims;
         // A token is valid only on the venue that issued it.
         if claims.tid != tenant.id {
-            return Err(ApiError::unauthorized("The token is not valid for this venue"));
+            return Err(ApiError::unauthorized(
+                "The token is not valid for this venue",
+            ));
         }
-        let email = Email::parse(&claims.sub).map_err(|_| ApiError::unauthorized("The token is not valid"))?;
-        Ok(Self { tenant: claims.tid, email, role: claims.role })
+        let email = Email::parse(&claims.sub)
+            .map_err(|_| ApiError::unauthorized("The token is not valid"))?;
+        Ok(Self {
+            tenant: claims.tid,
+            email,
+            role: claims.role,
+        })
     }
 }
 
@@ -123,7 +143,9 @@ pub async fn hash_password(password: &Password) -> Result<String, ApiError> {
     let password = password.clone();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.expose().as_bytes(), &salt).map(|h| h.to_string())
+        Argon2::default()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(ApiError::internal)?
@@ -146,8 +168,11 @@ pub async fn verify_password(hash: Option<String>, password: &Password) -> bool 
     tokio::task::spawn_blocking(move || {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
-        let verified = PasswordHash::new(&hash)
-            .is_ok_and(|parsed| Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok());
+        let verified = PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.expose().as_bytes(), &parsed)
+                .is_ok()
+        });
         known && verified
     })
     .await
@@ -166,8 +191,30 @@ pub fn sha256_hex(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
 
-/// Compares secrets in constant time.
+/// Compares secrets in constant time. An unset (empty) secret matches nothing.
 pub fn secrets_match(given: &str, expected: &Secret) -> bool {
     use subtle::ConstantTimeEq;
-    given.as_bytes().ct_eq(expected.expose().as_bytes()).into()
+    !expected.expose().is_empty() && bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unset_secret_matches_nothing() {
+        assert!(!secrets_match("", &Secret::new("")));
+        assert!(secrets_match("key", &Secret::new("key")));
+        assert!(!secrets_match("ke", &Secret::new("key")));
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_only_against_their_own_hash() {
+        let password = Password::for_login("correct horse battery");
+        let hash = hash_password(&password).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"), "argon2id: {hash}");
+        assert!(verify_password(Some(hash.clone()), &password).await);
+        assert!(!verify_password(Some(hash), &Password::for_login("wrong horse battery")).await);
+        assert!(!verify_password(None, &password).await, "no account never verifies");
+    }
 }

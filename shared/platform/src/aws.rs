@@ -12,7 +12,10 @@ pub struct Endpoints {
 
 impl Endpoints {
     pub fn from_env() -> Self {
-        Self { dynamodb: std::env::var("MARQUEE_DYNAMODB_URL").ok(), moto: std::env::var("MARQUEE_MOTO_URL").ok() }
+        Self {
+            dynamodb: std::env::var("MARQUEE_DYNAMODB_URL").ok(),
+            moto: std::env::var("MARQUEE_MOTO_URL").ok(),
+        }
     }
 }
 

@@ -21,7 +21,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+        }
     }
 
     pub fn with_details(mut self, details: Value) -> Self {
@@ -30,7 +35,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -52,18 +61,30 @@ impl ApiError {
     /// An unexpected failure: logged here with its cause, shown to the client as a bare 500.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side; please try again")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side; please try again",
+        )
     }
 
     /// The standard body for a status that has no more specific error (405, 413, …).
     pub fn from_status(status: StatusCode) -> Self {
         let (code, message) = match status {
             StatusCode::NOT_FOUND => ("not_found", "No such resource"),
-            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This method is not allowed here"),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                ("method_not_allowed", "This method is not allowed here")
+            }
             StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", "The request body is too large"),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Send the body as application/json"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported_media_type",
+                "Send the body as application/json",
+            ),
             StatusCode::REQUEST_TIMEOUT => ("timeout", "The request took too long"),
-            s if s.is_server_error() => ("internal_error", "Something went wrong on our side; please try again"),
+            s if s.is_server_error() => (
+                "internal_error",
+                "Something went wrong on our side; please try again",
+            ),
             _ => ("bad_request", "The request could not be understood"),
         };
         Self::new(status, code, message)
@@ -83,8 +104,12 @@ impl IntoResponse for ApiError {
 /// A value that failed domain validation: 422 naming the field.
 impl From<Invalid> for ApiError {
     fn from(invalid: Invalid) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", invalid.to_string())
-            .with_details(json!({ "field": invalid.field }))
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            invalid.to_string(),
+        )
+        .with_details(json!({ "field": invalid.field }))
     }
 }
 

@@ -42,10 +42,18 @@ impl From<JsonRejection> for ApiError {
         match rejection {
             JsonRejection::JsonDataError(e) => {
                 // serde's message names the field and what was expected; it holds no state of ours.
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.body_text())
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_body",
+                    e.body_text(),
+                )
             }
-            JsonRejection::JsonSyntaxError(_) => ApiError::bad_request("malformed_json", "The body is not valid JSON"),
-            JsonRejection::MissingJsonContentType(_) => ApiError::from_status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            JsonRejection::JsonSyntaxError(_) => {
+                ApiError::bad_request("malformed_json", "The body is not valid JSON")
+            }
+            JsonRejection::MissingJsonContentType(_) => {
+                ApiError::from_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            }
             other => ApiError::from_status(other.status()),
         }
     }
@@ -61,7 +69,11 @@ pub fn with_conventions(router: Router) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| {
-                    let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+                    let request_id = req
+                        .headers()
+                        .get(&REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
                     tracing::info_span!(
                         "request",
                         method = %req.method(),
@@ -72,7 +84,9 @@ pub fn with_conventions(router: Router) -> Router {
                 })
                 // Only method, path and status: never headers, bodies or query strings.
                 .on_request(())
-                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))

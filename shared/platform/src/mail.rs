@@ -15,9 +15,19 @@ pub struct MailJob {
 }
 
 #[derive(Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum MailMessage {
-    StaffInvitation { to: Email, venue_name: String, role: Role, accept_url: String, code: String },
+    StaffInvitation {
+        to: Email,
+        venue_name: String,
+        role: Role,
+        accept_url: String,
+        code: String,
+    },
 }
 
 impl std::fmt::Debug for MailMessage {
@@ -30,7 +40,11 @@ impl std::fmt::Debug for MailMessage {
 
 impl MailJob {
     pub fn new(tenant: TenantId, message: MailMessage) -> Self {
-        Self { id: ulid::Ulid::new().to_string(), tenant, message }
+        Self {
+            id: ulid::Ulid::new().to_string(),
+            tenant,
+            message,
+        }
     }
 }
 
@@ -43,7 +57,10 @@ pub struct MailQueue {
 
 impl MailQueue {
     pub fn new(client: aws_sdk_sqs::Client, url: impl Into<String>) -> Self {
-        Self { client, url: url.into() }
+        Self {
+            client,
+            url: url.into(),
+        }
     }
 
     pub async fn enqueue(&self, job: &MailJob) -> Result<(), ApiError> {
@@ -54,7 +71,12 @@ impl MailQueue {
             .message_body(body)
             .send()
             .await
-            .map_err(|e| ApiError::internal(format!("mail queue: {}", aws_sdk_sqs::error::DisplayErrorContext(e))))?;
+            .map_err(|e| {
+                ApiError::internal(format!(
+                    "mail queue: {}",
+                    aws_sdk_sqs::error::DisplayErrorContext(e)
+                ))
+            })?;
         Ok(())
     }
 }
@@ -83,23 +105,45 @@ pub struct SesMailer {
 
 impl SesMailer {
     pub fn new(client: aws_sdk_sesv2::Client, sender_domain: impl Into<String>) -> Self {
-        Self { client, sender_domain: sender_domain.into() }
+        Self {
+            client,
+            sender_domain: sender_domain.into(),
+        }
     }
 
     pub async fn send(&self, mail: &OutgoingEmail) -> Result<String, SendError> {
         use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-        let content = |text: &str| Content::builder().data(text).charset("UTF-8").build().map_err(|e| SendError(e.to_string()));
+        let content = |text: &str| {
+            Content::builder()
+                .data(text)
+                .charset("UTF-8")
+                .build()
+                .map_err(|e| SendError(e.to_string()))
+        };
         let message = Message::builder()
             .subject(content(&mail.subject)?)
-            .body(Body::builder().text(content(&mail.text)?).html(content(&mail.html)?).build())
+            .body(
+                Body::builder()
+                    .text(content(&mail.text)?)
+                    .html(content(&mail.html)?)
+                    .build(),
+            )
             .build();
         // Display names are quoted; quotes and backslashes inside are dropped rather than escaped.
-        let display: String = mail.from_name.chars().filter(|c| !matches!(c, '"' | '\\' | '\r' | '\n')).collect();
+        let display: String = mail
+            .from_name
+            .chars()
+            .filter(|c| !matches!(c, '"' | '\\' | '\r' | '\n'))
+            .collect();
         let out = self
             .client
             .send_email()
             .from_email_address(format!("\"{display}\" <no-reply@{}>", self.sender_domain))
-            .destination(Destination::builder().to_addresses(mail.to.as_str()).build())
+            .destination(
+                Destination::builder()
+                    .to_addresses(mail.to.as_str())
+                    .build(),
+            )
             .set_reply_to_addresses(mail.reply_to.as_ref().map(|r| vec![r.to_string()]))
             .content(EmailContent::builder().simple(message).build())
             .send()

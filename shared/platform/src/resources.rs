@@ -4,8 +4,9 @@
 
 use anyhow::Context;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 use std::collections::HashMap;
 
@@ -29,8 +30,16 @@ pub const TABLE: TableSpec = TableSpec {
     partition_key: "pk",
     sort_key: "sk",
     gsis: &[
-        GsiSpec { name: "gsi1", partition_key: "gsi1pk", sort_key: "gsi1sk" },
-        GsiSpec { name: "gsi2", partition_key: "gsi2pk", sort_key: "gsi2sk" },
+        GsiSpec {
+            name: "gsi1",
+            partition_key: "gsi1pk",
+            sort_key: "gsi1sk",
+        },
+        GsiSpec {
+            name: "gsi2",
+            partition_key: "gsi2pk",
+            sort_key: "gsi2sk",
+        },
     ],
     ttl_attribute: "ttl",
     stream_view: "NEW_AND_OLD_IMAGES",
@@ -69,7 +78,10 @@ pub struct BucketSpec {
     pub logical_id: &'static str,
 }
 
-pub const DOCUMENTS_BUCKET: BucketSpec = BucketSpec { name: "documents", logical_id: "DocumentsBucket" };
+pub const DOCUMENTS_BUCKET: BucketSpec = BucketSpec {
+    name: "documents",
+    logical_id: "DocumentsBucket",
+};
 
 /// Options for local provisioning.
 #[derive(Debug, Clone)]
@@ -97,7 +109,9 @@ pub struct Provisioned {
 
 impl Provisioned {
     pub fn queue(&self, spec: &QueueSpec) -> anyhow::Result<&QueueUrls> {
-        self.queues.get(spec.name).with_context(|| format!("queue {} was not provisioned", spec.name))
+        self.queues
+            .get(spec.name)
+            .with_context(|| format!("queue {} was not provisioned", spec.name))
     }
 }
 
@@ -124,35 +138,63 @@ pub async fn provision(
         Err(e) => {
             let service = e.into_service_error();
             if !(service.is_bucket_already_owned_by_you() || service.is_bucket_already_exists()) {
-                return Err(anyhow::anyhow!("create bucket {documents_bucket}: {service}"));
+                return Err(anyhow::anyhow!(
+                    "create bucket {documents_bucket}: {service}"
+                ));
             }
         }
     }
 
     // SES: the sender domain identity (moto marks it verified at once).
-    let exists = sesv2.get_email_identity().email_identity(&options.sender_domain).send().await.is_ok();
+    let exists = sesv2
+        .get_email_identity()
+        .email_identity(&options.sender_domain)
+        .send()
+        .await
+        .is_ok();
     if !exists {
         sesv2
             .create_email_identity()
             .email_identity(&options.sender_domain)
             .send()
             .await
-            .map_err(|e| anyhow::anyhow!("create SES identity: {}", aws_sdk_sesv2::error::DisplayErrorContext(e)))?;
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "create SES identity: {}",
+                    aws_sdk_sesv2::error::DisplayErrorContext(e)
+                )
+            })?;
     }
 
-    Ok(Provisioned { table_name, queues, documents_bucket })
+    Ok(Provisioned {
+        table_name,
+        queues,
+        documents_bucket,
+    })
 }
 
 fn attribute(name: &str) -> anyhow::Result<AttributeDefinition> {
-    Ok(AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()?)
+    Ok(AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()?)
 }
 
 fn key(name: &str, key_type: KeyType) -> anyhow::Result<KeySchemaElement> {
-    Ok(KeySchemaElement::builder().attribute_name(name).key_type(key_type).build()?)
+    Ok(KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(key_type)
+        .build()?)
 }
 
 async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str) -> anyhow::Result<()> {
-    if client.describe_table().table_name(name).send().await.is_ok() {
+    if client
+        .describe_table()
+        .table_name(name)
+        .send()
+        .await
+        .is_ok()
+    {
         return Ok(());
     }
     let mut request = client
@@ -178,36 +220,63 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str) -> anyhow::
                     .index_name(gsi.name)
                     .key_schema(key(gsi.partition_key, KeyType::Hash)?)
                     .key_schema(key(gsi.sort_key, KeyType::Range)?)
-                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
                     .build()?,
             );
     }
     match request.send().await {
         Ok(_) => {}
         // Another process created it between our describe and create.
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) => {}
-        Err(e) => return Err(anyhow::anyhow!("create table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e))),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_in_use_exception()) => {}
+        Err(e) => {
+            return Err(anyhow::anyhow!(
+                "create table {name}: {}",
+                aws_sdk_dynamodb::error::DisplayErrorContext(e)
+            ));
+        }
     }
     client
         .update_time_to_live()
         .table_name(name)
         .time_to_live_specification(
-            TimeToLiveSpecification::builder().attribute_name(TABLE.ttl_attribute).enabled(true).build()?,
+            TimeToLiveSpecification::builder()
+                .attribute_name(TABLE.ttl_attribute)
+                .enabled(true)
+                .build()?,
         )
         .send()
         .await
-        .map_err(|e| anyhow::anyhow!("enable TTL on {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "enable TTL on {name}: {}",
+                aws_sdk_dynamodb::error::DisplayErrorContext(e)
+            )
+        })?;
     Ok(())
 }
 
-async fn create_queue(client: &aws_sdk_sqs::Client, spec: &QueueSpec, options: &ProvisionOptions) -> anyhow::Result<QueueUrls> {
+async fn create_queue(
+    client: &aws_sdk_sqs::Client,
+    spec: &QueueSpec,
+    options: &ProvisionOptions,
+) -> anyhow::Result<QueueUrls> {
     use aws_sdk_sqs::types::QueueAttributeName;
-    let sqs_err = |what: &str, e: &dyn std::fmt::Debug| anyhow::anyhow!("{what} {}: {e:?}", spec.name);
+    let sqs_err =
+        |what: &str, e: &dyn std::fmt::Debug| anyhow::anyhow!("{what} {}: {e:?}", spec.name);
     let dlq_name = format!("{}-{}-dlq", options.prefix, spec.name);
     let dead_letter_url = client
         .create_queue()
         .queue_name(&dlq_name)
-        .attributes(QueueAttributeName::MessageRetentionPeriod, (14 * 24 * 3600).to_string())
+        .attributes(
+            QueueAttributeName::MessageRetentionPeriod,
+            (14 * 24 * 3600).to_string(),
+        )
         .send()
         .await
         .map_err(|e| sqs_err("create dead-letter queue", &e))?
@@ -224,16 +293,24 @@ async fn create_queue(client: &aws_sdk_sqs::Client, spec: &QueueSpec, options: &
         .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
         .context("no dead-letter queue arn")?;
     let redrive = serde_json::json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": spec.max_receive_count.to_string() });
-    let visibility = options.visibility_timeout_override.unwrap_or(spec.visibility_timeout_seconds);
+    let visibility = options
+        .visibility_timeout_override
+        .unwrap_or(spec.visibility_timeout_seconds);
     let url = client
         .create_queue()
         .queue_name(format!("{}-{}", options.prefix, spec.name))
         .attributes(QueueAttributeName::RedrivePolicy, redrive.to_string())
-        .attributes(QueueAttributeName::VisibilityTimeout, visibility.to_string())
+        .attributes(
+            QueueAttributeName::VisibilityTimeout,
+            visibility.to_string(),
+        )
         .send()
         .await
         .map_err(|e| sqs_err("create queue", &e))?
         .queue_url
         .context("no queue url")?;
-    Ok(QueueUrls { url, dead_letter_url })
+    Ok(QueueUrls {
+        url,
+        dead_letter_url,
+    })
 }

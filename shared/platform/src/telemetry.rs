@@ -9,7 +9,13 @@ pub fn init() {
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     // `try_init`: tests and the devserver may call this more than once.
     let _ = if json {
-        builder.json().with_current_span(true).with_span_list(false).without_time().with_ansi(false).try_init()
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .without_time()
+            .with_ansi(false)
+            .try_init()
     } else {
         builder.compact().try_init()
     };

@@ -24,7 +24,10 @@ pub struct Tenancy {
 
 impl Tenancy {
     pub fn new(store: Store) -> Self {
-        Self { store, cache: Arc::default() }
+        Self {
+            store,
+            cache: Arc::default(),
+        }
     }
 
     pub async fn resolve(&self, hostname: &Hostname) -> Result<Option<TenantId>, ApiError> {
@@ -50,8 +53,18 @@ pub struct Tenant {
 }
 
 /// Middleware: finds the tenant from `Host` or answers 404.
-pub async fn resolve_tenant(State(tenancy): State<Tenancy>, mut req: Request, next: Next) -> Result<Response, ApiError> {
-    let unknown = || ApiError::new(axum::http::StatusCode::NOT_FOUND, "unknown_host", "No venue answers at this address");
+pub async fn resolve_tenant(
+    State(tenancy): State<Tenancy>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let unknown = || {
+        ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "unknown_host",
+            "No venue answers at this address",
+        )
+    };
     let host = req
         .headers()
         .get(header::HOST)

@@ -10,7 +10,9 @@ pub enum StoreError {
     #[error("the item does not exist or is not in the expected state")]
     ConditionFailed,
     #[error("the account is locked until {until}")]
-    Locked { until: chrono::DateTime<chrono::Utc> },
+    Locked {
+        until: chrono::DateTime<chrono::Utc>,
+    },
     #[error("no login attempts are left before the account locks")]
     AttemptsExhausted,
     #[error("an item could not be mapped: {0}")]
@@ -29,7 +31,11 @@ impl StoreError {
         let detail = match &err {
             SdkError::ServiceError(e) => {
                 let inner = e.err();
-                format!("{}: {}", inner.code().unwrap_or("unknown"), inner.message().unwrap_or(""))
+                format!(
+                    "{}: {}",
+                    inner.code().unwrap_or("unknown"),
+                    inner.message().unwrap_or("")
+                )
             }
             other => format!("{other:?}"),
         };

@@ -2,15 +2,17 @@
 //! item mapping with `serde_dynamo`, and conditional writes whose failures come back as typed
 //! errors (`HostnameTaken`, `Locked`, …) instead of SDK exceptions.
 
-pub mod keys;
 mod error;
+pub mod keys;
+mod mail;
 mod records;
 mod staff;
 mod tenancy;
-mod mail;
 
 pub use error::StoreError;
-pub use records::{DomainRecord, DomainStatus, HostKind, HostRecord, StaffRecord, StaffStatus, VenueRecord};
+pub use records::{
+    DomainRecord, DomainStatus, HostKind, HostRecord, StaffRecord, StaffStatus, VenueRecord,
+};
 pub use staff::LoginAttempt;
 
 use aws_sdk_dynamodb::Client;
@@ -24,7 +26,10 @@ pub struct Store {
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     pub fn table(&self) -> &str {

@@ -11,7 +11,12 @@ const CLAIM_DAYS: i64 = 15;
 
 impl Store {
     /// Claims the job for sending. `false` means it was already sent (or is being sent).
-    pub async fn claim_mail_job(&self, tenant: &TenantId, job_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub async fn claim_mail_job(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let expires = now + chrono::Duration::days(CLAIM_DAYS);
         let result = self
             .client
@@ -20,7 +25,10 @@ impl Store {
             .set_item(Some({
                 let mut item = key(keys::mail_claim(tenant, job_id), keys::MAIL_CLAIM_SK);
                 item.insert("claimedAt".into(), AttributeValue::S(now.to_rfc3339()));
-                item.insert("ttl".into(), AttributeValue::N(expires.timestamp().to_string()));
+                item.insert(
+                    "ttl".into(),
+                    AttributeValue::N(expires.timestamp().to_string()),
+                );
                 item
             }))
             .condition_expression("attribute_not_exists(pk)")
@@ -36,11 +44,18 @@ impl Store {
     }
 
     /// Gives the claim back after a failed send, so the retry can send.
-    pub async fn release_mail_claim(&self, tenant: &TenantId, job_id: &str) -> Result<(), StoreError> {
+    pub async fn release_mail_claim(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+    ) -> Result<(), StoreError> {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::mail_claim(tenant, job_id), keys::MAIL_CLAIM_SK)))
+            .set_key(Some(key(
+                keys::mail_claim(tenant, job_id),
+                keys::MAIL_CLAIM_SK,
+            )))
             .send()
             .await
             .map_err(StoreError::sdk)?;

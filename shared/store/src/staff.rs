@@ -20,7 +20,11 @@ fn num(n: i64) -> AttributeValue {
 }
 
 impl Store {
-    pub async fn staff(&self, tenant: &TenantId, email: &Email) -> Result<Option<StaffRecord>, StoreError> {
+    pub async fn staff(
+        &self,
+        tenant: &TenantId,
+        email: &Email,
+    ) -> Result<Option<StaffRecord>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -34,16 +38,25 @@ impl Store {
     }
 
     pub async fn list_staff(&self, tenant: &TenantId) -> Result<Vec<StaffRecord>, StoreError> {
-        self.query_prefix(keys::tenant(tenant), keys::STAFF_PREFIX).await
+        self.query_prefix(keys::tenant(tenant), keys::STAFF_PREFIX)
+            .await
     }
 
     /// Stores an invitation. Re-inviting someone who has not yet accepted replaces the
     /// invitation; an active account is never overwritten.
-    pub async fn put_invitation(&self, tenant: &TenantId, record: &StaffRecord) -> Result<(), StoreError> {
+    pub async fn put_invitation(
+        &self,
+        tenant: &TenantId,
+        record: &StaffRecord,
+    ) -> Result<(), StoreError> {
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(item(keys::tenant(tenant), &keys::staff_sk(&record.email), record)?))
+            .set_item(Some(item(
+                keys::tenant(tenant),
+                &keys::staff_sk(&record.email),
+                record,
+            )?))
             .condition_expression("attribute_not_exists(pk) OR #status = :invited")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":invited", AttributeValue::S("invited".into()))
@@ -138,7 +151,12 @@ impl Store {
     }
 
     /// Locks the account until `until` and starts a fresh attempt count for afterwards.
-    pub async fn lock_account(&self, tenant: &TenantId, email: &Email, until: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn lock_account(
+        &self,
+        tenant: &TenantId,
+        email: &Email,
+        until: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.table)
@@ -153,7 +171,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn clear_login_failures(&self, tenant: &TenantId, email: &Email) -> Result<(), StoreError> {
+    pub async fn clear_login_failures(
+        &self,
+        tenant: &TenantId,
+        email: &Email,
+    ) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.table)

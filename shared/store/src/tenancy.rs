@@ -39,14 +39,26 @@ impl Store {
 
     /// Creates a venue, its hosted hostname and its owner in one transaction: the hostname's
     /// conditional put makes slugs unique, and nothing is left behind when it fails.
-    pub async fn create_venue(&self, venue: &VenueRecord, owner: &StaffRecord) -> Result<(), StoreError> {
+    pub async fn create_venue(
+        &self,
+        venue: &VenueRecord,
+        owner: &StaffRecord,
+    ) -> Result<(), StoreError> {
         let tenant_pk = keys::tenant(&venue.id);
-        let host = HostRecord { hostname: venue.hostname.clone(), tenant: venue.id.clone(), kind: HostKind::Platform };
+        let host = HostRecord {
+            hostname: venue.hostname.clone(),
+            tenant: venue.id.clone(),
+            kind: HostKind::Platform,
+        };
         let result = self
             .client
             .transact_write_items()
             .transact_items(self.put_new(item(tenant_pk.clone(), keys::VENUE_SK, venue)?)?)
-            .transact_items(self.put_new(item(keys::host(&venue.hostname), keys::HOST_SK, &host)?)?)
+            .transact_items(self.put_new(item(
+                keys::host(&venue.hostname),
+                keys::HOST_SK,
+                &host,
+            )?)?)
             .transact_items(self.put_new(item(tenant_pk, &keys::staff_sk(&owner.email), owner)?)?)
             .send()
             .await;
@@ -58,7 +70,9 @@ impl Store {
                 {
                     Err(StoreError::HostnameTaken)
                 }
-                TransactWriteItemsError::TransactionCanceledException(_) => Err(StoreError::AlreadyExists),
+                TransactWriteItemsError::TransactionCanceledException(_) => {
+                    Err(StoreError::AlreadyExists)
+                }
                 other => Err(StoreError::Dynamo(other.to_string())),
             },
         }
@@ -76,7 +90,11 @@ impl Store {
         Ok(out.item.map(serde_dynamo::from_item).transpose()?)
     }
 
-    pub async fn update_venue_settings(&self, tenant: &TenantId, settings: &VenueSettings) -> Result<(), StoreError> {
+    pub async fn update_venue_settings(
+        &self,
+        tenant: &TenantId,
+        settings: &VenueSettings,
+    ) -> Result<(), StoreError> {
         let value = serde_dynamo::to_attribute_value(settings)?;
         self.client
             .update_item()
@@ -95,7 +113,10 @@ impl Store {
     }
 
     /// The tenant that answers on `hostname`, if any.
-    pub async fn tenant_for_host(&self, hostname: &Hostname) -> Result<Option<TenantId>, StoreError> {
+    pub async fn tenant_for_host(
+        &self,
+        hostname: &Hostname,
+    ) -> Result<Option<TenantId>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -110,26 +131,45 @@ impl Store {
 
     /// Registers a custom hostname for a venue. Globally unique: the conditional put on
     /// `HOST#{hostname}` lets exactly one of two concurrent registrations win.
-    pub async fn register_domain(&self, tenant: &TenantId, domain: &DomainRecord) -> Result<(), StoreError> {
-        let host = HostRecord { hostname: domain.hostname.clone(), tenant: tenant.clone(), kind: HostKind::Custom };
+    pub async fn register_domain(
+        &self,
+        tenant: &TenantId,
+        domain: &DomainRecord,
+    ) -> Result<(), StoreError> {
+        let host = HostRecord {
+            hostname: domain.hostname.clone(),
+            tenant: tenant.clone(),
+            kind: HostKind::Custom,
+        };
         let result = self
             .client
             .transact_write_items()
-            .transact_items(self.put_new(item(keys::host(&domain.hostname), keys::HOST_SK, &host)?)?)
-            .transact_items(self.put_new(item(keys::tenant(tenant), &keys::domain_sk(&domain.hostname), domain)?)?)
+            .transact_items(self.put_new(item(
+                keys::host(&domain.hostname),
+                keys::HOST_SK,
+                &host,
+            )?)?)
+            .transact_items(self.put_new(item(
+                keys::tenant(tenant),
+                &keys::domain_sk(&domain.hostname),
+                domain,
+            )?)?)
             .send()
             .await;
         match result {
             Ok(_) => Ok(()),
             Err(err) => match err.into_service_error() {
-                TransactWriteItemsError::TransactionCanceledException(_) => Err(StoreError::HostnameTaken),
+                TransactWriteItemsError::TransactionCanceledException(_) => {
+                    Err(StoreError::HostnameTaken)
+                }
                 other => Err(StoreError::Dynamo(other.to_string())),
             },
         }
     }
 
     pub async fn domains(&self, tenant: &TenantId) -> Result<Vec<DomainRecord>, StoreError> {
-        self.query_prefix(keys::tenant(tenant), keys::DOMAIN_PREFIX).await
+        self.query_prefix(keys::tenant(tenant), keys::DOMAIN_PREFIX)
+            .await
     }
 
     /// Every item of a partition whose sort key starts with `prefix`, following pages.

@@ -11,16 +11,35 @@ async fn owner_logs_in_and_wrong_passwords_are_refused() {
     let app = spawn_app().await;
     let venue = app.create_venue().await;
 
-    let ok = app.login_reply(&venue.host, &venue.owner_email.to_uppercase(), OWNER_PASSWORD).await;
+    let ok = app
+        .login_reply(
+            &venue.host,
+            &venue.owner_email.to_uppercase(),
+            OWNER_PASSWORD,
+        )
+        .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert_eq!(ok.body["role"], "owner");
     let token = ok.body["token"].as_str().unwrap();
-    assert_eq!(app.get(&venue.host, "/admin/v1/venue", Some(token)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&venue.host, "/admin/v1/venue", Some(token))
+            .await
+            .status,
+        StatusCode::OK
+    );
 
-    for (email, password) in [(venue.owner_email.as_str(), "wrong password!"), ("nobody@example.org", OWNER_PASSWORD), ("not-an-email", "x")] {
+    for (email, password) in [
+        (venue.owner_email.as_str(), "wrong password!"),
+        ("nobody@example.org", OWNER_PASSWORD),
+        ("not-an-email", "x"),
+    ] {
         let reply = app.login_reply(&venue.host, email, password).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{email}");
-        assert_eq!(reply.error_code(), "invalid_credentials", "same answer whether or not the account exists");
+        assert_eq!(
+            reply.error_code(),
+            "invalid_credentials",
+            "same answer whether or not the account exists"
+        );
     }
 }
 
@@ -29,13 +48,24 @@ async fn five_failures_lock_the_account_even_for_the_right_password() {
     let app = spawn_app().await;
     let venue = app.create_venue().await;
     for attempt in 1..=5 {
-        let reply = app.login_reply(&venue.host, &venue.owner_email, "not the password").await;
+        let reply = app
+            .login_reply(&venue.host, &venue.owner_email, "not the password")
+            .await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
     }
-    let reply = app.login_reply(&venue.host, &venue.owner_email, OWNER_PASSWORD).await;
-    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", reply.body);
+    let reply = app
+        .login_reply(&venue.host, &venue.owner_email, OWNER_PASSWORD)
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        reply.body
+    );
     assert_eq!(reply.error_code(), "account_locked");
-    let retry = reply.body["error"]["details"]["retryAfterSeconds"].as_i64().unwrap();
+    let retry = reply.body["error"]["details"]["retryAfterSeconds"]
+        .as_i64()
+        .unwrap();
     assert!((60..=15 * 60).contains(&retry), "{retry}");
 }
 
@@ -46,12 +76,30 @@ async fn parallel_guesses_cannot_outrun_the_lock() {
     let guesses = (0..20).map(|i| {
         let app = &app;
         let venue = &venue;
-        async move { app.login_reply(&venue.host, &venue.owner_email, &format!("guess number {i}")).await.status }
+        async move {
+            app.login_reply(
+                &venue.host,
+                &venue.owner_email,
+                &format!("guess number {i}"),
+            )
+            .await
+            .status
+        }
     });
     let statuses = futures::future::join_all(guesses).await;
-    let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
-    assert!(checked <= 5, "at most five passwords may be tried, {checked} were: {statuses:?}");
-    assert!(statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS));
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(
+        checked <= 5,
+        "at most five passwords may be tried, {checked} were: {statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS)
+    );
 }
 
 #[tokio::test]
@@ -59,13 +107,20 @@ async fn a_successful_login_resets_the_failure_count() {
     let app = spawn_app().await;
     let venue = app.create_venue().await;
     for _ in 0..4 {
-        app.login_reply(&venue.host, &venue.owner_email, "not the password").await;
+        app.login_reply(&venue.host, &venue.owner_email, "not the password")
+            .await;
     }
     app.login_owner(&venue).await;
     for _ in 0..4 {
-        app.login_reply(&venue.host, &venue.owner_email, "not the password").await;
+        app.login_reply(&venue.host, &venue.owner_email, "not the password")
+            .await;
     }
-    assert_eq!(app.login_reply(&venue.host, &venue.owner_email, OWNER_PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        app.login_reply(&venue.host, &venue.owner_email, OWNER_PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 #[derive(serde::Serialize)]
@@ -84,26 +139,72 @@ async fn expired_tampered_forged_and_missing_tokens_are_refused() {
     let app = spawn_app().await;
     let venue = app.create_venue().await;
     let secret = app.server.config.jwt_secret.expose().as_bytes().to_vec();
-    let sign = |claims: &Claims, key: &[u8]| jsonwebtoken::encode(&Header::default(), claims, &EncodingKey::from_secret(key)).unwrap();
+    let sign = |claims: &Claims, key: &[u8]| {
+        jsonwebtoken::encode(&Header::default(), claims, &EncodingKey::from_secret(key)).unwrap()
+    };
     let now = Utc::now().timestamp();
-    let base = Claims { sub: &venue.owner_email, tid: &venue.id, role: "owner", aud: "marquee-staff", iss: "marquee", iat: now, exp: now + 600 };
+    let base = Claims {
+        sub: &venue.owner_email,
+        tid: &venue.id,
+        role: "owner",
+        aud: "marquee-staff",
+        iss: "marquee",
+        iat: now,
+        exp: now + 600,
+    };
 
     // The crafted token is accepted when everything is right: the refusals below are real.
     let good = sign(&base, &secret);
-    assert_eq!(app.get(&venue.host, "/admin/v1/venue", Some(&good)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&venue.host, "/admin/v1/venue", Some(&good))
+            .await
+            .status,
+        StatusCode::OK
+    );
 
-    let expired = sign(&Claims { iat: now - 7200, exp: now - 3600, ..base }, &secret);
+    let expired = sign(
+        &Claims {
+            iat: now - 7200,
+            exp: now - 3600,
+            ..base
+        },
+        &secret,
+    );
     let forged = sign(&base, b"some-other-secret-of-sufficient-length!!");
-    let wrong_audience = sign(&Claims { aud: "marquee-patron", ..base }, &secret);
+    let wrong_audience = sign(
+        &Claims {
+            aud: "marquee-patron",
+            ..base
+        },
+        &secret,
+    );
     // The same token with its role changed in the payload, signature kept.
     let parts: Vec<&str> = good.split('.').collect();
-    let payload = String::from_utf8(base64_decode(parts[1])).unwrap().replace("\"owner\"", "\"manager\"");
+    let payload = String::from_utf8(base64_decode(parts[1]))
+        .unwrap()
+        .replace("\"owner\"", "\"manager\"");
     assert!(payload.contains("\"manager\""));
-    let tampered = format!("{}.{}.{}", parts[0], base64_encode(payload.as_bytes()), parts[2]);
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        base64_encode(payload.as_bytes()),
+        parts[2]
+    );
 
-    for (what, token) in [("expired", expired), ("forged", forged), ("wrong audience", wrong_audience), ("tampered", tampered), ("garbage", "abc.def.ghi".into())] {
+    for (what, token) in [
+        ("expired", expired),
+        ("forged", forged),
+        ("wrong audience", wrong_audience),
+        ("tampered", tampered),
+        ("garbage", "abc.def.ghi".into()),
+    ] {
         let reply = app.get(&venue.host, "/admin/v1/venue", Some(&token)).await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{what}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{what}: {}",
+            reply.body
+        );
         assert_eq!(reply.error_code(), "unauthorized");
     }
     let reply = app.get(&venue.host, "/admin/v1/venue", None).await;
@@ -118,11 +219,26 @@ async fn a_token_for_one_venue_is_refused_on_another() {
     let token_a = app.login_owner(&a).await;
     let reply = app.get(&b.host, "/admin/v1/venue", Some(&token_a)).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    let reply = app.put(&b.host, "/admin/v1/venue", Some(&token_a), json!({ "name": "Hijacked" })).await;
+    let reply = app
+        .put(
+            &b.host,
+            "/admin/v1/venue",
+            Some(&token_a),
+            json!({ "name": "Hijacked" }),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.get(&b.host, "/api/v1/site", None).await.body["name"], format!("Venue {}", b.slug));
+    assert_eq!(
+        app.get(&b.host, "/api/v1/site", None).await.body["name"],
+        format!("Venue {}", b.slug)
+    );
     // And the owner of A cannot log in on B's host with A's credentials.
-    assert_eq!(app.login_reply(&b.host, &a.owner_email, OWNER_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login_reply(&b.host, &a.owner_email, OWNER_PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -130,29 +246,93 @@ async fn roles_limit_what_staff_can_do() {
     let app = spawn_app().await;
     let venue = app.create_venue().await;
     let owner = app.login_owner(&venue).await;
-    let scanner = app.add_staff(&venue, &owner, &format!("door@{}.example.org", venue.slug), "scanner").await;
-    let manager = app.add_staff(&venue, &owner, &format!("boss@{}.example.org", venue.slug), "manager").await;
+    let scanner = app
+        .add_staff(
+            &venue,
+            &owner,
+            &format!("door@{}.example.org", venue.slug),
+            "scanner",
+        )
+        .await;
+    let manager = app
+        .add_staff(
+            &venue,
+            &owner,
+            &format!("boss@{}.example.org", venue.slug),
+            "manager",
+        )
+        .await;
 
     // A scanner may read the venue but not change it, list staff or invite.
-    assert_eq!(app.get(&venue.host, "/admin/v1/venue", Some(&scanner)).await.status, StatusCode::OK);
-    let reply = app.put(&venue.host, "/admin/v1/venue", Some(&scanner), json!({ "name": "Scanner's Hall" })).await;
+    assert_eq!(
+        app.get(&venue.host, "/admin/v1/venue", Some(&scanner))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let reply = app
+        .put(
+            &venue.host,
+            "/admin/v1/venue",
+            Some(&scanner),
+            json!({ "name": "Scanner's Hall" }),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert_eq!(reply.error_code(), "forbidden");
-    assert_eq!(app.get(&venue.host, "/admin/v1/staff", Some(&scanner)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&venue.host, "/admin/v1/staff", Some(&scanner))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     let invite = json!({ "email": "x@example.org", "name": "X", "role": "scanner" });
-    assert_eq!(app.post(&venue.host, "/admin/v1/staff", Some(&scanner), invite).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post(&venue.host, "/admin/v1/staff", Some(&scanner), invite)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 
     // A manager may invite, but not an owner, and may not change venue settings.
     let invite_owner = json!({ "email": "y@example.org", "name": "Y", "role": "owner" });
-    assert_eq!(app.post(&venue.host, "/admin/v1/staff", Some(&manager), invite_owner).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.put(&venue.host, "/admin/v1/venue", Some(&manager), json!({ "name": "M" })).await.status, StatusCode::FORBIDDEN);
-    let staff = app.get(&venue.host, "/admin/v1/staff", Some(&manager)).await;
+    assert_eq!(
+        app.post(&venue.host, "/admin/v1/staff", Some(&manager), invite_owner)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.put(
+            &venue.host,
+            "/admin/v1/venue",
+            Some(&manager),
+            json!({ "name": "M" })
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let staff = app
+        .get(&venue.host, "/admin/v1/staff", Some(&manager))
+        .await;
     assert_eq!(staff.status, StatusCode::OK);
-    let roles: Vec<&str> = staff.body["staff"].as_array().unwrap().iter().map(|s| s["role"].as_str().unwrap()).collect();
+    let roles: Vec<&str> = staff.body["staff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["role"].as_str().unwrap())
+        .collect();
     assert_eq!(roles.len(), 3, "{roles:?}");
-    assert!(!staff.body.to_string().contains("passwordHash") && !staff.body.to_string().contains("argon2"));
+    assert!(
+        !staff.body.to_string().contains("passwordHash")
+            && !staff.body.to_string().contains("argon2")
+    );
 
-    assert_eq!(app.get(&venue.host, "/api/v1/site", None).await.body["name"], format!("Venue {}", venue.slug));
+    assert_eq!(
+        app.get(&venue.host, "/api/v1/site", None).await.body["name"],
+        format!("Venue {}", venue.slug)
+    );
 }
 
 #[tokio::test]
@@ -161,38 +341,95 @@ async fn invitations_cannot_be_accepted_with_a_wrong_code_or_twice() {
     let venue = app.create_venue().await;
     let owner = app.login_owner(&venue).await;
     let email = format!("new@{}.example.org", venue.slug);
-    let reply = app.post(&venue.host, "/admin/v1/staff", Some(&owner), json!({ "email": email, "name": "N", "role": "box_office" })).await;
+    let reply = app
+        .post(
+            &venue.host,
+            "/admin/v1/staff",
+            Some(&owner),
+            json!({ "email": email, "name": "N", "role": "box_office" }),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::CREATED);
     assert_eq!(reply.body["status"], "invited");
     // An invited account cannot log in before accepting.
-    assert_eq!(app.login_reply(&venue.host, &email, "anything at all!").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login_reply(&venue.host, &email, "anything at all!")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 
-    let accept = |code: &str, password: &str| json!({ "email": email, "code": code, "password": password });
-    let reply = app.post(&venue.host, "/admin/v1/staff/accept", None, accept("00000000000000000000000000000000", "a fine passphrase")).await;
+    let accept =
+        |code: &str, password: &str| json!({ "email": email, "code": code, "password": password });
+    let reply = app
+        .post(
+            &venue.host,
+            "/admin/v1/staff/accept",
+            None,
+            accept("00000000000000000000000000000000", "a fine passphrase"),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.error_code(), "invalid_invitation");
 
-    let mail = app.wait_for_mail(&email, std::time::Duration::from_secs(20)).await;
+    let mail = app
+        .wait_for_mail(&email, std::time::Duration::from_secs(20))
+        .await;
     let code = crate::helpers::invitation_code(&mail.body).unwrap();
-    let weak = app.post(&venue.host, "/admin/v1/staff/accept", None, accept(&code, "weak")).await;
+    let weak = app
+        .post(
+            &venue.host,
+            "/admin/v1/staff/accept",
+            None,
+            accept(&code, "weak"),
+        )
+        .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(weak.body["error"]["details"]["field"], "password");
 
-    let ok = app.post(&venue.host, "/admin/v1/staff/accept", None, accept(&code, "a fine passphrase")).await;
+    let ok = app
+        .post(
+            &venue.host,
+            "/admin/v1/staff/accept",
+            None,
+            accept(&code, "a fine passphrase"),
+        )
+        .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-    let again = app.post(&venue.host, "/admin/v1/staff/accept", None, accept(&code, "another passphrase")).await;
+    let again = app
+        .post(
+            &venue.host,
+            "/admin/v1/staff/accept",
+            None,
+            accept(&code, "another passphrase"),
+        )
+        .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
-    assert_eq!(app.login_reply(&venue.host, &email, "a fine passphrase").await.status, StatusCode::OK);
+    assert_eq!(
+        app.login_reply(&venue.host, &email, "a fine passphrase")
+            .await
+            .status,
+        StatusCode::OK
+    );
 
     // Re-inviting an active member is refused.
-    let reply = app.post(&venue.host, "/admin/v1/staff", Some(&owner), json!({ "email": email, "name": "N", "role": "owner" })).await;
+    let reply = app
+        .post(
+            &venue.host,
+            "/admin/v1/staff",
+            Some(&owner),
+            json!({ "email": email, "name": "N", "role": "owner" }),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     assert_eq!(reply.error_code(), "staff_exists");
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .unwrap()
 }
 
 fn base64_encode(bytes: &[u8]) -> String {

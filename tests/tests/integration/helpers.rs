@@ -42,7 +42,12 @@ impl Reply {
     pub fn error_code(&self) -> &str {
         let code = self.body.pointer("/error/code").and_then(Value::as_str);
         assert!(
-            code.is_some() && self.body.pointer("/error/message").and_then(Value::as_str).is_some(),
+            code.is_some()
+                && self
+                    .body
+                    .pointer("/error/message")
+                    .and_then(Value::as_str)
+                    .is_some(),
             "expected the JSON error body, got {} {}",
             self.status,
             self.body
@@ -61,7 +66,10 @@ pub async fn spawn_app() -> TestApp {
         .moto
         .clone()
         .expect("MARQUEE_MOTO_URL is not set: run the tests through `make test` (it starts the local stack)");
-    assert!(endpoints.dynamodb.is_some(), "MARQUEE_DYNAMODB_URL is not set: run the tests through `make test`");
+    assert!(
+        endpoints.dynamodb.is_some(),
+        "MARQUEE_DYNAMODB_URL is not set: run the tests through `make test`"
+    );
     let server = devserver::start(DevOptions {
         port: 0,
         endpoints,
@@ -71,8 +79,15 @@ pub async fn spawn_app() -> TestApp {
     })
     .await
     .expect("devserver starts");
-    let http = reqwest::Client::builder().no_proxy().build().expect("http client");
-    TestApp { server, http, moto_url }
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("http client");
+    TestApp {
+        server,
+        http,
+        moto_url,
+    }
 }
 
 impl TestApp {
@@ -81,8 +96,18 @@ impl TestApp {
     }
 
     /// Sends a request to `path` as if to `host`, with an optional bearer token and JSON body.
-    pub async fn call(&self, method: Method, host: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
-        let mut request = self.http.request(method, self.url(path)).header("host", host);
+    pub async fn call(
+        &self,
+        method: Method,
+        host: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self
+            .http
+            .request(method, self.url(path))
+            .header("host", host);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -125,37 +150,69 @@ impl TestApp {
     /// A fresh venue with a unique slug.
     pub async fn create_venue(&self) -> Venue {
         let slug = unique("v");
-        let reply = self.create_venue_reply(&slug, devserver::LOCAL_PLATFORM_KEY).await;
+        let reply = self
+            .create_venue_reply(&slug, devserver::LOCAL_PLATFORM_KEY)
+            .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         Venue {
-            id: reply.body["venue"]["id"].as_str().expect("venue id").to_owned(),
-            host: reply.body["venue"]["hostname"].as_str().expect("hostname").to_owned(),
+            id: reply.body["venue"]["id"]
+                .as_str()
+                .expect("venue id")
+                .to_owned(),
+            host: reply.body["venue"]["hostname"]
+                .as_str()
+                .expect("hostname")
+                .to_owned(),
             owner_email: format!("owner@{slug}.example.org"),
             slug,
         }
     }
 
     pub async fn login_reply(&self, host: &str, email: &str, password: &str) -> Reply {
-        self.post(host, "/admin/v1/login", None, json!({ "email": email, "password": password })).await
+        self.post(
+            host,
+            "/admin/v1/login",
+            None,
+            json!({ "email": email, "password": password }),
+        )
+        .await
     }
 
     pub async fn login_owner(&self, venue: &Venue) -> String {
-        let reply = self.login_reply(&venue.host, &venue.owner_email, OWNER_PASSWORD).await;
+        let reply = self
+            .login_reply(&venue.host, &venue.owner_email, OWNER_PASSWORD)
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         reply.body["token"].as_str().expect("token").to_owned()
     }
 
     /// Invites `email` with `role`, reads the code from the invitation email sent through the
     /// mail worker and the local SES, accepts it, and returns the new staff member's token.
-    pub async fn add_staff(&self, venue: &Venue, owner_token: &str, email: &str, role: &str) -> String {
+    pub async fn add_staff(
+        &self,
+        venue: &Venue,
+        owner_token: &str,
+        email: &str,
+        role: &str,
+    ) -> String {
         let reply = self
-            .post(&venue.host, "/admin/v1/staff", Some(owner_token), json!({ "email": email, "name": "New Staff", "role": role }))
+            .post(
+                &venue.host,
+                "/admin/v1/staff",
+                Some(owner_token),
+                json!({ "email": email, "name": "New Staff", "role": role }),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         let mail = self.wait_for_mail(email, Duration::from_secs(20)).await;
         let code = invitation_code(&mail.body).expect("the invitation carries a code");
         let reply = self
-            .post(&venue.host, "/admin/v1/staff/accept", None, json!({ "email": email, "code": code, "password": "staff member passphrase" }))
+            .post(
+                &venue.host,
+                "/admin/v1/staff/accept",
+                None,
+                json!({ "email": email, "code": code, "password": "staff member passphrase" }),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         reply.body["token"].as_str().expect("token").to_owned()
@@ -177,7 +234,10 @@ impl TestApp {
             if let Some(mail) = self.mail_to(address).await.into_iter().next() {
                 return mail;
             }
-            assert!(start.elapsed() < timeout, "no mail to {address} within {timeout:?}");
+            assert!(
+                start.elapsed() < timeout,
+                "no mail to {address} within {timeout:?}"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
@@ -186,5 +246,10 @@ impl TestApp {
 /// The code in an invitation email (after "code=").
 pub fn invitation_code(body: &str) -> Option<String> {
     let start = body.find("code=")? + "code=".len();
-    Some(body[start..].chars().take_while(char::is_ascii_hexdigit).collect())
+    Some(
+        body[start..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect(),
+    )
 }

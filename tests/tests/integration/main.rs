@@ -1,6 +1,9 @@
 //! Marquee's integration tests: one binary, each test with its own devserver, table and
 //! queues on the local stack (`make test` starts it and sets `MARQUEE_*_URL`).
 
+// Tests fail loudly by design: unwrapping is how a helper reports a broken expectation.
+#![allow(clippy::unwrap_used)]
+
 mod helpers;
 
 mod auth;

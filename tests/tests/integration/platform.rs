@@ -13,18 +13,28 @@ async fn creating_a_venue_needs_the_platform_key() {
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{key}");
         assert_eq!(reply.error_code(), "unauthorized");
     }
-    assert_eq!(app.get(&format!("{slug}.localhost"), "/api/v1/site", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("{slug}.localhost"), "/api/v1/site", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
 async fn slugs_are_unique() {
     let app = spawn_app().await;
     let venue = app.create_venue().await;
-    let reply = app.create_venue_reply(&venue.slug, devserver::LOCAL_PLATFORM_KEY).await;
+    let reply = app
+        .create_venue_reply(&venue.slug, devserver::LOCAL_PLATFORM_KEY)
+        .await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     assert_eq!(reply.error_code(), "slug_taken");
     // The first venue is untouched.
-    assert_eq!(app.get(&venue.host, "/api/v1/site", None).await.body["name"], format!("Venue {}", venue.slug));
+    assert_eq!(
+        app.get(&venue.host, "/api/v1/site", None).await.body["name"],
+        format!("Venue {}", venue.slug)
+    );
 }
 
 #[tokio::test]
@@ -57,8 +67,18 @@ async fn bad_venue_input_names_the_field_and_saves_nothing() {
             .await
             .unwrap();
         let reply = crate::helpers::Reply::from(reply).await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            reply.body
+        );
         assert_eq!(reply.body["error"]["details"]["field"], field);
-        assert_eq!(app.get(&format!("{slug}.localhost"), "/api/v1/site", None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.get(&format!("{slug}.localhost"), "/api/v1/site", None)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
     }
 }

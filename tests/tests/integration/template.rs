@@ -6,7 +6,8 @@ use serde_yaml::Value;
 
 fn template() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
-    serde_yaml::from_str(&std::fs::read_to_string(path).expect("template exists")).expect("template is YAML")
+    serde_yaml::from_str(&std::fs::read_to_string(path).expect("template exists"))
+        .expect("template is YAML")
 }
 
 fn keys(schema: &Value) -> Vec<(String, String)> {
@@ -14,7 +15,12 @@ fn keys(schema: &Value) -> Vec<(String, String)> {
         .as_sequence()
         .expect("key schema")
         .iter()
-        .map(|k| (k["AttributeName"].as_str().unwrap().to_owned(), k["KeyType"].as_str().unwrap().to_owned()))
+        .map(|k| {
+            (
+                k["AttributeName"].as_str().unwrap().to_owned(),
+                k["KeyType"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -26,18 +32,36 @@ fn the_table_matches_the_rust_definition() {
     let p = &table["Properties"];
     assert_eq!(
         keys(&p["KeySchema"]),
-        vec![(TABLE.partition_key.into(), "HASH".into()), (TABLE.sort_key.into(), "RANGE".into())]
+        vec![
+            (TABLE.partition_key.into(), "HASH".into()),
+            (TABLE.sort_key.into(), "RANGE".into())
+        ]
     );
     let gsis = p["GlobalSecondaryIndexes"].as_sequence().expect("GSIs");
     assert_eq!(gsis.len(), TABLE.gsis.len());
     for spec in TABLE.gsis {
-        let gsi = gsis.iter().find(|g| g["IndexName"] == spec.name).unwrap_or_else(|| panic!("GSI {} declared", spec.name));
-        assert_eq!(keys(&gsi["KeySchema"]), vec![(spec.partition_key.into(), "HASH".into()), (spec.sort_key.into(), "RANGE".into())]);
+        let gsi = gsis
+            .iter()
+            .find(|g| g["IndexName"] == spec.name)
+            .unwrap_or_else(|| panic!("GSI {} declared", spec.name));
+        assert_eq!(
+            keys(&gsi["KeySchema"]),
+            vec![
+                (spec.partition_key.into(), "HASH".into()),
+                (spec.sort_key.into(), "RANGE".into())
+            ]
+        );
         assert_eq!(gsi["Projection"]["ProjectionType"], "ALL");
     }
-    assert_eq!(p["TimeToLiveSpecification"]["AttributeName"], TABLE.ttl_attribute);
+    assert_eq!(
+        p["TimeToLiveSpecification"]["AttributeName"],
+        TABLE.ttl_attribute
+    );
     assert_eq!(p["TimeToLiveSpecification"]["Enabled"], true);
-    assert_eq!(p["StreamSpecification"]["StreamViewType"], TABLE.stream_view);
+    assert_eq!(
+        p["StreamSpecification"]["StreamViewType"],
+        TABLE.stream_view
+    );
 }
 
 #[test]
@@ -47,31 +71,61 @@ fn every_queue_has_its_dead_letter_queue_and_receive_limit() {
         let queue = &t["Resources"][spec.logical_id];
         assert_eq!(queue["Type"], "AWS::SQS::Queue", "{}", spec.logical_id);
         let redrive = &queue["Properties"]["RedrivePolicy"];
-        assert_eq!(redrive["maxReceiveCount"].as_u64(), Some(u64::from(spec.max_receive_count)), "{}", spec.logical_id);
+        assert_eq!(
+            redrive["maxReceiveCount"].as_u64(),
+            Some(u64::from(spec.max_receive_count)),
+            "{}",
+            spec.logical_id
+        );
         let target = &redrive["deadLetterTargetArn"]["Fn::GetAtt"];
-        assert_eq!(target[0], spec.dead_letter_logical_id, "{}", spec.logical_id);
-        assert_eq!(t["Resources"][spec.dead_letter_logical_id]["Type"], "AWS::SQS::Queue");
-        assert_eq!(queue["Properties"]["VisibilityTimeout"].as_u64(), Some(u64::from(spec.visibility_timeout_seconds)));
+        assert_eq!(
+            target[0], spec.dead_letter_logical_id,
+            "{}",
+            spec.logical_id
+        );
+        assert_eq!(
+            t["Resources"][spec.dead_letter_logical_id]["Type"],
+            "AWS::SQS::Queue"
+        );
+        assert_eq!(
+            queue["Properties"]["VisibilityTimeout"].as_u64(),
+            Some(u64::from(spec.visibility_timeout_seconds))
+        );
     }
 }
 
 #[test]
 fn the_documents_bucket_and_every_function_binary_are_declared() {
     let t = template();
-    assert_eq!(t["Resources"][DOCUMENTS_BUCKET.logical_id]["Type"], "AWS::S3::Bucket");
+    assert_eq!(
+        t["Resources"][DOCUMENTS_BUCKET.logical_id]["Type"],
+        "AWS::S3::Bucket"
+    );
     let resources = t["Resources"].as_mapping().unwrap();
     let mut binaries = Vec::new();
     for (_, resource) in resources {
         if resource["Type"] == "AWS::Serverless::Function" {
             assert_eq!(resource["Metadata"]["BuildMethod"], "rust-cargolambda");
-            binaries.push(resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_owned());
+            binaries.push(
+                resource["Metadata"]["BuildProperties"]["Binary"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
         }
     }
     binaries.sort();
     assert_eq!(binaries, ["admin-api", "mailer", "public-api"]);
     for binary in &binaries {
-        let manifest = format!("{}/../functions/{binary}/Cargo.toml", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&manifest).unwrap_or_else(|_| panic!("{manifest} exists"));
-        assert!(text.contains(&format!("name = \"{binary}\"")), "{binary} is a binary of its crate");
+        let manifest = format!(
+            "{}/../functions/{binary}/Cargo.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text =
+            std::fs::read_to_string(&manifest).unwrap_or_else(|_| panic!("{manifest} exists"));
+        assert!(
+            text.contains(&format!("name = \"{binary}\"")),
+            "{binary} is a binary of its crate"
+        );
     }
 }

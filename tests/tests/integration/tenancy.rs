@@ -10,7 +10,9 @@ async fn a_new_venue_answers_at_once_on_its_subdomain() {
     let venue = app.create_venue().await;
     assert_eq!(venue.host, format!("{}.localhost", venue.slug));
 
-    let site = app.get(&format!("{}:3000", venue.host), "/api/v1/site", None).await;
+    let site = app
+        .get(&format!("{}:3000", venue.host), "/api/v1/site", None)
+        .await;
     assert_eq!(site.status, StatusCode::OK, "{}", site.body);
     assert_eq!(site.body["name"], format!("Venue {}", venue.slug));
     assert_eq!(site.body["slug"], venue.slug);
@@ -26,18 +28,36 @@ async fn each_host_sees_only_its_own_venue() {
     let app = spawn_app().await;
     let a = app.create_venue().await;
     let b = app.create_venue().await;
-    assert_eq!(app.get(&a.host, "/api/v1/site", None).await.body["slug"], a.slug);
-    assert_eq!(app.get(&b.host, "/api/v1/site", None).await.body["slug"], b.slug);
+    assert_eq!(
+        app.get(&a.host, "/api/v1/site", None).await.body["slug"],
+        a.slug
+    );
+    assert_eq!(
+        app.get(&b.host, "/api/v1/site", None).await.body["slug"],
+        b.slug
+    );
 }
 
 #[tokio::test]
 async fn unknown_hosts_get_a_json_404() {
     let app = spawn_app().await;
-    for host in ["nobody.localhost", "tickets.unknown.example", "localhost", "bad_host!"] {
+    for host in [
+        "nobody.localhost",
+        "tickets.unknown.example",
+        "localhost",
+        "bad_host!",
+    ] {
         let reply = app.get(host, "/api/v1/site", None).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{host}");
         assert_eq!(reply.error_code(), "unknown_host", "{host}");
-        let reply = app.post(host, "/admin/v1/login", None, json!({ "email": "a@b.org", "password": "x" })).await;
+        let reply = app
+            .post(
+                host,
+                "/admin/v1/login",
+                None,
+                json!({ "email": "a@b.org", "password": "x" }),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{host}");
         assert_eq!(reply.error_code(), "unknown_host");
     }
@@ -50,12 +70,26 @@ async fn a_custom_domain_answers_for_its_venue() {
     let token = app.login_owner(&venue).await;
     let custom = format!("tickets.{}.example.org", venue.slug);
 
-    assert_eq!(app.get(&custom, "/api/v1/site", None).await.status, StatusCode::NOT_FOUND);
-    let reply = app.post(&venue.host, "/admin/v1/domains", Some(&token), json!({ "hostname": custom.to_uppercase() })).await;
+    assert_eq!(
+        app.get(&custom, "/api/v1/site", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let reply = app
+        .post(
+            &venue.host,
+            "/admin/v1/domains",
+            Some(&token),
+            json!({ "hostname": custom.to_uppercase() }),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     assert_eq!(reply.body["hostname"], custom, "stored lower-cased");
     assert_eq!(reply.body["status"], "pending_verification");
-    assert!(reply.body["cnameTarget"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(
+        reply.body["cnameTarget"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
 
     let site = app.get(&custom, "/api/v1/site", None).await;
     assert_eq!(site.status, StatusCode::OK);
@@ -63,8 +97,15 @@ async fn a_custom_domain_answers_for_its_venue() {
     assert_eq!(site.body["hostname"], custom);
 
     // The owner's token works on the custom domain too: same venue.
-    assert_eq!(app.get(&custom, "/admin/v1/venue", Some(&token)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&custom, "/admin/v1/venue", Some(&token))
+            .await
+            .status,
+        StatusCode::OK
+    );
 
-    let listed = app.get(&venue.host, "/admin/v1/domains", Some(&token)).await;
+    let listed = app
+        .get(&venue.host, "/admin/v1/domains", Some(&token))
+        .await;
     assert_eq!(listed.body["domains"][0]["hostname"], custom);
 }

@@ -20,9 +20,14 @@ async fn the_owner_edits_settings_and_the_site_shows_them() {
         "accentColour": "#AABBCC",
         "logoUrl": "https://cdn.example.org/logo.png",
     });
-    let reply = app.put(&venue.host, "/admin/v1/venue", Some(&token), change).await;
+    let reply = app
+        .put(&venue.host, "/admin/v1/venue", Some(&token), change)
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(reply.body["settings"]["emailSender"], "box.office@example.org");
+    assert_eq!(
+        reply.body["settings"]["emailSender"],
+        "box.office@example.org"
+    );
 
     let site = app.get(&venue.host, "/api/v1/site", None).await;
     assert_eq!(site.body["name"], "The Grand <Hall>");
@@ -32,10 +37,20 @@ async fn the_owner_edits_settings_and_the_site_shows_them() {
     assert_eq!(site.body["maxTicketsPerOrder"], 6);
     assert_eq!(site.body["branding"]["primaryColour"], "#112233");
     assert_eq!(site.body["branding"]["accentColour"], "#aabbcc");
-    assert_eq!(site.body["branding"]["logoUrl"], "https://cdn.example.org/logo.png");
+    assert_eq!(
+        site.body["branding"]["logoUrl"],
+        "https://cdn.example.org/logo.png"
+    );
 
     // Partial updates change only what is sent.
-    let reply = app.put(&venue.host, "/admin/v1/venue", Some(&token), json!({ "holdSeconds": 900 })).await;
+    let reply = app
+        .put(
+            &venue.host,
+            "/admin/v1/venue",
+            Some(&token),
+            json!({ "holdSeconds": 900 }),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
     let site = app.get(&venue.host, "/api/v1/site", None).await;
     assert_eq!(site.body["holdSeconds"], 900);
@@ -56,14 +71,31 @@ async fn invalid_settings_name_the_field_and_change_nothing() {
         (json!({ "primaryColour": "red" }), "primaryColour"),
         (json!({ "logoUrl": "javascript:alert(1)" }), "logoUrl"),
         // One bad field among good ones: nothing is saved.
-        (json!({ "name": "Renamed", "timezone": "Nowhere/Town" }), "timezone"),
+        (
+            json!({ "name": "Renamed", "timezone": "Nowhere/Town" }),
+            "timezone",
+        ),
     ];
     for (change, field) in cases {
-        let reply = app.put(&venue.host, "/admin/v1/venue", Some(&token), change.clone()).await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{change}: {}", reply.body);
+        let reply = app
+            .put(&venue.host, "/admin/v1/venue", Some(&token), change.clone())
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{change}: {}",
+            reply.body
+        );
         assert_eq!(reply.body["error"]["details"]["field"], field, "{change}");
     }
-    let reply = app.put(&venue.host, "/admin/v1/venue", Some(&token), json!({ "holdSeconds": "ten" })).await;
+    let reply = app
+        .put(
+            &venue.host,
+            "/admin/v1/venue",
+            Some(&token),
+            json!({ "holdSeconds": "ten" }),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     let site = app.get(&venue.host, "/api/v1/site", None).await;
     assert_eq!(site.body["name"], format!("Venue {}", venue.slug));

@@ -27,13 +27,42 @@ async fn an_invitation_reaches_the_local_ses_with_its_link() {
     let token = app.login_owner(&venue).await;
     let email = format!("usher@{}.example.org", venue.slug);
     let body = serde_json::json!({ "email": email, "name": "Usher", "role": "scanner" });
-    assert_eq!(app.post(&venue.host, "/admin/v1/staff", Some(&token), body).await.status, reqwest::StatusCode::CREATED);
+    assert_eq!(
+        app.post(&venue.host, "/admin/v1/staff", Some(&token), body)
+            .await
+            .status,
+        reqwest::StatusCode::CREATED
+    );
     let mail = app.wait_for_mail(&email, Duration::from_secs(20)).await;
-    assert!(mail.subject.contains(&format!("Venue {}", venue.slug)), "{}", mail.subject);
-    assert!(mail.source.contains(devserver::LOCAL_SENDER_DOMAIN), "{}", mail.source);
-    assert!(mail.body.contains(&format!("http://{}:{}/admin/accept-invite", venue.host, app.server.addr.port())), "{}", mail.body);
+    assert!(
+        mail.subject.contains(&format!("Venue {}", venue.slug)),
+        "{}",
+        mail.subject
+    );
+    assert!(
+        mail.source.contains(devserver::LOCAL_SENDER_DOMAIN),
+        "{}",
+        mail.source
+    );
+    assert!(
+        mail.body.contains(&format!(
+            "http://{}:{}/admin/accept-invite",
+            venue.host,
+            app.server.addr.port()
+        )),
+        "{}",
+        mail.body
+    );
     // The devserver's mail page lists it.
-    let page = app.http.get(app.url("/_dev/mail")).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .http
+        .get(app.url("/_dev/mail"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains(&email));
 }
 
@@ -43,10 +72,27 @@ async fn a_poison_job_lands_in_the_dead_letter_queue_without_blocking_the_batch(
     let queue = app.server.resources.queue(&MAIL_QUEUE).unwrap().clone();
     let tenant = TenantId::generate();
     let to = format!("{}@example.org", unique("good"));
-    let poison = format!("{{\"not\": \"a mail job\", \"marker\": \"{}\"}}", unique("p"));
-    app.server.sqs.send_message().queue_url(&queue.url).message_body(&poison).send().await.unwrap();
+    let poison = format!(
+        "{{\"not\": \"a mail job\", \"marker\": \"{}\"}}",
+        unique("p")
+    );
+    app.server
+        .sqs
+        .send_message()
+        .queue_url(&queue.url)
+        .message_body(&poison)
+        .send()
+        .await
+        .unwrap();
     let good = serde_json::to_string(&invitation(&tenant, &to)).unwrap();
-    app.server.sqs.send_message().queue_url(&queue.url).message_body(good).send().await.unwrap();
+    app.server
+        .sqs
+        .send_message()
+        .queue_url(&queue.url)
+        .message_body(good)
+        .send()
+        .await
+        .unwrap();
 
     // The good job is sent at once, although its neighbour keeps failing.
     app.wait_for_mail(&to, Duration::from_secs(10)).await;
@@ -60,17 +106,26 @@ async fn a_poison_job_lands_in_the_dead_letter_queue_without_blocking_the_batch(
             .receive_message()
             .queue_url(&queue.dead_letter_url)
             .wait_time_seconds(1)
-            .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount)
+            .message_system_attribute_names(
+                aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount,
+            )
             .send()
             .await
             .unwrap();
         if let Some(message) = out.messages.unwrap_or_default().into_iter().next() {
             break message;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "the poison job never reached the dead-letter queue");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the poison job never reached the dead-letter queue"
+        );
     };
     assert_eq!(dead.body.as_deref(), Some(poison.as_str()));
-    assert_eq!(app.mail_to(&to).await.len(), 1, "the good job was sent exactly once");
+    assert_eq!(
+        app.mail_to(&to).await.len(),
+        1,
+        "the good job was sent exactly once"
+    );
 }
 
 #[tokio::test]
@@ -80,7 +135,14 @@ async fn a_redelivered_job_is_sent_once() {
     let to = format!("{}@example.org", unique("once"));
     let job = serde_json::to_string(&invitation(&TenantId::generate(), &to)).unwrap();
     for _ in 0..3 {
-        app.server.sqs.send_message().queue_url(&queue.url).message_body(&job).send().await.unwrap();
+        app.server
+            .sqs
+            .send_message()
+            .queue_url(&queue.url)
+            .message_body(&job)
+            .send()
+            .await
+            .unwrap();
     }
     app.wait_for_mail(&to, Duration::from_secs(10)).await;
     // Give the other two deliveries time to be processed, then count.
@@ -92,7 +154,9 @@ async fn a_redelivered_job_is_sent_once() {
             .get_queue_attributes()
             .queue_url(&queue.url)
             .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .attribute_names(
+                aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+            )
             .send()
             .await
             .unwrap();
