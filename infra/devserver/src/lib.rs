@@ -18,8 +18,10 @@ use marquee_platform::resources::{self, MAIL_QUEUE, ProvisionOptions, Provisione
 use marquee_platform::{Config, Secret, Stage};
 use marquee_store::Store;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
+use tower_http::services::{ServeDir, ServeFile};
 
 pub use mailbox::{SentMail, sent_mail};
 pub use poller::{BatchHandler, poll_queue};
@@ -44,6 +46,15 @@ pub struct DevOptions {
     pub workers: bool,
     /// Visibility timeout for the local queues (seconds): how soon a failed job returns.
     pub visibility_timeout: u32,
+    /// The built web app (`web/dist`), served for every path that is not an API.
+    pub web_dist: PathBuf,
+}
+
+impl DevOptions {
+    /// The repository's `web/dist`.
+    pub fn default_web_dist() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/dist")
+    }
 }
 
 /// A running devserver.
@@ -123,16 +134,22 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         MailQueue::new(sqs.clone(), &mail_queue.url),
     ));
     let moto_url = options.endpoints.moto.clone().unwrap_or_default();
-    // API Gateway routes by path prefix and passes the path and Host through unchanged.
+    // API Gateway routes by path prefix and passes the path and Host through unchanged;
+    // everything else is the web app (CloudFront + S3 in AWS), with the single-page app's
+    // index.html for the paths it routes itself.
+    let web = ServeDir::new(&options.web_dist)
+        .fallback(ServeFile::new(options.web_dist.join("index.html")));
     let router = Router::new()
         .route_service("/api/{*rest}", public)
-        .route_service("/admin/{*rest}", admin.clone())
+        .route_service("/admin/v1/{*rest}", admin.clone())
+        .route_service("/admin/openapi.json", admin.clone())
         .route_service("/platform/{*rest}", admin)
         .route("/_dev/mail", get(mailbox::mail_page))
         .with_state(Arc::new(mailbox::MailboxState {
             moto_url,
             client: reqwest::Client::new(),
-        }));
+        }))
+        .fallback_service(web);
 
     let mut tasks = Vec::new();
     let app = router.clone();

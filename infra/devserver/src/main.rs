@@ -26,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
         prefix: "marquee-local".into(),
         workers: true,
         visibility_timeout: 10,
+        web_dist: DevOptions::default_web_dist(),
     })
     .await?;
     if seed {

@@ -194,7 +194,8 @@ pub fn sha256_hex(value: &str) -> String {
 /// Compares secrets in constant time. An unset (empty) secret matches nothing.
 pub fn secrets_match(given: &str, expected: &Secret) -> bool {
     use subtle::ConstantTimeEq;
-    !expected.expose().is_empty() && bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes()))
+    !expected.expose().is_empty()
+        && bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes()))
 }
 
 #[cfg(test)]
@@ -215,6 +216,9 @@ mod tests {
         assert!(hash.starts_with("$argon2id$"), "argon2id: {hash}");
         assert!(verify_password(Some(hash.clone()), &password).await);
         assert!(!verify_password(Some(hash), &Password::for_login("wrong horse battery")).await);
-        assert!(!verify_password(None, &password).await, "no account never verifies");
+        assert!(
+            !verify_password(None, &password).await,
+            "no account never verifies"
+        );
     }
 }

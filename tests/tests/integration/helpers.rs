@@ -76,6 +76,7 @@ pub async fn spawn_app() -> TestApp {
         prefix: unique("t"),
         workers: true,
         visibility_timeout: 1,
+        web_dist: DevOptions::default_web_dist(),
     })
     .await
     .expect("devserver starts");
