@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the local stack needs (see DESIGN.md "Local stack"):
-#   - missing system packages via apt-get (Java 17, python3-venv, npm, curl, a C linker for cargo)
+#   - missing system packages via apt-get (Java 17, python3-venv, npm, curl, a C linker for cargo,
+#     and Chromium for the web app's browser tests)
 #   - DynamoDB Local, from a pinned and integrity-checked npm tarball, into .local/dynamodb
 #   - moto and cfn-lint into the project virtualenv .local/venv
 # Idempotent: each step is skipped when its result is already in place, so reruns take ~1 s.
@@ -67,6 +68,11 @@ fi
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v curl >/dev/null 2>&1 || missing+=(curl) # stack.sh polls the servers with it
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev) # cargo links through cc
+# The web app's browser tests drive Debian's Chromium (Playwright's own browser downloads are
+# never used). It is only needed once there is a web app.
+if [ -f web/package.json ] && [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium)
+fi
 # We install without recommends, so ask for CA certificates explicitly (curl, Java, apt https).
 if [ ${#missing[@]} -gt 0 ] && [ ! -s /etc/ssl/certs/ca-certificates.crt ]; then
   missing+=(ca-certificates)

@@ -4,7 +4,9 @@
 #   2. lint the SAM template            (cfn-lint; errors fail, warnings are only shown)
 #   3. rustfmt and clippy (-D warnings), then compile all tests                (before the stack starts, so it does not idle meanwhile)
 #   4. run all Rust tests               (inside with-stack.sh: fresh stack on free ports)
-#   5. web tests, if there is a web app (npm ci + npm test)
+#   5. web tests, if there is a web app: npm ci (when needed), unit tests and svelte-check
+#      (npm test), then browser tests in headless Chromium against a devserver
+#      (infra/local/web-e2e.sh, inside with-stack.sh: its own stack on free ports)
 # A failing step does not hide the others' results; the exit status is non-zero if any failed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -62,12 +64,20 @@ else
 fi
 
 if [ -f web/package.json ]; then
-  step web-install npm --prefix web ci
-  if [[ " ${failed[*]} " == *" web-install "* ]]; then
-    skip web-tests "npm ci failed"
+  # CI always installs from the lockfile; locally only when node_modules is missing or older
+  # than the lockfile (as in dev.sh).
+  if [ "${CI:-}" = true ] || [ ! -d web/node_modules ] ||
+    [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    step web-install npm --prefix web ci --no-audit --no-fund
   else
-    # --if-present: the web app may not define its test script yet.
-    step web-tests npm --prefix web run --if-present test
+    skip web-install "node_modules is up to date"
+  fi
+  if [[ " ${failed[*]} " == *" web-install "* ]]; then
+    skip web-unit "npm ci failed"
+    skip web-e2e "npm ci failed"
+  else
+    step web-unit npm --prefix web test
+    step web-e2e bash infra/local/with-stack.sh bash infra/local/web-e2e.sh
   fi
 else
   skip web "no web/package.json"

@@ -5,14 +5,18 @@
 
 mod auth;
 mod domains;
+mod events;
+mod performances;
 mod platform;
+mod seatmaps;
 mod staff;
 mod venue;
 
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use marquee_platform::auth::JwtKeys;
+use marquee_platform::documents::Documents;
 use marquee_platform::mail::MailQueue;
 use marquee_platform::tenancy::{Tenancy, resolve_tenant};
 use marquee_platform::{Config, http};
@@ -28,11 +32,13 @@ pub struct AdminState {
     pub tenancy: Tenancy,
     pub jwt: JwtKeys,
     pub mail: MailQueue,
+    pub documents: Documents,
 }
 
 impl AdminState {
-    pub fn new(config: Config, store: Store, mail: MailQueue) -> Self {
+    pub fn new(config: Config, store: Store, mail: MailQueue, documents: Documents) -> Self {
         Self {
+            documents,
             jwt: JwtKeys::new(&config.jwt_secret),
             tenancy: Tenancy::new(store.clone()),
             config: Arc::new(config),
@@ -64,6 +70,22 @@ impl FromRef<AdminState> for JwtKeys {
         staff::accept_invitation,
         domains::list_domains,
         domains::register_domain,
+        seatmaps::create_seat_map,
+        seatmaps::import_seat_map,
+        seatmaps::list_seat_maps,
+        seatmaps::get_seat_map,
+        seatmaps::replace_seat_map,
+        events::create_event,
+        events::list_events,
+        events::get_event,
+        events::update_event,
+        events::image_upload,
+        performances::create_performance,
+        performances::get_performance,
+        performances::publish,
+        performances::pause,
+        performances::cancel,
+        performances::blocks,
     )
 )]
 pub struct AdminApiDoc;
@@ -83,6 +105,55 @@ pub fn router(state: AdminState) -> Router {
         .route(
             "/admin/v1/domains",
             get(domains::list_domains).post(domains::register_domain),
+        )
+        .route(
+            "/admin/v1/events",
+            get(events::list_events).post(events::create_event),
+        )
+        .route(
+            "/admin/v1/events/{eventId}",
+            get(events::get_event).put(events::update_event),
+        )
+        .route(
+            "/admin/v1/events/{eventId}/image",
+            post(events::image_upload),
+        )
+        .route(
+            "/admin/v1/events/{eventId}/performances",
+            post(performances::create_performance),
+        )
+        .route(
+            "/admin/v1/performances/{performanceId}",
+            get(performances::get_performance),
+        )
+        .route(
+            "/admin/v1/performances/{performanceId}/publish",
+            post(performances::publish),
+        )
+        .route(
+            "/admin/v1/performances/{performanceId}/pause",
+            post(performances::pause),
+        )
+        .route(
+            "/admin/v1/performances/{performanceId}/cancel",
+            post(performances::cancel),
+        )
+        .route(
+            "/admin/v1/performances/{performanceId}/blocks",
+            post(performances::blocks),
+        )
+        .merge(
+            Router::new()
+                .route(
+                    "/admin/v1/seatmaps",
+                    get(seatmaps::list_seat_maps).post(seatmaps::create_seat_map),
+                )
+                .route("/admin/v1/seatmaps/import", post(seatmaps::import_seat_map))
+                .route(
+                    "/admin/v1/seatmaps/{mapId}",
+                    get(seatmaps::get_seat_map).put(seatmaps::replace_seat_map),
+                )
+                .layer(DefaultBodyLimit::max(seatmaps::SEAT_MAP_BODY_LIMIT)),
         )
         .route_layer(middleware::from_fn_with_state(
             state.tenancy.clone(),

@@ -1,4 +1,4 @@
-use marquee_platform::{Config, aws, mail::MailQueue, telemetry};
+use marquee_platform::{Config, aws, documents::Documents, mail::MailQueue, telemetry};
 use marquee_store::Store;
 
 #[tokio::main]

@@ -1,4 +1,4 @@
-use marquee_platform::{Config, aws, telemetry};
+use marquee_platform::{Config, aws, documents::Documents, telemetry};
 use marquee_store::Store;
 
 #[tokio::main]

@@ -10,9 +10,12 @@ pub mod seed;
 
 use anyhow::Context;
 use axum::Router;
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use marquee_domain::Hostname;
 use marquee_platform::aws::{self, Endpoints};
+use marquee_platform::documents::Documents;
 use marquee_platform::mail::{MailQueue, SesMailer};
 use marquee_platform::resources::{self, MAIL_QUEUE, ProvisionOptions, Provisioned};
 use marquee_platform::{Config, Secret, Stage};
@@ -21,6 +24,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
+use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 pub use mailbox::{SentMail, sent_mail};
@@ -127,29 +131,34 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     };
     let store = Store::new(dynamodb, &provisioned.table_name);
 
-    let public = public_api::router(public_api::PublicState::new(config.clone(), store.clone()));
+    let public = public_api::router(public_api::PublicState::new(
+        config.clone(),
+        store.clone(),
+        Documents::new(s3.clone(), &provisioned.documents_bucket),
+    ));
     let admin = admin_api::router(admin_api::AdminState::new(
         config.clone(),
         store.clone(),
         MailQueue::new(sqs.clone(), &mail_queue.url),
+        Documents::new(s3.clone(), &provisioned.documents_bucket),
     ));
     let moto_url = options.endpoints.moto.clone().unwrap_or_default();
     // API Gateway routes by path prefix and passes the path and Host through unchanged;
     // everything else is the web app (CloudFront + S3 in AWS), with the single-page app's
     // index.html for the paths it routes itself.
-    let web = ServeDir::new(&options.web_dist)
-        .fallback(ServeFile::new(options.web_dist.join("index.html")));
+    let targets = Arc::new(Targets {
+        public,
+        admin,
+        web: ServeDir::new(&options.web_dist)
+            .fallback(ServeFile::new(options.web_dist.join("index.html"))),
+    });
     let router = Router::new()
-        .route_service("/api/{*rest}", public)
-        .route_service("/admin/v1/{*rest}", admin.clone())
-        .route_service("/admin/openapi.json", admin.clone())
-        .route_service("/platform/{*rest}", admin)
         .route("/_dev/mail", get(mailbox::mail_page))
         .with_state(Arc::new(mailbox::MailboxState {
             moto_url,
             client: reqwest::Client::new(),
         }))
-        .fallback_service(web);
+        .fallback(move |request: Request| dispatch(targets.clone(), request));
 
     let mut tasks = Vec::new();
     let app = router.clone();
@@ -182,6 +191,33 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         router,
         tasks,
     })
+}
+
+/// What API Gateway and CloudFront would route to.
+struct Targets {
+    public: Router,
+    admin: Router,
+    web: ServeDir<ServeFile>,
+}
+
+/// Routes by path prefix, like API Gateway's `/api/{proxy+}` routes: no path parameters of
+/// ours reach the function's router.
+async fn dispatch(targets: Arc<Targets>, request: Request) -> Response {
+    let path = request.uri().path();
+    let target = if path.starts_with("/api/") {
+        Some(&targets.public)
+    } else if path.starts_with("/admin/v1/")
+        || path == "/admin/openapi.json"
+        || path.starts_with("/platform/")
+    {
+        Some(&targets.admin)
+    } else {
+        None
+    };
+    match target {
+        Some(router) => router.clone().oneshot(request).await.into_response(),
+        None => targets.web.clone().oneshot(request).await.into_response(),
+    }
 }
 
 /// Locally every venue answers on `{slug}.localhost`, which browsers resolve to 127.0.0.1.

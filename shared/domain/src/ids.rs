@@ -73,3 +73,54 @@ mod tests {
         );
     }
 }
+
+/// Ids of catalog things: lower-case ULIDs, opaque to clients.
+macro_rules! ulid_id {
+    ($($name:ident => $field:literal),* $(,)?) => {$(
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn generate() -> Self {
+                Self(ulid::Ulid::new().to_string().to_lowercase())
+            }
+
+            /// Parses an id from a URL or body. Anything else is "not found" to the caller,
+            /// never an internal error.
+            pub fn parse(value: &str) -> Result<Self, Invalid> {
+                let ok = value.len() == 26 && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+                if ok { Ok(Self(value.to_owned())) } else { Err(Invalid::new($field, "is not a valid id")) }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Invalid;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+
+ulid_id!(
+    SeatMapId => "seatMapId",
+    EventId => "eventId",
+    PerformanceId => "performanceId",
+);

@@ -3,17 +3,34 @@
 //! Values are parsed once at the boundary into newtypes (`Slug::parse`, `Email::parse`, …);
 //! once a value exists it is valid, so the rest of the code never re-checks it.
 
+pub mod best_available;
 pub mod ids;
+pub mod money;
 pub mod names;
 pub mod password;
+pub mod performance;
+pub mod pricing;
 pub mod roles;
+pub mod seatmap;
 pub mod venue;
 
-pub use ids::TenantId;
+pub use ids::{EventId, PerformanceId, SeatMapId, TenantId};
 pub use names::{Email, Hostname, Slug};
 pub use password::Password;
 pub use roles::{Permission, Role};
 pub use venue::{Branding, Currency, HexColour, Timezone, VenueSettings, VenueSettingsUpdate};
+
+pub use best_available::{BestAvailable, MAX_BEST_AVAILABLE};
+pub use money::{Money, MoneyError};
+pub use pricing::{
+    Fee, FeeAmount, FeeBasis, LineTotal, OrderLine, PriceEntry, PriceRow, PriceTable,
+    PriceTableError, PriceType, PricingError, Tax, Totals, compute_totals,
+};
+pub use seatmap::{
+    AreaId, CsvError, GaArea, MAX_SEATS, PriceZone, Row, Seat, SeatId, SeatIndex, SeatLocation,
+    SeatMap, SeatMapError, SeatMapInput, SeatPosition, SeatStatus, Section, SectionId, ZoneId,
+    arena_csv, generate_arena, section_status,
+};
 
 /// A value that failed to parse, with a message a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

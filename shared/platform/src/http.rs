@@ -102,6 +102,14 @@ async fn json_error_bodies(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if (status.is_client_error() || status.is_server_error()) && !is_json {
+        if status.is_server_error() {
+            // The framework's own text (e.g. a missing extension) helps us, not the client.
+            let bytes = axum::body::to_bytes(response.into_body(), 4096)
+                .await
+                .unwrap_or_default();
+            tracing::error!(%status, body = %String::from_utf8_lossy(&bytes), "replaced a non-JSON server error");
+            return ApiError::from_status(status).into_response();
+        }
         let mut replaced = ApiError::from_status(status).into_response();
         if let Some(allow) = response.headers().get(header::ALLOW) {
             replaced.headers_mut().insert(header::ALLOW, allow.clone());

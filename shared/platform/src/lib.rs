@@ -7,12 +7,14 @@
 pub mod auth;
 pub mod aws;
 pub mod config;
+pub mod documents;
 pub mod error;
 pub mod http;
 pub mod mail;
 pub mod resources;
 pub mod telemetry;
 pub mod tenancy;
+pub mod views;
 
 pub use config::{Config, Secret, Stage};
 pub use error::ApiError;

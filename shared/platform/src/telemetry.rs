@@ -20,3 +20,14 @@ pub fn init() {
         builder.compact().try_init()
     };
 }
+
+/// Logging for tests: warnings and errors, captured by the test harness and shown with the
+/// output of a failing test.
+pub fn init_for_tests() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .compact()
+        .try_init();
+}

@@ -15,6 +15,10 @@ pub enum StoreError {
     },
     #[error("no login attempts are left before the account locks")]
     AttemptsExhausted,
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("seats are not available: {0:?}")]
+    SeatsUnavailable(Vec<marquee_domain::seatmap::SeatId>),
     #[error("an item could not be mapped: {0}")]
     Mapping(#[from] serde_dynamo::Error),
     #[error("DynamoDB call failed: {0}")]

@@ -4,7 +4,8 @@
 //! The hostname index (`HOST#{hostname}`) is global on purpose: it is how a request finds
 //! its tenant, and its conditional put is what makes hostnames unique.
 
-use marquee_domain::{Email, Hostname, TenantId};
+use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
+use marquee_domain::{Email, EventId, Hostname, PerformanceId, SeatMapId, TenantId};
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -32,6 +33,74 @@ pub fn domain_sk(hostname: &Hostname) -> String {
 }
 
 pub const DOMAIN_PREFIX: &str = "DOMAIN#";
+
+pub fn seat_map_sk(map: &SeatMapId) -> String {
+    format!("MAP#{map}")
+}
+
+pub const SEAT_MAP_PREFIX: &str = "MAP#";
+
+/// The partition holding a seat map's sections, one item per section per layout version.
+pub fn seat_map_sections(tenant: &TenantId, map: &SeatMapId) -> String {
+    format!("T#{tenant}#MAP#{map}")
+}
+
+/// Sections of one layout version: a replaced layout is written under a new version and
+/// switched to by one metadata write, so readers never see a half-replaced map.
+pub fn seat_map_section_sk(version: u32, section: &SectionId) -> String {
+    format!("SECTION#{version:06}#{section}")
+}
+
+pub fn seat_map_version_prefix(version: u32) -> String {
+    format!("SECTION#{version:06}#")
+}
+
+pub fn event_sk(event: &EventId) -> String {
+    format!("EVENT#{event}")
+}
+
+pub const EVENT_PREFIX: &str = "EVENT#";
+
+/// A performance has its own partition, so it can be read by id alone.
+pub fn performance(tenant: &TenantId, performance: &PerformanceId) -> String {
+    format!("T#{tenant}#PERF#{performance}")
+}
+
+pub const PERFORMANCE_SK: &str = "PERF";
+
+/// gsi1: an event's performances, by start time.
+pub fn event_performances(tenant: &TenantId, event: &EventId) -> String {
+    format!("T#{tenant}#E#{event}")
+}
+
+/// gsi2: all of a venue's performances, by start time (the public "what's on").
+pub fn venue_performances(tenant: &TenantId) -> String {
+    format!("T#{tenant}#PERFS")
+}
+
+/// Sort key of a performance in both indexes: RFC 3339 UTC sorts as time.
+pub fn performance_by_start(starts_at: &str, performance: &PerformanceId) -> String {
+    format!("{starts_at}#{performance}")
+}
+
+/// Seat state items of one section of one performance. Partitioning by performance *and*
+/// section spreads an onsale over many partitions (each takes 1,000 writes/s).
+pub fn seat_states(tenant: &TenantId, performance: &PerformanceId, section: &SectionId) -> String {
+    format!("T#{tenant}#PERF#{performance}#SEC#{section}")
+}
+
+pub fn seat_sk(seat: &SeatId) -> String {
+    format!("SEAT#{seat}")
+}
+
+pub const SEAT_PREFIX: &str = "SEAT#";
+
+/// A general-admission area's counter for one performance.
+pub fn ga_counter(tenant: &TenantId, performance: &PerformanceId, area: &AreaId) -> String {
+    format!("T#{tenant}#PERF#{performance}#GA#{area}")
+}
+
+pub const GA_COUNTER_SK: &str = "COUNT";
 
 /// A mail job's delivery claim: makes redelivered jobs send at most once.
 pub fn mail_claim(tenant: &TenantId, job_id: &str) -> String {

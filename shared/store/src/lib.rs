@@ -2,17 +2,21 @@
 //! item mapping with `serde_dynamo`, and conditional writes whose failures come back as typed
 //! errors (`HostnameTaken`, `Locked`, …) instead of SDK exceptions.
 
+mod catalog;
 mod error;
 pub mod keys;
 mod mail;
 mod records;
+mod seats;
 mod staff;
 mod tenancy;
 
+pub use catalog::{EventRecord, PerformancePage, PerformanceRecord, SeatMapRecord};
 pub use error::StoreError;
 pub use records::{
     DomainRecord, DomainStatus, HostKind, HostRecord, StaffRecord, StaffStatus, VenueRecord,
 };
+pub use seats::{GaCounter, MAX_SEATS_PER_TRANSACTION, SeatState, SeatStateRecord};
 pub use staff::LoginAttempt;
 
 use aws_sdk_dynamodb::Client;

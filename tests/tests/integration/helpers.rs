@@ -61,6 +61,7 @@ pub fn unique(prefix: &str) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
+    marquee_platform::telemetry::init_for_tests();
     let endpoints = Endpoints::from_env();
     let moto_url = endpoints
         .moto

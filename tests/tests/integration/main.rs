@@ -7,6 +7,7 @@
 mod helpers;
 
 mod auth;
+mod catalog;
 mod conventions;
 mod domains;
 mod platform;

@@ -1,0 +1,236 @@
+//! Events: title, description, image. Their performances are in `performances`.
+
+use crate::AdminState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::Utc;
+use marquee_domain::{EventId, Invalid, Permission};
+use marquee_platform::auth::{StaffAuth, random_token};
+use marquee_platform::documents::{Documents, Upload};
+use marquee_platform::views::{EventView, PerformanceView};
+use marquee_platform::{ApiError, http::Json};
+use marquee_store::EventRecord;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use utoipa::ToSchema;
+
+const MAX_IMAGE_BYTES: i64 = 5 * 1024 * 1024;
+const IMAGE_TYPES: &[(&str, &str)] = &[
+    ("image/jpeg", "jpg"),
+    ("image/png", "png"),
+    ("image/webp", "webp"),
+];
+
+fn parse_title(title: &str) -> Result<String, Invalid> {
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            "title",
+            "must be 1 to 200 printable characters",
+        ));
+    }
+    Ok(title.to_owned())
+}
+
+fn parse_description(description: &str) -> Result<String, Invalid> {
+    if description.chars().count() > 5000 {
+        return Err(Invalid::new(
+            "description",
+            "must be at most 5000 characters",
+        ));
+    }
+    Ok(description.trim().to_owned())
+}
+
+pub(crate) fn parse_event_id(raw: &str) -> Result<EventId, ApiError> {
+    EventId::parse(raw).map_err(|_| ApiError::not_found("Event"))
+}
+
+pub(crate) async fn load_event(
+    state: &AdminState,
+    auth: &StaffAuth,
+    raw: &str,
+) -> Result<EventRecord, ApiError> {
+    let id = parse_event_id(raw)?;
+    state
+        .store
+        .event(&auth.tenant, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Event"))
+}
+
+async fn event_view(
+    state: &AdminState,
+    auth: &StaffAuth,
+    event: &EventRecord,
+) -> Result<EventView, ApiError> {
+    let venue = state
+        .store
+        .venue(&auth.tenant)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Venue"))?;
+    let now = Utc::now();
+    let performances = state
+        .store
+        .event_performances(&auth.tenant, &event.id)
+        .await?
+        .iter()
+        .map(|p| {
+            PerformanceView::new(
+                p,
+                None,
+                venue.settings.timezone,
+                venue.settings.currency,
+                now,
+            )
+        })
+        .collect();
+    Ok(EventView::new(event, performances))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEventRequest {
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// Create an event.
+#[utoipa::path(post, path = "/admin/v1/events", request_body = CreateEventRequest,
+    responses((status = 201, body = EventView), (status = 422)), security(("staff" = [])))]
+pub async fn create_event(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Json(body): Json<CreateEventRequest>,
+) -> Result<(StatusCode, axum::Json<EventView>), ApiError> {
+    auth.require(Permission::EditCatalog)?;
+    let now = Utc::now().to_rfc3339();
+    let event = EventRecord {
+        id: EventId::generate(),
+        title: parse_title(&body.title)?,
+        description: parse_description(&body.description)?,
+        image_key: None,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    state.store.put_event(&auth.tenant, &event).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(EventView::new(&event, Vec::new())),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventList {
+    events: Vec<EventView>,
+}
+
+/// Every event of the venue, with its performances (drafts included).
+#[utoipa::path(get, path = "/admin/v1/events", responses((status = 200, body = EventList)), security(("staff" = [])))]
+pub async fn list_events(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+) -> Result<axum::Json<EventList>, ApiError> {
+    auth.require(Permission::ViewSales)?;
+    let mut events = Vec::new();
+    for event in state.store.events(&auth.tenant).await? {
+        events.push(event_view(&state, &auth, &event).await?);
+    }
+    Ok(axum::Json(EventList { events }))
+}
+
+/// One event with its performances.
+#[utoipa::path(get, path = "/admin/v1/events/{eventId}", params(("eventId" = String, Path)),
+    responses((status = 200, body = EventView), (status = 404)), security(("staff" = [])))]
+pub async fn get_event(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(event_id): Path<String>,
+) -> Result<axum::Json<EventView>, ApiError> {
+    auth.require(Permission::ViewSales)?;
+    let event = load_event(&state, &auth, &event_id).await?;
+    Ok(axum::Json(event_view(&state, &auth, &event).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateEventRequest {
+    title: Option<String>,
+    description: Option<String>,
+    /// The key returned by the image upload, once the file is uploaded; "" removes the image.
+    image_key: Option<String>,
+}
+
+/// Change an event's title, description or image.
+#[utoipa::path(put, path = "/admin/v1/events/{eventId}", params(("eventId" = String, Path)), request_body = UpdateEventRequest,
+    responses((status = 200, body = EventView), (status = 404), (status = 422)), security(("staff" = [])))]
+pub async fn update_event(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(event_id): Path<String>,
+    Json(body): Json<UpdateEventRequest>,
+) -> Result<axum::Json<EventView>, ApiError> {
+    auth.require(Permission::EditCatalog)?;
+    let mut event = load_event(&state, &auth, &event_id).await?;
+    if let Some(title) = body.title {
+        event.title = parse_title(&title)?;
+    }
+    if let Some(description) = body.description {
+        event.description = parse_description(&description)?;
+    }
+    if let Some(key) = body.image_key {
+        event.image_key = if key.is_empty() {
+            None
+        } else {
+            let prefix = Documents::key(&auth.tenant, &format!("events/{}/", event.id));
+            if !key.starts_with(&prefix) || !state.documents.exists(&key).await? {
+                return Err(
+                    Invalid::new("imageKey", "is not an uploaded image of this event").into(),
+                );
+            }
+            Some(key)
+        };
+    }
+    event.updated_at = Utc::now().to_rfc3339();
+    state.store.put_event(&auth.tenant, &event).await?;
+    Ok(axum::Json(event_view(&state, &auth, &event).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageUploadRequest {
+    content_type: String,
+    size: i64,
+}
+
+/// Get a presigned URL to upload the event's image (JPEG, PNG or WebP, at most 5 MB).
+#[utoipa::path(post, path = "/admin/v1/events/{eventId}/image", params(("eventId" = String, Path)), request_body = ImageUploadRequest,
+    responses((status = 201, body = Upload), (status = 404), (status = 422)), security(("staff" = [])))]
+pub async fn image_upload(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(event_id): Path<String>,
+    Json(body): Json<ImageUploadRequest>,
+) -> Result<(StatusCode, axum::Json<Upload>), ApiError> {
+    auth.require(Permission::EditCatalog)?;
+    let event = load_event(&state, &auth, &event_id).await?;
+    let Some((content_type, extension)) = IMAGE_TYPES.iter().find(|(t, _)| *t == body.content_type)
+    else {
+        return Err(
+            Invalid::new("contentType", "must be image/jpeg, image/png or image/webp").into(),
+        );
+    };
+    if !(1..=MAX_IMAGE_BYTES).contains(&body.size) {
+        return Err(Invalid::new("size", "must be between 1 byte and 5 MB").into());
+    }
+    let key = Documents::key(
+        &auth.tenant,
+        &format!("events/{}/image-{}.{extension}", event.id, random_token(8)),
+    );
+    let upload = state
+        .documents
+        .presign_put(&key, content_type, body.size, Duration::from_secs(600))
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(upload)))
+}

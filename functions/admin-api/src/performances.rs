@@ -1,0 +1,346 @@
+//! Performances of an event: schedule, seat map, prices, fees, taxes, limits; publishing,
+//! pausing and cancelling; blocked seats.
+
+use crate::AdminState;
+use crate::events::load_event;
+use crate::seatmaps::parse_map_id;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use marquee_domain::performance::{PerformanceStatus, Schedule};
+use marquee_domain::pricing::{Fee, PriceRow, PriceTable, Tax};
+use marquee_domain::seatmap::{SeatId, SeatIndex};
+use marquee_domain::{Invalid, PerformanceId, Permission};
+use marquee_platform::auth::StaffAuth;
+use marquee_platform::views::PerformanceView;
+use marquee_platform::{ApiError, http::Json};
+use marquee_store::{PerformanceRecord, StoreError};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreatePerformanceRequest {
+    starts_at: DateTime<Utc>,
+    seat_map_id: String,
+    on_sale_at: Option<DateTime<Utc>>,
+    off_sale_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Vec<Object>)]
+    prices: Vec<PriceRow>,
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    fees: Vec<Fee>,
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    taxes: Vec<Tax>,
+    max_tickets_per_order: Option<u32>,
+    hold_seconds: Option<u32>,
+}
+
+/// Add a performance to an event (as a draft).
+#[utoipa::path(post, path = "/admin/v1/events/{eventId}/performances", params(("eventId" = String, Path)), request_body = CreatePerformanceRequest,
+    responses((status = 201, body = PerformanceView), (status = 404), (status = 422)), security(("staff" = [])))]
+pub async fn create_performance(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(event_id): Path<String>,
+    Json(body): Json<CreatePerformanceRequest>,
+) -> Result<(StatusCode, axum::Json<PerformanceView>), ApiError> {
+    auth.require(Permission::EditCatalog)?;
+    let event = load_event(&state, &auth, &event_id).await?;
+    let venue = state
+        .store
+        .venue(&auth.tenant)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Venue"))?;
+    let now = Utc::now();
+    let schedule = Schedule::new(body.starts_at, body.on_sale_at, body.off_sale_at, now)?;
+    let unknown_map = || Invalid::new("seatMapId", "is not a seat map of this venue");
+    let map_id = parse_map_id(&body.seat_map_id).map_err(|_| unknown_map())?;
+    let (_, layout) = state
+        .store
+        .seat_map(&auth.tenant, &map_id)
+        .await?
+        .ok_or_else(unknown_map)?;
+    let zones = layout.zone_ids();
+    // Fees and taxes were checked as they were deserialised.
+    let prices = PriceTable::parse(body.prices, &zones).map_err(Invalid::from)?;
+    let max_tickets = body
+        .max_tickets_per_order
+        .unwrap_or(venue.settings.max_tickets_per_order);
+    if !marquee_domain::venue::MAX_TICKETS_RANGE.contains(&max_tickets) {
+        return Err(Invalid::new("maxTicketsPerOrder", "must be between 1 and 50").into());
+    }
+    let hold_seconds = body.hold_seconds.unwrap_or(venue.settings.hold_seconds);
+    if !marquee_domain::venue::HOLD_SECONDS_RANGE.contains(&hold_seconds) {
+        return Err(Invalid::new("holdSeconds", "must be between 60 and 900").into());
+    }
+    let stamp = now.to_rfc3339();
+    let record = PerformanceRecord {
+        id: PerformanceId::generate(),
+        event_id: event.id.clone(),
+        seat_map_id: map_id,
+        status: PerformanceStatus::Draft,
+        schedule,
+        prices,
+        fees: body.fees,
+        taxes: body.taxes,
+        max_tickets_per_order: max_tickets,
+        hold_seconds,
+        created_at: stamp.clone(),
+        updated_at: stamp,
+    };
+    state.store.put_performance(&auth.tenant, &record).await?;
+    tracing::info!(tenant = %auth.tenant, performance = %record.id, "performance created");
+    let view = PerformanceView::new(
+        &record,
+        Some(&layout),
+        venue.settings.timezone,
+        venue.settings.currency,
+        now,
+    );
+    Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+pub(crate) async fn load_performance(
+    state: &AdminState,
+    auth: &StaffAuth,
+    raw: &str,
+) -> Result<PerformanceRecord, ApiError> {
+    let id = PerformanceId::parse(raw).map_err(|_| ApiError::not_found("Performance"))?;
+    state
+        .store
+        .performance(&auth.tenant, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Performance"))
+}
+
+/// One performance.
+#[utoipa::path(get, path = "/admin/v1/performances/{performanceId}", params(("performanceId" = String, Path)),
+    responses((status = 200, body = PerformanceView), (status = 404)), security(("staff" = [])))]
+pub async fn get_performance(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(performance_id): Path<String>,
+) -> Result<axum::Json<PerformanceView>, ApiError> {
+    auth.require(Permission::ViewSales)?;
+    let performance = load_performance(&state, &auth, &performance_id).await?;
+    let venue = state
+        .store
+        .venue(&auth.tenant)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Venue"))?;
+    let layout = state
+        .store
+        .seat_map(&auth.tenant, &performance.seat_map_id)
+        .await?
+        .map(|(_, l)| l);
+    Ok(axum::Json(PerformanceView::new(
+        &performance,
+        layout.as_ref(),
+        venue.settings.timezone,
+        venue.settings.currency,
+        Utc::now(),
+    )))
+}
+
+#[derive(Clone, Copy)]
+enum Transition {
+    Publish,
+    Pause,
+    Cancel,
+}
+
+async fn transition(
+    state: &AdminState,
+    auth: &StaffAuth,
+    raw: &str,
+    transition: Transition,
+) -> Result<axum::Json<PerformanceView>, ApiError> {
+    let mut performance = load_performance(state, auth, raw).await?;
+    let conflict = |e: Invalid| ApiError::conflict("invalid_transition", e.message);
+    let next = match transition {
+        Transition::Publish => performance.status.publish().map_err(conflict)?,
+        Transition::Pause => performance.status.pause().map_err(conflict)?,
+        Transition::Cancel => performance.status.cancel().map_err(conflict)?,
+    };
+    let (_, layout) = state
+        .store
+        .seat_map(&auth.tenant, &performance.seat_map_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("performance refers to a missing seat map"))?;
+    if matches!(transition, Transition::Publish) {
+        let missing = performance.prices.missing_zones(&layout.zone_ids());
+        if !missing.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unpriced_zones",
+                "Every price zone of the seat map needs a price",
+            )
+            .with_details(json!({ "zones": missing })));
+        }
+    }
+    let now = Utc::now();
+    match state
+        .store
+        .set_performance_status(
+            &auth.tenant,
+            &performance.id,
+            performance.status,
+            next,
+            &now.to_rfc3339(),
+        )
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed) => {
+            return Err(ApiError::conflict(
+                "invalid_transition",
+                "The performance changed meanwhile; reload and try again",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(tenant = %auth.tenant, performance = %performance.id, from = ?performance.status, to = ?next, staff = ?auth.email, "performance status changed");
+    performance.status = next;
+    let venue = state
+        .store
+        .venue(&auth.tenant)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Venue"))?;
+    Ok(axum::Json(PerformanceView::new(
+        &performance,
+        Some(&layout),
+        venue.settings.timezone,
+        venue.settings.currency,
+        now,
+    )))
+}
+
+/// Put a performance on sale (every price zone must have a price).
+#[utoipa::path(post, path = "/admin/v1/performances/{performanceId}/publish", params(("performanceId" = String, Path)),
+    responses((status = 200, body = PerformanceView), (status = 409, description = "invalid_transition"), (status = 422, description = "unpriced_zones")), security(("staff" = [])))]
+pub async fn publish(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(id): Path<String>,
+) -> Result<axum::Json<PerformanceView>, ApiError> {
+    auth.require(Permission::EditCatalog)?;
+    transition(&state, &auth, &id, Transition::Publish).await
+}
+
+/// Stop sales for a while.
+#[utoipa::path(post, path = "/admin/v1/performances/{performanceId}/pause", params(("performanceId" = String, Path)),
+    responses((status = 200, body = PerformanceView), (status = 409)), security(("staff" = [])))]
+pub async fn pause(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(id): Path<String>,
+) -> Result<axum::Json<PerformanceView>, ApiError> {
+    auth.require(Permission::EditCatalog)?;
+    transition(&state, &auth, &id, Transition::Pause).await
+}
+
+/// Cancel a performance. (Refunding its orders comes with the checkout issue.)
+#[utoipa::path(post, path = "/admin/v1/performances/{performanceId}/cancel", params(("performanceId" = String, Path)),
+    responses((status = 200, body = PerformanceView), (status = 409)), security(("staff" = [])))]
+pub async fn cancel(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(id): Path<String>,
+) -> Result<axum::Json<PerformanceView>, ApiError> {
+    auth.require(Permission::Refund)?;
+    auth.require(Permission::EditCatalog)?;
+    transition(&state, &auth, &id, Transition::Cancel).await
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockAction {
+    Block,
+    Unblock,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlocksRequest {
+    seats: Vec<String>,
+    action: BlockAction,
+}
+
+/// Block seats (house seats, kills) or unblock them: all listed seats or none.
+#[utoipa::path(post, path = "/admin/v1/performances/{performanceId}/blocks", params(("performanceId" = String, Path)), request_body = BlocksRequest,
+    responses((status = 200), (status = 404), (status = 409, description = "seat_unavailable / not_blocked with details.seats"), (status = 422, description = "unknown_seats")), security(("staff" = [])))]
+pub async fn blocks(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(performance_id): Path<String>,
+    Json(body): Json<BlocksRequest>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    auth.require(Permission::EditCatalog)?;
+    let performance = load_performance(&state, &auth, &performance_id).await?;
+    if body.seats.is_empty() || body.seats.len() > marquee_store::MAX_SEATS_PER_TRANSACTION {
+        return Err(Invalid::new("seats", "list 1 to 100 seats").into());
+    }
+    let (_, layout) = state
+        .store
+        .seat_map(&auth.tenant, &performance.seat_map_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("performance refers to a missing seat map"))?;
+    let index = SeatIndex::new(&layout);
+    let mut seats = Vec::new();
+    let mut unknown = Vec::new();
+    for raw in &body.seats {
+        match SeatId::parse(raw)
+            .ok()
+            .and_then(|id| index.locate(&id).map(|at| (at.section.clone(), id)))
+        {
+            Some(found) if !seats.contains(&found) => seats.push(found),
+            Some(_) => {}
+            None => unknown.push(raw.clone()),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_seats",
+            "Some seats are not on this performance's seat map",
+        )
+        .with_details(json!({ "seats": unknown })));
+    }
+    let result = match body.action {
+        BlockAction::Block => {
+            state
+                .store
+                .block_seats(
+                    &auth.tenant,
+                    &performance.id,
+                    &seats,
+                    Utc::now().timestamp_millis(),
+                )
+                .await
+        }
+        BlockAction::Unblock => {
+            state
+                .store
+                .unblock_seats(&auth.tenant, &performance.id, &seats)
+                .await
+        }
+    };
+    match result {
+        Ok(()) => {}
+        Err(StoreError::SeatsUnavailable(taken)) => {
+            let (code, message) = match body.action {
+                BlockAction::Block => ("seat_unavailable", "Some seats are held or sold"),
+                BlockAction::Unblock => ("not_blocked", "Some seats are not blocked"),
+            };
+            return Err(ApiError::conflict(code, message).with_details(json!({ "seats": taken })));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(tenant = %auth.tenant, performance = %performance.id, seats = seats.len(), staff = ?auth.email, "seat blocks changed");
+    Ok(axum::Json(
+        json!({ "performanceId": performance.id, "seats": body.seats, "action": match body.action { BlockAction::Block => "block", BlockAction::Unblock => "unblock" } }),
+    ))
+}

@@ -1,0 +1,114 @@
+//! The documents bucket (S3): ticket PDFs, event images, large layouts. Every key starts
+//! with the tenant id; uploads and downloads go through short-lived presigned URLs, so
+//! files never pass through a Lambda.
+
+use crate::ApiError;
+use aws_sdk_s3::presigning::PresigningConfig;
+use marquee_domain::TenantId;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Documents {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+}
+
+/// A presigned upload: PUT the file to `url` with exactly these headers.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Upload {
+    pub url: String,
+    pub method: &'static str,
+    pub headers: std::collections::BTreeMap<String, String>,
+    pub key: String,
+    pub expires_in_seconds: u64,
+}
+
+impl Documents {
+    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
+        Self {
+            client,
+            bucket: bucket.into(),
+        }
+    }
+
+    /// The key of a tenant's document: `{tenant}/{path}`.
+    pub fn key(tenant: &TenantId, path: &str) -> String {
+        format!("{tenant}/{path}")
+    }
+
+    /// A presigned PUT whose signature covers the content type and length, so the client
+    /// can upload only what was checked.
+    pub async fn presign_put(
+        &self,
+        key: &str,
+        content_type: &str,
+        content_length: i64,
+        ttl: Duration,
+    ) -> Result<Upload, ApiError> {
+        let config = PresigningConfig::expires_in(ttl).map_err(ApiError::internal)?;
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_length(content_length)
+            .presigned(config)
+            .await
+            .map_err(|e| {
+                ApiError::internal(format!(
+                    "presign: {}",
+                    aws_sdk_s3::error::DisplayErrorContext(e)
+                ))
+            })?;
+        let headers = request
+            .headers()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Ok(Upload {
+            url: request.uri().to_owned(),
+            method: "PUT",
+            headers,
+            key: key.to_owned(),
+            expires_in_seconds: ttl.as_secs(),
+        })
+    }
+
+    pub async fn presign_get(&self, key: &str, ttl: Duration) -> Result<String, ApiError> {
+        let config = PresigningConfig::expires_in(ttl).map_err(ApiError::internal)?;
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(config)
+            .await
+            .map_err(|e| {
+                ApiError::internal(format!(
+                    "presign: {}",
+                    aws_sdk_s3::error::DisplayErrorContext(e)
+                ))
+            })?;
+        Ok(request.uri().to_owned())
+    }
+
+    /// Whether an object exists (an upload finished).
+    pub async fn exists(&self, key: &str) -> Result<bool, ApiError> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(false),
+            Err(e) => Err(ApiError::internal(format!(
+                "head object: {}",
+                aws_sdk_s3::error::DisplayErrorContext(e)
+            ))),
+        }
+    }
+}

@@ -1,0 +1,509 @@
+//! Seat maps, events and performances.
+
+use crate::tenancy::{item, key};
+use crate::{Store, StoreError, keys};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
+use marquee_domain::performance::{PerformanceStatus, Schedule};
+use marquee_domain::pricing::{Fee, PriceTable, Tax};
+use marquee_domain::seatmap::{GaArea, PriceZone, SeatMap, Section, SectionId};
+use marquee_domain::{EventId, PerformanceId, SeatMapId, TenantId};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// DynamoDB's item limit is 400 KB; keep a margin for attribute overhead.
+const MAX_SECTION_BYTES: usize = 350 * 1024;
+
+/// A seat map's metadata; its sections are separate items.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatMapRecord {
+    pub id: SeatMapId,
+    pub name: String,
+    pub version: u32,
+    pub zones: Vec<PriceZone>,
+    pub areas: Vec<GaArea>,
+    pub section_ids: Vec<SectionId>,
+    pub seat_count: u32,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SectionItem {
+    position: u32,
+    section: Section,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRecord {
+    pub id: EventId,
+    pub title: String,
+    pub description: String,
+    /// S3 key of the event image, under the tenant's prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_key: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PerformanceRecord {
+    pub id: PerformanceId,
+    pub event_id: EventId,
+    pub seat_map_id: SeatMapId,
+    pub status: PerformanceStatus,
+    pub schedule: Schedule,
+    pub prices: PriceTable,
+    #[serde(default)]
+    pub fees: Vec<Fee>,
+    #[serde(default)]
+    pub taxes: Vec<Tax>,
+    pub max_tickets_per_order: u32,
+    pub hold_seconds: u32,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One page of performances by start time.
+#[derive(Debug, Clone)]
+pub struct PerformancePage {
+    pub performances: Vec<PerformanceRecord>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<String>,
+}
+
+impl Store {
+    /// Writes a seat map as `version`: its sections first, then the metadata that makes that
+    /// version current. A failure part-way leaves only unreferenced section items behind.
+    pub async fn put_seat_map(
+        &self,
+        tenant: &TenantId,
+        record: &SeatMapRecord,
+        map: &SeatMap,
+    ) -> Result<(), StoreError> {
+        let partition = keys::seat_map_sections(tenant, &record.id);
+        let mut writes = Vec::with_capacity(map.sections.len());
+        for (position, section) in map.sections.iter().enumerate() {
+            let section_item = SectionItem {
+                position: u32::try_from(position).unwrap_or(u32::MAX),
+                section: section.clone(),
+            };
+            let size = serde_json::to_vec(&section_item)
+                .map(|v| v.len())
+                .unwrap_or(usize::MAX);
+            if size > MAX_SECTION_BYTES {
+                return Err(StoreError::TooLarge(format!(
+                    "section '{}' is too large to store ({} KB); split it into smaller sections",
+                    section.id,
+                    size / 1024
+                )));
+            }
+            let sk = keys::seat_map_section_sk(record.version, &section.id);
+            writes.push(
+                WriteRequest::builder()
+                    .put_request(
+                        PutRequest::builder()
+                            .set_item(Some(item(partition.clone(), &sk, &section_item)?))
+                            .build()
+                            .map_err(|e| StoreError::Dynamo(e.to_string()))?,
+                    )
+                    .build(),
+            );
+        }
+        self.batch_write(writes).await?;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                keys::tenant(tenant),
+                &keys::seat_map_sk(&record.id),
+                record,
+            )?))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(())
+    }
+
+    /// Deletes the section items of an old layout version (after a replacement).
+    pub async fn delete_seat_map_version(
+        &self,
+        tenant: &TenantId,
+        map: &SeatMapId,
+        version: u32,
+    ) -> Result<(), StoreError> {
+        let partition = keys::seat_map_sections(tenant, map);
+        let keys_only: Vec<HashMap<String, AttributeValue>> = self
+            .query_keys(partition.clone(), &keys::seat_map_version_prefix(version))
+            .await?;
+        let writes = keys_only
+            .into_iter()
+            .filter_map(|k| DeleteRequest::builder().set_key(Some(k)).build().ok())
+            .map(|d| WriteRequest::builder().delete_request(d).build())
+            .collect();
+        self.batch_write(writes).await
+    }
+
+    pub async fn seat_map_record(
+        &self,
+        tenant: &TenantId,
+        map: &SeatMapId,
+    ) -> Result<Option<SeatMapRecord>, StoreError> {
+        self.get(keys::tenant(tenant), &keys::seat_map_sk(map))
+            .await
+    }
+
+    /// A seat map with its layout, as of its current version.
+    pub async fn seat_map(
+        &self,
+        tenant: &TenantId,
+        map: &SeatMapId,
+    ) -> Result<Option<(SeatMapRecord, SeatMap)>, StoreError> {
+        let Some(record) = self.seat_map_record(tenant, map).await? else {
+            return Ok(None);
+        };
+        let mut items: Vec<SectionItem> = self
+            .query_prefix(
+                keys::seat_map_sections(tenant, map),
+                &keys::seat_map_version_prefix(record.version),
+            )
+            .await?;
+        items.sort_by_key(|i| i.position);
+        let layout = SeatMap {
+            name: record.name.clone(),
+            zones: record.zones.clone(),
+            sections: items.into_iter().map(|i| i.section).collect(),
+            areas: record.areas.clone(),
+        };
+        Ok(Some((record, layout)))
+    }
+
+    pub async fn seat_maps(&self, tenant: &TenantId) -> Result<Vec<SeatMapRecord>, StoreError> {
+        self.query_prefix(keys::tenant(tenant), keys::SEAT_MAP_PREFIX)
+            .await
+    }
+
+    pub async fn put_event(
+        &self,
+        tenant: &TenantId,
+        event: &EventRecord,
+    ) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                keys::tenant(tenant),
+                &keys::event_sk(&event.id),
+                event,
+            )?))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(())
+    }
+
+    pub async fn event(
+        &self,
+        tenant: &TenantId,
+        event: &EventId,
+    ) -> Result<Option<EventRecord>, StoreError> {
+        self.get(keys::tenant(tenant), &keys::event_sk(event)).await
+    }
+
+    pub async fn events(&self, tenant: &TenantId) -> Result<Vec<EventRecord>, StoreError> {
+        self.query_prefix(keys::tenant(tenant), keys::EVENT_PREFIX)
+            .await
+    }
+
+    /// Several events at once (at most 100 ids), in no particular order.
+    pub async fn events_by_id(
+        &self,
+        tenant: &TenantId,
+        ids: &[EventId],
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut keys_and_attributes = aws_sdk_dynamodb::types::KeysAndAttributes::builder();
+        for id in ids {
+            keys_and_attributes =
+                keys_and_attributes.keys(key(keys::tenant(tenant), &keys::event_sk(id)));
+        }
+        let mut request = HashMap::from([(
+            self.table.clone(),
+            keys_and_attributes
+                .build()
+                .map_err(|e| StoreError::Dynamo(e.to_string()))?,
+        )]);
+        let mut events = Vec::new();
+        for _ in 0..5 {
+            let out = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(request))
+                .send()
+                .await
+                .map_err(StoreError::sdk)?;
+            for item in out
+                .responses
+                .unwrap_or_default()
+                .remove(&self.table)
+                .unwrap_or_default()
+            {
+                events.push(serde_dynamo::from_item(item)?);
+            }
+            match out.unprocessed_keys {
+                Some(rest) if !rest.is_empty() => request = rest,
+                _ => return Ok(events),
+            }
+        }
+        Err(StoreError::Dynamo("batch get left keys unprocessed".into()))
+    }
+
+    pub async fn put_performance(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceRecord,
+    ) -> Result<(), StoreError> {
+        let mut item = item(
+            keys::performance(tenant, &performance.id),
+            keys::PERFORMANCE_SK,
+            performance,
+        )?;
+        let by_start = keys::performance_by_start(
+            &performance
+                .schedule
+                .starts_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            &performance.id,
+        );
+        item.insert(
+            "gsi1pk".into(),
+            AttributeValue::S(keys::event_performances(tenant, &performance.event_id)),
+        );
+        item.insert("gsi1sk".into(), AttributeValue::S(by_start.clone()));
+        item.insert(
+            "gsi2pk".into(),
+            AttributeValue::S(keys::venue_performances(tenant)),
+        );
+        item.insert("gsi2sk".into(), AttributeValue::S(by_start));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(())
+    }
+
+    pub async fn performance(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+    ) -> Result<Option<PerformanceRecord>, StoreError> {
+        self.get(keys::performance(tenant, performance), keys::PERFORMANCE_SK)
+            .await
+    }
+
+    /// Moves a performance from `from` to `to`; `ConditionFailed` if someone changed it first.
+    pub async fn set_performance_status(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        from: PerformanceStatus,
+        to: PerformanceStatus,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let status = |s: PerformanceStatus| serde_dynamo::to_attribute_value(s);
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                keys::performance(tenant, performance),
+                keys::PERFORMANCE_SK,
+            )))
+            .update_expression("SET #status = :to, updatedAt = :now")
+            .condition_expression("#status = :from")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":from", status(from)?)
+            .expression_attribute_values(":to", status(to)?)
+            .expression_attribute_values(":now", AttributeValue::S(now.to_owned()))
+            .send()
+            .await
+            .map_err(|e| match e.into_service_error() {
+                err if err.is_conditional_check_failed_exception() => StoreError::ConditionFailed,
+                err => StoreError::Dynamo(err.to_string()),
+            })?;
+        Ok(())
+    }
+
+    /// An event's performances by start time.
+    pub async fn event_performances(
+        &self,
+        tenant: &TenantId,
+        event: &EventId,
+    ) -> Result<Vec<PerformanceRecord>, StoreError> {
+        let mut all = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi1")
+                .key_condition_expression("gsi1pk = :pk")
+                .expression_attribute_values(
+                    ":pk",
+                    AttributeValue::S(keys::event_performances(tenant, event)),
+                )
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::sdk)?;
+            for item in out.items.unwrap_or_default() {
+                all.push(serde_dynamo::from_item(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(next) if !next.is_empty() => start = Some(next),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    /// The venue's performances starting in `[from, to)` (RFC 3339 UTC), by start time,
+    /// `limit` at a time; `after` is the previous page's `next`.
+    pub async fn performances_between(
+        &self,
+        tenant: &TenantId,
+        from: &str,
+        to: &str,
+        after: Option<&str>,
+        limit: i32,
+    ) -> Result<PerformancePage, StoreError> {
+        let lower = after.map_or_else(|| from.to_owned(), |a| format!("{a}~"));
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi2")
+            .key_condition_expression("gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", AttributeValue::S(keys::venue_performances(tenant)))
+            .expression_attribute_values(":from", AttributeValue::S(lower))
+            .expression_attribute_values(":to", AttributeValue::S(to.to_owned()))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        let next = out
+            .last_evaluated_key
+            .as_ref()
+            .and_then(|k| k.get("gsi2sk"))
+            .and_then(|v| v.as_s().ok())
+            .cloned();
+        let performances = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(serde_dynamo::from_item)
+            .collect::<Result<_, _>>()?;
+        Ok(PerformancePage { performances, next })
+    }
+
+    /// Every performance of the venue (for checks such as "which use this seat map").
+    pub async fn all_performances(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<PerformanceRecord>, StoreError> {
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .performances_between(tenant, "0", "~", after.as_deref(), 500)
+                .await?;
+            all.extend(page.performances);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    pub(crate) async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    async fn query_keys(
+        &self,
+        pk: String,
+        prefix: &str,
+    ) -> Result<Vec<HashMap<String, AttributeValue>>, StoreError> {
+        let mut all = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .projection_expression("pk, sk")
+                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+                .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::sdk)?;
+            all.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(next) if !next.is_empty() => start = Some(next),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    /// BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed.
+    pub(crate) async fn batch_write(&self, writes: Vec<WriteRequest>) -> Result<(), StoreError> {
+        for chunk in writes.chunks(25) {
+            let mut pending = HashMap::from([(self.table.clone(), chunk.to_vec())]);
+            let mut attempt = 0u32;
+            loop {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .set_request_items(Some(pending))
+                    .send()
+                    .await
+                    .map_err(StoreError::sdk)?;
+                match out.unprocessed_items {
+                    Some(rest) if rest.values().any(|v| !v.is_empty()) => {
+                        attempt += 1;
+                        if attempt > 8 {
+                            return Err(StoreError::Dynamo(
+                                "batch write left items unprocessed".into(),
+                            ));
+                        }
+                        tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(5)))
+                            .await;
+                        pending = rest;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(())
+    }
+}

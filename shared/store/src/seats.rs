@@ -1,0 +1,225 @@
+//! Seat states of a performance. Sparse: no item means free. A hold whose `expiresAt` has
+//! passed counts as free for every reader and writer, whether or not the expiry worker has
+//! cleaned it up yet.
+
+use crate::error::condition_failed_at;
+use crate::tenancy::{item, key};
+use crate::{Store, StoreError, keys};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use marquee_domain::seatmap::{AreaId, SeatId, SeatStatus, SectionId};
+use marquee_domain::{PerformanceId, TenantId};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// DynamoDB's limit of actions in one transaction.
+pub const MAX_SEATS_PER_TRANSACTION: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatState {
+    Held,
+    Sold,
+    Blocked,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatStateRecord {
+    pub seat: SeatId,
+    pub section: SectionId,
+    pub state: SeatState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_id: Option<String>,
+    /// Epoch milliseconds; a held seat is free once this has passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
+}
+
+impl SeatStateRecord {
+    /// What a patron sees at `now_ms`.
+    pub fn status(&self, now_ms: i64) -> SeatStatus {
+        match self.state {
+            SeatState::Held if self.expires_at.is_some_and(|at| at > now_ms) => SeatStatus::Held,
+            SeatState::Held => SeatStatus::Free,
+            SeatState::Sold => SeatStatus::Sold,
+            SeatState::Blocked => SeatStatus::Blocked,
+        }
+    }
+}
+
+/// Tickets of a general-admission area taken for one performance. No item: none taken.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GaCounter {
+    #[serde(default)]
+    pub held: u32,
+    #[serde(default)]
+    pub sold: u32,
+}
+
+impl Store {
+    pub async fn ga_counter(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        area: &AreaId,
+    ) -> Result<GaCounter, StoreError> {
+        Ok(self
+            .get(
+                keys::ga_counter(tenant, performance, area),
+                keys::GA_COUNTER_SK,
+            )
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Whether patrons hold or bought tickets of the area.
+    pub async fn ga_area_in_use(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        area: &AreaId,
+    ) -> Result<bool, StoreError> {
+        let counter = self.ga_counter(tenant, performance, area).await?;
+        Ok(counter.held + counter.sold > 0)
+    }
+
+    /// The stored states of one section's seats (absent seats are free).
+    pub async fn section_seat_states(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        section: &SectionId,
+    ) -> Result<Vec<SeatStateRecord>, StoreError> {
+        self.query_prefix(
+            keys::seat_states(tenant, performance, section),
+            keys::SEAT_PREFIX,
+        )
+        .await
+    }
+
+    /// The stored states of every seat of the given sections, read in parallel.
+    pub async fn seat_states(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        sections: &[SectionId],
+    ) -> Result<HashMap<SeatId, SeatStateRecord>, StoreError> {
+        let reads = sections
+            .iter()
+            .map(|section| self.section_seat_states(tenant, performance, section));
+        let per_section = futures::future::try_join_all(reads).await?;
+        Ok(per_section
+            .into_iter()
+            .flatten()
+            .map(|r| (r.seat.clone(), r))
+            .collect())
+    }
+
+    /// Blocks seats (house seats, kills) in one transaction: all or none. Seats held or sold
+    /// by patrons are refused and named.
+    pub async fn block_seats(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        seats: &[(SectionId, SeatId)],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        if seats.len() > MAX_SEATS_PER_TRANSACTION {
+            return Err(StoreError::TooLarge(format!(
+                "at most {MAX_SEATS_PER_TRANSACTION} seats can be changed at once"
+            )));
+        }
+        let mut request = self.client.transact_write_items();
+        for (section, seat) in seats {
+            let record = SeatStateRecord {
+                seat: seat.clone(),
+                section: section.clone(),
+                state: SeatState::Blocked,
+                cart: None,
+                hold_id: None,
+                expires_at: None,
+                order: None,
+            };
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item(keys::seat_states(tenant, performance, section), &keys::seat_sk(seat), &record)?))
+                .condition_expression("attribute_not_exists(pk) OR #state = :blocked OR (#state = :held AND expiresAt <= :now)")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":blocked", AttributeValue::S("blocked".into()))
+                .expression_attribute_values(":held", AttributeValue::S("held".into()))
+                .expression_attribute_values(":now", AttributeValue::N(now_ms.to_string()))
+                .build()
+                .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+            request = request.transact_items(TransactWriteItem::builder().put(put).build());
+        }
+        self.send_seat_transaction(request, seats).await
+    }
+
+    /// Unblocks seats in one transaction; seats that are not blocked are refused and named.
+    pub async fn unblock_seats(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        seats: &[(SectionId, SeatId)],
+    ) -> Result<(), StoreError> {
+        if seats.len() > MAX_SEATS_PER_TRANSACTION {
+            return Err(StoreError::TooLarge(format!(
+                "at most {MAX_SEATS_PER_TRANSACTION} seats can be changed at once"
+            )));
+        }
+        let mut request = self.client.transact_write_items();
+        for (section, seat) in seats {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    keys::seat_states(tenant, performance, section),
+                    &keys::seat_sk(seat),
+                )))
+                .condition_expression("#state = :blocked")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":blocked", AttributeValue::S("blocked".into()))
+                .build()
+                .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+            request = request.transact_items(TransactWriteItem::builder().delete(delete).build());
+        }
+        self.send_seat_transaction(request, seats).await
+    }
+
+    /// Sends a transaction with one action per seat, naming the seats whose condition failed.
+    async fn send_seat_transaction(
+        &self,
+        request: aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder,
+        seats: &[(SectionId, SeatId)],
+    ) -> Result<(), StoreError> {
+        if seats.is_empty() {
+            return Ok(());
+        }
+        match request.send().await {
+            Ok(_) => Ok(()),
+            Err(err) => match err.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(e) => {
+                    let reasons = e.cancellation_reasons();
+                    let failed: Vec<SeatId> = seats
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| condition_failed_at(reasons, *i))
+                        .map(|(_, (_, seat))| seat.clone())
+                        .collect();
+                    if failed.is_empty() {
+                        // Cancelled for another reason (a conflicting transaction): retryable.
+                        Err(StoreError::Dynamo(format!("transaction cancelled: {e}")))
+                    } else {
+                        Err(StoreError::SeatsUnavailable(failed))
+                    }
+                }
+                other => Err(StoreError::Dynamo(other.to_string())),
+            },
+        }
+    }
+}

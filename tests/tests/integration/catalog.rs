@@ -1,0 +1,810 @@
+//! The catalog through the HTTP API: seat maps (CSV and JSON), events, performances,
+//! prices, publishing, blocks, and what patrons see.
+
+use crate::helpers::{TestApp, Venue, spawn_app};
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// Two sections of the stalls and a balcony row; zones A (front) and B.
+pub const SMALL_CSV: &str = "\
+Section,Row,Seat,Price Zone,Best-Available Rank,X,Y,Note,Accessible
+Stalls Left,A,1,A,1,10,10,,yes
+Stalls Left,A,2,A,2,20,10,,
+Stalls Left,B,1,B,5,10,20,,
+Stalls Left,B,2,B,6,20,20,,
+Stalls Right,A,1,A,3,40,10,,
+Stalls Right,A,2,A,4,50,10,\"Aisle, restricted\",
+Balcony,A,1,B,7,30,40,,
+";
+
+impl TestApp {
+    pub async fn import_csv(
+        &self,
+        venue: &Venue,
+        token: &str,
+        name: &str,
+        csv: &str,
+    ) -> crate::helpers::Reply {
+        let request = self
+            .http
+            .post(self.url(&format!("/admin/v1/seatmaps/import?name={name}")))
+            .header("host", &venue.host)
+            .header("content-type", "text/csv")
+            .bearer_auth(token)
+            .body(csv.to_owned());
+        crate::helpers::Reply::from(request.send().await.unwrap()).await
+    }
+
+    /// An event with one performance on `map` a week from now, priced for zones A and B.
+    pub async fn create_performance(
+        &self,
+        venue: &Venue,
+        token: &str,
+        map: &str,
+    ) -> (String, String) {
+        let event = self
+            .post(
+                &venue.host,
+                "/admin/v1/events",
+                Some(token),
+                json!({ "title": "Hamlet", "description": "The Dane." }),
+            )
+            .await;
+        assert_eq!(event.status, StatusCode::CREATED, "{}", event.body);
+        let event_id = event.body["id"].as_str().unwrap().to_owned();
+        let body = json!({
+            "startsAt": (Utc::now() + Duration::days(7)).to_rfc3339(),
+            "seatMapId": map,
+            "prices": [
+                { "zone": "A", "priceType": "adult", "amount": 4500 },
+                { "zone": "A", "priceType": "student", "amount": 2500 },
+                { "zone": "B", "priceType": "adult", "amount": 3000 },
+            ],
+            "fees": [ { "name": "Booking fee", "basis": "per_ticket", "fixed": 150 } ],
+        });
+        let performance = self
+            .post(
+                &venue.host,
+                &format!("/admin/v1/events/{event_id}/performances"),
+                Some(token),
+                body,
+            )
+            .await;
+        assert_eq!(
+            performance.status,
+            StatusCode::CREATED,
+            "{}",
+            performance.body
+        );
+        (
+            event_id,
+            performance.body["id"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// A venue with the small seat map and a published performance on it.
+    pub async fn published_performance(&self) -> (Venue, String, String) {
+        let venue = self.create_venue().await;
+        let token = self.login_owner(&venue).await;
+        let map = self.import_csv(&venue, &token, "Small", SMALL_CSV).await;
+        assert_eq!(map.status, StatusCode::CREATED, "{}", map.body);
+        let (_, performance) = self
+            .create_performance(&venue, &token, map.body["id"].as_str().unwrap())
+            .await;
+        let published = self
+            .post(
+                &venue.host,
+                &format!("/admin/v1/performances/{performance}/publish"),
+                Some(&token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+        (venue, token, performance)
+    }
+}
+
+fn section_status(status: &Value, section: &str) -> String {
+    status["sections"][section]
+        .as_str()
+        .unwrap_or_else(|| panic!("section {section} in {status}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn staff_publish_from_csv_and_patrons_see_prices_and_seats() {
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    let token = app.login_owner(&venue).await;
+
+    let map = app
+        .import_csv(&venue, &token, "Main%20House", SMALL_CSV)
+        .await;
+    assert_eq!(map.status, StatusCode::CREATED, "{}", map.body);
+    assert_eq!(map.body["name"], "Main House");
+    assert_eq!(map.body["seatCount"], 7);
+    assert_eq!(map.body["sections"], 3);
+    let layout = &map.body["layout"];
+    let note = layout.to_string();
+    assert!(
+        note.contains("Aisle, restricted"),
+        "quoted CSV note kept: {note}"
+    );
+    let map_id = map.body["id"].as_str().unwrap();
+
+    let (event_id, performance) = app.create_performance(&venue, &token, map_id).await;
+    // A draft is invisible to patrons.
+    assert_eq!(
+        app.get(
+            &venue.host,
+            &format!("/api/v1/performances/{performance}"),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&venue.host, "/api/v1/events", None).await.body["events"],
+        json!([])
+    );
+
+    let published = app
+        .post(
+            &venue.host,
+            &format!("/admin/v1/performances/{performance}/publish"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    assert_eq!(published.body["status"], "on_sale");
+
+    let events = app.get(&venue.host, "/api/v1/events", None).await;
+    assert_eq!(events.status, StatusCode::OK);
+    assert_eq!(events.body["events"][0]["id"], event_id);
+    assert_eq!(events.body["events"][0]["title"], "Hamlet");
+    assert_eq!(
+        events.body["events"][0]["performances"][0]["id"],
+        performance
+    );
+
+    let detail = app
+        .get(
+            &venue.host,
+            &format!("/api/v1/performances/{performance}"),
+            None,
+        )
+        .await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+    assert_eq!(detail.body["eventTitle"], "Hamlet");
+    assert_eq!(detail.body["selling"], true);
+    assert_eq!(detail.body["maxTicketsPerOrder"], 10);
+    assert_eq!(detail.body["holdSeconds"], 600);
+    assert_eq!(detail.body["startsAt"]["timezone"], "Europe/London");
+    let prices = detail.body["prices"].as_array().unwrap();
+    let student_a = prices
+        .iter()
+        .find(|p| p["zone"] == "A" && p["priceType"] == "student")
+        .unwrap();
+    assert_eq!(
+        student_a["price"],
+        json!({ "amount": 2500, "currency": "GBP" })
+    );
+    assert_eq!(detail.body["availability"]["seats"]["total"], 7);
+    assert_eq!(detail.body["availability"]["seats"]["available"], 7);
+
+    let seatmap = app
+        .get(
+            &venue.host,
+            &format!("/api/v1/performances/{performance}/seatmap"),
+            None,
+        )
+        .await;
+    assert_eq!(seatmap.status, StatusCode::OK, "{}", seatmap.body);
+    let sections = seatmap.body["layout"]["sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 3);
+    let first_seat = &sections[0]["rows"][0]["seats"][0];
+    assert_eq!(first_seat["accessible"], true);
+    let stalls_left = sections[0]["id"].as_str().unwrap();
+    assert_eq!(section_status(&seatmap.body["status"], stalls_left), "ffff");
+}
+
+#[tokio::test]
+async fn a_bad_csv_names_the_line_and_column_and_saves_nothing() {
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    let token = app.login_owner(&venue).await;
+
+    let missing_column = "Section,Row,Seat,Best-Available Rank,X,Y,Note\nA,1,1,1,0,0,\n";
+    let reply = app.import_csv(&venue, &token, "Bad", missing_column).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.error_code(), "invalid_csv");
+    assert_eq!(reply.body["error"]["details"]["line"], 1);
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("zone"),
+        "{}",
+        reply.body
+    );
+
+    let bad_number = "Section,Row,Seat,Price Zone,Best-Available Rank,X,Y,Note\nS,A,1,A,1,10,10,\nS,A,2,A,two,20,10,\n";
+    let reply = app.import_csv(&venue, &token, "Bad", bad_number).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.body["error"]["details"]["line"], 3);
+    assert!(
+        reply.body["error"]["details"]["column"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("rank")
+    );
+
+    let duplicate = "Section,Row,Seat,Price Zone,Best-Available Rank,X,Y,Note\nS,A,1,A,1,10,10,\nS,A,1,A,2,20,10,\n";
+    let reply = app.import_csv(&venue, &token, "Dup", duplicate).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+
+    let listed = app
+        .get(&venue.host, "/admin/v1/seatmaps", Some(&token))
+        .await;
+    assert_eq!(listed.body["seatMaps"], json!([]), "nothing saved");
+
+    let wrong_type = app
+        .http
+        .post(app.url("/admin/v1/seatmaps/import"))
+        .header("host", &venue.host)
+        .header("content-type", "application/json")
+        .bearer_auth(&token)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn json_seat_maps_are_validated_with_the_field_path() {
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    let token = app.login_owner(&venue).await;
+    let seat = |id: &str, zone: &str| json!({ "id": id, "label": id, "x": 1.0, "y": 1.0, "zone": zone, "rank": 1 });
+    let map = |seats: Vec<Value>| {
+        json!({
+            "name": "Studio",
+            "zones": [ { "id": "A", "name": "Front" } ],
+            "sections": [ { "id": "main", "name": "Main", "rows": [ { "label": "A", "seats": seats } ] } ],
+            "areas": [],
+        })
+    };
+    let ok = app
+        .post(
+            &venue.host,
+            "/admin/v1/seatmaps",
+            Some(&token),
+            map(vec![seat("s1", "A"), seat("s2", "A")]),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+
+    let mut twin = seat("s1", "A");
+    twin["label"] = json!("s1b");
+    for (seats, what) in [
+        (vec![seat("s1", "A"), twin], "duplicate seat id"),
+        (vec![seat("s1", "Z")], "unknown zone"),
+    ] {
+        let reply = app
+            .post(&venue.host, "/admin/v1/seatmaps", Some(&token), map(seats))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{what}: {}",
+            reply.body
+        );
+        assert_eq!(reply.error_code(), "invalid_seat_map");
+        assert!(
+            reply.body["error"]["details"]["field"]
+                .as_str()
+                .unwrap()
+                .starts_with("sections[0]"),
+            "{what}: {}",
+            reply.body
+        );
+    }
+    let listed = app
+        .get(&venue.host, "/admin/v1/seatmaps", Some(&token))
+        .await;
+    assert_eq!(listed.body["seatMaps"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_performances_name_the_problem_and_save_nothing() {
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    let token = app.login_owner(&venue).await;
+    let map = app.import_csv(&venue, &token, "Small", SMALL_CSV).await;
+    let map_id = map.body["id"].as_str().unwrap().to_owned();
+    let event = app
+        .post(
+            &venue.host,
+            "/admin/v1/events",
+            Some(&token),
+            json!({ "title": "Macbeth" }),
+        )
+        .await;
+    let event_id = event.body["id"].as_str().unwrap().to_owned();
+    let good = || {
+        json!({
+            "startsAt": (Utc::now() + Duration::days(3)).to_rfc3339(),
+            "seatMapId": map_id,
+            "prices": [ { "zone": "A", "priceType": "adult", "amount": 1000 } ],
+        })
+    };
+    let cases: Vec<(&str, Value)> = vec![
+        (
+            "startsAt",
+            json!({ "startsAt": (Utc::now() - Duration::hours(1)).to_rfc3339() }),
+        ),
+        (
+            "seatMapId",
+            json!({ "seatMapId": "01aaaaaaaaaaaaaaaaaaaaaaaa" }),
+        ),
+        (
+            "prices",
+            json!({ "prices": [ { "zone": "A", "priceType": "adult", "amount": -5 } ] }),
+        ),
+        (
+            "prices",
+            json!({ "prices": [ { "zone": "Q", "priceType": "adult", "amount": 100 } ] }),
+        ),
+        ("holdSeconds", json!({ "holdSeconds": 5 })),
+    ];
+    for (field, change) in cases {
+        let mut body = good();
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let reply = app
+            .post(
+                &venue.host,
+                &format!("/admin/v1/events/{event_id}/performances"),
+                Some(&token),
+                body,
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            reply.body
+        );
+        assert!(
+            reply.body["error"]["details"]["field"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with(field),
+            "{field}: {}",
+            reply.body
+        );
+    }
+    let event = app
+        .get(
+            &venue.host,
+            &format!("/admin/v1/events/{event_id}"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(event.body["performances"], json!([]), "nothing saved");
+
+    // A zone without a price cannot go on sale.
+    let created = app
+        .post(
+            &venue.host,
+            &format!("/admin/v1/events/{event_id}/performances"),
+            Some(&token),
+            good(),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap();
+    let reply = app
+        .post(
+            &venue.host,
+            &format!("/admin/v1/performances/{id}/publish"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.error_code(), "unpriced_zones");
+    assert_eq!(reply.body["error"]["details"]["zones"], json!(["B"]));
+}
+
+#[tokio::test]
+async fn another_venues_ids_are_not_found() {
+    let app = spawn_app().await;
+    let (venue, token, performance) = app.published_performance().await;
+    let other = app.create_venue().await;
+    let other_token = app.login_owner(&other).await;
+    let event_id = app
+        .get(
+            &venue.host,
+            &format!("/api/v1/performances/{performance}"),
+            None,
+        )
+        .await
+        .body["eventId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let maps = app
+        .get(&venue.host, "/admin/v1/seatmaps", Some(&token))
+        .await;
+    let map_id = maps.body["seatMaps"][0]["id"].as_str().unwrap().to_owned();
+
+    for path in [
+        format!("/api/v1/performances/{performance}"),
+        format!("/api/v1/performances/{performance}/seatmap"),
+        format!("/api/v1/events/{event_id}"),
+    ] {
+        let reply = app.get(&other.host, &path, None).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(reply.error_code(), "not_found");
+    }
+    for path in [
+        format!("/admin/v1/seatmaps/{map_id}"),
+        format!("/admin/v1/events/{event_id}"),
+        format!("/admin/v1/performances/{performance}"),
+    ] {
+        assert_eq!(
+            app.get(&other.host, &path, Some(&other_token)).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let reply = app
+        .post(
+            &other.host,
+            &format!("/admin/v1/performances/{performance}/cancel"),
+            Some(&other_token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(
+            &venue.host,
+            &format!("/api/v1/performances/{performance}"),
+            None
+        )
+        .await
+        .body["status"],
+        "on_sale"
+    );
+    // Garbage ids are 404 too, never 500.
+    assert_eq!(
+        app.get(&venue.host, "/api/v1/performances/not-an-id", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn box_office_and_scanners_cannot_edit_the_catalog() {
+    let app = spawn_app().await;
+    let (venue, owner, performance) = app.published_performance().await;
+    let box_office = app
+        .add_staff(
+            &venue,
+            &owner,
+            &format!("bo@{}.example.org", venue.slug),
+            "box_office",
+        )
+        .await;
+    let reply = app
+        .post(
+            &venue.host,
+            "/admin/v1/events",
+            Some(&box_office),
+            json!({ "title": "Sneaky" }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.import_csv(&venue, &box_office, "x", SMALL_CSV)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let reply = app
+        .post(
+            &venue.host,
+            &format!("/admin/v1/performances/{performance}/pause"),
+            Some(&box_office),
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    // Reading is fine for the box office.
+    assert_eq!(
+        app.get(
+            &venue.host,
+            &format!("/admin/v1/performances/{performance}"),
+            Some(&box_office)
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn pausing_hides_a_performance_from_the_listing() {
+    let app = spawn_app().await;
+    let (venue, token, performance) = app.published_performance().await;
+    assert_eq!(
+        app.get(&venue.host, "/api/v1/events", None).await.body["events"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let reply = app
+        .post(
+            &venue.host,
+            &format!("/admin/v1/performances/{performance}/pause"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&venue.host, "/api/v1/events", None).await.body["events"],
+        json!([])
+    );
+    let detail = app
+        .get(
+            &venue.host,
+            &format!("/api/v1/performances/{performance}"),
+            None,
+        )
+        .await;
+    assert_eq!(detail.body["status"], "paused");
+    assert_eq!(detail.body["selling"], false);
+    let again = app
+        .post(
+            &venue.host,
+            &format!("/admin/v1/performances/{performance}/pause"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.error_code(), "invalid_transition");
+}
+
+#[tokio::test]
+async fn blocked_seats_show_on_the_map_and_can_be_released() {
+    let app = spawn_app().await;
+    let (venue, token, performance) = app.published_performance().await;
+    let seatmap = app
+        .get(
+            &venue.host,
+            &format!("/api/v1/performances/{performance}/seatmap"),
+            None,
+        )
+        .await;
+    let section = seatmap.body["layout"]["sections"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let seats: Vec<String> = seatmap.body["layout"]["sections"][0]["rows"][0]["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    let path = format!("/admin/v1/performances/{performance}/blocks");
+
+    let reply = app
+        .post(
+            &venue.host,
+            &path,
+            Some(&token),
+            json!({ "seats": [seats[0], "nope"], "action": "block" }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.body["error"]["details"]["seats"], json!(["nope"]));
+
+    let reply = app
+        .post(
+            &venue.host,
+            &path,
+            Some(&token),
+            json!({ "seats": [seats[0], seats[1]], "action": "block" }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let status = app
+        .get(
+            &venue.host,
+            &format!("/api/v1/performances/{performance}/seatmap/status"),
+            None,
+        )
+        .await;
+    assert_eq!(section_status(&status.body, &section), "bbff");
+    let detail = app
+        .get(
+            &venue.host,
+            &format!("/api/v1/performances/{performance}"),
+            None,
+        )
+        .await;
+    assert_eq!(detail.body["availability"]["seats"]["blocked"], 2);
+
+    let reply = app
+        .post(
+            &venue.host,
+            &path,
+            Some(&token),
+            json!({ "seats": [seats[0]], "action": "unblock" }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let reply = app
+        .post(
+            &venue.host,
+            &path,
+            Some(&token),
+            json!({ "seats": [seats[0], seats[1]], "action": "unblock" }),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CONFLICT,
+        "seat 0 is no longer blocked: all or nothing"
+    );
+    assert_eq!(reply.body["error"]["details"]["seats"], json!([seats[0]]));
+    let status = app
+        .get(
+            &venue.host,
+            &format!("/api/v1/performances/{performance}/seatmap/status"),
+            None,
+        )
+        .await;
+    assert_eq!(section_status(&status.body, &section), "fbff");
+}
+
+#[tokio::test]
+async fn an_event_image_is_uploaded_through_a_presigned_url() {
+    let app = spawn_app().await;
+    let (venue, token, performance) = app.published_performance().await;
+    let event_id = app
+        .get(
+            &venue.host,
+            &format!("/api/v1/performances/{performance}"),
+            None,
+        )
+        .await
+        .body["eventId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let png: Vec<u8> = b"\x89PNG\r\n\x1a\nnot really a png but bytes".to_vec();
+
+    let bad = app
+        .post(
+            &venue.host,
+            &format!("/admin/v1/events/{event_id}/image"),
+            Some(&token),
+            json!({ "contentType": "text/html", "size": 10 }),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let big = app
+        .post(
+            &venue.host,
+            &format!("/admin/v1/events/{event_id}/image"),
+            Some(&token),
+            json!({ "contentType": "image/png", "size": 50_000_000 }),
+        )
+        .await;
+    assert_eq!(big.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let upload = app
+        .post(
+            &venue.host,
+            &format!("/admin/v1/events/{event_id}/image"),
+            Some(&token),
+            json!({ "contentType": "image/png", "size": png.len() }),
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::CREATED, "{}", upload.body);
+    let key = upload.body["key"].as_str().unwrap().to_owned();
+    assert!(
+        key.starts_with(&format!("{}/events/{event_id}/", venue.id)),
+        "tenant prefix: {key}"
+    );
+    let mut put = app
+        .http
+        .put(upload.body["url"].as_str().unwrap())
+        .body(png.clone());
+    for (name, value) in upload.body["headers"].as_object().unwrap() {
+        put = put.header(name.as_str(), value.as_str().unwrap());
+    }
+    let put = put
+        .header("content-type", "image/png")
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "upload: {}", put.status());
+
+    // Someone else's key is refused.
+    let forged = format!(
+        "{}/events/{event_id}/image.png",
+        "01bbbbbbbbbbbbbbbbbbbbbbbb"
+    );
+    let reply = app
+        .put(
+            &venue.host,
+            &format!("/admin/v1/events/{event_id}"),
+            Some(&token),
+            json!({ "imageKey": forged }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let reply = app
+        .put(
+            &venue.host,
+            &format!("/admin/v1/events/{event_id}"),
+            Some(&token),
+            json!({ "imageKey": key }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let image = no_redirect
+        .get(app.url(&format!("/api/v1/events/{event_id}/image")))
+        .header("host", &venue.host)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(image.status(), StatusCode::FOUND);
+    let location = image.headers()["location"].to_str().unwrap().to_owned();
+    let bytes = app
+        .http
+        .get(location)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(bytes.as_ref(), png.as_slice());
+}

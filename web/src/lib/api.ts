@@ -1,0 +1,444 @@
+// The typed client for Marquee's HTTP API (see API.md). Everything is same-origin: the site,
+// `/api/*` and `/admin/*` share one host, which also names the venue (tenant).
+//
+// Errors: every non-2xx answer becomes an `ApiError` built from the JSON error body
+// `{ error: { code, message, details } }`; a failed fetch becomes `network_error`.
+// The staff session (token, expiry, email, role) lives in sessionStorage: it ends with the tab.
+
+export type Role = 'owner' | 'manager' | 'box_office' | 'scanner';
+export const ROLES: readonly Role[] = ['owner', 'manager', 'box_office', 'scanner'];
+
+export type ErrorDetails = Record<string, unknown>;
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    /** HTTP status; 0 when the server could not be reached. */
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+  }
+
+  /** The request field a 422 names (`details.field`), if any. */
+  get field(): string | undefined {
+    const field = this.details['field'];
+    return typeof field === 'string' ? field : undefined;
+  }
+
+  /** The message without its leading "field: " (the form shows it next to the field). */
+  get fieldMessage(): string {
+    const field = this.field;
+    return field && this.message.startsWith(`${field}: `)
+      ? this.message.slice(field.length + 2)
+      : this.message;
+  }
+
+  /** `details.retryAfterSeconds` of `account_locked` and similar answers. */
+  get retryAfterSeconds(): number | undefined {
+    const seconds = this.details['retryAfterSeconds'];
+    return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : undefined;
+  }
+
+  /** Builds the error from a status and whatever body came with it. */
+  static fromResponse(status: number, body: unknown): ApiError {
+    if (isRecord(body) && isRecord(body['error'])) {
+      const e = body['error'];
+      const code = typeof e['code'] === 'string' ? e['code'] : 'http_' + status;
+      const message = typeof e['message'] === 'string' ? e['message'] : genericMessage(status);
+      const details = isRecord(e['details']) ? e['details'] : {};
+      return new ApiError(status, code, message, details);
+    }
+    return new ApiError(status, 'http_' + status, genericMessage(status));
+  }
+}
+
+function genericMessage(status: number): string {
+  if (status >= 500) return 'Something went wrong on our side; please try again';
+  if (status === 404) return 'Not found';
+  return 'The request could not be completed';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// --- staff session (sessionStorage) ---------------------------------------------------------
+
+export interface StaffSession {
+  token: string;
+  /** RFC 3339 instant. */
+  expiresAt: string;
+  email: string;
+  role: Role;
+}
+
+const SESSION_KEY = 'marquee.staff';
+
+function storage(): Storage | undefined {
+  try {
+    return globalThis.sessionStorage;
+  } catch {
+    return undefined; // storage disabled by the browser
+  }
+}
+
+/** The stored staff session, or null when there is none or it has expired. */
+export function loadStaffSession(now: Date = new Date()): StaffSession | null {
+  const raw = storage()?.getItem(SESSION_KEY);
+  if (!raw) return null;
+  try {
+    const s: unknown = JSON.parse(raw);
+    if (
+      isRecord(s) &&
+      typeof s['token'] === 'string' &&
+      typeof s['expiresAt'] === 'string' &&
+      typeof s['email'] === 'string' &&
+      isRole(s['role'])
+    ) {
+      const expires = Date.parse(s['expiresAt']);
+      if (Number.isNaN(expires) || expires <= now.getTime()) {
+        clearStaffSession();
+        return null;
+      }
+      return { token: s['token'], expiresAt: s['expiresAt'], email: s['email'], role: s['role'] };
+    }
+  } catch {
+    // fall through: a damaged entry is dropped
+  }
+  clearStaffSession();
+  return null;
+}
+
+export function saveStaffSession(session: StaffSession): void {
+  storage()?.setItem(SESSION_KEY, JSON.stringify(session));
+}
+
+export function clearStaffSession(): void {
+  storage()?.removeItem(SESSION_KEY);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/**
+ * The email and role inside a staff token. Used only after accepting an invitation, whose
+ * answer carries just the token; the server checks the token on every call, so this decides
+ * nothing but what the navigation shows.
+ */
+export function staffClaims(token: string): { email: string; role: Role } | null {
+  const payload = token.split('.')[1];
+  if (!payload) return null;
+  try {
+    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')), (c) =>
+      c.charCodeAt(0),
+    );
+    const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (isRecord(claims) && typeof claims['sub'] === 'string' && isRole(claims['role'])) {
+      return { email: claims['sub'], role: claims['role'] };
+    }
+  } catch {
+    // not a JWT we understand
+  }
+  return null;
+}
+
+// --- transport ------------------------------------------------------------------------------
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+interface RequestOptions {
+  body?: unknown;
+  /** Send the staff token. */
+  staff?: boolean;
+}
+
+let onUnauthorized: (error: ApiError) => void = () => {};
+
+/** Called when a staff call is refused with 401 (expired or invalid token); the session is already cleared. */
+export function setUnauthorizedHandler(handler: (error: ApiError) => void): void {
+  onUnauthorized = handler;
+}
+
+async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const init: RequestInit = { method, headers, credentials: 'same-origin' };
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  if (options.staff) {
+    const session = loadStaffSession();
+    if (!session) {
+      const error = new ApiError(401, 'unauthorized', 'Log in first');
+      onUnauthorized(error);
+      throw error;
+    }
+    headers['Authorization'] = `Bearer ${session.token}`;
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'network_error', 'Could not reach the server; check the connection and try again');
+  }
+  const text = await response.text();
+  let body: unknown = undefined;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+  }
+  if (!response.ok) {
+    const error = ApiError.fromResponse(response.status, body);
+    if (options.staff && response.status === 401) {
+      clearStaffSession();
+      onUnauthorized(error);
+    }
+    throw error;
+  }
+  if (body === undefined) {
+    throw new ApiError(response.status, 'invalid_response', 'The server sent an answer this page cannot read');
+  }
+  return body as T;
+}
+
+// --- public API (patron site) ---------------------------------------------------------------
+
+export interface Money {
+  /** Minor units (cents). */
+  amount: number;
+  currency: string;
+}
+
+export interface Branding {
+  primaryColour: string;
+  accentColour: string;
+  logoUrl: string | null;
+}
+
+export interface Site {
+  name: string;
+  slug: string;
+  hostname: string;
+  timezone: string;
+  currency: string;
+  branding: Branding;
+  holdSeconds: number;
+  maxTicketsPerOrder: number;
+  payments: { provider: string; publishableKey: string; mode: 'local' | 'test' | 'live' | string };
+}
+
+export type PerformanceStatus = 'draft' | 'on_sale' | 'paused' | 'sold_out' | 'cancelled';
+
+export interface PerformanceSummary {
+  id: string;
+  /** RFC 3339 instant (UTC); shown in the venue's timezone. The API may send it as
+   * `{ utc, local, timezone }`; parseEventList keeps the `utc` part. */
+  startsAt: string;
+  status: PerformanceStatus | string;
+  /** Whether patrons can buy now (on sale and inside the sales window), when the API says. */
+  selling?: boolean;
+}
+
+export interface EventSummary {
+  id: string;
+  title: string;
+  description?: string | null;
+  imageUrl?: string | null;
+  performances: PerformanceSummary[];
+}
+
+export interface EventList {
+  events: EventSummary[];
+  nextCursor?: string | null;
+}
+
+export function getSite(): Promise<Site> {
+  return request<Site>('GET', '/api/v1/site');
+}
+
+export interface EventQuery {
+  from?: string;
+  to?: string;
+  cursor?: string;
+}
+
+export async function listEvents(query: EventQuery = {}): Promise<EventList> {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value) params.set(key, value);
+  }
+  const qs = params.toString();
+  const body = await request<unknown>('GET', '/api/v1/events' + (qs ? `?${qs}` : ''));
+  return parseEventList(body);
+}
+
+/**
+ * Upcoming events, or an empty list while the venue's API has no events endpoint yet
+ * (404): the home page then says there is nothing upcoming.
+ */
+export async function upcomingEvents(query: EventQuery = {}): Promise<EventList> {
+  try {
+    return await listEvents(query);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return { events: [] };
+    throw e;
+  }
+}
+
+/** An RFC 3339 instant given as a string or as `{ utc, local, timezone }`. */
+function instant(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (isRecord(value) && typeof value['utc'] === 'string') return value['utc'];
+  return null;
+}
+
+/** Keeps only well-formed events (the list drives rendering, so a bad entry must not break the page). */
+export function parseEventList(body: unknown): EventList {
+  if (!isRecord(body) || !Array.isArray(body['events'])) {
+    throw new ApiError(200, 'invalid_response', 'The server sent an answer this page cannot read');
+  }
+  const events: EventSummary[] = [];
+  for (const e of body['events']) {
+    if (!isRecord(e) || typeof e['id'] !== 'string' || typeof e['title'] !== 'string') continue;
+    const performances: PerformanceSummary[] = [];
+    if (Array.isArray(e['performances'])) {
+      for (const p of e['performances']) {
+        const startsAt = isRecord(p) ? instant(p['startsAt']) : null;
+        if (isRecord(p) && typeof p['id'] === 'string' && startsAt) {
+          performances.push({
+            id: p['id'],
+            startsAt,
+            status: typeof p['status'] === 'string' ? p['status'] : 'on_sale',
+            ...(typeof p['selling'] === 'boolean' ? { selling: p['selling'] } : {}),
+          });
+        }
+      }
+    }
+    events.push({
+      id: e['id'],
+      title: e['title'],
+      description: typeof e['description'] === 'string' ? e['description'] : null,
+      imageUrl: typeof e['imageUrl'] === 'string' ? e['imageUrl'] : null,
+      performances,
+    });
+  }
+  const next = body['nextCursor'];
+  return { events, nextCursor: typeof next === 'string' ? next : null };
+}
+
+// --- admin API (venue staff) ----------------------------------------------------------------
+
+export interface LoginResponse {
+  token: string;
+  expiresAt: string;
+  email: string;
+  role: Role;
+}
+
+export function login(email: string, password: string): Promise<LoginResponse> {
+  return request<LoginResponse>('POST', '/admin/v1/login', { body: { email, password } });
+}
+
+export interface VenueSettings {
+  name: string;
+  timezone: string;
+  currency: string;
+  holdSeconds: number;
+  maxTicketsPerOrder: number;
+  emailSender: string | null;
+  branding: Branding;
+}
+
+export interface Venue {
+  id: string;
+  slug: string;
+  hostname: string;
+  settings: VenueSettings;
+}
+
+/** A partial change: only the fields given change. Empty strings clear `emailSender` and `logoUrl`. */
+export interface VenueSettingsUpdate {
+  name?: string;
+  timezone?: string;
+  currency?: string;
+  holdSeconds?: number;
+  maxTicketsPerOrder?: number;
+  emailSender?: string;
+  primaryColour?: string;
+  accentColour?: string;
+  logoUrl?: string;
+}
+
+export function getVenue(): Promise<Venue> {
+  return request<Venue>('GET', '/admin/v1/venue', { staff: true });
+}
+
+export function updateVenue(update: VenueSettingsUpdate): Promise<Venue> {
+  return request<Venue>('PUT', '/admin/v1/venue', { body: update, staff: true });
+}
+
+export type StaffStatus = 'invited' | 'active';
+
+export interface StaffMember {
+  email: string;
+  name: string;
+  role: Role;
+  status: StaffStatus;
+  createdAt: string;
+}
+
+export async function listStaff(): Promise<StaffMember[]> {
+  const body = await request<{ staff: StaffMember[] }>('GET', '/admin/v1/staff', { staff: true });
+  return body.staff;
+}
+
+export interface Invitation {
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export function inviteStaff(invitation: Invitation): Promise<StaffMember> {
+  return request<StaffMember>('POST', '/admin/v1/staff', { body: invitation, staff: true });
+}
+
+export interface AcceptInvitation {
+  email: string;
+  code: string;
+  password: string;
+}
+
+export function acceptInvitation(accept: AcceptInvitation): Promise<{ token: string; expiresAt: string }> {
+  return request('POST', '/admin/v1/staff/accept', { body: accept });
+}
+
+export type DomainStatus = 'pending_verification' | 'active';
+
+export interface Domain {
+  hostname: string;
+  cnameTarget: string;
+  status: DomainStatus;
+}
+
+export async function listDomains(): Promise<Domain[]> {
+  const body = await request<{ domains: Domain[] }>('GET', '/admin/v1/domains', { staff: true });
+  return body.domains;
+}
+
+export function registerDomain(hostname: string): Promise<Domain> {
+  return request<Domain>('POST', '/admin/v1/domains', { body: { hostname }, staff: true });
+}
+
+/** The DNS record a venue creates for a custom domain. */
+export function cnameRecord(domain: Domain): string {
+  return `${domain.hostname} CNAME ${domain.cnameTarget}`;
+}

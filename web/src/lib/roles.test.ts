@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { allows, mayInvite, navFor } from './roles';
+
+const labels = (role: Parameters<typeof navFor>[0]) => navFor(role).map((i) => i.label);
+
+describe('navigation by role', () => {
+  it('owners see everything', () => {
+    expect(labels('owner')).toEqual(['Venue settings', 'Custom domains', 'Staff', 'Events', 'Sales', 'Orders', 'Scan tickets']);
+  });
+  it('managers see everything but venue settings and domains', () => {
+    expect(labels('manager')).toEqual(['Staff', 'Events', 'Sales', 'Orders', 'Scan tickets']);
+  });
+  it('box office sees sales, orders and scanning', () => {
+    expect(labels('box_office')).toEqual(['Sales', 'Orders', 'Scan tickets']);
+  });
+  it('scanners only scan', () => {
+    expect(labels('scanner')).toEqual(['Scan tickets']);
+  });
+});
+
+it('mirrors the server rules for permissions and invitations', () => {
+  expect(allows('box_office', 'refund')).toBe(true);
+  expect(allows('box_office', 'edit_catalog')).toBe(false);
+  expect(allows('manager', 'manage_venue')).toBe(false);
+  expect(mayInvite('manager', 'owner')).toBe(false);
+  expect(mayInvite('manager', 'scanner')).toBe(true);
+  expect(mayInvite('box_office', 'scanner')).toBe(false);
+  expect(mayInvite('owner', 'owner')).toBe(true);
+});

@@ -1,0 +1,65 @@
+// What each staff role may do: the same table as shared/domain/src/roles.rs. The server
+// enforces it on every call; the web app uses it only to show what a role can reach.
+import type { Role } from './api';
+
+export type Permission =
+  | 'manage_venue' // venue settings and custom domains
+  | 'manage_staff' // invite staff, see the staff list
+  | 'edit_catalog' // seat maps, events, performances, prices
+  | 'view_sales' // sales figures, order lookup
+  | 'refund'
+  | 'scan'; // check tickets in and out at the door
+
+export function allows(role: Role, permission: Permission): boolean {
+  switch (role) {
+    case 'owner':
+      return true;
+    case 'manager':
+      return permission !== 'manage_venue';
+    case 'box_office':
+      return permission === 'view_sales' || permission === 'refund' || permission === 'scan';
+    case 'scanner':
+      return permission === 'scan';
+  }
+}
+
+/** Nobody can hand out more power than they hold. */
+export function mayInvite(inviter: Role, invitee: Role): boolean {
+  switch (inviter) {
+    case 'owner':
+      return true;
+    case 'manager':
+      return invitee !== 'owner';
+    default:
+      return false;
+  }
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  owner: 'Owner',
+  manager: 'Manager',
+  box_office: 'Box office',
+  scanner: 'Scanner',
+};
+
+export interface NavItem {
+  href: string;
+  label: string;
+  permission: Permission;
+  /** False while the page's API does not exist yet: the page only says so. */
+  ready: boolean;
+}
+
+export const ADMIN_NAV: readonly NavItem[] = [
+  { href: '/admin/venue', label: 'Venue settings', permission: 'manage_venue', ready: true },
+  { href: '/admin/domains', label: 'Custom domains', permission: 'manage_venue', ready: true },
+  { href: '/admin/staff', label: 'Staff', permission: 'manage_staff', ready: true },
+  { href: '/admin/events', label: 'Events', permission: 'edit_catalog', ready: false },
+  { href: '/admin/sales', label: 'Sales', permission: 'view_sales', ready: false },
+  { href: '/admin/orders', label: 'Orders', permission: 'view_sales', ready: false },
+  { href: '/admin/scan', label: 'Scan tickets', permission: 'scan', ready: false },
+];
+
+export function navFor(role: Role): NavItem[] {
+  return ADMIN_NAV.filter((item) => allows(role, item.permission));
+}
