@@ -32,6 +32,8 @@ const ID_MAX_CHARS: usize = 48;
 const NAME_MAX_CHARS: usize = 120;
 const LABEL_MAX_CHARS: usize = 16;
 const NOTE_MAX_CHARS: usize = 200;
+/// Rows up to this long are checked for repeated labels without a hash map.
+const SHORT_ROW: usize = 64;
 
 fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
@@ -702,6 +704,7 @@ fn validate(map: SeatMap) -> Result<SeatMap, Fault> {
     let mut seat_ids: HashMap<&str, Loc> = HashMap::with_capacity(seat_count);
     let mut row_labels: HashMap<&str, usize> = HashMap::new();
     let mut seat_labels: HashMap<&str, usize> = HashMap::new();
+    let mut last_zone: Option<&ZoneId> = None;
     for (s, section) in map.sections.iter().enumerate() {
         let loc = Loc::Section(s);
         if let Some(&earlier) = sections.get(section.id.as_str()) {
@@ -739,7 +742,15 @@ fn validate(map: SeatMap) -> Result<SeatMap, Fault> {
                 // Labels first: a repeated label also repeats the default id, and the label is
                 // what the venue typed.
                 check_text(&seat.label, LABEL_MAX_CHARS, loc, "label", "a seat label")?;
-                if let Some(&earlier) = seat_labels.get(seat.label.as_str()) {
+                // Rows are short: comparing with the seats before beats hashing, up to a point.
+                let earlier = if row.seats.len() <= SHORT_ROW {
+                    row.seats[..i]
+                        .iter()
+                        .position(|other| other.label == seat.label)
+                } else {
+                    seat_labels.insert(&seat.label, i)
+                };
+                if let Some(earlier) = earlier {
                     return Err(Fault::duplicate(
                         loc,
                         "label",
@@ -747,13 +758,15 @@ fn validate(map: SeatMap) -> Result<SeatMap, Fault> {
                         Loc::Seat(s, r, earlier),
                     ));
                 }
-                seat_labels.insert(&seat.label, i);
-                if let Some(&earlier) = seat_ids.get(seat.id.as_str()) {
+                if let Some(earlier) = seat_ids.insert(seat.id.as_str(), loc) {
                     return Err(Fault::duplicate(loc, "id", seat.id.as_str(), earlier));
                 }
-                seat_ids.insert(seat.id.as_str(), loc);
                 check_point(seat.x, seat.y, loc)?;
-                check_zone(&seat.zone, loc)?;
+                // Neighbours nearly always share a zone: only look up a zone that changed.
+                if last_zone != Some(&seat.zone) {
+                    check_zone(&seat.zone, loc)?;
+                    last_zone = Some(&seat.zone);
+                }
                 if seat.rank == 0 {
                     return Err(Fault::new(loc, "rank", "must be at least 1"));
                 }

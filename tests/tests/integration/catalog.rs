@@ -808,3 +808,119 @@ async fn an_event_image_is_uploaded_through_a_presigned_url() {
         .unwrap();
     assert_eq!(bytes.as_ref(), png.as_slice());
 }
+
+#[tokio::test]
+async fn the_demo_venue_has_a_theatre_a_lawn_and_three_events() {
+    let app = spawn_app().await;
+    devserver::seed::seed_demo(&app.server).await.unwrap();
+    // Seeding again is harmless.
+    devserver::seed::seed_demo(&app.server).await.unwrap();
+    let host = "demo.localhost";
+    let events = app.get(host, "/api/v1/events", None).await;
+    let events = events.body["events"].as_array().unwrap().clone();
+    assert_eq!(events.len(), 3, "{events:?}");
+    let performances: Vec<String> = events
+        .iter()
+        .flat_map(|e| {
+            e["performances"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert!(performances.len() >= 6);
+    let detail = app
+        .get(
+            host,
+            &format!("/api/v1/performances/{}", performances[0]),
+            None,
+        )
+        .await;
+    assert_eq!(detail.body["availability"]["seats"]["total"], 500);
+    assert_eq!(detail.body["availability"]["areas"][0]["capacity"], 300);
+    assert_eq!(detail.body["startsAt"]["timezone"], "America/New_York");
+    let seatmap = app
+        .get(
+            host,
+            &format!("/api/v1/performances/{}/seatmap", performances[0]),
+            None,
+        )
+        .await;
+    let names: Vec<&str> = seatmap.body["layout"]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Orchestra", "Mezzanine", "Balcony"]);
+    assert!(
+        seatmap.body["layout"]
+            .to_string()
+            .contains("\"accessible\":true")
+    );
+}
+
+#[tokio::test]
+async fn the_listing_filters_by_date_and_pages() {
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    let token = app.login_owner(&venue).await;
+    let map = app.import_csv(&venue, &token, "Small", SMALL_CSV).await;
+    let map_id = map.body["id"].as_str().unwrap();
+    let event = app
+        .post(
+            &venue.host,
+            "/admin/v1/events",
+            Some(&token),
+            json!({ "title": "Series" }),
+        )
+        .await;
+    let event_id = event.body["id"].as_str().unwrap();
+    let mut ids = Vec::new();
+    for days in [2, 4, 40] {
+        let body = json!({
+            "startsAt": (Utc::now() + Duration::days(days)).to_rfc3339(),
+            "seatMapId": map_id,
+            "prices": [ { "zone": "A", "priceType": "adult", "amount": 1000 }, { "zone": "B", "priceType": "adult", "amount": 800 } ],
+        });
+        let created = app
+            .post(
+                &venue.host,
+                &format!("/admin/v1/events/{event_id}/performances"),
+                Some(&token),
+                body,
+            )
+            .await;
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        app.post(
+            &venue.host,
+            &format!("/admin/v1/performances/{id}/publish"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+        ids.push(id);
+    }
+    let to = (Utc::now() + Duration::days(10))
+        .to_rfc3339()
+        .replace('+', "%2B");
+    let soon = app
+        .get(&venue.host, &format!("/api/v1/events?to={to}"), None)
+        .await;
+    assert_eq!(soon.status, StatusCode::OK, "{}", soon.body);
+    let listed: Vec<&str> = soon.body["events"][0]["performances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        [ids[0].as_str(), ids[1].as_str()],
+        "by start time, within the range"
+    );
+    let bad = app.get(&venue.host, "/api/v1/events?cursor=zz", None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.error_code(), "invalid_cursor");
+}
