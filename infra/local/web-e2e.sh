@@ -104,16 +104,22 @@ done
 devserver_pgid=$(cat "$PID_FILE" 2>/dev/null || true)
 [[ "$devserver_pgid" =~ ^[0-9]+$ ]] || die "the devserver did not start"
 
+# Ready when the demo venue answers and the devserver has printed its banner, which comes
+# after all the demo data is seeded (the venue answers before its events exist).
+ready() {
+  [ "$(curl -s --noproxy '*' --max-time 2 -o /dev/null -w '%{http_code}' \
+    -H 'Host: demo.localhost' "http://127.0.0.1:$port/api/v1/site" || true)" = 200 ] &&
+    grep -q 'Marquee is running locally' "$ARTIFACTS/devserver.log"
+}
 deadline=$((SECONDS + START_TIMEOUT_SECONDS))
-until [ "$(curl -s --noproxy '*' --max-time 2 -o /dev/null -w '%{http_code}' \
-  -H 'Host: demo.localhost' "http://127.0.0.1:$port/api/v1/site" || true)" = 200 ]; do
+until ready; do
   if ! group_alive "$devserver_pgid"; then
     tail -n 40 "$ARTIFACTS/devserver.log" >&2 || true
     die "the devserver exited during startup"
   fi
   if [ $SECONDS -ge $deadline ]; then
     tail -n 40 "$ARTIFACTS/devserver.log" >&2 || true
-    die "the demo venue did not answer within ${START_TIMEOUT_SECONDS}s"
+    die "the demo venue did not answer (or the devserver printed no 'Marquee is running locally' banner) within ${START_TIMEOUT_SECONDS}s"
   fi
   sleep 0.2
 done

@@ -74,7 +74,7 @@ pub async fn create_performance(
     }
     let hold_seconds = body.hold_seconds.unwrap_or(venue.settings.hold_seconds);
     if !marquee_domain::venue::HOLD_SECONDS_RANGE.contains(&hold_seconds) {
-        return Err(Invalid::new("holdSeconds", "must be between 60 and 900").into());
+        return Err(Invalid::new("holdSeconds", "must be between 10 and 900").into());
     }
     let stamp = now.to_rfc3339();
     let record = PerformanceRecord {

@@ -2,6 +2,7 @@
 //! and the seat map with the live status of every seat and general-admission area.
 
 use crate::PublicState;
+use crate::prepared::PreparedLayout;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,7 +13,7 @@ use marquee_domain::{EventId, PerformanceId};
 use marquee_platform::ApiError;
 use marquee_platform::tenancy::Tenant;
 use marquee_platform::views::{EventView, PerformanceView};
-use marquee_store::{PerformanceRecord, SeatMapRecord, VenueRecord};
+use marquee_store::{PerformanceRecord, VenueRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -43,30 +44,40 @@ async fn published_performance(
         .ok_or_else(|| ApiError::not_found("Performance"))
 }
 
-/// The performance's seat map, from this instance's cache when its version is current.
+/// The performance's seat map, prepared for holds; cached for a few seconds per instance.
 pub(crate) async fn layout(
     state: &PublicState,
     tenant: &Tenant,
     performance: &PerformanceRecord,
-) -> Result<(SeatMapRecord, Arc<SeatMap>), ApiError> {
-    let missing = || ApiError::internal("performance refers to a missing seat map");
-    let record = state
-        .store
-        .seat_map_record(&tenant.id, &performance.seat_map_id)
-        .await?
-        .ok_or_else(missing)?;
-    let cache_key = (tenant.id.to_string(), record.id.to_string(), record.version);
+) -> Result<Arc<PreparedLayout>, ApiError> {
+    let cache_key = (tenant.id.to_string(), performance.seat_map_id.to_string());
     if let Some(hit) = state.layouts.get(&cache_key) {
-        return Ok((record, hit));
+        return Ok(hit);
     }
-    let (record, layout) = state
+    let (record, map) = state
         .store
         .seat_map(&tenant.id, &performance.seat_map_id)
         .await?
-        .ok_or_else(missing)?;
-    let layout = Arc::new(layout);
-    state.layouts.put(cache_key, layout.clone());
-    Ok((record, layout))
+        .ok_or_else(|| ApiError::internal("performance refers to a missing seat map"))?;
+    let prepared = Arc::new(PreparedLayout::new(record.version, map));
+    state.layouts.put(cache_key, prepared.clone());
+    Ok(prepared)
+}
+
+/// A published performance, from this instance's cache (a few seconds) or the store.
+pub(crate) async fn cached_performance(
+    state: &PublicState,
+    tenant: &Tenant,
+    raw: &str,
+) -> Result<Arc<PerformanceRecord>, ApiError> {
+    let id = PerformanceId::parse(raw).map_err(|_| ApiError::not_found("Performance"))?;
+    let cache_key = (tenant.id.to_string(), id.to_string());
+    if let Some(hit) = state.performances.get(&cache_key) {
+        return Ok(hit);
+    }
+    let performance = Arc::new(published_performance(state, tenant, raw).await?);
+    state.performances.put(cache_key, performance.clone());
+    Ok(performance)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -365,8 +376,8 @@ pub async fn get_performance(
 ) -> Result<axum::Json<PerformanceDetail>, ApiError> {
     let performance = published_performance(&state, &tenant, &performance_id).await?;
     let venue = venue(&state, &tenant).await?;
-    let (_, layout) = layout(&state, &tenant, &performance).await?;
-    let (_, availability) = seat_map_status(&state, &tenant, &performance, &layout).await?;
+    let layout = layout(&state, &tenant, &performance).await?;
+    let (_, availability) = seat_map_status(&state, &tenant, &performance, &layout.map).await?;
     let event_title = state
         .store
         .event(&tenant.id, &performance.event_id)
@@ -375,7 +386,7 @@ pub async fn get_performance(
         .unwrap_or_default();
     let view = PerformanceView::new(
         &performance,
-        Some(&layout),
+        Some(&layout.map),
         venue.settings.timezone,
         venue.settings.currency,
         Utc::now(),
@@ -391,8 +402,17 @@ pub async fn get_performance(
 #[serde(rename_all = "camelCase")]
 pub struct SeatMapWithStatus {
     #[schema(value_type = Object)]
-    layout: Arc<SeatMap>,
+    layout: SharedLayout,
     status: SeatMapStatus,
+}
+
+/// Serialises the cached layout without copying it.
+pub struct SharedLayout(Arc<PreparedLayout>);
+
+impl Serialize for SharedLayout {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.map.serialize(serializer)
+    }
 }
 
 /// The seat map's layout with the status of every seat and area.
@@ -404,9 +424,12 @@ pub async fn get_seat_map(
     Path(performance_id): Path<String>,
 ) -> Result<axum::Json<SeatMapWithStatus>, ApiError> {
     let performance = published_performance(&state, &tenant, &performance_id).await?;
-    let (_, layout) = layout(&state, &tenant, &performance).await?;
-    let (status, _) = seat_map_status(&state, &tenant, &performance, &layout).await?;
-    Ok(axum::Json(SeatMapWithStatus { layout, status }))
+    let layout = layout(&state, &tenant, &performance).await?;
+    let (status, _) = seat_map_status(&state, &tenant, &performance, &layout.map).await?;
+    Ok(axum::Json(SeatMapWithStatus {
+        layout: SharedLayout(layout),
+        status,
+    }))
 }
 
 /// Only the status part, for refreshing a seat map already drawn.
@@ -418,7 +441,7 @@ pub async fn get_seat_map_status(
     Path(performance_id): Path<String>,
 ) -> Result<axum::Json<SeatMapStatus>, ApiError> {
     let performance = published_performance(&state, &tenant, &performance_id).await?;
-    let (_, layout) = layout(&state, &tenant, &performance).await?;
-    let (status, _) = seat_map_status(&state, &tenant, &performance, &layout).await?;
+    let layout = layout(&state, &tenant, &performance).await?;
+    let (status, _) = seat_map_status(&state, &tenant, &performance, &layout.map).await?;
     Ok(axum::Json(status))
 }

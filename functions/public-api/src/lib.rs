@@ -1,18 +1,25 @@
 //! The patron-facing API (`/api/v1/*`) of each venue's site. Every route resolves its venue
 //! from the `Host` header.
 
+mod carts;
 mod catalog;
+mod prepared;
 mod site;
 
 use axum::routing::get;
 use axum::{Json, Router, middleware};
-use marquee_domain::seatmap::SeatMap;
 use marquee_platform::documents::Documents;
+use marquee_platform::jobs::HoldExpiryQueue;
 use marquee_platform::tenancy::{Tenancy, resolve_tenant};
 use marquee_platform::{Config, Stage, http};
+use marquee_store::PerformanceRecord;
 use marquee_store::Store;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use prepared::{PreparedLayout, TtlCache};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a performance or layout is reused by an instance before it is read again.
+const CACHE_TTL: Duration = Duration::from_secs(5);
 use utoipa::OpenApi;
 
 /// What the public handlers may use.
@@ -22,44 +29,31 @@ pub struct PublicState {
     pub store: Store,
     pub tenancy: Tenancy,
     pub documents: Documents,
-    pub layouts: LayoutCache,
+    pub hold_expiry: HoldExpiryQueue,
+    pub layouts: Arc<TtlCache<(String, String), PreparedLayout>>,
+    pub performances: Arc<TtlCache<(String, String), PerformanceRecord>>,
 }
 
 impl PublicState {
-    pub fn new(config: Config, store: Store, documents: Documents) -> Self {
+    pub fn new(
+        config: Config,
+        store: Store,
+        documents: Documents,
+        hold_expiry: HoldExpiryQueue,
+    ) -> Self {
         Self {
             tenancy: Tenancy::new(store.clone()),
             config: Arc::new(config),
             store,
             documents,
-            layouts: LayoutCache::default(),
+            hold_expiry,
+            layouts: Arc::new(TtlCache::new(CACHE_TTL, 64)),
+            performances: Arc::new(TtlCache::new(CACHE_TTL, 1024)),
         }
     }
 
     pub fn is_local(&self) -> bool {
         self.config.stage == Stage::Local
-    }
-}
-
-/// Seat map layouts by (tenant, map, version): a version never changes, so an entry never
-/// goes stale; the cache only bounds memory.
-#[derive(Clone, Default)]
-pub struct LayoutCache(Arc<Mutex<HashMap<(String, String, u32), Arc<SeatMap>>>>);
-
-impl LayoutCache {
-    const CAPACITY: usize = 32;
-
-    fn get(&self, key: &(String, String, u32)) -> Option<Arc<SeatMap>> {
-        self.0.lock().ok()?.get(key).cloned()
-    }
-
-    fn put(&self, key: (String, String, u32), layout: Arc<SeatMap>) {
-        if let Ok(mut cache) = self.0.lock() {
-            if cache.len() >= Self::CAPACITY {
-                cache.clear();
-            }
-            cache.insert(key, layout);
-        }
     }
 }
 
@@ -77,6 +71,10 @@ impl LayoutCache {
         catalog::get_performance,
         catalog::get_seat_map,
         catalog::get_seat_map_status,
+        carts::create_cart,
+        carts::get_cart,
+        carts::add_hold,
+        carts::release_hold,
     )
 )]
 pub struct PublicApiDoc;
@@ -84,6 +82,16 @@ pub struct PublicApiDoc;
 pub fn router(state: PublicState) -> Router {
     let venue_routes = Router::new()
         .route("/api/v1/site", get(site::get_site))
+        .route("/api/v1/carts", axum::routing::post(carts::create_cart))
+        .route("/api/v1/carts/{cartId}", get(carts::get_cart))
+        .route(
+            "/api/v1/carts/{cartId}/holds",
+            axum::routing::post(carts::add_hold),
+        )
+        .route(
+            "/api/v1/carts/{cartId}/holds/{holdId}",
+            axum::routing::delete(carts::release_hold),
+        )
         .route("/api/v1/events", get(catalog::list_events))
         .route("/api/v1/events/{eventId}", get(catalog::get_event))
         .route("/api/v1/events/{eventId}/image", get(catalog::event_image))

@@ -1,4 +1,4 @@
-use marquee_platform::{Config, aws, documents::Documents, telemetry};
+use marquee_platform::{Config, aws, documents::Documents, jobs::HoldExpiryQueue, telemetry};
 use marquee_store::Store;
 
 #[tokio::main]
@@ -6,12 +6,11 @@ async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
     let config = Config::from_env()?;
     let sdk = aws::sdk_config().await;
-    let store = Store::new(
-        aws::dynamodb(&sdk, &aws::Endpoints::from_env()),
-        &config.table_name,
-    );
-    lambda_http::run(public_api::router(public_api::PublicState::new(
-        config, store,
-    )))
-    .await
+    let endpoints = aws::Endpoints::from_env();
+    let store = Store::new(aws::dynamodb(&sdk, &endpoints), &config.table_name);
+    let documents = Documents::new(aws::s3(&sdk, &endpoints), &config.documents_bucket);
+    let hold_expiry =
+        HoldExpiryQueue::new(aws::sqs(&sdk, &endpoints), &config.hold_expiry_queue_url);
+    let state = public_api::PublicState::new(config, store, documents, hold_expiry);
+    lambda_http::run(public_api::router(state)).await
 }

@@ -16,6 +16,7 @@ use axum::routing::get;
 use marquee_domain::Hostname;
 use marquee_platform::aws::{self, Endpoints};
 use marquee_platform::documents::Documents;
+use marquee_platform::jobs::HoldExpiryQueue;
 use marquee_platform::mail::{MailQueue, SesMailer};
 use marquee_platform::resources::{self, MAIL_QUEUE, ProvisionOptions, Provisioned};
 use marquee_platform::{Config, Secret, Stage};
@@ -128,6 +129,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         jwt_secret: Secret::new(LOCAL_JWT_SECRET),
         platform_key: Secret::new(LOCAL_PLATFORM_KEY),
         stripe_publishable_key: "pk_test_local".into(),
+        live_url: Some(format!("ws://{{host}}:{}/live", addr.port())),
     };
     let store = Store::new(dynamodb, &provisioned.table_name);
 
@@ -135,6 +137,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         config.clone(),
         store.clone(),
         Documents::new(s3.clone(), &provisioned.documents_bucket),
+        HoldExpiryQueue::new(sqs.clone(), &config.hold_expiry_queue_url),
     ));
     let admin = admin_api::router(admin_api::AdminState::new(
         config.clone(),
@@ -179,6 +182,19 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         tasks.push(tokio::spawn(poll_queue(
             sqs.clone(),
             mail_queue.url.clone(),
+            handler,
+        )));
+        let expiry_state = Arc::new(hold_expiry::ExpiryState {
+            store: store.clone(),
+            queue: HoldExpiryQueue::new(sqs.clone(), &config.hold_expiry_queue_url),
+        });
+        let handler: BatchHandler = Arc::new(move |event| {
+            let state = expiry_state.clone();
+            Box::pin(async move { hold_expiry::release_expired_holds(&state, event).await })
+        });
+        tasks.push(tokio::spawn(poll_queue(
+            sqs.clone(),
+            config.hold_expiry_queue_url.clone(),
             handler,
         )));
     }

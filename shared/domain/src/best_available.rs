@@ -59,6 +59,7 @@ struct Block {
 }
 
 impl BestAvailable {
+    /// Prepares `map` for searches.
     pub fn new(map: &SeatMap) -> Self {
         let zone_ids = map.zone_ids();
         let seat_count = map.seat_count();

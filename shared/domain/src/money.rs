@@ -26,7 +26,12 @@ pub struct Money {
 pub enum MoneyError {
     /// Adding dollars to euros has no meaning; the caller mixed up two venues or orders.
     #[error("cannot combine {left} with {right}")]
-    CurrencyMismatch { left: Currency, right: Currency },
+    CurrencyMismatch {
+        /// The currency of `self`.
+        left: Currency,
+        /// The currency of the other amount.
+        right: Currency,
+    },
     /// The result does not fit in 64 bits of minor units.
     #[error("amount out of range")]
     Overflow,
@@ -56,10 +61,12 @@ impl Money {
         self.amount
     }
 
+    /// The currency the amount is in.
     pub fn currency(self) -> Currency {
         self.currency
     }
 
+    /// Whether the amount is nothing.
     pub fn is_zero(self) -> bool {
         self.amount == 0
     }

@@ -32,6 +32,7 @@ const NAME_MAX_CHARS: usize = 60;
 pub struct PriceType(String);
 
 impl PriceType {
+    /// Accepts 1 to 32 characters of `[a-z0-9_-]` after trimming and lower-casing.
     pub fn parse(value: &str) -> Result<Self, Invalid> {
         let value = value.trim().to_ascii_lowercase();
         if value.is_empty() || value.len() > 32 {
@@ -49,6 +50,7 @@ impl PriceType {
         Ok(Self(value))
     }
 
+    /// The price type as text, e.g. `senior`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -105,7 +107,9 @@ pub struct PriceTable {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("prices[{row}].{field}: {message}")]
 pub struct PriceTableError {
+    /// Index of the row in the submitted list.
     pub row: usize,
+    /// `zone`, `priceType` or `amount`.
     pub field: &'static str,
     pub message: String,
 }
@@ -260,7 +264,9 @@ impl utoipa::ToSchema for PriceTable {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FeeBasis {
+    /// Charged on every ticket.
     PerTicket,
+    /// Charged once on an order with tickets.
     PerOrder,
 }
 
@@ -321,6 +327,8 @@ fn check_basis_points(bp: u32, field: &'static str) -> Result<(), Invalid> {
 }
 
 impl Fee {
+    /// A fee named 1 to 60 characters; a fixed amount is 0 to [`MAX_AMOUNT`], a percentage
+    /// 0 to 10000 basis points.
     pub fn new(name: &str, basis: FeeBasis, amount: FeeAmount) -> Result<Fee, Invalid> {
         match amount {
             FeeAmount::Fixed(minor) => {
@@ -335,14 +343,17 @@ impl Fee {
         })
     }
 
+    /// As shown to the patron, e.g. "Booking fee".
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    /// Per ticket or per order.
     pub fn basis(&self) -> FeeBasis {
         self.basis
     }
 
+    /// Fixed or a percentage.
     pub fn amount(&self) -> FeeAmount {
         self.amount
     }
@@ -430,6 +441,7 @@ impl TryFrom<TaxWire> for Tax {
 }
 
 impl Tax {
+    /// A tax named 1 to 60 characters at 0 to 10000 basis points.
     pub fn new(name: &str, rate_bp: u32, inclusive: bool) -> Result<Tax, Invalid> {
         check_basis_points(rate_bp, "rateBp")?;
         Ok(Tax {
@@ -439,14 +451,17 @@ impl Tax {
         })
     }
 
+    /// As shown on receipts, e.g. "VAT".
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    /// The rate in basis points (2000 = 20 %).
     pub fn rate_bp(&self) -> u32 {
         self.rate_bp
     }
 
+    /// Whether prices already include the tax.
     pub fn inclusive(&self) -> bool {
         self.inclusive
     }
@@ -500,6 +515,7 @@ pub enum PricingError {
     /// The table has no price for a ticket's zone × price type.
     #[error("lines[{line}]: no {price_type} price in zone {zone}")]
     Unpriced {
+        /// Index of the line in the order.
         line: usize,
         zone: ZoneId,
         price_type: PriceType,

@@ -85,6 +85,7 @@ macro_rules! layout_id {
                 sanitise_id(raw).map(Self)
             }
 
+            /// The id as text, e.g. for a key.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -239,6 +240,7 @@ pub struct GaArea {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {message}")]
 pub struct SeatMapError {
+    /// Where in the submitted JSON, e.g. `zones[1].id`.
     pub path: String,
     pub message: String,
 }
@@ -607,14 +609,17 @@ impl SeatMap {
             .collect()
     }
 
+    /// The zone with this id.
     pub fn zone(&self, id: &ZoneId) -> Option<&PriceZone> {
         self.zones.iter().find(|z| z.id == *id)
     }
 
+    /// The section with this id.
     pub fn section(&self, id: &SectionId) -> Option<&Section> {
         self.sections.iter().find(|s| s.id == *id)
     }
 
+    /// The general-admission area with this id.
     pub fn area(&self, id: &AreaId) -> Option<&GaArea> {
         self.areas.iter().find(|a| a.id == *id)
     }
@@ -835,8 +840,11 @@ impl TryFrom<SeatMapParts> for SeatMap {
 /// Where a seat is in its map: indexes into `sections`, `rows` and `seats`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SeatPosition {
+    /// Index into [`SeatMap::sections`].
     pub section: usize,
+    /// Index into [`Section::rows`].
     pub row: usize,
+    /// Index into [`Row::seats`].
     pub seat: usize,
 }
 
@@ -868,6 +876,7 @@ pub struct SeatIndex<'a> {
 }
 
 impl<'a> SeatIndex<'a> {
+    /// Indexes every seat of `map`.
     pub fn new(map: &'a SeatMap) -> Self {
         let mut positions = HashMap::with_capacity(map.seat_count());
         for (s, section) in map.sections.iter().enumerate() {
@@ -896,6 +905,7 @@ impl<'a> SeatIndex<'a> {
         self.positions.len()
     }
 
+    /// Whether the map has no reserved seats.
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
     }
@@ -905,9 +915,11 @@ impl<'a> SeatIndex<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SeatStatus {
+    /// Nobody has it (or a hold on it has expired).
     Free,
     /// In someone's cart until the hold expires.
     Held,
+    /// Paid for.
     Sold,
     /// Kept off sale by the venue (house seats, kills).
     Blocked,

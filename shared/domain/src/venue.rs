@@ -6,8 +6,9 @@ use std::fmt;
 use std::str::FromStr;
 
 pub const DEFAULT_HOLD_SECONDS: u32 = 600;
-/// A hold's expiry message rides one SQS delay, which is at most 15 minutes.
-pub const HOLD_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 60..=900;
+/// A hold's expiry message rides one SQS delay, which is at most 15 minutes. Very short
+/// holds suit flash sales (and tests); the default is ten minutes.
+pub const HOLD_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 10..=900;
 pub const DEFAULT_MAX_TICKETS: u32 = 10;
 pub const MAX_TICKETS_RANGE: std::ops::RangeInclusive<u32> = 1..=50;
 
@@ -257,7 +258,7 @@ impl VenueSettingsUpdate {
         }
         if let Some(seconds) = self.hold_seconds {
             if !HOLD_SECONDS_RANGE.contains(&seconds) {
-                return Err(Invalid::new("holdSeconds", "must be between 60 and 900"));
+                return Err(Invalid::new("holdSeconds", "must be between 10 and 900"));
             }
             next.hold_seconds = seconds;
         }

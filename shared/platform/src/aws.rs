@@ -1,6 +1,7 @@
-//! AWS client construction. Locally, `MARQUEE_DYNAMODB_URL` points DynamoDB at DynamoDB
-//! Local and `MARQUEE_MOTO_URL` points SQS, SES v2 and S3 at the moto server; in AWS neither
-//! is set and the SDK's defaults apply.
+//! AWS client construction. Locally, `MARQUEE_DYNAMODB_URL` points DynamoDB (and its
+//! Streams) at DynamoDB Local and `MARQUEE_MOTO_URL` points SQS, SES v2, S3 and the API
+//! Gateway Management API at the moto server; in AWS neither is set and the SDK's defaults
+//! apply.
 
 use aws_config::{BehaviorVersion, SdkConfig};
 
@@ -45,6 +46,30 @@ pub fn sesv2(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_sesv2::Client {
         builder = builder.endpoint_url(url);
     }
     aws_sdk_sesv2::Client::from_conf(builder.build())
+}
+
+/// DynamoDB Streams (the devserver's stand-in for the Lambda stream trigger).
+pub fn dynamodb_streams(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_dynamodbstreams::Client {
+    let mut builder = aws_sdk_dynamodbstreams::config::Builder::from(sdk);
+    if let Some(url) = &endpoints.dynamodb {
+        builder = builder.endpoint_url(url);
+    }
+    aws_sdk_dynamodbstreams::Client::from_conf(builder.build())
+}
+
+/// The API Gateway Management API of the live seat map's WebSocket API. `live_endpoint` is
+/// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` (`LIVE_ENDPOINT`); the
+/// moto endpoint replaces it locally.
+pub fn apigateway_management(
+    sdk: &SdkConfig,
+    endpoints: &Endpoints,
+    live_endpoint: &str,
+) -> aws_sdk_apigatewaymanagement::Client {
+    let url = endpoints.moto.as_deref().unwrap_or(live_endpoint);
+    let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk)
+        .endpoint_url(url)
+        .build();
+    aws_sdk_apigatewaymanagement::Client::from_conf(config)
 }
 
 pub fn s3(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_s3::Client {

@@ -49,6 +49,10 @@ pub struct Config {
     pub jwt_secret: Secret,
     pub platform_key: Secret,
     pub stripe_publishable_key: String,
+    /// The live seat map's WebSocket URL for the site (`LIVE_URL`), `{host}` replaced by the
+    /// venue's hostname: `wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}` in AWS,
+    /// `ws://{host}:{port}/live` on the devserver. `None`: no live updates.
+    pub live_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,12 +101,20 @@ impl Config {
             // Only the function serving /platform has it; elsewhere no key matches (see `secrets_match`).
             platform_key: Secret::new(std::env::var("PLATFORM_KEY").unwrap_or_default()),
             stripe_publishable_key: std::env::var("STRIPE_PUBLISHABLE_KEY").unwrap_or_default(),
+            live_url: std::env::var("LIVE_URL").ok().filter(|url| !url.is_empty()),
         })
     }
 
     /// The public address of a venue host, for links in mail.
     pub fn public_url(&self, host: &Hostname) -> String {
         self.public_url_template.replace("{host}", host.as_str())
+    }
+
+    /// The live seat map's WebSocket URL as a venue host's site connects to it.
+    pub fn live_url(&self, host: &Hostname) -> Option<String> {
+        self.live_url
+            .as_ref()
+            .map(|template| template.replace("{host}", host.as_str()))
     }
 }
 

@@ -10,6 +10,8 @@ pub mod config;
 pub mod documents;
 pub mod error;
 pub mod http;
+pub mod jobs;
+pub mod live;
 pub mod mail;
 pub mod resources;
 pub mod telemetry;

@@ -7,6 +7,8 @@
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
 use marquee_domain::{Email, EventId, Hostname, PerformanceId, SeatMapId, TenantId};
 
+use crate::live::ConnectionId;
+
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
 
@@ -102,12 +104,110 @@ pub fn ga_counter(tenant: &TenantId, performance: &PerformanceId, area: &AreaId)
 
 pub const GA_COUNTER_SK: &str = "COUNT";
 
+/// A cart and its holds share one partition, so one query reads the whole cart.
+pub fn cart(tenant: &TenantId, cart: &str) -> String {
+    format!("T#{tenant}#CART#{cart}")
+}
+
+pub const CART_SK: &str = "CART";
+
+pub fn hold_sk(hold: &str) -> String {
+    format!("HOLD#{hold}")
+}
+
+pub const HOLD_PREFIX: &str = "HOLD#";
+
 /// A mail job's delivery claim: makes redelivered jobs send at most once.
 pub fn mail_claim(tenant: &TenantId, job_id: &str) -> String {
     format!("T#{tenant}#MAIL#{job_id}")
 }
 
 pub const MAIL_CLAIM_SK: &str = "CLAIM";
+
+/// A live seat map WebSocket connection: the venue it was opened on and what it watches.
+pub fn live_connection(tenant: &TenantId, connection: &ConnectionId) -> String {
+    format!("T#{tenant}#WS#{connection}")
+}
+
+pub const LIVE_CONNECTION_SK: &str = "CONN";
+
+/// The WebSocket connections watching a performance's seat map.
+pub fn live_subscribers(tenant: &TenantId, performance: &PerformanceId) -> String {
+    format!("T#{tenant}#PERF#{performance}#WS")
+}
+
+pub fn live_subscriber_sk(connection: &ConnectionId) -> String {
+    format!("CONN#{connection}")
+}
+
+pub const LIVE_SUBSCRIBER_PREFIX: &str = "CONN#";
+
+/// A seat state item's key, read back (from a stream record): see [`seat_states`], [`seat_sk`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatStateKey {
+    pub tenant: TenantId,
+    pub performance: PerformanceId,
+    pub section: SectionId,
+    pub seat: SeatId,
+}
+
+/// A general-admission counter's key, read back: see [`ga_counter`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GaCounterKey {
+    pub tenant: TenantId,
+    pub performance: PerformanceId,
+    pub area: AreaId,
+}
+
+/// `T#{tenant}#PERF#{performance}#{kind}#{id}` split into its ids. Ids never contain `#`
+/// (ULIDs and the layout id charset), so the parts are exactly these six.
+fn performance_child(pk: &str, kind: &str) -> Option<(TenantId, PerformanceId, String)> {
+    let mut parts = pk.split('#');
+    let (Some("T"), Some(tenant), Some("PERF"), Some(performance), Some(k), Some(id), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    if k != kind {
+        return None;
+    }
+    Some((
+        TenantId::parse(tenant).ok()?,
+        PerformanceId::parse(performance).ok()?,
+        id.to_owned(),
+    ))
+}
+
+/// The seat a key belongs to, if it is a seat state item's key.
+pub fn parse_seat_state_key(pk: &str, sk: &str) -> Option<SeatStateKey> {
+    let (tenant, performance, section) = performance_child(pk, "SEC")?;
+    let seat = sk.strip_prefix(SEAT_PREFIX)?;
+    Some(SeatStateKey {
+        tenant,
+        performance,
+        section: SectionId::parse(&section).ok()?,
+        seat: SeatId::parse(seat).ok()?,
+    })
+}
+
+/// The area a key belongs to, if it is a general-admission counter's key.
+pub fn parse_ga_counter_key(pk: &str, sk: &str) -> Option<GaCounterKey> {
+    if sk != GA_COUNTER_SK {
+        return None;
+    }
+    let (tenant, performance, area) = performance_child(pk, "GA")?;
+    Some(GaCounterKey {
+        tenant,
+        performance,
+        area: AreaId::parse(&area).ok()?,
+    })
+}
 
 #[cfg(test)]
 mod tests {
@@ -118,5 +218,84 @@ mod tests {
         let t = TenantId::generate();
         assert!(tenant(&t).starts_with(&format!("T#{t}")));
         assert!(mail_claim(&t, "job").starts_with(&format!("T#{t}#")));
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    fn ids() -> (TenantId, PerformanceId) {
+        (TenantId::generate(), PerformanceId::generate())
+    }
+
+    #[test]
+    fn seat_state_keys_parse_back() {
+        let (t, p) = ids();
+        let section = SectionId::parse("Stalls-Left").unwrap();
+        let seat = SeatId::parse("Stalls-Left-A-1").unwrap();
+        let parsed = parse_seat_state_key(&seat_states(&t, &p, &section), &seat_sk(&seat));
+        assert_eq!(
+            parsed,
+            Some(SeatStateKey {
+                tenant: t,
+                performance: p,
+                section,
+                seat
+            })
+        );
+    }
+
+    #[test]
+    fn ga_counter_keys_parse_back() {
+        let (t, p) = ids();
+        let area = AreaId::parse("lawn").unwrap();
+        let parsed = parse_ga_counter_key(&ga_counter(&t, &p, &area), GA_COUNTER_SK);
+        assert_eq!(
+            parsed,
+            Some(GaCounterKey {
+                tenant: t,
+                performance: p,
+                area
+            })
+        );
+    }
+
+    #[test]
+    fn other_keys_are_neither() {
+        let (t, p) = ids();
+        let section = SectionId::parse("A").unwrap();
+        let seat = SeatId::parse("A-1").unwrap();
+        let area = AreaId::parse("floor").unwrap();
+        let connection = ConnectionId::parse("abc=").unwrap();
+        let cases = [
+            (performance(&t, &p), PERFORMANCE_SK.to_owned()),
+            (live_subscribers(&t, &p), live_subscriber_sk(&connection)),
+            (
+                live_connection(&t, &connection),
+                LIVE_CONNECTION_SK.to_owned(),
+            ),
+            (tenant(&t), VENUE_SK.to_owned()),
+            // Right partition, wrong sort key, and the other way round.
+            (seat_states(&t, &p, &section), GA_COUNTER_SK.to_owned()),
+            (ga_counter(&t, &p, &area), seat_sk(&seat)),
+            (
+                format!("{}#X", seat_states(&t, &p, &section)),
+                seat_sk(&seat),
+            ),
+            ("T#nope#PERF#nope#SEC#A".to_owned(), seat_sk(&seat)),
+        ];
+        for (pk, sk) in cases {
+            assert_eq!(parse_seat_state_key(&pk, &sk), None, "{pk} {sk}");
+            assert_eq!(parse_ga_counter_key(&pk, &sk), None, "{pk} {sk}");
+        }
+    }
+
+    #[test]
+    fn live_keys_start_with_the_tenant() {
+        let (t, p) = ids();
+        let connection = ConnectionId::parse("L0SM9cOFvHcCIhw=").unwrap();
+        assert!(live_connection(&t, &connection).starts_with(&format!("T#{t}#")));
+        assert!(live_subscribers(&t, &p).starts_with(&format!("T#{t}#")));
     }
 }

@@ -2,17 +2,23 @@
 //! item mapping with `serde_dynamo`, and conditional writes whose failures come back as typed
 //! errors (`HostnameTaken`, `Locked`, …) instead of SDK exceptions.
 
+mod carts;
 mod catalog;
 mod error;
 pub mod keys;
+mod live;
 mod mail;
 mod records;
 mod seats;
 mod staff;
 mod tenancy;
 
+pub use carts::{CartRecord, CartStatus, HoldError, HoldRecord, HoldRequest, SeatToHold};
 pub use catalog::{EventRecord, PerformancePage, PerformanceRecord, SeatMapRecord};
 pub use error::StoreError;
+pub use live::{
+    ConnectionId, LIVE_CONNECTION_SECONDS, LiveConnectionRecord, MAX_LIVE_SUBSCRIPTIONS,
+};
 pub use records::{
     DomainRecord, DomainStatus, HostKind, HostRecord, StaffRecord, StaffStatus, VenueRecord,
 };

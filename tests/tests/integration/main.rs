@@ -10,6 +10,7 @@ mod auth;
 mod catalog;
 mod conventions;
 mod domains;
+mod holds;
 mod platform;
 mod template;
 mod tenancy;

@@ -115,7 +115,10 @@ fn the_documents_bucket_and_every_function_binary_are_declared() {
         }
     }
     binaries.sort();
-    assert_eq!(binaries, ["admin-api", "mailer", "public-api"]);
+    assert_eq!(
+        binaries,
+        ["admin-api", "hold-expiry", "mailer", "public-api"]
+    );
     for binary in &binaries {
         let manifest = format!(
             "{}/../functions/{binary}/Cargo.toml",

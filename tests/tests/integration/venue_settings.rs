@@ -65,7 +65,7 @@ async fn invalid_settings_name_the_field_and_change_nothing() {
     let cases = [
         (json!({ "timezone": "Atlantis/Capital" }), "timezone"),
         (json!({ "currency": "DOGE" }), "currency"),
-        (json!({ "holdSeconds": 10 }), "holdSeconds"),
+        (json!({ "holdSeconds": 5 }), "holdSeconds"),
         (json!({ "maxTicketsPerOrder": 0 }), "maxTicketsPerOrder"),
         (json!({ "emailSender": "nope" }), "emailSender"),
         (json!({ "primaryColour": "red" }), "primaryColour"),

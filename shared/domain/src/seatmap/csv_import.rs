@@ -21,8 +21,11 @@ use std::fmt;
 /// are skipped. Fields may be separated by `,`, `;` or tabs, and quoted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct CsvError {
+    /// 1-based line of the file (a quoted line break counts); 0 for the map's name.
     pub line: usize,
+    /// The column as named above, e.g. `price zone`.
     pub column: Option<String>,
+    /// What is wrong, for the venue to fix.
     pub message: String,
 }
 

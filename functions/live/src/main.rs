@@ -1,0 +1,21 @@
+use live::LiveState;
+use marquee_platform::{aws, telemetry};
+use marquee_store::Store;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    telemetry::init();
+    let table = std::env::var("TABLE_NAME")?;
+    let sdk = aws::sdk_config().await;
+    let store = Store::new(aws::dynamodb(&sdk, &aws::Endpoints::from_env()), table);
+    let state = LiveState::new(store);
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<serde_json::Value>| async move {
+            live::handle_event(state, event.payload)
+                .await
+                .map_err(lambda_runtime::Error::from)
+        },
+    ))
+    .await
+}

@@ -1,0 +1,84 @@
+//! Per-instance caches that keep a hold to one DynamoDB round trip: the performance record
+//! and the prepared seat map (layout, seat index, best-available tables) for a few seconds.
+//! Staleness is bounded and safe: whether a performance is on sale is re-checked inside
+//! every hold transaction; a layout change reaches holds within the TTL.
+
+use marquee_domain::best_available::BestAvailable;
+use marquee_domain::seatmap::{SeatId, SeatMap, SeatPosition};
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A seat map ready for holds.
+pub struct PreparedLayout {
+    pub version: u32,
+    pub map: SeatMap,
+    pub index: HashMap<SeatId, SeatPosition>,
+    pub best: BestAvailable,
+}
+
+impl PreparedLayout {
+    pub fn new(version: u32, map: SeatMap) -> Self {
+        let index = map
+            .sections
+            .iter()
+            .enumerate()
+            .flat_map(|(s, section)| {
+                section.rows.iter().enumerate().flat_map(move |(r, row)| {
+                    row.seats.iter().enumerate().map(move |(i, seat)| {
+                        (
+                            seat.id.clone(),
+                            SeatPosition {
+                                section: s,
+                                row: r,
+                                seat: i,
+                            },
+                        )
+                    })
+                })
+            })
+            .collect();
+        let best = BestAvailable::new(&map);
+        Self {
+            version,
+            map,
+            index,
+            best,
+        }
+    }
+}
+
+/// A small map whose entries expire; bounded by clearing when full.
+pub struct TtlCache<K, V> {
+    ttl: Duration,
+    capacity: usize,
+    entries: Mutex<HashMap<K, (Instant, Arc<V>)>>,
+}
+
+impl<K: Eq + Hash, V> TtlCache<K, V> {
+    pub fn new(ttl: Duration, capacity: usize) -> Self {
+        Self {
+            ttl,
+            capacity,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn get(&self, key: &K) -> Option<Arc<V>> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn put(&self, key: K, value: Arc<V>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= self.capacity {
+                entries.clear();
+            }
+            entries.insert(key, (Instant::now(), value));
+        }
+    }
+}

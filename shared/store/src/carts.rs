@@ -1,0 +1,637 @@
+//! Carts and seat holds: the heart of Marquee.
+//!
+//! A hold is one `TransactWriteItems`: the cart's update (token, status and the remaining
+//! ticket budget checked in its condition), a condition check that the performance is on
+//! sale, and per seat a conditional put of the seat (`free`, or `held` with a past
+//! `expiresAt`) plus the hold's own item in the cart. Every seat or none, in one round trip;
+//! the cancellation reasons say which seats were taken.
+
+use crate::error::condition_failed_at;
+use crate::seats::{SeatState, SeatStateRecord};
+use crate::tenancy::{item, key};
+use crate::{Store, StoreError, keys};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, CancellationReason, ConditionCheck, Delete, Put,
+    ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
+use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
+use marquee_domain::{PerformanceId, TenantId};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CartStatus {
+    Open,
+    Checkout,
+    Completed,
+    Expired,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CartRecord {
+    pub id: String,
+    /// SHA-256 of the cart token; the token itself only the patron has.
+    pub token_hash: String,
+    pub status: CartStatus,
+    /// The ticket limit of the cart (the venue's setting when it was created).
+    pub limit: u32,
+    /// Tickets that can still be held: `limit` minus live holds.
+    pub remaining: u32,
+    /// The same per performance, created at the performance's first hold.
+    #[serde(default)]
+    pub perf_remaining: HashMap<String, u32>,
+    pub version: u32,
+    pub created_at: String,
+    /// DynamoDB TTL (epoch seconds): abandoned carts disappear.
+    pub ttl: i64,
+}
+
+impl std::fmt::Debug for CartRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CartRecord")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("remaining", &self.remaining)
+            .finish()
+    }
+}
+
+/// One held ticket: a seat, or a place in a general-admission area.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HoldRecord {
+    pub hold_id: String,
+    pub performance_id: PerformanceId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<SectionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat: Option<SeatId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<AreaId>,
+    pub zone: ZoneId,
+    /// Epoch milliseconds.
+    pub expires_at: i64,
+    pub created_at: String,
+}
+
+/// Why a hold was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum HoldError {
+    #[error("no such cart")]
+    CartNotFound,
+    #[error("the cart is {0:?}, not open")]
+    CartNotOpen(CartStatus),
+    #[error("the performance is not on sale")]
+    NotOnSale,
+    #[error("the cart may hold {remaining} more tickets")]
+    LimitExceeded { remaining: u32 },
+    #[error("seats are taken: {0:?}")]
+    SeatsUnavailable(Vec<SeatId>),
+    #[error("only {available} places are left in the area")]
+    AreaFull { available: u32 },
+    /// Another transaction touched the same items at the same moment: try again.
+    #[error("a concurrent transaction conflicted")]
+    Contention,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a hold request asks for.
+pub struct HoldRequest<'a> {
+    pub tenant: &'a TenantId,
+    pub cart_id: &'a str,
+    pub token_hash: &'a str,
+    pub performance: &'a PerformanceId,
+    /// The performance's own ticket limit per order.
+    pub performance_limit: u32,
+    pub expires_at: i64,
+    pub now: i64,
+    pub created_at: &'a str,
+}
+
+/// A seat to hold, already located in the map.
+#[derive(Debug, Clone)]
+pub struct SeatToHold {
+    pub hold_id: String,
+    pub section: SectionId,
+    pub seat: SeatId,
+    pub zone: ZoneId,
+}
+
+fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn build<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
+    result.map_err(|e| StoreError::Dynamo(e.to_string()))
+}
+
+impl Store {
+    pub async fn create_cart(
+        &self,
+        tenant: &TenantId,
+        cart: &CartRecord,
+    ) -> Result<(), StoreError> {
+        let put = self.put_new(item(keys::cart(tenant, &cart.id), keys::CART_SK, cart)?)?;
+        self.client
+            .transact_write_items()
+            .transact_items(put)
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(())
+    }
+
+    /// The cart and its holds (expired ones included), read consistently.
+    pub async fn cart(
+        &self,
+        tenant: &TenantId,
+        cart_id: &str,
+    ) -> Result<Option<(CartRecord, Vec<HoldRecord>)>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(&keys::cart(tenant, cart_id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        let mut cart = None;
+        let mut holds = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            match item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+            {
+                Some(keys::CART_SK) => cart = Some(serde_dynamo::from_item::<_, CartRecord>(item)?),
+                Some(sk) if sk.starts_with(keys::HOLD_PREFIX) => {
+                    holds.push(serde_dynamo::from_item(item)?)
+                }
+                _ => {}
+            }
+        }
+        holds.sort_by(|a: &HoldRecord, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then(a.hold_id.cmp(&b.hold_id))
+        });
+        Ok(cart.map(|c| (c, holds)))
+    }
+
+    pub async fn hold(
+        &self,
+        tenant: &TenantId,
+        cart_id: &str,
+        hold_id: &str,
+    ) -> Result<Option<HoldRecord>, StoreError> {
+        self.get(keys::cart(tenant, cart_id), &keys::hold_sk(hold_id))
+            .await
+    }
+
+    /// The cart's part of a hold: token, status and budget in the condition.
+    fn take_from_cart(
+        &self,
+        request: &HoldRequest<'_>,
+        count: u32,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = build(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::cart(request.tenant, request.cart_id), keys::CART_SK)))
+                .update_expression(
+                    "SET remaining = remaining - :n, perfRemaining.#p = if_not_exists(perfRemaining.#p, :plimit) - :n, version = version + :one",
+                )
+                .condition_expression(
+                    "tokenHash = :token AND #status = :open AND remaining >= :n \
+                     AND (attribute_not_exists(perfRemaining.#p) OR perfRemaining.#p >= :n)",
+                )
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_names("#p", request.performance.as_str())
+                .expression_attribute_values(":token", s(request.token_hash))
+                .expression_attribute_values(":open", s("open"))
+                .expression_attribute_values(":n", n(count))
+                .expression_attribute_values(":plimit", n(request.performance_limit))
+                .expression_attribute_values(":one", n(1))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    fn performance_on_sale(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let check = build(
+            ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    keys::performance(tenant, performance),
+                    keys::PERFORMANCE_SK,
+                )))
+                .condition_expression("#status = :on_sale")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":on_sale", s("on_sale"))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
+    fn put_hold_item(
+        &self,
+        request: &HoldRequest<'_>,
+        hold: &HoldRecord,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = build(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item(
+                    keys::cart(request.tenant, request.cart_id),
+                    &keys::hold_sk(&hold.hold_id),
+                    hold,
+                )?))
+                .condition_expression("attribute_not_exists(pk)")
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Holds explicit seats: all or none, in one transaction.
+    pub async fn hold_seats(
+        &self,
+        request: &HoldRequest<'_>,
+        seats: &[SeatToHold],
+    ) -> Result<Vec<HoldRecord>, HoldError> {
+        let count = u32::try_from(seats.len()).unwrap_or(u32::MAX);
+        let mut items = vec![
+            self.take_from_cart(request, count)?,
+            self.performance_on_sale(request.tenant, request.performance)?,
+        ];
+        let mut holds = Vec::with_capacity(seats.len());
+        for seat in seats {
+            let state = SeatStateRecord {
+                seat: seat.seat.clone(),
+                section: seat.section.clone(),
+                state: SeatState::Held,
+                cart: Some(request.cart_id.to_owned()),
+                hold_id: Some(seat.hold_id.clone()),
+                expires_at: Some(request.expires_at),
+                order: None,
+            };
+            let put = build(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(item(
+                        keys::seat_states(request.tenant, request.performance, &seat.section),
+                        &keys::seat_sk(&seat.seat),
+                        &state,
+                    )?))
+                    .condition_expression(
+                        "attribute_not_exists(pk) OR (#state = :held AND expiresAt <= :now)",
+                    )
+                    .expression_attribute_names("#state", "state")
+                    .expression_attribute_values(":held", s("held"))
+                    .expression_attribute_values(":now", n(request.now))
+                    .build(),
+            )?;
+            items.push(TransactWriteItem::builder().put(put).build());
+            holds.push(HoldRecord {
+                hold_id: seat.hold_id.clone(),
+                performance_id: request.performance.clone(),
+                section: Some(seat.section.clone()),
+                seat: Some(seat.seat.clone()),
+                area: None,
+                zone: seat.zone.clone(),
+                expires_at: request.expires_at,
+                created_at: request.created_at.to_owned(),
+            });
+        }
+        for hold in &holds {
+            items.push(self.put_hold_item(request, hold)?);
+        }
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(holds),
+            Err(err) => Err(hold_failure(err.into_service_error(), request, |reasons| {
+                let taken: Vec<SeatId> = seats
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| condition_failed_at(reasons, i + 2))
+                    .map(|(_, s)| s.seat.clone())
+                    .collect();
+                (!taken.is_empty()).then_some(HoldError::SeatsUnavailable(taken))
+            })),
+        }
+    }
+
+    /// Holds `quantity` places of a general-admission area against its capacity.
+    pub async fn hold_general_admission(
+        &self,
+        request: &HoldRequest<'_>,
+        area: &AreaId,
+        zone: &ZoneId,
+        capacity: u32,
+        hold_ids: &[String],
+    ) -> Result<Vec<HoldRecord>, HoldError> {
+        let quantity = u32::try_from(hold_ids.len()).unwrap_or(u32::MAX);
+        if quantity > capacity {
+            return Err(HoldError::AreaFull {
+                available: capacity,
+            });
+        }
+        let counter = build(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::ga_counter(request.tenant, request.performance, area), keys::GA_COUNTER_SK)))
+                .update_expression("SET taken = if_not_exists(taken, :zero) + :q, held = if_not_exists(held, :zero) + :q")
+                .condition_expression("attribute_not_exists(taken) OR taken <= :most")
+                .expression_attribute_values(":zero", n(0))
+                .expression_attribute_values(":q", n(quantity))
+                .expression_attribute_values(":most", n(capacity - quantity))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .build(),
+        )?;
+        let mut items = vec![
+            self.take_from_cart(request, quantity)?,
+            self.performance_on_sale(request.tenant, request.performance)?,
+            TransactWriteItem::builder().update(counter).build(),
+        ];
+        let holds: Vec<HoldRecord> = hold_ids
+            .iter()
+            .map(|hold_id| HoldRecord {
+                hold_id: hold_id.clone(),
+                performance_id: request.performance.clone(),
+                section: None,
+                seat: None,
+                area: Some(area.clone()),
+                zone: zone.clone(),
+                expires_at: request.expires_at,
+                created_at: request.created_at.to_owned(),
+            })
+            .collect();
+        for hold in &holds {
+            items.push(self.put_hold_item(request, hold)?);
+        }
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(holds),
+            Err(err) => Err(hold_failure(err.into_service_error(), request, |reasons| {
+                condition_failed_at(reasons, 2).then(|| {
+                    let taken = reasons
+                        .get(2)
+                        .and_then(|r| r.item())
+                        .and_then(|i| i.get("taken"))
+                        .and_then(|v| v.as_n().ok())
+                        .and_then(|v| v.parse::<u32>().ok())
+                        .unwrap_or(capacity);
+                    HoldError::AreaFull {
+                        available: capacity.saturating_sub(taken),
+                    }
+                })
+            })),
+        }
+    }
+
+    /// Releases one hold: the patron's own release (`token_hash` given) or the expiry
+    /// worker's (`None`, and only once the hold has expired). The seat is freed only while it
+    /// is still this hold's; a seat someone else took after expiry is left alone.
+    pub async fn release_hold(
+        &self,
+        tenant: &TenantId,
+        cart_id: &str,
+        hold: &HoldRecord,
+        token_hash: Option<&str>,
+        now: i64,
+    ) -> Result<(), HoldError> {
+        for free_the_seat in [true, false] {
+            let mut cart_update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::cart(tenant, cart_id), keys::CART_SK)))
+                .update_expression("SET remaining = remaining + :one, perfRemaining.#p = perfRemaining.#p + :one, version = version + :one")
+                .expression_attribute_names("#p", hold.performance_id.as_str())
+                .expression_attribute_values(":one", n(1))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+            cart_update = match token_hash {
+                Some(token) => cart_update
+                    .condition_expression("tokenHash = :token AND #status = :open")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":token", s(token))
+                    .expression_attribute_values(":open", s("open")),
+                None => cart_update.condition_expression("attribute_exists(pk)"),
+            };
+            let mut hold_delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    keys::cart(tenant, cart_id),
+                    &keys::hold_sk(&hold.hold_id),
+                )))
+                .condition_expression("attribute_exists(pk)");
+            if token_hash.is_none() {
+                hold_delete = hold_delete
+                    .condition_expression("attribute_exists(pk) AND expiresAt <= :now")
+                    .expression_attribute_values(":now", n(now));
+            }
+            let mut items = vec![
+                TransactWriteItem::builder()
+                    .update(build(cart_update.build())?)
+                    .build(),
+                TransactWriteItem::builder()
+                    .delete(build(hold_delete.build())?)
+                    .build(),
+            ];
+            match (&hold.section, &hold.seat, &hold.area) {
+                (Some(section), Some(seat), _) if free_the_seat => {
+                    let delete = build(
+                        Delete::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key(
+                                keys::seat_states(tenant, &hold.performance_id, section),
+                                &keys::seat_sk(seat),
+                            )))
+                            .condition_expression(
+                                "#state = :held AND cart = :cart AND holdId = :hold",
+                            )
+                            .expression_attribute_names("#state", "state")
+                            .expression_attribute_values(":held", s("held"))
+                            .expression_attribute_values(":cart", s(cart_id))
+                            .expression_attribute_values(":hold", s(&hold.hold_id))
+                            .build(),
+                    )?;
+                    items.push(TransactWriteItem::builder().delete(delete).build());
+                }
+                (_, _, Some(area)) => {
+                    let update = build(
+                        Update::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key(
+                                keys::ga_counter(tenant, &hold.performance_id, area),
+                                keys::GA_COUNTER_SK,
+                            )))
+                            .update_expression("SET taken = taken - :one, held = held - :one")
+                            .condition_expression("held >= :one")
+                            .expression_attribute_values(":one", n(1))
+                            .build(),
+                    )?;
+                    items.push(TransactWriteItem::builder().update(update).build());
+                }
+                _ => {}
+            }
+            match self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .send()
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(err) => match err.into_service_error() {
+                    TransactWriteItemsError::TransactionCanceledException(e) => {
+                        let reasons = e.cancellation_reasons();
+                        if condition_failed_at(reasons, 0) {
+                            return Err(cart_refusal(
+                                reasons.first(),
+                                token_hash,
+                                &hold.performance_id,
+                            ));
+                        }
+                        if condition_failed_at(reasons, 1) {
+                            // Already released (or, for the worker, not yet expired).
+                            return Err(HoldError::Store(StoreError::ConditionFailed));
+                        }
+                        if condition_failed_at(reasons, 2) && hold.seat.is_some() && free_the_seat {
+                            continue; // the seat is someone else's now: release the hold only
+                        }
+                        return Err(if is_conflict(reasons) {
+                            HoldError::Contention
+                        } else {
+                            StoreError::ConditionFailed.into()
+                        });
+                    }
+                    other => return Err(StoreError::Dynamo(other.to_string()).into()),
+                },
+            }
+        }
+        Err(StoreError::ConditionFailed.into())
+    }
+
+    /// Marks an open cart expired (the worker, once it released the last hold).
+    pub async fn expire_cart(&self, tenant: &TenantId, cart_id: &str) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::cart(tenant, cart_id), keys::CART_SK)))
+            .update_expression("SET #status = :expired")
+            .condition_expression("#status = :open")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":open", s("open"))
+            .expression_attribute_values(":expired", s("expired"))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => match e.into_service_error() {
+                err if err.is_conditional_check_failed_exception() => Ok(()),
+                err => Err(StoreError::Dynamo(err.to_string())),
+            },
+        }
+    }
+}
+
+fn is_conflict(reasons: &[CancellationReason]) -> bool {
+    reasons
+        .iter()
+        .any(|r| matches!(r.code(), Some("TransactionConflict")))
+}
+
+/// Why the cart refused: gone or the wrong token (the same to the caller: not found), not
+/// open, or over its budget (overall or for this performance).
+fn cart_refusal(
+    reason: Option<&CancellationReason>,
+    token_hash: Option<&str>,
+    performance: &PerformanceId,
+) -> HoldError {
+    let Some(item) = reason.and_then(|r| r.item()) else {
+        return HoldError::CartNotFound;
+    };
+    let Ok(cart) = serde_dynamo::from_item::<_, CartRecord>(item.clone()) else {
+        return HoldError::CartNotFound;
+    };
+    if token_hash.is_some_and(|token| token != cart.token_hash) {
+        return HoldError::CartNotFound;
+    }
+    if cart.status != CartStatus::Open {
+        return HoldError::CartNotOpen(cart.status);
+    }
+    let for_performance = cart
+        .perf_remaining
+        .get(performance.as_str())
+        .copied()
+        .unwrap_or(cart.remaining);
+    HoldError::LimitExceeded {
+        remaining: cart.remaining.min(for_performance),
+    }
+}
+
+/// Turns a cancelled hold transaction into the reason a patron should hear: the cart's own
+/// problems first (unknown, not open), then the performance, then taken seats, then the limit.
+fn hold_failure(
+    err: TransactWriteItemsError,
+    request: &HoldRequest<'_>,
+    taken: impl Fn(&[CancellationReason]) -> Option<HoldError>,
+) -> HoldError {
+    let TransactWriteItemsError::TransactionCanceledException(e) = err else {
+        return StoreError::Dynamo(err.to_string()).into();
+    };
+    let reasons = e.cancellation_reasons();
+    let cart = condition_failed_at(reasons, 0).then(|| {
+        cart_refusal(
+            reasons.first(),
+            Some(request.token_hash),
+            request.performance,
+        )
+    });
+    if let Some(refusal) = cart
+        .as_ref()
+        .filter(|r| !matches!(r, HoldError::LimitExceeded { .. }))
+    {
+        return match refusal {
+            HoldError::CartNotOpen(status) => HoldError::CartNotOpen(*status),
+            _ => HoldError::CartNotFound,
+        };
+    }
+    if condition_failed_at(reasons, 1) {
+        return HoldError::NotOnSale;
+    }
+    if let Some(taken) = taken(reasons) {
+        return taken;
+    }
+    if let Some(limit) = cart {
+        return limit;
+    }
+    if is_conflict(reasons) {
+        return HoldError::Contention;
+    }
+    StoreError::Dynamo(format!("hold transaction cancelled: {e}")).into()
+}
