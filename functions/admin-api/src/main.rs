@@ -9,8 +9,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let endpoints = aws::Endpoints::from_env();
     let store = Store::new(aws::dynamodb(&sdk, &endpoints), &config.table_name);
     let mail = MailQueue::new(aws::sqs(&sdk, &endpoints), &config.mail_queue_url);
-    lambda_http::run(admin_api::router(admin_api::AdminState::new(
-        config, store, mail,
-    )))
-    .await
+    let documents = Documents::new(aws::s3(&sdk, &endpoints), &config.documents_bucket);
+    let state = admin_api::AdminState::new(config, store, mail, documents);
+    lambda_http::run(admin_api::router(state)).await
 }
