@@ -156,6 +156,8 @@ pub struct AcceptRequest {
 pub struct AcceptResponse {
     token: String,
     expires_at: String,
+    email: String,
+    role: Role,
 }
 
 /// Accept an invitation: set a password with the emailed code, and log in.
@@ -200,6 +202,8 @@ pub async fn accept_invitation(
     Ok(axum::Json(AcceptResponse {
         token,
         expires_at: expires.to_rfc3339(),
+        email: email.to_string(),
+        role: account.role,
     }))
 }
 

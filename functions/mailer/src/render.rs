@@ -15,7 +15,7 @@ pub fn render(message: &MailMessage) -> OutgoingEmail {
             let text = format!(
                 "You have been invited to join {venue_name} on Marquee as {role}.\n\n\
                  Set your password here: {accept_url}\n\
-                 Or enter this code on the staff login page: {code}\n\n\
+                 Or open the invitation page from the staff login page and enter this code: {code}\n\n\
                  The invitation is valid for 7 days. If you did not expect it, ignore this email.\n"
             );
             let html = format!(
@@ -23,7 +23,7 @@ pub fn render(message: &MailMessage) -> OutgoingEmail {
                  <h1>Join {venue}</h1>\
                  <p>You have been invited to join <strong>{venue}</strong> on Marquee as <strong>{role}</strong>.</p>\
                  <p><a href=\"{url}\">Set your password</a></p>\
-                 <p>Or enter this code on the staff login page: <code>{code}</code></p>\
+                 <p>Or open the invitation page from the staff login page and enter this code: <code>{code}</code></p>\
                  <p style=\"color:#666\">The invitation is valid for 7 days. If you did not expect it, ignore this email.</p>\
                  </body></html>",
                 venue = escape_html(venue_name),

@@ -21,6 +21,16 @@ pub struct Site {
     hold_seconds: u32,
     max_tickets_per_order: u32,
     payments: Payments,
+    /// The live seat map WebSocket (`null` when the stack has none).
+    live: Option<Live>,
+}
+
+/// Where the site opens the live seat map's WebSocket: the WebSocket API's URL in AWS,
+/// `ws://{host}:{port}/live` on the devserver.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Live {
+    url: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -66,5 +76,9 @@ pub async fn get_site(
             publishable_key: key,
             mode,
         },
+        live: state
+            .config
+            .live_url(&tenant.hostname)
+            .map(|url| Live { url }),
     }))
 }

@@ -1,12 +1,15 @@
 //! The local stand-in for API Gateway and the Lambda triggers. It mounts every HTTP
 //! function's `router()` the way API Gateway routes them (by path prefix, `Host` passed
 //! through), polls the local SQS queues and invokes the worker handlers with Lambda's batch
-//! and partial-failure semantics, shows mail sent through (moto's) SES at `/_dev/mail`, and
-//! can seed the demo venue. The integration tests start it in-process on a free port.
+//! and partial-failure semantics, tails the table's stream for the `seat-events` worker and
+//! serves the live seat map WebSocket at `/live`, shows mail sent through (moto's) SES at
+//! `/_dev/mail`, and can seed the demo venue. The integration tests start it in-process on a free port.
 
+mod live;
 mod mailbox;
 mod poller;
 pub mod seed;
+mod stream;
 
 use anyhow::Context;
 use axum::Router;
@@ -155,12 +158,14 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         web: ServeDir::new(&options.web_dist)
             .fallback(ServeFile::new(options.web_dist.join("index.html"))),
     });
+    let live_hub = live::LiveHub::default();
     let router = Router::new()
         .route("/_dev/mail", get(mailbox::mail_page))
         .with_state(Arc::new(mailbox::MailboxState {
             moto_url,
             client: reqwest::Client::new(),
         }))
+        .merge(live::routes(store.clone(), live_hub.clone()))
         .fallback(move |request: Request| dispatch(targets.clone(), request));
 
     let mut tasks = Vec::new();
@@ -170,6 +175,16 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
             tracing::error!(error = %e, "devserver stopped");
         }
     }));
+    // The table's stream -> seat-events -> `/live` subscribers (Lambda + PostToConnection in AWS).
+    tasks.push(
+        stream::start_seat_events(
+            aws::dynamodb_streams(&sdk, &options.endpoints),
+            store.clone(),
+            live_hub,
+        )
+        .await
+        .context("tailing the table's stream")?,
+    );
     if options.workers {
         let mailer_state = Arc::new(mailer::MailerState {
             store: store.clone(),
