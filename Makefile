@@ -3,8 +3,9 @@
 #   make test   every check and test, against a private local stack (what CI runs)
 #   make lint   rustfmt and clippy
 #   make stop   stop the local stack that `make dev` left running
+#   make bench-onsale   the onsale benchmark (docs/bench/onsale.json + .svg)
 
-.PHONY: help install dev test lint stop status
+.PHONY: help install dev test lint stop status bench-onsale
 
 help:
 	@sed -n 's/^#   make/make/p' Makefile
@@ -28,3 +29,8 @@ stop:
 
 status:
 	bash infra/local/stack.sh status .local/run/dev || true
+
+# N virtual patrons racing for a 2,000-seat performance; writes docs/bench/onsale.{json,svg}.
+bench-onsale:
+	bash infra/local/install.sh
+	bash infra/local/with-stack.sh cargo run -p marquee-tests --bin onsale

@@ -3,7 +3,7 @@
 
 use crate::PublicState;
 use crate::catalog::{cached_performance, layout};
-use crate::prepared::PreparedLayout;
+use crate::prepared::{PreparedLayout, TakenSeats};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Duration, Utc};
@@ -595,6 +595,51 @@ impl HoldContext<'_> {
             ),
             None => None,
         };
+        let (mut taken, mut fresh) = self.taken_seats(false).await?;
+        for _ in 0..BEST_AVAILABLE_ATTEMPTS {
+            let Some(choice) = self
+                .prepared
+                .best
+                .find(request.quantity, zone.as_ref(), |seat| taken.contains(seat))
+            else {
+                if fresh {
+                    break;
+                }
+                // A cached view may miss a seat released a moment ago: look once more.
+                (taken, fresh) = self.taken_seats(true).await?;
+                continue;
+            };
+            let seats: Vec<SeatToHold> = choice
+                .iter()
+                .filter_map(|id| self.locate(id.as_str()))
+                .collect();
+            match self.attempt(Operation::Seats(&seats)).await {
+                Ok(holds) => {
+                    taken.add(choice);
+                    return Ok(holds);
+                }
+                // Someone was faster: count those seats as taken and choose again.
+                Err(HoldError::SeatsUnavailable(lost)) => taken.add(lost),
+                Err(e) => return Err(hold_error(e, self.performance)),
+            }
+        }
+        Err(ApiError::conflict(
+            "seat_unavailable",
+            "No seats together are available for that request",
+        )
+        .with_details(json!({ "seats": [], "reason": "none_available" })))
+    }
+
+    /// This instance's view of the taken seats, read from the store when older than its TTL.
+    /// Returns the view and whether it was just read.
+    async fn taken_seats(
+        &self,
+        reload: bool,
+    ) -> Result<(std::sync::Arc<TakenSeats>, bool), ApiError> {
+        let key = (self.tenant.id.to_string(), self.performance.id.to_string());
+        if !reload && let Some(taken) = self.state.taken.get(&key) {
+            return Ok((taken, false));
+        }
         let sections: Vec<_> = self
             .prepared
             .map
@@ -608,36 +653,15 @@ impl HoldContext<'_> {
             .seat_states(&self.tenant.id, &self.performance.id, &sections)
             .await?;
         let now = Utc::now().timestamp_millis();
-        let mut taken: HashSet<SeatId> = states
-            .into_iter()
-            .filter(|(_, s)| !s.status(now).is_free())
-            .map(|(id, _)| id)
-            .collect();
-        for _ in 0..BEST_AVAILABLE_ATTEMPTS {
-            let Some(choice) = self
-                .prepared
-                .best
-                .find(request.quantity, zone.as_ref(), |seat| taken.contains(seat))
-            else {
-                break;
-            };
-            let seats: Vec<SeatToHold> = choice
-                .iter()
-                .filter_map(|id| self.locate(id.as_str()))
-                .collect();
-            let result = self.attempt(Operation::Seats(&seats)).await;
-            match result {
-                Ok(holds) => return Ok(holds),
-                // Someone was faster: count those seats as taken and choose again.
-                Err(HoldError::SeatsUnavailable(lost)) => taken.extend(lost),
-                Err(e) => return Err(hold_error(e, self.performance)),
-            }
-        }
-        Err(ApiError::conflict(
-            "seat_unavailable",
-            "No seats together are available for that request",
-        )
-        .with_details(json!({ "seats": [], "reason": "none_available" })))
+        let taken = std::sync::Arc::new(TakenSeats::default());
+        taken.add(
+            states
+                .into_iter()
+                .filter(|(_, s)| !s.status(now).is_free())
+                .map(|(id, _)| id),
+        );
+        self.state.taken.put(key, taken.clone());
+        Ok((taken, true))
     }
 
     async fn general_admission(

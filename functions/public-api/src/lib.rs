@@ -14,12 +14,15 @@ use marquee_platform::tenancy::{Tenancy, resolve_tenant};
 use marquee_platform::{Config, Stage, http};
 use marquee_store::PerformanceRecord;
 use marquee_store::Store;
-use prepared::{PreparedLayout, TtlCache};
+use prepared::{PreparedLayout, TakenSeats, TtlCache};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a performance or layout is reused by an instance before it is read again.
 const CACHE_TTL: Duration = Duration::from_secs(5);
+/// How long a best-available search reuses this instance's view of the taken seats. The
+/// hold transaction decides; a stale view only costs a retry.
+const TAKEN_TTL: Duration = Duration::from_secs(1);
 use utoipa::OpenApi;
 
 /// What the public handlers may use.
@@ -32,6 +35,8 @@ pub struct PublicState {
     pub hold_expiry: HoldExpiryQueue,
     pub layouts: Arc<TtlCache<(String, String), PreparedLayout>>,
     pub performances: Arc<TtlCache<(String, String), PerformanceRecord>>,
+    /// Seats known to be taken, per performance, for best-available searches.
+    pub taken: Arc<TtlCache<(String, String), TakenSeats>>,
 }
 
 impl PublicState {
@@ -49,6 +54,7 @@ impl PublicState {
             hold_expiry,
             layouts: Arc::new(TtlCache::new(CACHE_TTL, 64)),
             performances: Arc::new(TtlCache::new(CACHE_TTL, 1024)),
+            taken: Arc::new(TtlCache::new(TAKEN_TTL, 256)),
         }
     }
 

@@ -49,6 +49,23 @@ impl PreparedLayout {
     }
 }
 
+/// Seats a best-available search should skip: read from the store at most once per TTL,
+/// then kept current with what this instance learns (its own holds, lost races).
+#[derive(Default)]
+pub struct TakenSeats(pub Mutex<std::collections::HashSet<SeatId>>);
+
+impl TakenSeats {
+    pub fn add(&self, seats: impl IntoIterator<Item = SeatId>) {
+        if let Ok(mut taken) = self.0.lock() {
+            taken.extend(seats);
+        }
+    }
+
+    pub fn contains(&self, seat: &SeatId) -> bool {
+        self.0.lock().is_ok_and(|taken| taken.contains(seat))
+    }
+}
+
 /// A small map whose entries expire; bounded by clearing when full.
 pub struct TtlCache<K, V> {
     ttl: Duration,

@@ -1,0 +1,490 @@
+//! The onsale benchmark: N virtual patrons race for a 2,000-seat performance on the local
+//! stack, over real HTTP through the devserver, with explicit picks (skewed to the best
+//! seats, falling back to best available) and best-available requests. Writes JSON and an
+//! SVG chart, and checks every seat afterwards: oversold must be 0.
+//!
+//! `make bench-onsale` (runs it inside a private local stack). Bounded: each patron makes at
+//! most a few requests and the whole run stops after `MAX_SECONDS`.
+
+use anyhow::{Context, bail, ensure};
+use chrono::{Duration, Utc};
+use devserver::{DevOptions, DevServer};
+use futures::StreamExt;
+use marquee_domain::seatmap::generate_arena;
+use marquee_domain::{PerformanceId, TenantId};
+use marquee_platform::aws::Endpoints;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+const SEATS: usize = 2_000;
+const PATRONS: usize = 600;
+/// Requests in flight at once (a browser-like client count the 2-core machine can drive).
+const CONCURRENCY: usize = 64;
+const MAX_SECONDS: u64 = 180;
+
+#[derive(Debug, Clone)]
+struct Sample {
+    /// Milliseconds since the start.
+    at_ms: f64,
+    latency_ms: f64,
+    kind: &'static str,
+    status: u16,
+    seats: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let endpoints = Endpoints::from_env();
+    ensure!(
+        endpoints.dynamodb.is_some() && endpoints.moto.is_some(),
+        "run through `make bench-onsale` (it starts the local stack)"
+    );
+    let server = devserver::start(DevOptions {
+        port: 0,
+        endpoints,
+        prefix: "bench-onsale".into(),
+        workers: true,
+        visibility_timeout: 10,
+        web_dist: DevOptions::default_web_dist(),
+    })
+    .await?;
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()?;
+    let (host, performance, tenant) = set_up(&server, &http).await?;
+    let layout: Value = http
+        .get(format!(
+            "http://{}/api/v1/performances/{performance}/seatmap",
+            server.addr
+        ))
+        .header("host", &host)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let rows: Vec<Vec<String>> = layout["layout"]["sections"]
+        .as_array()
+        .context("sections")?
+        .iter()
+        .flat_map(|s| s["rows"].as_array().cloned().unwrap_or_default())
+        .map(|r| {
+            r["seats"]
+                .as_array()
+                .map(|seats| {
+                    seats
+                        .iter()
+                        .filter_map(|s| s["id"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    println!(
+        "onsale: {} seats in {} rows, {PATRONS} patrons, {CONCURRENCY} at a time",
+        rows.iter().map(Vec::len).sum::<usize>(),
+        rows.len()
+    );
+
+    let start = Instant::now();
+    let seed = AtomicU64::new(0x9e37_79b9_7f4a_7c15);
+    let base = format!("http://{}", server.addr);
+    let results: Vec<(Vec<Sample>, Vec<(String, Vec<String>)>)> = futures::stream::iter(0..PATRONS)
+        .map(|patron| {
+            let http = http.clone();
+            let base = base.clone();
+            let host = host.clone();
+            let performance = performance.clone();
+            let rows = &rows;
+            let seed = seed.fetch_add(0x6a09_e667_f3bc_c909, Ordering::Relaxed) ^ patron as u64;
+            async move { patron_session(&http, &base, &host, &performance, rows, seed, start).await }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let wall = start.elapsed().as_secs_f64();
+
+    let samples: Vec<Sample> = results
+        .iter()
+        .flat_map(|(s, _)| s.iter().cloned())
+        .collect();
+    let granted: Vec<(String, Vec<String>)> = results.into_iter().flat_map(|(_, g)| g).collect();
+    let oversold = verify(&server, &tenant, &performance, &granted).await?;
+
+    let ok: Vec<&Sample> = samples.iter().filter(|s| s.status == 201).collect();
+    let mut latencies: Vec<f64> = samples
+        .iter()
+        .filter(|s| s.kind != "cart")
+        .map(|s| s.latency_ms)
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let seats_held: usize = ok.iter().map(|s| s.seats).sum();
+    let conflicts = samples.iter().filter(|s| s.status == 409).count();
+    let errors = samples
+        .iter()
+        .filter(|s| s.kind != "cart" && s.status >= 500)
+        .count();
+    let report = json!({
+        "seats": SEATS,
+        "patrons": PATRONS,
+        "concurrency": CONCURRENCY,
+        "wallSeconds": wall,
+        "holdRequests": latencies.len(),
+        "holdsGranted": ok.len(),
+        "holdsPerSecond": ok.len() as f64 / wall,
+        "seatsHeld": seats_held,
+        "seatsHeldPerSecond": seats_held as f64 / wall,
+        "conflicts": conflicts,
+        "serverErrors": errors,
+        "latencyMs": { "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99), "max": latencies.last().copied().unwrap_or(0.0) },
+        "byKind": by_kind(&samples),
+        "oversold": oversold,
+        "note": "local stack: DynamoDB Local (Java, in-memory) + moto, devserver debug build, one 2-core machine; client, server and database share the CPU",
+    });
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/bench");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("onsale.json"),
+        serde_json::to_string_pretty(&report)?,
+    )?;
+    std::fs::write(dir.join("onsale.svg"), chart(&samples, wall))?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    ensure!(oversold == 0, "OVERSOLD: {oversold} seats");
+    Ok(())
+}
+
+async fn set_up(
+    server: &DevServer,
+    http: &reqwest::Client,
+) -> anyhow::Result<(String, String, TenantId)> {
+    let base = format!("http://{}", server.addr);
+    let venue: Value = http
+        .post(format!("{base}/platform/v1/venues"))
+        .header("host", "localhost")
+        .header("x-platform-key", devserver::LOCAL_PLATFORM_KEY)
+        .json(&json!({ "name": "Bench Arena", "slug": "bench", "timezone": "Europe/London", "currency": "GBP", "ownerEmail": "owner@bench.example.org", "ownerPassword": "bench owner passphrase" }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let host = venue["venue"]["hostname"]
+        .as_str()
+        .context("venue")?
+        .to_owned();
+    let tenant = TenantId::parse(venue["venue"]["id"].as_str().context("venue id")?)?;
+    let login: Value = http
+        .post(format!("{base}/admin/v1/login"))
+        .header("host", &host)
+        .json(&json!({ "email": "owner@bench.example.org", "password": "bench owner passphrase" }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["token"].as_str().context("token")?.to_owned();
+    let post = |path: String, body: Value| {
+        http.post(format!("{base}{path}"))
+            .header("host", &host)
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let map: Value = post(
+        "/admin/v1/seatmaps".into(),
+        serde_json::to_value(generate_arena(SEATS))?,
+    )
+    .await?
+    .json()
+    .await?;
+    let map_id = map["id"]
+        .as_str()
+        .with_context(|| format!("seat map: {map}"))?
+        .to_owned();
+    let zones: Vec<String> = map["layout"]["zones"]
+        .as_array()
+        .context("zones")?
+        .iter()
+        .filter_map(|z| z["id"].as_str().map(str::to_owned))
+        .collect();
+    let event: Value = post(
+        "/admin/v1/events".into(),
+        json!({ "title": "The Big Onsale" }),
+    )
+    .await?
+    .json()
+    .await?;
+    let prices: Vec<Value> = zones
+        .iter()
+        .map(|z| json!({ "zone": z, "priceType": "adult", "amount": 5000 }))
+        .collect();
+    let body = json!({ "startsAt": (Utc::now() + Duration::days(30)).to_rfc3339(), "seatMapId": map_id, "prices": prices });
+    let created: Value = post(
+        format!(
+            "/admin/v1/events/{}/performances",
+            event["id"].as_str().context("event")?
+        ),
+        body,
+    )
+    .await?
+    .json()
+    .await?;
+    let performance = created["id"]
+        .as_str()
+        .with_context(|| format!("performance: {created}"))?
+        .to_owned();
+    let published = post(
+        format!("/admin/v1/performances/{performance}/publish"),
+        json!({}),
+    )
+    .await?;
+    if !published.status().is_success() {
+        bail!("publish failed: {}", published.text().await?);
+    }
+    Ok((host, performance, tenant))
+}
+
+/// One patron: a cart, then up to three attempts — an explicit pick near the best rows
+/// (seven in ten patrons) or a best-available request, falling back to best available after
+/// a conflict. Returns the samples and the seats granted (cart id, seats).
+async fn patron_session(
+    http: &reqwest::Client,
+    base: &str,
+    host: &str,
+    performance: &str,
+    rows: &[Vec<String>],
+    mut seed: u64,
+    start: Instant,
+) -> (Vec<Sample>, Vec<(String, Vec<String>)>) {
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut samples = Vec::new();
+    let mut granted = Vec::new();
+    if start.elapsed().as_secs() > MAX_SECONDS {
+        return (samples, granted);
+    }
+    let t = Instant::now();
+    let Ok(response) = http
+        .post(format!("{base}/api/v1/carts"))
+        .header("host", host)
+        .send()
+        .await
+    else {
+        return (samples, granted);
+    };
+    samples.push(Sample {
+        at_ms: ms(start),
+        latency_ms: t.elapsed().as_secs_f64() * 1000.0,
+        kind: "cart",
+        status: response.status().as_u16(),
+        seats: 0,
+    });
+    let Ok(cart) = response.json::<Value>().await else {
+        return (samples, granted);
+    };
+    let (Some(cart_id), Some(cart_token)) = (cart["cartId"].as_str(), cart["cartToken"].as_str())
+    else {
+        return (samples, granted);
+    };
+    let quantity = 2 + (next() % 3) as usize;
+    let mut explicit = next() % 10 < 7;
+    for _ in 0..3 {
+        let body = if explicit {
+            // Popularity: most patrons aim at the front quarter of the rows.
+            let band = (rows.len() / 4).max(1);
+            let row = &rows[(next() as usize % band).min(rows.len() - 1)];
+            if row.len() < quantity {
+                explicit = false;
+                continue;
+            }
+            let first = next() as usize % (row.len() - quantity + 1);
+            json!({ "performanceId": performance, "seats": &row[first..first + quantity] })
+        } else {
+            json!({ "performanceId": performance, "bestAvailable": { "quantity": quantity } })
+        };
+        let kind = if explicit {
+            "explicit"
+        } else {
+            "best_available"
+        };
+        let t = Instant::now();
+        let Ok(response) = http
+            .post(format!("{base}/api/v1/carts/{cart_id}/holds"))
+            .header("host", host)
+            .header("x-cart-token", cart_token)
+            .json(&body)
+            .send()
+            .await
+        else {
+            break;
+        };
+        let status = response.status().as_u16();
+        let reply: Value = response.json().await.unwrap_or(Value::Null);
+        samples.push(Sample {
+            at_ms: ms(start),
+            latency_ms: t.elapsed().as_secs_f64() * 1000.0,
+            kind,
+            status,
+            seats: if status == 201 { quantity } else { 0 },
+        });
+        if status == 201 {
+            let seats = reply["items"]
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| i["seat"]["id"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            granted.push((cart_id.to_owned(), seats));
+            break;
+        }
+        if status == 409 && !explicit && reply["error"]["details"]["reason"] == "none_available" {
+            break; // sold out for this quantity
+        }
+        explicit = false;
+    }
+    (samples, granted)
+}
+
+fn ms(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Reads every seat item: each seat must be held by exactly the cart that was told it got
+/// it. Returns the number of seats that violate that (oversold).
+async fn verify(
+    server: &DevServer,
+    tenant: &TenantId,
+    performance: &str,
+    granted: &[(String, Vec<String>)],
+) -> anyhow::Result<usize> {
+    let performance = PerformanceId::parse(performance)?;
+    let record = server
+        .store
+        .performance(tenant, &performance)
+        .await?
+        .context("performance")?;
+    let (_, layout) = server
+        .store
+        .seat_map(tenant, &record.seat_map_id)
+        .await?
+        .context("layout")?;
+    let sections: Vec<_> = layout.sections.iter().map(|s| s.id.clone()).collect();
+    let stored = server
+        .store
+        .seat_states(tenant, &performance, &sections)
+        .await?;
+    let mut promised: HashMap<&str, &str> = HashMap::new();
+    let mut oversold = 0;
+    for (cart, seats) in granted {
+        for seat in seats {
+            if promised.insert(seat, cart).is_some() {
+                oversold += 1; // two patrons were told they have this seat
+            }
+        }
+    }
+    let stored_ids: HashSet<String> = stored.keys().map(ToString::to_string).collect();
+    for (seat, cart) in &promised {
+        match stored.iter().find(|(id, _)| id.as_str() == *seat) {
+            Some((_, state)) if state.cart.as_deref() == Some(*cart) => {}
+            _ => oversold += 1,
+        }
+    }
+    ensure!(
+        stored_ids.len() == promised.len(),
+        "{} seats stored as held but {} granted",
+        stored_ids.len(),
+        promised.len()
+    );
+    Ok(oversold)
+}
+
+fn by_kind(samples: &[Sample]) -> Value {
+    let mut out = serde_json::Map::new();
+    for kind in ["cart", "explicit", "best_available"] {
+        let mut of_kind: Vec<f64> = samples
+            .iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| s.latency_ms)
+            .collect();
+        of_kind.sort_by(f64::total_cmp);
+        let pct = |p: f64| {
+            of_kind
+                .get(((of_kind.len() as f64 - 1.0) * p).round() as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
+        let granted = samples
+            .iter()
+            .filter(|s| s.kind == kind && s.status == 201)
+            .count();
+        out.insert(kind.into(), json!({ "requests": of_kind.len(), "granted": granted, "p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99) }));
+    }
+    Value::Object(out)
+}
+
+/// Holds granted per second over time (bars) and hold latency (dots), as a plain SVG.
+fn chart(samples: &[Sample], wall: f64) -> String {
+    let (w, h, pad) = (900.0, 360.0, 50.0);
+    let seconds = wall.ceil().max(1.0) as usize;
+    let mut per_second = vec![0usize; seconds + 1];
+    for s in samples.iter().filter(|s| s.status == 201) {
+        per_second[(s.at_ms / 1000.0) as usize] += 1;
+    }
+    let max_rate = *per_second.iter().max().unwrap_or(&1) as f64;
+    let max_latency = samples
+        .iter()
+        .filter(|s| s.kind != "cart")
+        .map(|s| s.latency_ms)
+        .fold(1.0, f64::max);
+    let x = |t_ms: f64| pad + (t_ms / 1000.0) / seconds as f64 * (w - 2.0 * pad);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\
+         <text x=\"{pad}\" y=\"20\">Onsale: holds granted per second (bars, left scale, max {max_rate:.0}/s) and hold latency (dots, right scale, max {max_latency:.0} ms)</text>"
+    );
+    let bar_w = (w - 2.0 * pad) / seconds as f64;
+    for (i, count) in per_second.iter().enumerate() {
+        let bh = *count as f64 / max_rate * (h - 2.0 * pad);
+        svg.push_str(&format!(
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"#9ecae1\"/>",
+            pad + i as f64 * bar_w,
+            h - pad - bh,
+            (bar_w - 1.0).max(1.0)
+        ));
+    }
+    for s in samples.iter().filter(|s| s.kind != "cart") {
+        let colour = match s.status {
+            201 => "#2b8cbe",
+            409 => "#f03b20",
+            _ => "#000000",
+        };
+        let y = h - pad - s.latency_ms / max_latency * (h - 2.0 * pad);
+        svg.push_str(&format!(
+            "<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"1.5\" fill=\"{colour}\"/>",
+            x(s.at_ms)
+        ));
+    }
+    svg.push_str(&format!(
+        "<line x1=\"{pad}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"black\"/><text x=\"{pad}\" y=\"{2}\">0 s</text><text x=\"{3}\" y=\"{2}\">{wall:.1} s</text>\
+         <text x=\"{pad}\" y=\"{4}\">blue dots: granted · red: seat taken (409)</text></svg>",
+        h - pad,
+        w - pad,
+        h - pad + 15.0,
+        w - pad - 30.0,
+        h - 10.0
+    ));
+    svg
+}
