@@ -7,15 +7,18 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
 
 // The built page may run only its own external module scripts and stylesheets and talk only
-// to its own origin. Images may come from https (venue logos, event images) and, for local
-// development, from *.localhost. (Served as a header too, later; frame-ancestors needs the header.)
+// to its own origin, plus secure WebSockets: in AWS the live seat map is API Gateway's
+// WebSocket API on its own host (named at run time by /api/v1/site `live.url`); the
+// devserver's ws://{host}/live is same-origin. Images may come from https (venue logos, event
+// images) and, for local development, from *.localhost. (Served as a header too, later;
+// frame-ancestors needs the header.)
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' https: http://localhost:* http://*.localhost:*",
   "font-src 'self'",
-  "connect-src 'self'",
+  "connect-src 'self' wss:",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",

@@ -8,9 +8,12 @@ function rgb(hex: string): string {
 test("the home page shows the venue with its colours and what's on", async ({ page, baseURL }) => {
   const site = (await api(baseURL!, 'GET', '/api/v1/site')).body as { branding: { primaryColour: string } };
   // Whatever the venue has on sale: nothing while the events API is missing (404), or the
-  // events the devserver's demo data publishes.
+  // events the devserver's demo data publishes. Other tests publish (and pause) events of their
+  // own meanwhile, named with unique(); only the seeded ones are compared.
   const listed = await api(baseURL!, 'GET', '/api/v1/events');
-  const events = (listed.status === 200 ? listed.body.events : []) as { title: string; performances: unknown[] }[];
+  const events = ((listed.status === 200 ? listed.body.events : []) as { title: string; performances: unknown[] }[]).filter(
+    (e) => !/-[a-z0-9]+-[a-z0-9]{6}$/.test(e.title),
+  );
 
   await page.goto('/');
 
@@ -20,11 +23,11 @@ test("the home page shows the venue with its colours and what's on", async ({ pa
   await expect(page).toHaveTitle(/Demo Playhouse/);
   await expect(header).toHaveCSS('background-color', rgb(site.branding.primaryColour));
   await expect(page.getByRole('heading', { level: 1 })).toContainText("What's on at Demo Playhouse");
-  if (events.length === 0) {
+  if (listed.status !== 200 || listed.body.events.length === 0) {
     await expect(page.getByTestId('no-events')).toHaveText(/No upcoming events/);
   } else {
-    await expect(page.getByRole('heading', { level: 2 })).toHaveText(events.map((e) => e.title));
     for (const event of events) {
+      await expect(page.getByRole('heading', { level: 2, name: event.title, exact: true })).toBeVisible();
       const card = page.getByRole('article').filter({ has: page.getByRole('heading', { name: event.title, exact: true }) });
       await expect(card.locator('time')).toHaveCount(event.performances.length);
     }

@@ -8,12 +8,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
 use marquee_domain::performance::PerformanceStatus;
-use marquee_domain::seatmap::{SeatMap, SeatStatus, section_status};
+use marquee_domain::seatmap::{AreaId, SeatId, SeatMap, SeatStatus, section_status};
 use marquee_domain::{EventId, PerformanceId};
 use marquee_platform::ApiError;
 use marquee_platform::tenancy::Tenant;
 use marquee_platform::views::{EventView, PerformanceView};
-use marquee_store::{PerformanceRecord, VenueRecord};
+use marquee_store::{GaCounter, PerformanceRecord, SeatStateRecord, VenueRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -313,7 +313,34 @@ pub(crate) async fn seat_map_status(
         .store
         .seat_states(&tenant.id, &performance.id, &section_ids)
         .await?;
-    let now = Utc::now();
+    let mut counters = HashMap::new();
+    for area in &layout.areas {
+        counters.insert(
+            area.id.clone(),
+            state
+                .store
+                .ga_counter(&tenant.id, &performance.id, &area.id)
+                .await?,
+        );
+    }
+    Ok(build_status(
+        performance.id.as_str(),
+        layout,
+        &states,
+        &counters,
+        Utc::now(),
+    ))
+}
+
+/// The status of every seat and area from the stored states: the handler's CPU work,
+/// separate from its reads so it can be measured (`benches/seat_map_status.rs`).
+pub fn build_status(
+    performance_id: &str,
+    layout: &SeatMap,
+    states: &HashMap<SeatId, SeatStateRecord>,
+    counters: &HashMap<AreaId, GaCounter>,
+    now: DateTime<Utc>,
+) -> (SeatMapStatus, Availability) {
     let now_ms = now.timestamp_millis();
     let mut counts = SeatCounts::default();
     let mut sections = BTreeMap::new();
@@ -337,10 +364,7 @@ pub(crate) async fn seat_map_status(
     let mut areas = BTreeMap::new();
     let mut area_availability = Vec::new();
     for area in &layout.areas {
-        let counter = state
-            .store
-            .ga_counter(&tenant.id, &performance.id, &area.id)
-            .await?;
+        let counter = counters.get(&area.id).cloned().unwrap_or_default();
         let available = area.capacity.saturating_sub(counter.held + counter.sold);
         areas.insert(area.id.to_string(), available);
         area_availability.push(AreaAvailability {
@@ -352,18 +376,18 @@ pub(crate) async fn seat_map_status(
         });
     }
     let status = SeatMapStatus {
-        performance_id: performance.id.to_string(),
+        performance_id: performance_id.to_owned(),
         sections,
         areas,
         at: now.to_rfc3339(),
     };
-    Ok((
+    (
         status,
         Availability {
             seats: counts,
             areas: area_availability,
         },
-    ))
+    )
 }
 
 /// A performance: times in the venue's timezone, prices, fees, limits, availability.

@@ -2,7 +2,7 @@
 //! from the `Host` header.
 
 mod carts;
-mod catalog;
+pub mod catalog;
 mod prepared;
 mod site;
 

@@ -56,7 +56,9 @@ impl Subscribers {
 impl LiveHub {
     fn lock(&self) -> MutexGuard<'_, Subscribers> {
         // A panic while holding the lock leaves plain maps behind; keep serving them.
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn connect(&self) -> (u64, mpsc::UnboundedReceiver<String>) {
@@ -152,12 +154,8 @@ async fn open(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let header = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    match ::live::venue_of_connection(
-        &state.tenancy,
-        header(header::HOST),
-        header(header::ORIGIN),
-    )
-    .await
+    match ::live::venue_of_connection(&state.tenancy, header(header::HOST), header(header::ORIGIN))
+        .await
     {
         Ok(Some(venue)) => upgrade.on_upgrade(move |socket| serve(socket, state, venue.id)),
         Ok(None) => ApiError::new(

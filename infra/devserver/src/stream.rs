@@ -7,6 +7,7 @@ use crate::live::LiveHub;
 use anyhow::Context;
 use aws_lambda_events::dynamodb::{Event, EventRecord, StreamRecord, StreamViewType};
 use aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType};
+use chrono::DateTime;
 use marquee_store::Store;
 use seat_events::SeatEvents;
 use std::collections::{HashMap, HashSet};
@@ -133,10 +134,13 @@ impl Tailer {
         let mut polls = 0u32;
         loop {
             polls = polls.wrapping_add(1);
-            if polls % DISCOVER_EVERY == 0
+            if polls.is_multiple_of(DISCOVER_EVERY)
                 && let Err(error) = self.discover(false).await
             {
-                tracing::warn!(error = format!("{error:#}"), "stream shard discovery failed");
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "stream shard discovery failed"
+                );
             }
             let ids: Vec<String> = self.shards.keys().cloned().collect();
             for id in ids {
@@ -159,11 +163,21 @@ impl Tailer {
             .await;
         let out = match out {
             Ok(out) => out,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_expired_iterator_exception()) => {
-                // Iterators last 15 minutes; carry on after the last record handed on.
+            Err(e)
+                if e.as_service_error().is_some_and(|s| {
+                    s.is_expired_iterator_exception() || s.is_trimmed_data_access_exception()
+                }) =>
+            {
+                // Iterators last 15 minutes. And DynamoDB Local numbers stream records
+                // across all its tables, so an iterator taken at the end of a shard that was
+                // still empty ends up "before" its first record once other tables have
+                // written (trimmed data). Either way: carry on after the last record handed
+                // on, or, if none was, from the shard's beginning: it was empty when reading
+                // started (at the end of a non-empty shard this cannot happen), so everything
+                // in it is new.
                 let (position, sequence) = match shard.last_sequence.clone() {
                     Some(sequence) => (ShardIteratorType::AfterSequenceNumber, Some(sequence)),
-                    None => (ShardIteratorType::Latest, None),
+                    None => (ShardIteratorType::TrimHorizon, None),
                 };
                 match self.iterator(id, position, sequence).await {
                     Ok(iterator) => {
@@ -171,7 +185,11 @@ impl Tailer {
                             shard.iterator = iterator;
                         }
                     }
-                    Err(error) => tracing::warn!(shard = id, error = format!("{error:#}"), "renewing a shard iterator failed"),
+                    Err(error) => tracing::warn!(
+                        shard = id,
+                        error = format!("{error:#}"),
+                        "renewing a shard iterator failed"
+                    ),
                 }
                 return;
             }
@@ -226,10 +244,17 @@ async fn deliver(worker: &SeatEvents<LiveHub>, mut records: Vec<EventRecord>) {
             })
             .unwrap_or(0);
         records.drain(..from);
-        tracing::warn!(attempt, records = records.len(), "seat-events reported a failure; retrying");
+        tracing::warn!(
+            attempt,
+            records = records.len(),
+            "seat-events reported a failure; retrying"
+        );
         tokio::time::sleep(Duration::from_millis(200) * (attempt + 1)).await;
     }
-    tracing::warn!(records = records.len(), "seat-events kept failing; records dropped");
+    tracing::warn!(
+        records = records.len(),
+        "seat-events kept failing; records dropped"
+    );
 }
 
 /// A DynamoDB Streams record as Lambda's event carries it.
@@ -247,9 +272,9 @@ fn to_lambda_record(record: &Record, stream_arn: &str) -> EventRecord {
     out.event_source_arn = Some(stream_arn.to_owned());
     if let Some(change) = &record.dynamodb {
         let mut stream_record = StreamRecord::default();
-        let image = |i: &Option<HashMap<String, aws_sdk_dynamodbstreams::types::AttributeValue>>| {
-            serde_dynamo::Item::from(i.clone().unwrap_or_default())
-        };
+        let image = |i: &Option<
+            HashMap<String, aws_sdk_dynamodbstreams::types::AttributeValue>,
+        >| { serde_dynamo::Item::from(i.clone().unwrap_or_default()) };
         stream_record.keys = image(&change.keys);
         stream_record.new_image = image(&change.new_image);
         stream_record.old_image = image(&change.old_image);
@@ -257,19 +282,21 @@ fn to_lambda_record(record: &Record, stream_arn: &str) -> EventRecord {
         stream_record.size_bytes = change.size_bytes.unwrap_or_default();
         if let Some(at) = change
             .approximate_creation_date_time
-            .and_then(|at| chrono::DateTime::from_timestamp(at.secs(), at.subsec_nanos()))
+            .and_then(|at| DateTime::from_timestamp(at.secs(), at.subsec_nanos()))
         {
             stream_record.approximate_creation_date_time = at;
         }
-        stream_record.stream_view_type = change.stream_view_type.as_ref().and_then(|v| {
-            match v.as_str() {
-                "NEW_AND_OLD_IMAGES" => Some(StreamViewType::NewAndOldImages),
-                "NEW_IMAGE" => Some(StreamViewType::NewImage),
-                "OLD_IMAGE" => Some(StreamViewType::OldImage),
-                "KEYS_ONLY" => Some(StreamViewType::KeysOnly),
-                _ => None,
-            }
-        });
+        stream_record.stream_view_type =
+            change
+                .stream_view_type
+                .as_ref()
+                .and_then(|v| match v.as_str() {
+                    "NEW_AND_OLD_IMAGES" => Some(StreamViewType::NewAndOldImages),
+                    "NEW_IMAGE" => Some(StreamViewType::NewImage),
+                    "OLD_IMAGE" => Some(StreamViewType::OldImage),
+                    "KEYS_ONLY" => Some(StreamViewType::KeysOnly),
+                    _ => None,
+                });
         out.change = stream_record;
     }
     out

@@ -11,6 +11,7 @@ mod catalog;
 mod conventions;
 mod domains;
 mod holds;
+mod live;
 mod platform;
 mod template;
 mod tenancy;

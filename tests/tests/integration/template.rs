@@ -117,7 +117,14 @@ fn the_documents_bucket_and_every_function_binary_are_declared() {
     binaries.sort();
     assert_eq!(
         binaries,
-        ["admin-api", "hold-expiry", "mailer", "public-api"]
+        [
+            "admin-api",
+            "hold-expiry",
+            "live",
+            "mailer",
+            "public-api",
+            "seat-events"
+        ]
     );
     for binary in &binaries {
         let manifest = format!(

@@ -61,7 +61,7 @@ function genericMessage(status: number): string {
   return 'The request could not be completed';
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -151,8 +151,13 @@ export function staffClaims(token: string): { email: string; role: Role } | null
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-interface RequestOptions {
+export interface RequestOptions {
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is with this content type (e.g. a CSV file), instead of `body`. */
+  raw?: { text: string; contentType: string };
+  /** Extra headers (e.g. `X-Cart-Token`). */
+  headers?: Record<string, string>;
   /** Send the staff token. */
   staff?: boolean;
 }
@@ -164,10 +169,13 @@ export function setUnauthorizedHandler(handler: (error: ApiError) => void): void
   onUnauthorized = handler;
 }
 
-async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
-  if (options.body !== undefined) {
+  if (options.raw !== undefined) {
+    headers['Content-Type'] = options.raw.contentType;
+    init.body = options.raw.text;
+  } else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(options.body);
   }
@@ -234,6 +242,8 @@ export interface Site {
   holdSeconds: number;
   maxTicketsPerOrder: number;
   payments: { provider: string; publishableKey: string; mode: 'local' | 'test' | 'live' | string };
+  /** The live seat map WebSocket, when the stack has one. */
+  live?: { url: string } | null;
 }
 
 export type PerformanceStatus = 'draft' | 'on_sale' | 'paused' | 'sold_out' | 'cancelled';

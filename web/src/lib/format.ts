@@ -46,3 +46,17 @@ export function readableTextOn(hex: string): '#000000' | '#ffffff' {
 export function isHexColour(value: string): boolean {
   return HEX.test(value.trim());
 }
+
+/** A countdown as mm:ss ("09:05"); minutes keep counting past 59. */
+export function formatCountdown(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** "$17.50 – $85.00", or one price when they are the same. */
+export function formatPriceRange(range: { min: Money; max: Money } | null, locale?: string): string {
+  if (!range) return '';
+  const min = formatMoney(range.min, locale);
+  const max = formatMoney(range.max, locale);
+  return min === max ? min : `${min} – ${max}`;
+}

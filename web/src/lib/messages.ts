@@ -15,3 +15,32 @@ export function loginMessage(e: unknown): string {
   }
   return 'Something went wrong; please try again.';
 }
+
+/** What a refused hold means to the patron. `seatName` turns a seat id into "C12". */
+export function holdMessage(
+  e: unknown,
+  context: { seatName?: (seatId: string) => string | undefined; quantity?: number; zoneName?: string } = {},
+): string {
+  if (!(e instanceof ApiError)) return 'Something went wrong; please try again.';
+  switch (e.code) {
+    case 'seat_unavailable': {
+      if (e.details['reason'] === 'none_available') {
+        const n = context.quantity ?? 1;
+        const what = n === 1 ? 'a seat' : `${n} seats together`;
+        return `Sorry — we could not find ${what}${context.zoneName ? ` in ${context.zoneName}` : ''}. Try fewer seats or another price zone.`;
+      }
+      const taken = Array.isArray(e.details['seats']) ? e.details['seats'].filter((s): s is string => typeof s === 'string') : [];
+      if (taken.length === 0) return e.message; // e.g. "Only 3 places are left in this area"
+      const names = taken.map((id) => context.seatName?.(id) ?? id);
+      return names.length === 1
+        ? `Sorry — seat ${names[0]} was just taken by someone else.`
+        : `Sorry — seats ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} were just taken by someone else.`;
+    }
+    case 'limit_exceeded':
+      return e.message.endsWith('.') ? e.message : `${e.message}.`;
+    case 'not_on_sale':
+      return 'Sorry — tickets for this performance are not on sale right now.';
+    default:
+      return e.message;
+  }
+}

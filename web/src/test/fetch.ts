@@ -10,6 +10,14 @@ export interface Call {
 
 type Answer = { status: number; body?: unknown } | ((call: Call) => { status: number; body?: unknown });
 
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // a raw body such as a CSV file
+  }
+}
+
 export function mockFetch(routes: Record<string, Answer>): Call[] {
   const calls: Call[] = [];
   vi.stubGlobal(
@@ -21,7 +29,7 @@ export function mockFetch(routes: Record<string, Answer>): Call[] {
         method,
         path,
         headers: { ...(init.headers as Record<string, string>) },
-        body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+        body: typeof init.body === 'string' ? parseBody(init.body) : undefined,
       };
       calls.push(call);
       const route = routes[`${method} ${path.split('?')[0]}`];

@@ -1,0 +1,169 @@
+//! The double driven through async-stripe (the pinned client the product uses) with a custom
+//! base URL: every request shape it sends is accepted, and every response (including the
+//! 402 card error with the intent inside) deserializes into its types.
+
+use std::collections::HashMap;
+
+use stripe::{
+    ApiErrorsCode, ApiErrorsType, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError,
+    StripeRequest,
+};
+use stripe_core::PaymentIntentStatus;
+use stripe_core::payment_intent::{
+    CancelPaymentIntent, ConfirmPaymentIntent, CreatePaymentIntent,
+    CreatePaymentIntentAutomaticPaymentMethods, RetrievePaymentIntent,
+};
+use stripe_core::refund::CreateRefund;
+use stripe_types::Currency;
+
+use crate::support::TestDouble;
+
+#[tokio::test]
+async fn async_stripe_creates_confirms_declines_refunds_and_cancels_against_the_double() {
+    // The workspace enables both of rustls' providers (ring for reqwest, aws-lc-rs for the AWS
+    // SDK and async-stripe), so rustls cannot choose one by itself: a process must install one
+    // before building a Stripe client, or the client panics. The product must do the same.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let double = TestDouble::spawn().await;
+    let client = ClientBuilder::new(double.key.clone())
+        .url(double.url.clone())
+        .build()
+        .expect("client");
+
+    let metadata: HashMap<String, String> = [
+        ("cart_id".to_owned(), "c_42".to_owned()),
+        ("cart_version".to_owned(), "3".to_owned()),
+    ]
+    .into();
+    let create = || {
+        CreatePaymentIntent::new(4200, Currency::GBP)
+            .automatic_payment_methods(CreatePaymentIntentAutomaticPaymentMethods::new(true))
+            .metadata(metadata.clone())
+            .description("3 tickets")
+            .receipt_email("patron@example.com")
+    };
+    let key = IdempotencyKey::new("cart-c_42-v3").expect("key");
+    let intent = create()
+        .customize()
+        .request_strategy(RequestStrategy::Idempotent(key.clone()))
+        .send(&client)
+        .await
+        .expect("create");
+    assert_eq!(intent.status, PaymentIntentStatus::RequiresPaymentMethod);
+    assert_eq!(intent.amount, 4200);
+    assert_eq!(
+        intent.metadata.get("cart_id").map(String::as_str),
+        Some("c_42")
+    );
+    assert!(
+        intent
+            .client_secret
+            .as_deref()
+            .is_some_and(|s| s.contains("_secret_"))
+    );
+
+    let replayed = create()
+        .customize()
+        .request_strategy(RequestStrategy::Idempotent(key.clone()))
+        .send(&client)
+        .await
+        .expect("idempotent replay");
+    assert_eq!(replayed.id, intent.id);
+    let conflicting = CreatePaymentIntent::new(4300, Currency::GBP)
+        .customize()
+        .request_strategy(RequestStrategy::Idempotent(key))
+        .send(&client)
+        .await;
+    match conflicting {
+        Err(StripeError::Stripe(error, 400)) => {
+            assert_eq!(error.type_, ApiErrorsType::IdempotencyError);
+        }
+        other => panic!("expected an idempotency error, got {other:?}"),
+    }
+
+    let declined = ConfirmPaymentIntent::new(intent.id.clone())
+        .payment_method("pm_card_chargeDeclined")
+        .send(&client)
+        .await;
+    match declined {
+        Err(StripeError::Stripe(error, 402)) => {
+            assert_eq!(error.type_, ApiErrorsType::CardError);
+            assert_eq!(error.code, Some(ApiErrorsCode::CardDeclined));
+            assert_eq!(error.decline_code.as_deref(), Some("generic_decline"));
+            let failed = error
+                .payment_intent
+                .expect("the intent comes with the error");
+            assert_eq!(failed.status, PaymentIntentStatus::RequiresPaymentMethod);
+            assert!(failed.last_payment_error.is_some());
+            assert!(error.payment_method.is_some());
+        }
+        other => panic!("expected a card error, got {other:?}"),
+    }
+
+    let paid = ConfirmPaymentIntent::new(intent.id.clone())
+        .payment_method("pm_card_visa")
+        .send(&client)
+        .await
+        .expect("confirm");
+    assert_eq!(paid.status, PaymentIntentStatus::Succeeded);
+    assert_eq!(paid.amount_received, 4200);
+
+    let refund = CreateRefund::new()
+        .payment_intent(intent.id.as_str())
+        .amount(1200)
+        .send(&client)
+        .await
+        .expect("refund");
+    assert_eq!(refund.amount, 1200);
+    let over = CreateRefund::new()
+        .payment_intent(intent.id.as_str())
+        .amount(5000)
+        .send(&client)
+        .await;
+    match over {
+        Err(StripeError::Stripe(error, 400)) => {
+            assert_eq!(error.type_, ApiErrorsType::InvalidRequestError);
+            assert_eq!(error.param.as_deref(), Some("amount"));
+        }
+        other => panic!("expected an invalid request, got {other:?}"),
+    }
+
+    let fetched = RetrievePaymentIntent::new(intent.id.clone())
+        .expand(vec!["latest_charge".to_owned()])
+        .send(&client)
+        .await
+        .expect("retrieve");
+    let charge = fetched
+        .latest_charge
+        .as_ref()
+        .and_then(|charge| charge.as_object())
+        .expect("expanded charge");
+    assert_eq!(charge.amount_refunded, 1200);
+
+    let abandoned = create().send(&client).await.expect("create another");
+    let canceled = CancelPaymentIntent::new(abandoned.id.clone())
+        .send(&client)
+        .await
+        .expect("cancel");
+    assert_eq!(canceled.status, PaymentIntentStatus::Canceled);
+
+    let missing = RetrievePaymentIntent::new("pi_does_not_exist")
+        .send(&client)
+        .await;
+    assert!(
+        matches!(missing, Err(StripeError::Stripe(_, 404))),
+        "{missing:?}"
+    );
+
+    let unauthenticated = ClientBuilder::new("sk_live_not_accepted")
+        .url(double.url.clone())
+        .build()
+        .expect("client");
+    let refused = RetrievePaymentIntent::new(intent.id.clone())
+        .send(&unauthenticated)
+        .await;
+    assert!(
+        matches!(refused, Err(StripeError::Stripe(_, 401))),
+        "{refused:?}"
+    );
+}

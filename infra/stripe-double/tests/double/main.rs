@@ -1,0 +1,7 @@
+//! The Stripe double's tests: one binary, each test with its own double on a free port.
+
+mod api;
+mod compat;
+mod signatures;
+mod support;
+mod webhooks;

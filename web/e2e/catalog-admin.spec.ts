@@ -1,0 +1,98 @@
+// Staff building the catalog: events, performances, publishing, seat maps from CSV.
+import { api, expect, logIn, OWNER, openAdminPage, ownerToken, screenshot, test, unique } from './fixtures';
+
+test('staff create an event with a performance, publish it, and patrons see it', async ({ page, baseURL }) => {
+  const title = unique('Opening Night');
+  await logIn(page, OWNER.email, OWNER.password);
+  await openAdminPage(page, 'Events');
+
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Description').fill('A <b>gala</b> evening.');
+  await page.getByRole('button', { name: 'Create event' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'is created' })).toBeVisible();
+
+  const event = page.getByTestId('admin-event').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
+  const form = event.getByRole('form', { name: 'New performance' });
+  // A date well inside the coming year, 7:30 pm at the venue.
+  const day = new Date(Date.now() + (30 + Math.floor(Math.random() * 150)) * 86_400_000).toISOString().slice(0, 10);
+  await form.getByLabel('Starts at (America/New York)').fill(`${day}T19:30`);
+  await form.getByLabel('Seat map').selectOption({ label: 'Demo Playhouse (500 seats, 1 GA)' });
+  await form.getByLabel('Add a ticket type').fill('Student');
+  await form.getByRole('button', { name: 'Add type' }).click();
+  for (const [zone, adult, student] of [
+    ['Premium', '85.00', '42.50'],
+    ['Standard', '60', ''],
+    ['Balcony', '35', '17.50'],
+    ['Lawn', '25', ''],
+  ] as const) {
+    await form.getByLabel(`${zone} adult price`).fill(adult);
+    if (student) await form.getByLabel(`${zone} student price`).fill(student);
+  }
+  await form.getByRole('button', { name: 'Add a fee' }).click();
+  await form.getByLabel('Fee name').fill('Booking fee');
+  await form.getByLabel('Amount').fill('2.00');
+  await screenshot(page, 'admin-new-performance');
+  await form.getByRole('button', { name: 'Save performance' }).click();
+
+  const row = event.getByTestId('admin-performance');
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('7:30 PM');
+  await expect(row).toContainText('$17.50 – $85.00');
+  await expect(row.getByTestId('performance-status')).toHaveText('Draft');
+
+  // Not on the site while it is a draft.
+  const before = await api(baseURL!, 'GET', '/api/v1/events');
+  expect((before.body.events as { title: string }[]).some((e) => e.title === title)).toBe(false);
+
+  await row.getByRole('button', { name: 'Publish' }).click();
+  await expect(row.getByTestId('performance-status')).toHaveText('On sale');
+  await screenshot(page, 'admin-events');
+
+  await page.goto('/');
+  await page.getByRole('link', { name: title, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  await expect(page.getByText('A <b>gala</b> evening.')).toBeVisible();
+  await expect(page.getByTestId('performance').locator('time')).toContainText('7:30 PM');
+  await expect(page.getByTestId('performance').getByTestId('price-range')).toHaveText('$17.50 – $85.00');
+
+  // Pausing takes it off sale again.
+  await page.goto('/admin/events');
+  const again = page.getByTestId('admin-event').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
+  await again.getByRole('button', { name: 'Pause' }).click();
+  await expect(again.getByTestId('performance-status')).toHaveText('Paused');
+});
+
+const HEADER = 'section,row,seat,price zone,best-available rank,x,y,note,accessible';
+
+test('a CSV seat map is drawn as a preview, and a bad line is pointed out by number', async ({ page, baseURL }) => {
+  await logIn(page, OWNER.email, OWNER.password);
+  await openAdminPage(page, 'Seat maps');
+
+  const name = unique('Studio');
+  const good = [HEADER];
+  for (const [r, row] of ['A', 'B', 'C'].entries()) {
+    for (let s = 1; s <= 8; s++) good.push(`stalls,${row},${s},${r === 0 ? 'front' : 'back'},${r * 8 + s},${s * 30},${r * 32},,${r === 2 && s === 1 ? 'yes' : ''}`);
+  }
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('CSV file').setInputFiles({ name: 'studio.csv', mimeType: 'text/csv', buffer: Buffer.from(good.join('\n') + '\n') });
+  await page.getByRole('button', { name: 'Import seat map' }).click();
+  await expect(page.getByRole('status')).toHaveText(`Imported “${name}”: 24 seats in 1 section.`);
+  const preview = page.getByTestId('seatmap-preview');
+  await expect(preview.locator('circle[data-seat]')).toHaveCount(24);
+  await expect(preview.getByRole('img', { name: 'stalls row C seat 1, back, wheelchair space, available' })).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: name })).toContainText('24');
+  await screenshot(page, 'admin-seatmap-preview');
+
+  const bad = [HEADER, 'stalls,A,1,front,1,30,0,,', 'stalls,A,2,front,2,sixty,0,,', 'stalls,A,3,front,3,90,0,,'];
+  await page.getByLabel('Name').fill(unique('Broken'));
+  await page.getByLabel('CSV file').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from(bad.join('\n')) });
+  await page.getByRole('button', { name: 'Import seat map' }).click();
+  const problem = page.getByTestId('csv-problem');
+  await expect(problem).toContainText('Problem on line 3, column “x”');
+  await expect(problem).toContainText('stalls,A,2,front,2,sixty,0,,');
+  await screenshot(page, 'admin-seatmap-csv-error');
+
+  // Nothing was saved from the broken file.
+  const maps = await api(baseURL!, 'GET', '/admin/v1/seatmaps', undefined, await ownerToken(baseURL!));
+  expect((maps.body.seatMaps as { name: string }[]).filter((m) => m.name.startsWith('Broken'))).toHaveLength(0);
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { buildPerformance, emptyPerformanceForm, normalisePriceType, parseAmount, parsePercent, priceKey, unpricedZones } from './performanceForm';
+
+describe('performance form', () => {
+  it('reads amounts in currency units as minor units', () => {
+    expect(parseAmount('85', 2)).toBe(8500);
+    expect(parseAmount('42.5', 2)).toBe(4250);
+    expect(parseAmount('1,250.05', 2)).toBe(125005);
+    expect(parseAmount('4250', 0)).toBe(4250);
+    expect(parseAmount('42.505', 2)).toBeNull();
+    expect(parseAmount('-1', 2)).toBeNull();
+    expect(parseAmount('abc', 2)).toBeNull();
+  });
+
+  it('reads percentages as basis points and price types as the API spells them', () => {
+    expect(parsePercent('2.5')).toBe(250);
+    expect(parsePercent('10 %')).toBe(1000);
+    expect(parsePercent('101')).toBeNull();
+    expect(normalisePriceType(' Under 16 ')).toBe('under-16');
+    expect(normalisePriceType('Ünder')).toBeNull();
+  });
+
+  it('builds the request: the start at the venue in UTC, a price table, fees', () => {
+    const form = emptyPerformanceForm('map-1');
+    form.startsAt = '2027-02-28T19:30';
+    form.priceTypes = ['adult', 'student'];
+    form.prices = { [priceKey('premium', 'adult')]: '85.00', [priceKey('premium', 'student')]: '42.50', [priceKey('standard', 'adult')]: '60' };
+    form.fees = [
+      { name: 'Booking fee', basis: 'per_ticket', kind: 'fixed', value: '2.00' },
+      { name: 'Card fee', basis: 'per_order', kind: 'percent', value: '2.5' },
+      { name: '', basis: 'per_ticket', kind: 'fixed', value: '' },
+    ];
+    form.maxTicketsPerOrder = '8';
+    const result = buildPerformance(form, ['premium', 'standard'], 'America/New_York', 'USD');
+    expect(result).toEqual({
+      ok: true,
+      request: {
+        startsAt: '2027-03-01T00:30:00Z',
+        seatMapId: 'map-1',
+        prices: [
+          { zone: 'premium', priceType: 'adult', amount: 8500 },
+          { zone: 'premium', priceType: 'student', amount: 4250 },
+          { zone: 'standard', priceType: 'adult', amount: 6000 },
+        ],
+        fees: [
+          { name: 'Booking fee', basis: 'per_ticket', fixed: 200 },
+          { name: 'Card fee', basis: 'per_order', percentBp: 250 },
+        ],
+        maxTicketsPerOrder: 8,
+      },
+    });
+    expect(unpricedZones(form, ['premium', 'standard', 'lawn'])).toEqual(['lawn']);
+  });
+
+  it('names the fields that are wrong, as the API would', () => {
+    const form = emptyPerformanceForm('');
+    form.prices = { [priceKey('premium', 'adult')]: 'lots' };
+    form.fees = [{ name: 'Levy', basis: 'per_ticket', kind: 'percent', value: 'x' }];
+    form.holdSeconds = 'ten';
+    const result = buildPerformance(form, ['premium'], 'America/New_York', 'USD');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(Object.keys(result.errors).sort()).toEqual(['fees', 'holdSeconds', 'prices', 'seatMapId', 'startsAt']);
+      expect(result.errors['prices']).toBe('"lots" is not a price (for example 42.50).');
+    }
+  });
+});

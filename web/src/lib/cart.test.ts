@@ -1,0 +1,191 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from './api';
+import { CartStore, cartStorageKey, type CartApi } from './cart.svelte';
+import type { CartItem, CartView, HoldRequest } from './carts';
+import { holdMessage } from './messages';
+
+const KEY = cartStorageKey('demo.localhost:3000');
+
+function item(holdId: string, seat: string, expiresAt: string): CartItem {
+  const [section, row, label] = seat.split('-');
+  return {
+    holdId,
+    performanceId: 'p1',
+    seat: { id: seat, section: section!, sectionName: 'Orchestra', row: row!, label: label!, accessible: false },
+    area: null,
+    zone: 'premium',
+    expiresAt,
+  };
+}
+
+function view(items: CartItem[], cartId = 'c1'): CartView {
+  const expiresAt = items.map((i) => i.expiresAt).sort()[0] ?? null;
+  return { cartId, status: 'open', limit: 10, remaining: 10 - items.length, expiresAt, items };
+}
+
+/** A server with one cart per id; holds expire at `now + 600 s`. */
+function fakeServer() {
+  const carts = new Map<string, CartItem[]>();
+  let n = 0;
+  const api: CartApi = {
+    createCart: vi.fn(async () => {
+      const cartId = `c${++n}`;
+      carts.set(cartId, []);
+      return { cartId, cartToken: `t-${cartId}`, expiresAt: '2099-01-01T00:00:00Z' };
+    }),
+    getCart: vi.fn(async ({ cartId, cartToken }) => {
+      const items = carts.get(cartId);
+      if (!items || cartToken !== `t-${cartId}`) throw new ApiError(404, 'not_found', 'Cart not found');
+      const live = items.filter((i) => Date.parse(i.expiresAt) > Date.now());
+      carts.set(cartId, live);
+      return view(live, cartId);
+    }),
+    addHold: vi.fn(async ({ cartId }, request: HoldRequest) => {
+      const items = carts.get(cartId);
+      if (!items) throw new ApiError(404, 'not_found', 'Cart not found');
+      if (!('seats' in request)) throw new ApiError(422, 'invalid_body', 'seats only here');
+      const until = new Date(Date.now() + 600_000).toISOString();
+      for (const seat of request.seats) items.push(item(`h-${seat}`, seat, until));
+      return view(items, cartId);
+    }),
+    releaseHold: vi.fn(async ({ cartId }, holdId: string) => {
+      const items = carts.get(cartId) ?? [];
+      carts.set(cartId, items.filter((i) => i.holdId !== holdId));
+      return view(carts.get(cartId)!, cartId);
+    }),
+  };
+  return { api, carts };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2026-11-22T12:00:00Z'), toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'] });
+  localStorage.clear();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  localStorage.clear();
+});
+
+describe('CartStore', () => {
+  it('starts a cart on the first hold and keeps its id and token in localStorage for this venue host', async () => {
+    const { api } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    const added = await cart.hold({ performanceId: 'p1', seats: ['orchestra-C-12'] });
+    expect(added.map((i) => i.holdId)).toEqual(['h-orchestra-C-12']);
+    expect(JSON.parse(localStorage.getItem('marquee.cart.demo.localhost:3000')!)).toMatchObject({ cartId: 'c1', cartToken: 't-c1' });
+    expect(cart.count).toBe(1);
+    expect(cart.secondsLeft).toBe(600);
+
+    // A reload: a new store finds the same cart.
+    const reloaded = new CartStore(api, KEY);
+    await reloaded.load();
+    expect(reloaded.items.map((i) => i.seat?.id)).toEqual(['orchestra-C-12']);
+    expect(api.createCart).toHaveBeenCalledTimes(1);
+    // Another venue's host has its own cart.
+    const elsewhere = new CartStore(api, cartStorageKey('other.localhost:3000'));
+    await elsewhere.load();
+    expect(elsewhere.count).toBe(0);
+    cart.reset();
+    reloaded.reset();
+  });
+
+  it('runs holds one after the other, so quick clicks all land', async () => {
+    const { api } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    await Promise.all([
+      cart.hold({ performanceId: 'p1', seats: ['orchestra-C-12'] }),
+      cart.hold({ performanceId: 'p1', seats: ['orchestra-C-13'] }),
+    ]);
+    expect(api.createCart).toHaveBeenCalledTimes(1);
+    expect(cart.items.map((i) => i.seat?.label)).toEqual(['12', '13']);
+    cart.reset();
+  });
+
+  it('replaces a cart the server no longer knows, once, and passes other refusals on', async () => {
+    const { api, carts } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-A-1'] });
+    carts.delete('c1'); // discarded by the server
+    const added = await cart.hold({ performanceId: 'p1', seats: ['orchestra-A-2'] });
+    expect(added.map((i) => i.seat?.id)).toEqual(['orchestra-A-2']);
+    expect(cart.cart?.cartId).toBe('c2');
+
+    vi.mocked(api.addHold).mockRejectedValueOnce(new ApiError(404, 'not_found', 'Performance not found'));
+    await expect(cart.hold({ performanceId: 'gone', seats: ['x'] })).rejects.toThrow('Performance not found');
+    expect(api.createCart).toHaveBeenCalledTimes(2);
+    cart.reset();
+  });
+
+  it('counts down, reads the cart again when the time is up and says it expired', async () => {
+    const { api } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    const expired = vi.fn();
+    cart.onExpire(expired);
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-A-1'] });
+    await vi.advanceTimersByTimeAsync(61_000);
+    expect(cart.secondsLeft).toBe(539);
+    await vi.advanceTimersByTimeAsync(540_000);
+    expect(cart.expired).toBe(true);
+    expect(cart.count).toBe(0);
+    expect(expired).toHaveBeenCalledTimes(1);
+
+    // After a reload it is still clear that the holds expired.
+    const reloaded = new CartStore(api, KEY);
+    await reloaded.load();
+    expect(reloaded.expired).toBe(true);
+
+    cart.startNew();
+    expect(cart.expired).toBe(false);
+    expect(localStorage.getItem(KEY)).toBeNull();
+    cart.reset();
+    reloaded.reset();
+  });
+
+  it('tells when only some holds expired', async () => {
+    const { api } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-A-1'] });
+    await vi.advanceTimersByTimeAsync(300_000);
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-A-2'] });
+    await vi.advanceTimersByTimeAsync(301_000);
+    expect(cart.expired).toBe(false);
+    expect(cart.items.map((i) => i.seat?.id)).toEqual(['orchestra-A-2']);
+    expect(cart.notice).toBe('One of your holds has expired and was released.');
+    expect(cart.secondsLeft).toBe(299);
+    cart.reset();
+  });
+
+  it('releases a hold', async () => {
+    const { api } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-A-1', 'orchestra-A-2'] });
+    await cart.release('h-orchestra-A-1');
+    expect(cart.items.map((i) => i.holdId)).toEqual(['h-orchestra-A-2']);
+    cart.reset();
+  });
+});
+
+describe('hold messages', () => {
+  const seatName = (id: string) => ({ 'orchestra-C-12': 'C12', 'orchestra-C-13': 'C13' })[id];
+
+  it('names the taken seats', () => {
+    const one = new ApiError(409, 'seat_unavailable', 'Some of these seats were just taken by someone else', { seats: ['orchestra-C-12'] });
+    expect(holdMessage(one, { seatName })).toBe('Sorry — seat C12 was just taken by someone else.');
+    const two = new ApiError(409, 'seat_unavailable', '…', { seats: ['orchestra-C-12', 'orchestra-C-13'] });
+    expect(holdMessage(two, { seatName })).toBe('Sorry — seats C12 and C13 were just taken by someone else.');
+  });
+
+  it('explains best available finding nothing, full areas, the limit and sales being closed', () => {
+    const none = new ApiError(409, 'seat_unavailable', 'x', { seats: [], reason: 'none_available' });
+    expect(holdMessage(none, { quantity: 4, zoneName: 'Premium' })).toBe(
+      'Sorry — we could not find 4 seats together in Premium. Try fewer seats or another price zone.',
+    );
+    const full = new ApiError(409, 'seat_unavailable', 'Only 3 places are left in this area', { seats: [], available: 3 });
+    expect(holdMessage(full)).toBe('Only 3 places are left in this area');
+    const limit = new ApiError(422, 'limit_exceeded', 'You can hold at most 10 tickets; you can add 0 more', { remaining: 0 });
+    expect(holdMessage(limit)).toBe('You can hold at most 10 tickets; you can add 0 more.');
+    expect(holdMessage(new ApiError(409, 'not_on_sale', 'This performance is not on sale'))).toBe(
+      'Sorry — tickets for this performance are not on sale right now.',
+    );
+  });
+});
