@@ -179,7 +179,7 @@ fn encode_cursor(position: &str) -> String {
 fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
     let invalid =
         || ApiError::bad_request("invalid_cursor", "The cursor is not one this API gave out");
-    if cursor.len() % 2 != 0 || cursor.len() > 256 {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 256 {
         return Err(invalid());
     }
     let bytes: Result<Vec<u8>, _> = (0..cursor.len())

@@ -24,6 +24,9 @@ const PATRONS: usize = 600;
 const CONCURRENCY: usize = 64;
 const MAX_SECONDS: u64 = 180;
 
+/// What one patron did: their request samples, and the seats granted (cart id, seat ids).
+type Session = (Vec<Sample>, Vec<(String, Vec<String>)>);
+
 #[derive(Debug, Clone)]
 struct Sample {
     /// Milliseconds since the start.
@@ -91,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
     let start = Instant::now();
     let seed = AtomicU64::new(0x9e37_79b9_7f4a_7c15);
     let base = format!("http://{}", server.addr);
-    let results: Vec<(Vec<Sample>, Vec<(String, Vec<String>)>)> = futures::stream::iter(0..PATRONS)
+    let results: Vec<Session> = futures::stream::iter(0..PATRONS)
         .map(|patron| {
             let http = http.clone();
             let base = base.clone();
@@ -261,7 +264,7 @@ async fn patron_session(
     rows: &[Vec<String>],
     mut seed: u64,
     start: Instant,
-) -> (Vec<Sample>, Vec<(String, Vec<String>)>) {
+) -> Session {
     let mut next = move || {
         seed ^= seed << 13;
         seed ^= seed >> 7;

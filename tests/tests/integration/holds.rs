@@ -259,7 +259,7 @@ async fn holding_showing_and_releasing_seats() {
         .cart_call(Method::DELETE, &host, &path, &cart.1, None)
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(held_seats(&reply.body), [a1.clone()]);
+    assert_eq!(held_seats(&reply.body), std::slice::from_ref(&a1));
     assert_eq!(reply.body["remaining"], 9);
     assert_eq!(&app.statuses(&show).await[..3], "hff");
     assert_eq!(
@@ -278,23 +278,18 @@ async fn holding_showing_and_releasing_seats() {
 async fn the_eleventh_seat_is_refused_across_performances() {
     let app = spawn_app().await;
     let show = app.grid_show(2, 8, 600).await;
-    let second = app
-        .publish_on(
-            &show.venue,
-            &show.token,
-            &app.get(
-                &show.venue.host,
-                &format!("/api/v1/performances/{}", show.performance),
-                None,
-            )
-            .await
-            .body["seatMapId"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-            600,
+    let map_id = app
+        .get(
+            &show.venue.host,
+            &format!("/api/v1/performances/{}", show.performance),
+            None,
         )
-        .await;
+        .await
+        .body["seatMapId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = app.publish_on(&show.venue, &show.token, &map_id, 600).await;
     let host = show.venue.host.clone();
     let cart = app.new_cart(&host).await;
     let first_six: Vec<&str> = show.seats[0][..6].iter().map(String::as_str).collect();

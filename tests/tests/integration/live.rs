@@ -466,3 +466,53 @@ async fn the_live_function_keeps_subscriptions_and_the_push_finds_them() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn subscribers_see_a_patrons_hold_and_release_within_a_second() {
+    let app = spawn_app().await;
+    let show = app.grid_show(2, 6, 600).await;
+    let host = show.venue.host.clone();
+    let seat = show.seats[0][2].clone();
+    let mut a = app.live_subscriber(&host, &show.performance).await;
+    let mut b = app.live_subscriber(&host, &show.performance).await;
+
+    // A third client, a patron with a cart, holds the seat.
+    let cart = app.new_cart(&host).await;
+    let expected = [(seat.as_str(), "held")];
+    let sent = Instant::now();
+    let (reply, committed, at_a, at_b) = {
+        let hold = async {
+            let reply = app.hold_seats(&show, &cart, &[&seat]).await;
+            (reply, Instant::now())
+        };
+        let ((reply, committed), at_a, at_b) = tokio::join!(
+            hold,
+            await_seats(&mut a, &show.performance, &expected),
+            await_seats(&mut b, &show.performance, &expected),
+        );
+        (reply, committed, at_a, at_b)
+    };
+    assert_eq!(reply.status, reqwest::StatusCode::CREATED, "{}", reply.body);
+    within_budget("hold", sent, committed, &[at_a, at_b]);
+
+    // Releasing it is pushed as free.
+    let hold_id = reply.body["items"][0]["holdId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/carts/{}/holds/{hold_id}", cart.0);
+    let expected = [(seat.as_str(), "free")];
+    let sent = Instant::now();
+    let (committed, at_a, at_b) = tokio::join!(
+        async {
+            let reply = app
+                .cart_call(reqwest::Method::DELETE, &host, &path, &cart.1, None)
+                .await;
+            assert_eq!(reply.status, reqwest::StatusCode::OK);
+            Instant::now()
+        },
+        await_seats(&mut a, &show.performance, &expected),
+        await_seats(&mut b, &show.performance, &expected),
+    );
+    within_budget("release", sent, committed, &[at_a, at_b]);
+}

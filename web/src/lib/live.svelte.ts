@@ -1,7 +1,8 @@
 // Keeps a drawn seat map current. Uses the live WebSocket (API.md "Live seat map") when the
 // site names one and it connects; otherwise, and whenever the socket is down, polls
 // `…/seatmap/status` every 3 s. With the socket up, the status is still re-read on request
-// (`refresh()`): expired holds turn free by time, and no message announces that.
+// (`refresh()`, when the cart's countdown ends) and every 30 s: expired holds turn free by
+// time, and no message announces that.
 import { getSeatMapStatus, type SeatMapStatus } from './catalog';
 import type { SeatChange } from './seatmap/model.svelte';
 
@@ -23,6 +24,8 @@ export interface SeatFeedOptions {
   maxRetryMs?: number;
   /** API Gateway closes sockets silent for 10 minutes. */
   pingMs?: number;
+  /** With the socket up, re-read the whole status this often (others' holds expire silently). */
+  resyncMs?: number;
   fetchStatus?: (performanceId: string) => Promise<SeatMapStatus>;
   WebSocket?: typeof WebSocket;
 }
@@ -43,6 +46,7 @@ export class SeatFeed {
   readonly #retryMs: number;
   readonly #maxRetryMs: number;
   readonly #pingMs: number;
+  readonly #resyncMs: number;
   readonly #fetchStatus: (performanceId: string) => Promise<SeatMapStatus>;
   readonly #WebSocket: typeof WebSocket | undefined;
 
@@ -51,6 +55,7 @@ export class SeatFeed {
   #connectTimer: Timer | null = null;
   #retryTimer: Timer | null = null;
   #pingTimer: ReturnType<typeof setInterval> | null = null;
+  #resyncTimer: ReturnType<typeof setInterval> | null = null;
   #retryDelay: number;
   #fetching = false;
   #stopped = true;
@@ -64,6 +69,7 @@ export class SeatFeed {
     this.#retryMs = options.retryMs ?? 2000;
     this.#maxRetryMs = options.maxRetryMs ?? 30_000;
     this.#pingMs = options.pingMs ?? 240_000;
+    this.#resyncMs = options.resyncMs ?? 30_000;
     this.#fetchStatus = options.fetchStatus ?? getSeatMapStatus;
     this.#WebSocket = options.WebSocket ?? globalThis.WebSocket;
     this.#retryDelay = this.#retryMs;
@@ -192,6 +198,10 @@ export class SeatFeed {
     this.#pingTimer = setInterval(() => {
       if (socket.readyState === 1) socket.send(JSON.stringify({ action: 'ping' }));
     }, this.#pingMs);
+    if (this.#resyncTimer) clearInterval(this.#resyncTimer);
+    this.#resyncTimer = setInterval(() => {
+      if (typeof document === 'undefined' || !document.hidden) void this.refresh();
+    }, this.#resyncMs);
     // Whatever changed between the first load and the subscription.
     void this.refresh();
   }
@@ -218,7 +228,8 @@ export class SeatFeed {
     const socket = this.#socket;
     this.#socket = null;
     if (this.#pingTimer) clearInterval(this.#pingTimer);
-    this.#pingTimer = null;
+    if (this.#resyncTimer) clearInterval(this.#resyncTimer);
+    this.#pingTimer = this.#resyncTimer = null;
     if (socket && socket.readyState <= 1) {
       try {
         socket.close();

@@ -82,11 +82,14 @@ describe('SeatFeed', () => {
     expect(socket.sent).toEqual([{ action: 'subscribe', performanceId: 'p1' }]);
     socket.receive({ type: 'subscribed', performanceId: 'p1' });
     expect(feed.mode).toBe('live');
-    // One catch-up read for what changed before the subscription, then no polling.
+    // One catch-up read for what changed before the subscription, then no polling, only a
+    // re-read every 30 s (others' holds expire without a message).
     await vi.advanceTimersByTimeAsync(0);
     expect(fetchStatus).toHaveBeenCalledTimes(1);
-    await vi.advanceTimersByTimeAsync(30_000);
+    await vi.advanceTimersByTimeAsync(29_999);
     expect(fetchStatus).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetchStatus).toHaveBeenCalledTimes(2);
 
     socket.receive({ type: 'seats', performanceId: 'p1', changes: [{ seatId: 'a-1', status: 'held' }] });
     socket.receive({ type: 'ga', performanceId: 'p1', areaId: 'lawn', available: 7 });
@@ -97,7 +100,7 @@ describe('SeatFeed', () => {
 
     // refresh() still reads the status (the cart countdown ended: expired holds turn free silently).
     await feed.refresh();
-    expect(fetchStatus).toHaveBeenCalledTimes(2);
+    expect(fetchStatus).toHaveBeenCalledTimes(3);
     feed.stop();
     expect(socket.readyState).toBe(3);
   });
