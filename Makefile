@@ -33,4 +33,4 @@ status:
 # N virtual patrons racing for a 2,000-seat performance; writes docs/bench/onsale.{json,svg}.
 bench-onsale:
 	bash infra/local/install.sh
-	bash infra/local/with-stack.sh cargo run -p marquee-tests --bin onsale
+	bash infra/local/with-stack.sh cargo run --profile bench -p marquee-tests --bin onsale

@@ -83,13 +83,15 @@ test("two patrons on the same performance see each other's holds (WebSocket, els
     await expect(second.getByTestId('live-mode')).toHaveAttribute('data-mode', /live|polling/);
     const mode = await second.getByTestId('live-mode').getAttribute('data-mode');
 
-    const started = Date.now();
     await seat(page, 'Orchestra row F seat 7').click();
     await expect(seat(page, 'Orchestra row F seat 7')).toHaveAttribute('data-state', 'mine');
-    // The brief: within a few seconds by polling, within about a second by WebSocket. 5 s covers both.
+    const held = Date.now();
+    // The brief: within a few seconds by polling, within about a second by WebSocket. 5 s covers
+    // both; the time it took is recorded below.
     await expect(seat(second, 'Orchestra row F seat 7')).toHaveAttribute('data-state', 'held', { timeout: 5_000 });
-    const seen = Date.now() - started;
-    test.info().annotations.push({ type: 'hold seen by the other patron', description: `${seen} ms (${mode})` });
+    const seen = Date.now() - held;
+    test.info().annotations.push({ type: 'hold seen by the other patron', description: `${seen} ms after the holder saw it (${mode})` });
+    console.log(`hold seen by the other patron ${seen} ms after the holder saw it (${mode})`);
 
     await seat(page, 'Orchestra row F seat 7').click(); // release
     await expect(seat(second, 'Orchestra row F seat 7')).toHaveAttribute('data-state', 'free', { timeout: 5_000 });

@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 /// An abandoned cart disappears after this long.
 const CART_LIFETIME_HOURS: i64 = 24;
 /// Attempts of a best-available hold when the chosen seats are taken meanwhile.
-const BEST_AVAILABLE_ATTEMPTS: usize = 3;
+const BEST_AVAILABLE_ATTEMPTS: usize = 5;
 /// Attempts when DynamoDB reports a conflicting concurrent transaction.
 const CONTENTION_ATTEMPTS: usize = 4;
 
@@ -150,6 +150,11 @@ fn millis(at: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// Distinct from a missing performance, so a client knows to start a new cart.
+fn cart_not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "cart_not_found", "Cart not found")
+}
+
 fn cart_token(headers: &HeaderMap) -> Result<String, ApiError> {
     let token = headers
         .get("x-cart-token")
@@ -163,11 +168,7 @@ fn valid_cart_id(raw: &str) -> Result<&str, ApiError> {
         && raw
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-    if ok {
-        Ok(raw)
-    } else {
-        Err(ApiError::not_found("Cart"))
-    }
+    if ok { Ok(raw) } else { Err(cart_not_found()) }
 }
 
 /// Reads the cart and checks its token (a wrong token is the same as no cart).
@@ -179,7 +180,7 @@ async fn load_cart(
 ) -> Result<(CartRecord, Vec<HoldRecord>), ApiError> {
     match state.store.cart(&tenant.id, cart_id).await? {
         Some((cart, holds)) if cart.token_hash == token_hash => Ok((cart, holds)),
-        _ => Err(ApiError::not_found("Cart")),
+        _ => Err(cart_not_found()),
     }
 }
 
@@ -312,7 +313,7 @@ fn seat_unavailable(seats: &[SeatId]) -> ApiError {
 
 fn hold_error(e: HoldError, performance: &PerformanceRecord) -> ApiError {
     match e {
-        HoldError::CartNotFound => ApiError::not_found("Cart"),
+        HoldError::CartNotFound => cart_not_found(),
         HoldError::CartNotOpen(status) => ApiError::conflict(
             "cart_not_open",
             format!("This cart is {status:?} and cannot take more holds").to_lowercase(),
@@ -596,14 +597,36 @@ impl HoldContext<'_> {
             None => None,
         };
         let (mut taken, mut fresh) = self.taken_seats(false).await?;
+        // Concurrent searches all want the same best block. After a lost race, each request
+        // passes over a different random fifth of the free seats, so the racers spread over
+        // the next-best blocks instead of colliding again and again.
+        let salt = u64::from_str_radix(&random_token(8), 16).unwrap_or(1);
+        let mut lost_races = 0u64;
         for _ in 0..BEST_AVAILABLE_ATTEMPTS {
-            let Some(choice) = self
+            let skipping = lost_races > 0;
+            let pick = self
                 .prepared
                 .best
-                .find(request.quantity, zone.as_ref(), |seat| taken.contains(seat))
-            else {
+                .find(request.quantity, zone.as_ref(), |seat| {
+                    taken.contains(seat) || (skipping && spread(seat, salt ^ lost_races))
+                });
+            let pick = match pick {
+                Some(pick) => Some(pick),
+                // Nothing among the seats not skipped: try again with all of them.
+                None if skipping => {
+                    self.prepared
+                        .best
+                        .find(request.quantity, zone.as_ref(), |seat| taken.contains(seat))
+                }
+                None => None,
+            };
+            let Some(choice) = pick else {
                 if fresh {
-                    break;
+                    return Err(ApiError::conflict(
+                        "seat_unavailable",
+                        "No seats together are available for that request",
+                    )
+                    .with_details(json!({ "seats": [], "reason": "none_available" })));
                 }
                 // A cached view may miss a seat released a moment ago: look once more.
                 (taken, fresh) = self.taken_seats(true).await?;
@@ -619,15 +642,19 @@ impl HoldContext<'_> {
                     return Ok(holds);
                 }
                 // Someone was faster: count those seats as taken and choose again.
-                Err(HoldError::SeatsUnavailable(lost)) => taken.add(lost),
+                Err(HoldError::SeatsUnavailable(lost)) => {
+                    lost_races += 1;
+                    taken.add(lost);
+                }
                 Err(e) => return Err(hold_error(e, self.performance)),
             }
         }
+        // Seats are left, but other patrons kept taking them first: worth trying again.
         Err(ApiError::conflict(
             "seat_unavailable",
-            "No seats together are available for that request",
+            "Other patrons took those seats first; please try again",
         )
-        .with_details(json!({ "seats": [], "reason": "none_available" })))
+        .with_details(json!({ "seats": [], "reason": "contention" })))
     }
 
     /// This instance's view of the taken seats, read from the store when older than its TTL.
@@ -707,6 +734,16 @@ async fn run_limit(context: &HoldContext<'_>) -> Result<Vec<HoldRecord>, HoldErr
     Err(HoldError::LimitExceeded { remaining })
 }
 
+/// Whether a seat is passed over in this attempt: about one in five, differently per
+/// request and attempt (FNV-1a of the seat id, salted).
+fn spread(seat: &SeatId, salt: u64) -> bool {
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64 ^ salt;
+    for byte in seat.as_str().bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash.is_multiple_of(5)
+}
+
 fn jitter() -> u64 {
     u64::from(rand_byte() % 20)
 }
@@ -742,7 +779,7 @@ pub async fn release_hold(
             Err(HoldError::Store(StoreError::ConditionFailed)) => {
                 return Err(ApiError::not_found("Hold"));
             }
-            Err(HoldError::CartNotFound) => return Err(ApiError::not_found("Cart")),
+            Err(HoldError::CartNotFound) => return Err(cart_not_found()),
             Err(HoldError::CartNotOpen(status)) => {
                 return Err(ApiError::conflict(
                     "cart_not_open",

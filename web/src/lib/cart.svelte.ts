@@ -40,12 +40,9 @@ function isGone(e: unknown): boolean {
   return e instanceof ApiError && (e.status === 404 || e.status === 401 || e.code === 'cart_not_open');
 }
 
-/**
- * A hold refused because of the cart, not the performance. Both answer 404 `not_found`;
- * only the message ("Cart not found" / "Performance not found") tells them apart.
- */
+/** A hold refused because of the cart (`cart_not_found`), not the performance (`not_found`). */
 function isCartGone(e: unknown): boolean {
-  return e instanceof ApiError && (e.status === 401 || e.code === 'cart_not_open' || (e.status === 404 && /^cart\b/i.test(e.message)));
+  return e instanceof ApiError && (e.status === 401 || e.code === 'cart_not_open' || e.code === 'cart_not_found');
 }
 
 export class CartStore {

@@ -35,14 +35,14 @@ function fakeServer() {
     }),
     getCart: vi.fn(async ({ cartId, cartToken }) => {
       const items = carts.get(cartId);
-      if (!items || cartToken !== `t-${cartId}`) throw new ApiError(404, 'not_found', 'Cart not found');
+      if (!items || cartToken !== `t-${cartId}`) throw new ApiError(404, 'cart_not_found', 'Cart not found');
       const live = items.filter((i) => Date.parse(i.expiresAt) > Date.now());
       carts.set(cartId, live);
       return view(live, cartId);
     }),
     addHold: vi.fn(async ({ cartId }, request: HoldRequest) => {
       const items = carts.get(cartId);
-      if (!items) throw new ApiError(404, 'not_found', 'Cart not found');
+      if (!items) throw new ApiError(404, 'cart_not_found', 'Cart not found');
       if (!('seats' in request)) throw new ApiError(422, 'invalid_body', 'seats only here');
       const until = new Date(Date.now() + 600_000).toISOString();
       for (const seat of request.seats) items.push(item(`h-${seat}`, seat, until));
