@@ -346,31 +346,21 @@ impl Store {
         tenant: &TenantId,
         event: &EventId,
     ) -> Result<Vec<PerformanceRecord>, StoreError> {
-        let mut all = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("gsi1")
-                .key_condition_expression("gsi1pk = :pk")
-                .expression_attribute_values(
-                    ":pk",
-                    AttributeValue::S(keys::event_performances(tenant, event)),
-                )
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::sdk)?;
-            for item in out.items.unwrap_or_default() {
-                all.push(serde_dynamo::from_item(item)?);
-            }
-            match out.last_evaluated_key {
-                Some(next) if !next.is_empty() => start = Some(next),
-                _ => return Ok(all),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :pk")
+            .expression_attribute_values(
+                ":pk",
+                AttributeValue::S(keys::event_performances(tenant, event)),
+            );
+        let items = self.query_all(query).await?;
+        Ok(items
+            .into_iter()
+            .map(serde_dynamo::from_item)
+            .collect::<Result<_, _>>()?)
     }
 
     /// The venue's performances starting in `[from, to)` (RFC 3339 UTC), by start time,
@@ -452,27 +442,15 @@ impl Store {
         pk: String,
         prefix: &str,
     ) -> Result<Vec<HashMap<String, AttributeValue>>, StoreError> {
-        let mut all = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .projection_expression("pk, sk")
-                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
-                .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::sdk)?;
-            all.extend(out.items.unwrap_or_default());
-            match out.last_evaluated_key {
-                Some(next) if !next.is_empty() => start = Some(next),
-                _ => return Ok(all),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .projection_expression("pk, sk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()));
+        self.query_all(query).await
     }
 
     /// BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed.

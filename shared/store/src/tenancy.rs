@@ -178,26 +178,38 @@ impl Store {
         pk: String,
         prefix: &str,
     ) -> Result<Vec<T>, StoreError> {
-        let mut records = Vec::new();
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()));
+        let items = self.query_all(query).await?;
+        Ok(items
+            .into_iter()
+            .map(serde_dynamo::from_item)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Runs a query to its last page.
+    pub(crate) async fn query_all(
+        &self,
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
         let mut start = None;
         loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
-                .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+            let out = query
+                .clone()
                 .set_exclusive_start_key(start)
                 .send()
                 .await
                 .map_err(StoreError::sdk)?;
-            for item in out.items.unwrap_or_default() {
-                records.push(serde_dynamo::from_item(item)?);
-            }
+            items.extend(out.items.unwrap_or_default());
             match out.last_evaluated_key {
                 Some(next) if !next.is_empty() => start = Some(next),
-                _ => return Ok(records),
+                _ => return Ok(items),
             }
         }
     }
