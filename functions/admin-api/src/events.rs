@@ -4,7 +4,7 @@ use crate::AdminState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
-use marquee_domain::{EventId, Invalid, Permission};
+use marquee_domain::{EventId, Invalid, Permission, VenueSettings};
 use marquee_platform::auth::{StaffAuth, random_token};
 use marquee_platform::documents::{Documents, Upload};
 use marquee_platform::views::{EventView, PerformanceView};
@@ -59,31 +59,28 @@ pub(crate) async fn load_event(
         .ok_or_else(|| ApiError::not_found("Event"))
 }
 
-async fn event_view(
-    state: &AdminState,
-    auth: &StaffAuth,
-    event: &EventRecord,
-) -> Result<EventView, ApiError> {
+async fn venue_settings(state: &AdminState, auth: &StaffAuth) -> Result<VenueSettings, ApiError> {
     let venue = state
         .store
         .venue(&auth.tenant)
         .await?
         .ok_or_else(|| ApiError::not_found("Venue"))?;
+    Ok(venue.settings)
+}
+
+async fn event_view(
+    state: &AdminState,
+    auth: &StaffAuth,
+    settings: &VenueSettings,
+    event: &EventRecord,
+) -> Result<EventView, ApiError> {
     let now = Utc::now();
     let performances = state
         .store
         .event_performances(&auth.tenant, &event.id)
         .await?
         .iter()
-        .map(|p| {
-            PerformanceView::new(
-                p,
-                None,
-                venue.settings.timezone,
-                venue.settings.currency,
-                now,
-            )
-        })
+        .map(|p| PerformanceView::new(p, None, settings.timezone, settings.currency, now))
         .collect();
     Ok(EventView::new(event, performances))
 }
@@ -133,9 +130,10 @@ pub async fn list_events(
     auth: StaffAuth,
 ) -> Result<axum::Json<EventList>, ApiError> {
     auth.require(Permission::ViewSales)?;
+    let settings = venue_settings(&state, &auth).await?;
     let mut events = Vec::new();
     for event in state.store.events(&auth.tenant).await? {
-        events.push(event_view(&state, &auth, &event).await?);
+        events.push(event_view(&state, &auth, &settings, &event).await?);
     }
     Ok(axum::Json(EventList { events }))
 }
@@ -150,7 +148,10 @@ pub async fn get_event(
 ) -> Result<axum::Json<EventView>, ApiError> {
     auth.require(Permission::ViewSales)?;
     let event = load_event(&state, &auth, &event_id).await?;
-    Ok(axum::Json(event_view(&state, &auth, &event).await?))
+    let settings = venue_settings(&state, &auth).await?;
+    Ok(axum::Json(
+        event_view(&state, &auth, &settings, &event).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -194,7 +195,10 @@ pub async fn update_event(
     }
     event.updated_at = Utc::now().to_rfc3339();
     state.store.put_event(&auth.tenant, &event).await?;
-    Ok(axum::Json(event_view(&state, &auth, &event).await?))
+    let settings = venue_settings(&state, &auth).await?;
+    Ok(axum::Json(
+        event_view(&state, &auth, &settings, &event).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
