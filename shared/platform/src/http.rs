@@ -5,7 +5,7 @@
 use crate::ApiError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::{Router, body::Body};
@@ -117,9 +117,4 @@ async fn json_error_bodies(req: Request, next: Next) -> Response {
         return replaced;
     }
     response
-}
-
-/// A header value for `Retry-After`.
-pub fn retry_after(seconds: i64) -> HeaderValue {
-    HeaderValue::from_str(&seconds.max(1).to_string()).unwrap_or(HeaderValue::from_static("60"))
 }

@@ -113,17 +113,12 @@ impl Store {
             );
         }
         self.batch_write(writes).await?;
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item(
-                keys::tenant(tenant),
-                &keys::seat_map_sk(&record.id),
-                record,
-            )?))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
+        self.put(item(
+            keys::tenant(tenant),
+            &keys::seat_map_sk(&record.id),
+            record,
+        )?)
+        .await?;
         Ok(())
     }
 
@@ -190,17 +185,12 @@ impl Store {
         tenant: &TenantId,
         event: &EventRecord,
     ) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item(
-                keys::tenant(tenant),
-                &keys::event_sk(&event.id),
-                event,
-            )?))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
+        self.put(item(
+            keys::tenant(tenant),
+            &keys::event_sk(&event.id),
+            event,
+        )?)
+        .await?;
         Ok(())
     }
 
@@ -289,13 +279,7 @@ impl Store {
             AttributeValue::S(keys::venue_performances(tenant)),
         );
         item.insert("gsi2sk".into(), AttributeValue::S(by_start));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
+        self.put(item).await?;
         Ok(())
     }
 
@@ -419,22 +403,6 @@ impl Store {
                 None => return Ok(all),
             }
         }
-    }
-
-    pub(crate) async fn get<T: serde::de::DeserializeOwned>(
-        &self,
-        pk: String,
-        sk: &str,
-    ) -> Result<Option<T>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, sk)))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
-        Ok(out.item.map(serde_dynamo::from_item).transpose()?)
     }
 
     async fn query_keys(

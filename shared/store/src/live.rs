@@ -100,17 +100,12 @@ impl Store {
             performances: Vec::new(),
             ttl: now.timestamp() + LIVE_CONNECTION_SECONDS,
         };
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item(
-                keys::live_connection(tenant, connection),
-                keys::LIVE_CONNECTION_SK,
-                &record,
-            )?))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
+        self.put(item(
+            keys::live_connection(tenant, connection),
+            keys::LIVE_CONNECTION_SK,
+            &record,
+        )?)
+        .await?;
         Ok(())
     }
 
@@ -175,17 +170,12 @@ impl Store {
             connection_id: connection.clone(),
             ttl: now.timestamp() + LIVE_CONNECTION_SECONDS,
         };
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item(
-                keys::live_subscribers(tenant, performance),
-                &keys::live_subscriber_sk(connection),
-                &subscription,
-            )?))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
+        self.put(item(
+            keys::live_subscribers(tenant, performance),
+            &keys::live_subscriber_sk(connection),
+            &subscription,
+        )?)
+        .await?;
         Ok(())
     }
 

@@ -27,6 +27,34 @@ pub(crate) fn key(pk: String, sk: &str) -> Item {
 }
 
 impl Store {
+    pub(crate) async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// Writes an item, replacing any item with the same key.
+    pub(crate) async fn put(&self, item: Item) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(())
+    }
+
     pub(crate) fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
@@ -79,15 +107,7 @@ impl Store {
     }
 
     pub async fn venue(&self, tenant: &TenantId) -> Result<Option<VenueRecord>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::tenant(tenant), keys::VENUE_SK)))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
-        Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+        self.get(keys::tenant(tenant), keys::VENUE_SK).await
     }
 
     pub async fn update_venue_settings(
@@ -117,15 +137,7 @@ impl Store {
         &self,
         hostname: &Hostname,
     ) -> Result<Option<TenantId>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::host(hostname), keys::HOST_SK)))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
-        let record: Option<HostRecord> = out.item.map(serde_dynamo::from_item).transpose()?;
+        let record: Option<HostRecord> = self.get(keys::host(hostname), keys::HOST_SK).await?;
         Ok(record.map(|r| r.tenant))
     }
 
