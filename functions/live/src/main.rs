@@ -1,3 +1,7 @@
+// Deeply nested async state machines (AWS SDK + lambda_runtime) exceed the default query
+// depth in some builds.
+#![recursion_limit = "256"]
+
 use live::LiveState;
 use marquee_platform::{aws, telemetry};
 use marquee_store::Store;

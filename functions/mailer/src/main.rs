@@ -1,3 +1,7 @@
+// Deeply nested async state machines (AWS SDK + lambda_runtime) exceed the default query
+// depth in some builds.
+#![recursion_limit = "256"]
+
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{LambdaEvent, service_fn};
 use mailer::{MailerState, send_mail_batch};

@@ -1,3 +1,7 @@
+// Deeply nested async state machines (AWS SDK + lambda_runtime) exceed the default query
+// depth in some builds.
+#![recursion_limit = "256"]
+
 use aws_lambda_events::dynamodb::Event;
 use aws_lambda_events::streams::DynamoDbEventResponse;
 use lambda_runtime::{LambdaEvent, service_fn};

@@ -1,3 +1,7 @@
+// Deeply nested async state machines (AWS SDK + lambda_runtime) exceed the default query
+// depth in some builds.
+#![recursion_limit = "256"]
+
 //! `cargo run -p devserver -- [--seed-demo]`: the whole of Marquee on 127.0.0.1, against the
 //! local stack started by `infra/local/stack.sh` (its endpoints come from the environment).
 
