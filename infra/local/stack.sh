@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Starts, stops and reports the local AWS stand-ins (DESIGN.md "Local stack") for one state dir:
-#   DynamoDB Local (Java) and moto server (SQS, SES v2, S3, API Gateway Management).
+#   DynamoDB Local (Java), moto server (SQS, SES v2, S3, API Gateway Management) and the
+#   repository's Stripe double (infra/stripe-double; the devserver registers its webhook URL).
 #
-#   stack.sh start  <state-dir>   start both (or reuse them if already running), write <state-dir>/env
+#   stack.sh start  <state-dir>   start them (or reuse them if already running), write <state-dir>/env
 #   stack.sh stop   <state-dir>   stop the processes recorded in <state-dir>/*.pid, and nothing else
-#   stack.sh status <state-dir>   exit 0 when both are running
+#   stack.sh status <state-dir>   exit 0 when all are running
 #
-# Ports: MARQUEE_DYNAMODB_PORT / MARQUEE_MOTO_PORT, default 8700 / 8701. With MARQUEE_FREE_PORTS=1
+# Ports: MARQUEE_DYNAMODB_PORT / MARQUEE_MOTO_PORT / MARQUEE_STRIPE_PORT, default 8700 / 8701 /
+# 8702. With MARQUEE_FREE_PORTS=1
 # any port variable that is unset is replaced by a free port (used by with-stack.sh).
 # The state dir holds dynamodb.{pid,log}, moto.{pid,log} and env (shell exports for clients).
 set -euo pipefail
@@ -22,7 +24,7 @@ case "$2" in
 esac
 STATE=${STATE%/}
 
-SERVICES=(dynamodb moto)
+SERVICES=(dynamodb moto stripe)
 STOP_GRACE_SECONDS=5
 START_TIMEOUT_SECONDS=60
 
@@ -32,6 +34,7 @@ signature() {
   case "$1" in
     dynamodb) echo "DynamoDBLocal.jar" ;;
     moto) echo "moto_server" ;;
+    stripe) echo "stripe-double" ;;
   esac
 }
 
@@ -145,7 +148,8 @@ start() {
   exec 9>"$STATE/.lock"
   flock 9
 
-  if live_pid dynamodb >/dev/null && live_pid moto >/dev/null && [ -f "$STATE/env" ]; then
+  if live_pid dynamodb >/dev/null && live_pid moto >/dev/null && live_pid stripe >/dev/null &&
+    [ -f "$STATE/env" ]; then
     say "stack already running for $STATE; reusing it"
     grep '_URL=' "$STATE/env" | sed 's/^export /  /'
     return 0
@@ -158,22 +162,29 @@ start() {
   local java_bin
   java_bin=$(find_java) || die "Java 17+ not found; run: bash infra/local/install.sh"
 
-  local ddb_port moto_port
+  # The Stripe double is a binary of this workspace: build it (incremental) before starting.
+  say "building the Stripe double"
+  (cd "$ROOT" && cargo build --quiet -p stripe-double) || die "could not build infra/stripe-double"
+  local stripe_bin="${CARGO_TARGET_DIR:-$ROOT/target}/debug/stripe-double"
+
+  local ddb_port moto_port stripe_port
   if [ "${MARQUEE_FREE_PORTS:-}" = 1 ]; then
     local picked
-    picked=$(free_ports 2)
-    ddb_port=${MARQUEE_DYNAMODB_PORT:-${picked% *}}
-    moto_port=${MARQUEE_MOTO_PORT:-${picked#* }}
+    read -r -a picked <<<"$(free_ports 3)"
+    ddb_port=${MARQUEE_DYNAMODB_PORT:-${picked[0]}}
+    moto_port=${MARQUEE_MOTO_PORT:-${picked[1]}}
+    stripe_port=${MARQUEE_STRIPE_PORT:-${picked[2]}}
   else
     ddb_port=${MARQUEE_DYNAMODB_PORT:-8700}
     moto_port=${MARQUEE_MOTO_PORT:-8701}
+    stripe_port=${MARQUEE_STRIPE_PORT:-8702}
   fi
   local port
-  for port in "$ddb_port" "$moto_port"; do
+  for port in "$ddb_port" "$moto_port" "$stripe_port"; do
     [[ "$port" =~ ^[0-9]+$ ]] || die "invalid port: $port"
     # Otherwise the readiness check below could be answered by someone else's server.
     if port_in_use "$port"; then
-      die "port $port on 127.0.0.1 is already in use (another stack? try 'make stop', or set MARQUEE_DYNAMODB_PORT / MARQUEE_MOTO_PORT)"
+      die "port $port on 127.0.0.1 is already in use (another stack? try 'make stop', or set MARQUEE_DYNAMODB_PORT / MARQUEE_MOTO_PORT / MARQUEE_STRIPE_PORT)"
     fi
   done
 
@@ -184,7 +195,7 @@ start() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
 
-  say "starting DynamoDB Local on 127.0.0.1:$ddb_port and moto on 127.0.0.1:$moto_port ($STATE)"
+  say "starting DynamoDB Local on 127.0.0.1:$ddb_port, moto on 127.0.0.1:$moto_port and the Stripe double on 127.0.0.1:$stripe_port ($STATE)"
   # DynamoDB Local has no option for the listen address and would listen on every interface,
   # so it is started through DynamoDBLocalLoopback.java (Java single-file source mode), which
   # binds it to 127.0.0.1. Telemetry is off, by flag and by env var: it sends nothing anywhere.
@@ -195,12 +206,14 @@ start() {
     "$ROOT/infra/local/DynamoDBLocalLoopback.java" \
     -inMemory -sharedDb -disableTelemetry -port "$ddb_port"
   launch moto "$LOCAL/venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port"
+  # Webhook deliveries retry quickly here: tests wait for them.
+  launch stripe env STRIPE_DOUBLE_WEBHOOK_BACKOFF_MS=200 "$stripe_bin" --port "$stripe_port"
 
   # Wait until both answer. --noproxy: these requests must never leave the machine.
-  local deadline=$((SECONDS + START_TIMEOUT_SECONDS)) ddb_up=0 moto_up=0 code name i
+  local deadline=$((SECONDS + START_TIMEOUT_SECONDS)) ddb_up=0 moto_up=0 stripe_up=0 code name i
   # The children write their PID files within milliseconds; give them a few seconds at most.
   for ((i = 0; i < 50; i++)); do
-    [ -s "$STATE/dynamodb.pid" ] && [ -s "$STATE/moto.pid" ] && break
+    [ -s "$STATE/dynamodb.pid" ] && [ -s "$STATE/moto.pid" ] && [ -s "$STATE/stripe.pid" ] && break
     sleep 0.1
   done
   while :; do
@@ -217,10 +230,13 @@ start() {
     if [ $moto_up = 0 ] && curl -sf --noproxy '*' --max-time 2 -o /dev/null "http://127.0.0.1:$moto_port/moto-api/"; then
       moto_up=1
     fi
-    [ $ddb_up = 1 ] && [ $moto_up = 1 ] && break
+    if [ $stripe_up = 0 ] && curl -sf --noproxy '*' --max-time 2 -o /dev/null "http://127.0.0.1:$stripe_port/_double/health"; then
+      stripe_up=1
+    fi
+    [ $ddb_up = 1 ] && [ $moto_up = 1 ] && [ $stripe_up = 1 ] && break
     if [ $SECONDS -ge $deadline ]; then
       show_logs
-      die "stack did not answer within ${START_TIMEOUT_SECONDS}s (DynamoDB up: $ddb_up, moto up: $moto_up)"
+      die "stack did not answer within ${START_TIMEOUT_SECONDS}s (DynamoDB up: $ddb_up, moto up: $moto_up, Stripe double up: $stripe_up)"
     fi
     sleep 0.2
   done
@@ -233,13 +249,17 @@ export AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
 export MARQUEE_DYNAMODB_URL=http://127.0.0.1:$ddb_port
 export MARQUEE_MOTO_URL=http://127.0.0.1:$moto_port
+# The Stripe double: local-only test keys, each secret key its own account.
+export MARQUEE_STRIPE_URL=http://127.0.0.1:$stripe_port
+export MARQUEE_STRIPE_SECRET_KEY=sk_test_marquee_local
+export MARQUEE_STRIPE_PUBLISHABLE_KEY=pk_test_marquee_local
 # Keep HTTP clients from sending local calls through a proxy configured in the environment.
 export NO_PROXY="127.0.0.1,localhost\${NO_PROXY:+,\$NO_PROXY}"
 export no_proxy="\$NO_PROXY"
 EOF
   mv "$STATE/env.tmp" "$STATE/env"
   ready=1
-  say "stack ready: DynamoDB http://127.0.0.1:$ddb_port, moto http://127.0.0.1:$moto_port"
+  say "stack ready: DynamoDB http://127.0.0.1:$ddb_port, moto http://127.0.0.1:$moto_port, Stripe double http://127.0.0.1:$stripe_port"
 }
 
 stop() {

@@ -6,6 +6,7 @@
 mod auth;
 mod domains;
 mod events;
+mod orders;
 mod performances;
 mod platform;
 mod seatmaps;
@@ -18,6 +19,8 @@ use axum::{Json, Router, middleware};
 use marquee_platform::auth::JwtKeys;
 use marquee_platform::documents::Documents;
 use marquee_platform::mail::MailQueue;
+use marquee_platform::payments::Payments;
+use marquee_platform::sales::Sales;
 use marquee_platform::tenancy::{Tenancy, resolve_tenant};
 use marquee_platform::{Config, http};
 use marquee_store::Store;
@@ -33,11 +36,24 @@ pub struct AdminState {
     pub jwt: JwtKeys,
     pub mail: MailQueue,
     pub documents: Documents,
+    pub sales: Sales,
 }
 
 impl AdminState {
-    pub fn new(config: Config, store: Store, mail: MailQueue, documents: Documents) -> Self {
+    pub fn new(
+        config: Config,
+        store: Store,
+        mail: MailQueue,
+        documents: Documents,
+        payments: Payments,
+    ) -> Self {
         Self {
+            sales: Sales {
+                store: store.clone(),
+                payments,
+                mail: mail.clone(),
+                public_url_template: config.public_url_template.clone(),
+            },
             documents,
             jwt: JwtKeys::new(&config.jwt_secret),
             tenancy: Tenancy::new(store.clone()),
@@ -86,6 +102,9 @@ impl FromRef<AdminState> for JwtKeys {
         performances::pause,
         performances::cancel,
         performances::blocks,
+        orders::search_orders,
+        orders::get_order,
+        orders::refund_order,
     )
 )]
 pub struct AdminApiDoc;
@@ -142,6 +161,9 @@ pub fn router(state: AdminState) -> Router {
             "/admin/v1/performances/{performanceId}/blocks",
             post(performances::blocks),
         )
+        .route("/admin/v1/orders", get(orders::search_orders))
+        .route("/admin/v1/orders/{orderId}", get(orders::get_order))
+        .route("/admin/v1/orders/{orderId}/refund", post(orders::refund_order))
         .merge(
             Router::new()
                 .route(

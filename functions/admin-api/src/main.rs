@@ -14,6 +14,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let store = Store::new(aws::dynamodb(&sdk, &endpoints), &config.table_name);
     let mail = MailQueue::new(aws::sqs(&sdk, &endpoints), &config.mail_queue_url);
     let documents = Documents::new(aws::s3(&sdk, &endpoints), &config.documents_bucket);
-    let state = admin_api::AdminState::new(config, store, mail, documents);
+    let payments = config.payments()?;
+    let state = admin_api::AdminState::new(config, store, mail, documents, payments);
     lambda_http::run(admin_api::router(state)).await
 }

@@ -70,7 +70,7 @@ pub async fn create_performance(
         .max_tickets_per_order
         .unwrap_or(venue.settings.max_tickets_per_order);
     if !marquee_domain::venue::MAX_TICKETS_RANGE.contains(&max_tickets) {
-        return Err(Invalid::new("maxTicketsPerOrder", "must be between 1 and 50").into());
+        return Err(Invalid::new("maxTicketsPerOrder", "must be between 1 and 30").into());
     }
     let hold_seconds = body.hold_seconds.unwrap_or(venue.settings.hold_seconds);
     if !marquee_domain::venue::HOLD_SECONDS_RANGE.contains(&hold_seconds) {
@@ -242,17 +242,71 @@ pub async fn pause(
     transition(&state, &auth, &id, Transition::Pause).await
 }
 
-/// Cancel a performance. (Refunding its orders comes with the checkout issue.)
+/// A cancelled performance and how far the refunds of its orders have got.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelledView {
+    #[serde(flatten)]
+    performance: PerformanceView,
+    refunds: crate::orders::CancellationProgress,
+}
+
+/// Cancel a performance and refund every order's tickets for it. Large performances are
+/// refunded over several calls: the answer says how many orders remain, and calling again
+/// (also on an already cancelled performance) continues without refunding anything twice.
 #[utoipa::path(post, path = "/admin/v1/performances/{performanceId}/cancel", params(("performanceId" = String, Path)),
-    responses((status = 200, body = PerformanceView), (status = 409)), security(("staff" = [])))]
+    responses((status = 200, body = CancelledView, description = "cancelled; every order refunded"),
+        (status = 202, body = CancelledView, description = "cancelled; refunds remain: call again"), (status = 409)), security(("staff" = [])))]
 pub async fn cancel(
     State(state): State<AdminState>,
     auth: StaffAuth,
     Path(id): Path<String>,
-) -> Result<axum::Json<PerformanceView>, ApiError> {
+) -> Result<(StatusCode, axum::Json<CancelledView>), ApiError> {
     auth.require(Permission::Refund)?;
     auth.require(Permission::EditCatalog)?;
-    transition(&state, &auth, &id, Transition::Cancel).await
+    let current = load_performance(&state, &auth, &id).await?;
+    let axum::Json(performance) = if current.status == PerformanceStatus::Cancelled {
+        view(&state, &auth, &current).await?
+    } else {
+        transition(&state, &auth, &id, Transition::Cancel).await?
+    };
+    let refunds = crate::orders::refund_performance(&state, &auth, &current.id).await?;
+    let status = if refunds.complete() {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    Ok((
+        status,
+        axum::Json(CancelledView {
+            performance,
+            refunds,
+        }),
+    ))
+}
+
+async fn view(
+    state: &AdminState,
+    auth: &StaffAuth,
+    performance: &PerformanceRecord,
+) -> Result<axum::Json<PerformanceView>, ApiError> {
+    let venue = state
+        .store
+        .venue(&auth.tenant)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Venue"))?;
+    let layout = state
+        .store
+        .seat_map(&auth.tenant, &performance.seat_map_id)
+        .await?
+        .map(|(_, l)| l);
+    Ok(axum::Json(PerformanceView::new(
+        performance,
+        layout.as_ref(),
+        venue.settings.timezone,
+        venue.settings.currency,
+        Utc::now(),
+    )))
 }
 
 #[derive(Deserialize, ToSchema, Clone, Copy)]

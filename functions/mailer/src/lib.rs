@@ -3,11 +3,12 @@
 //! a job that fails is reported in the batch response, retried by SQS, and after the
 //! queue's receive limit lands in the dead-letter queue.
 
+mod orders;
 mod render;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::Utc;
-use marquee_platform::mail::{MailJob, SesMailer};
+use marquee_platform::mail::{MailJob, MailMessage, OutgoingEmail, SesMailer};
 use marquee_store::Store;
 
 pub use render::render;
@@ -28,6 +29,8 @@ pub enum MailError {
     Store(#[from] marquee_store::StoreError),
     #[error(transparent)]
     Send(#[from] marquee_platform::mail::SendError),
+    #[error("the job cannot be rendered: {0}")]
+    Invalid(String),
 }
 
 /// Sends every job of the batch; the ids of those that failed go back to SQS for a retry.
@@ -57,7 +60,17 @@ async fn send_message(state: &MailerState, message: &SqsMessage) -> Result<(), M
         tracing::info!(job = %job.id, "mail job already sent; skipping the redelivery");
         return Ok(());
     }
-    let email = render(&job.message);
+    let email = match compose(state, &job).await {
+        Ok(Some(email)) => email,
+        Ok(None) => {
+            tracing::warn!(job = %job.id, "mail job is about something that no longer exists; dropped");
+            return Ok(());
+        }
+        Err(e) => {
+            state.store.release_mail_claim(&job.tenant, &job.id).await?;
+            return Err(e);
+        }
+    };
     match state.ses.send(&email).await {
         Ok(message_id) => {
             tracing::info!(job = %job.id, tenant = %job.tenant, %message_id, "mail sent");
@@ -67,6 +80,29 @@ async fn send_message(state: &MailerState, message: &SqsMessage) -> Result<(), M
             // Give the claim back so the retry can send.
             state.store.release_mail_claim(&job.tenant, &job.id).await?;
             Err(e.into())
+        }
+    }
+}
+
+/// Renders a job, reading what it is about. `None`: nothing to send any more.
+async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEmail>, MailError> {
+    match &job.message {
+        MailMessage::StaffInvitation { .. } => Ok(render(&job.message)),
+        MailMessage::OrderConfirmation { order_id, view_url } => {
+            let Some(mail) = orders::load(&state.store, &job.tenant, order_id).await? else {
+                return Ok(None);
+            };
+            orders::confirmation(&mail, view_url).map(Some)
+        }
+        MailMessage::OrderRefunded {
+            order_id,
+            refund_id,
+            view_url,
+        } => {
+            let Some(mail) = orders::load(&state.store, &job.tenant, order_id).await? else {
+                return Ok(None);
+            };
+            orders::refund_notice(&mail, refund_id, view_url).map(Some)
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use marquee_platform::mail::{MailMessage, OutgoingEmail};
 
-pub fn render(message: &MailMessage) -> OutgoingEmail {
+/// Renders a message that carries everything it shows; `None` for order mail, which reads
+/// the order first (see `orders`).
+pub fn render(message: &MailMessage) -> Option<OutgoingEmail> {
     match message {
         MailMessage::StaffInvitation {
             to,
@@ -31,15 +33,16 @@ pub fn render(message: &MailMessage) -> OutgoingEmail {
                 url = escape_html(accept_url),
                 code = escape_html(code),
             );
-            OutgoingEmail {
+            Some(OutgoingEmail {
                 from_name: format!("{venue_name} via Marquee"),
                 reply_to: None,
                 to: to.clone(),
                 subject: format!("You're invited to {venue_name}"),
                 text,
                 html,
-            }
+            })
         }
+        MailMessage::OrderConfirmation { .. } | MailMessage::OrderRefunded { .. } => None,
     }
 }
 
@@ -71,7 +74,8 @@ mod tests {
             role: Role::BoxOffice,
             accept_url: "https://demo.example/admin/accept-invite?code=abc".into(),
             code: "abc".into(),
-        });
+        })
+        .expect("an invitation renders by itself");
         assert!(!mail.html.contains("<script>"));
         assert!(
             mail.html

@@ -62,6 +62,7 @@ pub async fn create_cart(
         remaining: venue.settings.max_tickets_per_order,
         perf_remaining: Default::default(),
         version: 0,
+        order_id: None,
         created_at: now.to_rfc3339(),
         ttl: expires.timestamp(),
     };
@@ -144,7 +145,7 @@ fn seat_number(hold: &HoldRecord) -> (String, u64) {
     )
 }
 
-fn millis(at: i64) -> String {
+pub(crate) fn millis(at: i64) -> String {
     DateTime::from_timestamp_millis(at)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -155,7 +156,7 @@ fn cart_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "cart_not_found", "Cart not found")
 }
 
-fn cart_token(headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn cart_token(headers: &HeaderMap) -> Result<String, ApiError> {
     let token = headers
         .get("x-cart-token")
         .and_then(|v| v.to_str().ok())
@@ -163,7 +164,7 @@ fn cart_token(headers: &HeaderMap) -> Result<String, ApiError> {
     Ok(sha256_hex(token.trim()))
 }
 
-fn valid_cart_id(raw: &str) -> Result<&str, ApiError> {
+pub(crate) fn valid_cart_id(raw: &str) -> Result<&str, ApiError> {
     let ok = raw.len() == 26
         && raw
             .bytes()
@@ -172,7 +173,7 @@ fn valid_cart_id(raw: &str) -> Result<&str, ApiError> {
 }
 
 /// Reads the cart and checks its token (a wrong token is the same as no cart).
-async fn load_cart(
+pub(crate) async fn load_cart(
     state: &PublicState,
     tenant: &Tenant,
     cart_id: &str,

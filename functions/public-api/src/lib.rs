@@ -3,6 +3,7 @@
 
 mod carts;
 pub mod catalog;
+mod orders;
 mod prepared;
 mod site;
 
@@ -10,6 +11,9 @@ use axum::routing::get;
 use axum::{Json, Router, middleware};
 use marquee_platform::documents::Documents;
 use marquee_platform::jobs::HoldExpiryQueue;
+use marquee_platform::mail::MailQueue;
+use marquee_platform::payments::Payments;
+use marquee_platform::sales::Sales;
 use marquee_platform::tenancy::{Tenancy, resolve_tenant};
 use marquee_platform::{Config, Stage, http};
 use marquee_store::PerformanceRecord;
@@ -33,6 +37,8 @@ pub struct PublicState {
     pub tenancy: Tenancy,
     pub documents: Documents,
     pub hold_expiry: HoldExpiryQueue,
+    pub payments: Payments,
+    pub sales: Sales,
     pub layouts: Arc<TtlCache<(String, String), PreparedLayout>>,
     pub performances: Arc<TtlCache<(String, String), PerformanceRecord>>,
     /// Seats known to be taken, per performance, for best-available searches.
@@ -45,8 +51,18 @@ impl PublicState {
         store: Store,
         documents: Documents,
         hold_expiry: HoldExpiryQueue,
+        payments: Payments,
+        mail: MailQueue,
     ) -> Self {
+        let sales = Sales {
+            store: store.clone(),
+            payments: payments.clone(),
+            mail,
+            public_url_template: config.public_url_template.clone(),
+        };
         Self {
+            payments,
+            sales,
             tenancy: Tenancy::new(store.clone()),
             config: Arc::new(config),
             store,
@@ -81,6 +97,8 @@ impl PublicState {
         carts::get_cart,
         carts::add_hold,
         carts::release_hold,
+        orders::checkout,
+        orders::get_order,
     )
 )]
 pub struct PublicApiDoc;
@@ -98,6 +116,11 @@ pub fn router(state: PublicState) -> Router {
             "/api/v1/carts/{cartId}/holds/{holdId}",
             axum::routing::delete(carts::release_hold),
         )
+        .route(
+            "/api/v1/carts/{cartId}/checkout",
+            axum::routing::post(orders::checkout),
+        )
+        .route("/api/v1/orders/{orderId}", get(orders::get_order))
         .route("/api/v1/events", get(catalog::list_events))
         .route("/api/v1/events/{eventId}", get(catalog::get_event))
         .route("/api/v1/events/{eventId}/image", get(catalog::event_image))

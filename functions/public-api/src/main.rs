@@ -2,6 +2,7 @@
 // depth in some builds.
 #![recursion_limit = "256"]
 
+use marquee_platform::mail::MailQueue;
 use marquee_platform::{Config, aws, documents::Documents, jobs::HoldExpiryQueue, telemetry};
 use marquee_store::Store;
 
@@ -13,8 +14,11 @@ async fn main() -> Result<(), lambda_http::Error> {
     let endpoints = aws::Endpoints::from_env();
     let store = Store::new(aws::dynamodb(&sdk, &endpoints), &config.table_name);
     let documents = Documents::new(aws::s3(&sdk, &endpoints), &config.documents_bucket);
-    let hold_expiry =
-        HoldExpiryQueue::new(aws::sqs(&sdk, &endpoints), &config.hold_expiry_queue_url);
-    let state = public_api::PublicState::new(config, store, documents, hold_expiry);
+    let sqs = aws::sqs(&sdk, &endpoints);
+    let hold_expiry = HoldExpiryQueue::new(sqs.clone(), &config.hold_expiry_queue_url);
+    let mail = MailQueue::new(sqs, &config.mail_queue_url);
+    let payments = config.payments()?;
+    let state =
+        public_api::PublicState::new(config, store, documents, hold_expiry, payments, mail);
     lambda_http::run(public_api::router(state)).await
 }

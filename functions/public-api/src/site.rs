@@ -38,8 +38,9 @@ pub struct Live {
 pub struct Payments {
     provider: &'static str,
     publishable_key: String,
-    /// `local` means the Stripe test double: the site shows a test-card form.
-    mode: &'static str,
+    /// `local` means the Stripe test double: the site shows a test-card form. `disabled`:
+    /// only free tickets can be ordered.
+    mode: marquee_platform::payments::PaymentMode,
 }
 
 /// The venue's public settings.
@@ -53,14 +54,6 @@ pub async fn get_site(
         .venue(&tenant.id)
         .await?
         .ok_or_else(|| ApiError::not_found("Venue"))?;
-    let key = state.config.stripe_publishable_key.clone();
-    let mode = if state.is_local() {
-        "local"
-    } else if key.starts_with("pk_live_") {
-        "live"
-    } else {
-        "test"
-    };
     let s = venue.settings;
     Ok(axum::Json(Site {
         name: s.name,
@@ -73,8 +66,8 @@ pub async fn get_site(
         max_tickets_per_order: s.max_tickets_per_order,
         payments: Payments {
             provider: "stripe",
-            publishable_key: key,
-            mode,
+            publishable_key: state.payments.publishable_key().to_owned(),
+            mode: state.payments.mode(),
         },
         live: state
             .config

@@ -22,6 +22,7 @@ use marquee_platform::documents::Documents;
 use marquee_platform::jobs::HoldExpiryQueue;
 use marquee_platform::mail::{MailQueue, SesMailer};
 use marquee_platform::resources::{self, MAIL_QUEUE, ProvisionOptions, Provisioned};
+use marquee_platform::payments::StripeSettings;
 use marquee_platform::{Config, Secret, Stage};
 use marquee_store::Store;
 use std::net::SocketAddr;
@@ -56,6 +57,59 @@ pub struct DevOptions {
     pub visibility_timeout: u32,
     /// The built web app (`web/dist`), served for every path that is not an API.
     pub web_dist: PathBuf,
+    /// The local Stripe double; `None`: no card payments (free orders only).
+    pub stripe: Option<LocalStripe>,
+    /// How long checkout keeps the seats for the payment (tests shorten it).
+    pub payment_window_seconds: u32,
+}
+
+/// The repository's Stripe double (`infra/stripe-double`) and the account to use on it. Each
+/// secret key is its own account there, so every test can have its own.
+#[derive(Debug, Clone)]
+pub struct LocalStripe {
+    pub url: String,
+    pub secret_key: String,
+    pub publishable_key: String,
+}
+
+impl LocalStripe {
+    /// `MARQUEE_STRIPE_URL` and keys from the local stack (`infra/local/stack.sh`).
+    pub fn from_env() -> Option<Self> {
+        let url = std::env::var("MARQUEE_STRIPE_URL").ok().filter(|u| !u.is_empty())?;
+        Some(Self {
+            url,
+            secret_key: std::env::var("MARQUEE_STRIPE_SECRET_KEY")
+                .unwrap_or_else(|_| "sk_test_marquee_local".into()),
+            publishable_key: std::env::var("MARQUEE_STRIPE_PUBLISHABLE_KEY")
+                .unwrap_or_else(|_| "pk_test_marquee_local".into()),
+        })
+    }
+}
+
+/// Registers the devserver's webhook route with the double (as `stripe listen` would) and
+/// returns the signing secret the double will use.
+async fn register_webhook(stripe: &LocalStripe, port: u16) -> anyhow::Result<String> {
+    #[derive(serde::Deserialize)]
+    struct Endpoint {
+        secret: String,
+    }
+    let endpoint: Endpoint = reqwest::Client::builder()
+        .no_proxy()
+        .build()?
+        .post(format!("{}/v1/webhook_endpoints", stripe.url))
+        .bearer_auth(&stripe.secret_key)
+        .form(&[
+            ("url", format!("http://127.0.0.1:{port}/api/v1/stripe/webhook")),
+            ("enabled_events[]", "*".to_owned()),
+        ])
+        .send()
+        .await
+        .context("reaching the Stripe double")?
+        .error_for_status()
+        .context("registering the webhook endpoint with the Stripe double")?
+        .json()
+        .await?;
+    Ok(endpoint.secret)
 }
 
 impl DevOptions {
@@ -116,6 +170,16 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         .context("binding the devserver port")?;
     let addr = listener.local_addr()?;
     let mail_queue = provisioned.queue(&MAIL_QUEUE)?.clone();
+    let stripe = match &options.stripe {
+        Some(local) => Some(StripeSettings {
+            secret_key: Secret::new(local.secret_key.clone()),
+            publishable_key: local.publishable_key.clone(),
+            webhook_secret: Secret::new(register_webhook(local, addr.port()).await?),
+            api_base: Some(local.url.clone()),
+            local: true,
+        }),
+        None => None,
+    };
     let config = Config {
         stage: Stage::Local,
         table_name: provisioned.table_name.clone(),
@@ -131,22 +195,33 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         public_url_template: format!("http://{{host}}:{}", addr.port()),
         jwt_secret: Secret::new(LOCAL_JWT_SECRET),
         platform_key: Secret::new(LOCAL_PLATFORM_KEY),
-        stripe_publishable_key: "pk_test_local".into(),
+        stripe,
         live_url: Some(format!("ws://{{host}}:{}/live", addr.port())),
+        payment_window_seconds: options.payment_window_seconds,
     };
     let store = Store::new(dynamodb, &provisioned.table_name);
+    let payments = config.payments()?;
 
     let public = public_api::router(public_api::PublicState::new(
         config.clone(),
         store.clone(),
         Documents::new(s3.clone(), &provisioned.documents_bucket),
         HoldExpiryQueue::new(sqs.clone(), &config.hold_expiry_queue_url),
+        payments.clone(),
+        MailQueue::new(sqs.clone(), &mail_queue.url),
     ));
     let admin = admin_api::router(admin_api::AdminState::new(
         config.clone(),
         store.clone(),
         MailQueue::new(sqs.clone(), &mail_queue.url),
         Documents::new(s3.clone(), &provisioned.documents_bucket),
+        payments.clone(),
+    ));
+    let stripe_webhook = stripe_webhook::router(stripe_webhook::WebhookState::new(
+        &config,
+        store.clone(),
+        payments,
+        MailQueue::new(sqs.clone(), &mail_queue.url),
     ));
     let moto_url = options.endpoints.moto.clone().unwrap_or_default();
     // API Gateway routes by path prefix and passes the path and Host through unchanged;
@@ -155,6 +230,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let targets = Arc::new(Targets {
         public,
         admin,
+        stripe_webhook,
         web: ServeDir::new(&options.web_dist)
             .fallback(ServeFile::new(options.web_dist.join("index.html"))),
     });
@@ -228,6 +304,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
 struct Targets {
     public: Router,
     admin: Router,
+    stripe_webhook: Router,
     web: ServeDir<ServeFile>,
 }
 
@@ -235,7 +312,10 @@ struct Targets {
 /// ours reach the function's router.
 async fn dispatch(targets: Arc<Targets>, request: Request) -> Response {
     let path = request.uri().path();
-    let target = if path.starts_with("/api/") {
+    // API Gateway prefers the most specific route: the webhook has its own function.
+    let target = if path == "/api/v1/stripe/webhook" {
+        Some(&targets.stripe_webhook)
+    } else if path.starts_with("/api/") {
         Some(&targets.public)
     } else if path.starts_with("/admin/v1/")
         || path == "/admin/openapi.json"

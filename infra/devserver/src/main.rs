@@ -6,7 +6,7 @@
 //! local stack started by `infra/local/stack.sh` (its endpoints come from the environment).
 
 use anyhow::Context;
-use devserver::{DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, DevOptions, LOCAL_PLATFORM_KEY};
+use devserver::{DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, DevOptions, LOCAL_PLATFORM_KEY, LocalStripe};
 use marquee_platform::{aws::Endpoints, telemetry};
 
 #[tokio::main]
@@ -31,6 +31,8 @@ async fn main() -> anyhow::Result<()> {
         workers: true,
         visibility_timeout: 10,
         web_dist: DevOptions::default_web_dist(),
+        stripe: LocalStripe::from_env(),
+        payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
     })
     .await?;
     if seed {

@@ -123,4 +123,6 @@ ulid_id!(
     SeatMapId => "seatMapId",
     EventId => "eventId",
     PerformanceId => "performanceId",
+    OrderId => "orderId",
+    TicketId => "ticketId",
 );

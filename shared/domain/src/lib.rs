@@ -7,6 +7,7 @@ pub mod best_available;
 pub mod ids;
 pub mod money;
 pub mod names;
+pub mod order;
 pub mod password;
 pub mod performance;
 pub mod pricing;
@@ -14,8 +15,9 @@ pub mod roles;
 pub mod seatmap;
 pub mod venue;
 
-pub use ids::{EventId, PerformanceId, SeatMapId, TenantId};
+pub use ids::{EventId, OrderId, PerformanceId, SeatMapId, TenantId, TicketId};
 pub use names::{Email, Hostname, Slug};
+pub use order::{Delivery, OrderNumber, OrderStatus};
 pub use password::Password;
 pub use roles::{Permission, Role};
 pub use venue::{Branding, Currency, HexColour, Timezone, VenueSettings, VenueSettingsUpdate};

@@ -10,7 +10,9 @@ pub const DEFAULT_HOLD_SECONDS: u32 = 600;
 /// holds suit flash sales (and tests); the default is ten minutes.
 pub const HOLD_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 10..=900;
 pub const DEFAULT_MAX_TICKETS: u32 = 10;
-pub const MAX_TICKETS_RANGE: std::ops::RangeInclusive<u32> = 1..=50;
+/// At most 30 tickets per order: checkout extends every hold and its seat in one DynamoDB
+/// transaction (at most 100 items), and the sale sells them in another.
+pub const MAX_TICKETS_RANGE: std::ops::RangeInclusive<u32> = 1..=30;
 
 /// An IANA timezone such as `Europe/London`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +107,10 @@ impl HexColour {
                 format!("'{value}' is not a colour like #1a2b3c"),
             ))
         }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -266,7 +272,7 @@ impl VenueSettingsUpdate {
             if !MAX_TICKETS_RANGE.contains(&max) {
                 return Err(Invalid::new(
                     "maxTicketsPerOrder",
-                    "must be between 1 and 50",
+                    "must be between 1 and 30",
                 ));
             }
             next.max_tickets_per_order = max;

@@ -48,12 +48,17 @@ pub struct Config {
     pub public_url_template: String,
     pub jwt_secret: Secret,
     pub platform_key: Secret,
-    pub stripe_publishable_key: String,
+    /// Stripe's keys (from Secrets Manager in AWS); `None`: only free orders can be placed.
+    pub stripe: Option<crate::payments::StripeSettings>,
     /// The live seat map's WebSocket URL for the site (`LIVE_URL`), `{host}` replaced by the
     /// venue's hostname: `wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}` in AWS,
     /// `ws://{host}:{port}/live` on the devserver. `None`: no live updates.
     pub live_url: Option<String>,
+    /// How long checkout keeps a paying patron's seats (`PAYMENT_WINDOW_SECONDS`, default 600).
+    pub payment_window_seconds: u32,
 }
+
+pub const DEFAULT_PAYMENT_WINDOW_SECONDS: u32 = 600;
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
@@ -100,9 +105,22 @@ impl Config {
             jwt_secret: Secret::new(jwt_secret),
             // Only the function serving /platform has it; elsewhere no key matches (see `secrets_match`).
             platform_key: Secret::new(std::env::var("PLATFORM_KEY").unwrap_or_default()),
-            stripe_publishable_key: std::env::var("STRIPE_PUBLISHABLE_KEY").unwrap_or_default(),
+            stripe: stripe_from_env(),
             live_url: std::env::var("LIVE_URL").ok().filter(|url| !url.is_empty()),
+            payment_window_seconds: std::env::var("PAYMENT_WINDOW_SECONDS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(DEFAULT_PAYMENT_WINDOW_SECONDS),
         })
+    }
+
+    /// The Stripe client this configuration asks for.
+    pub fn payments(&self) -> Result<crate::payments::Payments, ConfigError> {
+        match &self.stripe {
+            Some(settings) => crate::payments::Payments::new(settings.clone())
+                .map_err(|e| ConfigError(e.to_string())),
+            None => Ok(crate::payments::Payments::disabled()),
+        }
     }
 
     /// The public address of a venue host, for links in mail.
@@ -126,4 +144,21 @@ mod tests {
     fn secrets_are_redacted() {
         assert_eq!(format!("{:?}", Secret::new("s3cr3t")), "Secret(***)");
     }
+}
+
+/// `STRIPE_SECRET_KEY`, `STRIPE_PUBLISHABLE_KEY`, `STRIPE_WEBHOOK_SECRET` and optionally
+/// `STRIPE_API_BASE` (the local double); no secret key means no Stripe.
+fn stripe_from_env() -> Option<crate::payments::StripeSettings> {
+    let secret_key = std::env::var("STRIPE_SECRET_KEY")
+        .ok()
+        .filter(|k| !k.is_empty())?;
+    Some(crate::payments::StripeSettings {
+        secret_key: Secret::new(secret_key),
+        publishable_key: std::env::var("STRIPE_PUBLISHABLE_KEY").unwrap_or_default(),
+        webhook_secret: Secret::new(std::env::var("STRIPE_WEBHOOK_SECRET").unwrap_or_default()),
+        api_base: std::env::var("STRIPE_API_BASE")
+            .ok()
+            .filter(|url| !url.is_empty()),
+        local: std::env::var("MARQUEE_STAGE").is_ok_and(|stage| stage == "local"),
+    })
 }

@@ -2,7 +2,7 @@
 //! renders and sends it, the SQS producer for those jobs, and the SES v2 sender.
 
 use crate::ApiError;
-use marquee_domain::{Email, Role, TenantId};
+use marquee_domain::{Email, OrderId, Role, TenantId};
 use serde::{Deserialize, Serialize};
 
 /// One email to render and send. `id` makes redelivery harmless (see `claim_mail_job`).
@@ -28,12 +28,23 @@ pub enum MailMessage {
         accept_url: String,
         code: String,
     },
+    /// The order is paid: its tickets and where to see them again. The mailer reads the order.
+    OrderConfirmation { order_id: OrderId, view_url: String },
+    /// Money went back to the patron (a refund by staff, or a payment that could not be
+    /// fulfilled).
+    OrderRefunded {
+        order_id: OrderId,
+        refund_id: String,
+        view_url: String,
+    },
 }
 
 impl std::fmt::Debug for MailMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::StaffInvitation { role, .. } => write!(f, "StaffInvitation({role})"),
+            Self::OrderConfirmation { order_id, .. } => write!(f, "OrderConfirmation({order_id})"),
+            Self::OrderRefunded { order_id, .. } => write!(f, "OrderRefunded({order_id})"),
         }
     }
 }
@@ -42,6 +53,16 @@ impl MailJob {
     pub fn new(tenant: TenantId, message: MailMessage) -> Self {
         Self {
             id: ulid::Ulid::new().to_string(),
+            tenant,
+            message,
+        }
+    }
+
+    /// A job that must go out once however often it is asked for (a retried webhook asks
+    /// again): the id is derived from what it is about, so the mailer's claim dedupes it.
+    pub fn once(tenant: TenantId, id: String, message: MailMessage) -> Self {
+        Self {
+            id,
             tenant,
             message,
         }

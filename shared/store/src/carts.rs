@@ -16,7 +16,7 @@ use aws_sdk_dynamodb::types::{
     ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
-use marquee_domain::{PerformanceId, TenantId};
+use marquee_domain::{OrderId, PerformanceId, TenantId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -44,6 +44,9 @@ pub struct CartRecord {
     #[serde(default)]
     pub perf_remaining: HashMap<String, u32>,
     pub version: u32,
+    /// The order of the cart's current checkout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<OrderId>,
     pub created_at: String,
     /// DynamoDB TTL (epoch seconds): abandoned carts disappear.
     pub ttl: i64,

@@ -5,7 +5,9 @@
 //! its tenant, and its conditional put is what makes hostnames unique.
 
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
-use marquee_domain::{Email, EventId, Hostname, PerformanceId, SeatMapId, TenantId};
+use marquee_domain::{
+    Email, EventId, Hostname, OrderId, OrderNumber, PerformanceId, SeatMapId, TenantId, TicketId,
+};
 
 use crate::live::ConnectionId;
 
@@ -116,6 +118,47 @@ pub fn hold_sk(hold: &str) -> String {
 }
 
 pub const HOLD_PREFIX: &str = "HOLD#";
+
+/// An order: one item holding the order and its tickets as the patron bought them.
+pub fn order(tenant: &TenantId, order: &OrderId) -> String {
+    format!("T#{tenant}#ORDER#{order}")
+}
+
+pub const ORDER_SK: &str = "ORDER";
+
+/// gsi1: a venue's orders, newest last (`gsi1sk` is the creation instant).
+pub fn venue_orders(tenant: &TenantId) -> String {
+    format!("T#{tenant}#ORDERS")
+}
+
+pub fn order_by_created(created_at: &str, order: &OrderId) -> String {
+    format!("{created_at}#{order}")
+}
+
+/// gsi2: an order by the number a patron reads out.
+pub fn order_number(tenant: &TenantId, number: &OrderNumber) -> String {
+    format!("T#{tenant}#ORDERNO#{number}")
+}
+
+/// A performance's issued tickets, one item each: what the door scans (a conditional write on
+/// one small item admits a ticket once), what a cancellation refunds, and what the sales
+/// figures count. Partitioned by performance, like its seats.
+pub fn performance_tickets(tenant: &TenantId, performance: &PerformanceId) -> String {
+    format!("T#{tenant}#PERF#{performance}#TICKETS")
+}
+
+pub fn ticket_sk(ticket: &TicketId) -> String {
+    format!("TICKET#{ticket}")
+}
+
+pub const TICKET_PREFIX: &str = "TICKET#";
+
+/// A Stripe event already handled (deliveries repeat): found through the order's tenant.
+pub fn stripe_event(tenant: &TenantId, event_id: &str) -> String {
+    format!("T#{tenant}#STRIPE#{event_id}")
+}
+
+pub const STRIPE_EVENT_SK: &str = "EVENT";
 
 /// A mail job's delivery claim: makes redelivered jobs send at most once.
 pub fn mail_claim(tenant: &TenantId, job_id: &str) -> String {

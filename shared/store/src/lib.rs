@@ -8,6 +8,7 @@ mod error;
 pub mod keys;
 mod live;
 mod mail;
+mod orders;
 mod records;
 mod seats;
 mod staff;
@@ -16,6 +17,10 @@ mod tenancy;
 pub use carts::{CartRecord, CartStatus, HoldError, HoldRecord, HoldRequest, SeatToHold};
 pub use catalog::{EventRecord, PerformancePage, PerformanceRecord, SeatMapRecord};
 pub use error::StoreError;
+pub use orders::{
+    Capacities, CheckoutError, CheckoutWrite, IssuedTicketRecord, OrderRecord, Place,
+    RefundRecord, SaleError, TicketRecord, TicketStatus,
+};
 pub use live::{
     ConnectionId, LIVE_CONNECTION_SECONDS, LiveConnectionRecord, MAX_LIVE_SUBSCRIPTIONS,
 };

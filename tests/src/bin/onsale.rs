@@ -51,6 +51,8 @@ async fn main() -> anyhow::Result<()> {
         workers: true,
         visibility_timeout: 10,
         web_dist: DevOptions::default_web_dist(),
+        stripe: None,
+        payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
     })
     .await?;
     let http = reqwest::Client::builder()

@@ -1,6 +1,6 @@
 //! `spawn_app()` and the typed helpers the tests read through.
 
-use devserver::{DevOptions, DevServer};
+use devserver::{DevOptions, DevServer, LocalStripe};
 use marquee_platform::aws::Endpoints;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
@@ -61,6 +61,11 @@ pub fn unique(prefix: &str) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_payment_window(marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS).await
+}
+
+/// An app whose checkouts keep the seats only `seconds` for the payment (races after expiry).
+pub async fn spawn_app_with_payment_window(seconds: u32) -> TestApp {
     marquee_platform::telemetry::init_for_tests();
     let endpoints = Endpoints::from_env();
     let moto_url = endpoints
@@ -71,13 +76,21 @@ pub async fn spawn_app() -> TestApp {
         endpoints.dynamodb.is_some(),
         "MARQUEE_DYNAMODB_URL is not set: run the tests through `make test`"
     );
+    let prefix = unique("t");
+    // Each test is its own account on the stack's Stripe double (one per secret key).
+    let stripe = LocalStripe::from_env().map(|local| LocalStripe {
+        secret_key: format!("sk_test_{prefix}"),
+        ..local
+    });
     let server = devserver::start(DevOptions {
         port: 0,
         endpoints,
-        prefix: unique("t"),
+        prefix,
         workers: true,
         visibility_timeout: 1,
         web_dist: DevOptions::default_web_dist(),
+        stripe,
+        payment_window_seconds: seconds,
     })
     .await
     .expect("devserver starts");

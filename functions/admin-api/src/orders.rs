@@ -1,0 +1,306 @@
+//! Orders for the box office: lookup by number, email or name; one order in full; refunds of
+//! a whole order or listed tickets; and the refunds of a cancelled performance.
+
+use crate::AdminState;
+use axum::extract::{Path, Query, State};
+use marquee_domain::{OrderId, OrderNumber, Permission, TicketId};
+use marquee_platform::auth::StaffAuth;
+use marquee_platform::{ApiError, http::Json};
+use marquee_store::{OrderRecord, TicketStatus};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+
+/// How many recent orders a name or email search looks through.
+const SEARCH_WINDOW: i32 = 500;
+/// A cancellation refunds for at most this long per request; calling again continues.
+const CANCEL_BUDGET: Duration = Duration::from_secs(20);
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderSummary {
+    id: String,
+    number: String,
+    #[schema(value_type = String)]
+    status: marquee_domain::OrderStatus,
+    name: String,
+    email: String,
+    tickets: usize,
+    total: i64,
+    refunded: i64,
+    currency: String,
+    created_at: String,
+}
+
+impl From<&OrderRecord> for OrderSummary {
+    fn from(order: &OrderRecord) -> Self {
+        Self {
+            id: order.id.to_string(),
+            number: order.number.to_string(),
+            status: order.status,
+            name: order.name.clone(),
+            email: order.email.clone(),
+            tickets: order.tickets.len(),
+            total: order.totals.total,
+            refunded: order.refunded,
+            currency: order.totals.currency.code().to_owned(),
+            created_at: order.created_at.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OrderSearch {
+    q: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderList {
+    orders: Vec<OrderSummary>,
+}
+
+/// Find orders by number (exact), or by email or name (part of it), newest first.
+#[utoipa::path(get, path = "/admin/v1/orders", params(("q" = Option<String>, Query)),
+    responses((status = 200, body = OrderList)), security(("staff" = [])))]
+pub async fn search_orders(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Query(search): Query<OrderSearch>,
+) -> Result<axum::Json<OrderList>, ApiError> {
+    auth.require(Permission::ViewSales)?;
+    let q = search.q.unwrap_or_default().trim().to_lowercase();
+    if let Ok(number) = OrderNumber::parse(&q)
+        && let Some(order) = state.store.order_by_number(&auth.tenant, &number).await?
+    {
+        return Ok(axum::Json(OrderList {
+            orders: vec![OrderSummary::from(&order)],
+        }));
+    }
+    let recent = state
+        .store
+        .recent_orders(&auth.tenant, SEARCH_WINDOW)
+        .await?;
+    let orders = recent
+        .iter()
+        .filter(|o| {
+            q.is_empty()
+                || o.email.to_lowercase().contains(&q)
+                || o.name.to_lowercase().contains(&q)
+        })
+        .take(100)
+        .map(OrderSummary::from)
+        .collect();
+    Ok(axum::Json(OrderList { orders }))
+}
+
+pub(crate) async fn load_order(
+    state: &AdminState,
+    auth: &StaffAuth,
+    raw: &str,
+) -> Result<OrderRecord, ApiError> {
+    let id = OrderId::parse(raw).map_err(|_| ApiError::not_found("Order"))?;
+    state
+        .store
+        .order(&auth.tenant, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Order"))
+}
+
+/// An order as staff see it: contact, tickets with their status, totals and refunds.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDetail {
+    #[serde(flatten)]
+    summary: OrderSummary,
+    #[schema(value_type = String)]
+    delivery: marquee_domain::Delivery,
+    #[schema(value_type = Object)]
+    totals: marquee_domain::Totals,
+    tickets: Vec<TicketLine>,
+    #[schema(value_type = Vec<Object>)]
+    refunds: Vec<marquee_store::RefundRecord>,
+    problem: Option<String>,
+    paid_at: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketLine {
+    id: String,
+    performance_id: String,
+    #[schema(value_type = Object)]
+    place: marquee_store::Place,
+    price_type: String,
+    price: i64,
+    fees: i64,
+    #[schema(value_type = String)]
+    status: TicketStatus,
+}
+
+impl From<&OrderRecord> for OrderDetail {
+    fn from(order: &OrderRecord) -> Self {
+        Self {
+            summary: OrderSummary::from(order),
+            delivery: order.delivery,
+            totals: order.totals.clone(),
+            tickets: order
+                .tickets
+                .iter()
+                .map(|t| TicketLine {
+                    id: t.id.to_string(),
+                    performance_id: t.performance_id.to_string(),
+                    place: t.place.clone(),
+                    price_type: t.price_type.to_string(),
+                    price: t.price,
+                    fees: t.fees,
+                    status: t.status,
+                })
+                .collect(),
+            refunds: order.refunds.clone(),
+            problem: order.problem.clone(),
+            paid_at: order.paid_at.clone(),
+        }
+    }
+}
+
+/// One order.
+#[utoipa::path(get, path = "/admin/v1/orders/{orderId}", params(("orderId" = String, Path)),
+    responses((status = 200, body = OrderDetail), (status = 404)), security(("staff" = [])))]
+pub async fn get_order(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(order_id): Path<String>,
+) -> Result<axum::Json<OrderDetail>, ApiError> {
+    auth.require(Permission::ViewSales)?;
+    let order = load_order(&state, &auth, &order_id).await?;
+    Ok(axum::Json(OrderDetail::from(&order)))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefundRequest {
+    /// Ticket ids to refund; all valid tickets when absent.
+    tickets: Option<Vec<String>>,
+    /// Shown to the patron in the refund email.
+    reason: Option<String>,
+}
+
+/// Refund a whole order or listed tickets: the money through Stripe (each ticket's share of
+/// the total, taxes and fees included; the last refund returns exactly what is left), the
+/// tickets voided, the seats back on sale.
+#[utoipa::path(post, path = "/admin/v1/orders/{orderId}/refund", params(("orderId" = String, Path)), request_body = RefundRequest,
+    responses((status = 200, body = OrderDetail), (status = 404), (status = 409, description = "not_refundable; order_changed"),
+        (status = 422, description = "unknown_tickets"), (status = 502, description = "payment_provider_error")), security(("staff" = [])))]
+pub async fn refund_order(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(order_id): Path<String>,
+    Json(body): Json<RefundRequest>,
+) -> Result<axum::Json<OrderDetail>, ApiError> {
+    auth.require(Permission::Refund)?;
+    let order = load_order(&state, &auth, &order_id).await?;
+    let tickets = match &body.tickets {
+        Some(raw) => Some(
+            raw.iter()
+                .map(|id| {
+                    TicketId::parse(id).map_err(|_| {
+                        marquee_domain::Invalid::new("tickets", format!("'{id}' is not a ticket id"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        None => None,
+    };
+    let reason = body
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .unwrap_or("Refunded by the box office.");
+    if reason.chars().count() > 500 {
+        return Err(marquee_domain::Invalid::new("reason", "must be at most 500 characters").into());
+    }
+    let refunded = state
+        .sales
+        .refund_tickets(&auth.tenant, &order.id, tickets.as_deref(), reason)
+        .await?;
+    tracing::info!(tenant = %auth.tenant, order = %order.id, staff = ?auth.email, "order refunded");
+    Ok(axum::Json(OrderDetail::from(&refunded)))
+}
+
+/// How far the refunds of a cancelled performance have got.
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CancellationProgress {
+    /// Orders with tickets for the performance.
+    pub orders: usize,
+    /// Of those, refunded for this performance (now or before).
+    pub refunded: usize,
+    /// Refunds that failed this time (they are retried by calling cancel again).
+    pub failed: usize,
+    /// Not reached within this request: call cancel again to continue.
+    pub remaining: usize,
+}
+
+impl CancellationProgress {
+    pub fn complete(&self) -> bool {
+        self.refunded == self.orders
+    }
+}
+
+/// Refunds every valid ticket of the performance, order by order, for up to
+/// `CANCEL_BUDGET`. Safe to run again: refunded tickets are not refunded twice.
+pub(crate) async fn refund_performance(
+    state: &AdminState,
+    auth: &StaffAuth,
+    performance: &marquee_domain::PerformanceId,
+) -> Result<CancellationProgress, ApiError> {
+    let started = Instant::now();
+    let issued = state
+        .store
+        .performance_tickets(&auth.tenant, performance)
+        .await?;
+    let mut per_order: BTreeMap<OrderId, Vec<TicketId>> = BTreeMap::new();
+    let mut orders_seen: BTreeMap<OrderId, ()> = BTreeMap::new();
+    for ticket in issued {
+        orders_seen.insert(ticket.order_id.clone(), ());
+        if ticket.status == TicketStatus::Valid {
+            per_order
+                .entry(ticket.order_id)
+                .or_default()
+                .push(ticket.ticket_id);
+        }
+    }
+    let mut progress = CancellationProgress {
+        orders: orders_seen.len(),
+        refunded: orders_seen.len() - per_order.len(),
+        ..Default::default()
+    };
+    let todo: Vec<(OrderId, Vec<TicketId>)> = per_order.into_iter().collect();
+    for batch in todo.chunks(4) {
+        if started.elapsed() > CANCEL_BUDGET {
+            progress.remaining += batch.len();
+            continue;
+        }
+        let results = futures::future::join_all(batch.iter().map(|(order, tickets)| {
+            state.sales.refund_tickets(
+                &auth.tenant,
+                order,
+                Some(tickets),
+                "The performance was cancelled, so your tickets were refunded.",
+            )
+        }))
+        .await;
+        for ((order, _), result) in batch.iter().zip(results) {
+            match result {
+                Ok(_) => progress.refunded += 1,
+                Err(e) => {
+                    tracing::error!(%order, error = %e.message, "refund of a cancelled performance failed");
+                    progress.failed += 1;
+                }
+            }
+        }
+    }
+    Ok(progress)
+}

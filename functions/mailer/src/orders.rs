@@ -1,0 +1,239 @@
+//! Order mail: the confirmation of a paid order and the notice of a refund. The job names the
+//! order; the mailer reads it (and the venue, events and performances) and renders in Rust.
+//! Everything a user typed (names, titles) is HTML-escaped.
+
+use crate::MailError;
+use crate::render::escape_html;
+use marquee_domain::money::Money;
+use marquee_domain::{Email, OrderId, TenantId};
+use marquee_platform::mail::OutgoingEmail;
+use marquee_store::{OrderRecord, Store, TicketRecord, TicketStatus, VenueRecord};
+use std::collections::HashMap;
+
+/// A ticket line as the patron reads it.
+pub struct TicketLine {
+    pub event_title: String,
+    /// In the venue's timezone, e.g. "Sat 5 Dec 2026, 19:30 (America/New_York)".
+    pub when: String,
+    pub place: String,
+    pub price_type: String,
+    pub price: String,
+}
+
+/// Everything an order email shows.
+pub struct OrderMail {
+    pub venue: VenueRecord,
+    pub order: OrderRecord,
+    pub lines: Vec<TicketLine>,
+}
+
+/// Reads what the order's mail needs. `None`: the order or venue is gone (nothing to send).
+pub async fn load(
+    store: &Store,
+    tenant: &TenantId,
+    order_id: &OrderId,
+) -> Result<Option<OrderMail>, MailError> {
+    let (Some(venue), Some(order)) = (store.venue(tenant).await?, store.order(tenant, order_id).await?)
+    else {
+        return Ok(None);
+    };
+    let timezone = venue.settings.timezone;
+    let mut performances: HashMap<String, (String, String)> = HashMap::new();
+    for id in order.performances() {
+        let Some(performance) = store.performance(tenant, &id).await? else {
+            continue;
+        };
+        let title = store
+            .event(tenant, &performance.event_id)
+            .await?
+            .map(|e| e.title)
+            .unwrap_or_default();
+        let when = performance
+            .schedule
+            .starts_at
+            .with_timezone(&timezone.tz())
+            .format("%a %-d %b %Y, %H:%M")
+            .to_string();
+        performances.insert(id.to_string(), (title, format!("{when} ({})", String::from(timezone))));
+    }
+    let currency = order.totals.currency;
+    let lines = order
+        .tickets
+        .iter()
+        .map(|t| {
+            let (title, when) = performances
+                .get(t.performance_id.as_str())
+                .cloned()
+                .unwrap_or_default();
+            TicketLine {
+                event_title: title,
+                when,
+                place: place_words(t),
+                price_type: t.price_type.to_string(),
+                price: Money::from_minor(t.price + t.fees, currency).to_string(),
+            }
+        })
+        .collect();
+    Ok(Some(OrderMail {
+        venue,
+        order,
+        lines,
+    }))
+}
+
+/// "Orchestra, row C, seat 12" or "Lawn (general admission)".
+pub fn place_words(ticket: &TicketRecord) -> String {
+    let place = &ticket.place;
+    if let Some(area) = &place.area_name {
+        return format!("{area} (general admission)");
+    }
+    let mut parts = Vec::new();
+    if let Some(section) = &place.section_name {
+        parts.push(section.clone());
+    }
+    if let Some(row) = &place.row {
+        parts.push(format!("row {row}"));
+    }
+    if let Some(seat) = &place.seat_label {
+        parts.push(format!("seat {seat}"));
+    }
+    parts.join(", ")
+}
+
+fn recipient(order: &OrderRecord) -> Result<Email, MailError> {
+    Email::parse(&order.email).map_err(|e| MailError::Invalid(e.message))
+}
+
+fn ticket_rows_html(lines: &[TicketLine]) -> String {
+    lines
+        .iter()
+        .map(|l| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td style=\"text-align:right\">{}</td></tr>",
+                escape_html(&l.event_title),
+                escape_html(&l.when),
+                escape_html(&l.place),
+                escape_html(&l.price_type),
+                escape_html(&l.price)
+            )
+        })
+        .collect()
+}
+
+fn ticket_rows_text(lines: &[TicketLine]) -> String {
+    lines
+        .iter()
+        .map(|l| {
+            format!(
+                "- {} — {} — {} — {} — {}\n",
+                l.event_title, l.when, l.place, l.price_type, l.price
+            )
+        })
+        .collect()
+}
+
+fn from_name(venue: &VenueRecord) -> String {
+    venue.settings.name.clone()
+}
+
+pub fn confirmation(mail: &OrderMail, view_url: &str) -> Result<OutgoingEmail, MailError> {
+    let venue = &mail.venue.settings;
+    let order = &mail.order;
+    let total = Money::from_minor(order.totals.total, order.totals.currency).to_string();
+    let valid: Vec<&TicketLine> = mail
+        .lines
+        .iter()
+        .zip(&order.tickets)
+        .filter(|(_, t)| t.status == TicketStatus::Valid)
+        .map(|(l, _)| l)
+        .collect();
+    let count = valid.len();
+    let delivery = match order.delivery {
+        marquee_domain::Delivery::Email => {
+            "Your tickets are attached. Show them on your phone or printed at the door."
+        }
+        marquee_domain::Delivery::Mail => "The box office will post your tickets to you.",
+    };
+    let text = format!(
+        "Thank you, {name}.\n\nYour order {number} at {venue} is confirmed: {count} ticket{s}, {total} paid.\n\n{rows}\n{delivery}\n\nSee your order and download your tickets: {view_url}\n",
+        name = order.name,
+        number = order.number,
+        venue = venue.name,
+        s = if count == 1 { "" } else { "s" },
+        rows = ticket_rows_text(&mail.lines),
+    );
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\">\
+         <div style=\"background:{colour};color:#fff;padding:12px 16px\"><strong>{venue}</strong></div>\
+         <h1>Your tickets</h1>\
+         <p>Thank you, {name}. Your order <strong>{number}</strong> is confirmed: {count} ticket{s}, {total} paid.</p>\
+         <table cellpadding=\"6\" style=\"border-collapse:collapse\"><tr><th align=\"left\">Event</th><th align=\"left\">When</th><th align=\"left\">Where</th><th align=\"left\">Type</th><th align=\"right\">Price</th></tr>{rows}</table>\
+         <p>{delivery}</p>\
+         <p><a href=\"{url}\">See your order and download your tickets</a></p>\
+         </body></html>",
+        colour = escape_html(venue.branding.primary_colour.as_str()),
+        venue = escape_html(&venue.name),
+        name = escape_html(&order.name),
+        number = escape_html(order.number.as_str()),
+        s = if count == 1 { "" } else { "s" },
+        total = escape_html(&total),
+        rows = ticket_rows_html(&mail.lines),
+        delivery = escape_html(delivery),
+        url = escape_html(view_url),
+    );
+    Ok(OutgoingEmail {
+        from_name: from_name(&mail.venue),
+        reply_to: venue.email_sender.clone(),
+        to: recipient(order)?,
+        subject: format!("Your tickets for {} — order {}", venue.name, order.number),
+        text,
+        html,
+    })
+}
+
+pub fn refund_notice(
+    mail: &OrderMail,
+    refund_id: &str,
+    view_url: &str,
+) -> Result<OutgoingEmail, MailError> {
+    let venue = &mail.venue.settings;
+    let order = &mail.order;
+    let Some(refund) = order.refunds.iter().find(|r| r.id == refund_id) else {
+        return Err(MailError::Invalid(format!(
+            "order {} has no refund {refund_id}",
+            order.id
+        )));
+    };
+    let amount = Money::from_minor(refund.amount, order.totals.currency).to_string();
+    let text = format!(
+        "Hello {name},\n\n{amount} of your order {number} at {venue} has been refunded to your card.\n\n{reason}\n\nIt can take 5–10 days to appear on your statement. Your order: {view_url}\n",
+        name = order.name,
+        number = order.number,
+        venue = venue.name,
+        reason = refund.reason,
+    );
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\">\
+         <div style=\"background:{colour};color:#fff;padding:12px 16px\"><strong>{venue}</strong></div>\
+         <h1>Refund of {amount}</h1>\
+         <p>Hello {name}, {amount} of your order <strong>{number}</strong> has been refunded to your card.</p>\
+         <p>{reason}</p>\
+         <p>It can take 5–10 days to appear on your statement. <a href=\"{url}\">See your order</a></p>\
+         </body></html>",
+        colour = escape_html(venue.branding.primary_colour.as_str()),
+        venue = escape_html(&venue.name),
+        amount = escape_html(&amount),
+        name = escape_html(&order.name),
+        number = escape_html(order.number.as_str()),
+        reason = escape_html(&refund.reason),
+        url = escape_html(view_url),
+    );
+    Ok(OutgoingEmail {
+        from_name: from_name(&mail.venue),
+        reply_to: venue.email_sender.clone(),
+        to: recipient(order)?,
+        subject: format!("Refund for order {} at {}", order.number, venue.name),
+        text,
+        html,
+    })
+}

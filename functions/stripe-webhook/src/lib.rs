@@ -1,0 +1,203 @@
+//! The `stripe-webhook` function (`POST /api/v1/stripe/webhook`): Stripe's signed events about
+//! payments. The signature is checked on the raw, undecoded body before anything is parsed;
+//! each event id is handled once (a conditional put; Stripe delivers some events twice and
+//! in any order); the order comes from the PaymentIntent's metadata.
+//!
+//! - `payment_intent.succeeded`: the order's held seats become sold and the tickets are
+//!   issued, or, when the seats were lost meanwhile, the payment is refunded (see
+//!   `marquee_platform::sales`).
+//! - `payment_intent.payment_failed`: the cart opens again with its holds.
+//! - Anything else is acknowledged and ignored.
+//!
+//! A failure answers 500 and forgets the event id, so Stripe's retry is handled afresh.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use bytes::Bytes;
+use chrono::Utc;
+use marquee_domain::{OrderId, TenantId};
+use marquee_platform::mail::MailQueue;
+use marquee_platform::payments::{Payments, WEBHOOK_TOLERANCE_SECONDS, verify_webhook_signature};
+use marquee_platform::sales::{PaymentOutcome, PaymentReceived, Sales};
+use marquee_platform::{ApiError, Config, Secret, http};
+use marquee_store::Store;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// How long a handled event id is remembered (Stripe retries for up to three days).
+const EVENT_MEMORY_DAYS: i64 = 30;
+
+#[derive(Clone)]
+pub struct WebhookState {
+    pub store: Store,
+    pub sales: Sales,
+    pub webhook_secret: Secret,
+}
+
+impl WebhookState {
+    pub fn new(config: &Config, store: Store, payments: Payments, mail: MailQueue) -> Self {
+        let webhook_secret = payments.webhook_secret().clone();
+        Self {
+            sales: Sales {
+                store: store.clone(),
+                payments,
+                mail,
+                public_url_template: config.public_url_template.clone(),
+                },
+            store,
+            webhook_secret,
+        }
+    }
+}
+
+pub fn router(state: WebhookState) -> Router {
+    http::with_conventions(
+        Router::new()
+            .route("/api/v1/stripe/webhook", post(receive_event))
+            .with_state(state),
+    )
+}
+
+/// The parts of a Stripe event Marquee reads.
+#[derive(Debug, Deserialize)]
+struct Event {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    data: EventData,
+}
+
+#[derive(Debug, Deserialize)]
+struct EventData {
+    object: PaymentIntentObject,
+}
+
+#[derive(Debug, Deserialize)]
+struct PaymentIntentObject {
+    id: String,
+    #[serde(default)]
+    object: String,
+    #[serde(default)]
+    amount: i64,
+    #[serde(default)]
+    amount_received: Option<i64>,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    metadata: HashMap<String, String>,
+    #[serde(default)]
+    last_payment_error: Option<PaymentErrorObject>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PaymentErrorObject {
+    #[serde(default)]
+    message: Option<String>,
+}
+
+fn bad_request(code: &'static str, message: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, code, message)
+}
+
+async fn receive_event(
+    State(state): State<WebhookState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    if let Err(e) = verify_webhook_signature(
+        signature,
+        &body,
+        state.webhook_secret.expose(),
+        Utc::now().timestamp(),
+        WEBHOOK_TOLERANCE_SECONDS,
+    ) {
+        tracing::warn!(error = %e, "refused a webhook with a bad signature");
+        return Err(bad_request("invalid_signature", "The Stripe signature does not verify"));
+    }
+    // Signed by Stripe but not an event we understand: acknowledged, so it is not retried.
+    let Ok(event) = serde_json::from_slice::<Event>(&body) else {
+        return Ok(Json(json!({ "received": true, "handled": false })));
+    };
+    let handled = matches!(
+        event.kind.as_str(),
+        "payment_intent.succeeded" | "payment_intent.payment_failed"
+    );
+    let intent = &event.data.object;
+    let target = intent
+        .metadata
+        .get("tenant")
+        .and_then(|t| TenantId::parse(t).ok())
+        .zip(
+            intent
+                .metadata
+                .get("order_id")
+                .and_then(|o| OrderId::parse(o).ok()),
+        );
+    let (true, "payment_intent", Some((tenant, order))) =
+        (handled, intent.object.as_str(), target)
+    else {
+        tracing::info!(event = %event.id, kind = %event.kind, "webhook event ignored");
+        return Ok(Json(json!({ "received": true, "handled": false })));
+    };
+    let remember_until = Utc::now().timestamp() + EVENT_MEMORY_DAYS * 86_400;
+    if !state
+        .store
+        .claim_stripe_event(&tenant, &event.id, &event.kind, remember_until)
+        .await?
+    {
+        tracing::info!(event = %event.id, "duplicate webhook event ignored");
+        return Ok(Json(json!({ "received": true, "duplicate": true })));
+    }
+    match handle(&state, &event, &tenant, &order).await {
+        Ok(outcome) => {
+            tracing::info!(event = %event.id, kind = %event.kind, %order, outcome = %outcome, "webhook event handled");
+            Ok(Json(json!({ "received": true, "outcome": outcome })))
+        }
+        Err(e) => {
+            // Forget the event so Stripe's retry is handled again.
+            if let Err(release) = state.store.release_stripe_event(&tenant, &event.id).await {
+                tracing::error!(event = %event.id, error = %release, "could not forget a failed event");
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn handle(
+    state: &WebhookState,
+    event: &Event,
+    tenant: &TenantId,
+    order: &OrderId,
+) -> Result<String, ApiError> {
+    let intent = &event.data.object;
+    if event.kind == "payment_intent.payment_failed" {
+        let problem = intent
+            .last_payment_error
+            .as_ref()
+            .and_then(|e| e.message.clone())
+            .unwrap_or_else(|| "The payment was declined.".to_owned());
+        let reopened = state.sales.payment_failed(tenant, order, &problem).await?;
+        return Ok(if reopened { "cart_reopened" } else { "ignored" }.to_owned());
+    }
+    let payment = PaymentReceived {
+        payment_intent: &intent.id,
+        amount: intent.amount_received.unwrap_or(intent.amount),
+        currency: &intent.currency,
+    };
+    let outcome = state
+        .sales
+        .complete_payment(tenant, order, &payment)
+        .await?;
+    Ok(match outcome {
+        PaymentOutcome::Sold => "sold".to_owned(),
+        PaymentOutcome::AlreadyDone => "already_done".to_owned(),
+        PaymentOutcome::Refunded { .. } => "refunded".to_owned(),
+        PaymentOutcome::Ignored => "ignored".to_owned(),
+    })
+}

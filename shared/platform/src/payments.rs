@@ -1,0 +1,362 @@
+//! Card payments through Stripe: PaymentIntents for checkouts, refunds, and the verification
+//! of Stripe's webhook signatures.
+//!
+//! Card details never reach Marquee: the browser hands them to Stripe (the Payment Element,
+//! or locally the test double's card form) with the PaymentIntent's client secret, and Stripe
+//! tells Marquee the outcome through a signed webhook. The same `async-stripe` client talks
+//! to Stripe in AWS and to the repository's Stripe double locally (its base URL configured).
+
+use crate::config::Secret;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Once;
+use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_core::payment_intent::{
+    CancelPaymentIntent, CreatePaymentIntent, CreatePaymentIntentAutomaticPaymentMethods,
+};
+use stripe_core::refund::CreateRefund;
+
+/// Stripe's own tolerance for a webhook's timestamp.
+pub const WEBHOOK_TOLERANCE_SECONDS: i64 = 300;
+
+/// How payments are taken, as the site's payment settings tell the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMode {
+    /// The local Stripe double: the site shows a test-card form.
+    Local,
+    /// Stripe's test mode (`sk_test_…`).
+    Test,
+    /// Real money.
+    Live,
+    /// No Stripe keys configured: only free orders can be checked out.
+    Disabled,
+}
+
+/// Where and how to reach Stripe.
+#[derive(Clone, Debug)]
+pub struct StripeSettings {
+    pub secret_key: Secret,
+    pub publishable_key: String,
+    pub webhook_secret: Secret,
+    /// Stripe's API by default; the double's URL locally.
+    pub api_base: Option<String>,
+    /// Whether this is the local double (for the site's payment settings).
+    pub local: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error("payments are not configured")]
+    Disabled,
+    /// Stripe refused the request (a 4xx with Stripe's error object).
+    #[error("Stripe refused the request ({status}): {message}")]
+    Refused { status: u16, message: String },
+    /// Stripe could not be reached or failed (5xx, timeouts): worth retrying.
+    #[error("Stripe is unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<StripeError> for PaymentError {
+    fn from(err: StripeError) -> Self {
+        match err {
+            StripeError::Stripe(e, status) if status < 500 => Self::Refused {
+                status,
+                message: e.message.unwrap_or_default(),
+            },
+            other => Self::Unavailable(other.to_string()),
+        }
+    }
+}
+
+/// A PaymentIntent ready for the browser.
+#[derive(Debug, Clone)]
+pub struct CreatedPaymentIntent {
+    pub id: String,
+    pub client_secret: String,
+}
+
+/// What a checkout asks Stripe to charge.
+#[derive(Debug, Clone)]
+pub struct PaymentRequest<'a> {
+    pub amount: i64,
+    /// ISO 4217 code, any case.
+    pub currency: &'a str,
+    pub description: String,
+    pub receipt_email: &'a str,
+    /// Leads the webhook back to the order: tenant, order and cart ids.
+    pub metadata: HashMap<String, String>,
+    /// The same key returns the same PaymentIntent (a retried checkout never charges twice).
+    pub idempotency_key: String,
+}
+
+/// The Stripe client, or none when payments are not configured.
+#[derive(Clone)]
+pub struct Payments {
+    client: Option<stripe::Client>,
+    publishable_key: String,
+    webhook_secret: Secret,
+    mode: PaymentMode,
+}
+
+impl std::fmt::Debug for Payments {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Payments").field("mode", &self.mode).finish()
+    }
+}
+
+static CRYPTO_PROVIDER: Once = Once::new();
+
+/// rustls needs one process-wide crypto provider; the workspace links two (ring for reqwest,
+/// aws-lc-rs for the AWS SDK), so it cannot pick by itself and the Stripe client would panic.
+fn install_crypto_provider() {
+    CRYPTO_PROVIDER.call_once(|| {
+        // Fails only when another provider is already installed, which is as good.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    });
+}
+
+impl Payments {
+    pub fn new(settings: StripeSettings) -> Result<Self, PaymentError> {
+        install_crypto_provider();
+        let mut builder = stripe::ClientBuilder::new(settings.secret_key.expose());
+        if let Some(base) = &settings.api_base {
+            builder = builder.url(base.clone());
+        }
+        let client = builder
+            .build()
+            .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+        let mode = if settings.local {
+            PaymentMode::Local
+        } else if settings.secret_key.expose().starts_with("sk_live_") {
+            PaymentMode::Live
+        } else {
+            PaymentMode::Test
+        };
+        Ok(Self {
+            client: Some(client),
+            publishable_key: settings.publishable_key,
+            webhook_secret: settings.webhook_secret,
+            mode,
+        })
+    }
+
+    /// No Stripe: free orders still work; paid checkouts answer 503.
+    pub fn disabled() -> Self {
+        Self {
+            client: None,
+            publishable_key: String::new(),
+            webhook_secret: Secret::new(""),
+            mode: PaymentMode::Disabled,
+        }
+    }
+
+    pub fn mode(&self) -> PaymentMode {
+        self.mode
+    }
+
+    pub fn publishable_key(&self) -> &str {
+        &self.publishable_key
+    }
+
+    pub fn webhook_secret(&self) -> &Secret {
+        &self.webhook_secret
+    }
+
+    fn client(&self) -> Result<&stripe::Client, PaymentError> {
+        self.client.as_ref().ok_or(PaymentError::Disabled)
+    }
+
+    pub async fn create_payment_intent(
+        &self,
+        request: PaymentRequest<'_>,
+    ) -> Result<CreatedPaymentIntent, PaymentError> {
+        let client = self.client()?;
+        let Ok(currency) = stripe_types::Currency::from_str(&request.currency.to_lowercase());
+        let key = IdempotencyKey::new(request.idempotency_key)
+            .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+        let intent = CreatePaymentIntent::new(request.amount, currency)
+            .automatic_payment_methods(CreatePaymentIntentAutomaticPaymentMethods::new(true))
+            .description(request.description)
+            .receipt_email(request.receipt_email)
+            .metadata(request.metadata)
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
+            .send(client)
+            .await?;
+        let client_secret = intent
+            .client_secret
+            .ok_or_else(|| PaymentError::Unavailable("no client secret in the answer".into()))?;
+        Ok(CreatedPaymentIntent {
+            id: intent.id.to_string(),
+            client_secret,
+        })
+    }
+
+    /// Cancels a PaymentIntent that will not be paid. Refused once it has succeeded.
+    pub async fn cancel_payment_intent(&self, id: &str) -> Result<(), PaymentError> {
+        CancelPaymentIntent::new(id).send(self.client()?).await?;
+        Ok(())
+    }
+
+    /// Refunds `amount` of a PaymentIntent; the same key never refunds twice.
+    pub async fn refund(
+        &self,
+        payment_intent: &str,
+        amount: i64,
+        idempotency_key: &str,
+        metadata: HashMap<String, String>,
+    ) -> Result<String, PaymentError> {
+        let key = IdempotencyKey::new(idempotency_key.to_owned())
+            .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+        let refund = CreateRefund::new()
+            .payment_intent(payment_intent)
+            .amount(amount)
+            .metadata(metadata)
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
+            .send(self.client()?)
+            .await?;
+        Ok(refund.id.to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("no Stripe-Signature header")]
+    Missing,
+    #[error("the Stripe-Signature header is malformed")]
+    Malformed,
+    #[error("the timestamp is outside the tolerance")]
+    Stale,
+    #[error("no signature matches")]
+    Mismatch,
+}
+
+/// Verifies a `Stripe-Signature` header (`t=…,v1=…[,v1=…]`) against the raw request body:
+/// HMAC-SHA256 keyed with the whole `whsec_…` secret over `"{t}.{body}"`, any `v1` may match
+/// (Stripe sends two while a secret is rolled), compared in constant time, and the timestamp
+/// within `tolerance` seconds of `now` (replays of old deliveries are refused).
+pub fn verify_webhook_signature(
+    header: Option<&str>,
+    body: &[u8],
+    secret: &str,
+    now: i64,
+    tolerance: i64,
+) -> Result<(), SignatureError> {
+    let header = header.ok_or(SignatureError::Missing)?;
+    let mut timestamp: Option<i64> = None;
+    let mut signatures: Vec<Vec<u8>> = Vec::new();
+    for part in header.split(',') {
+        let Some((name, value)) = part.trim().split_once('=') else {
+            return Err(SignatureError::Malformed);
+        };
+        match name {
+            "t" => timestamp = Some(value.parse().map_err(|_| SignatureError::Malformed)?),
+            "v1" => {
+                if let Ok(bytes) = hex::decode(value) {
+                    signatures.push(bytes);
+                }
+            }
+            _ => {} // v0 and future schemes are ignored, as Stripe's libraries do
+        }
+    }
+    let timestamp = timestamp.ok_or(SignatureError::Malformed)?;
+    if signatures.is_empty() {
+        return Err(SignatureError::Malformed);
+    }
+    if (now - timestamp).abs() > tolerance {
+        return Err(SignatureError::Stale);
+    }
+    let matches = signatures.iter().any(|signature| {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+            return false;
+        };
+        mac.update(timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        mac.verify_slice(signature).is_ok()
+    });
+    if matches {
+        Ok(())
+    } else {
+        Err(SignatureError::Mismatch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign(secret: &str, t: i64, body: &[u8]) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+        mac.update(format!("{t}.").as_bytes());
+        mac.update(body);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    const SECRET: &str = "whsec_test_secret";
+    const BODY: &[u8] = br#"{"id":"evt_1","type":"payment_intent.succeeded"}"#;
+
+    #[test]
+    fn a_correct_signature_within_tolerance_is_accepted() {
+        let header = format!("t=1000,v1={}", sign(SECRET, 1000, BODY));
+        assert_eq!(
+            verify_webhook_signature(Some(&header), BODY, SECRET, 1200, 300),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn any_of_several_signatures_may_match_while_a_secret_rolls() {
+        let header = format!(
+            "t=1000,v1={},v1={},v0=abc",
+            sign("whsec_old", 1000, BODY),
+            sign(SECRET, 1000, BODY)
+        );
+        assert_eq!(
+            verify_webhook_signature(Some(&header), BODY, SECRET, 1000, 300),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_changed_body_a_wrong_secret_or_an_old_timestamp_is_refused() {
+        let header = format!("t=1000,v1={}", sign(SECRET, 1000, BODY));
+        let changed = br#"{"id":"evt_1","type":"payment_intent.succeeded" }"#;
+        assert_eq!(
+            verify_webhook_signature(Some(&header), changed, SECRET, 1000, 300),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_webhook_signature(Some(&header), BODY, "whsec_other", 1000, 300),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_webhook_signature(Some(&header), BODY, SECRET, 1301, 300),
+            Err(SignatureError::Stale)
+        );
+        // The timestamp is signed: moving it forward breaks the signature.
+        let moved = header.replace("t=1000", "t=1250");
+        assert_eq!(
+            verify_webhook_signature(Some(&moved), BODY, SECRET, 1301, 300),
+            Err(SignatureError::Mismatch)
+        );
+    }
+
+    #[test]
+    fn malformed_headers_are_refused_without_panicking() {
+        for header in ["", "t=abc,v1=00", "v1=00", "t=1000", "garbage", "t=1000,v1=zz"] {
+            assert!(
+                verify_webhook_signature(Some(header), BODY, SECRET, 1000, 300).is_err(),
+                "{header}"
+            );
+        }
+        assert_eq!(
+            verify_webhook_signature(None, BODY, SECRET, 1000, 300),
+            Err(SignatureError::Missing)
+        );
+    }
+}

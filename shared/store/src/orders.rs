@@ -1,0 +1,1109 @@
+//! Orders and tickets: checkout (the cart's holds extended for the payment window, the order
+//! written, in one transaction), the sale (held seats turned into sold seats and tickets
+//! issued, in one transaction), and refunds (tickets voided and seats put back on sale).
+//!
+//! An order is one item with its tickets inside it, so one read shows the whole order. Each
+//! issued ticket also gets a small item under its performance (`performance_tickets`): the
+//! door's conditional write, a cancellation's list of what to refund and the sales figures
+//! all work on those.
+
+use crate::error::condition_failed_at;
+use crate::seats::{SeatState, SeatStateRecord};
+use crate::tenancy::{item, key};
+use crate::{HoldRecord, Store, StoreError, keys};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, CancellationReason, Delete, Put, TransactWriteItem, Update,
+};
+use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
+use marquee_domain::{
+    Delivery, OrderId, OrderNumber, OrderStatus, PerformanceId, PriceType, TenantId, TicketId,
+    Totals,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    /// Checked out, not yet paid.
+    Pending,
+    Valid,
+    Refunded,
+}
+
+/// Where a ticket sits, in words, as it was when sold (the map may change later).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Place {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat_label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketRecord {
+    pub id: TicketId,
+    pub performance_id: PerformanceId,
+    /// The hold this ticket was checked out from.
+    pub hold_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<SectionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat: Option<SeatId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<AreaId>,
+    pub zone: ZoneId,
+    pub place: Place,
+    pub price_type: PriceType,
+    /// Minor units.
+    pub price: i64,
+    /// Per-ticket fees, minor units.
+    pub fees: i64,
+    pub status: TicketStatus,
+}
+
+impl TicketRecord {
+    /// What the ticket counts for when a refund is shared out.
+    pub fn share(&self) -> i64 {
+        self.price + self.fees
+    }
+}
+
+/// A refund that went back to the patron.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundRecord {
+    /// Stripe's refund id; `none` for free tickets.
+    pub id: String,
+    pub amount: i64,
+    #[schema(value_type = Vec<String>)]
+    pub tickets: Vec<TicketId>,
+    pub reason: String,
+    pub at: String,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderRecord {
+    pub id: OrderId,
+    pub number: OrderNumber,
+    pub status: OrderStatus,
+    /// SHA-256 of the order token the patron got at checkout.
+    pub token_hash: String,
+    pub cart_id: String,
+    pub email: String,
+    pub name: String,
+    pub delivery: Delivery,
+    pub totals: Totals,
+    pub tickets: Vec<TicketRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_intent: Option<String>,
+    /// Minor units refunded so far.
+    #[serde(default)]
+    pub refunded: i64,
+    #[serde(default)]
+    pub refunds: Vec<RefundRecord>,
+    /// Why the order ended as it did (a lost seat, a cancelled performance), or the last
+    /// payment problem while pending, in words for the patron.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_at: Option<String>,
+    pub version: u32,
+}
+
+impl std::fmt::Debug for OrderRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // No contact details or tokens in logs.
+        f.debug_struct("OrderRecord")
+            .field("id", &self.id)
+            .field("number", &self.number)
+            .field("status", &self.status)
+            .field("tickets", &self.tickets.len())
+            .field("total", &self.totals.total)
+            .finish()
+    }
+}
+
+impl OrderRecord {
+    /// The performances the order has tickets for, each once.
+    pub fn performances(&self) -> Vec<PerformanceId> {
+        let mut ids: Vec<PerformanceId> = self
+            .tickets
+            .iter()
+            .map(|t| t.performance_id.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+/// A ticket as the door and the sales figures see it, under its performance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuedTicketRecord {
+    pub ticket_id: TicketId,
+    pub order_id: OrderId,
+    pub order_number: OrderNumber,
+    pub performance_id: PerformanceId,
+    pub status: TicketStatus,
+    pub price: i64,
+    pub fees: i64,
+    pub place: Place,
+    pub price_type: PriceType,
+}
+
+/// Why a checkout could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutError {
+    #[error("no such cart")]
+    CartNotFound,
+    #[error("the cart is not open")]
+    CartNotOpen(crate::CartStatus),
+    /// The cart changed (a hold added or released) since it was read.
+    #[error("the cart changed")]
+    CartChanged,
+    #[error("holds expired: {0:?}")]
+    HoldsExpired(Vec<String>),
+    #[error("a concurrent transaction conflicted")]
+    Contention,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a checkout writes.
+pub struct CheckoutWrite<'a> {
+    pub tenant: &'a TenantId,
+    pub cart_id: &'a str,
+    pub token_hash: &'a str,
+    /// The cart version read: the checkout applies to exactly the holds that were priced.
+    pub cart_version: u32,
+    pub holds: &'a [HoldRecord],
+    /// The end of the payment window (epoch ms): every hold and its seat last until then.
+    pub hold_until: i64,
+    pub now: i64,
+    pub order: &'a OrderRecord,
+}
+
+/// Why a sale did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum SaleError {
+    /// The order is no longer pending (already sold, cancelled or refunded).
+    #[error("the order is not pending")]
+    NotPending,
+    /// Seats someone else holds or bought meanwhile; general-admission areas now full.
+    #[error("places were lost: {seats:?} {areas:?}")]
+    PlacesLost {
+        seats: Vec<SeatId>,
+        areas: Vec<AreaId>,
+    },
+    /// The state read before the transaction changed under it: read again and retry.
+    #[error("the cart changed during the sale")]
+    Stale,
+    #[error("a concurrent transaction conflicted")]
+    Contention,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A general-admission area's capacity, for the sale of places whose hold was released.
+pub type Capacities = HashMap<(PerformanceId, AreaId), u32>;
+
+fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn build<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
+    result.map_err(|e| StoreError::Dynamo(e.to_string()))
+}
+
+fn is_conflict(reasons: &[CancellationReason]) -> bool {
+    reasons
+        .iter()
+        .any(|r| matches!(r.code(), Some("TransactionConflict")))
+}
+
+impl Store {
+    fn order_item(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+    ) -> Result<HashMap<String, AttributeValue>, StoreError> {
+        let mut record = item(keys::order(tenant, &order.id), keys::ORDER_SK, order)?;
+        record.insert("gsi1pk".into(), s(&keys::venue_orders(tenant)));
+        record.insert(
+            "gsi1sk".into(),
+            s(&keys::order_by_created(&order.created_at, &order.id)),
+        );
+        record.insert(
+            "gsi2pk".into(),
+            s(&keys::order_number(tenant, &order.number)),
+        );
+        record.insert("gsi2sk".into(), s(order.id.as_str()));
+        Ok(record)
+    }
+
+    /// Moves an open cart to checkout: the cart (token, status and version in the condition),
+    /// every hold and its seat extended to the end of the payment window (each still live),
+    /// and the pending order — all or nothing.
+    pub async fn checkout(&self, write: &CheckoutWrite<'_>) -> Result<(), CheckoutError> {
+        let cart_pk = keys::cart(write.tenant, write.cart_id);
+        let cart = build(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(cart_pk.clone(), keys::CART_SK)))
+                .update_expression(
+                    "SET #status = :checkout, orderId = :order, version = version + :one",
+                )
+                .condition_expression("tokenHash = :token AND #status = :open AND version = :v")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":checkout", s("checkout"))
+                .expression_attribute_values(":open", s("open"))
+                .expression_attribute_values(":order", s(write.order.id.as_str()))
+                .expression_attribute_values(":token", s(write.token_hash))
+                .expression_attribute_values(":v", n(write.cart_version))
+                .expression_attribute_values(":one", n(1))
+                .return_values_on_condition_check_failure(
+                    aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build(),
+        )?;
+        let mut items = vec![TransactWriteItem::builder().update(cart).build()];
+        for hold in write.holds {
+            let update = build(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(cart_pk.clone(), &keys::hold_sk(&hold.hold_id))))
+                    .update_expression("SET expiresAt = :until")
+                    .condition_expression("attribute_exists(pk) AND expiresAt > :now")
+                    .expression_attribute_values(":until", n(write.hold_until))
+                    .expression_attribute_values(":now", n(write.now))
+                    .build(),
+            )?;
+            items.push(TransactWriteItem::builder().update(update).build());
+        }
+        for hold in write.holds {
+            let (Some(section), Some(seat)) = (&hold.section, &hold.seat) else {
+                continue;
+            };
+            let update = build(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(
+                        keys::seat_states(write.tenant, &hold.performance_id, section),
+                        &keys::seat_sk(seat),
+                    )))
+                    .update_expression("SET expiresAt = :until")
+                    .condition_expression(
+                        "#state = :held AND cart = :cart AND holdId = :hold AND expiresAt > :now",
+                    )
+                    .expression_attribute_names("#state", "state")
+                    .expression_attribute_values(":held", s("held"))
+                    .expression_attribute_values(":cart", s(write.cart_id))
+                    .expression_attribute_values(":hold", s(&hold.hold_id))
+                    .expression_attribute_values(":until", n(write.hold_until))
+                    .expression_attribute_values(":now", n(write.now))
+                    .build(),
+            )?;
+            items.push(TransactWriteItem::builder().update(update).build());
+        }
+        items.push(self.put_new(self.order_item(write.tenant, write.order)?)?);
+
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        let Err(err) = result else {
+            return Ok(());
+        };
+        let TransactWriteItemsError::TransactionCanceledException(e) = err.into_service_error()
+        else {
+            return Err(StoreError::Dynamo("checkout transaction failed".into()).into());
+        };
+        let reasons = e.cancellation_reasons();
+        if condition_failed_at(reasons, 0) {
+            let cart = reasons
+                .first()
+                .and_then(|r| r.item())
+                .and_then(|i| serde_dynamo::from_item::<_, crate::CartRecord>(i.clone()).ok());
+            return Err(match cart {
+                Some(cart) if cart.token_hash != write.token_hash => CheckoutError::CartNotFound,
+                Some(cart) if cart.status != crate::CartStatus::Open => {
+                    CheckoutError::CartNotOpen(cart.status)
+                }
+                Some(_) => CheckoutError::CartChanged,
+                None => CheckoutError::CartNotFound,
+            });
+        }
+        let count = write.holds.len();
+        let mut expired: Vec<String> = write
+            .holds
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| condition_failed_at(reasons, 1 + i))
+            .map(|(_, h)| h.hold_id.clone())
+            .collect();
+        let seat_holds = write.holds.iter().filter(|h| h.seat.is_some());
+        for (i, hold) in seat_holds.enumerate() {
+            if condition_failed_at(reasons, 1 + count + i) && !expired.contains(&hold.hold_id) {
+                expired.push(hold.hold_id.clone());
+            }
+        }
+        if !expired.is_empty() {
+            return Err(CheckoutError::HoldsExpired(expired));
+        }
+        if is_conflict(reasons) {
+            return Err(CheckoutError::Contention);
+        }
+        Err(StoreError::Dynamo("checkout transaction cancelled".into()).into())
+    }
+
+    pub async fn order(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+    ) -> Result<Option<OrderRecord>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::order(tenant, order), keys::ORDER_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// An order by the number the patron reads out.
+    pub async fn order_by_number(
+        &self,
+        tenant: &TenantId,
+        number: &OrderNumber,
+    ) -> Result<Option<OrderRecord>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi2")
+            .key_condition_expression("gsi2pk = :pk")
+            .expression_attribute_values(":pk", s(&keys::order_number(tenant, number)))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        let Some(found) = out.items.unwrap_or_default().into_iter().next() else {
+            return Ok(None);
+        };
+        let id: OrderRecord = serde_dynamo::from_item(found)?;
+        self.order(tenant, &id.id).await
+    }
+
+    /// The venue's most recent orders, newest first.
+    pub async fn recent_orders(
+        &self,
+        tenant: &TenantId,
+        limit: i32,
+    ) -> Result<Vec<OrderRecord>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :pk")
+            .expression_attribute_values(":pk", s(&keys::venue_orders(tenant)))
+            .scan_index_forward(false)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(serde_dynamo::from_item)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Records the PaymentIntent that will pay a pending order.
+    pub async fn set_payment_intent(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        payment_intent: &str,
+    ) -> Result<(), StoreError> {
+        self.update_order(
+            tenant,
+            order,
+            "SET paymentIntent = :pi",
+            "#status = :pending AND (attribute_not_exists(paymentIntent) OR paymentIntent = :pi)",
+            &[(":pi", s(payment_intent)), (":pending", s("pending"))],
+        )
+        .await
+    }
+
+    async fn update_order(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        update: &str,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> Result<(), StoreError> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::order(tenant, order), keys::ORDER_SK)))
+            .update_expression(update)
+            .condition_expression(condition)
+            .expression_attribute_names("#status", "status");
+        for (name, value) in values {
+            request = request.expression_attribute_values(*name, value.clone());
+        }
+        match request.send().await {
+            Ok(_) => Ok(()),
+            Err(e) => match e.into_service_error() {
+                err if err.is_conditional_check_failed_exception() => {
+                    Err(StoreError::ConditionFailed)
+                }
+                err => Err(StoreError::Dynamo(err.to_string())),
+            },
+        }
+    }
+
+    /// A declined payment: the cart opens again with its holds (the patron may try another
+    /// card on the same PaymentIntent, or change the cart and check out again). The order
+    /// stays pending with the reason, for the page to show.
+    pub async fn reopen_cart_after_failed_payment(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        problem: &str,
+    ) -> Result<(), StoreError> {
+        let cart = build(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    keys::cart(tenant, &order.cart_id),
+                    keys::CART_SK,
+                )))
+                .update_expression("SET #status = :open, version = version + :one")
+                .condition_expression("#status = :checkout AND orderId = :order")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":open", s("open"))
+                .expression_attribute_values(":checkout", s("checkout"))
+                .expression_attribute_values(":order", s(order.id.as_str()))
+                .expression_attribute_values(":one", n(1))
+                .build(),
+        )?;
+        let record = build(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::order(tenant, &order.id), keys::ORDER_SK)))
+                .update_expression("SET problem = :problem")
+                .condition_expression("#status = :pending")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":problem", s(problem))
+                .build(),
+        )?;
+        self.client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(cart).build())
+            .transact_items(TransactWriteItem::builder().update(record).build())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| match e.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(_) => {
+                    StoreError::ConditionFailed
+                }
+                other => StoreError::Dynamo(other.to_string()),
+            })
+    }
+
+    /// A pending order that will never be paid (the patron checked out again).
+    pub async fn cancel_pending_order(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        problem: &str,
+    ) -> Result<(), StoreError> {
+        self.update_order(
+            tenant,
+            order,
+            "SET #status = :cancelled, problem = :problem, version = version + :one",
+            "#status = :pending",
+            &[
+                (":cancelled", s("cancelled")),
+                (":pending", s("pending")),
+                (":problem", s(problem)),
+                (":one", n(1)),
+            ],
+        )
+        .await
+    }
+
+    /// The sale, in one transaction: the order paid, the cart completed, each seat sold (if
+    /// this cart still holds it, or nobody does), each general-admission place moved from
+    /// held to sold (or taken afresh, within capacity, if its hold was released), and a
+    /// ticket item per ticket. `holds` is the cart's holds as read just before.
+    pub async fn sell_order(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        holds: &[HoldRecord],
+        capacities: &Capacities,
+        now: i64,
+        paid_at: &str,
+    ) -> Result<(), SaleError> {
+        let order_update = build(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::order(tenant, &order.id), keys::ORDER_SK)))
+                .update_expression(
+                    "SET #status = :paid, paidAt = :at, tickets = :tickets, version = version + :one REMOVE problem",
+                )
+                .condition_expression("#status = :pending")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":paid", s("paid"))
+                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":at", s(paid_at))
+                .expression_attribute_values(
+                    ":tickets",
+                    serde_dynamo::to_attribute_value(
+                        order
+                            .tickets
+                            .iter()
+                            .map(|t| TicketRecord {
+                                status: TicketStatus::Valid,
+                                ..t.clone()
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+                    .map_err(StoreError::from)?,
+                )
+                .expression_attribute_values(":one", n(1))
+                .build(),
+        )?;
+        let cart = build(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    keys::cart(tenant, &order.cart_id),
+                    keys::CART_SK,
+                )))
+                .update_expression("SET #status = :completed, version = version + :one")
+                .condition_expression("attribute_exists(pk) AND orderId = :order")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":completed", s("completed"))
+                .expression_attribute_values(":order", s(order.id.as_str()))
+                .expression_attribute_values(":one", n(1))
+                .build(),
+        )?;
+        let mut items = vec![
+            TransactWriteItem::builder().update(order_update).build(),
+            TransactWriteItem::builder().update(cart).build(),
+        ];
+        // Positions of the seat puts and counter updates, to name what was lost.
+        let mut seat_at: Vec<(usize, SeatId)> = Vec::new();
+        let mut area_at: Vec<(usize, AreaId)> = Vec::new();
+        let mut hold_at: Vec<usize> = Vec::new();
+
+        let live_holds: HashMap<&str, &HoldRecord> =
+            holds.iter().map(|h| (h.hold_id.as_str(), h)).collect();
+        // Per area: (places whose hold is still ours, places to take afresh).
+        let mut areas: BTreeMap<(PerformanceId, AreaId), (u32, u32)> = BTreeMap::new();
+        for ticket in &order.tickets {
+            if let (Some(section), Some(seat)) = (&ticket.section, &ticket.seat) {
+                let state = SeatStateRecord {
+                    seat: seat.clone(),
+                    section: section.clone(),
+                    state: SeatState::Sold,
+                    cart: Some(order.cart_id.clone()),
+                    hold_id: None,
+                    expires_at: None,
+                    order: Some(order.id.to_string()),
+                };
+                let put = build(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(item(
+                            keys::seat_states(tenant, &ticket.performance_id, section),
+                            &keys::seat_sk(seat),
+                            &state,
+                        )?))
+                        .condition_expression(
+                            "attribute_not_exists(pk) OR (#state = :held AND (expiresAt <= :now OR (cart = :cart AND holdId = :hold)))",
+                        )
+                        .expression_attribute_names("#state", "state")
+                        .expression_attribute_values(":held", s("held"))
+                        .expression_attribute_values(":now", n(now))
+                        .expression_attribute_values(":cart", s(&order.cart_id))
+                        .expression_attribute_values(":hold", s(&ticket.hold_id))
+                        .build(),
+                )?;
+                seat_at.push((items.len(), seat.clone()));
+                items.push(TransactWriteItem::builder().put(put).build());
+            } else if let Some(area) = &ticket.area {
+                let entry = areas
+                    .entry((ticket.performance_id.clone(), area.clone()))
+                    .or_default();
+                if live_holds.contains_key(ticket.hold_id.as_str()) {
+                    entry.0 += 1;
+                    let delete = build(
+                        Delete::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key(
+                                keys::cart(tenant, &order.cart_id),
+                                &keys::hold_sk(&ticket.hold_id),
+                            )))
+                            .condition_expression("attribute_exists(pk)")
+                            .build(),
+                    )?;
+                    hold_at.push(items.len());
+                    items.push(TransactWriteItem::builder().delete(delete).build());
+                } else {
+                    entry.1 += 1;
+                }
+            }
+        }
+        for ((performance, area), (mine, fresh)) in &areas {
+            let capacity = capacities
+                .get(&(performance.clone(), area.clone()))
+                .copied()
+                .unwrap_or(0);
+            let sold = mine + fresh;
+            let mut update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    keys::ga_counter(tenant, performance, area),
+                    keys::GA_COUNTER_SK,
+                )))
+                .update_expression(
+                    "SET taken = if_not_exists(taken, :zero) + :fresh, held = if_not_exists(held, :zero) - :mine, sold = if_not_exists(sold, :zero) + :sold",
+                )
+                .expression_attribute_values(":zero", n(0))
+                .expression_attribute_values(":fresh", n(fresh))
+                .expression_attribute_values(":mine", n(mine))
+                .expression_attribute_values(":sold", n(sold));
+            let mut conditions = Vec::new();
+            if *mine > 0 {
+                conditions.push("held >= :mine");
+            }
+            if *fresh > 0 {
+                conditions.push("(attribute_not_exists(taken) OR taken <= :most)");
+                update = update
+                    .expression_attribute_values(":most", n(capacity.saturating_sub(*fresh)));
+                if capacity < *fresh {
+                    return Err(SaleError::PlacesLost {
+                        seats: Vec::new(),
+                        areas: vec![area.clone()],
+                    });
+                }
+            }
+            if !conditions.is_empty() {
+                update = update.condition_expression(conditions.join(" AND "));
+            }
+            area_at.push((items.len(), area.clone()));
+            items.push(
+                TransactWriteItem::builder()
+                    .update(build(update.build())?)
+                    .build(),
+            );
+        }
+        for ticket in &order.tickets {
+            let issued = IssuedTicketRecord {
+                ticket_id: ticket.id.clone(),
+                order_id: order.id.clone(),
+                order_number: order.number.clone(),
+                performance_id: ticket.performance_id.clone(),
+                status: TicketStatus::Valid,
+                price: ticket.price,
+                fees: ticket.fees,
+                place: ticket.place.clone(),
+                price_type: ticket.price_type.clone(),
+            };
+            items.push(self.put_new(item(
+                keys::performance_tickets(tenant, &ticket.performance_id),
+                &keys::ticket_sk(&ticket.id),
+                &issued,
+            )?)?);
+        }
+
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        let Err(err) = result else {
+            return Ok(());
+        };
+        let TransactWriteItemsError::TransactionCanceledException(e) = err.into_service_error()
+        else {
+            return Err(StoreError::Dynamo("sale transaction failed".into()).into());
+        };
+        let reasons = e.cancellation_reasons();
+        if condition_failed_at(reasons, 0) {
+            return Err(SaleError::NotPending);
+        }
+        if condition_failed_at(reasons, 1) {
+            return Err(SaleError::NotPending);
+        }
+        let seats: Vec<SeatId> = seat_at
+            .iter()
+            .filter(|(i, _)| condition_failed_at(reasons, *i))
+            .map(|(_, seat)| seat.clone())
+            .collect();
+        let lost_areas: Vec<AreaId> = area_at
+            .iter()
+            .filter(|(i, _)| condition_failed_at(reasons, *i))
+            .map(|(_, area)| area.clone())
+            .collect();
+        if hold_at.iter().any(|i| condition_failed_at(reasons, *i)) {
+            return Err(SaleError::Stale);
+        }
+        if !seats.is_empty() || !lost_areas.is_empty() {
+            return Err(SaleError::PlacesLost {
+                seats,
+                areas: lost_areas,
+            });
+        }
+        if is_conflict(reasons) {
+            return Err(SaleError::Contention);
+        }
+        Err(StoreError::Dynamo("sale transaction cancelled".into()).into())
+    }
+
+    /// A payment that cannot be fulfilled went back: the order is recorded as refunded with
+    /// the reason, whatever pending or cancelled state it was in.
+    pub async fn record_unfulfilled_refund(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        refund: &RefundRecord,
+        problem: &str,
+    ) -> Result<(), StoreError> {
+        self.update_order(
+            tenant,
+            &order.id,
+            "SET #status = :refunded, refunded = :amount, refunds = list_append(if_not_exists(refunds, :empty), :refund), problem = :problem, version = version + :one",
+            "#status IN (:pending, :cancelled)",
+            &[
+                (":refunded", s("refunded")),
+                (":pending", s("pending")),
+                (":cancelled", s("cancelled")),
+                (":amount", n(refund.amount)),
+                (":empty", AttributeValue::L(Vec::new())),
+                (
+                    ":refund",
+                    AttributeValue::L(vec![serde_dynamo::to_attribute_value(refund)?]),
+                ),
+                (":problem", s(problem)),
+                (":one", n(1)),
+            ],
+        )
+        .await
+    }
+
+    /// Frees what a cart that will not be sold still holds: its seats (only while this cart
+    /// holds them) and general-admission places, and closes the cart. Best effort per hold:
+    /// anything left is freed by expiry anyway.
+    pub async fn release_cart(
+        &self,
+        tenant: &TenantId,
+        cart_id: &str,
+        holds: &[HoldRecord],
+    ) -> Result<(), StoreError> {
+        for hold in holds {
+            let mut items = vec![
+                TransactWriteItem::builder()
+                    .delete(build(
+                        Delete::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key(
+                                keys::cart(tenant, cart_id),
+                                &keys::hold_sk(&hold.hold_id),
+                            )))
+                            .condition_expression("attribute_exists(pk)")
+                            .build(),
+                    )?)
+                    .build(),
+            ];
+            if let (Some(section), Some(seat)) = (&hold.section, &hold.seat) {
+                items.push(
+                    TransactWriteItem::builder()
+                        .delete(build(
+                            Delete::builder()
+                                .table_name(&self.table)
+                                .set_key(Some(key(
+                                    keys::seat_states(tenant, &hold.performance_id, section),
+                                    &keys::seat_sk(seat),
+                                )))
+                                .condition_expression(
+                                    "#state = :held AND cart = :cart AND holdId = :hold",
+                                )
+                                .expression_attribute_names("#state", "state")
+                                .expression_attribute_values(":held", s("held"))
+                                .expression_attribute_values(":cart", s(cart_id))
+                                .expression_attribute_values(":hold", s(&hold.hold_id))
+                                .build(),
+                        )?)
+                        .build(),
+                );
+            } else if let Some(area) = &hold.area {
+                items.push(
+                    TransactWriteItem::builder()
+                        .update(build(
+                            Update::builder()
+                                .table_name(&self.table)
+                                .set_key(Some(key(
+                                    keys::ga_counter(tenant, &hold.performance_id, area),
+                                    keys::GA_COUNTER_SK,
+                                )))
+                                .update_expression("SET taken = taken - :one, held = held - :one")
+                                .condition_expression("held >= :one")
+                                .expression_attribute_values(":one", n(1))
+                                .build(),
+                        )?)
+                        .build(),
+                );
+            }
+            let freed = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .send()
+                .await;
+            if freed.is_err() && hold.seat.is_some() {
+                // The seat is someone else's now (or already free): drop the hold alone.
+                let _ = self
+                    .client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key(
+                        keys::cart(tenant, cart_id),
+                        &keys::hold_sk(&hold.hold_id),
+                    )))
+                    .send()
+                    .await
+                    .map_err(StoreError::sdk)?;
+            }
+        }
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::cart(tenant, cart_id), keys::CART_SK)))
+            .update_expression("SET #status = :expired")
+            .condition_expression("attribute_exists(pk) AND #status <> :completed")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":expired", s("expired"))
+            .expression_attribute_values(":completed", s("completed"))
+            .send()
+            .await
+            .map(|_| ())
+            .or_else(|e| match e.into_service_error() {
+                err if err.is_conditional_check_failed_exception() => Ok(()),
+                err => Err(StoreError::Dynamo(err.to_string())),
+            })
+    }
+
+    /// Refunds tickets of a paid order in one transaction: the order (its version read before,
+    /// so two refunds cannot both count the same ticket), each ticket item voided, each seat
+    /// back on sale, each general-admission place back in its area.
+    pub async fn refund_tickets(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        tickets: &[TicketId],
+        refund: &RefundRecord,
+        status: OrderStatus,
+    ) -> Result<(), StoreError> {
+        let refunded: Vec<TicketRecord> = order
+            .tickets
+            .iter()
+            .map(|t| {
+                let mut t = t.clone();
+                if tickets.contains(&t.id) {
+                    t.status = TicketStatus::Refunded;
+                }
+                t
+            })
+            .collect();
+        let order_update = build(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::order(tenant, &order.id), keys::ORDER_SK)))
+                .update_expression(
+                    "SET #status = :status, tickets = :tickets, refunded = refunded + :amount, refunds = list_append(if_not_exists(refunds, :empty), :refund), version = version + :one",
+                )
+                .condition_expression("version = :v")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":status", s(status.as_str()))
+                .expression_attribute_values(":tickets", serde_dynamo::to_attribute_value(&refunded)?)
+                .expression_attribute_values(":amount", n(refund.amount))
+                .expression_attribute_values(":empty", AttributeValue::L(Vec::new()))
+                .expression_attribute_values(
+                    ":refund",
+                    AttributeValue::L(vec![serde_dynamo::to_attribute_value(refund)?]),
+                )
+                .expression_attribute_values(":v", n(order.version))
+                .expression_attribute_values(":one", n(1))
+                .build(),
+        )?;
+        let mut items = vec![TransactWriteItem::builder().update(order_update).build()];
+        let mut areas: BTreeMap<(PerformanceId, AreaId), u32> = BTreeMap::new();
+        for ticket in order.tickets.iter().filter(|t| tickets.contains(&t.id)) {
+            items.push(
+                TransactWriteItem::builder()
+                    .update(build(
+                        Update::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key(
+                                keys::performance_tickets(tenant, &ticket.performance_id),
+                                &keys::ticket_sk(&ticket.id),
+                            )))
+                            .update_expression("SET #status = :refunded")
+                            .condition_expression("#status = :valid")
+                            .expression_attribute_names("#status", "status")
+                            .expression_attribute_values(":refunded", s("refunded"))
+                            .expression_attribute_values(":valid", s("valid"))
+                            .build(),
+                    )?)
+                    .build(),
+            );
+            if let (Some(section), Some(seat)) = (&ticket.section, &ticket.seat) {
+                items.push(
+                    TransactWriteItem::builder()
+                        .delete(build(
+                            Delete::builder()
+                                .table_name(&self.table)
+                                .set_key(Some(key(
+                                    keys::seat_states(tenant, &ticket.performance_id, section),
+                                    &keys::seat_sk(seat),
+                                )))
+                                .condition_expression("#state = :sold AND #order = :order")
+                                .expression_attribute_names("#state", "state")
+                                .expression_attribute_names("#order", "order")
+                                .expression_attribute_values(":sold", s("sold"))
+                                .expression_attribute_values(":order", s(order.id.as_str()))
+                                .build(),
+                        )?)
+                        .build(),
+                );
+            } else if let Some(area) = &ticket.area {
+                *areas
+                    .entry((ticket.performance_id.clone(), area.clone()))
+                    .or_default() += 1;
+            }
+        }
+        for ((performance, area), count) in areas {
+            items.push(
+                TransactWriteItem::builder()
+                    .update(build(
+                        Update::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key(
+                                keys::ga_counter(tenant, &performance, &area),
+                                keys::GA_COUNTER_SK,
+                            )))
+                            .update_expression("SET taken = taken - :k, sold = sold - :k")
+                            .condition_expression("sold >= :k")
+                            .expression_attribute_values(":k", n(count))
+                            .build(),
+                    )?)
+                    .build(),
+            );
+        }
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| match e.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(_) => {
+                    StoreError::ConditionFailed
+                }
+                other => StoreError::Dynamo(other.to_string()),
+            })
+    }
+
+    /// The tickets issued for a performance.
+    pub async fn performance_tickets(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+    ) -> Result<Vec<IssuedTicketRecord>, StoreError> {
+        self.query_prefix(
+            keys::performance_tickets(tenant, performance),
+            keys::TICKET_PREFIX,
+        )
+        .await
+    }
+
+    /// Records a Stripe event as handled; `false` if it already was (a duplicate delivery).
+    pub async fn claim_stripe_event(
+        &self,
+        tenant: &TenantId,
+        event_id: &str,
+        kind: &str,
+        ttl: i64,
+    ) -> Result<bool, StoreError> {
+        let record = serde_json::json!({ "type": kind, "ttl": ttl });
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                keys::stripe_event(tenant, event_id),
+                keys::STRIPE_EVENT_SK,
+                &record,
+            )?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.into_service_error() {
+                err if err.is_conditional_check_failed_exception() => Ok(false),
+                err => Err(StoreError::Dynamo(err.to_string())),
+            },
+        }
+    }
+
+    /// Forgets an event whose handling failed, so Stripe's retry is handled afresh.
+    pub async fn release_stripe_event(
+        &self,
+        tenant: &TenantId,
+        event_id: &str,
+    ) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                keys::stripe_event(tenant, event_id),
+                keys::STRIPE_EVENT_SK,
+            )))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(StoreError::sdk)
+    }
+}
