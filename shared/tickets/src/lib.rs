@@ -1,0 +1,16 @@
+//! Tickets as the customer holds them, with no I/O: the signed code a door scanner checks,
+//! the PDF the mailer attaches, and the calendar file that goes with it.
+//!
+//! - [`codes`]: `M1.…` ticket codes, HMAC-SHA256 signed with a per-venue key
+//!   (see `docs/ticket-codes.md`).
+//! - [`pdf`]: one A6 page per ticket with the code as a QR code, written by hand with the
+//!   standard Helvetica fonts so no font or image data has to be embedded.
+//! - [`ics`]: an RFC 5545 calendar event for the performance.
+
+pub mod codes;
+pub mod ics;
+pub mod pdf;
+
+pub use codes::{CodeError, KeyError, TicketCode, VenueKey, parse_unverified, sign, verify};
+pub use ics::{CalendarEvent, DEFAULT_DURATION, render_ics};
+pub use pdf::{PdfError, TicketDocument, TicketPage, qr_modules, render_tickets};
