@@ -163,7 +163,10 @@ pub fn router(state: AdminState) -> Router {
         )
         .route("/admin/v1/orders", get(orders::search_orders))
         .route("/admin/v1/orders/{orderId}", get(orders::get_order))
-        .route("/admin/v1/orders/{orderId}/refund", post(orders::refund_order))
+        .route(
+            "/admin/v1/orders/{orderId}/refund",
+            post(orders::refund_order),
+        )
         .merge(
             Router::new()
                 .route(

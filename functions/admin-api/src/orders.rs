@@ -205,7 +205,10 @@ pub async fn refund_order(
             raw.iter()
                 .map(|id| {
                     TicketId::parse(id).map_err(|_| {
-                        marquee_domain::Invalid::new("tickets", format!("'{id}' is not a ticket id"))
+                        marquee_domain::Invalid::new(
+                            "tickets",
+                            format!("'{id}' is not a ticket id"),
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
@@ -219,7 +222,9 @@ pub async fn refund_order(
         .filter(|r| !r.is_empty())
         .unwrap_or("Refunded by the box office.");
     if reason.chars().count() > 500 {
-        return Err(marquee_domain::Invalid::new("reason", "must be at most 500 characters").into());
+        return Err(
+            marquee_domain::Invalid::new("reason", "must be at most 500 characters").into(),
+        );
     }
     let refunded = state
         .sales

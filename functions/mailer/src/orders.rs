@@ -33,8 +33,10 @@ pub async fn load(
     tenant: &TenantId,
     order_id: &OrderId,
 ) -> Result<Option<OrderMail>, MailError> {
-    let (Some(venue), Some(order)) = (store.venue(tenant).await?, store.order(tenant, order_id).await?)
-    else {
+    let (Some(venue), Some(order)) = (
+        store.venue(tenant).await?,
+        store.order(tenant, order_id).await?,
+    ) else {
         return Ok(None);
     };
     let timezone = venue.settings.timezone;
@@ -54,7 +56,10 @@ pub async fn load(
             .with_timezone(&timezone.tz())
             .format("%a %-d %b %Y, %H:%M")
             .to_string();
-        performances.insert(id.to_string(), (title, format!("{when} ({})", String::from(timezone))));
+        performances.insert(
+            id.to_string(),
+            (title, format!("{when} ({})", String::from(timezone))),
+        );
     }
     let currency = order.totals.currency;
     let lines = order

@@ -18,7 +18,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let hold_expiry = HoldExpiryQueue::new(sqs.clone(), &config.hold_expiry_queue_url);
     let mail = MailQueue::new(sqs, &config.mail_queue_url);
     let payments = config.payments()?;
-    let state =
-        public_api::PublicState::new(config, store, documents, hold_expiry, payments, mail);
+    let state = public_api::PublicState::new(config, store, documents, hold_expiry, payments, mail);
     lambda_http::run(public_api::router(state)).await
 }

@@ -116,7 +116,10 @@ fn hold_expired(holds: &[String]) -> ApiError {
 fn parse_name(raw: &str) -> Result<String, Invalid> {
     let name = raw.trim();
     if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        return Err(Invalid::new("name", "must be 1 to 120 printable characters"));
+        return Err(Invalid::new(
+            "name",
+            "must be 1 to 120 printable characters",
+        ));
     }
     Ok(name.to_owned())
 }
@@ -214,7 +217,17 @@ pub async fn checkout(
         state.sales.complete_free_order(&tenant.id, &order).await?;
         None
     } else {
-        Some(open_payment(&state, &tenant, &order, &cart_id, cart.version, &venue.settings.name).await?)
+        Some(
+            open_payment(
+                &state,
+                &tenant,
+                &order,
+                &cart_id,
+                cart.version,
+                &venue.settings.name,
+            )
+            .await?,
+        )
     };
     let status = if payment.is_none() {
         OrderStatus::Paid
@@ -243,8 +256,7 @@ fn match_tickets<'a>(
     all: &[HoldRecord],
     live: &[&'a HoldRecord],
 ) -> Result<Vec<(&'a HoldRecord, &'a str)>, ApiError> {
-    let by_id: HashMap<&str, &HoldRecord> =
-        live.iter().map(|h| (h.hold_id.as_str(), *h)).collect();
+    let by_id: HashMap<&str, &HoldRecord> = live.iter().map(|h| (h.hold_id.as_str(), *h)).collect();
     let mut seen = HashSet::new();
     let mut chosen = Vec::with_capacity(tickets.len());
     let mut unknown = Vec::new();
@@ -332,9 +344,8 @@ async fn price(
         let mut lines = Vec::with_capacity(positions.len());
         for &i in &positions {
             let (hold, raw) = chosen[i];
-            let price_type = PriceType::parse(raw).map_err(|_| {
-                invalid_price_type(hold, raw, &performance)
-            })?;
+            let price_type =
+                PriceType::parse(raw).map_err(|_| invalid_price_type(hold, raw, &performance))?;
             lines.push(OrderLine {
                 zone: hold.zone.clone(),
                 price_type,
@@ -352,7 +363,9 @@ async fn price(
                 let (hold, raw) = chosen[positions[line]];
                 invalid_price_type(hold, raw, &performance)
             }
-            PricingError::Overflow => Invalid::new("tickets", "the order total is out of range").into(),
+            PricingError::Overflow => {
+                Invalid::new("tickets", "the order total is out of range").into()
+            }
         })?;
         for (k, &i) in positions.iter().enumerate() {
             let (hold, _) = chosen[i];
@@ -525,7 +538,11 @@ async fn open_payment(
         Err(e) => {
             let _ = state
                 .store
-                .reopen_cart_after_failed_payment(&tenant.id, order, "The payment could not be started.")
+                .reopen_cart_after_failed_payment(
+                    &tenant.id,
+                    order,
+                    "The payment could not be started.",
+                )
                 .await;
             let _ = state
                 .store
@@ -629,7 +646,10 @@ pub(crate) async fn authorized_order(
         .await?
         .ok_or_else(|| ApiError::not_found("Order"))?;
     let given = sha256_hex(token.trim());
-    if !marquee_platform::auth::secrets_match(&given, &marquee_platform::Secret::new(order.token_hash.clone())) {
+    if !marquee_platform::auth::secrets_match(
+        &given,
+        &marquee_platform::Secret::new(order.token_hash.clone()),
+    ) {
         return Err(ApiError::not_found("Order"));
     }
     Ok(order)

@@ -46,7 +46,7 @@ impl WebhookState {
                 payments,
                 mail,
                 public_url_template: config.public_url_template.clone(),
-                },
+            },
             store,
             webhook_secret,
         }
@@ -118,7 +118,10 @@ async fn receive_event(
         WEBHOOK_TOLERANCE_SECONDS,
     ) {
         tracing::warn!(error = %e, "refused a webhook with a bad signature");
-        return Err(bad_request("invalid_signature", "The Stripe signature does not verify"));
+        return Err(bad_request(
+            "invalid_signature",
+            "The Stripe signature does not verify",
+        ));
     }
     // Signed by Stripe but not an event we understand: acknowledged, so it is not retried.
     let Ok(event) = serde_json::from_slice::<Event>(&body) else {
@@ -139,8 +142,7 @@ async fn receive_event(
                 .get("order_id")
                 .and_then(|o| OrderId::parse(o).ok()),
         );
-    let (true, "payment_intent", Some((tenant, order))) =
-        (handled, intent.object.as_str(), target)
+    let (true, "payment_intent", Some((tenant, order))) = (handled, intent.object.as_str(), target)
     else {
         tracing::info!(event = %event.id, kind = %event.kind, "webhook event ignored");
         return Ok(Json(json!({ "received": true, "handled": false })));

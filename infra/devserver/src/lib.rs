@@ -21,8 +21,8 @@ use marquee_platform::aws::{self, Endpoints};
 use marquee_platform::documents::Documents;
 use marquee_platform::jobs::HoldExpiryQueue;
 use marquee_platform::mail::{MailQueue, SesMailer};
-use marquee_platform::resources::{self, MAIL_QUEUE, ProvisionOptions, Provisioned};
 use marquee_platform::payments::StripeSettings;
+use marquee_platform::resources::{self, MAIL_QUEUE, ProvisionOptions, Provisioned};
 use marquee_platform::{Config, Secret, Stage};
 use marquee_store::Store;
 use std::net::SocketAddr;
@@ -75,7 +75,9 @@ pub struct LocalStripe {
 impl LocalStripe {
     /// `MARQUEE_STRIPE_URL` and keys from the local stack (`infra/local/stack.sh`).
     pub fn from_env() -> Option<Self> {
-        let url = std::env::var("MARQUEE_STRIPE_URL").ok().filter(|u| !u.is_empty())?;
+        let url = std::env::var("MARQUEE_STRIPE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())?;
         Some(Self {
             url,
             secret_key: std::env::var("MARQUEE_STRIPE_SECRET_KEY")
@@ -99,7 +101,10 @@ async fn register_webhook(stripe: &LocalStripe, port: u16) -> anyhow::Result<Str
         .post(format!("{}/v1/webhook_endpoints", stripe.url))
         .bearer_auth(&stripe.secret_key)
         .form(&[
-            ("url", format!("http://127.0.0.1:{port}/api/v1/stripe/webhook")),
+            (
+                "url",
+                format!("http://127.0.0.1:{port}/api/v1/stripe/webhook"),
+            ),
             ("enabled_events[]", "*".to_owned()),
         ])
         .send()

@@ -6,7 +6,9 @@
 //! local stack started by `infra/local/stack.sh` (its endpoints come from the environment).
 
 use anyhow::Context;
-use devserver::{DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, DevOptions, LOCAL_PLATFORM_KEY, LocalStripe};
+use devserver::{
+    DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, DevOptions, LOCAL_PLATFORM_KEY, LocalStripe,
+};
 use marquee_platform::{aws::Endpoints, telemetry};
 
 #[tokio::main]

@@ -204,7 +204,10 @@ mod tests {
         assert_eq!(OrderStatus::Pending.cancel(), Ok(OrderStatus::Cancelled));
         assert!(OrderStatus::Paid.cancel().is_err());
         assert!(OrderStatus::Cancelled.pay().is_err());
-        assert!(OrderStatus::Pending.refund(true).is_err(), "nothing was paid");
+        assert!(
+            OrderStatus::Pending.refund(true).is_err(),
+            "nothing was paid"
+        );
     }
 
     #[test]

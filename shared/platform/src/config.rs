@@ -136,16 +136,6 @@ impl Config {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_are_redacted() {
-        assert_eq!(format!("{:?}", Secret::new("s3cr3t")), "Secret(***)");
-    }
-}
-
 /// `STRIPE_SECRET_KEY`, `STRIPE_PUBLISHABLE_KEY`, `STRIPE_WEBHOOK_SECRET` and optionally
 /// `STRIPE_API_BASE` (the local double); no secret key means no Stripe.
 fn stripe_from_env() -> Option<crate::payments::StripeSettings> {
@@ -161,4 +151,14 @@ fn stripe_from_env() -> Option<crate::payments::StripeSettings> {
             .filter(|url| !url.is_empty()),
         local: std::env::var("MARQUEE_STAGE").is_ok_and(|stage| stage == "local"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted() {
+        assert_eq!(format!("{:?}", Secret::new("s3cr3t")), "Secret(***)");
+    }
 }

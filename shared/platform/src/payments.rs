@@ -103,7 +103,9 @@ pub struct Payments {
 
 impl std::fmt::Debug for Payments {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Payments").field("mode", &self.mode).finish()
+        f.debug_struct("Payments")
+            .field("mode", &self.mode)
+            .finish()
     }
 }
 
@@ -209,7 +211,7 @@ impl Payments {
         idempotency_key: &str,
         metadata: HashMap<String, String>,
     ) -> Result<String, PaymentError> {
-        let key = IdempotencyKey::new(idempotency_key.to_owned())
+        let key = IdempotencyKey::new(idempotency_key)
             .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
         let refund = CreateRefund::new()
             .payment_intent(payment_intent)
@@ -348,7 +350,14 @@ mod tests {
 
     #[test]
     fn malformed_headers_are_refused_without_panicking() {
-        for header in ["", "t=abc,v1=00", "v1=00", "t=1000", "garbage", "t=1000,v1=zz"] {
+        for header in [
+            "",
+            "t=abc,v1=00",
+            "v1=00",
+            "t=1000",
+            "garbage",
+            "t=1000,v1=zz",
+        ] {
             assert!(
                 verify_webhook_signature(Some(header), BODY, SECRET, 1000, 300).is_err(),
                 "{header}"

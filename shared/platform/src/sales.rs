@@ -135,15 +135,20 @@ impl Sales {
             }
             OrderStatus::Refunded => return Ok(PaymentOutcome::AlreadyDone),
             OrderStatus::Cancelled => {
-                let reason = "This checkout was replaced by a newer one, so the payment was returned.";
-                return self.refund_unfulfilled(tenant, &order, payment, reason).await;
+                let reason =
+                    "This checkout was replaced by a newer one, so the payment was returned.";
+                return self
+                    .refund_unfulfilled(tenant, &order, payment, reason)
+                    .await;
             }
             OrderStatus::Pending => {}
         }
         if !amount_matches {
             tracing::error!(order = %order.id, "payment amount or currency differs from the order");
             let reason = "The payment did not match the order total, so it was returned.";
-            return self.refund_unfulfilled(tenant, &order, payment, reason).await;
+            return self
+                .refund_unfulfilled(tenant, &order, payment, reason)
+                .await;
         }
         if let Some(cancelled) = self.cancelled_performance(tenant, &order).await? {
             let reason = format!("{cancelled} was cancelled, so the payment was returned.");
@@ -216,8 +221,7 @@ impl Sales {
                 .await
             {
                 Err(SaleError::Stale | SaleError::Contention) if attempt < SALE_ATTEMPTS => {
-                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt as u64))
-                        .await;
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt as u64)).await;
                 }
                 other => return other,
             }

@@ -17,12 +17,12 @@ mod tenancy;
 pub use carts::{CartRecord, CartStatus, HoldError, HoldRecord, HoldRequest, SeatToHold};
 pub use catalog::{EventRecord, PerformancePage, PerformanceRecord, SeatMapRecord};
 pub use error::StoreError;
-pub use orders::{
-    Capacities, CheckoutError, CheckoutWrite, IssuedTicketRecord, OrderRecord, Place,
-    RefundRecord, SaleError, TicketRecord, TicketStatus,
-};
 pub use live::{
     ConnectionId, LIVE_CONNECTION_SECONDS, LiveConnectionRecord, MAX_LIVE_SUBSCRIPTIONS,
+};
+pub use orders::{
+    Capacities, CheckoutError, CheckoutWrite, IssuedTicketRecord, OrderRecord, Place, RefundRecord,
+    SaleError, TicketRecord, TicketStatus,
 };
 pub use records::{
     DomainRecord, DomainStatus, HostKind, HostRecord, StaffRecord, StaffStatus, VenueRecord,

@@ -498,10 +498,7 @@ impl Store {
         let cart = build(
             Update::builder()
                 .table_name(&self.table)
-                .set_key(Some(key(
-                    keys::cart(tenant, &order.cart_id),
-                    keys::CART_SK,
-                )))
+                .set_key(Some(key(keys::cart(tenant, &order.cart_id), keys::CART_SK)))
                 .update_expression("SET #status = :open, version = version + :one")
                 .condition_expression("#status = :checkout AND orderId = :order")
                 .expression_attribute_names("#status", "status")
@@ -604,10 +601,7 @@ impl Store {
         let cart = build(
             Update::builder()
                 .table_name(&self.table)
-                .set_key(Some(key(
-                    keys::cart(tenant, &order.cart_id),
-                    keys::CART_SK,
-                )))
+                .set_key(Some(key(keys::cart(tenant, &order.cart_id), keys::CART_SK)))
                 .update_expression("SET #status = :completed, version = version + :one")
                 .condition_expression("attribute_exists(pk) AND orderId = :order")
                 .expression_attribute_names("#status", "status")
@@ -708,8 +702,8 @@ impl Store {
             }
             if *fresh > 0 {
                 conditions.push("(attribute_not_exists(taken) OR taken <= :most)");
-                update = update
-                    .expression_attribute_values(":most", n(capacity.saturating_sub(*fresh)));
+                update =
+                    update.expression_attribute_values(":most", n(capacity.saturating_sub(*fresh)));
                 if capacity < *fresh {
                     return Err(SaleError::PlacesLost {
                         seats: Vec::new(),

@@ -8,6 +8,7 @@ mod helpers;
 
 mod auth;
 mod catalog;
+mod checkout;
 mod conventions;
 mod domains;
 mod holds;
