@@ -123,7 +123,8 @@ fn the_documents_bucket_and_every_function_binary_are_declared() {
             "live",
             "mailer",
             "public-api",
-            "seat-events"
+            "seat-events",
+            "stripe-webhook"
         ]
     );
     for binary in &binaries {
