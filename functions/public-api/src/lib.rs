@@ -15,7 +15,7 @@ use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::Payments;
 use marquee_platform::sales::Sales;
 use marquee_platform::tenancy::{Tenancy, resolve_tenant};
-use marquee_platform::{Config, Stage, http};
+use marquee_platform::{Config, http};
 use marquee_store::PerformanceRecord;
 use marquee_store::Store;
 use prepared::{PreparedLayout, TakenSeats, TtlCache};
@@ -72,10 +72,6 @@ impl PublicState {
             performances: Arc::new(TtlCache::new(CACHE_TTL, 1024)),
             taken: Arc::new(TtlCache::new(TAKEN_TTL, 256)),
         }
-    }
-
-    pub fn is_local(&self) -> bool {
-        self.config.stage == Stage::Local
     }
 }
 

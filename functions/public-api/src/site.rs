@@ -41,6 +41,9 @@ pub struct Payments {
     /// `local` means the Stripe test double: the site shows a test-card form. `disabled`:
     /// only free tickets can be ordered.
     mode: marquee_platform::payments::PaymentMode,
+    /// Local mode only: the Stripe double's base URL, where the test-card form posts the card
+    /// (`POST {testCardUrl}/_double/payment_intents/{id}/pay`).
+    test_card_url: Option<String>,
 }
 
 /// The venue's public settings.
@@ -68,6 +71,7 @@ pub async fn get_site(
             provider: "stripe",
             publishable_key: state.payments.publishable_key().to_owned(),
             mode: state.payments.mode(),
+            test_card_url: state.payments.test_card_url().map(str::to_owned),
         },
         live: state
             .config

@@ -99,6 +99,8 @@ pub struct Payments {
     publishable_key: String,
     webhook_secret: Secret,
     mode: PaymentMode,
+    /// The Stripe double's base URL, for the local test-card form.
+    test_card_url: Option<String>,
 }
 
 impl std::fmt::Debug for Payments {
@@ -142,6 +144,7 @@ impl Payments {
             publishable_key: settings.publishable_key,
             webhook_secret: settings.webhook_secret,
             mode,
+            test_card_url: settings.api_base.filter(|_| settings.local),
         })
     }
 
@@ -152,7 +155,14 @@ impl Payments {
             publishable_key: String::new(),
             webhook_secret: Secret::new(""),
             mode: PaymentMode::Disabled,
+            test_card_url: None,
         }
+    }
+
+    /// Locally, where the site's test-card form sends the card: the Stripe double (never
+    /// Marquee). `None` with real Stripe, whose Payment Element takes the card instead.
+    pub fn test_card_url(&self) -> Option<&str> {
+        self.test_card_url.as_deref()
     }
 
     pub fn mode(&self) -> PaymentMode {
