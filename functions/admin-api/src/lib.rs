@@ -5,6 +5,7 @@
 
 mod auth;
 mod domains;
+mod door;
 mod events;
 mod orders;
 mod performances;
@@ -37,6 +38,8 @@ pub struct AdminState {
     pub mail: MailQueue,
     pub documents: Documents,
     pub sales: Sales,
+    /// Ticket-signing keys, read once per venue.
+    pub keys: door::KeyCache,
 }
 
 impl AdminState {
@@ -48,6 +51,7 @@ impl AdminState {
         payments: Payments,
     ) -> Self {
         Self {
+            keys: door::KeyCache::default(),
             sales: Sales {
                 store: store.clone(),
                 payments,
@@ -105,6 +109,10 @@ impl FromRef<AdminState> for JwtKeys {
         orders::search_orders,
         orders::get_order,
         orders::refund_order,
+        orders::to_post,
+        orders::mark_posted,
+        door::scan,
+        door::sales,
     )
 )]
 pub struct AdminApiDoc;
@@ -162,6 +170,13 @@ pub fn router(state: AdminState) -> Router {
             post(performances::blocks),
         )
         .route("/admin/v1/orders", get(orders::search_orders))
+        .route("/admin/v1/orders/to-post", get(orders::to_post))
+        .route("/admin/v1/orders/{orderId}/posted", post(orders::mark_posted))
+        .route("/admin/v1/scan", post(door::scan))
+        .route(
+            "/admin/v1/performances/{performanceId}/sales",
+            get(door::sales),
+        )
         .route("/admin/v1/orders/{orderId}", get(orders::get_order))
         .route(
             "/admin/v1/orders/{orderId}/refund",

@@ -122,6 +122,7 @@ pub struct OrderDetail {
     refunds: Vec<marquee_store::RefundRecord>,
     problem: Option<String>,
     paid_at: Option<String>,
+    posted_at: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -160,6 +161,7 @@ impl From<&OrderRecord> for OrderDetail {
             refunds: order.refunds.clone(),
             problem: order.problem.clone(),
             paid_at: order.paid_at.clone(),
+            posted_at: order.posted_at.clone(),
         }
     }
 }
@@ -308,4 +310,57 @@ pub(crate) async fn refund_performance(
         }
     }
     Ok(progress)
+}
+
+/// Paid orders whose tickets the box office must post, oldest first.
+#[utoipa::path(get, path = "/admin/v1/orders/to-post",
+    responses((status = 200, body = OrderList)), security(("staff" = [])))]
+pub async fn to_post(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+) -> Result<axum::Json<OrderList>, ApiError> {
+    auth.require(Permission::ViewSales)?;
+    let recent = state
+        .store
+        .recent_orders(&auth.tenant, SEARCH_WINDOW)
+        .await?;
+    let mut orders: Vec<OrderSummary> = recent
+        .iter()
+        .filter(|o| {
+            o.delivery == marquee_domain::Delivery::Mail
+                && o.status.has_valid_tickets()
+                && o.posted_at.is_none()
+        })
+        .map(OrderSummary::from)
+        .collect();
+    orders.reverse();
+    Ok(axum::Json(OrderList { orders }))
+}
+
+/// Mark a `mail` delivery order as posted (it leaves the to-post list).
+#[utoipa::path(post, path = "/admin/v1/orders/{orderId}/posted", params(("orderId" = String, Path)),
+    responses((status = 200, body = OrderDetail), (status = 404), (status = 409, description = "not_to_post")), security(("staff" = [])))]
+pub async fn mark_posted(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(order_id): Path<String>,
+) -> Result<axum::Json<OrderDetail>, ApiError> {
+    auth.require(Permission::Refund)?;
+    let order = load_order(&state, &auth, &order_id).await?;
+    match state
+        .store
+        .mark_posted(&auth.tenant, &order.id, &chrono::Utc::now().to_rfc3339())
+        .await
+    {
+        Ok(()) => {}
+        Err(marquee_store::StoreError::ConditionFailed) => {
+            return Err(ApiError::conflict(
+                "not_to_post",
+                "Only paid orders for posting that are not yet posted can be marked posted",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let order = load_order(&state, &auth, &order_id).await?;
+    Ok(axum::Json(OrderDetail::from(&order)))
 }

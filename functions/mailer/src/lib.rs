@@ -92,7 +92,10 @@ async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEm
             let Some(mail) = orders::load(&state.store, &job.tenant, order_id).await? else {
                 return Ok(None);
             };
-            orders::confirmation(&mail, view_url).map(Some)
+            let key = marquee_platform::tickets::venue_key(&state.store, &job.tenant)
+                .await
+                .map_err(|e| MailError::Invalid(e.message))?;
+            orders::confirmation(&mail, view_url, &key).map(Some)
         }
         MailMessage::OrderRefunded {
             order_id,

@@ -6,8 +6,9 @@ use crate::MailError;
 use crate::render::escape_html;
 use marquee_domain::money::Money;
 use marquee_domain::{Email, OrderId, TenantId};
-use marquee_platform::mail::OutgoingEmail;
-use marquee_store::{OrderRecord, Store, TicketRecord, TicketStatus, VenueRecord};
+use marquee_platform::mail::{Attachment, OutgoingEmail};
+use marquee_platform::tickets::{self, place_words};
+use marquee_store::{OrderRecord, Store, TicketStatus, VenueRecord};
 use std::collections::HashMap;
 
 /// A ticket line as the patron reads it.
@@ -25,6 +26,7 @@ pub struct OrderMail {
     pub venue: VenueRecord,
     pub order: OrderRecord,
     pub lines: Vec<TicketLine>,
+    pub performances: HashMap<marquee_domain::PerformanceId, tickets::PerformanceInfo>,
 }
 
 /// Reads what the order's mail needs. `None`: the order or venue is gone (nothing to send).
@@ -39,40 +41,18 @@ pub async fn load(
     ) else {
         return Ok(None);
     };
-    let timezone = venue.settings.timezone;
-    let mut performances: HashMap<String, (String, String)> = HashMap::new();
-    for id in order.performances() {
-        let Some(performance) = store.performance(tenant, &id).await? else {
-            continue;
-        };
-        let title = store
-            .event(tenant, &performance.event_id)
-            .await?
-            .map(|e| e.title)
-            .unwrap_or_default();
-        let when = performance
-            .schedule
-            .starts_at
-            .with_timezone(&timezone.tz())
-            .format("%a %-d %b %Y, %H:%M")
-            .to_string();
-        performances.insert(
-            id.to_string(),
-            (title, format!("{when} ({})", String::from(timezone))),
-        );
-    }
+    let performances = tickets::performances_of(store, &venue, &order)
+        .await
+        .map_err(|e| MailError::Invalid(e.message))?;
     let currency = order.totals.currency;
     let lines = order
         .tickets
         .iter()
         .map(|t| {
-            let (title, when) = performances
-                .get(t.performance_id.as_str())
-                .cloned()
-                .unwrap_or_default();
+            let info = performances.get(&t.performance_id);
             TicketLine {
-                event_title: title,
-                when,
+                event_title: info.map(|i| i.event_title.clone()).unwrap_or_default(),
+                when: info.map(|i| i.when.clone()).unwrap_or_default(),
                 place: place_words(t),
                 price_type: t.price_type.to_string(),
                 price: Money::from_minor(t.price + t.fees, currency).to_string(),
@@ -83,26 +63,8 @@ pub async fn load(
         venue,
         order,
         lines,
+        performances,
     }))
-}
-
-/// "Orchestra, row C, seat 12" or "Lawn (general admission)".
-pub fn place_words(ticket: &TicketRecord) -> String {
-    let place = &ticket.place;
-    if let Some(area) = &place.area_name {
-        return format!("{area} (general admission)");
-    }
-    let mut parts = Vec::new();
-    if let Some(section) = &place.section_name {
-        parts.push(section.clone());
-    }
-    if let Some(row) = &place.row {
-        parts.push(format!("row {row}"));
-    }
-    if let Some(seat) = &place.seat_label {
-        parts.push(format!("seat {seat}"));
-    }
-    parts.join(", ")
 }
 
 fn recipient(order: &OrderRecord) -> Result<Email, MailError> {
@@ -141,7 +103,13 @@ fn from_name(venue: &VenueRecord) -> String {
     venue.settings.name.clone()
 }
 
-pub fn confirmation(mail: &OrderMail, view_url: &str) -> Result<OutgoingEmail, MailError> {
+/// The confirmation, with the tickets as a PDF (for e-tickets) and a calendar file per
+/// performance. `key` signs the tickets' codes.
+pub fn confirmation(
+    mail: &OrderMail,
+    view_url: &str,
+    key: &marquee_tickets::VenueKey,
+) -> Result<OutgoingEmail, MailError> {
     let venue = &mail.venue.settings;
     let order = &mail.order;
     let total = Money::from_minor(order.totals.total, order.totals.currency).to_string();
@@ -193,7 +161,32 @@ pub fn confirmation(mail: &OrderMail, view_url: &str) -> Result<OutgoingEmail, M
         subject: format!("Your tickets for {} — order {}", venue.name, order.number),
         text,
         html,
+        attachments: confirmation_attachments(mail, key)?,
     })
+}
+
+fn confirmation_attachments(
+    mail: &OrderMail,
+    key: &marquee_tickets::VenueKey,
+) -> Result<Vec<Attachment>, MailError> {
+    let mut attachments = Vec::new();
+    if mail.order.delivery == marquee_domain::Delivery::Email {
+        let pdf = tickets::order_pdf(key, &mail.venue, &mail.order, &mail.performances)
+            .map_err(|e| MailError::Invalid(e.message))?;
+        attachments.push(Attachment {
+            filename: format!("tickets-{}.pdf", mail.order.number),
+            content_type: "application/pdf".into(),
+            data: pdf,
+        });
+    }
+    for (filename, ics) in tickets::order_calendars(&mail.venue, &mail.order, &mail.performances) {
+        attachments.push(Attachment {
+            filename,
+            content_type: "text/calendar; charset=UTF-8; method=PUBLISH".into(),
+            data: ics.into_bytes(),
+        });
+    }
+    Ok(attachments)
 }
 
 pub fn refund_notice(
@@ -240,5 +233,6 @@ pub fn refund_notice(
         subject: format!("Refund for order {} at {}", order.number, venue.name),
         text,
         html,
+        attachments: Vec::new(),
     })
 }

@@ -40,6 +40,7 @@ pub fn render(message: &MailMessage) -> Option<OutgoingEmail> {
                 subject: format!("You're invited to {venue_name}"),
                 text,
                 html,
+                attachments: Vec::new(),
             })
         }
         MailMessage::OrderConfirmation { .. } | MailMessage::OrderRefunded { .. } => None,

@@ -95,6 +95,7 @@ impl PublicState {
         carts::release_hold,
         orders::checkout,
         orders::get_order,
+        orders::tickets_pdf,
     )
 )]
 pub struct PublicApiDoc;
@@ -117,6 +118,10 @@ pub fn router(state: PublicState) -> Router {
             axum::routing::post(orders::checkout),
         )
         .route("/api/v1/orders/{orderId}", get(orders::get_order))
+        .route(
+            "/api/v1/orders/{orderId}/tickets.pdf",
+            get(orders::tickets_pdf),
+        )
         .route("/api/v1/events", get(catalog::list_events))
         .route("/api/v1/events/{eventId}", get(catalog::get_event))
         .route("/api/v1/events/{eventId}/image", get(catalog::event_image))

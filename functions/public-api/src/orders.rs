@@ -192,6 +192,7 @@ pub async fn checkout(
         problem: None,
         created_at: now.to_rfc3339(),
         paid_at: None,
+        posted_at: None,
         version: 0,
     };
     let window = i64::from(state.config.payment_window_seconds);
@@ -729,4 +730,55 @@ async fn order_view(
         created_at: order.created_at,
         paid_at: order.paid_at,
     })
+}
+
+/// How long a ticket download link works.
+const TICKETS_LINK_SECONDS: u64 = 300;
+
+/// The order's tickets as a PDF: a redirect to a short-lived link to the file (made on first
+/// request, and again after a refund changes the order).
+#[utoipa::path(get, path = "/api/v1/orders/{orderId}/tickets.pdf", params(("orderId" = String, Path), ("X-Order-Token" = Option<String>, Header), ("token" = Option<String>, Query)),
+    responses((status = 302, description = "Location: a presigned link to the PDF, valid 5 minutes"), (status = 404), (status = 409, description = "no_tickets: nothing paid or all refunded")))]
+pub async fn tickets_pdf(
+    State(state): State<PublicState>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    Path(order_id): Path<String>,
+    Query(query): Query<OrderQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    use marquee_platform::tickets;
+    let order = authorized_order(&state, &tenant, &headers, &order_id, query.token).await?;
+    let has_tickets = order.status.has_valid_tickets()
+        && order.tickets.iter().any(|t| t.status == TicketStatus::Valid);
+    if !has_tickets {
+        return Err(ApiError::conflict(
+            "no_tickets",
+            "This order has no valid tickets to print",
+        ));
+    }
+    let key = tickets::pdf_key(&tenant.id, &order);
+    if !state.documents.exists(&key).await? {
+        let venue = state
+            .store
+            .venue(&tenant.id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("Venue"))?;
+        let signing = tickets::venue_key(&state.store, &tenant.id).await?;
+        let performances = tickets::performances_of(&state.store, &venue, &order).await?;
+        let pdf = tickets::order_pdf(&signing, &venue, &order, &performances)?;
+        state.documents.put(&key, pdf, "application/pdf").await?;
+    }
+    let url = state
+        .documents
+        .presign_get(&key, std::time::Duration::from_secs(TICKETS_LINK_SECONDS))
+        .await?;
+    Ok((
+        StatusCode::FOUND,
+        [
+            (axum::http::header::LOCATION, url),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+    )
+        .into_response())
 }

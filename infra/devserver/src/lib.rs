@@ -32,7 +32,7 @@ use tokio::task::JoinHandle;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-pub use mailbox::{SentMail, sent_mail};
+pub use mailbox::{SentAttachment, SentMail, sent_mail};
 pub use poller::{BatchHandler, poll_queue};
 
 /// Local-only credentials, printed by `make dev` and written in the README. They exist only

@@ -111,4 +111,23 @@ impl Documents {
             ))),
         }
     }
+
+    /// Stores a document the server made (ticket PDFs), private like everything here.
+    pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) -> Result<(), ApiError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(body.into())
+            .send()
+            .await
+            .map_err(|e| {
+                ApiError::internal(format!(
+                    "put object: {}",
+                    aws_sdk_s3::error::DisplayErrorContext(e)
+                ))
+            })?;
+        Ok(())
+    }
 }

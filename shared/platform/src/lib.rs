@@ -18,6 +18,7 @@ pub mod resources;
 pub mod sales;
 pub mod telemetry;
 pub mod tenancy;
+pub mod tickets;
 pub mod views;
 
 pub use config::{Config, Secret, Stage};

@@ -160,6 +160,18 @@ pub fn stripe_event(tenant: &TenantId, event_id: &str) -> String {
 
 pub const STRIPE_EVENT_SK: &str = "EVENT";
 
+/// The venue's secret key for signing ticket codes (created on first use).
+pub const TICKET_KEY_SK: &str = "TICKETKEY";
+
+/// The door's log of a performance: every scan, in time order.
+pub fn performance_scans(tenant: &TenantId, performance: &PerformanceId) -> String {
+    format!("T#{tenant}#PERF#{performance}#SCANS")
+}
+
+pub fn scan_sk(at: &str, scan_id: &str) -> String {
+    format!("SCAN#{at}#{scan_id}")
+}
+
 /// A mail job's delivery claim: makes redelivered jobs send at most once.
 pub fn mail_claim(tenant: &TenantId, job_id: &str) -> String {
     format!("T#{tenant}#MAIL#{job_id}")

@@ -13,6 +13,7 @@ mod records;
 mod seats;
 mod staff;
 mod tenancy;
+mod tickets;
 
 pub use carts::{CartRecord, CartStatus, HoldError, HoldRecord, HoldRequest, SeatToHold};
 pub use catalog::{EventRecord, PerformancePage, PerformanceRecord, SeatMapRecord};
@@ -29,6 +30,7 @@ pub use records::{
 };
 pub use seats::{GaCounter, MAX_SEATS_PER_TRANSACTION, SeatState, SeatStateRecord};
 pub use staff::LoginAttempt;
+pub use tickets::{Attendance, ScanOutcome, ScanRecord};
 
 use aws_sdk_dynamodb::Client;
 

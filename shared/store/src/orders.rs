@@ -117,6 +117,9 @@ pub struct OrderRecord {
     pub created_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_at: Option<String>,
+    /// When the box office posted the tickets of a `mail` delivery order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posted_at: Option<String>,
     pub version: u32,
 }
 
@@ -160,6 +163,14 @@ pub struct IssuedTicketRecord {
     pub fees: i64,
     pub place: Place,
     pub price_type: PriceType,
+    /// At the door now (checked in and not out).
+    #[serde(default)]
+    pub inside: bool,
+    /// Times checked in.
+    #[serde(default)]
+    pub admissions: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admitted_at: Option<String>,
 }
 
 /// Why a checkout could not be written.
@@ -534,6 +545,28 @@ impl Store {
             })
     }
 
+    /// Marks a `mail` delivery order's tickets as posted.
+    pub async fn mark_posted(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.update_order(
+            tenant,
+            order,
+            "SET postedAt = :at",
+            "#status IN (:paid, :partly) AND delivery = :mail AND attribute_not_exists(postedAt)",
+            &[
+                (":at", s(at)),
+                (":paid", s("paid")),
+                (":partly", s("partially_refunded")),
+                (":mail", s("mail")),
+            ],
+        )
+        .await
+    }
+
     /// A pending order that will never be paid (the patron checked out again).
     pub async fn cancel_pending_order(
         &self,
@@ -732,6 +765,9 @@ impl Store {
                 fees: ticket.fees,
                 place: ticket.place.clone(),
                 price_type: ticket.price_type.clone(),
+                inside: false,
+                admissions: 0,
+                admitted_at: None,
             };
             items.push(self.put_new(item(
                 keys::performance_tickets(tenant, &ticket.performance_id),

@@ -241,7 +241,15 @@ export interface Site {
   branding: Branding;
   holdSeconds: number;
   maxTicketsPerOrder: number;
-  payments: { provider: string; publishableKey: string; mode: 'local' | 'test' | 'live' | string };
+  payments: {
+    provider: string;
+    publishableKey: string;
+    /** `local`: the Stripe test double (a test-card form); `test`/`live`: real Stripe;
+     * `disabled`: only free orders. */
+    mode: 'local' | 'test' | 'live' | 'disabled' | string;
+    /** Local mode only: the Stripe double's base URL, where the test-card form posts the card. */
+    testCardUrl?: string | null;
+  };
   /** The live seat map WebSocket, when the stack has one. */
   live?: { url: string } | null;
 }

@@ -163,6 +163,11 @@ export class CartStore {
       this.#credentials = { cartId: stored.cartId, cartToken: stored.cartToken };
       try {
         const view = await this.#api.getCart(this.#credentials);
+        if (view.status === 'completed') {
+          // Paid for (perhaps in another tab): the next purchase starts a new cart.
+          this.#forget();
+          return;
+        }
         if (view.items.length === 0 && (stored.expired || (stored.holdsUntil && Date.parse(stored.holdsUntil) <= Date.now()))) {
           this.expired = true;
         }
@@ -186,6 +191,12 @@ export class CartStore {
       const before = this.items;
       try {
         const view = await this.#api.getCart(this.#credentials);
+        if (view.status === 'completed') {
+          this.expired = false;
+          this.notice = '';
+          this.#forget();
+          return;
+        }
         const kept = new Set(view.items.map((i) => i.holdId));
         const lost = before.filter((i) => !kept.has(i.holdId));
         if (lost.length > 0 && view.items.length === 0) {
@@ -218,6 +229,7 @@ export class CartStore {
         view = await this.#api.addHold(credentials, request);
       } catch (e) {
         if (!isCartGone(e)) throw e;
+        await this.#refuseWhilePaying(e, credentials);
         credentials = await this.#create();
         before.clear();
         view = await this.#api.addHold(credentials, request);
@@ -254,6 +266,38 @@ export class CartStore {
     this.expired = false;
     this.#forget();
     this.notice = '';
+  }
+
+  /** The cart has been paid for (or its payment accepted): the next hold starts a new cart. */
+  completed(): void {
+    this.startNew();
+  }
+
+  /** The cart's id and token, for checkout; null when there is no cart. */
+  get credentials(): CartCredentials | null {
+    return this.#credentials;
+  }
+
+  /**
+   * A cart at the payment step takes no new holds (409 cart_not_open). Its seats stay held
+   * for the payment, so starting a second cart beside it would let the patron buy twice:
+   * say so instead. (A completed or expired cart is simply replaced.)
+   */
+  async #refuseWhilePaying(e: unknown, credentials: CartCredentials): Promise<void> {
+    if (!(e instanceof ApiError) || e.code !== 'cart_not_open') return;
+    let view: CartView;
+    try {
+      view = await this.#api.getCart(credentials);
+    } catch {
+      return;
+    }
+    if (view.status !== 'checkout') return;
+    this.#use(view);
+    throw new ApiError(
+      409,
+      'cart_in_checkout',
+      'Your cart is at the payment step. Finish paying at checkout before choosing more seats.',
+    );
   }
 
   #forget(): void {
