@@ -10,15 +10,17 @@ import { svelteTesting } from '@testing-library/svelte/vite';
 // to its own origin, plus secure WebSockets: in AWS the live seat map is API Gateway's
 // WebSocket API on its own host (named at run time by /api/v1/site `live.url`); the
 // devserver's ws://{host}/live is same-origin. Images may come from https (venue logos, event
-// images) and, for local development, from *.localhost. (Served as a header too, later;
-// frame-ancestors needs the header.)
+// images) and, for local development, from *.localhost. Locally the checkout's test-card form
+// posts the card to the Stripe test double on its own port (/api/v1/site
+// `payments.testCardUrl`, e.g. http://127.0.0.1:8702), hence the loopback connect sources.
+// (Served as a header too, later; frame-ancestors needs the header.)
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' https: http://localhost:* http://*.localhost:*",
   "font-src 'self'",
-  "connect-src 'self' wss:",
+  "connect-src 'self' wss: http://localhost:* http://127.0.0.1:* http://*.localhost:*",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",

@@ -57,7 +57,7 @@ test('a patron opens an event and a performance, holds two seats and sees them i
   await expect(group.getByRole('heading', { level: 2 })).toHaveText(show.title);
   await expect(group.getByTestId('cart-item')).toHaveCount(2);
   await expect(page.getByTestId('countdown')).toHaveText(/^(10:00|09:[0-5]\d)$/);
-  await expect(page.getByRole('button', { name: 'Checkout (coming soon)' })).toBeDisabled();
+  await expect(page.getByRole('link', { name: 'Checkout', exact: true })).toHaveAttribute('href', '/checkout');
   await screenshotOf(page.locator('.cart-page'), 'cart', 'cart');
 
   // The cart survives a reload (its id and token are in localStorage for this venue).

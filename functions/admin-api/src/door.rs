@@ -125,11 +125,24 @@ pub async fn scan(
         .filter(|d| !d.is_empty())
         .map(|d| d.chars().take(40).collect::<String>());
     let code = body.code.trim();
-    let response = check(&state, &auth, &performance, code, body.direction, door.as_deref()).await?;
+    let response = check(
+        &state,
+        &auth,
+        &performance,
+        code,
+        body.direction,
+        door.as_deref(),
+    )
+    .await?;
     let now = Utc::now().to_rfc3339();
     let record = ScanRecord {
         ticket_id: response.ticket_id.clone().unwrap_or_default(),
-        direction: if body.direction == Direction::In { "in" } else { "out" }.to_owned(),
+        direction: if body.direction == Direction::In {
+            "in"
+        } else {
+            "out"
+        }
+        .to_owned(),
         result: response.result.as_str().to_owned(),
         door,
         staff: auth.email.to_string(),
@@ -137,7 +150,12 @@ pub async fn scan(
     };
     if let Err(e) = state
         .store
-        .log_scan(&auth.tenant, &performance, &ulid::Ulid::new().to_string(), &record)
+        .log_scan(
+            &auth.tenant,
+            &performance,
+            &ulid::Ulid::new().to_string(),
+            &record,
+        )
         .await
     {
         tracing::error!(error = %e, "could not log a scan");
@@ -172,7 +190,10 @@ async fn check(
     if ticket.performance() != performance.as_str() {
         return Ok(ScanResponse {
             ticket_id: Some(ticket_id.to_string()),
-            ..respond(ScanResult::WrongPerformance, "This ticket is for another performance")
+            ..respond(
+                ScanResult::WrongPerformance,
+                "This ticket is for another performance",
+            )
         });
     }
     let now = Utc::now().to_rfc3339();
@@ -230,7 +251,10 @@ async fn check(
                 ..base(ScanResult::AlreadyUsed, message)
             }
         }
-        ScanOutcome::NotInside => base(ScanResult::NotInside, "This ticket is not checked in".into()),
+        ScanOutcome::NotInside => base(
+            ScanResult::NotInside,
+            "This ticket is not checked in".into(),
+        ),
         ScanOutcome::Refunded => base(ScanResult::Refunded, "Refunded: not valid for entry".into()),
         ScanOutcome::Unknown => invalid(),
     })
@@ -297,9 +321,16 @@ pub async fn sales(
         }
         taken += 1;
     }
-    let seats = u32::try_from(layout.sections.iter().map(|s| s.rows.iter().map(|r| r.seats.len()).sum::<usize>()).sum::<usize>()).unwrap_or(u32::MAX);
+    let seats = u32::try_from(
+        layout
+            .sections
+            .iter()
+            .map(|s| s.rows.iter().map(|r| r.seats.len()).sum::<usize>())
+            .sum::<usize>(),
+    )
+    .unwrap_or(u32::MAX);
     let mut capacity = seats;
-    let mut available = seats.saturating_sub(taken + count_sold_seats(&states, now));
+    let mut available = seats.saturating_sub(taken);
     for area in &layout.areas {
         let counter = state
             .store
@@ -322,15 +353,4 @@ pub async fn sales(
         inside: attendance.inside,
         admitted: attendance.admitted_ever,
     }))
-}
-
-fn count_sold_seats(
-    states: &HashMap<marquee_domain::SeatId, marquee_store::SeatStateRecord>,
-    now: i64,
-) -> u32 {
-    let sold = states
-        .values()
-        .filter(|s| s.status(now) == SeatStatus::Sold)
-        .count();
-    u32::try_from(sold).unwrap_or(u32::MAX)
 }

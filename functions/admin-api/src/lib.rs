@@ -171,7 +171,10 @@ pub fn router(state: AdminState) -> Router {
         )
         .route("/admin/v1/orders", get(orders::search_orders))
         .route("/admin/v1/orders/to-post", get(orders::to_post))
-        .route("/admin/v1/orders/{orderId}/posted", post(orders::mark_posted))
+        .route(
+            "/admin/v1/orders/{orderId}/posted",
+            post(orders::mark_posted),
+        )
         .route("/admin/v1/scan", post(door::scan))
         .route(
             "/admin/v1/performances/{performanceId}/sales",

@@ -750,7 +750,10 @@ pub async fn tickets_pdf(
     use marquee_platform::tickets;
     let order = authorized_order(&state, &tenant, &headers, &order_id, query.token).await?;
     let has_tickets = order.status.has_valid_tickets()
-        && order.tickets.iter().any(|t| t.status == TicketStatus::Valid);
+        && order
+            .tickets
+            .iter()
+            .any(|t| t.status == TicketStatus::Valid);
     if !has_tickets {
         return Err(ApiError::conflict(
             "no_tickets",

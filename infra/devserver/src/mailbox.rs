@@ -80,12 +80,18 @@ fn parse_raw(raw: RawSent) -> SentMail {
     let mut mail = SentMail {
         id: raw.id,
         source: raw.source,
-        subject: header(headers, "Subject").map(decode_header).unwrap_or_default(),
+        subject: header(headers, "Subject")
+            .map(decode_header)
+            .unwrap_or_default(),
         body: String::new(),
         destinations: raw.destinations,
         attachments: Vec::new(),
     };
-    collect_parts(header(headers, "Content-Type").unwrap_or(""), body, &mut mail);
+    collect_parts(
+        header(headers, "Content-Type").unwrap_or(""),
+        body,
+        &mut mail,
+    );
     mail
 }
 
@@ -167,7 +173,14 @@ pub async fn mail_page(State(state): State<Arc<MailboxState>>) -> Html<String> {
                 let attachments: Vec<String> = mail
                     .attachments
                     .iter()
-                    .map(|a| format!("{} ({}, {} bytes)", a.filename, a.content_type, a.data.len()))
+                    .map(|a| {
+                        format!(
+                            "{} ({}, {} bytes)",
+                            a.filename,
+                            a.content_type,
+                            a.data.len()
+                        )
+                    })
                     .collect();
                 page.push_str(&format!(
                     "<article><h2>{}</h2><p>From {} to {}</p><pre>{}</pre><p>Attachments: {}</p></article>",

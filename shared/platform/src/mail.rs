@@ -124,7 +124,12 @@ pub struct Attachment {
 
 impl std::fmt::Debug for Attachment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Attachment({}, {} bytes)", self.filename, self.data.len())
+        write!(
+            f,
+            "Attachment({}, {} bytes)",
+            self.filename,
+            self.data.len()
+        )
     }
 }
 
@@ -303,7 +308,10 @@ mod tests {
         };
         let raw = mime_message("x <no-reply@example.org>", &mail, "b1");
         assert!(raw.is_ascii(), "headers and bodies are ASCII on the wire");
-        assert!(!raw.contains("X-Evil: 1\r\n"), "no header injection through a file name");
+        assert!(
+            !raw.contains("X-Evil: 1\r\n"),
+            "no header injection through a file name"
+        );
         assert!(raw.contains("Subject: =?UTF-8?B?"));
         assert!(raw.contains("Content-Type: application/pdf; name=\"ticketsK7QM.pdfX-Evil1\""));
         // The attachment's base64 decodes back to the same bytes.
@@ -315,6 +323,9 @@ mod tests {
             .decode(encoded)
             .expect("base64");
         assert_eq!(decoded, pdf);
-        assert!(raw.lines().all(|l| l.len() <= 998), "no line over the SMTP limit");
+        assert!(
+            raw.lines().all(|l| l.len() <= 998),
+            "no line over the SMTP limit"
+        );
     }
 }

@@ -74,7 +74,10 @@ impl Store {
             .await;
         match put {
             Ok(_) => Ok(record.key),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
                 self.get::<TicketKeyRecord>(keys::tenant(tenant), keys::TICKET_KEY_SK)
                     .await?
                     .map(|r| r.key)

@@ -16,5 +16,6 @@ mod live;
 mod platform;
 mod template;
 mod tenancy;
+mod tickets;
 mod venue_settings;
 mod workers;

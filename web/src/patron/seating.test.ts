@@ -174,7 +174,7 @@ describe('performance page', () => {
 });
 
 describe('cart page', () => {
-  it('groups held tickets by performance with the countdown, release buttons and no checkout yet', async () => {
+  it('groups held tickets by performance with the countdown, release buttons and the way to checkout', async () => {
     const cart = cartRoutes();
     mockFetch({ ...performanceRoutes(), ...cart.routes });
     navigate('/performances/perf-1');
@@ -195,7 +195,7 @@ describe('cart page', () => {
     ]);
     expect(within(group).getAllByTestId('cart-item')[0]!.textContent).toContain('Premium · $42.50 – $85.00');
     expect(screen.getByTestId('countdown').textContent).toMatch(/^(10:00|09:5\d)$/);
-    expect((screen.getByRole('button', { name: 'Checkout (coming soon)' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole('link', { name: 'Checkout' }).getAttribute('href')).toBe('/checkout');
   });
 
   it('says clearly when the holds have expired and offers a new cart', async () => {

@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest';
+import { PRICES } from '../test/seatmaps';
+import { ApiError } from './api';
+import type { CartItem } from './carts';
+import {
+  buildCheckoutBody,
+  checkoutProblem,
+  choosePriceTypes,
+  contactErrors,
+  describePlace,
+  groupTickets,
+  hasTickets,
+  loadPendingCheckout,
+  orderStatusLabel,
+  pendingCheckout,
+  priceOptionLabel,
+  priceOptions,
+  priceTypeLabel,
+  rememberedOrderToken,
+  rememberOrderToken,
+  savePendingCheckout,
+  ticketsPdfUrl,
+  type CheckoutResult,
+  type OrderTicket,
+} from './checkout';
+
+function seat(holdId: string, label: string, zone = 'premium', performanceId = 'perf-1'): CartItem {
+  return {
+    holdId,
+    performanceId,
+    seat: { id: `orchestra-C-${label}`, section: 'orchestra', sectionName: 'Orchestra', row: 'C', label, accessible: false },
+    area: null,
+    zone,
+    expiresAt: '2099-01-01T00:00:00Z',
+  };
+}
+
+const TOTALS = {
+  lines: [
+    { zone: 'premium', priceType: 'adult', price: 8500, fees: 200 },
+    { zone: 'premium', priceType: 'student', price: 4250, fees: 200 },
+  ],
+  subtotal: 12750,
+  fees: 400,
+  tax: 0,
+  taxIncluded: 0,
+  total: 13150,
+  currency: 'USD',
+};
+
+describe('price types', () => {
+  it("offers the zone's price types in the venue's order, labelled with their price", () => {
+    const options = priceOptions(PRICES, 'premium');
+    expect(options.map((p) => p.priceType)).toEqual(['adult', 'student']);
+    expect(options.map(priceOptionLabel)).toEqual(['Adult — $85.00', 'Student — $42.50']);
+    expect(priceOptions(PRICES, 'balcony')).toEqual([]);
+  });
+
+  it('defaults every ticket to its zone’s first price type and keeps what the patron picked', () => {
+    const items = [seat('h1', '12'), seat('h2', '13'), seat('h3', '1', 'standard'), seat('h4', '2', 'premium', 'perf-2')];
+    const pricesOf = (id: string) => (id === 'perf-1' ? PRICES : undefined);
+    expect(choosePriceTypes(items, pricesOf, {})).toEqual({ h1: 'adult', h2: 'adult', h3: 'adult' });
+    expect(choosePriceTypes(items, pricesOf, { h2: 'student' })).toEqual({ h1: 'adult', h2: 'student', h3: 'adult' });
+    // A type the zone does not offer (any more) falls back to the first.
+    expect(choosePriceTypes(items, pricesOf, { h3: 'student' })['h3']).toBe('adult');
+  });
+
+  it('turns price type names into words', () => {
+    expect(priceTypeLabel('adult')).toBe('Adult');
+    expect(priceTypeLabel('senior_citizen')).toBe('Senior citizen');
+    expect(priceTypeLabel('under-12')).toBe('Under 12');
+  });
+});
+
+describe('the checkout request', () => {
+  it('has one ticket per hold in cart order, and trimmed contact details', () => {
+    const body = buildCheckoutBody(
+      { name: '  Ada Lovelace ', email: ' ada@example.org ', delivery: 'mail' },
+      [seat('h1', '12'), seat('h2', '13')],
+      { h1: 'adult', h2: 'student' },
+    );
+    expect(body).toEqual({
+      name: 'Ada Lovelace',
+      email: 'ada@example.org',
+      delivery: 'mail',
+      tickets: [
+        { holdId: 'h1', priceType: 'adult' },
+        { holdId: 'h2', priceType: 'student' },
+      ],
+    });
+    // No amounts: the server prices the order.
+    expect(JSON.stringify(body)).not.toMatch(/price"|amount|total/);
+  });
+
+  it('refuses to build a request with a ticket that has no price type', () => {
+    expect(() => buildCheckoutBody({ name: 'A', email: 'a@b.c', delivery: 'email' }, [seat('h1', '12')], {})).toThrow(/h1/);
+  });
+
+  it('checks the contact details the form can check', () => {
+    expect(contactErrors({ name: ' ', email: '', delivery: 'email' })).toEqual({
+      name: 'Enter your name.',
+      email: 'Enter your email address: your tickets are sent there.',
+    });
+    expect(contactErrors({ name: 'Ada', email: 'not an email', delivery: 'email' })).toEqual({
+      email: 'Enter a valid email address, like name@example.com.',
+    });
+    expect(contactErrors({ name: 'Ada', email: 'ada@example.org', delivery: 'email' })).toEqual({});
+  });
+});
+
+describe('checkout refusals', () => {
+  const names: Record<string, string> = { h1: 'Orchestra, row C, seat 12', h2: 'Orchestra, row C, seat 13' };
+  const holdName = (id: string) => names[id];
+  const problem = (status: number, code: string, details: Record<string, unknown> = {}, message = 'server text') =>
+    checkoutProblem(new ApiError(status, code, message, details), holdName);
+
+  it('puts field errors next to the field', () => {
+    expect(problem(422, 'invalid_field', { field: 'email' })).toEqual({ field: 'email', message: 'Enter a valid email address, like name@example.com.' });
+    expect(problem(422, 'invalid_field', { field: 'name' })).toEqual({ field: 'name', message: 'Enter your name (up to 120 characters).' });
+    expect(problem(422, 'invalid_field', { field: 'tickets' }, 'tickets: hold listed twice')).toEqual({ message: 'tickets: hold listed twice' });
+  });
+
+  it('explains a cart that is not open by its status', () => {
+    expect(problem(409, 'cart_not_open', { status: 'checkout' })).toMatchObject({ message: expect.stringContaining('already at the payment step'), refreshCart: true });
+    expect(problem(409, 'cart_not_open', { status: 'completed' })).toMatchObject({ message: expect.stringContaining('bought already'), cartCompleted: true });
+    expect(problem(409, 'cart_not_open', { status: 'expired' })).toMatchObject({ message: expect.stringContaining('expired'), refreshCart: true });
+  });
+
+  it('names the holds that ran out', () => {
+    expect(problem(409, 'hold_expired', { holds: ['h1'] })).toEqual({
+      message: 'Sorry — your hold on Orchestra, row C, seat 12 ran out and it was released. Check your cart and try again.',
+      refreshCart: true,
+    });
+    expect(problem(409, 'hold_expired', { holds: ['h1', 'h2'] }).message).toContain(
+      'your hold on Orchestra, row C, seat 12 and Orchestra, row C, seat 13 ran out and they were released',
+    );
+    expect(problem(409, 'hold_expired', { holds: ['gone'] }).message).toContain('your hold on some of your tickets ran out');
+  });
+
+  it('lists the price types a ticket can have', () => {
+    expect(problem(422, 'invalid_price_type', { holdId: 'h2', priceType: 'senior', available: ['adult', 'student'] }).message).toBe(
+      'That ticket type is not available for Orchestra, row C, seat 13. Choose Adult or Student.',
+    );
+  });
+
+  it('has a message for every other refusal', () => {
+    const cases: [number, string, RegExp][] = [
+      [409, 'cart_changed', /cart changed while you were checking out/],
+      [409, 'not_on_sale', /no longer on sale/],
+      [422, 'missing_tickets', /Check the ticket types/],
+      [422, 'unknown_holds', /no longer in your cart/],
+      [404, 'cart_not_found', /could not be found/],
+      [409, 'seat_unavailable', /taken before the order could be completed/],
+      [502, 'payment_provider_error', /card processor\. Nothing was charged/],
+      [503, 'payments_unavailable', /not available right now/],
+      [503, 'busy', /Many people are buying/],
+      [500, 'internal', /Something went wrong on our side\. Nothing was charged/],
+    ];
+    for (const [status, code, message] of cases) expect(problem(status, code).message, code).toMatch(message);
+    expect(problem(0, 'network_error', {}, 'Could not reach the server').message).toBe('Could not reach the server');
+    expect(checkoutProblem(new Error('boom')).message).toBe('Something went wrong; please try again.');
+  });
+
+  it('reads the cart again when it is no longer what the page shows', () => {
+    for (const code of ['cart_changed', 'hold_expired', 'missing_tickets', 'unknown_holds']) {
+      expect(problem(409, code).refreshCart, code).toBe(true);
+    }
+    expect(problem(409, 'not_on_sale').refreshCart).toBeUndefined();
+  });
+});
+
+describe('orders', () => {
+  const ticket = (id: string, performanceId: string, place: OrderTicket['place']): OrderTicket => ({
+    id,
+    performanceId,
+    eventTitle: `Show ${performanceId}`,
+    startsAt: null,
+    place,
+    priceType: 'adult',
+    price: 8500,
+    fees: 200,
+    status: 'valid',
+  });
+
+  it('describes places in words', () => {
+    expect(describePlace({ sectionName: 'Orchestra', row: 'C', seatLabel: '12' })).toBe('Orchestra, row C, seat 12');
+    expect(describePlace({ seatLabel: '12' })).toBe('seat 12');
+    expect(describePlace({ areaName: 'The Lawn' })).toBe('The Lawn (general admission)');
+    expect(describePlace({})).toBe('General admission');
+  });
+
+  it('groups tickets by performance in order of appearance', () => {
+    const groups = groupTickets([ticket('t1', 'p1', {}), ticket('t2', 'p2', {}), ticket('t3', 'p1', {})]);
+    expect(groups.map((g) => [g.performanceId, g.eventTitle, g.tickets.map((t) => t.id)])).toEqual([
+      ['p1', 'Show p1', ['t1', 't3']],
+      ['p2', 'Show p2', ['t2']],
+    ]);
+  });
+
+  it('labels statuses and knows when there are tickets to download', () => {
+    expect(orderStatusLabel('pending')).toBe('Awaiting payment');
+    expect(orderStatusLabel('partially_refunded')).toBe('Partly refunded');
+    expect(hasTickets({ status: 'paid' })).toBe(true);
+    expect(hasTickets({ status: 'partially_refunded' })).toBe(true);
+    expect(hasTickets({ status: 'pending' })).toBe(false);
+    expect(hasTickets({ status: 'refunded' })).toBe(false);
+  });
+
+  it('links to the tickets PDF with the order token', () => {
+    expect(ticketsPdfUrl('o 1', 'a+b/c')).toBe('/api/v1/orders/o%201/tickets.pdf?token=a%2Bb%2Fc');
+  });
+});
+
+describe('this tab’s orders', () => {
+  it('keeps order tokens in sessionStorage', () => {
+    expect(rememberedOrderToken('o1')).toBeNull();
+    rememberOrderToken('o1', 'tok-1');
+    rememberOrderToken('o2', 'tok-2');
+    expect(rememberedOrderToken('o1')).toBe('tok-1');
+    expect(rememberedOrderToken('o2')).toBe('tok-2');
+    expect(localStorage.length).toBe(0);
+    sessionStorage.setItem('marquee.orderTokens', '{broken');
+    expect(rememberedOrderToken('o1')).toBeNull();
+  });
+
+  it('keeps the pending checkout for the payment step, with each line named', () => {
+    const result: CheckoutResult = {
+      orderId: 'o1',
+      orderNumber: 'MQ-1234',
+      orderToken: 'tok',
+      status: 'pending',
+      totals: TOTALS,
+      payment: { provider: 'stripe', clientSecret: 'pi_1_secret_x', paymentIntentId: 'pi_1', publishableKey: 'pk', mode: 'local' },
+      holdsUntil: '2099-01-01T00:00:00Z',
+    };
+    const pending = pendingCheckout('c1', result, [seat('h1', '12'), seat('h2', '13')]);
+    expect(pending).toMatchObject({ cartId: 'c1', orderId: 'o1', labels: ['Orchestra, row C, seat 12', 'Orchestra, row C, seat 13'] });
+    expect(JSON.stringify(pending)).not.toContain('tok"');
+    savePendingCheckout(pending);
+    expect(loadPendingCheckout()).toEqual(pending);
+    savePendingCheckout(null);
+    expect(loadPendingCheckout()).toBeNull();
+
+    // A free order has nothing to pay.
+    expect(pendingCheckout('c1', { ...result, status: 'paid', payment: null }, [])).toBeNull();
+    // Damaged entries are dropped.
+    sessionStorage.setItem('marquee.checkout', JSON.stringify({ cartId: 'c1' }));
+    expect(loadPendingCheckout()).toBeNull();
+    expect(sessionStorage.getItem('marquee.checkout')).toBeNull();
+  });
+});
