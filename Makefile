@@ -4,8 +4,9 @@
 #   make lint   rustfmt and clippy
 #   make stop   stop the local stack that `make dev` left running
 #   make bench-onsale   the onsale benchmark (docs/bench/onsale.json + .svg)
+#   make bench-mail     the mail worker benchmark (docs/bench/mail.json)
 
-.PHONY: help install dev test lint stop status bench-onsale
+.PHONY: help install dev test lint stop status bench-onsale bench-mail
 
 help:
 	@sed -n 's/^#   make/make/p' Makefile
@@ -34,3 +35,7 @@ status:
 bench-onsale:
 	bash infra/local/install.sh
 	bash infra/local/with-stack.sh cargo run --profile bench -p marquee-tests --bin onsale
+
+bench-mail:
+	bash infra/local/install.sh
+	bash infra/local/with-stack.sh cargo run --profile bench -p marquee-tests --bin mailbench

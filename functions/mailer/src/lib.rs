@@ -17,6 +17,26 @@ pub use render::render;
 pub struct MailerState {
     pub store: Store,
     pub ses: SesMailer,
+    /// Backs failed jobs off (exponentially) instead of retrying at the queue's visibility
+    /// timeout; `None`: plain SQS retries.
+    pub retry: Option<MailRetry>,
+}
+
+/// Retries with backoff: a failed job is hidden for `base × 2^(attempt − 1)` seconds (at most
+/// 15 minutes) before SQS delivers it again; after the queue's receive limit (5) it goes to
+/// the dead-letter queue.
+#[derive(Clone, Debug)]
+pub struct MailRetry {
+    pub sqs: aws_sdk_sqs::Client,
+    pub queue_url: String,
+    pub base_seconds: u32,
+}
+
+/// Seconds to wait before the next attempt after the `attempt`-th (1-based) failed.
+pub fn retry_delay(attempt: u32, base_seconds: u32) -> i32 {
+    let factor = 1u64 << attempt.saturating_sub(1).min(20);
+    let delay = u64::from(base_seconds).saturating_mul(factor).min(900);
+    i32::try_from(delay).unwrap_or(900)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,12 +62,36 @@ pub async fn send_mail_batch(state: &MailerState, event: SqsEvent) -> SqsBatchRe
         if let Err(error) = result {
             let id = message.message_id.clone().unwrap_or_default();
             tracing::warn!(message_id = %id, %error, "mail job failed; SQS will retry it");
+            back_off(state, message).await;
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = id;
             response.batch_item_failures.push(failure);
         }
     }
     response
+}
+
+/// Hides a failed message for its backoff delay.
+async fn back_off(state: &MailerState, message: &SqsMessage) {
+    let (Some(retry), Some(receipt)) = (&state.retry, &message.receipt_handle) else {
+        return;
+    };
+    let attempt: u32 = message
+        .attributes
+        .get("ApproximateReceiveCount")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    if let Err(e) = retry
+        .sqs
+        .change_message_visibility()
+        .queue_url(&retry.queue_url)
+        .receipt_handle(receipt)
+        .visibility_timeout(retry_delay(attempt, retry.base_seconds))
+        .send()
+        .await
+    {
+        tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(e), "could not delay the retry");
+    }
 }
 
 async fn send_message(state: &MailerState, message: &SqsMessage) -> Result<(), MailError> {
@@ -107,5 +151,19 @@ async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEm
             };
             orders::refund_notice(&mail, refund_id, view_url).map(Some)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_delay;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_fifteen_minutes() {
+        let delays: Vec<i32> = (1..=5).map(|n| retry_delay(n, 30)).collect();
+        assert_eq!(delays, [30, 60, 120, 240, 480]);
+        assert_eq!(retry_delay(6, 30), 900);
+        assert_eq!(retry_delay(40, 30), 900);
+        assert_eq!(retry_delay(0, 30), 30);
     }
 }

@@ -4,7 +4,7 @@
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{LambdaEvent, service_fn};
-use mailer::{MailerState, send_mail_batch};
+use mailer::{MailRetry, MailerState, send_mail_batch};
 use marquee_platform::{aws, mail::SesMailer, telemetry};
 use marquee_store::Store;
 
@@ -18,6 +18,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let state = MailerState {
         store: Store::new(aws::dynamodb(&sdk, &endpoints), table),
         ses: SesMailer::new(aws::sesv2(&sdk, &endpoints), sender_domain),
+        retry: Some(MailRetry {
+            sqs: aws::sqs(&sdk, &endpoints),
+            queue_url: std::env::var("MAIL_QUEUE_URL")?,
+            base_seconds: 30,
+        }),
     };
     let state = &state;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {

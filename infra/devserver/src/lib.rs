@@ -270,6 +270,12 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         let mailer_state = Arc::new(mailer::MailerState {
             store: store.clone(),
             ses: SesMailer::new(sesv2, LOCAL_SENDER_DOMAIN),
+            // Locally the backoff starts at the (short) visibility timeout.
+            retry: Some(mailer::MailRetry {
+                sqs: sqs.clone(),
+                queue_url: mail_queue.url.clone(),
+                base_seconds: options.visibility_timeout,
+            }),
         });
         let handler: BatchHandler = Arc::new(move |event| {
             let state = mailer_state.clone();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api';
 import { CartStore, cartStorageKey, type CartApi } from './cart.svelte';
-import type { CartItem, CartView, HoldRequest } from './carts';
+import type { CartItem, CartStatus, CartView, HoldRequest } from './carts';
 import { holdMessage } from './messages';
 
 const KEY = cartStorageKey('demo.localhost:3000');
@@ -18,14 +18,16 @@ function item(holdId: string, seat: string, expiresAt: string): CartItem {
   };
 }
 
-function view(items: CartItem[], cartId = 'c1'): CartView {
+function view(items: CartItem[], cartId = 'c1', status: CartStatus = 'open'): CartView {
   const expiresAt = items.map((i) => i.expiresAt).sort()[0] ?? null;
-  return { cartId, status: 'open', limit: 10, remaining: 10 - items.length, expiresAt, items };
+  return { cartId, status, limit: 10, remaining: 10 - items.length, expiresAt, items };
 }
 
 /** A server with one cart per id; holds expire at `now + 600 s`. */
 function fakeServer() {
   const carts = new Map<string, CartItem[]>();
+  /** Carts checked out or paid for (the rest are open). */
+  const statuses = new Map<string, CartStatus>();
   let n = 0;
   const api: CartApi = {
     createCart: vi.fn(async () => {
@@ -38,11 +40,12 @@ function fakeServer() {
       if (!items || cartToken !== `t-${cartId}`) throw new ApiError(404, 'cart_not_found', 'Cart not found');
       const live = items.filter((i) => Date.parse(i.expiresAt) > Date.now());
       carts.set(cartId, live);
-      return view(live, cartId);
+      return view(live, cartId, statuses.get(cartId));
     }),
     addHold: vi.fn(async ({ cartId }, request: HoldRequest) => {
       const items = carts.get(cartId);
       if (!items) throw new ApiError(404, 'cart_not_found', 'Cart not found');
+      if (statuses.has(cartId)) throw new ApiError(409, 'cart_not_open', `this cart is ${statuses.get(cartId)} and cannot take more holds`);
       if (!('seats' in request)) throw new ApiError(422, 'invalid_body', 'seats only here');
       const until = new Date(Date.now() + 600_000).toISOString();
       for (const seat of request.seats) items.push(item(`h-${seat}`, seat, until));
@@ -54,7 +57,7 @@ function fakeServer() {
       return view(carts.get(cartId)!, cartId);
     }),
   };
-  return { api, carts };
+  return { api, carts, statuses };
 }
 
 beforeEach(() => {
@@ -162,6 +165,67 @@ describe('CartStore', () => {
     await cart.release('h-orchestra-A-1');
     expect(cart.items.map((i) => i.holdId)).toEqual(['h-orchestra-A-2']);
     cart.reset();
+  });
+});
+
+describe('CartStore after checkout', () => {
+  it('refuses new holds while the cart is at the payment step, instead of starting a second cart', async () => {
+    const { api, statuses } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-A-1'] });
+    statuses.set('c1', 'checkout');
+    await expect(cart.hold({ performanceId: 'p1', seats: ['orchestra-A-2'] })).rejects.toMatchObject({
+      code: 'cart_in_checkout',
+      message: 'Your cart is at the payment step. Finish paying at checkout before choosing more seats.',
+    });
+    expect(api.createCart).toHaveBeenCalledTimes(1);
+    expect(cart.cart?.status).toBe('checkout');
+    expect(cart.count).toBe(1);
+    cart.reset();
+  });
+
+  it('starts a new cart for the next purchase once the cart is paid for', async () => {
+    const { api, statuses } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-A-1'] });
+    expect(cart.credentials).toEqual({ cartId: 'c1', cartToken: 't-c1' });
+    statuses.set('c1', 'completed');
+
+    // Paid in this tab: the page forgets the cart at once.
+    cart.completed();
+    expect(cart.credentials).toBeNull();
+    expect(cart.count).toBe(0);
+    expect(cart.expired).toBe(false);
+    expect(localStorage.getItem(KEY)).toBeNull();
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-A-2'] });
+    expect(cart.cart?.cartId).toBe('c2');
+    cart.reset();
+  });
+
+  it('forgets a cart paid for in another tab without calling it expired', async () => {
+    const { api, statuses } = fakeServer();
+    const first = new CartStore(api, KEY);
+    await first.hold({ performanceId: 'p1', seats: ['orchestra-A-1'] });
+    statuses.set('c1', 'completed');
+
+    const reloaded = new CartStore(api, KEY);
+    await reloaded.load();
+    expect(reloaded.cart).toBeNull();
+    expect(reloaded.expired).toBe(false);
+    expect(localStorage.getItem(KEY)).toBeNull();
+
+    // A tab that still shows the cart: a hold on the completed cart starts a new one.
+    const added = await first.hold({ performanceId: 'p1', seats: ['orchestra-A-2'] });
+    expect(added.map((i) => i.seat?.id)).toEqual(['orchestra-A-2']);
+    expect(first.cart?.cartId).toBe('c2');
+
+    // Reading a cart that has since been paid for forgets it too.
+    statuses.set('c2', 'completed');
+    await first.refresh();
+    expect(first.cart).toBeNull();
+    expect(first.expired).toBe(false);
+    first.reset();
+    reloaded.reset();
   });
 });
 

@@ -215,9 +215,10 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-function listInWords(names: string[]): string {
+/** "A", "A and B", "A, B and C" (or "… or C"). */
+function listInWords(names: string[], conjunction: 'and' | 'or' = 'and'): string {
   if (names.length <= 1) return names.join('');
-  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
 }
 
 /**
@@ -265,7 +266,7 @@ export function checkoutProblem(e: unknown, holdName: (holdId: string) => string
       const holdId = typeof e.details['holdId'] === 'string' ? e.details['holdId'] : '';
       const available = stringList(e.details['available']).map(priceTypeLabel);
       const ticket = holdName(holdId) ?? 'one of your tickets';
-      const choices = available.length > 0 ? ` Choose ${listInWords(available)}.` : '';
+      const choices = available.length > 0 ? ` Choose ${listInWords(available, 'or')}.` : '';
       return { message: `That ticket type is not available for ${ticket}.${choices}` };
     }
     case 'seat_unavailable':
