@@ -131,7 +131,9 @@ async fn send_message(state: &MailerState, message: &SqsMessage) -> Result<(), M
 /// Renders a job, reading what it is about. `None`: nothing to send any more.
 async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEmail>, MailError> {
     match &job.message {
-        MailMessage::StaffInvitation { .. } => Ok(render(&job.message)),
+        MailMessage::StaffInvitation { .. } | MailMessage::PasswordReset { .. } => {
+            Ok(render(&job.message))
+        }
         MailMessage::OrderConfirmation { order_id, view_url } => {
             let Some(mail) = orders::load(&state.store, &job.tenant, order_id).await? else {
                 return Ok(None);

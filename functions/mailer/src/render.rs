@@ -43,6 +43,39 @@ pub fn render(message: &MailMessage) -> Option<OutgoingEmail> {
                 attachments: Vec::new(),
             })
         }
+        MailMessage::PasswordReset {
+            to,
+            venue_name,
+            code,
+            reset_url,
+        } => {
+            let text = format!(
+                "Someone (we hope you) asked to reset the password of your {venue_name} account.\n\n\
+                 Your code: {code}\n\nEnter it here within 30 minutes: {reset_url}\n\n\
+                 If you did not ask, ignore this email: your password stays as it is.\n"
+            );
+            let html = format!(
+                "<!doctype html><html><body style=\"font-family:sans-serif\">\
+                 <h1>Reset your password</h1>\
+                 <p>Someone (we hope you) asked to reset the password of your <strong>{venue}</strong> account.</p>\
+                 <p>Your code: <code style=\"font-size:1.4em\">{code}</code></p>\
+                 <p><a href=\"{url}\">Enter it within 30 minutes</a></p>\
+                 <p style=\"color:#666\">If you did not ask, ignore this email: your password stays as it is.</p>\
+                 </body></html>",
+                venue = escape_html(venue_name),
+                code = escape_html(code),
+                url = escape_html(reset_url),
+            );
+            Some(OutgoingEmail {
+                from_name: venue_name.clone(),
+                reply_to: None,
+                to: to.clone(),
+                subject: format!("Your password reset code for {venue_name}"),
+                text,
+                html,
+                attachments: Vec::new(),
+            })
+        }
         MailMessage::OrderConfirmation { .. } | MailMessage::OrderRefunded { .. } => None,
     }
 }

@@ -1,14 +1,17 @@
 //! The patron-facing API (`/api/v1/*`) of each venue's site. Every route resolves its venue
 //! from the `Host` header.
 
+mod account;
 mod carts;
 pub mod catalog;
 mod orders;
 mod prepared;
 mod site;
 
+use axum::extract::FromRef;
 use axum::routing::get;
 use axum::{Json, Router, middleware};
+use marquee_platform::auth::JwtKeys;
 use marquee_platform::documents::Documents;
 use marquee_platform::jobs::HoldExpiryQueue;
 use marquee_platform::mail::MailQueue;
@@ -39,6 +42,8 @@ pub struct PublicState {
     pub hold_expiry: HoldExpiryQueue,
     pub payments: Payments,
     pub sales: Sales,
+    /// Patron tokens.
+    pub jwt: JwtKeys,
     pub layouts: Arc<TtlCache<(String, String), PreparedLayout>>,
     pub performances: Arc<TtlCache<(String, String), PerformanceRecord>>,
     /// Seats known to be taken, per performance, for best-available searches.
@@ -61,6 +66,7 @@ impl PublicState {
             public_url_template: config.public_url_template.clone(),
         };
         Self {
+            jwt: JwtKeys::new(&config.jwt_secret),
             payments,
             sales,
             tenancy: Tenancy::new(store.clone()),
@@ -72,6 +78,12 @@ impl PublicState {
             performances: Arc::new(TtlCache::new(CACHE_TTL, 1024)),
             taken: Arc::new(TtlCache::new(TAKEN_TTL, 256)),
         }
+    }
+}
+
+impl FromRef<PublicState> for JwtKeys {
+    fn from_ref(state: &PublicState) -> Self {
+        state.jwt.clone()
     }
 }
 
@@ -96,6 +108,11 @@ impl PublicState {
         orders::checkout,
         orders::get_order,
         orders::tickets_pdf,
+        account::register,
+        account::login,
+        account::request_reset,
+        account::confirm_reset,
+        account::orders,
     )
 )]
 pub struct PublicApiDoc;
@@ -122,6 +139,20 @@ pub fn router(state: PublicState) -> Router {
             "/api/v1/orders/{orderId}/tickets.pdf",
             get(orders::tickets_pdf),
         )
+        .route(
+            "/api/v1/account/register",
+            axum::routing::post(account::register),
+        )
+        .route("/api/v1/account/login", axum::routing::post(account::login))
+        .route(
+            "/api/v1/account/password-reset",
+            axum::routing::post(account::request_reset),
+        )
+        .route(
+            "/api/v1/account/password-reset/confirm",
+            axum::routing::post(account::confirm_reset),
+        )
+        .route("/api/v1/account/orders", get(account::orders))
         .route("/api/v1/events", get(catalog::list_events))
         .route("/api/v1/events/{eventId}", get(catalog::get_event))
         .route("/api/v1/events/{eventId}/image", get(catalog::event_image))

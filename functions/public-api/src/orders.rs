@@ -14,7 +14,7 @@ use marquee_domain::{
     Delivery, Email, Invalid, OrderId, OrderNumber, OrderStatus, PerformanceId, PriceType,
     TicketId, Totals,
 };
-use marquee_platform::auth::{random_token, sha256_hex};
+use marquee_platform::auth::{PatronAuth, random_token, sha256_hex};
 use marquee_platform::jobs::HoldExpiryJob;
 use marquee_platform::payments::{PaymentMode, PaymentRequest};
 use marquee_platform::sales::payment_error;
@@ -146,6 +146,8 @@ pub async fn checkout(
 ) -> Result<(StatusCode, axum::Json<CheckoutView>), ApiError> {
     let token = crate::carts::cart_token(&headers)?;
     let cart_id = crate::carts::valid_cart_id(&cart_id)?.to_owned();
+    // Logged in: the order is also filed under the account (a guest needs none).
+    let patron = PatronAuth::from_headers(&state.jwt, &tenant.id, &headers)?;
     let email = Email::parse(&body.email).map_err(|e| Invalid::new("email", e.message))?;
     let name = parse_name(&body.name)?;
     let delivery = body.delivery.unwrap_or(Delivery::Email);
@@ -183,6 +185,7 @@ pub async fn checkout(
         cart_id: cart_id.clone(),
         email: email.to_string(),
         name,
+        patron: patron.map(|p| p.email),
         delivery,
         totals: priced.totals,
         tickets: priced.tickets,
@@ -638,14 +641,25 @@ pub(crate) async fn authorized_order(
         .get("x-order-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-        .or(query_token)
-        .ok_or_else(|| ApiError::unauthorized("Send the order's X-Order-Token"))?;
+        .or(query_token);
+    let patron = PatronAuth::from_headers(&state.jwt, &tenant.id, headers)?;
     let id = OrderId::parse(order_id).map_err(|_| ApiError::not_found("Order"))?;
     let order = state
         .store
         .order(&tenant.id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("Order"))?;
+    // The patron whose account placed it may open it with their own token.
+    if let Some(patron) = &patron
+        && token.is_none()
+    {
+        return if order.patron.as_ref() == Some(&patron.email) {
+            Ok(order)
+        } else {
+            Err(ApiError::not_found("Order"))
+        };
+    }
+    let token = token.ok_or_else(|| ApiError::unauthorized("Send the order's X-Order-Token"))?;
     let given = sha256_hex(token.trim());
     if !marquee_platform::auth::secrets_match(
         &given,

@@ -137,6 +137,104 @@ where
     }
 }
 
+pub const PATRON_AUDIENCE: &str = "marquee-patron";
+pub const PATRON_TOKEN_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PatronClaims {
+    /// The patron's email.
+    pub sub: String,
+    pub tid: TenantId,
+    pub aud: String,
+    pub iss: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// A patron's token: their venue only, a patron audience (never accepted as staff), 30 days.
+pub fn issue_patron_token(
+    keys: &JwtKeys,
+    tenant: &TenantId,
+    email: &Email,
+    now: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), ApiError> {
+    let expires = now + Duration::days(PATRON_TOKEN_DAYS);
+    let claims = PatronClaims {
+        sub: email.to_string(),
+        tid: tenant.clone(),
+        aud: PATRON_AUDIENCE.into(),
+        iss: ISSUER.into(),
+        iat: now.timestamp(),
+        exp: expires.timestamp(),
+    };
+    let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.0.0)
+        .map_err(ApiError::internal)?;
+    Ok((token, expires))
+}
+
+/// A logged-in patron of the request's venue.
+#[derive(Debug, Clone)]
+pub struct PatronAuth {
+    pub tenant: TenantId,
+    pub email: Email,
+}
+
+impl PatronAuth {
+    /// The patron of a bearer token, if the request carries one; an invalid, expired or
+    /// other-venue token is refused (never silently ignored).
+    pub fn from_headers(
+        keys: &JwtKeys,
+        tenant: &TenantId,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<Option<Self>, ApiError> {
+        let Some(token) = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+        else {
+            return Ok(None);
+        };
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&[PATRON_AUDIENCE]);
+        validation.set_issuer(&[ISSUER]);
+        validation.leeway = 5;
+        let claims = jsonwebtoken::decode::<PatronClaims>(token, &keys.0.1, &validation)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    ApiError::unauthorized("Your session has expired; log in again")
+                }
+                _ => ApiError::unauthorized("The token is not valid"),
+            })?
+            .claims;
+        if &claims.tid != tenant {
+            return Err(ApiError::unauthorized(
+                "The token is not valid for this venue",
+            ));
+        }
+        let email = Email::parse(&claims.sub)
+            .map_err(|_| ApiError::unauthorized("The token is not valid"))?;
+        Ok(Some(Self {
+            tenant: claims.tid,
+            email,
+        }))
+    }
+}
+
+impl<S> FromRequestParts<S> for PatronAuth
+where
+    JwtKeys: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let tenant = Tenant::from_request_parts(parts, state).await?;
+        Self::from_headers(&JwtKeys::from_ref(state), &tenant.id, &parts.headers)?.ok_or_else(
+            || ApiError::unauthorized("Log in first: send Authorization: Bearer <token>"),
+        )
+    }
+}
+
 /// Hashes a password with argon2id (OWASP parameters: 19 MiB, 2 passes). CPU-heavy: runs
 /// on the blocking pool.
 pub async fn hash_password(password: &Password) -> Result<String, ApiError> {

@@ -28,6 +28,13 @@ pub enum MailMessage {
         accept_url: String,
         code: String,
     },
+    /// A patron asked to reset their password: the code to type.
+    PasswordReset {
+        to: Email,
+        venue_name: String,
+        code: String,
+        reset_url: String,
+    },
     /// The order is paid: its tickets and where to see them again. The mailer reads the order.
     OrderConfirmation { order_id: OrderId, view_url: String },
     /// Money went back to the patron (a refund by staff, or a payment that could not be
@@ -43,6 +50,7 @@ impl std::fmt::Debug for MailMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::StaffInvitation { role, .. } => write!(f, "StaffInvitation({role})"),
+            Self::PasswordReset { .. } => write!(f, "PasswordReset"),
             Self::OrderConfirmation { order_id, .. } => write!(f, "OrderConfirmation({order_id})"),
             Self::OrderRefunded { order_id, .. } => write!(f, "OrderRefunded({order_id})"),
         }

@@ -172,6 +172,22 @@ pub fn scan_sk(at: &str, scan_id: &str) -> String {
     format!("SCAN#{at}#{scan_id}")
 }
 
+/// A patron's account, in the venue's partition (accounts are per venue).
+pub fn patron_sk(email: &Email) -> String {
+    format!("PATRON#{email}")
+}
+
+/// A patron's orders, newest last.
+pub fn patron_orders(tenant: &TenantId, email: &Email) -> String {
+    format!("T#{tenant}#PATRON#{email}")
+}
+
+pub fn patron_order_sk(created_at: &str, order: &OrderId) -> String {
+    format!("ORDER#{created_at}#{order}")
+}
+
+pub const PATRON_ORDER_PREFIX: &str = "ORDER#";
+
 /// A mail job's delivery claim: makes redelivered jobs send at most once.
 pub fn mail_claim(tenant: &TenantId, job_id: &str) -> String {
     format!("T#{tenant}#MAIL#{job_id}")

@@ -9,6 +9,7 @@ pub mod keys;
 mod live;
 mod mail;
 mod orders;
+mod patrons;
 mod records;
 mod seats;
 mod staff;
@@ -25,6 +26,7 @@ pub use orders::{
     Capacities, CheckoutError, CheckoutWrite, IssuedTicketRecord, OrderRecord, Place, RefundRecord,
     SaleError, TicketRecord, TicketStatus,
 };
+pub use patrons::{MAX_RESET_ATTEMPTS, PatronRecord};
 pub use records::{
     DomainRecord, DomainStatus, HostKind, HostRecord, StaffRecord, StaffStatus, VenueRecord,
 };

@@ -100,6 +100,9 @@ pub struct OrderRecord {
     pub cart_id: String,
     pub email: String,
     pub name: String,
+    /// The patron account that placed it (logged in at checkout), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patron: Option<marquee_domain::Email>,
     pub delivery: Delivery,
     pub totals: Totals,
     pub tickets: Vec<TicketRecord>,
@@ -332,6 +335,23 @@ impl Store {
             items.push(TransactWriteItem::builder().update(update).build());
         }
         items.push(self.put_new(self.order_item(write.tenant, write.order)?)?);
+        if let Some(patron) = &write.order.patron {
+            items.push(
+                TransactWriteItem::builder()
+                    .put(build(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(crate::patrons::patron_order_item(
+                                write.tenant,
+                                patron,
+                                &write.order.created_at,
+                                &write.order.id,
+                            )?))
+                            .build(),
+                    )?)
+                    .build(),
+            );
+        }
 
         let result = self
             .client
