@@ -141,7 +141,13 @@ async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEm
             let key = marquee_platform::tickets::venue_key(&state.store, &job.tenant)
                 .await
                 .map_err(|e| MailError::Invalid(e.message))?;
-            orders::confirmation(&mail, view_url, &key).map(Some)
+            // The PDF's QR codes are CPU work: on the blocking pool, so a batch renders on
+            // every core of the instance while other jobs wait on SES.
+            let view_url = view_url.clone();
+            tokio::task::spawn_blocking(move || orders::confirmation(&mail, &view_url, &key))
+                .await
+                .map_err(|e| MailError::Invalid(e.to_string()))?
+                .map(Some)
         }
         MailMessage::OrderRefunded {
             order_id,

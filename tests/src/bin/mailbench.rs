@@ -2,7 +2,7 @@
 //! ticket PDF (QR codes) and calendar attachment, and sent as raw MIME through SES v2 — one
 //! `mailer` instance sends per second on the local stack (moto's SES). Batches of 10, one
 //! batch at a time, as one Lambda instance receives them from SQS. Writes
-//! `docs/bench/mail.json` and checks that every email arrived once.
+//! `docs/bench/mail-batch{size}.json` and checks that every email arrived once.
 //!
 //! `make bench-mail` (runs it inside a private local stack). Bounded: `EMAILS` messages.
 
@@ -18,7 +18,15 @@ use serde_json::{Value, json};
 use std::time::Instant;
 
 const EMAILS: usize = 300;
-const BATCH: usize = 10;
+/// Messages per invocation (`MAILBENCH_BATCH`): SQS gives Lambda up to 10 per batch, or up to
+/// 100 with a batching window.
+fn batch_size() -> usize {
+    std::env::var("MAILBENCH_BATCH")
+        .ok()
+        .and_then(|b| b.parse().ok())
+        .filter(|b| (1..=100).contains(b))
+        .unwrap_or(10)
+}
 const TICKETS_PER_ORDER: u32 = 4;
 
 #[tokio::main]
@@ -53,8 +61,9 @@ async fn main() -> anyhow::Result<()> {
     let before = devserver::sent_mail(&http, &moto).await?.len();
     let started = Instant::now();
     let mut batch_ms = Vec::new();
-    for batch in 0..EMAILS / BATCH {
-        let records = (0..BATCH)
+    let size = batch_size();
+    for batch in 0..EMAILS.div_ceil(size) {
+        let records = (0..size.min(EMAILS - batch * size))
             .map(|i| {
                 let job = MailJob::once(
                     tenant.clone(),
@@ -102,6 +111,7 @@ async fn main() -> anyhow::Result<()> {
         .find(|a| a.content_type == "application/pdf")
         .map_or(0, |a| a.data.len());
     batch_ms.sort_by(f64::total_cmp);
+    let render_per_second = render_only(&server.store, &tenant, &order).await?;
     let per_second = EMAILS as f64 / seconds;
     let result = json!({
         "emails": EMAILS,
@@ -111,14 +121,71 @@ async fn main() -> anyhow::Result<()> {
         "emailsPerSecond": (per_second * 10.0).round() / 10.0,
         "emailsPerHour": (per_second * 3600.0).round(),
         "vsTheatreManager12000PerHour": (per_second * 3600.0 / 12_000.0 * 10.0).round() / 10.0,
+        "batchSize": size,
         "batchMsP50": batch_ms[batch_ms.len() / 2],
         "batchMsMax": batch_ms.last().copied().unwrap_or_default(),
-        "note": "one mailer instance, batches of 10 sent concurrently, local stack (moto SES, DynamoDB Local) on 2 cores",
+        "renderOnlyEmailsPerSecondOneCore": render_per_second.round(),
+        "note": "one mailer instance, each batch sent concurrently, local stack (moto SES, DynamoDB Local) on 2 cores; renderOnly = the mailer's own CPU work per email (PDF with QR codes, calendar, MIME) on one core",
     });
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/bench/mail.json");
+    let path = format!(
+        "{}/../docs/bench/mail-batch{size}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::write(path, serde_json::to_string_pretty(&result)?)?;
     println!("{}", serde_json::to_string_pretty(&result)?);
     Ok(())
+}
+
+/// The mailer's own CPU work per confirmation, without I/O: the ticket PDF (QR codes), the
+/// calendar file and the MIME message, on one core.
+async fn render_only(
+    store: &marquee_store::Store,
+    tenant: &TenantId,
+    order: &OrderId,
+) -> anyhow::Result<f64> {
+    use marquee_platform::mail::{Attachment, OutgoingEmail, mime_message};
+    use marquee_platform::tickets;
+    let venue = store.venue(tenant).await?.context("venue")?;
+    let order = store.order(tenant, order).await?.context("order")?;
+    let key = tickets::venue_key(store, tenant)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let performances = tickets::performances_of(store, &venue, &order)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let rounds = 200;
+    let started = Instant::now();
+    for i in 0..rounds {
+        let pdf = tickets::order_pdf(&key, &venue, &order, &performances)
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        let mut attachments = vec![Attachment {
+            filename: "tickets.pdf".into(),
+            content_type: "application/pdf".into(),
+            data: pdf,
+        }];
+        for (filename, ics) in tickets::order_calendars(&venue, &order, &performances) {
+            attachments.push(Attachment {
+                filename,
+                content_type: "text/calendar".into(),
+                data: ics.into_bytes(),
+            });
+        }
+        let mail = OutgoingEmail {
+            from_name: venue.settings.name.clone(),
+            reply_to: None,
+            to: marquee_domain::Email::parse("bench@example.org")?,
+            subject: format!("Your tickets — order {}", order.number),
+            text: "text".into(),
+            html: "<p>html</p>".into(),
+            attachments,
+        };
+        std::hint::black_box(mime_message(
+            "bench <no-reply@example.org>",
+            &mail,
+            &i.to_string(),
+        ));
+    }
+    Ok(f64::from(rounds) / started.elapsed().as_secs_f64())
 }
 
 /// A venue, a free performance and one free order of four tickets, through the HTTP API.
