@@ -52,7 +52,14 @@ pub struct Tenant {
     pub hostname: Hostname,
 }
 
-/// Middleware: finds the tenant from `Host` or answers 404.
+/// The viewer's `Host` as CloudFront saw it: CloudFront must send the API origin its own
+/// hostname, so a viewer-request function copies the venue's host into this header. It names
+/// a venue exactly as `Host` would, so a client that sets it by hand gains nothing it could
+/// not get by calling that venue's host directly.
+pub const VIEWER_HOST: &str = "x-viewer-host";
+
+/// Middleware: finds the tenant from `X-Viewer-Host` (behind CloudFront) or `Host`, or answers
+/// 404.
 pub async fn resolve_tenant(
     State(tenancy): State<Tenancy>,
     mut req: Request,
@@ -67,7 +74,8 @@ pub async fn resolve_tenant(
     };
     let host = req
         .headers()
-        .get(header::HOST)
+        .get(VIEWER_HOST)
+        .or_else(|| req.headers().get(header::HOST))
         .and_then(|v| v.to_str().ok())
         .or_else(|| req.uri().host())
         .ok_or_else(unknown)?;

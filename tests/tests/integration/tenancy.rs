@@ -109,3 +109,34 @@ async fn a_custom_domain_answers_for_its_venue() {
         .await;
     assert_eq!(listed.body["domains"][0]["hostname"], custom);
 }
+
+#[tokio::test]
+async fn behind_cloudfront_the_viewer_host_header_names_the_venue() {
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    // CloudFront sends the API its own origin host; the viewer's host comes in X-Viewer-Host.
+    let reply = app
+        .http
+        .get(app.url("/api/v1/site"))
+        .header("host", "abc123.execute-api.eu-west-1.amazonaws.com")
+        .header("x-viewer-host", &venue.host)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), StatusCode::OK);
+    let body: serde_json::Value = reply.json().await.unwrap();
+    assert_eq!(body["slug"], venue.slug);
+    let unknown = app
+        .http
+        .get(app.url("/api/v1/site"))
+        .header("host", &venue.host)
+        .header("x-viewer-host", "nobody.localhost")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        unknown.status(),
+        StatusCode::NOT_FOUND,
+        "the viewer host wins"
+    );
+}
