@@ -3,6 +3,7 @@
 // secret order token, and the wording of every refusal. The server prices everything; the
 // page only shows each ticket's price options (from the performance's price table) and the
 // totals it is given.
+import { patronHeaders } from './account.svelte';
 import { ApiError, isRecord, request } from './api';
 import { describeItem, type CartCredentials, type CartItem } from './carts';
 import type { LocalTime, PriceView } from './catalog';
@@ -113,12 +114,43 @@ const enc = encodeURIComponent;
 export function checkout(credentials: CartCredentials, body: CheckoutBody): Promise<CheckoutResult> {
   return request<CheckoutResult>('POST', `/api/v1/carts/${enc(credentials.cartId)}/checkout`, {
     body,
-    headers: { 'X-Cart-Token': credentials.cartToken },
+    // A logged-in patron's order is filed under the account.
+    headers: { 'X-Cart-Token': credentials.cartToken, ...patronHeaders() },
   });
 }
 
-export function getOrder(orderId: string, orderToken: string): Promise<OrderView> {
-  return request<OrderView>('GET', `/api/v1/orders/${enc(orderId)}`, { headers: { 'X-Order-Token': orderToken } });
+/** An order, with its order token, or (without one) with the logged-in patron's token. */
+export function getOrder(orderId: string, orderToken: string | null): Promise<OrderView> {
+  const headers: Record<string, string> = orderToken ? { 'X-Order-Token': orderToken } : patronHeaders();
+  return request<OrderView>('GET', `/api/v1/orders/${enc(orderId)}`, { headers });
+}
+
+/**
+ * The tickets' PDF of an account's order, for a browser that has no order token: the API
+ * answers the patron token with a redirect to a short-lived link, which fetch follows; the
+ * page then opens that link.
+ */
+export async function accountTicketsUrl(orderId: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1/orders/${enc(orderId)}/tickets.pdf`, {
+      headers: { Accept: 'application/pdf', ...patronHeaders() },
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', 'Could not reach the server; check the connection and try again');
+  }
+  if (!response.ok) {
+    let body: unknown = undefined;
+    try {
+      body = await response.json();
+    } catch {
+      body = undefined;
+    }
+    throw ApiError.fromResponse(response.status, body);
+  }
+  void response.body?.cancel();
+  return response.url;
 }
 
 /** The tickets' PDF (the API redirects to a short-lived download). */

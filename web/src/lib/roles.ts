@@ -56,9 +56,9 @@ export const ADMIN_NAV: readonly NavItem[] = [
   { href: '/admin/staff', label: 'Staff', permission: 'manage_staff', ready: true },
   { href: '/admin/events', label: 'Events', permission: 'edit_catalog', ready: true },
   { href: '/admin/seatmaps', label: 'Seat maps', permission: 'edit_catalog', ready: true },
-  { href: '/admin/sales', label: 'Sales', permission: 'view_sales', ready: false },
-  { href: '/admin/orders', label: 'Orders', permission: 'view_sales', ready: false },
-  { href: '/admin/scan', label: 'Scan tickets', permission: 'scan', ready: false },
+  { href: '/admin/sales', label: 'Sales', permission: 'view_sales', ready: true },
+  { href: '/admin/orders', label: 'Orders', permission: 'view_sales', ready: true },
+  { href: '/admin/scan', label: 'Scan tickets', permission: 'scan', ready: true },
 ];
 
 export function navFor(role: Role): NavItem[] {

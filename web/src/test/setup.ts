@@ -1,5 +1,6 @@
 // Each unit test starts with empty storage, no cart and at the site root.
 import { afterEach, beforeEach } from 'vitest';
+import { patronSignOut } from '../lib/account.svelte';
 import { cart } from '../lib/cart.svelte';
 import { clearPerformanceCache } from '../lib/catalog';
 
@@ -7,6 +8,7 @@ beforeEach(() => {
   sessionStorage.clear();
   localStorage.clear();
   cart.reset();
+  patronSignOut();
   clearPerformanceCache();
   window.history.replaceState(null, '', '/');
 });
