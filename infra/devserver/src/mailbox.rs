@@ -139,12 +139,29 @@ impl SentMail {
 
 /// Every message moto's SES has accepted, oldest first.
 pub async fn sent_mail(client: &reqwest::Client, moto_url: &str) -> anyhow::Result<Vec<SentMail>> {
-    let data: serde_json::Value = client
-        .get(format!("{moto_url}/moto-api/data.json"))
-        .send()
-        .await?
-        .json()
-        .await?;
+    // moto serialises all its state for data.json and now and then fails (an error page) while
+    // another request changes that state: a few quick retries.
+    let mut attempt = 0;
+    let data: serde_json::Value = loop {
+        attempt += 1;
+        let answer = async {
+            client
+                .get(format!("{moto_url}/moto-api/data.json"))
+                .send()
+                .await?
+                .error_for_status()?
+                .json::<serde_json::Value>()
+                .await
+        }
+        .await;
+        match answer {
+            Ok(data) => break data,
+            Err(_) if attempt < 5 => {
+                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
     let messages = data
         .pointer("/ses/Message")
         .cloned()
