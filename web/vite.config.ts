@@ -13,14 +13,19 @@ import { svelteTesting } from '@testing-library/svelte/vite';
 // images) and, for local development, from *.localhost. Locally the checkout's test-card form
 // posts the card to the Stripe test double on its own port (/api/v1/site
 // `payments.testCardUrl`, e.g. http://127.0.0.1:8702), hence the loopback connect sources.
+// With real Stripe (payments mode test/live) the checkout loads Stripe.js and its Payment
+// Element: what Stripe documents for it (js.stripe.com scripts and frames, hooks.stripe.com
+// frames for 3-D Secure, api.stripe.com connections), as the CloudFront header in
+// infra/template.yaml allows too.
 // (Served as a header too, later; frame-ancestors needs the header.)
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' https://js.stripe.com",
   "style-src 'self'",
   "img-src 'self' https: http://localhost:* http://*.localhost:*",
   "font-src 'self'",
-  "connect-src 'self' wss: http://localhost:* http://127.0.0.1:* http://*.localhost:*",
+  "connect-src 'self' wss: http://localhost:* http://127.0.0.1:* http://*.localhost:* https://api.stripe.com",
+  "frame-src 'self' https://js.stripe.com https://hooks.stripe.com",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",

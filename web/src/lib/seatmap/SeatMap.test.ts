@@ -119,6 +119,37 @@ describe('SeatMap', () => {
     expect(screen.queryByTestId('ga-picker')).toBeNull();
   });
 
+  it('lets staff choose free and blocked seats, drawing the choice and refused seats (seat blocks)', async () => {
+    const { onseat, seat, model, container } = setup({ staff: true });
+    model.applyChanges([
+      { seatId: 'orchestra-A-1', status: 'blocked' },
+      { seatId: 'orchestra-A-2', status: 'held' },
+    ]);
+    model.setSelected(['orchestra-A-1', 'orchestra-A-3']);
+    model.setRefused(['orchestra-A-3']);
+    flushSync();
+    expect(seat('orchestra-A-1').getAttribute('class')).toBe('seat blocked selected');
+    expect(seat('orchestra-A-1').getAttribute('aria-pressed')).toBe('true');
+    expect(seat('orchestra-A-1').getAttribute('aria-disabled')).toBeNull();
+    expect(seat('orchestra-A-1').getAttribute('aria-label')).toMatch(/, blocked$/);
+    expect(seat('orchestra-A-2').getAttribute('aria-disabled')).toBe('true');
+    expect(seat('orchestra-A-2').getAttribute('aria-label')).toMatch(/, held by a patron$/);
+    expect(seat('orchestra-A-3').getAttribute('class')).toBe('seat free selected refused');
+    expect(seat('orchestra-A-3').getAttribute('aria-label')).toMatch(/, available, refused$/);
+    expect(seat('orchestra-A-4').getAttribute('aria-pressed')).toBe('false');
+    const states = screen.getByRole('list', { name: 'Seat states' });
+    expect(states.textContent).toMatch(/Available.*Held by a patron.*Sold.*Blocked.*Selected.*Refused/);
+    expect(states.textContent).not.toContain('Your seats');
+    await fireEvent.keyDown(seat('orchestra-A-1'), { key: 'Enter' });
+    expect(onseat).toHaveBeenLastCalledWith(model.seats[0], 'blocked');
+    // GA areas are only drawn.
+    await fireEvent.click(container.querySelector('[data-area="lawn"]')!);
+    expect(screen.queryByTestId('ga-picker')).toBeNull();
+    model.setSelected([]);
+    flushSync();
+    expect(seat('orchestra-A-1').getAttribute('class')).toBe('seat blocked');
+  });
+
   it('zooms with the buttons and the wheel, and back to the whole map', async () => {
     const { container } = setup();
     const svg = container.querySelector('svg.seatmap-svg')!;

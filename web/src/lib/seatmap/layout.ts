@@ -182,6 +182,15 @@ export const STATE_WORDS: Record<SeatState, string> = {
   mine: 'in your cart',
 };
 
+/** The same states as staff see them (blocking seats in the admin). */
+export const STAFF_STATE_WORDS: Record<SeatState, string> = {
+  free: 'available',
+  held: 'held by a patron',
+  sold: 'sold',
+  blocked: 'blocked',
+  mine: 'in your cart',
+};
+
 /** "C12": how a seat is named in short messages. */
 export function shortSeatName(seat: Pick<SeatInfo, 'row' | 'label'>): string {
   return `${seat.row}${seat.label}`;
@@ -191,14 +200,14 @@ export function shortSeatName(seat: Pick<SeatInfo, 'row' | 'label'>): string {
  * What a screen reader says for a seat:
  * "Orchestra row C seat 12, Premium, $85.00, wheelchair space, available".
  */
-export function seatLabel(seat: SeatInfo, zoneText: string, state: SeatState): string {
+export function seatLabel(seat: SeatInfo, zoneText: string, state: SeatState, words: Record<SeatState, string> = STATE_WORDS): string {
   const parts = [`${seat.sectionName} row ${seat.row} seat ${seat.label}`];
   if (zoneText) parts.push(zoneText);
   if (seat.accessible) parts.push('wheelchair space');
   if (seat.companion) parts.push('companion seat');
   if (seat.restrictedView) parts.push('restricted view');
   if (seat.note) parts.push(seat.note);
-  parts.push(STATE_WORDS[state]);
+  parts.push(words[state]);
   return parts.join(', ');
 }
 

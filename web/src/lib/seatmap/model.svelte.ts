@@ -27,6 +27,10 @@ export class SeatMapModel {
   readonly states: SeatState[] = $state([]);
   /** Places left per general-admission area. */
   gaAvailable: Record<string, number> = $state({});
+  /** Staff only (blocking seats): the seats chosen for the next action; one signal per seat. */
+  readonly selected: boolean[] = $state([]);
+  /** Staff only: the seats the server refused in the last action. */
+  readonly refused: boolean[] = $state([]);
 
   constructor(layout: SeatMapLayout, status?: SeatMapStatus) {
     const flat = flatten(layout);
@@ -38,6 +42,8 @@ export class SeatMapModel {
     for (const seat of flat.seats) this.#byId.set(seat.id, seat.index);
     this.#codes = flat.seats.map(() => 'f');
     this.states = flat.seats.map((): SeatState => 'free');
+    this.selected = flat.seats.map(() => false);
+    this.refused = flat.seats.map(() => false);
     const ga: Record<string, number> = {};
     for (const area of flat.areas) ga[area.id] = area.capacity;
     this.gaAvailable = ga;
@@ -119,6 +125,29 @@ export class SeatMapModel {
 
   isMine(index: number): boolean {
     return this.#mine.has(index);
+  }
+
+  /** Staff: the seats chosen for the next block or unblock (unknown ids are ignored). */
+  setSelected(seatIds: Iterable<string>): void {
+    this.#setFlags(this.selected, seatIds);
+  }
+
+  /** Staff: the seats named in the last refusal (none to clear). */
+  setRefused(seatIds: Iterable<string>): void {
+    this.#setFlags(this.refused, seatIds);
+  }
+
+  /** Writes only the seats whose flag changes. */
+  #setFlags(flags: boolean[], seatIds: Iterable<string>): void {
+    const next = new Set<number>();
+    for (const id of seatIds) {
+      const index = this.#byId.get(id);
+      if (index !== undefined) next.add(index);
+    }
+    for (let i = 0; i < flags.length; i++) {
+      const on = next.has(i);
+      if (flags[i] !== on) flags[i] = on;
+    }
   }
 
   /** Counts per state, for summaries and tests. */
