@@ -277,6 +277,15 @@ pub struct AreaAvailability {
 pub struct Availability {
     seats: SeatCounts,
     areas: Vec<AreaAvailability>,
+    /// Nothing left to buy right now: every seat and place is sold, held or blocked (held
+    /// ones may come back when their holds run out).
+    sold_out: bool,
+}
+
+impl Availability {
+    fn nothing_left(seats: &SeatCounts, areas: &[AreaAvailability]) -> bool {
+        seats.available == 0 && areas.iter().all(|a| a.available == 0)
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -384,6 +393,7 @@ pub fn build_status(
     (
         status,
         Availability {
+            sold_out: Availability::nothing_left(&counts, &area_availability),
             seats: counts,
             areas: area_availability,
         },

@@ -935,3 +935,53 @@ async fn an_order_is_only_shown_with_its_token_and_on_its_own_venue() {
         "another venue's order"
     );
 }
+
+#[tokio::test]
+async fn a_performance_says_sold_out_when_nothing_is_left_and_not_after_a_refund() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 3, 600).await;
+    let cart = app.new_cart(&show.venue.host).await;
+    let seats: Vec<&str> = show.seats[0].iter().map(String::as_str).collect();
+    app.hold_seats(&show, &cart, &seats).await;
+    let checkout = app
+        .checkout(&show.venue.host, &cart, "everything@example.org")
+        .await
+        .body;
+    app.pay(&checkout, VISA).await;
+    let order = app.await_order(&show.venue.host, &checkout, "paid").await;
+    let path = format!("/api/v1/performances/{}", show.performance);
+    let sold_out = |expected: bool| {
+        let app = &app;
+        let path = path.clone();
+        let host = show.venue.host.clone();
+        async move {
+            let started = Instant::now();
+            loop {
+                let reply = app.get(&host, &path, None).await;
+                if reply.body["availability"]["soldOut"] == expected {
+                    return;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(10),
+                    "soldOut never became {expected}: {}",
+                    reply.body
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    sold_out(true).await;
+    let refund = app
+        .post(
+            &show.venue.host,
+            &format!(
+                "/admin/v1/orders/{}/refund",
+                checkout["orderId"].as_str().unwrap()
+            ),
+            Some(&show.token),
+            json!({ "tickets": [order["tickets"][0]["id"]] }),
+        )
+        .await;
+    assert_eq!(refund.status, StatusCode::OK, "{}", refund.body);
+    sold_out(false).await;
+}
