@@ -6,14 +6,14 @@
 //! `expiresAt`) plus the hold's own item in the cart. Every seat or none, in one round trip;
 //! the cancellation reasons say which seats were taken.
 
-use crate::error::condition_failed_at;
+use crate::error::{build, condition_failed_at, is_conflict};
 use crate::seats::{SeatState, SeatStateRecord};
-use crate::tenancy::{item, key};
+use crate::tenancy::{item, key, n, s};
 use crate::{Store, StoreError, keys};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, CancellationReason, ConditionCheck, Delete, Put,
-    ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    CancellationReason, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update,
 };
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
 use marquee_domain::{OrderId, PerformanceId, TenantId};
@@ -122,18 +122,6 @@ pub struct SeatToHold {
     pub section: SectionId,
     pub seat: SeatId,
     pub zone: ZoneId,
-}
-
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
-fn build<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
-    result.map_err(|e| StoreError::Dynamo(e.to_string()))
 }
 
 impl Store {
@@ -560,12 +548,6 @@ impl Store {
             },
         }
     }
-}
-
-fn is_conflict(reasons: &[CancellationReason]) -> bool {
-    reasons
-        .iter()
-        .any(|r| matches!(r.code(), Some("TransactionConflict")))
 }
 
 /// Why the cart refused: gone or the wrong token (the same to the caller: not found), not

@@ -51,3 +51,15 @@ impl StoreError {
 pub(crate) fn condition_failed_at(reasons: &[CancellationReason], index: usize) -> bool {
     reasons.get(index).and_then(|r| r.code()) == Some("ConditionalCheckFailed")
 }
+
+/// Whether a cancelled transaction lost to a concurrent one (worth retrying).
+pub(crate) fn is_conflict(reasons: &[CancellationReason]) -> bool {
+    reasons
+        .iter()
+        .any(|r| matches!(r.code(), Some("TransactionConflict")))
+}
+
+/// A request builder's error (a missing required field: a bug here) as a store error.
+pub(crate) fn build<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
+    result.map_err(|e| StoreError::Dynamo(e.to_string()))
+}

@@ -7,14 +7,12 @@
 //! door's conditional write, a cancellation's list of what to refund and the sales figures
 //! all work on those.
 
-use crate::error::condition_failed_at;
+use crate::error::{build, condition_failed_at, is_conflict};
 use crate::seats::{SeatState, SeatStateRecord};
-use crate::tenancy::{item, key};
+use crate::tenancy::{item, key, n, s};
 use crate::{HoldRecord, Store, StoreError, keys};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, CancellationReason, Delete, Put, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
 use marquee_domain::{
     Delivery, OrderId, OrderNumber, OrderStatus, PerformanceId, PriceType, TenantId, TicketId,
@@ -231,24 +229,6 @@ pub enum SaleError {
 
 /// A general-admission area's capacity, for the sale of places whose hold was released.
 pub type Capacities = HashMap<(PerformanceId, AreaId), u32>;
-
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
-fn build<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
-    result.map_err(|e| StoreError::Dynamo(e.to_string()))
-}
-
-fn is_conflict(reasons: &[CancellationReason]) -> bool {
-    reasons
-        .iter()
-        .any(|r| matches!(r.code(), Some("TransactionConflict")))
-}
 
 impl Store {
     fn order_item(

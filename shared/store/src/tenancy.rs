@@ -19,6 +19,16 @@ pub(crate) fn item<T: Serialize>(pk: String, sk: &str, record: &T) -> Result<Ite
     Ok(item)
 }
 
+/// A string attribute value.
+pub(crate) fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+/// A number attribute value.
+pub(crate) fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
 pub(crate) fn key(pk: String, sk: &str) -> Item {
     HashMap::from([
         (keys::PK.to_owned(), AttributeValue::S(pk)),
