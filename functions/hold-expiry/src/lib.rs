@@ -61,7 +61,13 @@ async fn process(state: &ExpiryState, message: &SqsMessage) -> Result<(), Expiry
         }
         match state
             .store
-            .release_hold(&job.tenant, &job.cart_id, &hold, None, now)
+            .release_hold(
+                &job.tenant,
+                &job.cart_id,
+                &hold,
+                marquee_store::ReleaseBy::Expiry,
+                now,
+            )
             .await
         {
             Ok(()) => released += 1,

@@ -15,8 +15,8 @@ use marquee_platform::jobs::HoldExpiryJob;
 use marquee_platform::tenancy::Tenant;
 use marquee_platform::{ApiError, http::Json};
 use marquee_store::{
-    CartRecord, CartStatus, HoldError, HoldRecord, HoldRequest, PerformanceRecord, SeatToHold,
-    StoreError,
+    CartRecord, CartStatus, HoldError, HoldRecord, HoldRequest, PerformanceRecord, ReleaseBy,
+    SeatToHold, StoreError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -520,7 +520,7 @@ impl HoldContext<'_> {
             match self
                 .state
                 .store
-                .release_hold(&self.tenant.id, self.cart_id, hold, None, now)
+                .release_hold(&self.tenant.id, self.cart_id, hold, ReleaseBy::Expiry, now)
                 .await
             {
                 Ok(()) => any = true,
@@ -773,7 +773,7 @@ pub async fn release_hold(
     for attempt in 1..=CONTENTION_ATTEMPTS {
         match state
             .store
-            .release_hold(&tenant.id, cart_id, &hold, Some(&token), now)
+            .release_hold(&tenant.id, cart_id, &hold, ReleaseBy::Patron(&token), now)
             .await
         {
             Ok(()) => break,

@@ -298,7 +298,12 @@ impl Sales {
             && cart.order_id.as_ref() == Some(&order.id)
         {
             self.store
-                .release_cart(tenant, &order.cart_id, &holds)
+                .release_cart(
+                    tenant,
+                    &order.cart_id,
+                    &holds,
+                    Utc::now().timestamp_millis(),
+                )
                 .await?;
         }
         self.send_refund_notice(tenant, &order.id, &refund_id)

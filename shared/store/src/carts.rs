@@ -102,6 +102,17 @@ pub enum HoldError {
     Store(#[from] StoreError),
 }
 
+/// Who releases a hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReleaseBy<'a> {
+    /// The patron, with the cart's token hash, while the cart is open.
+    Patron(&'a str),
+    /// The expiry worker, only once the hold's time has passed.
+    Expiry,
+    /// A cart that will not be sold (its payment went back): at once.
+    Closing,
+}
+
 /// What a hold request asks for.
 pub struct HoldRequest<'a> {
     pub tenant: &'a TenantId,
@@ -404,17 +415,20 @@ impl Store {
         }
     }
 
-    /// Releases one hold: the patron's own release (`token_hash` given) or the expiry
-    /// worker's (`None`, and only once the hold has expired). The seat is freed only while it
-    /// is still this hold's; a seat someone else took after expiry is left alone.
+    /// Releases one hold (see [`ReleaseBy`] for who may, and when). The seat is freed only
+    /// while it is still this hold's; a seat someone else took after expiry is left alone.
     pub async fn release_hold(
         &self,
         tenant: &TenantId,
         cart_id: &str,
         hold: &HoldRecord,
-        token_hash: Option<&str>,
+        by: ReleaseBy<'_>,
         now: i64,
     ) -> Result<(), HoldError> {
+        let token_hash = match by {
+            ReleaseBy::Patron(token) => Some(token),
+            ReleaseBy::Expiry | ReleaseBy::Closing => None,
+        };
         for free_the_seat in [true, false] {
             let mut cart_update = Update::builder()
                 .table_name(&self.table)
@@ -438,7 +452,7 @@ impl Store {
                     &keys::hold_sk(&hold.hold_id),
                 )))
                 .condition_expression("attribute_exists(pk)");
-            if token_hash.is_none() {
+            if by == ReleaseBy::Expiry {
                 hold_delete = hold_delete
                     .condition_expression("attribute_exists(pk) AND expiresAt <= :now")
                     .expression_attribute_values(":now", n(now));

@@ -16,7 +16,9 @@ mod staff;
 mod tenancy;
 mod tickets;
 
-pub use carts::{CartRecord, CartStatus, HoldError, HoldRecord, HoldRequest, SeatToHold};
+pub use carts::{
+    CartRecord, CartStatus, HoldError, HoldRecord, HoldRequest, ReleaseBy, SeatToHold,
+};
 pub use catalog::{EventRecord, PerformancePage, PerformanceRecord, SeatMapRecord};
 pub use error::StoreError;
 pub use live::{

@@ -860,80 +860,19 @@ impl Store {
         tenant: &TenantId,
         cart_id: &str,
         holds: &[HoldRecord],
+        now: i64,
     ) -> Result<(), StoreError> {
         for hold in holds {
-            let mut items = vec![
-                TransactWriteItem::builder()
-                    .delete(build(
-                        Delete::builder()
-                            .table_name(&self.table)
-                            .set_key(Some(key(
-                                keys::cart(tenant, cart_id),
-                                &keys::hold_sk(&hold.hold_id),
-                            )))
-                            .condition_expression("attribute_exists(pk)")
-                            .build(),
-                    )?)
-                    .build(),
-            ];
-            if let (Some(section), Some(seat)) = (&hold.section, &hold.seat) {
-                items.push(
-                    TransactWriteItem::builder()
-                        .delete(build(
-                            Delete::builder()
-                                .table_name(&self.table)
-                                .set_key(Some(key(
-                                    keys::seat_states(tenant, &hold.performance_id, section),
-                                    &keys::seat_sk(seat),
-                                )))
-                                .condition_expression(
-                                    "#state = :held AND cart = :cart AND holdId = :hold",
-                                )
-                                .expression_attribute_names("#state", "state")
-                                .expression_attribute_values(":held", s("held"))
-                                .expression_attribute_values(":cart", s(cart_id))
-                                .expression_attribute_values(":hold", s(&hold.hold_id))
-                                .build(),
-                        )?)
-                        .build(),
-                );
-            } else if let Some(area) = &hold.area {
-                items.push(
-                    TransactWriteItem::builder()
-                        .update(build(
-                            Update::builder()
-                                .table_name(&self.table)
-                                .set_key(Some(key(
-                                    keys::ga_counter(tenant, &hold.performance_id, area),
-                                    keys::GA_COUNTER_SK,
-                                )))
-                                .update_expression("SET taken = taken - :one, held = held - :one")
-                                .condition_expression("held >= :one")
-                                .expression_attribute_values(":one", n(1))
-                                .build(),
-                        )?)
-                        .build(),
-                );
-            }
-            let freed = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items))
-                .send()
-                .await;
-            if freed.is_err() && hold.seat.is_some() {
-                // The seat is someone else's now (or already free): drop the hold alone.
-                let _ = self
-                    .client
-                    .delete_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key(
-                        keys::cart(tenant, cart_id),
-                        &keys::hold_sk(&hold.hold_id),
-                    )))
-                    .send()
-                    .await
-                    .map_err(StoreError::sdk)?;
+            match self
+                .release_hold(tenant, cart_id, hold, crate::ReleaseBy::Closing, now)
+                .await
+            {
+                // Released, or already gone: either way nothing is held any more.
+                Ok(()) | Err(crate::HoldError::Store(StoreError::ConditionFailed)) => {}
+                Err(crate::HoldError::Store(e)) => return Err(e),
+                Err(e) => {
+                    tracing::warn!(hold = %hold.hold_id, error = %e, "hold not released; it frees itself at expiry")
+                }
             }
         }
         self.client
