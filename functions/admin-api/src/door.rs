@@ -10,32 +10,12 @@ use crate::performances::load_performance;
 use axum::extract::{Path, State};
 use chrono::Utc;
 use marquee_domain::seatmap::SeatStatus;
-use marquee_domain::{PerformanceId, Permission, TenantId, TicketId};
+use marquee_domain::{PerformanceId, Permission, TicketId};
 use marquee_platform::auth::StaffAuth;
 use marquee_platform::{ApiError, http::Json};
 use marquee_store::{Attendance, ScanOutcome, ScanRecord};
-use marquee_tickets::VenueKey;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use utoipa::ToSchema;
-
-/// Venue signing keys read so far (they never change).
-#[derive(Clone, Default)]
-pub struct KeyCache(Arc<Mutex<HashMap<TenantId, VenueKey>>>);
-
-impl KeyCache {
-    async fn get(&self, state: &AdminState, tenant: &TenantId) -> Result<VenueKey, ApiError> {
-        if let Some(key) = self.0.lock().ok().and_then(|m| m.get(tenant).cloned()) {
-            return Ok(key);
-        }
-        let key = marquee_platform::tickets::venue_key(&state.store, tenant).await?;
-        if let Ok(mut keys) = self.0.lock() {
-            keys.insert(tenant.clone(), key.clone());
-        }
-        Ok(key)
-    }
-}
 
 #[derive(Deserialize, ToSchema, Clone, Copy, Default, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -179,7 +159,7 @@ async fn check(
     if claimed.tenant() != auth.tenant.as_str() {
         return Ok(invalid());
     }
-    let key = state.keys.get(state, &auth.tenant).await?;
+    let key = state.keys.get(&state.store, &auth.tenant).await?;
     let Ok(ticket) = marquee_tickets::verify(&key, code) else {
         tracing::warn!(tenant = %auth.tenant, "a forged or altered ticket code was scanned");
         return Ok(invalid());
@@ -212,21 +192,9 @@ async fn check(
         .store
         .issued_ticket(&auth.tenant, performance, &ticket_id)
         .await?;
-    let place = issued.as_ref().map(|t| {
-        let place = &t.place;
-        match &place.area_name {
-            Some(area) => area.clone(),
-            None => [
-                place.section_name.clone(),
-                place.row.as_ref().map(|r| format!("row {r}")),
-                place.seat_label.as_ref().map(|s| format!("seat {s}")),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", "),
-        }
-    });
+    let place = issued
+        .as_ref()
+        .map(|t| marquee_platform::tickets::place_words(&t.place));
     let base = |result, message: String| ScanResponse {
         ticket_id: Some(ticket_id.to_string()),
         place: place.clone(),

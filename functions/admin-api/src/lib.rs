@@ -39,7 +39,7 @@ pub struct AdminState {
     pub documents: Documents,
     pub sales: Sales,
     /// Ticket-signing keys, read once per venue.
-    pub keys: door::KeyCache,
+    pub keys: marquee_platform::tickets::KeyCache,
 }
 
 impl AdminState {
@@ -51,7 +51,7 @@ impl AdminState {
         payments: Payments,
     ) -> Self {
         Self {
-            keys: door::KeyCache::default(),
+            keys: marquee_platform::tickets::KeyCache::default(),
             sales: Sales {
                 store: store.clone(),
                 payments,

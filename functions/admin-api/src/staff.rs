@@ -89,12 +89,7 @@ pub async fn invite_staff(
         )));
     }
     let email = Email::parse(&body.email)?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        return Err(
-            marquee_domain::Invalid::new("name", "must be 1 to 120 printable characters").into(),
-        );
-    }
+    let name = marquee_domain::names::parse_display_name(&body.name)?;
     let venue = state
         .store
         .venue(&auth.tenant)
@@ -104,7 +99,7 @@ pub async fn invite_staff(
     let code = random_token(16);
     let record = StaffRecord {
         email: email.clone(),
-        name: name.to_owned(),
+        name,
         role: body.role,
         status: StaffStatus::Invited,
         password_hash: None,

@@ -17,6 +17,8 @@ pub use render::render;
 pub struct MailerState {
     pub store: Store,
     pub ses: SesMailer,
+    /// Ticket-signing keys, read once per venue per instance.
+    pub keys: marquee_platform::tickets::KeyCache,
     /// Backs failed jobs off (exponentially) instead of retrying at the queue's visibility
     /// timeout; `None`: plain SQS retries.
     pub retry: Option<MailRetry>,
@@ -138,7 +140,9 @@ async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEm
             let Some(mail) = orders::load(&state.store, &job.tenant, order_id).await? else {
                 return Ok(None);
             };
-            let key = marquee_platform::tickets::venue_key(&state.store, &job.tenant)
+            let key = state
+                .keys
+                .get(&state.store, &job.tenant)
                 .await
                 .map_err(|e| MailError::Invalid(e.message))?;
             // The PDF's QR codes are CPU work: on the blocking pool, so a batch renders on

@@ -18,6 +18,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let state = MailerState {
         store: Store::new(aws::dynamodb(&sdk, &endpoints), table),
         ses: SesMailer::new(aws::sesv2(&sdk, &endpoints), sender_domain),
+        keys: Default::default(),
         retry: Some(MailRetry {
             sqs: aws::sqs(&sdk, &endpoints),
             queue_url: std::env::var("MAIL_QUEUE_URL")?,

@@ -53,7 +53,7 @@ pub async fn load(
             TicketLine {
                 event_title: info.map(|i| i.event_title.clone()).unwrap_or_default(),
                 when: info.map(|i| i.when.clone()).unwrap_or_default(),
-                place: place_words(t),
+                place: place_words(&t.place),
                 price_type: t.price_type.to_string(),
                 price: Money::from_minor(t.price + t.fees, currency).to_string(),
             }

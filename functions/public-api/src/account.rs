@@ -73,14 +73,11 @@ pub async fn register(
     Json(body): Json<RegisterRequest>,
 ) -> Result<(StatusCode, axum::Json<TokenResponse>), ApiError> {
     let email = parse_email(&body.email)?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        return Err(Invalid::new("name", "must be 1 to 120 printable characters").into());
-    }
+    let name = marquee_domain::names::parse_display_name(&body.name)?;
     let password = Password::parse_new(&body.password, &email)?;
     let patron = PatronRecord {
         email,
-        name: name.to_owned(),
+        name,
         password_hash: hash_password(&password).await?,
         created_at: Utc::now().to_rfc3339(),
         reset_code_hash: None,

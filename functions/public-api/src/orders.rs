@@ -8,6 +8,7 @@ use crate::catalog::layout;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{Duration, Utc};
+use marquee_domain::names::parse_display_name;
 use marquee_domain::performance::PerformanceStatus;
 use marquee_domain::pricing::{OrderLine, PricingError, compute_totals};
 use marquee_domain::{
@@ -113,17 +114,6 @@ fn hold_expired(holds: &[String]) -> ApiError {
     .with_details(json!({ "holds": holds }))
 }
 
-fn parse_name(raw: &str) -> Result<String, Invalid> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        return Err(Invalid::new(
-            "name",
-            "must be 1 to 120 printable characters",
-        ));
-    }
-    Ok(name.to_owned())
-}
-
 /// What the patron is buying, priced: the lines in the order given, the totals summed over
 /// the performances (each priced with its own table, fees and taxes).
 struct Priced {
@@ -149,7 +139,7 @@ pub async fn checkout(
     // Logged in: the order is also filed under the account (a guest needs none).
     let patron = PatronAuth::from_headers(&state.jwt, &tenant.id, &headers)?;
     let email = Email::parse(&body.email).map_err(|e| Invalid::new("email", e.message))?;
-    let name = parse_name(&body.name)?;
+    let name = parse_display_name(&body.name)?;
     let delivery = body.delivery.unwrap_or(Delivery::Email);
     if body.tickets.is_empty() {
         return Err(Invalid::new("tickets", "list a price type for every held ticket").into());

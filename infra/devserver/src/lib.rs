@@ -271,6 +271,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
             store: store.clone(),
             ses: SesMailer::new(sesv2, LOCAL_SENDER_DOMAIN),
             // Locally the backoff starts at the (short) visibility timeout.
+            keys: Default::default(),
             retry: Some(mailer::MailRetry {
                 sqs: sqs.clone(),
                 queue_url: mail_queue.url.clone(),

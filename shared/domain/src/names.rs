@@ -4,6 +4,18 @@ use crate::Invalid;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// A person's or venue's name as typed: trimmed, 1 to 120 characters, no control characters.
+pub fn parse_display_name(raw: &str) -> Result<String, Invalid> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            "name",
+            "must be 1 to 120 printable characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
 /// Slugs that would shadow platform hosts.
 const RESERVED_SLUGS: &[&str] = &[
     "www", "api", "admin", "app", "mail", "static", "assets", "cdn", "platform", "status", "help",

@@ -210,7 +210,7 @@ pub struct VenueSettings {
 impl VenueSettings {
     pub fn new(name: &str, timezone: Timezone, currency: Currency) -> Result<Self, Invalid> {
         Ok(Self {
-            name: parse_name(name)?,
+            name: crate::names::parse_display_name(name)?,
             timezone,
             currency,
             hold_seconds: DEFAULT_HOLD_SECONDS,
@@ -219,17 +219,6 @@ impl VenueSettings {
             branding: Branding::default(),
         })
     }
-}
-
-fn parse_name(name: &str) -> Result<String, Invalid> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        return Err(Invalid::new(
-            "name",
-            "must be 1 to 120 printable characters",
-        ));
-    }
-    Ok(name.to_owned())
 }
 
 /// A partial change to the settings, as typed by staff. Every field is optional;
@@ -254,7 +243,7 @@ impl VenueSettingsUpdate {
     pub fn apply(self, current: &VenueSettings) -> Result<VenueSettings, Invalid> {
         let mut next = current.clone();
         if let Some(name) = self.name {
-            next.name = parse_name(&name)?;
+            next.name = crate::names::parse_display_name(&name)?;
         }
         if let Some(tz) = self.timezone {
             next.timezone = Timezone::parse(&tz)?;

@@ -5,7 +5,7 @@
 use crate::ApiError;
 use marquee_domain::money::Money;
 use marquee_domain::{PerformanceId, TenantId};
-use marquee_store::{OrderRecord, Store, TicketRecord, TicketStatus, VenueRecord};
+use marquee_store::{OrderRecord, Place, Store, TicketRecord, TicketStatus, VenueRecord};
 use marquee_tickets::{CalendarEvent, TicketCode, TicketDocument, TicketPage, VenueKey};
 use std::collections::HashMap;
 
@@ -15,6 +15,24 @@ pub async fn venue_key(store: &Store, tenant: &TenantId) -> Result<VenueKey, Api
         .ticket_key(tenant, || VenueKey::generate().to_base64())
         .await?;
     VenueKey::from_base64(&encoded).map_err(ApiError::internal)
+}
+
+/// Venue signing keys read by this instance (they never change): the door checks a code and
+/// the mailer signs tickets without reading the key again.
+#[derive(Clone, Default)]
+pub struct KeyCache(std::sync::Arc<std::sync::Mutex<HashMap<TenantId, VenueKey>>>);
+
+impl KeyCache {
+    pub async fn get(&self, store: &Store, tenant: &TenantId) -> Result<VenueKey, ApiError> {
+        if let Some(key) = self.0.lock().ok().and_then(|m| m.get(tenant).cloned()) {
+            return Ok(key);
+        }
+        let key = venue_key(store, tenant).await?;
+        if let Ok(mut keys) = self.0.lock() {
+            keys.insert(tenant.clone(), key.clone());
+        }
+        Ok(key)
+    }
 }
 
 /// The signed code of one ticket (what its QR code holds and the door scans).
@@ -33,8 +51,7 @@ pub fn ticket_code(
 }
 
 /// "Orchestra, row C, seat 12" or "Lawn (general admission)".
-pub fn place_words(ticket: &TicketRecord) -> String {
-    let place = &ticket.place;
+pub fn place_words(place: &Place) -> String {
     if let Some(area) = &place.area_name {
         return format!("{area} (general admission)");
     }
@@ -115,7 +132,7 @@ pub fn order_pdf(
             Ok(TicketPage {
                 event_title: info.map(|i| i.event_title.clone()).unwrap_or_default(),
                 starts_at_local: info.map(|i| i.when.clone()).unwrap_or_default(),
-                place: place_words(t),
+                place: place_words(&t.place),
                 price_type: t.price_type.to_string(),
                 price: Money::from_minor(t.price + t.fees, currency).to_string(),
                 ticket_id: t.id.to_string(),

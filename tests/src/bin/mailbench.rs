@@ -56,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
     let state = mailer::MailerState {
         store: server.store.clone(),
         ses: SesMailer::new(aws::sesv2(&sdk, &endpoints), devserver::LOCAL_SENDER_DOMAIN),
+        keys: Default::default(),
         retry: None,
     };
     let before = devserver::sent_mail(&http, &moto).await?.len();
