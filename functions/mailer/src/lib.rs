@@ -3,7 +3,7 @@
 //! a job that fails is reported in the batch response, retried by SQS, and after the
 //! queue's receive limit lands in the dead-letter queue.
 
-mod orders;
+pub mod orders;
 mod render;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};

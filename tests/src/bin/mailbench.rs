@@ -137,52 +137,27 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The mailer's own CPU work per confirmation, without I/O: the ticket PDF (QR codes), the
-/// calendar file and the MIME message, on one core.
+/// The mailer's own CPU work per confirmation, without I/O: the mailer's rendering (HTML and
+/// text, the ticket PDF with its QR codes, the calendar files) and the MIME message, on one
+/// core.
 async fn render_only(
     store: &marquee_store::Store,
     tenant: &TenantId,
     order: &OrderId,
 ) -> anyhow::Result<f64> {
-    use marquee_platform::mail::{Attachment, OutgoingEmail, mime_message};
-    use marquee_platform::tickets;
-    let venue = store.venue(tenant).await?.context("venue")?;
-    let order = store.order(tenant, order).await?.context("order")?;
-    let key = tickets::venue_key(store, tenant)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
-    let performances = tickets::performances_of(store, &venue, &order)
+    let mail = mailer::orders::load(store, tenant, order)
+        .await?
+        .context("the order")?;
+    let key = marquee_platform::tickets::venue_key(store, tenant)
         .await
         .map_err(|e| anyhow::anyhow!(e.message))?;
     let rounds = 200;
     let started = Instant::now();
     for i in 0..rounds {
-        let pdf = tickets::order_pdf(&key, &venue, &order, &performances)
-            .map_err(|e| anyhow::anyhow!(e.message))?;
-        let mut attachments = vec![Attachment {
-            filename: "tickets.pdf".into(),
-            content_type: "application/pdf".into(),
-            data: pdf,
-        }];
-        for (filename, ics) in tickets::order_calendars(&venue, &order, &performances) {
-            attachments.push(Attachment {
-                filename,
-                content_type: "text/calendar".into(),
-                data: ics.into_bytes(),
-            });
-        }
-        let mail = OutgoingEmail {
-            from_name: venue.settings.name.clone(),
-            reply_to: None,
-            to: marquee_domain::Email::parse("bench@example.org")?,
-            subject: format!("Your tickets — order {}", order.number),
-            text: "text".into(),
-            html: "<p>html</p>".into(),
-            attachments,
-        };
-        std::hint::black_box(mime_message(
+        let email = mailer::orders::confirmation(&mail, "http://bench.localhost/orders", &key)?;
+        std::hint::black_box(marquee_platform::mail::mime_message(
             "bench <no-reply@example.org>",
-            &mail,
+            &email,
             &i.to_string(),
         ));
     }
@@ -194,30 +169,12 @@ async fn free_order(
     server: &devserver::DevServer,
     http: &reqwest::Client,
 ) -> anyhow::Result<(TenantId, OrderId)> {
-    let base = format!("http://{}", server.addr);
-    let venue: Value = http
-        .post(format!("{base}/platform/v1/venues"))
-        .header("host", "localhost")
-        .header("x-platform-key", devserver::LOCAL_PLATFORM_KEY)
-        .json(&json!({ "name": "Bench Hall", "slug": "mailbench", "timezone": "Europe/London", "currency": "GBP", "ownerEmail": "owner@mailbench.example.org", "ownerPassword": "bench owner passphrase" }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let host = venue["venue"]["hostname"]
-        .as_str()
-        .context("venue")?
-        .to_owned();
-    let tenant = TenantId::parse(venue["venue"]["id"].as_str().context("venue id")?)?;
-    let login: Value = http
-        .post(format!("{base}/admin/v1/login"))
-        .header("host", &host)
-        .json(&json!({ "email": "owner@mailbench.example.org", "password": "bench owner passphrase" }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = login["token"].as_str().context("token")?.to_owned();
+    let marquee_tests::bench::BenchVenue {
+        base,
+        host,
+        tenant,
+        owner_token: token,
+    } = marquee_tests::bench::bench_venue(server, http, "Bench Hall", "mailbench").await?;
     let call = |path: String, body: Value, auth: bool| {
         let mut request = http
             .post(format!("{base}{path}"))

@@ -176,30 +176,12 @@ async fn set_up(
     server: &DevServer,
     http: &reqwest::Client,
 ) -> anyhow::Result<(String, String, TenantId)> {
-    let base = format!("http://{}", server.addr);
-    let venue: Value = http
-        .post(format!("{base}/platform/v1/venues"))
-        .header("host", "localhost")
-        .header("x-platform-key", devserver::LOCAL_PLATFORM_KEY)
-        .json(&json!({ "name": "Bench Arena", "slug": "bench", "timezone": "Europe/London", "currency": "GBP", "ownerEmail": "owner@bench.example.org", "ownerPassword": "bench owner passphrase" }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let host = venue["venue"]["hostname"]
-        .as_str()
-        .context("venue")?
-        .to_owned();
-    let tenant = TenantId::parse(venue["venue"]["id"].as_str().context("venue id")?)?;
-    let login: Value = http
-        .post(format!("{base}/admin/v1/login"))
-        .header("host", &host)
-        .json(&json!({ "email": "owner@bench.example.org", "password": "bench owner passphrase" }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = login["token"].as_str().context("token")?.to_owned();
+    let marquee_tests::bench::BenchVenue {
+        base,
+        host,
+        tenant,
+        owner_token: token,
+    } = marquee_tests::bench::bench_venue(server, http, "Bench Arena", "bench").await?;
     let post = |path: String, body: Value| {
         http.post(format!("{base}{path}"))
             .header("host", &host)
