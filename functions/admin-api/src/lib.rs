@@ -21,9 +21,9 @@ use marquee_platform::auth::JwtKeys;
 use marquee_platform::documents::Documents;
 use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::Payments;
-use marquee_platform::sales::Sales;
+use marquee_app::sales::Sales;
 use marquee_platform::tenancy::{Tenancy, resolve_tenant};
-use marquee_platform::{Config, http};
+use marquee_platform::{Config, http, services};
 use marquee_store::Store;
 use std::sync::Arc;
 use utoipa::OpenApi;
@@ -37,7 +37,7 @@ pub struct AdminState {
     pub jwt: JwtKeys,
     pub mail: MailQueue,
     pub documents: Documents,
-    pub sales: Sales,
+    pub sales: Arc<Sales>,
     /// Ticket-signing keys, read once per venue.
     pub keys: marquee_platform::tickets::KeyCache,
 }
@@ -52,12 +52,13 @@ impl AdminState {
     ) -> Self {
         Self {
             keys: marquee_platform::tickets::KeyCache::default(),
-            sales: Sales {
-                store: store.clone(),
+            sales: services::sales(
+                &store,
+                services::sale_catalog(&store),
                 payments,
-                mail: mail.clone(),
-                public_url_template: config.public_url_template.clone(),
-            },
+                mail.clone(),
+                &config.public_url_template,
+            ),
             documents,
             jwt: JwtKeys::new(&config.jwt_secret),
             tenancy: Tenancy::new(store.clone()),

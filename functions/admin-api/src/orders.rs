@@ -8,14 +8,13 @@ use marquee_platform::auth::StaffAuth;
 use marquee_platform::{ApiError, http::Json};
 use marquee_store::{OrderRecord, TicketStatus};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use utoipa::ToSchema;
 
 /// How many recent orders a name or email search looks through.
 const SEARCH_WINDOW: i32 = 500;
 /// A cancellation refunds for at most this long per request; calling again continues.
-const CANCEL_BUDGET: Duration = Duration::from_secs(20);
+pub(crate) const CANCEL_BUDGET: Duration = Duration::from_secs(20);
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -250,66 +249,21 @@ pub struct CancellationProgress {
     pub remaining: usize,
 }
 
+impl From<marquee_app::sales::CancellationProgress> for CancellationProgress {
+    fn from(p: marquee_app::sales::CancellationProgress) -> Self {
+        Self {
+            orders: p.orders,
+            refunded: p.refunded,
+            failed: p.failed,
+            remaining: p.remaining,
+        }
+    }
+}
+
 impl CancellationProgress {
     pub fn complete(&self) -> bool {
         self.refunded == self.orders
     }
-}
-
-/// Refunds every valid ticket of the performance, order by order, for up to
-/// `CANCEL_BUDGET`. Safe to run again: refunded tickets are not refunded twice.
-pub(crate) async fn refund_performance(
-    state: &AdminState,
-    auth: &StaffAuth,
-    performance: &marquee_domain::PerformanceId,
-) -> Result<CancellationProgress, ApiError> {
-    let started = Instant::now();
-    let issued = state
-        .store
-        .performance_tickets(&auth.tenant, performance)
-        .await?;
-    let mut per_order: BTreeMap<OrderId, Vec<TicketId>> = BTreeMap::new();
-    let mut orders_seen: BTreeMap<OrderId, ()> = BTreeMap::new();
-    for ticket in issued {
-        orders_seen.insert(ticket.order_id.clone(), ());
-        if ticket.status == TicketStatus::Valid {
-            per_order
-                .entry(ticket.order_id)
-                .or_default()
-                .push(ticket.ticket_id);
-        }
-    }
-    let mut progress = CancellationProgress {
-        orders: orders_seen.len(),
-        refunded: orders_seen.len() - per_order.len(),
-        ..Default::default()
-    };
-    let todo: Vec<(OrderId, Vec<TicketId>)> = per_order.into_iter().collect();
-    for batch in todo.chunks(4) {
-        if started.elapsed() > CANCEL_BUDGET {
-            progress.remaining += batch.len();
-            continue;
-        }
-        let results = futures::future::join_all(batch.iter().map(|(order, tickets)| {
-            state.sales.refund_tickets(
-                &auth.tenant,
-                order,
-                Some(tickets),
-                "The performance was cancelled, so your tickets were refunded.",
-            )
-        }))
-        .await;
-        for ((order, _), result) in batch.iter().zip(results) {
-            match result {
-                Ok(_) => progress.refunded += 1,
-                Err(e) => {
-                    tracing::error!(%order, error = %e.message, "refund of a cancelled performance failed");
-                    progress.failed += 1;
-                }
-            }
-        }
-    }
-    Ok(progress)
 }
 
 /// Paid orders whose tickets the box office must post, oldest first.

@@ -270,7 +270,11 @@ pub async fn cancel(
     } else {
         transition(&state, &auth, &id, Transition::Cancel).await?
     };
-    let refunds = crate::orders::refund_performance(&state, &auth, &current.id).await?;
+    let refunds: crate::orders::CancellationProgress = state
+        .sales
+        .refund_performance(&auth.tenant, &current.id, crate::orders::CANCEL_BUDGET)
+        .await?
+        .into();
     let status = if refunds.complete() {
         StatusCode::OK
     } else {

@@ -15,10 +15,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let queue_url = std::env::var("HOLD_EXPIRY_QUEUE_URL")?;
     let sdk = aws::sdk_config().await;
     let endpoints = aws::Endpoints::from_env();
-    let state = ExpiryState {
-        store: Store::new(aws::dynamodb(&sdk, &endpoints), table),
-        queue: HoldExpiryQueue::new(aws::sqs(&sdk, &endpoints), queue_url),
-    };
+    let state = ExpiryState::new(
+        Store::new(aws::dynamodb(&sdk, &endpoints), table),
+        HoldExpiryQueue::new(aws::sqs(&sdk, &endpoints), queue_url),
+    );
     let state = &state;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, lambda_runtime::Error>(

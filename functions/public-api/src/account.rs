@@ -182,7 +182,7 @@ pub async fn request_reset(
                 ),
             },
         );
-        state.sales.mail.enqueue(&job).await?;
+        state.mail.enqueue(&job).await?;
     }
     Ok((
         StatusCode::ACCEPTED,

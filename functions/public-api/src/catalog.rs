@@ -2,7 +2,7 @@
 //! and the seat map with the live status of every seat and general-admission area.
 
 use crate::PublicState;
-use crate::prepared::PreparedLayout;
+use marquee_app::prepared::PreparedLayout;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -37,47 +37,19 @@ async fn published_performance(
 ) -> Result<PerformanceRecord, ApiError> {
     let id = PerformanceId::parse(raw).map_err(|_| ApiError::not_found("Performance"))?;
     state
-        .store
-        .performance(&tenant.id, &id)
+        .catalog
+        .published(&tenant.id, &id)
         .await?
-        .filter(|p| p.status != PerformanceStatus::Draft)
         .ok_or_else(|| ApiError::not_found("Performance"))
 }
 
 /// The performance's seat map, prepared for holds; cached for a few seconds per instance.
-pub(crate) async fn layout(
+async fn layout(
     state: &PublicState,
     tenant: &Tenant,
     performance: &PerformanceRecord,
 ) -> Result<Arc<PreparedLayout>, ApiError> {
-    let cache_key = (tenant.id.to_string(), performance.seat_map_id.to_string());
-    if let Some(hit) = state.layouts.get(&cache_key) {
-        return Ok(hit);
-    }
-    let (record, map) = state
-        .store
-        .seat_map(&tenant.id, &performance.seat_map_id)
-        .await?
-        .ok_or_else(|| ApiError::internal("performance refers to a missing seat map"))?;
-    let prepared = Arc::new(PreparedLayout::new(record.version, map));
-    state.layouts.put(cache_key, prepared.clone());
-    Ok(prepared)
-}
-
-/// A published performance, from this instance's cache (a few seconds) or the store.
-pub(crate) async fn cached_performance(
-    state: &PublicState,
-    tenant: &Tenant,
-    raw: &str,
-) -> Result<Arc<PerformanceRecord>, ApiError> {
-    let id = PerformanceId::parse(raw).map_err(|_| ApiError::not_found("Performance"))?;
-    let cache_key = (tenant.id.to_string(), id.to_string());
-    if let Some(hit) = state.performances.get(&cache_key) {
-        return Ok(hit);
-    }
-    let performance = Arc::new(published_performance(state, tenant, raw).await?);
-    state.performances.put(cache_key, performance.clone());
-    Ok(performance)
+    Ok(state.catalog.layout(&tenant.id, performance).await?)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

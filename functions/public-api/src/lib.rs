@@ -5,7 +5,6 @@ mod account;
 mod carts;
 pub mod catalog;
 mod orders;
-mod prepared;
 mod site;
 
 use axum::extract::FromRef;
@@ -13,23 +12,16 @@ use axum::routing::get;
 use axum::{Json, Router, middleware};
 use marquee_platform::auth::JwtKeys;
 use marquee_platform::documents::Documents;
+use marquee_app::catalog::SaleCatalog;
+use marquee_app::checkout::Checkout;
+use marquee_app::holds::Holds;
 use marquee_platform::jobs::HoldExpiryQueue;
 use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::Payments;
-use marquee_platform::sales::Sales;
 use marquee_platform::tenancy::{Tenancy, resolve_tenant};
-use marquee_platform::{Config, http};
-use marquee_store::PerformanceRecord;
+use marquee_platform::{Config, http, services};
 use marquee_store::Store;
-use prepared::{PreparedLayout, TakenSeats, TtlCache};
 use std::sync::Arc;
-use std::time::Duration;
-
-/// How long a performance or layout is reused by an instance before it is read again.
-const CACHE_TTL: Duration = Duration::from_secs(5);
-/// How long a best-available search reuses this instance's view of the taken seats. The
-/// hold transaction decides; a stale view only costs a retry.
-const TAKEN_TTL: Duration = Duration::from_secs(1);
 use utoipa::OpenApi;
 
 /// What the public handlers may use.
@@ -39,15 +31,16 @@ pub struct PublicState {
     pub store: Store,
     pub tenancy: Tenancy,
     pub documents: Documents,
-    pub hold_expiry: HoldExpiryQueue,
+    /// For the payment settings the browser needs (publishable key, mode).
     pub payments: Payments,
-    pub sales: Sales,
+    /// Published performances and prepared seat maps, cached per instance.
+    pub catalog: Arc<SaleCatalog>,
+    pub holds: Arc<Holds>,
+    pub checkout: Arc<Checkout>,
+    /// Account mail (password reset codes).
+    pub mail: MailQueue,
     /// Patron tokens.
     pub jwt: JwtKeys,
-    pub layouts: Arc<TtlCache<(String, String), PreparedLayout>>,
-    pub performances: Arc<TtlCache<(String, String), PerformanceRecord>>,
-    /// Seats known to be taken, per performance, for best-available searches.
-    pub taken: Arc<TtlCache<(String, String), TakenSeats>>,
 }
 
 impl PublicState {
@@ -59,24 +52,34 @@ impl PublicState {
         payments: Payments,
         mail: MailQueue,
     ) -> Self {
-        let sales = Sales {
-            store: store.clone(),
-            payments: payments.clone(),
-            mail,
-            public_url_template: config.public_url_template.clone(),
-        };
+        let catalog = services::sale_catalog(&store);
+        let holds = services::holds(&store, catalog.clone(), hold_expiry);
+        let sales = services::sales(
+            &store,
+            catalog.clone(),
+            payments.clone(),
+            mail.clone(),
+            &config.public_url_template,
+        );
+        let checkout = services::checkout(
+            &store,
+            catalog.clone(),
+            holds.clone(),
+            sales,
+            payments.clone(),
+            config.payment_window_seconds,
+        );
         Self {
             jwt: JwtKeys::new(&config.jwt_secret),
             payments,
-            sales,
             tenancy: Tenancy::new(store.clone()),
             config: Arc::new(config),
             store,
             documents,
-            hold_expiry,
-            layouts: Arc::new(TtlCache::new(CACHE_TTL, 64)),
-            performances: Arc::new(TtlCache::new(CACHE_TTL, 1024)),
-            taken: Arc::new(TtlCache::new(TAKEN_TTL, 256)),
+            catalog,
+            holds,
+            checkout,
+            mail,
         }
     }
 }

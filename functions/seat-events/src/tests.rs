@@ -419,7 +419,7 @@ impl LivePush for Recorder {
         message: &LiveMessage,
     ) -> Result<Delivery, PushError> {
         if self.fail_for.as_ref() == Some(performance) {
-            return Err(PushError::Store(StoreError::Dynamo("throttled".into())));
+            return Err(PushError::Store(StoreError::Cancelled("throttled".into())));
         }
         self.sent.lock().unwrap().push(message.clone());
         Ok(Delivery {

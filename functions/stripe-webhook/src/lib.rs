@@ -5,7 +5,7 @@
 //!
 //! - `payment_intent.succeeded`: the order's held seats become sold and the tickets are
 //!   issued, or, when the seats were lost meanwhile, the payment is refunded (see
-//!   `marquee_platform::sales`).
+//!   `marquee_app::sales`).
 //! - `payment_intent.payment_failed`: the cart opens again with its holds.
 //! - Anything else is acknowledged and ignored.
 //!
@@ -18,14 +18,15 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use chrono::Utc;
 use marquee_domain::{OrderId, TenantId};
+use marquee_app::sales::{PaymentReceived, Sales};
 use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::{Payments, WEBHOOK_TOLERANCE_SECONDS, verify_webhook_signature};
-use marquee_platform::sales::{PaymentOutcome, PaymentReceived, Sales};
-use marquee_platform::{ApiError, Config, Secret, http};
+use marquee_platform::{ApiError, Config, Secret, http, services};
 use marquee_store::Store;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// How long a handled event id is remembered (Stripe retries for up to three days).
 const EVENT_MEMORY_DAYS: i64 = 30;
@@ -33,7 +34,7 @@ const EVENT_MEMORY_DAYS: i64 = 30;
 #[derive(Clone)]
 pub struct WebhookState {
     pub store: Store,
-    pub sales: Sales,
+    pub sales: Arc<Sales>,
     pub webhook_secret: Secret,
 }
 
@@ -41,12 +42,13 @@ impl WebhookState {
     pub fn new(config: &Config, store: Store, payments: Payments, mail: MailQueue) -> Self {
         let webhook_secret = payments.webhook_secret().clone();
         Self {
-            sales: Sales {
-                store: store.clone(),
+            sales: services::sales(
+                &store,
+                services::sale_catalog(&store),
                 payments,
                 mail,
-                public_url_template: config.public_url_template.clone(),
-            },
+                &config.public_url_template,
+            ),
             store,
             webhook_secret,
         }
@@ -196,10 +198,5 @@ async fn handle(
         .sales
         .complete_payment(tenant, order, &payment)
         .await?;
-    Ok(match outcome {
-        PaymentOutcome::Sold => "sold".to_owned(),
-        PaymentOutcome::AlreadyDone => "already_done".to_owned(),
-        PaymentOutcome::Refunded { .. } => "refunded".to_owned(),
-        PaymentOutcome::Ignored => "ignored".to_owned(),
-    })
+    Ok(outcome.as_str().to_owned())
 }

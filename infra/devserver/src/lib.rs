@@ -287,10 +287,10 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
             mail_queue.url.clone(),
             handler,
         )));
-        let expiry_state = Arc::new(hold_expiry::ExpiryState {
-            store: store.clone(),
-            queue: HoldExpiryQueue::new(sqs.clone(), &config.hold_expiry_queue_url),
-        });
+        let expiry_state = Arc::new(hold_expiry::ExpiryState::new(
+            store.clone(),
+            HoldExpiryQueue::new(sqs.clone(), &config.hold_expiry_queue_url),
+        ));
         let handler: BatchHandler = Arc::new(move |event| {
             let state = expiry_state.clone();
             Box::pin(async move { hold_expiry::release_expired_holds(&state, event).await })

@@ -111,6 +111,12 @@ macro_rules! ulid_id {
             }
         }
 
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
@@ -125,4 +131,6 @@ ulid_id!(
     PerformanceId => "performanceId",
     OrderId => "orderId",
     TicketId => "ticketId",
+    CartId => "cartId",
+    HoldId => "holdId",
 );

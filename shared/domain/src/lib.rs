@@ -11,11 +11,12 @@ pub mod order;
 pub mod password;
 pub mod performance;
 pub mod pricing;
+pub mod records;
 pub mod roles;
 pub mod seatmap;
 pub mod venue;
 
-pub use ids::{EventId, OrderId, PerformanceId, SeatMapId, TenantId, TicketId};
+pub use ids::{CartId, EventId, HoldId, OrderId, PerformanceId, SeatMapId, TenantId, TicketId};
 pub use names::{Email, Hostname, Slug};
 pub use order::{Delivery, OrderNumber, OrderStatus};
 pub use password::Password;

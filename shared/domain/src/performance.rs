@@ -18,6 +18,17 @@ pub enum PerformanceStatus {
 }
 
 impl PerformanceStatus {
+    /// The stored (and wire) name, for store conditions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::OnSale => "on_sale",
+            Self::Paused => "paused",
+            Self::SoldOut => "sold_out",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
     /// Publishing puts a draft or paused performance on sale.
     pub fn publish(self) -> Result<Self, Invalid> {
         match self {

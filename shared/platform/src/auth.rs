@@ -12,9 +12,7 @@ use axum::http::{header, request::Parts};
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use marquee_domain::{Email, Password, Permission, Role, TenantId};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::sync::{Arc, LazyLock};
 
 pub const STAFF_AUDIENCE: &str = "marquee-staff";
@@ -277,17 +275,8 @@ pub async fn verify_password(hash: Option<String>, password: &Password) -> bool 
     .unwrap_or(false)
 }
 
-/// A random secret of `bytes` bytes, hex-encoded (invitation codes, cart tokens).
-pub fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
-    hex::encode(buf)
-}
-
-/// Codes are stored only as their SHA-256.
-pub fn sha256_hex(value: &str) -> String {
-    hex::encode(Sha256::digest(value.as_bytes()))
-}
+/// Random secrets (invitation codes, cart tokens) and their stored SHA-256.
+pub use marquee_app::tokens::{random_token, sha256_hex};
 
 /// Compares secrets in constant time. An unset (empty) secret matches nothing.
 pub fn secrets_match(given: &str, expected: &Secret) -> bool {

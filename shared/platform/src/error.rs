@@ -113,9 +113,39 @@ impl From<Invalid> for ApiError {
     }
 }
 
+impl ApiError {
+    /// An unexpected failure with a source chain: the whole chain is logged.
+    pub fn internal_error(err: &(dyn std::error::Error + 'static)) -> Self {
+        let mut chain = err.to_string();
+        let mut source = err.source();
+        while let Some(cause) = source {
+            chain.push_str(": ");
+            chain.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        Self::internal(chain)
+    }
+}
+
 /// Store failures a handler did not expect are internal errors.
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
-        Self::internal(err)
+        Self::internal_error(&err)
+    }
+}
+
+/// A port failed (the table, a queue, the mail service): an internal error, or "busy" when
+/// a moment later may work.
+impl From<marquee_app::ports::PortError> for ApiError {
+    fn from(err: marquee_app::ports::PortError) -> Self {
+        if err.is_retryable() {
+            tracing::warn!(error = ?err, "a transient failure reached the client");
+            return Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "Many people are buying right now; please try again",
+            );
+        }
+        Self::internal_error(&err)
     }
 }

@@ -2,22 +2,12 @@
 //! `hold-expiry` worker can clean up after the deadline. Correctness never waits for it:
 //! an expired hold is already free to every reader and writer.
 
-use crate::ApiError;
-use marquee_domain::TenantId;
-use serde::{Deserialize, Serialize};
+use marquee_app::ports::PortError;
 
 /// SQS delays a message by at most 15 minutes.
 pub const MAX_DELAY_SECONDS: i64 = 900;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HoldExpiryJob {
-    pub tenant: TenantId,
-    pub cart_id: String,
-    pub hold_ids: Vec<String>,
-    /// Epoch milliseconds.
-    pub expires_at: i64,
-}
+pub use marquee_app::jobs::HoldExpiryJob;
 
 #[derive(Clone, Debug)]
 pub struct HoldExpiryQueue {
@@ -35,10 +25,11 @@ impl HoldExpiryQueue {
 
     /// Enqueues the job to arrive about two seconds after `expires_at` (or after 15 minutes, whichever is
     /// sooner; the worker sends it on again if the hold was extended meanwhile).
-    pub async fn schedule(&self, job: &HoldExpiryJob, now_ms: i64) -> Result<(), ApiError> {
+    pub async fn schedule(&self, job: &HoldExpiryJob, now_ms: i64) -> Result<(), PortError> {
         // Rounded up, plus a margin, so the job never arrives before the deadline.
         let delay = ((job.expires_at - now_ms + 999) / 1000 + 2).clamp(0, MAX_DELAY_SECONDS);
-        let body = serde_json::to_string(job).map_err(ApiError::internal)?;
+        let body =
+            serde_json::to_string(job).map_err(|e| PortError::new("hold-expiry queue", e))?;
         self.client
             .send_message()
             .queue_url(&self.url)
@@ -46,12 +37,14 @@ impl HoldExpiryQueue {
             .delay_seconds(i32::try_from(delay).unwrap_or(900))
             .send()
             .await
-            .map_err(|e| {
-                ApiError::internal(format!(
-                    "hold-expiry queue: {}",
-                    aws_sdk_sqs::error::DisplayErrorContext(e)
-                ))
-            })?;
+            .map_err(|e| PortError::transient("hold-expiry queue", e))?;
         Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl marquee_app::ports::HoldExpiryQueue for HoldExpiryQueue {
+    async fn schedule(&self, job: &HoldExpiryJob, now_ms: i64) -> Result<(), PortError> {
+        HoldExpiryQueue::schedule(self, job, now_ms).await
     }
 }

@@ -1,81 +1,10 @@
 //! Mail: the job contract between the functions that ask for mail and the `mailer` that
 //! renders and sends it, the SQS producer for those jobs, and the SES v2 sender.
 
-use crate::ApiError;
-use marquee_domain::{Email, OrderId, Role, TenantId};
-use serde::{Deserialize, Serialize};
+use marquee_app::ports::PortError;
+use marquee_domain::Email;
 
-/// One email to render and send. `id` makes redelivery harmless (see `claim_mail_job`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MailJob {
-    pub id: String,
-    pub tenant: TenantId,
-    pub message: MailMessage,
-}
-
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(
-    tag = "kind",
-    rename_all = "snake_case",
-    rename_all_fields = "camelCase"
-)]
-pub enum MailMessage {
-    StaffInvitation {
-        to: Email,
-        venue_name: String,
-        role: Role,
-        accept_url: String,
-        code: String,
-    },
-    /// A patron asked to reset their password: the code to type.
-    PasswordReset {
-        to: Email,
-        venue_name: String,
-        code: String,
-        reset_url: String,
-    },
-    /// The order is paid: its tickets and where to see them again. The mailer reads the order.
-    OrderConfirmation { order_id: OrderId, view_url: String },
-    /// Money went back to the patron (a refund by staff, or a payment that could not be
-    /// fulfilled).
-    OrderRefunded {
-        order_id: OrderId,
-        refund_id: String,
-        view_url: String,
-    },
-}
-
-impl std::fmt::Debug for MailMessage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::StaffInvitation { role, .. } => write!(f, "StaffInvitation({role})"),
-            Self::PasswordReset { .. } => write!(f, "PasswordReset"),
-            Self::OrderConfirmation { order_id, .. } => write!(f, "OrderConfirmation({order_id})"),
-            Self::OrderRefunded { order_id, .. } => write!(f, "OrderRefunded({order_id})"),
-        }
-    }
-}
-
-impl MailJob {
-    pub fn new(tenant: TenantId, message: MailMessage) -> Self {
-        Self {
-            id: ulid::Ulid::new().to_string(),
-            tenant,
-            message,
-        }
-    }
-
-    /// A job that must go out once however often it is asked for (a retried webhook asks
-    /// again): the id is derived from what it is about, so the mailer's claim dedupes it.
-    pub fn once(tenant: TenantId, id: String, message: MailMessage) -> Self {
-        Self {
-            id,
-            tenant,
-            message,
-        }
-    }
-}
+pub use marquee_app::jobs::{MailJob, MailMessage};
 
 /// Puts mail jobs on the mail queue.
 #[derive(Clone, Debug)]
@@ -92,21 +21,23 @@ impl MailQueue {
         }
     }
 
-    pub async fn enqueue(&self, job: &MailJob) -> Result<(), ApiError> {
-        let body = serde_json::to_string(job).map_err(ApiError::internal)?;
+    pub async fn enqueue(&self, job: &MailJob) -> Result<(), PortError> {
+        let body = serde_json::to_string(job).map_err(|e| PortError::new("mail queue", e))?;
         self.client
             .send_message()
             .queue_url(&self.url)
             .message_body(body)
             .send()
             .await
-            .map_err(|e| {
-                ApiError::internal(format!(
-                    "mail queue: {}",
-                    aws_sdk_sqs::error::DisplayErrorContext(e)
-                ))
-            })?;
+            .map_err(|e| PortError::transient("mail queue", e))?;
         Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl marquee_app::ports::MailQueue for MailQueue {
+    async fn enqueue(&self, job: &MailJob) -> Result<(), PortError> {
+        MailQueue::enqueue(self, job).await
     }
 }
 

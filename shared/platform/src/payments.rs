@@ -47,49 +47,22 @@ pub struct StripeSettings {
     pub local: bool,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum PaymentError {
-    #[error("payments are not configured")]
-    Disabled,
-    /// Stripe refused the request (a 4xx with Stripe's error object).
-    #[error("Stripe refused the request ({status}): {message}")]
-    Refused { status: u16, message: String },
-    /// Stripe could not be reached or failed (5xx, timeouts): worth retrying.
-    #[error("Stripe is unavailable: {0}")]
-    Unavailable(String),
-}
+pub use marquee_app::ports::{CreatedPaymentIntent, PaymentError, PaymentRequest, RefundRequest};
 
-impl From<StripeError> for PaymentError {
-    fn from(err: StripeError) -> Self {
+/// What a Stripe failure means to the caller: a refusal (4xx, except 429) or a reason to
+/// try again later.
+fn payment_error(err: StripeError) -> PaymentError {
+    {
         match err {
-            StripeError::Stripe(e, status) if status < 500 => Self::Refused {
-                status,
-                message: e.message.unwrap_or_default(),
-            },
-            other => Self::Unavailable(other.to_string()),
+            StripeError::Stripe(e, status) if status < 500 && status != 429 => {
+                PaymentError::Refused {
+                    status,
+                    message: e.message.unwrap_or_default(),
+                }
+            }
+            other => PaymentError::Unavailable(other.to_string()),
         }
     }
-}
-
-/// A PaymentIntent ready for the browser.
-#[derive(Debug, Clone)]
-pub struct CreatedPaymentIntent {
-    pub id: String,
-    pub client_secret: String,
-}
-
-/// What a checkout asks Stripe to charge.
-#[derive(Debug, Clone)]
-pub struct PaymentRequest<'a> {
-    pub amount: i64,
-    /// ISO 4217 code, any case.
-    pub currency: &'a str,
-    pub description: String,
-    pub receipt_email: &'a str,
-    /// Leads the webhook back to the order: tenant, order and cart ids.
-    pub metadata: HashMap<String, String>,
-    /// The same key returns the same PaymentIntent (a retried checkout never charges twice).
-    pub idempotency_key: String,
 }
 
 /// The Stripe client, or none when payments are not configured.
@@ -197,7 +170,8 @@ impl Payments {
             .customize()
             .request_strategy(RequestStrategy::Idempotent(key))
             .send(client)
-            .await?;
+            .await
+            .map_err(payment_error)?;
         let client_secret = intent
             .client_secret
             .ok_or_else(|| PaymentError::Unavailable("no client secret in the answer".into()))?;
@@ -209,7 +183,10 @@ impl Payments {
 
     /// Cancels a PaymentIntent that will not be paid. Refused once it has succeeded.
     pub async fn cancel_payment_intent(&self, id: &str) -> Result<(), PaymentError> {
-        CancelPaymentIntent::new(id).send(self.client()?).await?;
+        CancelPaymentIntent::new(id)
+            .send(self.client()?)
+            .await
+            .map_err(payment_error)?;
         Ok(())
     }
 
@@ -230,8 +207,34 @@ impl Payments {
             .customize()
             .request_strategy(RequestStrategy::Idempotent(key))
             .send(self.client()?)
-            .await?;
+            .await
+            .map_err(payment_error)?;
         Ok(refund.id.to_string())
+    }
+}
+
+#[async_trait::async_trait]
+impl marquee_app::ports::Payments for Payments {
+    async fn create_payment_intent(
+        &self,
+        request: PaymentRequest<'_>,
+    ) -> Result<CreatedPaymentIntent, PaymentError> {
+        Payments::create_payment_intent(self, request).await
+    }
+
+    async fn cancel_payment_intent(&self, id: &str) -> Result<(), PaymentError> {
+        Payments::cancel_payment_intent(self, id).await
+    }
+
+    async fn refund(&self, request: RefundRequest<'_>) -> Result<String, PaymentError> {
+        Payments::refund(
+            self,
+            request.payment_intent,
+            request.amount,
+            &request.idempotency_key,
+            request.metadata,
+        )
+        .await
     }
 }
 

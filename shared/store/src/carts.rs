@@ -7,133 +7,19 @@
 //! the cancellation reasons say which seats were taken.
 
 use crate::error::{build, condition_failed_at, is_conflict};
-use crate::seats::{SeatState, SeatStateRecord};
 use crate::tenancy::{item, key, n, s};
-use crate::{Store, StoreError, keys};
+use crate::{
+    CartRecord, CartStatus, HoldRecord, HoldRefusal, HoldRequest, ReleaseBy, SeatState,
+    SeatStateRecord, SeatToHold, Spot, Store, StoreError, keys,
+};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     CancellationReason, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
     TransactWriteItem, Update,
 };
-use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
-use marquee_domain::{OrderId, PerformanceId, TenantId};
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CartStatus {
-    Open,
-    Checkout,
-    Completed,
-    Expired,
-}
-
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CartRecord {
-    pub id: String,
-    /// SHA-256 of the cart token; the token itself only the patron has.
-    pub token_hash: String,
-    pub status: CartStatus,
-    /// The ticket limit of the cart (the venue's setting when it was created).
-    pub limit: u32,
-    /// Tickets that can still be held: `limit` minus live holds.
-    pub remaining: u32,
-    /// The same per performance, created at the performance's first hold.
-    #[serde(default)]
-    pub perf_remaining: HashMap<String, u32>,
-    pub version: u32,
-    /// The order of the cart's current checkout.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<OrderId>,
-    pub created_at: String,
-    /// DynamoDB TTL (epoch seconds): abandoned carts disappear.
-    pub ttl: i64,
-}
-
-impl std::fmt::Debug for CartRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CartRecord")
-            .field("id", &self.id)
-            .field("status", &self.status)
-            .field("remaining", &self.remaining)
-            .finish()
-    }
-}
-
-/// One held ticket: a seat, or a place in a general-admission area.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HoldRecord {
-    pub hold_id: String,
-    pub performance_id: PerformanceId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: Option<SectionId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seat: Option<SeatId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub area: Option<AreaId>,
-    pub zone: ZoneId,
-    /// Epoch milliseconds.
-    pub expires_at: i64,
-    pub created_at: String,
-}
-
-/// Why a hold was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum HoldError {
-    #[error("no such cart")]
-    CartNotFound,
-    #[error("the cart is {0:?}, not open")]
-    CartNotOpen(CartStatus),
-    #[error("the performance is not on sale")]
-    NotOnSale,
-    #[error("the cart may hold {remaining} more tickets")]
-    LimitExceeded { remaining: u32 },
-    #[error("seats are taken: {0:?}")]
-    SeatsUnavailable(Vec<SeatId>),
-    #[error("only {available} places are left in the area")]
-    AreaFull { available: u32 },
-    /// Another transaction touched the same items at the same moment: try again.
-    #[error("a concurrent transaction conflicted")]
-    Contention,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// Who releases a hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReleaseBy<'a> {
-    /// The patron, with the cart's token hash, while the cart is open.
-    Patron(&'a str),
-    /// The expiry worker, only once the hold's time has passed.
-    Expiry,
-    /// A cart that will not be sold (its payment went back): at once.
-    Closing,
-}
-
-/// What a hold request asks for.
-pub struct HoldRequest<'a> {
-    pub tenant: &'a TenantId,
-    pub cart_id: &'a str,
-    pub token_hash: &'a str,
-    pub performance: &'a PerformanceId,
-    /// The performance's own ticket limit per order.
-    pub performance_limit: u32,
-    pub expires_at: i64,
-    pub now: i64,
-    pub created_at: &'a str,
-}
-
-/// A seat to hold, already located in the map.
-#[derive(Debug, Clone)]
-pub struct SeatToHold {
-    pub hold_id: String,
-    pub section: SectionId,
-    pub seat: SeatId,
-    pub zone: ZoneId,
-}
+use marquee_domain::seatmap::{AreaId, SeatId, ZoneId};
+use marquee_domain::performance::PerformanceStatus;
+use marquee_domain::{CartId, HoldId, PerformanceId, TenantId};
 
 impl Store {
     pub async fn create_cart(
@@ -155,7 +41,7 @@ impl Store {
     pub async fn cart(
         &self,
         tenant: &TenantId,
-        cart_id: &str,
+        cart_id: &CartId,
     ) -> Result<Option<(CartRecord, Vec<HoldRecord>)>, StoreError> {
         let out = self
             .client
@@ -193,8 +79,8 @@ impl Store {
     pub async fn hold(
         &self,
         tenant: &TenantId,
-        cart_id: &str,
-        hold_id: &str,
+        cart_id: &CartId,
+        hold_id: &HoldId,
     ) -> Result<Option<HoldRecord>, StoreError> {
         self.get(keys::cart(tenant, cart_id), &keys::hold_sk(hold_id))
             .await
@@ -220,7 +106,7 @@ impl Store {
                 .expression_attribute_names("#status", "status")
                 .expression_attribute_names("#p", request.performance.as_str())
                 .expression_attribute_values(":token", s(request.token_hash))
-                .expression_attribute_values(":open", s("open"))
+                .expression_attribute_values(":open", s(CartStatus::Open.as_str()))
                 .expression_attribute_values(":n", n(count))
                 .expression_attribute_values(":plimit", n(request.performance_limit))
                 .expression_attribute_values(":one", n(1))
@@ -244,7 +130,7 @@ impl Store {
                 )))
                 .condition_expression("#status = :on_sale")
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":on_sale", s("on_sale"))
+                .expression_attribute_values(":on_sale", s(PerformanceStatus::OnSale.as_str()))
                 .build(),
         )?;
         Ok(TransactWriteItem::builder().condition_check(check).build())
@@ -274,7 +160,7 @@ impl Store {
         &self,
         request: &HoldRequest<'_>,
         seats: &[SeatToHold],
-    ) -> Result<Vec<HoldRecord>, HoldError> {
+    ) -> Result<Vec<HoldRecord>, HoldRefusal> {
         let count = u32::try_from(seats.len()).unwrap_or(u32::MAX);
         let mut items = vec![
             self.take_from_cart(request, count)?,
@@ -303,7 +189,7 @@ impl Store {
                         "attribute_not_exists(pk) OR (#state = :held AND expiresAt <= :now)",
                     )
                     .expression_attribute_names("#state", "state")
-                    .expression_attribute_values(":held", s("held"))
+                    .expression_attribute_values(":held", s(SeatState::Held.as_str()))
                     .expression_attribute_values(":now", n(request.now))
                     .build(),
             )?;
@@ -311,9 +197,10 @@ impl Store {
             holds.push(HoldRecord {
                 hold_id: seat.hold_id.clone(),
                 performance_id: request.performance.clone(),
-                section: Some(seat.section.clone()),
-                seat: Some(seat.seat.clone()),
-                area: None,
+                spot: Spot::Seat {
+                    section: seat.section.clone(),
+                    seat: seat.seat.clone(),
+                },
                 zone: seat.zone.clone(),
                 expires_at: request.expires_at,
                 created_at: request.created_at.to_owned(),
@@ -337,7 +224,7 @@ impl Store {
                     .filter(|(i, _)| condition_failed_at(reasons, i + 2))
                     .map(|(_, s)| s.seat.clone())
                     .collect();
-                (!taken.is_empty()).then_some(HoldError::SeatsUnavailable(taken))
+                (!taken.is_empty()).then_some(HoldRefusal::SeatsUnavailable(taken))
             })),
         }
     }
@@ -349,11 +236,11 @@ impl Store {
         area: &AreaId,
         zone: &ZoneId,
         capacity: u32,
-        hold_ids: &[String],
-    ) -> Result<Vec<HoldRecord>, HoldError> {
+        hold_ids: &[HoldId],
+    ) -> Result<Vec<HoldRecord>, HoldRefusal> {
         let quantity = u32::try_from(hold_ids.len()).unwrap_or(u32::MAX);
         if quantity > capacity {
-            return Err(HoldError::AreaFull {
+            return Err(HoldRefusal::AreaFull {
                 available: capacity,
             });
         }
@@ -379,9 +266,7 @@ impl Store {
             .map(|hold_id| HoldRecord {
                 hold_id: hold_id.clone(),
                 performance_id: request.performance.clone(),
-                section: None,
-                seat: None,
-                area: Some(area.clone()),
+                spot: Spot::Area(area.clone()),
                 zone: zone.clone(),
                 expires_at: request.expires_at,
                 created_at: request.created_at.to_owned(),
@@ -407,7 +292,7 @@ impl Store {
                         .and_then(|v| v.as_n().ok())
                         .and_then(|v| v.parse::<u32>().ok())
                         .unwrap_or(capacity);
-                    HoldError::AreaFull {
+                    HoldRefusal::AreaFull {
                         available: capacity.saturating_sub(taken),
                     }
                 })
@@ -420,11 +305,11 @@ impl Store {
     pub async fn release_hold(
         &self,
         tenant: &TenantId,
-        cart_id: &str,
+        cart_id: &CartId,
         hold: &HoldRecord,
         by: ReleaseBy<'_>,
         now: i64,
-    ) -> Result<(), HoldError> {
+    ) -> Result<(), HoldRefusal> {
         let token_hash = match by {
             ReleaseBy::Patron(token) => Some(token),
             ReleaseBy::Expiry | ReleaseBy::Closing => None,
@@ -442,7 +327,7 @@ impl Store {
                     .condition_expression("tokenHash = :token AND #status = :open")
                     .expression_attribute_names("#status", "status")
                     .expression_attribute_values(":token", s(token))
-                    .expression_attribute_values(":open", s("open")),
+                    .expression_attribute_values(":open", s(CartStatus::Open.as_str())),
                 None => cart_update.condition_expression("attribute_exists(pk)"),
             };
             let mut hold_delete = Delete::builder()
@@ -465,8 +350,8 @@ impl Store {
                     .delete(build(hold_delete.build())?)
                     .build(),
             ];
-            match (&hold.section, &hold.seat, &hold.area) {
-                (Some(section), Some(seat), _) if free_the_seat => {
+            match &hold.spot {
+                Spot::Seat { section, seat } if free_the_seat => {
                     let delete = build(
                         Delete::builder()
                             .table_name(&self.table)
@@ -478,14 +363,14 @@ impl Store {
                                 "#state = :held AND cart = :cart AND holdId = :hold",
                             )
                             .expression_attribute_names("#state", "state")
-                            .expression_attribute_values(":held", s("held"))
+                            .expression_attribute_values(":held", s(SeatState::Held.as_str()))
                             .expression_attribute_values(":cart", s(cart_id))
                             .expression_attribute_values(":hold", s(&hold.hold_id))
                             .build(),
                     )?;
                     items.push(TransactWriteItem::builder().delete(delete).build());
                 }
-                (_, _, Some(area)) => {
+                Spot::Area(area) => {
                     let update = build(
                         Update::builder()
                             .table_name(&self.table)
@@ -522,18 +407,18 @@ impl Store {
                         }
                         if condition_failed_at(reasons, 1) {
                             // Already released (or, for the worker, not yet expired).
-                            return Err(HoldError::Store(StoreError::ConditionFailed));
+                            return Err(HoldRefusal::HoldGone);
                         }
-                        if condition_failed_at(reasons, 2) && hold.seat.is_some() && free_the_seat {
+                        if condition_failed_at(reasons, 2) && hold.spot.seat().is_some() && free_the_seat {
                             continue; // the seat is someone else's now: release the hold only
                         }
                         return Err(if is_conflict(reasons) {
-                            HoldError::Contention
+                            HoldRefusal::Contention
                         } else {
                             StoreError::ConditionFailed.into()
                         });
                     }
-                    other => return Err(StoreError::Dynamo(other.to_string()).into()),
+                    other => return Err(StoreError::dynamo(other).into()),
                 },
             }
         }
@@ -541,7 +426,7 @@ impl Store {
     }
 
     /// Marks an open cart expired (the worker, once it released the last hold).
-    pub async fn expire_cart(&self, tenant: &TenantId, cart_id: &str) -> Result<(), StoreError> {
+    pub async fn expire_cart(&self, tenant: &TenantId, cart_id: &CartId) -> Result<(), StoreError> {
         let result = self
             .client
             .update_item()
@@ -550,15 +435,15 @@ impl Store {
             .update_expression("SET #status = :expired")
             .condition_expression("#status = :open")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":open", s("open"))
-            .expression_attribute_values(":expired", s("expired"))
+            .expression_attribute_values(":open", s(CartStatus::Open.as_str()))
+            .expression_attribute_values(":expired", s(CartStatus::Expired.as_str()))
             .send()
             .await;
         match result {
             Ok(_) => Ok(()),
             Err(e) => match e.into_service_error() {
                 err if err.is_conditional_check_failed_exception() => Ok(()),
-                err => Err(StoreError::Dynamo(err.to_string())),
+                err => Err(StoreError::dynamo(err)),
             },
         }
     }
@@ -570,25 +455,25 @@ fn cart_refusal(
     reason: Option<&CancellationReason>,
     token_hash: Option<&str>,
     performance: &PerformanceId,
-) -> HoldError {
+) -> HoldRefusal {
     let Some(item) = reason.and_then(|r| r.item()) else {
-        return HoldError::CartNotFound;
+        return HoldRefusal::CartNotFound;
     };
     let Ok(cart) = serde_dynamo::from_item::<_, CartRecord>(item.clone()) else {
-        return HoldError::CartNotFound;
+        return HoldRefusal::CartNotFound;
     };
     if token_hash.is_some_and(|token| token != cart.token_hash) {
-        return HoldError::CartNotFound;
+        return HoldRefusal::CartNotFound;
     }
     if cart.status != CartStatus::Open {
-        return HoldError::CartNotOpen(cart.status);
+        return HoldRefusal::CartNotOpen(cart.status);
     }
     let for_performance = cart
         .perf_remaining
         .get(performance.as_str())
         .copied()
         .unwrap_or(cart.remaining);
-    HoldError::LimitExceeded {
+    HoldRefusal::LimitExceeded {
         remaining: cart.remaining.min(for_performance),
     }
 }
@@ -598,10 +483,10 @@ fn cart_refusal(
 fn hold_failure(
     err: TransactWriteItemsError,
     request: &HoldRequest<'_>,
-    taken: impl Fn(&[CancellationReason]) -> Option<HoldError>,
-) -> HoldError {
+    taken: impl Fn(&[CancellationReason]) -> Option<HoldRefusal>,
+) -> HoldRefusal {
     let TransactWriteItemsError::TransactionCanceledException(e) = err else {
-        return StoreError::Dynamo(err.to_string()).into();
+        return StoreError::dynamo(err).into();
     };
     let reasons = e.cancellation_reasons();
     let cart = condition_failed_at(reasons, 0).then(|| {
@@ -613,15 +498,15 @@ fn hold_failure(
     });
     if let Some(refusal) = cart
         .as_ref()
-        .filter(|r| !matches!(r, HoldError::LimitExceeded { .. }))
+        .filter(|r| !matches!(r, HoldRefusal::LimitExceeded { .. }))
     {
         return match refusal {
-            HoldError::CartNotOpen(status) => HoldError::CartNotOpen(*status),
-            _ => HoldError::CartNotFound,
+            HoldRefusal::CartNotOpen(status) => HoldRefusal::CartNotOpen(*status),
+            _ => HoldRefusal::CartNotFound,
         };
     }
     if condition_failed_at(reasons, 1) {
-        return HoldError::NotOnSale;
+        return HoldRefusal::NotOnSale;
     }
     if let Some(taken) = taken(reasons) {
         return taken;
@@ -630,7 +515,7 @@ fn hold_failure(
         return limit;
     }
     if is_conflict(reasons) {
-        return HoldError::Contention;
+        return HoldRefusal::Contention;
     }
-    StoreError::Dynamo(format!("hold transaction cancelled: {e}")).into()
+    StoreError::Cancelled(format!("hold transaction cancelled: {e}")).into()
 }

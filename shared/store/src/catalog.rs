@@ -1,11 +1,10 @@
 //! Seat maps, events and performances.
 
 use crate::tenancy::{item, key};
-use crate::{Store, StoreError, keys};
+use crate::{EventRecord, PerformanceRecord, SeatMapRecord, Store, StoreError, keys};
 use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
-use marquee_domain::performance::{PerformanceStatus, Schedule};
-use marquee_domain::pricing::{Fee, PriceTable, Tax};
-use marquee_domain::seatmap::{GaArea, PriceZone, SeatMap, Section, SectionId};
+use marquee_domain::performance::PerformanceStatus;
+use marquee_domain::seatmap::{SeatMap, Section};
 use marquee_domain::{EventId, PerformanceId, SeatMapId, TenantId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -13,57 +12,10 @@ use std::collections::HashMap;
 /// DynamoDB's item limit is 400 KB; keep a margin for attribute overhead.
 const MAX_SECTION_BYTES: usize = 350 * 1024;
 
-/// A seat map's metadata; its sections are separate items.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SeatMapRecord {
-    pub id: SeatMapId,
-    pub name: String,
-    pub version: u32,
-    pub zones: Vec<PriceZone>,
-    pub areas: Vec<GaArea>,
-    pub section_ids: Vec<SectionId>,
-    pub seat_count: u32,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct SectionItem {
     position: u32,
     section: Section,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EventRecord {
-    pub id: EventId,
-    pub title: String,
-    pub description: String,
-    /// S3 key of the event image, under the tenant's prefix.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_key: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PerformanceRecord {
-    pub id: PerformanceId,
-    pub event_id: EventId,
-    pub seat_map_id: SeatMapId,
-    pub status: PerformanceStatus,
-    pub schedule: Schedule,
-    pub prices: PriceTable,
-    #[serde(default)]
-    pub fees: Vec<Fee>,
-    #[serde(default)]
-    pub taxes: Vec<Tax>,
-    pub max_tickets_per_order: u32,
-    pub hold_seconds: u32,
-    pub created_at: String,
-    pub updated_at: String,
 }
 
 /// One page of performances by start time.
@@ -107,7 +59,7 @@ impl Store {
                         PutRequest::builder()
                             .set_item(Some(item(partition.clone(), &sk, &section_item)?))
                             .build()
-                            .map_err(|e| StoreError::Dynamo(e.to_string()))?,
+                            .map_err(StoreError::dynamo)?,
                     )
                     .build(),
             );
@@ -225,7 +177,7 @@ impl Store {
             self.table.clone(),
             keys_and_attributes
                 .build()
-                .map_err(|e| StoreError::Dynamo(e.to_string()))?,
+                .map_err(StoreError::dynamo)?,
         )]);
         let mut events = Vec::new();
         for _ in 0..5 {
@@ -249,7 +201,7 @@ impl Store {
                 _ => return Ok(events),
             }
         }
-        Err(StoreError::Dynamo("batch get left keys unprocessed".into()))
+        Err(StoreError::Cancelled("batch get left keys unprocessed".into()))
     }
 
     pub async fn put_performance(
@@ -319,7 +271,7 @@ impl Store {
             .await
             .map_err(|e| match e.into_service_error() {
                 err if err.is_conditional_check_failed_exception() => StoreError::ConditionFailed,
-                err => StoreError::Dynamo(err.to_string()),
+                err => StoreError::dynamo(err),
             })?;
         Ok(())
     }
@@ -438,7 +390,7 @@ impl Store {
                     Some(rest) if rest.values().any(|v| !v.is_empty()) => {
                         attempt += 1;
                         if attempt > 8 {
-                            return Err(StoreError::Dynamo(
+                            return Err(StoreError::Cancelled(
                                 "batch write left items unprocessed".into(),
                             ));
                         }

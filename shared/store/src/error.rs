@@ -1,4 +1,5 @@
 use aws_sdk_dynamodb::error::SdkError;
+use marquee_app::ports::{CheckoutRefusal, HoldRefusal, PortError, SaleRefusal, WriteRefusal};
 use aws_sdk_dynamodb::types::CancellationReason;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,18 +20,29 @@ pub enum StoreError {
     TooLarge(String),
     #[error("seats are not available: {0:?}")]
     SeatsUnavailable(Vec<marquee_domain::seatmap::SeatId>),
-    #[error("an item could not be mapped: {0}")]
+    #[error("an item could not be mapped")]
     Mapping(#[from] serde_dynamo::Error),
-    #[error("DynamoDB call failed: {0}")]
-    Dynamo(String),
+    /// A store operation built on the application layer's ports failed.
+    #[error(transparent)]
+    Port(#[from] PortError),
+    /// A transaction was cancelled for a reason no caller decides on.
+    #[error("the transaction was cancelled: {0}")]
+    Cancelled(String),
+    #[error("DynamoDB call failed: {detail}")]
+    Dynamo {
+        /// The service's error code and message (never item contents).
+        detail: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl StoreError {
     /// An SDK failure, keeping the service's error code and message (never item contents).
     pub(crate) fn sdk<E, R>(err: SdkError<E, R>) -> Self
     where
-        E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata,
-        R: std::fmt::Debug,
+        E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
     {
         let detail = match &err {
             SdkError::ServiceError(e) => {
@@ -41,9 +53,36 @@ impl StoreError {
                     inner.message().unwrap_or("")
                 )
             }
-            other => format!("{other:?}"),
+            other => other.to_string(),
         };
-        Self::Dynamo(detail)
+        Self::Dynamo {
+            detail,
+            source: Box::new(err),
+        }
+    }
+
+    /// A service error already taken out of its `SdkError`.
+    pub(crate) fn dynamo(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Dynamo {
+            detail: err.to_string(),
+            source: Box::new(err),
+        }
+    }
+
+    /// Whether calling again may succeed (throttling, a timeout, a conflicting transaction).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Dynamo { detail, .. } => {
+                detail.contains("Throttl")
+                    || detail.contains("ProvisionedThroughputExceeded")
+                    || detail.contains("RequestLimitExceeded")
+                    || detail.contains("InternalServerError")
+                    || detail.contains("TransactionInProgress")
+                    || detail.contains("timeout")
+                    || detail.contains("dispatch failure")
+            }
+            _ => false,
+        }
     }
 }
 
@@ -60,6 +99,48 @@ pub(crate) fn is_conflict(reasons: &[CancellationReason]) -> bool {
 }
 
 /// A request builder's error (a missing required field: a bug here) as a store error.
-pub(crate) fn build<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
-    result.map_err(|e| StoreError::Dynamo(e.to_string()))
+pub(crate) fn build<T, E: std::error::Error + Send + Sync + 'static>(
+    result: Result<T, E>,
+) -> Result<T, StoreError> {
+    result.map_err(StoreError::dynamo)
+}
+
+impl From<StoreError> for PortError {
+    fn from(e: StoreError) -> Self {
+        if e.is_transient() {
+            PortError::transient("DynamoDB", e)
+        } else {
+            PortError::new("DynamoDB", e)
+        }
+    }
+}
+
+impl From<StoreError> for HoldRefusal {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::ConditionFailed => Self::HoldGone,
+            e => Self::Store(e.into()),
+        }
+    }
+}
+
+impl From<StoreError> for CheckoutRefusal {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<StoreError> for SaleRefusal {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<StoreError> for WriteRefusal {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::ConditionFailed => Self::Changed,
+            e => Self::Store(e.into()),
+        }
+    }
 }

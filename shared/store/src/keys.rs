@@ -6,6 +6,7 @@
 
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
 use marquee_domain::{
+    CartId, HoldId,
     Email, EventId, Hostname, OrderId, OrderNumber, PerformanceId, SeatMapId, TenantId, TicketId,
 };
 
@@ -107,13 +108,13 @@ pub fn ga_counter(tenant: &TenantId, performance: &PerformanceId, area: &AreaId)
 pub const GA_COUNTER_SK: &str = "COUNT";
 
 /// A cart and its holds share one partition, so one query reads the whole cart.
-pub fn cart(tenant: &TenantId, cart: &str) -> String {
+pub fn cart(tenant: &TenantId, cart: &CartId) -> String {
     format!("T#{tenant}#CART#{cart}")
 }
 
 pub const CART_SK: &str = "CART";
 
-pub fn hold_sk(hold: &str) -> String {
+pub fn hold_sk(hold: &HoldId) -> String {
     format!("HOLD#{hold}")
 }
 

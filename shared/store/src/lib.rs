@@ -1,6 +1,7 @@
 //! DynamoDB access for Marquee: the key schema (in [`keys`], the only place keys are built),
 //! item mapping with `serde_dynamo`, and conditional writes whose failures come back as typed
-//! errors (`HostnameTaken`, `Locked`, …) instead of SDK exceptions.
+//! errors (`HostnameTaken`, `Locked`, …) instead of SDK exceptions. The application layer's
+//! store ports (`HoldStore`, `OrderStore`, `Catalog`) are implemented for [`Store`] in `ports`.
 
 mod carts;
 mod catalog;
@@ -10,29 +11,28 @@ mod live;
 mod mail;
 mod orders;
 mod patrons;
-mod records;
+mod ports;
 mod seats;
 mod staff;
 mod tenancy;
 mod tickets;
 
-pub use carts::{
-    CartRecord, CartStatus, HoldError, HoldRecord, HoldRequest, ReleaseBy, SeatToHold,
+pub use catalog::PerformancePage;
+pub use marquee_app::ports::{
+    Capacities, CheckoutRefusal, HoldRefusal, HoldRequest, ReleaseBy, SaleRefusal, SeatToHold,
 };
-pub use catalog::{EventRecord, PerformancePage, PerformanceRecord, SeatMapRecord};
+pub use marquee_domain::records::{
+    CartRecord, CartStatus, DomainRecord, DomainStatus, EventRecord, GaCounter, HostKind,
+    HostRecord, HoldRecord, IssuedTicketRecord, OrderRecord, PerformanceRecord, Place,
+    RefundRecord, SeatMapRecord, SeatState, SeatStateRecord, Spot, StaffRecord, StaffStatus,
+    TicketRecord, TicketStatus, VenueRecord,
+};
 pub use error::StoreError;
 pub use live::{
     ConnectionId, LIVE_CONNECTION_SECONDS, LiveConnectionRecord, MAX_LIVE_SUBSCRIPTIONS,
 };
-pub use orders::{
-    Capacities, CheckoutError, CheckoutWrite, IssuedTicketRecord, OrderRecord, Place, RefundRecord,
-    SaleError, TicketRecord, TicketStatus,
-};
 pub use patrons::{MAX_RESET_ATTEMPTS, PatronRecord};
-pub use records::{
-    DomainRecord, DomainStatus, HostKind, HostRecord, StaffRecord, StaffStatus, VenueRecord,
-};
-pub use seats::{GaCounter, MAX_SEATS_PER_TRANSACTION, SeatState, SeatStateRecord};
+pub use seats::MAX_SEATS_PER_TRANSACTION;
 pub use staff::LoginAttempt;
 pub use tickets::{Attendance, ScanOutcome, ScanRecord};
 

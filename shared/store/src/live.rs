@@ -164,7 +164,7 @@ impl Store {
             .await
             .map_err(|e| match e.into_service_error() {
                 err if err.is_conditional_check_failed_exception() => StoreError::ConditionFailed,
-                err => StoreError::Dynamo(err.to_string()),
+                err => StoreError::dynamo(err),
             })?;
         let subscription = SubscriptionItem {
             connection_id: connection.clone(),

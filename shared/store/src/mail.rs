@@ -38,7 +38,7 @@ impl Store {
             Ok(_) => Ok(true),
             Err(err) => match err.into_service_error() {
                 e if e.is_conditional_check_failed_exception() => Ok(false),
-                e => Err(StoreError::Dynamo(e.to_string())),
+                e => Err(StoreError::dynamo(e)),
             },
         }
     }

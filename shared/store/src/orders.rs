@@ -8,227 +8,20 @@
 //! all work on those.
 
 use crate::error::{build, condition_failed_at, is_conflict};
-use crate::seats::{SeatState, SeatStateRecord};
 use crate::tenancy::{item, key, n, s};
-use crate::{HoldRecord, Store, StoreError, keys};
+use crate::{
+    Capacities, CheckoutRefusal, HoldRecord, IssuedTicketRecord, OrderRecord, RefundRecord,
+    SaleRefusal, SeatState, SeatStateRecord, Store, StoreError, TicketRecord, TicketStatus, keys,
+};
+use marquee_app::ports::CheckoutWrite;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
-use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
+use marquee_domain::records::{CartStatus, Spot};
+use marquee_domain::seatmap::{AreaId, SeatId};
 use marquee_domain::{
-    Delivery, OrderId, OrderNumber, OrderStatus, PerformanceId, PriceType, TenantId, TicketId,
-    Totals,
+    CartId, HoldId, OrderId, OrderNumber, OrderStatus, PerformanceId, TenantId, TicketId,
 };
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketStatus {
-    /// Checked out, not yet paid.
-    Pending,
-    Valid,
-    Refunded,
-}
-
-/// Where a ticket sits, in words, as it was when sold (the map may change later).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Place {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub row: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seat_label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub area_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TicketRecord {
-    pub id: TicketId,
-    pub performance_id: PerformanceId,
-    /// The hold this ticket was checked out from.
-    pub hold_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: Option<SectionId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seat: Option<SeatId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub area: Option<AreaId>,
-    pub zone: ZoneId,
-    pub place: Place,
-    pub price_type: PriceType,
-    /// Minor units.
-    pub price: i64,
-    /// Per-ticket fees, minor units.
-    pub fees: i64,
-    pub status: TicketStatus,
-}
-
-impl TicketRecord {
-    /// What the ticket counts for when a refund is shared out.
-    pub fn share(&self) -> i64 {
-        self.price + self.fees
-    }
-}
-
-/// A refund that went back to the patron.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RefundRecord {
-    /// Stripe's refund id; `none` for free tickets.
-    pub id: String,
-    pub amount: i64,
-    #[schema(value_type = Vec<String>)]
-    pub tickets: Vec<TicketId>,
-    pub reason: String,
-    pub at: String,
-}
-
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderRecord {
-    pub id: OrderId,
-    pub number: OrderNumber,
-    pub status: OrderStatus,
-    /// SHA-256 of the order token the patron got at checkout.
-    pub token_hash: String,
-    pub cart_id: String,
-    pub email: String,
-    pub name: String,
-    /// The patron account that placed it (logged in at checkout), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub patron: Option<marquee_domain::Email>,
-    pub delivery: Delivery,
-    pub totals: Totals,
-    pub tickets: Vec<TicketRecord>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_intent: Option<String>,
-    /// Minor units refunded so far.
-    #[serde(default)]
-    pub refunded: i64,
-    #[serde(default)]
-    pub refunds: Vec<RefundRecord>,
-    /// Why the order ended as it did (a lost seat, a cancelled performance), or the last
-    /// payment problem while pending, in words for the patron.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-    pub created_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub paid_at: Option<String>,
-    /// When the box office posted the tickets of a `mail` delivery order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posted_at: Option<String>,
-    pub version: u32,
-}
-
-impl std::fmt::Debug for OrderRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // No contact details or tokens in logs.
-        f.debug_struct("OrderRecord")
-            .field("id", &self.id)
-            .field("number", &self.number)
-            .field("status", &self.status)
-            .field("tickets", &self.tickets.len())
-            .field("total", &self.totals.total)
-            .finish()
-    }
-}
-
-impl OrderRecord {
-    /// The performances the order has tickets for, each once.
-    pub fn performances(&self) -> Vec<PerformanceId> {
-        let mut ids: Vec<PerformanceId> = self
-            .tickets
-            .iter()
-            .map(|t| t.performance_id.clone())
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids
-    }
-}
-
-/// A ticket as the door and the sales figures see it, under its performance.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IssuedTicketRecord {
-    pub ticket_id: TicketId,
-    pub order_id: OrderId,
-    pub order_number: OrderNumber,
-    pub performance_id: PerformanceId,
-    pub status: TicketStatus,
-    pub price: i64,
-    pub fees: i64,
-    pub place: Place,
-    pub price_type: PriceType,
-    /// At the door now (checked in and not out).
-    #[serde(default)]
-    pub inside: bool,
-    /// Times checked in.
-    #[serde(default)]
-    pub admissions: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub admitted_at: Option<String>,
-}
-
-/// Why a checkout could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum CheckoutError {
-    #[error("no such cart")]
-    CartNotFound,
-    #[error("the cart is not open")]
-    CartNotOpen(crate::CartStatus),
-    /// The cart changed (a hold added or released) since it was read.
-    #[error("the cart changed")]
-    CartChanged,
-    #[error("holds expired: {0:?}")]
-    HoldsExpired(Vec<String>),
-    #[error("a concurrent transaction conflicted")]
-    Contention,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// What a checkout writes.
-pub struct CheckoutWrite<'a> {
-    pub tenant: &'a TenantId,
-    pub cart_id: &'a str,
-    pub token_hash: &'a str,
-    /// The cart version read: the checkout applies to exactly the holds that were priced.
-    pub cart_version: u32,
-    pub holds: &'a [HoldRecord],
-    /// The end of the payment window (epoch ms): every hold and its seat last until then.
-    pub hold_until: i64,
-    pub now: i64,
-    pub order: &'a OrderRecord,
-}
-
-/// Why a sale did not go through.
-#[derive(Debug, thiserror::Error)]
-pub enum SaleError {
-    /// The order is no longer pending (already sold, cancelled or refunded).
-    #[error("the order is not pending")]
-    NotPending,
-    /// Seats someone else holds or bought meanwhile; general-admission areas now full.
-    #[error("places were lost: {seats:?} {areas:?}")]
-    PlacesLost {
-        seats: Vec<SeatId>,
-        areas: Vec<AreaId>,
-    },
-    /// The state read before the transaction changed under it: read again and retry.
-    #[error("the cart changed during the sale")]
-    Stale,
-    #[error("a concurrent transaction conflicted")]
-    Contention,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// A general-admission area's capacity, for the sale of places whose hold was released.
-pub type Capacities = HashMap<(PerformanceId, AreaId), u32>;
 
 impl Store {
     fn order_item(
@@ -253,7 +46,7 @@ impl Store {
     /// Moves an open cart to checkout: the cart (token, status and version in the condition),
     /// every hold and its seat extended to the end of the payment window (each still live),
     /// and the pending order — all or nothing.
-    pub async fn checkout(&self, write: &CheckoutWrite<'_>) -> Result<(), CheckoutError> {
+    pub async fn checkout(&self, write: &CheckoutWrite<'_>) -> Result<(), CheckoutRefusal> {
         let cart_pk = keys::cart(write.tenant, write.cart_id);
         let cart = build(
             Update::builder()
@@ -264,8 +57,8 @@ impl Store {
                 )
                 .condition_expression("tokenHash = :token AND #status = :open AND version = :v")
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":checkout", s("checkout"))
-                .expression_attribute_values(":open", s("open"))
+                .expression_attribute_values(":checkout", s(CartStatus::Checkout.as_str()))
+                .expression_attribute_values(":open", s(CartStatus::Open.as_str()))
                 .expression_attribute_values(":order", s(write.order.id.as_str()))
                 .expression_attribute_values(":token", s(write.token_hash))
                 .expression_attribute_values(":v", n(write.cart_version))
@@ -290,7 +83,7 @@ impl Store {
             items.push(TransactWriteItem::builder().update(update).build());
         }
         for hold in write.holds {
-            let (Some(section), Some(seat)) = (&hold.section, &hold.seat) else {
+            let Spot::Seat { section, seat } = &hold.spot else {
                 continue;
             };
             let update = build(
@@ -305,7 +98,7 @@ impl Store {
                         "#state = :held AND cart = :cart AND holdId = :hold AND expiresAt > :now",
                     )
                     .expression_attribute_names("#state", "state")
-                    .expression_attribute_values(":held", s("held"))
+                    .expression_attribute_values(":held", s(SeatState::Held.as_str()))
                     .expression_attribute_values(":cart", s(write.cart_id))
                     .expression_attribute_values(":hold", s(&hold.hold_id))
                     .expression_attribute_values(":until", n(write.hold_until))
@@ -344,7 +137,7 @@ impl Store {
         };
         let TransactWriteItemsError::TransactionCanceledException(e) = err.into_service_error()
         else {
-            return Err(StoreError::Dynamo("checkout transaction failed".into()).into());
+            return Err(StoreError::Cancelled("checkout transaction failed".into()).into());
         };
         let reasons = e.cancellation_reasons();
         if condition_failed_at(reasons, 0) {
@@ -353,35 +146,35 @@ impl Store {
                 .and_then(|r| r.item())
                 .and_then(|i| serde_dynamo::from_item::<_, crate::CartRecord>(i.clone()).ok());
             return Err(match cart {
-                Some(cart) if cart.token_hash != write.token_hash => CheckoutError::CartNotFound,
+                Some(cart) if cart.token_hash != write.token_hash => CheckoutRefusal::CartNotFound,
                 Some(cart) if cart.status != crate::CartStatus::Open => {
-                    CheckoutError::CartNotOpen(cart.status)
+                    CheckoutRefusal::CartNotOpen(cart.status)
                 }
-                Some(_) => CheckoutError::CartChanged,
-                None => CheckoutError::CartNotFound,
+                Some(_) => CheckoutRefusal::CartChanged,
+                None => CheckoutRefusal::CartNotFound,
             });
         }
         let count = write.holds.len();
-        let mut expired: Vec<String> = write
+        let mut expired: Vec<HoldId> = write
             .holds
             .iter()
             .enumerate()
             .filter(|(i, _)| condition_failed_at(reasons, 1 + i))
             .map(|(_, h)| h.hold_id.clone())
             .collect();
-        let seat_holds = write.holds.iter().filter(|h| h.seat.is_some());
+        let seat_holds = write.holds.iter().filter(|h| h.spot.seat().is_some());
         for (i, hold) in seat_holds.enumerate() {
             if condition_failed_at(reasons, 1 + count + i) && !expired.contains(&hold.hold_id) {
                 expired.push(hold.hold_id.clone());
             }
         }
         if !expired.is_empty() {
-            return Err(CheckoutError::HoldsExpired(expired));
+            return Err(CheckoutRefusal::HoldsExpired(expired));
         }
         if is_conflict(reasons) {
-            return Err(CheckoutError::Contention);
+            return Err(CheckoutRefusal::Contention);
         }
-        Err(StoreError::Dynamo("checkout transaction cancelled".into()).into())
+        Err(StoreError::Cancelled("checkout transaction cancelled".into()).into())
     }
 
     pub async fn order(
@@ -462,7 +255,7 @@ impl Store {
             order,
             "SET paymentIntent = :pi",
             "#status = :pending AND (attribute_not_exists(paymentIntent) OR paymentIntent = :pi)",
-            &[(":pi", s(payment_intent)), (":pending", s("pending"))],
+            &[(":pi", s(payment_intent)), (":pending", s(OrderStatus::Pending.as_str()))],
         )
         .await
     }
@@ -492,7 +285,7 @@ impl Store {
                 err if err.is_conditional_check_failed_exception() => {
                     Err(StoreError::ConditionFailed)
                 }
-                err => Err(StoreError::Dynamo(err.to_string())),
+                err => Err(StoreError::dynamo(err)),
             },
         }
     }
@@ -513,8 +306,8 @@ impl Store {
                 .update_expression("SET #status = :open, version = version + :one")
                 .condition_expression("#status = :checkout AND orderId = :order")
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":open", s("open"))
-                .expression_attribute_values(":checkout", s("checkout"))
+                .expression_attribute_values(":open", s(CartStatus::Open.as_str()))
+                .expression_attribute_values(":checkout", s(CartStatus::Checkout.as_str()))
                 .expression_attribute_values(":order", s(order.id.as_str()))
                 .expression_attribute_values(":one", n(1))
                 .build(),
@@ -526,7 +319,7 @@ impl Store {
                 .update_expression("SET problem = :problem")
                 .condition_expression("#status = :pending")
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":pending", s(OrderStatus::Pending.as_str()))
                 .expression_attribute_values(":problem", s(problem))
                 .build(),
         )?;
@@ -541,7 +334,7 @@ impl Store {
                 TransactWriteItemsError::TransactionCanceledException(_) => {
                     StoreError::ConditionFailed
                 }
-                other => StoreError::Dynamo(other.to_string()),
+                other => StoreError::dynamo(other),
             })
     }
 
@@ -559,8 +352,8 @@ impl Store {
             "#status IN (:paid, :partly) AND delivery = :mail AND attribute_not_exists(postedAt)",
             &[
                 (":at", s(at)),
-                (":paid", s("paid")),
-                (":partly", s("partially_refunded")),
+                (":paid", s(OrderStatus::Paid.as_str())),
+                (":partly", s(OrderStatus::PartiallyRefunded.as_str())),
                 (":mail", s("mail")),
             ],
         )
@@ -580,8 +373,8 @@ impl Store {
             "SET #status = :cancelled, problem = :problem, version = version + :one",
             "#status = :pending",
             &[
-                (":cancelled", s("cancelled")),
-                (":pending", s("pending")),
+                (":cancelled", s(OrderStatus::Cancelled.as_str())),
+                (":pending", s(OrderStatus::Pending.as_str())),
                 (":problem", s(problem)),
                 (":one", n(1)),
             ],
@@ -601,7 +394,7 @@ impl Store {
         capacities: &Capacities,
         now: i64,
         paid_at: &str,
-    ) -> Result<(), SaleError> {
+    ) -> Result<(), SaleRefusal> {
         let order_update = build(
             Update::builder()
                 .table_name(&self.table)
@@ -611,8 +404,8 @@ impl Store {
                 )
                 .condition_expression("#status = :pending")
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":paid", s("paid"))
-                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":paid", s(OrderStatus::Paid.as_str()))
+                .expression_attribute_values(":pending", s(OrderStatus::Pending.as_str()))
                 .expression_attribute_values(":at", s(paid_at))
                 .expression_attribute_values(
                     ":tickets",
@@ -638,7 +431,7 @@ impl Store {
                 .update_expression("SET #status = :completed, version = version + :one")
                 .condition_expression("attribute_exists(pk) AND orderId = :order")
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":completed", s("completed"))
+                .expression_attribute_values(":completed", s(CartStatus::Completed.as_str()))
                 .expression_attribute_values(":order", s(order.id.as_str()))
                 .expression_attribute_values(":one", n(1))
                 .build(),
@@ -652,12 +445,12 @@ impl Store {
         let mut area_at: Vec<(usize, AreaId)> = Vec::new();
         let mut hold_at: Vec<usize> = Vec::new();
 
-        let live_holds: HashMap<&str, &HoldRecord> =
-            holds.iter().map(|h| (h.hold_id.as_str(), h)).collect();
+        let live_holds: HashMap<&HoldId, &HoldRecord> =
+            holds.iter().map(|h| (&h.hold_id, h)).collect();
         // Per area: (places whose hold is still ours, places to take afresh).
         let mut areas: BTreeMap<(PerformanceId, AreaId), (u32, u32)> = BTreeMap::new();
         for ticket in &order.tickets {
-            if let (Some(section), Some(seat)) = (&ticket.section, &ticket.seat) {
+            if let Spot::Seat { section, seat } = &ticket.spot {
                 let state = SeatStateRecord {
                     seat: seat.clone(),
                     section: section.clone(),
@@ -679,7 +472,7 @@ impl Store {
                             "attribute_not_exists(pk) OR (#state = :held AND (expiresAt <= :now OR (cart = :cart AND holdId = :hold)))",
                         )
                         .expression_attribute_names("#state", "state")
-                        .expression_attribute_values(":held", s("held"))
+                        .expression_attribute_values(":held", s(SeatState::Held.as_str()))
                         .expression_attribute_values(":now", n(now))
                         .expression_attribute_values(":cart", s(&order.cart_id))
                         .expression_attribute_values(":hold", s(&ticket.hold_id))
@@ -687,11 +480,11 @@ impl Store {
                 )?;
                 seat_at.push((items.len(), seat.clone()));
                 items.push(TransactWriteItem::builder().put(put).build());
-            } else if let Some(area) = &ticket.area {
+            } else if let Spot::Area(area) = &ticket.spot {
                 let entry = areas
                     .entry((ticket.performance_id.clone(), area.clone()))
                     .or_default();
-                if live_holds.contains_key(ticket.hold_id.as_str()) {
+                if live_holds.contains_key(&ticket.hold_id) {
                     entry.0 += 1;
                     let delete = build(
                         Delete::builder()
@@ -738,7 +531,7 @@ impl Store {
                 update =
                     update.expression_attribute_values(":most", n(capacity.saturating_sub(*fresh)));
                 if capacity < *fresh {
-                    return Err(SaleError::PlacesLost {
+                    return Err(SaleRefusal::PlacesLost {
                         seats: Vec::new(),
                         areas: vec![area.clone()],
                     });
@@ -787,14 +580,14 @@ impl Store {
         };
         let TransactWriteItemsError::TransactionCanceledException(e) = err.into_service_error()
         else {
-            return Err(StoreError::Dynamo("sale transaction failed".into()).into());
+            return Err(StoreError::Cancelled("sale transaction failed".into()).into());
         };
         let reasons = e.cancellation_reasons();
         if condition_failed_at(reasons, 0) {
-            return Err(SaleError::NotPending);
+            return Err(SaleRefusal::NotPending);
         }
         if condition_failed_at(reasons, 1) {
-            return Err(SaleError::NotPending);
+            return Err(SaleRefusal::NotPending);
         }
         let seats: Vec<SeatId> = seat_at
             .iter()
@@ -807,18 +600,18 @@ impl Store {
             .map(|(_, area)| area.clone())
             .collect();
         if hold_at.iter().any(|i| condition_failed_at(reasons, *i)) {
-            return Err(SaleError::Stale);
+            return Err(SaleRefusal::Stale);
         }
         if !seats.is_empty() || !lost_areas.is_empty() {
-            return Err(SaleError::PlacesLost {
+            return Err(SaleRefusal::PlacesLost {
                 seats,
                 areas: lost_areas,
             });
         }
         if is_conflict(reasons) {
-            return Err(SaleError::Contention);
+            return Err(SaleRefusal::Contention);
         }
-        Err(StoreError::Dynamo("sale transaction cancelled".into()).into())
+        Err(StoreError::Cancelled("sale transaction cancelled".into()).into())
     }
 
     /// A payment that cannot be fulfilled went back: the order is recorded as refunded with
@@ -836,9 +629,9 @@ impl Store {
             "SET #status = :refunded, refunded = :amount, refunds = list_append(if_not_exists(refunds, :empty), :refund), problem = :problem, version = version + :one",
             "#status IN (:pending, :cancelled)",
             &[
-                (":refunded", s("refunded")),
-                (":pending", s("pending")),
-                (":cancelled", s("cancelled")),
+                (":refunded", s(OrderStatus::Refunded.as_str())),
+                (":pending", s(OrderStatus::Pending.as_str())),
+                (":cancelled", s(OrderStatus::Cancelled.as_str())),
                 (":amount", n(refund.amount)),
                 (":empty", AttributeValue::L(Vec::new())),
                 (
@@ -858,7 +651,7 @@ impl Store {
     pub async fn release_cart(
         &self,
         tenant: &TenantId,
-        cart_id: &str,
+        cart_id: &CartId,
         holds: &[HoldRecord],
         now: i64,
     ) -> Result<(), StoreError> {
@@ -868,8 +661,8 @@ impl Store {
                 .await
             {
                 // Released, or already gone: either way nothing is held any more.
-                Ok(()) | Err(crate::HoldError::Store(StoreError::ConditionFailed)) => {}
-                Err(crate::HoldError::Store(e)) => return Err(e),
+                Ok(()) | Err(crate::HoldRefusal::HoldGone) => {}
+                Err(crate::HoldRefusal::Store(e)) => return Err(StoreError::Port(e)),
                 Err(e) => {
                     tracing::warn!(hold = %hold.hold_id, error = %e, "hold not released; it frees itself at expiry")
                 }
@@ -882,14 +675,14 @@ impl Store {
             .update_expression("SET #status = :expired")
             .condition_expression("attribute_exists(pk) AND #status <> :completed")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":expired", s("expired"))
-            .expression_attribute_values(":completed", s("completed"))
+            .expression_attribute_values(":expired", s(CartStatus::Expired.as_str()))
+            .expression_attribute_values(":completed", s(CartStatus::Completed.as_str()))
             .send()
             .await
             .map(|_| ())
             .or_else(|e| match e.into_service_error() {
                 err if err.is_conditional_check_failed_exception() => Ok(()),
-                err => Err(StoreError::Dynamo(err.to_string())),
+                err => Err(StoreError::dynamo(err)),
             })
     }
 
@@ -951,13 +744,13 @@ impl Store {
                             .update_expression("SET #status = :refunded")
                             .condition_expression("#status = :valid")
                             .expression_attribute_names("#status", "status")
-                            .expression_attribute_values(":refunded", s("refunded"))
-                            .expression_attribute_values(":valid", s("valid"))
+                            .expression_attribute_values(":refunded", s(TicketStatus::Refunded.as_str()))
+                            .expression_attribute_values(":valid", s(TicketStatus::Valid.as_str()))
                             .build(),
                     )?)
                     .build(),
             );
-            if let (Some(section), Some(seat)) = (&ticket.section, &ticket.seat) {
+            if let Spot::Seat { section, seat } = &ticket.spot {
                 items.push(
                     TransactWriteItem::builder()
                         .delete(build(
@@ -970,13 +763,13 @@ impl Store {
                                 .condition_expression("#state = :sold AND #order = :order")
                                 .expression_attribute_names("#state", "state")
                                 .expression_attribute_names("#order", "order")
-                                .expression_attribute_values(":sold", s("sold"))
+                                .expression_attribute_values(":sold", s(SeatState::Sold.as_str()))
                                 .expression_attribute_values(":order", s(order.id.as_str()))
                                 .build(),
                         )?)
                         .build(),
                 );
-            } else if let Some(area) = &ticket.area {
+            } else if let Spot::Area(area) = &ticket.spot {
                 *areas
                     .entry((ticket.performance_id.clone(), area.clone()))
                     .or_default() += 1;
@@ -1010,7 +803,7 @@ impl Store {
                 TransactWriteItemsError::TransactionCanceledException(_) => {
                     StoreError::ConditionFailed
                 }
-                other => StoreError::Dynamo(other.to_string()),
+                other => StoreError::dynamo(other),
             })
     }
 
@@ -1052,7 +845,7 @@ impl Store {
             Ok(_) => Ok(true),
             Err(e) => match e.into_service_error() {
                 err if err.is_conditional_check_failed_exception() => Ok(false),
-                err => Err(StoreError::Dynamo(err.to_string())),
+                err => Err(StoreError::dynamo(err)),
             },
         }
     }

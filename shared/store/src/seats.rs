@@ -3,64 +3,16 @@
 //! cleaned it up yet.
 
 use crate::error::condition_failed_at;
-use crate::tenancy::{item, key};
-use crate::{Store, StoreError, keys};
+use crate::tenancy::{item, key, s};
+use crate::{GaCounter, SeatState, SeatStateRecord, Store, StoreError, keys};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
-use marquee_domain::seatmap::{AreaId, SeatId, SeatStatus, SectionId};
+use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
 use marquee_domain::{PerformanceId, TenantId};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// DynamoDB's limit of actions in one transaction.
 pub const MAX_SEATS_PER_TRANSACTION: usize = 100;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SeatState {
-    Held,
-    Sold,
-    Blocked,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SeatStateRecord {
-    pub seat: SeatId,
-    pub section: SectionId,
-    pub state: SeatState,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cart: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hold_id: Option<String>,
-    /// Epoch milliseconds; a held seat is free once this has passed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<String>,
-}
-
-impl SeatStateRecord {
-    /// What a patron sees at `now_ms`.
-    pub fn status(&self, now_ms: i64) -> SeatStatus {
-        match self.state {
-            SeatState::Held if self.expires_at.is_some_and(|at| at > now_ms) => SeatStatus::Held,
-            SeatState::Held => SeatStatus::Free,
-            SeatState::Sold => SeatStatus::Sold,
-            SeatState::Blocked => SeatStatus::Blocked,
-        }
-    }
-}
-
-/// Tickets of a general-admission area taken for one performance. No item: none taken.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GaCounter {
-    #[serde(default)]
-    pub held: u32,
-    #[serde(default)]
-    pub sold: u32,
-}
 
 impl Store {
     pub async fn ga_counter(
@@ -151,11 +103,11 @@ impl Store {
                 .set_item(Some(item(keys::seat_states(tenant, performance, section), &keys::seat_sk(seat), &record)?))
                 .condition_expression("attribute_not_exists(pk) OR #state = :blocked OR (#state = :held AND expiresAt <= :now)")
                 .expression_attribute_names("#state", "state")
-                .expression_attribute_values(":blocked", AttributeValue::S("blocked".into()))
-                .expression_attribute_values(":held", AttributeValue::S("held".into()))
+                .expression_attribute_values(":blocked", s(SeatState::Blocked.as_str()))
+                .expression_attribute_values(":held", s(SeatState::Held.as_str()))
                 .expression_attribute_values(":now", AttributeValue::N(now_ms.to_string()))
                 .build()
-                .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+                .map_err(StoreError::dynamo)?;
             request = request.transact_items(TransactWriteItem::builder().put(put).build());
         }
         self.send_seat_transaction(request, seats).await
@@ -183,9 +135,9 @@ impl Store {
                 )))
                 .condition_expression("#state = :blocked")
                 .expression_attribute_names("#state", "state")
-                .expression_attribute_values(":blocked", AttributeValue::S("blocked".into()))
+                .expression_attribute_values(":blocked", s(SeatState::Blocked.as_str()))
                 .build()
-                .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+                .map_err(StoreError::dynamo)?;
             request = request.transact_items(TransactWriteItem::builder().delete(delete).build());
         }
         self.send_seat_transaction(request, seats).await
@@ -213,12 +165,12 @@ impl Store {
                         .collect();
                     if failed.is_empty() {
                         // Cancelled for another reason (a conflicting transaction): retryable.
-                        Err(StoreError::Dynamo(format!("transaction cancelled: {e}")))
+                        Err(StoreError::Cancelled(format!("transaction cancelled: {e}")))
                     } else {
                         Err(StoreError::SeatsUnavailable(failed))
                     }
                 }
-                other => Err(StoreError::Dynamo(other.to_string())),
+                other => Err(StoreError::dynamo(other)),
             },
         }
     }

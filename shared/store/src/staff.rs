@@ -1,8 +1,8 @@
 //! Staff accounts: invitations, and the login-attempt budget that locks an account after
 //! repeated failures.
 
-use crate::records::StaffRecord;
-use crate::tenancy::{item, key};
+use crate::{StaffRecord, StaffStatus};
+use crate::tenancy::{item, key, s};
 use crate::{Store, StoreError, keys};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
@@ -59,12 +59,12 @@ impl Store {
             )?))
             .condition_expression("attribute_not_exists(pk) OR #status = :invited")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":invited", AttributeValue::S("invited".into()))
+            .expression_attribute_values(":invited", s(StaffStatus::Invited.as_str()))
             .send()
             .await
             .map_err(|e| match e.into_service_error() {
                 err if err.is_conditional_check_failed_exception() => StoreError::AlreadyExists,
-                err => StoreError::Dynamo(err.to_string()),
+                err => StoreError::dynamo(err),
             })?;
         Ok(())
     }
@@ -85,8 +85,8 @@ impl Store {
             .update_expression("SET #status = :active, passwordHash = :hash REMOVE inviteCodeHash, inviteExpiresAt")
             .condition_expression("#status = :invited AND inviteCodeHash = :code AND inviteExpiresAt > :now")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":active", AttributeValue::S("active".into()))
-            .expression_attribute_values(":invited", AttributeValue::S("invited".into()))
+            .expression_attribute_values(":active", s(StaffStatus::Active.as_str()))
+            .expression_attribute_values(":invited", s(StaffStatus::Invited.as_str()))
             .expression_attribute_values(":hash", AttributeValue::S(password_hash.to_owned()))
             .expression_attribute_values(":code", AttributeValue::S(code_hash.to_owned()))
             .expression_attribute_values(":now", num(now.timestamp()))
@@ -94,7 +94,7 @@ impl Store {
             .await
             .map_err(|e| match e.into_service_error() {
                 err if err.is_conditional_check_failed_exception() => StoreError::ConditionFailed,
-                err => StoreError::Dynamo(err.to_string()),
+                err => StoreError::dynamo(err),
             })?;
         Ok(())
     }
@@ -145,7 +145,7 @@ impl Store {
                         None => Err(StoreError::AttemptsExhausted),
                     }
                 }
-                other => Err(StoreError::Dynamo(other.to_string())),
+                other => Err(StoreError::dynamo(other)),
             },
         }
     }

@@ -1,7 +1,7 @@
 //! Venues, their hostnames and custom domains.
 
 use crate::error::condition_failed_at;
-use crate::records::{DomainRecord, HostKind, HostRecord, StaffRecord, VenueRecord};
+use crate::{DomainRecord, HostKind, HostRecord, StaffRecord, VenueRecord};
 use crate::{Store, StoreError, keys};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
@@ -20,8 +20,8 @@ pub(crate) fn item<T: Serialize>(pk: String, sk: &str, record: &T) -> Result<Ite
 }
 
 /// A string attribute value.
-pub(crate) fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
+pub(crate) fn s(value: impl AsRef<str>) -> AttributeValue {
+    AttributeValue::S(value.as_ref().to_owned())
 }
 
 /// A number attribute value.
@@ -71,7 +71,7 @@ impl Store {
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk)")
             .build()
-            .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+            .map_err(StoreError::dynamo)?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
@@ -111,7 +111,7 @@ impl Store {
                 TransactWriteItemsError::TransactionCanceledException(_) => {
                     Err(StoreError::AlreadyExists)
                 }
-                other => Err(StoreError::Dynamo(other.to_string())),
+                other => Err(StoreError::dynamo(other)),
             },
         }
     }
@@ -137,7 +137,7 @@ impl Store {
             .await
             .map_err(|e| match e.into_service_error() {
                 err if err.is_conditional_check_failed_exception() => StoreError::ConditionFailed,
-                err => StoreError::Dynamo(err.to_string()),
+                err => StoreError::dynamo(err),
             })?;
         Ok(())
     }
@@ -184,7 +184,7 @@ impl Store {
                 TransactWriteItemsError::TransactionCanceledException(_) => {
                     Err(StoreError::HostnameTaken)
                 }
-                other => Err(StoreError::Dynamo(other.to_string())),
+                other => Err(StoreError::dynamo(other)),
             },
         }
     }

@@ -2,7 +2,7 @@
 //! scan log. A ticket is admitted by a conditional update of its one small item, so two doors
 //! scanning it at the same instant admit it once.
 
-use crate::tenancy::{item, key};
+use crate::tenancy::{item, key, s};
 use crate::{IssuedTicketRecord, Store, StoreError, TicketStatus, keys};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use marquee_domain::{PerformanceId, TenantId, TicketId};
@@ -128,7 +128,7 @@ impl Store {
                 &keys::ticket_sk(ticket),
             )))
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":valid", AttributeValue::S("valid".into()))
+            .expression_attribute_values(":valid", s(TicketStatus::Valid.as_str()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         update = if inside {
             update
@@ -160,7 +160,7 @@ impl Store {
             Err(e) => {
                 let service = e.into_service_error();
                 if !service.is_conditional_check_failed_exception() {
-                    return Err(StoreError::Dynamo(service.to_string()));
+                    return Err(StoreError::dynamo(service));
                 }
                 let old = match &service {
                     aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item().cloned(),
@@ -170,10 +170,10 @@ impl Store {
                     return Ok(ScanOutcome::Unknown);
                 };
                 let text = |name: &str| old.get(name).and_then(|v| v.as_s().ok()).cloned();
-                if text("status").as_deref() == Some("refunded") {
+                if text("status").as_deref() == Some(TicketStatus::Refunded.as_str()) {
                     return Ok(ScanOutcome::Refunded);
                 }
-                if text("status").as_deref() != Some("valid") {
+                if text("status").as_deref() != Some(TicketStatus::Valid.as_str()) {
                     return Ok(ScanOutcome::Unknown);
                 }
                 Ok(if inside {

@@ -391,7 +391,7 @@ async fn verify(
     let stored_ids: HashSet<String> = stored.keys().map(ToString::to_string).collect();
     for (seat, cart) in &promised {
         match stored.iter().find(|(id, _)| id.as_str() == *seat) {
-            Some((_, state)) if state.cart.as_deref() == Some(*cart) => {}
+            Some((_, state)) if state.cart.as_ref().map(|c| c.as_str()) == Some(*cart) => {}
             _ => oversold += 1,
         }
     }

@@ -7,7 +7,7 @@ use marquee_domain::best_available::BestAvailable;
 use marquee_domain::seatmap::{SeatId, SeatMap, SeatPosition};
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// A seat map ready for holds.
@@ -56,13 +56,11 @@ pub struct TakenSeats(pub Mutex<std::collections::HashSet<SeatId>>);
 
 impl TakenSeats {
     pub fn add(&self, seats: impl IntoIterator<Item = SeatId>) {
-        if let Ok(mut taken) = self.0.lock() {
-            taken.extend(seats);
-        }
+        lock(&self.0).extend(seats);
     }
 
     pub fn contains(&self, seat: &SeatId) -> bool {
-        self.0.lock().is_ok_and(|taken| taken.contains(seat))
+        lock(&self.0).contains(seat)
     }
 }
 
@@ -83,19 +81,27 @@ impl<K: Eq + Hash, V> TtlCache<K, V> {
     }
 
     pub fn get(&self, key: &K) -> Option<Arc<V>> {
-        let entries = self.entries.lock().ok()?;
-        entries
+        lock(&self.entries)
             .get(key)
             .filter(|(at, _)| at.elapsed() < self.ttl)
             .map(|(_, v)| v.clone())
     }
 
     pub fn put(&self, key: K, value: Arc<V>) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= self.capacity {
-                entries.clear();
-            }
-            entries.insert(key, (Instant::now(), value));
+        let mut entries = lock(&self.entries);
+        if entries.len() >= self.capacity {
+            entries.clear();
         }
+        entries.insert(key, (Instant::now(), value));
     }
+}
+
+/// A cache's lock. A panic while it was held poisons it; every value these caches hold is
+/// whole at every instant (an insert or a clear either happened or not), so the data is
+/// still good: it is taken back, and the poisoning is logged rather than hidden.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned: PoisonError<MutexGuard<'_, T>>| {
+        tracing::error!("a cache lock was poisoned by a panic; its data is reused");
+        poisoned.into_inner()
+    })
 }

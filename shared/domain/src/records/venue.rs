@@ -1,6 +1,6 @@
-//! The shapes of stored items. Keys are set by the store functions from [`crate::keys`].
+//! Venues, their hostnames and domains, and staff, as stored.
 
-use marquee_domain::{Email, Hostname, Role, Slug, TenantId, VenueSettings};
+use crate::{Email, Hostname, Role, Slug, TenantId, VenueSettings};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,6 +50,16 @@ pub struct DomainRecord {
 pub enum StaffStatus {
     Invited,
     Active,
+}
+
+impl StaffStatus {
+    /// The stored name, for store conditions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invited => "invited",
+            Self::Active => "active",
+        }
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize)]

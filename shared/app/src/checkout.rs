@@ -1,0 +1,541 @@
+//! Checkout: price the cart on the server (the client never sends an amount), move it to
+//! `checkout` with its holds extended for the payment window and the pending order written,
+//! in one store transaction; then open the payment — or, for a free order, complete the sale
+//! at once.
+
+use crate::catalog::SaleCatalog;
+use crate::holds::{CartAccess, HoldError, Holds};
+use crate::ports::{
+    CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, OrderStore, PaymentError,
+    PaymentRequest, Payments, PortError, WriteRefusal,
+};
+use crate::prepared::PreparedLayout;
+use crate::sales::{SaleError, Sales};
+use crate::tokens::{random_token, sha256_hex};
+use chrono::Duration;
+use marquee_domain::performance::PerformanceStatus;
+use marquee_domain::pricing::{OrderLine, PricingError, compute_totals};
+use marquee_domain::records::{
+    CartStatus, HoldRecord, OrderRecord, PerformanceRecord, Place, Spot, TicketRecord,
+    TicketStatus,
+};
+use marquee_domain::{
+    CartId, Currency, Delivery, Email, HoldId, Invalid, LineTotal, OrderId, OrderNumber,
+    OrderStatus, PerformanceId, PriceType, TenantId, TicketId, Totals,
+};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+/// Why a checkout did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutError {
+    #[error("no such cart")]
+    CartNotFound,
+    #[error("the cart is {0:?}, not open")]
+    CartNotOpen(CartStatus),
+    /// A hold was added or released while checking out.
+    #[error("the cart changed")]
+    CartChanged,
+    /// Holds that ran out before checkout.
+    #[error("holds expired: {0:?}")]
+    HoldsExpired(Vec<String>),
+    /// Listed holds that are not the cart's.
+    #[error("unknown holds: {0:?}")]
+    UnknownHolds(Vec<String>),
+    /// Live holds with no price type chosen.
+    #[error("holds without a price type: {0:?}")]
+    MissingTickets(Vec<String>),
+    #[error("'{price_type}' is not a price of the ticket's zone")]
+    InvalidPriceType {
+        hold_id: HoldId,
+        price_type: String,
+        available: Vec<String>,
+    },
+    #[error("a performance in the cart is no longer on sale")]
+    NotOnSale(PerformanceId),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// A free order whose places were taken before it completed.
+    #[error("seats were taken: {0:?}")]
+    SeatsLost(Vec<marquee_domain::SeatId>),
+    #[error("too many concurrent transactions")]
+    Busy,
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    #[error(transparent)]
+    Store(#[from] PortError),
+}
+
+impl From<HoldError> for CheckoutError {
+    fn from(e: HoldError) -> Self {
+        match e {
+            HoldError::Store(e) => Self::Store(e),
+            _ => Self::CartNotFound,
+        }
+    }
+}
+
+/// What the patron checks out with.
+#[derive(Debug, Clone)]
+pub struct CheckoutRequest {
+    pub email: Email,
+    pub name: String,
+    pub delivery: Delivery,
+    /// One price type per live hold: `(hold id, price type)` as sent.
+    pub tickets: Vec<(String, String)>,
+    /// The patron account it is filed under, when logged in.
+    pub patron: Option<Email>,
+}
+
+/// A checkout that went through.
+#[derive(Debug)]
+pub struct CheckedOut {
+    pub order: OrderRecord,
+    /// The secret to read the order with. Shown once.
+    pub order_token: String,
+    /// Until when the places are kept for the payment (epoch ms).
+    pub hold_until: i64,
+    /// `None` for a free order, which is complete already.
+    pub payment: Option<CreatedPaymentIntent>,
+}
+
+pub struct Checkout {
+    catalog: Arc<SaleCatalog>,
+    holds: Arc<Holds>,
+    orders: Arc<dyn OrderStore>,
+    payments: Arc<dyn Payments>,
+    sales: Arc<Sales>,
+    clock: Arc<dyn Clock>,
+    /// How long the places are kept for the payment.
+    payment_window: Duration,
+}
+
+impl Checkout {
+    pub fn new(
+        catalog: Arc<SaleCatalog>,
+        holds: Arc<Holds>,
+        orders: Arc<dyn OrderStore>,
+        payments: Arc<dyn Payments>,
+        sales: Arc<Sales>,
+        clock: Arc<dyn Clock>,
+        payment_window_seconds: u32,
+    ) -> Self {
+        Self {
+            catalog,
+            holds,
+            orders,
+            payments,
+            sales,
+            clock,
+            payment_window: Duration::seconds(i64::from(payment_window_seconds)),
+        }
+    }
+
+    pub async fn checkout(
+        &self,
+        tenant: &TenantId,
+        access: &CartAccess,
+        request: CheckoutRequest,
+    ) -> Result<CheckedOut, CheckoutError> {
+        if request.tickets.is_empty() {
+            return Err(Invalid::new("tickets", "list a price type for every held ticket").into());
+        }
+        let (cart, holds) = self.holds.load(tenant, access).await?;
+        if cart.status != CartStatus::Open {
+            return Err(CheckoutError::CartNotOpen(cart.status));
+        }
+        let now = self.clock.now();
+        let now_ms = now.timestamp_millis();
+        let live: Vec<&HoldRecord> = holds.iter().filter(|h| h.is_live(now_ms)).collect();
+        let chosen = match_tickets(&request.tickets, &holds, &live)?;
+        let venue = self
+            .catalog
+            .venue(tenant)
+            .await?
+            .ok_or(CheckoutError::CartNotFound)?;
+        let priced = self
+            .price(tenant, &chosen, venue.settings.currency)
+            .await?;
+
+        // A previous checkout of this cart (its payment failed, the patron changed the cart)
+        // will not be paid now: cancel its order and its PaymentIntent.
+        if let Some(previous) = &cart.order_id {
+            self.abandon(tenant, previous).await;
+        }
+
+        let order_token = random_token(24);
+        let order = OrderRecord {
+            id: OrderId::generate(),
+            number: OrderNumber::generate(),
+            status: OrderStatus::Pending,
+            token_hash: sha256_hex(&order_token),
+            cart_id: access.id.clone(),
+            email: request.email.to_string(),
+            name: request.name,
+            patron: request.patron,
+            delivery: request.delivery,
+            totals: priced.totals,
+            tickets: priced.tickets,
+            payment_intent: None,
+            refunded: 0,
+            refunds: Vec::new(),
+            problem: None,
+            created_at: now.to_rfc3339(),
+            paid_at: None,
+            posted_at: None,
+            version: 0,
+        };
+        let hold_until = (now + self.payment_window).timestamp_millis();
+        let extended: Vec<HoldRecord> = live
+            .iter()
+            .map(|h| HoldRecord {
+                expires_at: hold_until,
+                ..(*h).clone()
+            })
+            .collect();
+        self.orders
+            .checkout(&CheckoutWrite {
+                tenant,
+                cart_id: &access.id,
+                token_hash: &access.token_hash,
+                cart_version: cart.version,
+                holds: &extended,
+                hold_until,
+                now: now_ms,
+                order: &order,
+            })
+            .await
+            .map_err(|e| match e {
+                CheckoutRefusal::CartNotFound => CheckoutError::CartNotFound,
+                CheckoutRefusal::CartNotOpen(status) => CheckoutError::CartNotOpen(status),
+                CheckoutRefusal::CartChanged => CheckoutError::CartChanged,
+                CheckoutRefusal::HoldsExpired(holds) => CheckoutError::HoldsExpired(
+                    holds.iter().map(ToString::to_string).collect(),
+                ),
+                CheckoutRefusal::Contention => CheckoutError::Busy,
+                CheckoutRefusal::Store(e) => CheckoutError::Store(e),
+            })?;
+        self.holds
+            .schedule_expiry(tenant, &access.id, &extended)
+            .await;
+
+        let payment = if order.totals.total == 0 {
+            self.sales
+                .complete_free_order(tenant, &order)
+                .await
+                .map_err(|e| match e {
+                    SaleError::SeatsLost(seats) => CheckoutError::SeatsLost(seats),
+                    SaleError::Store(e) => CheckoutError::Store(e),
+                    other => CheckoutError::Store(PortError::new("sale", other.to_string())),
+                })?;
+            None
+        } else {
+            Some(
+                self.open_payment(tenant, &order, &access.id, cart.version, &venue.settings.name)
+                    .await?,
+            )
+        };
+        let order = OrderRecord {
+            status: if payment.is_none() {
+                OrderStatus::Paid
+            } else {
+                OrderStatus::Pending
+            },
+            payment_intent: payment.as_ref().map(|p| p.id.clone()),
+            ..order
+        };
+        tracing::info!(order = %order.id, cart = %access.id, total = order.totals.total, "checked out");
+        Ok(CheckedOut {
+            order,
+            order_token,
+            hold_until,
+            payment,
+        })
+    }
+
+    /// Prices the tickets from each performance's current price table, fees and taxes,
+    /// read afresh (a price change applies to the next checkout).
+    async fn price(
+        &self,
+        tenant: &TenantId,
+        chosen: &[(&HoldRecord, &str)],
+        currency: Currency,
+    ) -> Result<Priced, CheckoutError> {
+        // Group by performance, keeping each ticket's position.
+        let mut groups: BTreeMap<&PerformanceId, Vec<usize>> = BTreeMap::new();
+        for (i, (hold, _)) in chosen.iter().enumerate() {
+            groups.entry(&hold.performance_id).or_default().push(i);
+        }
+        let mut tickets: Vec<Option<TicketRecord>> = vec![None; chosen.len()];
+        let mut sum = Totals {
+            lines: Vec::new(),
+            subtotal: 0,
+            fees: 0,
+            tax: 0,
+            tax_included: 0,
+            total: 0,
+            currency,
+        };
+        for (performance_id, positions) in groups {
+            let performance = self
+                .catalog
+                .published(tenant, performance_id)
+                .await?
+                .ok_or_else(|| CheckoutError::NotOnSale(performance_id.clone()))?;
+            if performance.status != PerformanceStatus::OnSale {
+                return Err(CheckoutError::NotOnSale(performance.id));
+            }
+            let layout = self.catalog.layout(tenant, &performance).await?;
+            let mut lines = Vec::with_capacity(positions.len());
+            for &i in &positions {
+                let (hold, raw) = chosen[i];
+                let price_type = PriceType::parse(raw)
+                    .map_err(|_| invalid_price_type(hold, raw, &performance))?;
+                lines.push(OrderLine {
+                    zone: hold.zone.clone(),
+                    price_type,
+                });
+            }
+            let totals = compute_totals(
+                &lines,
+                &performance.prices,
+                &performance.fees,
+                &performance.taxes,
+                currency,
+            )
+            .map_err(|e| match e {
+                PricingError::Unpriced { line, .. } => {
+                    let (hold, raw) = chosen[positions[line]];
+                    invalid_price_type(hold, raw, &performance)
+                }
+                PricingError::Overflow => {
+                    Invalid::new("tickets", "the order total is out of range").into()
+                }
+            })?;
+            for (k, &i) in positions.iter().enumerate() {
+                let (hold, _) = chosen[i];
+                let line = &totals.lines[k];
+                tickets[i] = Some(TicketRecord {
+                    id: TicketId::generate(),
+                    performance_id: hold.performance_id.clone(),
+                    hold_id: hold.hold_id.clone(),
+                    spot: hold.spot.clone(),
+                    zone: hold.zone.clone(),
+                    place: place(&layout, &hold.spot),
+                    price_type: line.price_type.clone(),
+                    price: line.price,
+                    fees: line.fees,
+                    status: TicketStatus::Pending,
+                });
+            }
+            let overflow = || Invalid::new("tickets", "the order total is out of range");
+            sum.subtotal = sum.subtotal.checked_add(totals.subtotal).ok_or_else(overflow)?;
+            sum.fees = sum.fees.checked_add(totals.fees).ok_or_else(overflow)?;
+            sum.tax = sum.tax.checked_add(totals.tax).ok_or_else(overflow)?;
+            sum.tax_included = sum
+                .tax_included
+                .checked_add(totals.tax_included)
+                .ok_or_else(overflow)?;
+            sum.total = sum.total.checked_add(totals.total).ok_or_else(overflow)?;
+        }
+        let tickets: Vec<TicketRecord> = tickets.into_iter().flatten().collect();
+        sum.lines = tickets
+            .iter()
+            .map(|t| LineTotal {
+                zone: t.zone.clone(),
+                price_type: t.price_type.clone(),
+                price: t.price,
+                fees: t.fees,
+            })
+            .collect();
+        Ok(Priced {
+            tickets,
+            totals: sum,
+        })
+    }
+
+    /// Cancels the order of an earlier checkout of the cart and its PaymentIntent. If that
+    /// payment succeeds anyway, the sale finds the order cancelled and refunds it.
+    async fn abandon(&self, tenant: &TenantId, previous: &OrderId) {
+        let Ok(Some(order)) = self.orders.order(tenant, previous).await else {
+            return;
+        };
+        if order.status != OrderStatus::Pending {
+            return;
+        }
+        if let Err(e) = self
+            .orders
+            .cancel_pending_order(tenant, previous, "Replaced by a newer checkout.")
+            .await
+        {
+            tracing::warn!(order = %previous, error = ?e, "could not cancel the previous checkout's order");
+        }
+        if let Some(intent) = &order.payment_intent
+            && let Err(e) = self.payments.cancel_payment_intent(intent).await
+        {
+            tracing::warn!(order = %previous, error = %e, "could not cancel the previous PaymentIntent");
+        }
+    }
+
+    /// Opens the PaymentIntent. If the provider fails, the cart opens again and the order is
+    /// cancelled, so the patron can simply try again.
+    async fn open_payment(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        cart: &CartId,
+        cart_version: u32,
+        venue_name: &str,
+    ) -> Result<CreatedPaymentIntent, CheckoutError> {
+        let metadata = HashMap::from([
+            ("tenant".to_owned(), tenant.to_string()),
+            ("order_id".to_owned(), order.id.to_string()),
+            ("cart_id".to_owned(), cart.to_string()),
+            ("order_number".to_owned(), order.number.to_string()),
+        ]);
+        let count = order.tickets.len();
+        let request = PaymentRequest {
+            amount: order.totals.total,
+            currency: order.totals.currency.code(),
+            description: format!(
+                "{venue_name}: {count} ticket{} (order {})",
+                if count == 1 { "" } else { "s" },
+                order.number
+            ),
+            receipt_email: &order.email,
+            metadata,
+            idempotency_key: format!("checkout-{cart}-v{cart_version}"),
+        };
+        let intent = match self.payments.create_payment_intent(request).await {
+            Ok(intent) => intent,
+            Err(e) => {
+                let problem = "The payment could not be started.";
+                if let Err(reopen) = self
+                    .orders
+                    .reopen_cart_after_failed_payment(tenant, order, problem)
+                    .await
+                {
+                    tracing::warn!(order = %order.id, error = ?reopen, "could not reopen the cart");
+                }
+                if let Err(cancel) = self
+                    .orders
+                    .cancel_pending_order(tenant, &order.id, problem)
+                    .await
+                {
+                    tracing::warn!(order = %order.id, error = ?cancel, "could not cancel the order");
+                }
+                return Err(e.into());
+            }
+        };
+        match self
+            .orders
+            .set_payment_intent(tenant, &order.id, &intent.id)
+            .await
+        {
+            Ok(()) => Ok(intent),
+            Err(WriteRefusal::Store(e)) => Err(e.into()),
+            Err(WriteRefusal::Changed) => Err(CheckoutError::CartChanged),
+        }
+    }
+}
+
+/// What the patron is buying, priced: the lines in the order given, the totals summed over
+/// the performances (each priced with its own table, fees and taxes).
+struct Priced {
+    tickets: Vec<TicketRecord>,
+    totals: Totals,
+}
+
+/// Pairs each listed ticket with a live hold of the cart: every live hold needs a price type,
+/// each exactly once; a hold that ran out is named.
+fn match_tickets<'a>(
+    tickets: &'a [(String, String)],
+    all: &[HoldRecord],
+    live: &[&'a HoldRecord],
+) -> Result<Vec<(&'a HoldRecord, &'a str)>, CheckoutError> {
+    let by_id: HashMap<&str, &HoldRecord> =
+        live.iter().map(|h| (h.hold_id.as_str(), *h)).collect();
+    let mut seen = HashSet::new();
+    let mut chosen = Vec::with_capacity(tickets.len());
+    let mut unknown = Vec::new();
+    let mut expired = Vec::new();
+    for (hold_id, price_type) in tickets {
+        if !seen.insert(hold_id.as_str()) {
+            return Err(Invalid::new("tickets", format!("hold '{hold_id}' is listed twice")).into());
+        }
+        match by_id.get(hold_id.as_str()) {
+            Some(hold) => chosen.push((*hold, price_type.as_str())),
+            None if all.iter().any(|h| h.hold_id.as_str() == hold_id) => {
+                expired.push(hold_id.clone())
+            }
+            None => unknown.push(hold_id.clone()),
+        }
+    }
+    if !expired.is_empty() {
+        return Err(CheckoutError::HoldsExpired(expired));
+    }
+    if !unknown.is_empty() {
+        return Err(CheckoutError::UnknownHolds(unknown));
+    }
+    let missing: Vec<String> = live
+        .iter()
+        .filter(|h| !seen.contains(h.hold_id.as_str()))
+        .map(|h| h.hold_id.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(CheckoutError::MissingTickets(missing));
+    }
+    Ok(chosen)
+}
+
+fn invalid_price_type(hold: &HoldRecord, raw: &str, performance: &PerformanceRecord) -> CheckoutError {
+    CheckoutError::InvalidPriceType {
+        hold_id: hold.hold_id.clone(),
+        price_type: raw.to_owned(),
+        available: performance
+            .prices
+            .price_types_in(&hold.zone)
+            .into_iter()
+            .map(|p| p.as_str().to_owned())
+            .collect(),
+    }
+}
+
+/// The ticket's place in words, from the map as it is now.
+pub fn place(layout: &PreparedLayout, spot: &Spot) -> Place {
+    match spot {
+        Spot::Seat { seat, .. } => {
+            let located = layout
+                .index
+                .get(seat)
+                .and_then(|p| layout.map.seat_at(*p));
+            Place {
+                section_name: located.and_then(|at| {
+                    layout
+                        .map
+                        .sections
+                        .iter()
+                        .find(|s| &s.id == at.section)
+                        .map(|s| s.name.clone())
+                }),
+                row: located.map(|at| at.row.to_owned()),
+                seat_label: Some(located.map_or_else(|| seat.to_string(), |at| at.seat.label.clone())),
+                area_name: None,
+            }
+        }
+        Spot::Area(area) => Place {
+            area_name: Some(
+                layout
+                    .map
+                    .areas
+                    .iter()
+                    .find(|a| &a.id == area)
+                    .map_or_else(|| area.to_string(), |a| a.name.clone()),
+            ),
+            ..Place::default()
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

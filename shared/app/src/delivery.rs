@@ -1,0 +1,78 @@
+//! Ticket delivery: which mail a sale or a refund triggers, and where its links point. Each
+//! job's id is derived from what it is about, so asking twice (a redelivered webhook, a
+//! retried refund) sends one email.
+
+use crate::catalog::SaleCatalog;
+use crate::jobs::{MailJob, MailMessage};
+use crate::ports::{MailQueue, PortError};
+use marquee_domain::{OrderId, TenantId};
+use std::sync::Arc;
+
+pub struct TicketDelivery {
+    catalog: Arc<SaleCatalog>,
+    mail: Arc<dyn MailQueue>,
+    /// Links in mail: `{host}` replaced by the venue's hostname.
+    public_url_template: String,
+}
+
+impl TicketDelivery {
+    pub fn new(
+        catalog: Arc<SaleCatalog>,
+        mail: Arc<dyn MailQueue>,
+        public_url_template: impl Into<String>,
+    ) -> Self {
+        Self {
+            catalog,
+            mail,
+            public_url_template: public_url_template.into(),
+        }
+    }
+
+    /// Where the patron sees the order again.
+    async fn order_url(&self, tenant: &TenantId, order: &OrderId) -> Result<String, PortError> {
+        let venue = self
+            .catalog
+            .venue(tenant)
+            .await?
+            .ok_or_else(|| PortError::new("catalog", "the order's venue is gone"))?;
+        Ok(format!(
+            "{}/orders/{order}",
+            self.public_url_template
+                .replace("{host}", venue.hostname.as_str())
+        ))
+    }
+
+    /// The order is paid: its tickets go out by email (the mailer attaches them).
+    pub async fn order_paid(&self, tenant: &TenantId, order: &OrderId) -> Result<(), PortError> {
+        let view_url = self.order_url(tenant, order).await?;
+        let job = MailJob::once(
+            tenant.clone(),
+            format!("order-{order}-confirmation"),
+            MailMessage::OrderConfirmation {
+                order_id: order.clone(),
+                view_url,
+            },
+        );
+        self.mail.enqueue(&job).await
+    }
+
+    /// Money went back to the patron: they are told how much and why.
+    pub async fn order_refunded(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        refund_id: &str,
+    ) -> Result<(), PortError> {
+        let view_url = self.order_url(tenant, order).await?;
+        let job = MailJob::once(
+            tenant.clone(),
+            format!("order-{order}-refund-{refund_id}"),
+            MailMessage::OrderRefunded {
+                order_id: order.clone(),
+                refund_id: refund_id.to_owned(),
+                view_url,
+            },
+        );
+        self.mail.enqueue(&job).await
+    }
+}

@@ -1,0 +1,1104 @@
+//! In-memory fakes of the ports, for fast unit tests of the services' logic: state
+//! transitions, idempotency, error mapping and what happens when a port fails. They model
+//! the store's conditions closely enough for that; the real conditions, transactions and
+//! contention are tested against DynamoDB Local in the integration tests, and the product
+//! path never runs on a fake.
+//!
+//! Every fake can be told to fail the n-th call of an operation ([`Faults::fail`]), so a
+//! crash test reads like its story: "the payment succeeds, the store fails on the sale,
+//! the provider redelivers, the order is paid once".
+
+use crate::jobs::{HoldExpiryJob, MailJob};
+use crate::ports::{
+    Catalog, CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, HoldExpiryQueue,
+    HoldRefusal, HoldRequest, HoldStore, MailQueue, OrderStore, PaymentError, PaymentRequest,
+    Payments, PlacesToHold, PortError, RefundRequest, RefundWrite, ReleaseBy, SaleRefusal,
+    SaleWrite, SeatToHold, WriteRefusal,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use marquee_domain::performance::PerformanceStatus;
+use marquee_domain::records::{
+    CartRecord, CartStatus, EventRecord, HoldRecord, IssuedTicketRecord, OrderRecord,
+    PerformanceRecord, RefundRecord, SeatMapRecord, SeatState, SeatStateRecord, Spot,
+    TicketStatus, VenueRecord,
+};
+use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
+use marquee_domain::{
+    CartId, EventId, HoldId, OrderId, OrderStatus, PerformanceId, SeatMap, SeatMapId, TenantId,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A test that panicked while holding a fake's lock has failed already.
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Scheduled failures: `fail("sell_order", 1)` makes the first `sell_order` call fail.
+#[derive(Default)]
+pub struct Faults {
+    /// Per operation: calls made so far, and the call numbers that fail.
+    plan: Mutex<HashMap<&'static str, (usize, Vec<usize>)>>,
+}
+
+impl Faults {
+    /// The `nth` call (from 1) of `operation` fails.
+    pub fn fail(&self, operation: &'static str, nth: usize) {
+        let mut plan = lock(&self.plan);
+        let entry = plan.entry(operation).or_default();
+        entry.1.push(entry.0 + nth);
+    }
+
+    /// How often `operation` was called.
+    pub fn calls(&self, operation: &'static str) -> usize {
+        lock(&self.plan).get(operation).map_or(0, |(n, _)| *n)
+    }
+
+    fn check(&self, operation: &'static str) -> Result<(), PortError> {
+        let mut plan = lock(&self.plan);
+        let entry = plan.entry(operation).or_default();
+        entry.0 += 1;
+        if entry.1.contains(&entry.0) {
+            return Err(PortError::new(
+                "fake",
+                format!("{operation} failed (fault injected)"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A clock the test moves.
+pub struct FakeClock(Mutex<DateTime<Utc>>);
+
+impl FakeClock {
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self(Mutex::new(now))
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        *lock(&self.0) += by;
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> DateTime<Utc> {
+        *lock(&self.0)
+    }
+}
+
+#[derive(Default)]
+struct Tables {
+    venues: HashMap<TenantId, VenueRecord>,
+    events: HashMap<(TenantId, EventId), EventRecord>,
+    performances: HashMap<(TenantId, PerformanceId), PerformanceRecord>,
+    seat_maps: HashMap<(TenantId, SeatMapId), (SeatMapRecord, SeatMap)>,
+    carts: HashMap<(TenantId, CartId), CartRecord>,
+    holds: HashMap<(TenantId, CartId), BTreeMap<HoldId, HoldRecord>>,
+    seats: HashMap<(TenantId, PerformanceId, SeatId), SeatStateRecord>,
+    /// Per area: (held, sold).
+    areas: HashMap<(TenantId, PerformanceId, AreaId), (u32, u32)>,
+    orders: HashMap<(TenantId, OrderId), OrderRecord>,
+    issued: HashMap<(TenantId, PerformanceId), Vec<IssuedTicketRecord>>,
+}
+
+/// The table, in memory: catalog, carts, holds, seats and orders.
+#[derive(Default)]
+pub struct InMemoryStore {
+    tables: Mutex<Tables>,
+    /// Failures of any operation (a `PortError`).
+    pub faults: Faults,
+    /// Lost races of hold writes and releases (`HoldRefusal::Contention`), per operation.
+    pub contention: Faults,
+}
+
+impl InMemoryStore {
+    pub fn put_venue(&self, venue: VenueRecord) {
+        lock(&self.tables).venues.insert(venue.id.clone(), venue);
+    }
+
+    pub fn put_event(&self, tenant: &TenantId, event: EventRecord) {
+        lock(&self.tables)
+            .events
+            .insert((tenant.clone(), event.id.clone()), event);
+    }
+
+    pub fn put_performance(&self, tenant: &TenantId, performance: PerformanceRecord) {
+        lock(&self.tables)
+            .performances
+            .insert((tenant.clone(), performance.id.clone()), performance);
+    }
+
+    pub fn put_seat_map(&self, tenant: &TenantId, record: SeatMapRecord, map: SeatMap) {
+        lock(&self.tables)
+            .seat_maps
+            .insert((tenant.clone(), record.id.clone()), (record, map));
+    }
+
+    pub fn set_performance_status(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        status: PerformanceStatus,
+    ) {
+        if let Some(p) = lock(&self.tables)
+            .performances
+            .get_mut(&(tenant.clone(), performance.clone()))
+        {
+            p.status = status;
+        }
+    }
+
+    /// A seat's stored state, if it has one.
+    pub fn seat(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        seat: &SeatId,
+    ) -> Option<SeatStateRecord> {
+        lock(&self.tables)
+            .seats
+            .get(&(tenant.clone(), performance.clone(), seat.clone()))
+            .cloned()
+    }
+
+    /// A general-admission area's (held, sold).
+    pub fn area(&self, tenant: &TenantId, performance: &PerformanceId, area: &AreaId) -> (u32, u32) {
+        lock(&self.tables)
+            .areas
+            .get(&(tenant.clone(), performance.clone(), area.clone()))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub fn stored_order(&self, tenant: &TenantId, order: &OrderId) -> Option<OrderRecord> {
+        lock(&self.tables)
+            .orders
+            .get(&(tenant.clone(), order.clone()))
+            .cloned()
+    }
+
+    pub fn stored_cart(&self, tenant: &TenantId, cart: &CartId) -> Option<CartRecord> {
+        lock(&self.tables)
+            .carts
+            .get(&(tenant.clone(), cart.clone()))
+            .cloned()
+    }
+
+    /// Seats with a sold state, across performances.
+    pub fn sold_seats(&self) -> usize {
+        lock(&self.tables)
+            .seats
+            .values()
+            .filter(|s| s.state == SeatState::Sold)
+            .count()
+    }
+}
+
+/// Whether a seat state lets a new hold take it at `now`.
+fn seat_free(state: Option<&SeatStateRecord>, now: i64) -> bool {
+    match state {
+        None => true,
+        Some(s) => s.state == SeatState::Held && s.expires_at.is_some_and(|at| at <= now),
+    }
+}
+
+#[async_trait]
+impl Catalog for InMemoryStore {
+    async fn venue(&self, tenant: &TenantId) -> Result<Option<VenueRecord>, PortError> {
+        self.faults.check("venue")?;
+        Ok(lock(&self.tables).venues.get(tenant).cloned())
+    }
+
+    async fn performance(
+        &self,
+        tenant: &TenantId,
+        id: &PerformanceId,
+    ) -> Result<Option<PerformanceRecord>, PortError> {
+        self.faults.check("performance")?;
+        Ok(lock(&self.tables)
+            .performances
+            .get(&(tenant.clone(), id.clone()))
+            .cloned())
+    }
+
+    async fn event(
+        &self,
+        tenant: &TenantId,
+        id: &EventId,
+    ) -> Result<Option<EventRecord>, PortError> {
+        self.faults.check("event")?;
+        Ok(lock(&self.tables)
+            .events
+            .get(&(tenant.clone(), id.clone()))
+            .cloned())
+    }
+
+    async fn seat_map(
+        &self,
+        tenant: &TenantId,
+        id: &SeatMapId,
+    ) -> Result<Option<(SeatMapRecord, SeatMap)>, PortError> {
+        self.faults.check("seat_map")?;
+        Ok(lock(&self.tables)
+            .seat_maps
+            .get(&(tenant.clone(), id.clone()))
+            .cloned())
+    }
+
+    async fn seat_states(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        sections: &[SectionId],
+    ) -> Result<Vec<(SeatId, SeatStateRecord)>, PortError> {
+        self.faults.check("seat_states")?;
+        Ok(lock(&self.tables)
+            .seats
+            .iter()
+            .filter(|((t, p, _), s)| t == tenant && p == performance && sections.contains(&s.section))
+            .map(|((_, _, id), s)| (id.clone(), s.clone()))
+            .collect())
+    }
+}
+
+impl Tables {
+    /// The cart's condition for a hold, as the store's transaction checks it.
+    fn take_from_cart(&mut self, request: &HoldRequest<'_>, count: u32) -> Result<(), HoldRefusal> {
+        let key = (request.tenant.clone(), request.cart_id.clone());
+        let cart = self.carts.get(&key).ok_or(HoldRefusal::CartNotFound)?;
+        if cart.token_hash != request.token_hash {
+            return Err(HoldRefusal::CartNotFound);
+        }
+        if cart.status != CartStatus::Open {
+            return Err(HoldRefusal::CartNotOpen(cart.status));
+        }
+        let for_performance = cart
+            .perf_remaining
+            .get(request.performance.as_str())
+            .copied()
+            .unwrap_or(request.performance_limit);
+        let remaining = cart.remaining.min(for_performance);
+        let on_sale = self
+            .performances
+            .get(&(request.tenant.clone(), request.performance.clone()))
+            .is_some_and(|p| p.status == PerformanceStatus::OnSale);
+        if !on_sale {
+            return Err(HoldRefusal::NotOnSale);
+        }
+        if remaining < count {
+            return Err(HoldRefusal::LimitExceeded { remaining });
+        }
+        Ok(())
+    }
+
+    fn commit_take(&mut self, request: &HoldRequest<'_>, holds: &[HoldRecord]) {
+        let count = u32::try_from(holds.len()).unwrap_or(u32::MAX);
+        let key = (request.tenant.clone(), request.cart_id.clone());
+        if let Some(cart) = self.carts.get_mut(&key) {
+            cart.remaining -= count;
+            let left = cart
+                .perf_remaining
+                .entry(request.performance.to_string())
+                .or_insert(request.performance_limit);
+            *left -= count;
+            cart.version += 1;
+        }
+        let entry = self.holds.entry(key).or_default();
+        for hold in holds {
+            entry.insert(hold.hold_id.clone(), hold.clone());
+        }
+    }
+}
+
+#[async_trait]
+impl HoldStore for InMemoryStore {
+    async fn create_cart(&self, tenant: &TenantId, cart: &CartRecord) -> Result<(), PortError> {
+        self.faults.check("create_cart")?;
+        lock(&self.tables)
+            .carts
+            .insert((tenant.clone(), cart.id.clone()), cart.clone());
+        Ok(())
+    }
+
+    async fn cart(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+    ) -> Result<Option<(CartRecord, Vec<HoldRecord>)>, PortError> {
+        self.faults.check("cart")?;
+        let tables = lock(&self.tables);
+        let key = (tenant.clone(), cart.clone());
+        Ok(tables.carts.get(&key).map(|c| {
+            let mut holds: Vec<HoldRecord> = tables
+                .holds
+                .get(&key)
+                .map(|h| h.values().cloned().collect())
+                .unwrap_or_default();
+            holds.sort_by(|a, b| (&a.created_at, &a.hold_id).cmp(&(&b.created_at, &b.hold_id)));
+            (c.clone(), holds)
+        }))
+    }
+
+    async fn hold(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        hold: &HoldId,
+    ) -> Result<Option<HoldRecord>, PortError> {
+        self.faults.check("hold")?;
+        Ok(lock(&self.tables)
+            .holds
+            .get(&(tenant.clone(), cart.clone()))
+            .and_then(|h| h.get(hold))
+            .cloned())
+    }
+
+    async fn hold_seats(
+        &self,
+        request: &HoldRequest<'_>,
+        seats: &[SeatToHold],
+    ) -> Result<Vec<HoldRecord>, HoldRefusal> {
+        self.faults.check("hold_seats")?;
+        if self.contention.check("hold_seats").is_err() {
+            return Err(HoldRefusal::Contention);
+        }
+        let mut tables = lock(&self.tables);
+        let count = u32::try_from(seats.len()).unwrap_or(u32::MAX);
+        let cart = tables.take_from_cart(request, count);
+        if let Err(refusal @ (HoldRefusal::CartNotFound | HoldRefusal::CartNotOpen(_))) = cart {
+            return Err(refusal);
+        }
+        if let Err(refusal @ HoldRefusal::NotOnSale) = cart {
+            return Err(refusal);
+        }
+        let taken: Vec<SeatId> = seats
+            .iter()
+            .filter(|s| {
+                let key = (request.tenant.clone(), request.performance.clone(), s.seat.clone());
+                !seat_free(tables.seats.get(&key), request.now)
+            })
+            .map(|s| s.seat.clone())
+            .collect();
+        if !taken.is_empty() {
+            return Err(HoldRefusal::SeatsUnavailable(taken));
+        }
+        cart?;
+        let holds: Vec<HoldRecord> = seats
+            .iter()
+            .map(|s| HoldRecord {
+                hold_id: s.hold_id.clone(),
+                performance_id: request.performance.clone(),
+                spot: Spot::Seat {
+                    section: s.section.clone(),
+                    seat: s.seat.clone(),
+                },
+                zone: s.zone.clone(),
+                expires_at: request.expires_at,
+                created_at: request.created_at.to_owned(),
+            })
+            .collect();
+        for s in seats {
+            tables.seats.insert(
+                (request.tenant.clone(), request.performance.clone(), s.seat.clone()),
+                SeatStateRecord {
+                    seat: s.seat.clone(),
+                    section: s.section.clone(),
+                    state: SeatState::Held,
+                    cart: Some(request.cart_id.clone()),
+                    hold_id: Some(s.hold_id.clone()),
+                    expires_at: Some(request.expires_at),
+                    order: None,
+                },
+            );
+        }
+        tables.commit_take(request, &holds);
+        Ok(holds)
+    }
+
+    async fn hold_places(
+        &self,
+        request: &HoldRequest<'_>,
+        places: &PlacesToHold<'_>,
+    ) -> Result<Vec<HoldRecord>, HoldRefusal> {
+        self.faults.check("hold_places")?;
+        let mut tables = lock(&self.tables);
+        let quantity = u32::try_from(places.hold_ids.len()).unwrap_or(u32::MAX);
+        let cart = tables.take_from_cart(request, quantity);
+        if let Err(refusal @ (HoldRefusal::CartNotFound | HoldRefusal::CartNotOpen(_) | HoldRefusal::NotOnSale)) = cart {
+            return Err(refusal);
+        }
+        let key = (request.tenant.clone(), request.performance.clone(), places.area.clone());
+        let (held, sold) = tables.areas.get(&key).copied().unwrap_or_default();
+        if held + sold + quantity > places.capacity {
+            return Err(HoldRefusal::AreaFull {
+                available: places.capacity.saturating_sub(held + sold),
+            });
+        }
+        cart?;
+        tables.areas.insert(key, (held + quantity, sold));
+        let holds: Vec<HoldRecord> = places
+            .hold_ids
+            .iter()
+            .map(|id| HoldRecord {
+                hold_id: id.clone(),
+                performance_id: request.performance.clone(),
+                spot: Spot::Area(places.area.clone()),
+                zone: places.zone.clone(),
+                expires_at: request.expires_at,
+                created_at: request.created_at.to_owned(),
+            })
+            .collect();
+        tables.commit_take(request, &holds);
+        Ok(holds)
+    }
+
+    async fn release_hold(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        hold: &HoldRecord,
+        by: ReleaseBy<'_>,
+        now: i64,
+    ) -> Result<(), HoldRefusal> {
+        self.faults.check("release_hold")?;
+        if self.contention.check("release_hold").is_err() {
+            return Err(HoldRefusal::Contention);
+        }
+        let mut tables = lock(&self.tables);
+        let key = (tenant.clone(), cart.clone());
+        let record = tables.carts.get(&key).ok_or(HoldRefusal::CartNotFound)?;
+        if let ReleaseBy::Patron(token) = by {
+            if record.token_hash != token {
+                return Err(HoldRefusal::CartNotFound);
+            }
+            if record.status != CartStatus::Open {
+                return Err(HoldRefusal::CartNotOpen(record.status));
+            }
+        }
+        let stored = tables
+            .holds
+            .get(&key)
+            .and_then(|h| h.get(&hold.hold_id))
+            .cloned()
+            .ok_or(HoldRefusal::HoldGone)?;
+        if by == ReleaseBy::Expiry && stored.expires_at > now {
+            return Err(HoldRefusal::HoldGone);
+        }
+        match &stored.spot {
+            Spot::Seat { seat, .. } => {
+                let seat_key = (tenant.clone(), stored.performance_id.clone(), seat.clone());
+                let ours = tables.seats.get(&seat_key).is_some_and(|s| {
+                    s.state == SeatState::Held
+                        && s.cart.as_ref() == Some(cart)
+                        && s.hold_id.as_ref() == Some(&stored.hold_id)
+                });
+                if ours {
+                    tables.seats.remove(&seat_key);
+                }
+            }
+            Spot::Area(area) => {
+                let area_key = (tenant.clone(), stored.performance_id.clone(), area.clone());
+                if let Some((held, _)) = tables.areas.get_mut(&area_key) {
+                    *held = held.saturating_sub(1);
+                }
+            }
+        }
+        if let Some(h) = tables.holds.get_mut(&key) {
+            h.remove(&stored.hold_id);
+        }
+        if let Some(c) = tables.carts.get_mut(&key) {
+            c.remaining += 1;
+            if let Some(left) = c.perf_remaining.get_mut(stored.performance_id.as_str()) {
+                *left += 1;
+            }
+            c.version += 1;
+        }
+        Ok(())
+    }
+
+    async fn expire_cart(&self, tenant: &TenantId, cart: &CartId) -> Result<(), PortError> {
+        self.faults.check("expire_cart")?;
+        if let Some(c) = lock(&self.tables)
+            .carts
+            .get_mut(&(tenant.clone(), cart.clone()))
+            && c.status == CartStatus::Open
+        {
+            c.status = CartStatus::Expired;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl OrderStore for InMemoryStore {
+    async fn checkout(&self, write: &CheckoutWrite<'_>) -> Result<(), CheckoutRefusal> {
+        self.faults.check("checkout")?;
+        let mut tables = lock(&self.tables);
+        let key = (write.tenant.clone(), write.cart_id.clone());
+        let cart = tables.carts.get(&key).ok_or(CheckoutRefusal::CartNotFound)?;
+        if cart.token_hash != write.token_hash {
+            return Err(CheckoutRefusal::CartNotFound);
+        }
+        if cart.status != CartStatus::Open {
+            return Err(CheckoutRefusal::CartNotOpen(cart.status));
+        }
+        if cart.version != write.cart_version {
+            return Err(CheckoutRefusal::CartChanged);
+        }
+        let stored = tables.holds.get(&key).cloned().unwrap_or_default();
+        let expired: Vec<HoldId> = write
+            .holds
+            .iter()
+            .filter(|h| stored.get(&h.hold_id).is_none_or(|s| s.expires_at <= write.now))
+            .map(|h| h.hold_id.clone())
+            .collect();
+        if !expired.is_empty() {
+            return Err(CheckoutRefusal::HoldsExpired(expired));
+        }
+        let order_key = (write.tenant.clone(), write.order.id.clone());
+        if tables.orders.contains_key(&order_key) {
+            return Err(PortError::new("fake", "the order exists already").into());
+        }
+        for hold in write.holds {
+            if let Some(h) = tables.holds.get_mut(&key).and_then(|h| h.get_mut(&hold.hold_id)) {
+                h.expires_at = write.hold_until;
+            }
+            if let Spot::Seat { seat, .. } = &hold.spot
+                && let Some(s) = tables.seats.get_mut(&(
+                    write.tenant.clone(),
+                    hold.performance_id.clone(),
+                    seat.clone(),
+                ))
+            {
+                s.expires_at = Some(write.hold_until);
+            }
+        }
+        if let Some(c) = tables.carts.get_mut(&key) {
+            c.status = CartStatus::Checkout;
+            c.order_id = Some(write.order.id.clone());
+            c.version += 1;
+        }
+        tables.orders.insert(order_key, write.order.clone());
+        Ok(())
+    }
+
+    async fn order(
+        &self,
+        tenant: &TenantId,
+        id: &OrderId,
+    ) -> Result<Option<OrderRecord>, PortError> {
+        self.faults.check("order")?;
+        Ok(self.stored_order(tenant, id))
+    }
+
+    async fn set_payment_intent(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        payment_intent: &str,
+    ) -> Result<(), WriteRefusal> {
+        self.faults.check("set_payment_intent")?;
+        let mut tables = lock(&self.tables);
+        let order = tables
+            .orders
+            .get_mut(&(tenant.clone(), order.clone()))
+            .filter(|o| o.status == OrderStatus::Pending)
+            .ok_or(WriteRefusal::Changed)?;
+        order.payment_intent = Some(payment_intent.to_owned());
+        order.version += 1;
+        Ok(())
+    }
+
+    async fn reopen_cart_after_failed_payment(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        problem: &str,
+    ) -> Result<(), WriteRefusal> {
+        self.faults.check("reopen_cart_after_failed_payment")?;
+        let mut tables = lock(&self.tables);
+        let cart_key = (tenant.clone(), order.cart_id.clone());
+        let order_key = (tenant.clone(), order.id.clone());
+        let cart_ok = tables.carts.get(&cart_key).is_some_and(|c| {
+            c.status == CartStatus::Checkout && c.order_id.as_ref() == Some(&order.id)
+        });
+        let order_ok = tables
+            .orders
+            .get(&order_key)
+            .is_some_and(|o| o.status == OrderStatus::Pending);
+        if !(cart_ok && order_ok) {
+            return Err(WriteRefusal::Changed);
+        }
+        if let Some(c) = tables.carts.get_mut(&cart_key) {
+            c.status = CartStatus::Open;
+            c.version += 1;
+        }
+        if let Some(o) = tables.orders.get_mut(&order_key) {
+            o.problem = Some(problem.to_owned());
+        }
+        Ok(())
+    }
+
+    async fn cancel_pending_order(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        reason: &str,
+    ) -> Result<(), WriteRefusal> {
+        self.faults.check("cancel_pending_order")?;
+        let mut tables = lock(&self.tables);
+        let order = tables
+            .orders
+            .get_mut(&(tenant.clone(), order.clone()))
+            .filter(|o| o.status == OrderStatus::Pending)
+            .ok_or(WriteRefusal::Changed)?;
+        order.status = OrderStatus::Cancelled;
+        order.problem = Some(reason.to_owned());
+        order.version += 1;
+        Ok(())
+    }
+
+    async fn sell_order(&self, write: &SaleWrite<'_>) -> Result<(), SaleRefusal> {
+        self.faults.check("sell_order")?;
+        let mut tables = lock(&self.tables);
+        let tenant = write.tenant;
+        let order_key = (tenant.clone(), write.order.id.clone());
+        if tables
+            .orders
+            .get(&order_key)
+            .is_none_or(|o| o.status != OrderStatus::Pending)
+        {
+            return Err(SaleRefusal::NotPending);
+        }
+        let live: HashMap<&HoldId, &HoldRecord> =
+            write.holds.iter().map(|h| (&h.hold_id, h)).collect();
+        let mut lost_seats = Vec::new();
+        let mut lost_areas = Vec::new();
+        let mut fresh_places: HashMap<(PerformanceId, AreaId), u32> = HashMap::new();
+        let mut kept_places: HashMap<(PerformanceId, AreaId), u32> = HashMap::new();
+        for ticket in &write.order.tickets {
+            match &ticket.spot {
+                Spot::Seat { seat, .. } => {
+                    let key = (tenant.clone(), ticket.performance_id.clone(), seat.clone());
+                    let ok = match tables.seats.get(&key) {
+                        None => true,
+                        Some(s) => {
+                            s.state == SeatState::Held
+                                && (s.expires_at.is_some_and(|at| at <= write.now)
+                                    || (s.cart.as_ref() == Some(&write.order.cart_id)
+                                        && s.hold_id.as_ref() == Some(&ticket.hold_id)))
+                        }
+                    };
+                    if !ok {
+                        lost_seats.push(seat.clone());
+                    }
+                }
+                Spot::Area(area) => {
+                    let key = (ticket.performance_id.clone(), area.clone());
+                    if live.contains_key(&ticket.hold_id) {
+                        *kept_places.entry(key).or_default() += 1;
+                    } else {
+                        *fresh_places.entry(key).or_default() += 1;
+                    }
+                }
+            }
+        }
+        for ((performance, area), fresh) in &fresh_places {
+            let (held, sold) = tables
+                .areas
+                .get(&(tenant.clone(), performance.clone(), area.clone()))
+                .copied()
+                .unwrap_or_default();
+            let capacity = write
+                .capacities
+                .get(&(performance.clone(), area.clone()))
+                .copied()
+                .unwrap_or(0);
+            if held + sold + fresh > capacity {
+                lost_areas.push(area.clone());
+            }
+        }
+        if !lost_seats.is_empty() || !lost_areas.is_empty() {
+            return Err(SaleRefusal::PlacesLost {
+                seats: lost_seats,
+                areas: lost_areas,
+            });
+        }
+        for ticket in &write.order.tickets {
+            if let Spot::Seat { section, seat } = &ticket.spot {
+                tables.seats.insert(
+                    (tenant.clone(), ticket.performance_id.clone(), seat.clone()),
+                    SeatStateRecord {
+                        seat: seat.clone(),
+                        section: section.clone(),
+                        state: SeatState::Sold,
+                        cart: Some(write.order.cart_id.clone()),
+                        hold_id: None,
+                        expires_at: None,
+                        order: Some(write.order.id.to_string()),
+                    },
+                );
+            }
+        }
+        for ((performance, area), kept) in kept_places {
+            let entry = tables
+                .areas
+                .entry((tenant.clone(), performance, area))
+                .or_default();
+            entry.0 = entry.0.saturating_sub(kept);
+            entry.1 += kept;
+        }
+        for ((performance, area), fresh) in fresh_places {
+            let entry = tables
+                .areas
+                .entry((tenant.clone(), performance, area))
+                .or_default();
+            entry.1 += fresh;
+        }
+        let cart_key = (tenant.clone(), write.order.cart_id.clone());
+        if let Some(holds) = tables.holds.get_mut(&cart_key) {
+            for ticket in &write.order.tickets {
+                holds.remove(&ticket.hold_id);
+            }
+        }
+        if let Some(c) = tables.carts.get_mut(&cart_key) {
+            c.status = CartStatus::Completed;
+            c.version += 1;
+        }
+        let mut sold = write.order.clone();
+        sold.status = OrderStatus::Paid;
+        sold.paid_at = Some(write.paid_at.to_owned());
+        sold.problem = None;
+        sold.version += 1;
+        for ticket in &mut sold.tickets {
+            ticket.status = TicketStatus::Valid;
+        }
+        for ticket in &sold.tickets {
+            tables
+                .issued
+                .entry((tenant.clone(), ticket.performance_id.clone()))
+                .or_default()
+                .push(IssuedTicketRecord {
+                    ticket_id: ticket.id.clone(),
+                    order_id: sold.id.clone(),
+                    order_number: sold.number.clone(),
+                    performance_id: ticket.performance_id.clone(),
+                    status: TicketStatus::Valid,
+                    price: ticket.price,
+                    fees: ticket.fees,
+                    place: ticket.place.clone(),
+                    price_type: ticket.price_type.clone(),
+                    inside: false,
+                    admissions: 0,
+                    admitted_at: None,
+                });
+        }
+        tables.orders.insert(order_key, sold);
+        Ok(())
+    }
+
+    async fn record_unfulfilled_refund(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        refund: &RefundRecord,
+        reason: &str,
+    ) -> Result<(), WriteRefusal> {
+        self.faults.check("record_unfulfilled_refund")?;
+        let mut tables = lock(&self.tables);
+        let stored = tables
+            .orders
+            .get_mut(&(tenant.clone(), order.id.clone()))
+            .filter(|o| matches!(o.status, OrderStatus::Pending | OrderStatus::Cancelled))
+            .ok_or(WriteRefusal::Changed)?;
+        stored.status = OrderStatus::Refunded;
+        stored.refunded = refund.amount;
+        stored.refunds.push(refund.clone());
+        stored.problem = Some(reason.to_owned());
+        stored.version += 1;
+        Ok(())
+    }
+
+    async fn release_cart(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        holds: &[HoldRecord],
+        now: i64,
+    ) -> Result<(), PortError> {
+        self.faults.check("release_cart")?;
+        for hold in holds {
+            match self
+                .release_hold(tenant, cart, hold, ReleaseBy::Closing, now)
+                .await
+            {
+                Ok(()) | Err(HoldRefusal::HoldGone) => {}
+                Err(HoldRefusal::Store(e)) => return Err(e),
+                Err(_) => {}
+            }
+        }
+        if let Some(c) = lock(&self.tables)
+            .carts
+            .get_mut(&(tenant.clone(), cart.clone()))
+            && c.status != CartStatus::Completed
+        {
+            c.status = CartStatus::Expired;
+        }
+        Ok(())
+    }
+
+    async fn refund_tickets(&self, write: &RefundWrite<'_>) -> Result<(), WriteRefusal> {
+        self.faults.check("refund_tickets")?;
+        let mut tables = lock(&self.tables);
+        let tenant = write.tenant;
+        let key = (tenant.clone(), write.order.id.clone());
+        if tables
+            .orders
+            .get(&key)
+            .is_none_or(|o| o.version != write.order.version)
+        {
+            return Err(WriteRefusal::Changed);
+        }
+        let mut order = write.order.clone();
+        for ticket in &mut order.tickets {
+            if !write.tickets.contains(&ticket.id) {
+                continue;
+            }
+            ticket.status = TicketStatus::Refunded;
+            match &ticket.spot {
+                Spot::Seat { seat, .. } => {
+                    tables
+                        .seats
+                        .remove(&(tenant.clone(), ticket.performance_id.clone(), seat.clone()));
+                }
+                Spot::Area(area) => {
+                    if let Some((_, sold)) = tables.areas.get_mut(&(
+                        tenant.clone(),
+                        ticket.performance_id.clone(),
+                        area.clone(),
+                    )) {
+                        *sold = sold.saturating_sub(1);
+                    }
+                }
+            }
+            if let Some(issued) = tables
+                .issued
+                .get_mut(&(tenant.clone(), ticket.performance_id.clone()))
+            {
+                for t in issued.iter_mut().filter(|t| t.ticket_id == ticket.id) {
+                    t.status = TicketStatus::Refunded;
+                }
+            }
+        }
+        order.status = write.status;
+        order.refunded += write.refund.amount;
+        order.refunds.push(write.refund.clone());
+        order.version += 1;
+        tables.orders.insert(key, order);
+        Ok(())
+    }
+
+    async fn performance_tickets(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+    ) -> Result<Vec<IssuedTicketRecord>, PortError> {
+        self.faults.check("performance_tickets")?;
+        Ok(lock(&self.tables)
+            .issued
+            .get(&(tenant.clone(), performance.clone()))
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
+/// A payment made through the fake provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeIntent {
+    pub id: String,
+    pub amount: i64,
+    pub cancelled: bool,
+}
+
+/// A refund made through the fake provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeRefund {
+    pub id: String,
+    pub payment_intent: String,
+    pub amount: i64,
+}
+
+/// The payment provider: idempotency keys return the first answer, as Stripe's do.
+#[derive(Default)]
+pub struct FakePayments {
+    intents: Mutex<BTreeMap<String, FakeIntent>>,
+    refunds: Mutex<BTreeMap<String, FakeRefund>>,
+    /// Provider failures: `Unavailable` for scheduled calls.
+    pub faults: Faults,
+    /// When set, every call is refused as if payments were not configured.
+    pub disabled: Mutex<bool>,
+}
+
+impl FakePayments {
+    pub fn intents(&self) -> Vec<FakeIntent> {
+        lock(&self.intents).values().cloned().collect()
+    }
+
+    /// Refunds actually made (one per idempotency key).
+    pub fn refunds(&self) -> Vec<FakeRefund> {
+        lock(&self.refunds).values().cloned().collect()
+    }
+
+    fn check(&self, operation: &'static str) -> Result<(), PaymentError> {
+        if *lock(&self.disabled) {
+            return Err(PaymentError::Disabled);
+        }
+        self.faults
+            .check(operation)
+            .map_err(|e| PaymentError::Unavailable(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl Payments for FakePayments {
+    async fn create_payment_intent(
+        &self,
+        request: PaymentRequest<'_>,
+    ) -> Result<CreatedPaymentIntent, PaymentError> {
+        self.check("create_payment_intent")?;
+        let mut intents = lock(&self.intents);
+        let count = intents.len();
+        let intent = intents
+            .entry(request.idempotency_key.clone())
+            .or_insert_with(|| FakeIntent {
+                id: format!("pi_fake_{count}"),
+                amount: request.amount,
+                cancelled: false,
+            });
+        Ok(CreatedPaymentIntent {
+            id: intent.id.clone(),
+            client_secret: format!("{}_secret", intent.id),
+        })
+    }
+
+    async fn cancel_payment_intent(&self, id: &str) -> Result<(), PaymentError> {
+        self.check("cancel_payment_intent")?;
+        for intent in lock(&self.intents).values_mut().filter(|i| i.id == id) {
+            intent.cancelled = true;
+        }
+        Ok(())
+    }
+
+    async fn refund(&self, request: RefundRequest<'_>) -> Result<String, PaymentError> {
+        self.check("refund")?;
+        let mut refunds = lock(&self.refunds);
+        let count = refunds.len();
+        let refund = refunds
+            .entry(request.idempotency_key.clone())
+            .or_insert_with(|| FakeRefund {
+                id: format!("re_fake_{count}"),
+                payment_intent: request.payment_intent.to_owned(),
+                amount: request.amount,
+            });
+        Ok(refund.id.clone())
+    }
+}
+
+/// The queues: hold-expiry jobs and mail jobs, kept in order.
+#[derive(Default)]
+pub struct FakeQueues {
+    expiry: Mutex<Vec<HoldExpiryJob>>,
+    mail: Mutex<Vec<MailJob>>,
+    pub faults: Faults,
+}
+
+impl FakeQueues {
+    pub fn expiry_jobs(&self) -> Vec<HoldExpiryJob> {
+        lock(&self.expiry).clone()
+    }
+
+    pub fn mail_jobs(&self) -> Vec<MailJob> {
+        lock(&self.mail).clone()
+    }
+}
+
+#[async_trait]
+impl HoldExpiryQueue for FakeQueues {
+    async fn schedule(&self, job: &HoldExpiryJob, _now_ms: i64) -> Result<(), PortError> {
+        self.faults.check("schedule")?;
+        lock(&self.expiry).push(job.clone());
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl MailQueue for FakeQueues {
+    async fn enqueue(&self, job: &MailJob) -> Result<(), PortError> {
+        self.faults.check("enqueue")?;
+        lock(&self.mail).push(job.clone());
+        Ok(())
+    }
+}
+
+/// Everything a service test needs, wired like production but in memory.
+pub struct World {
+    pub store: Arc<InMemoryStore>,
+    pub payments: Arc<FakePayments>,
+    pub queues: Arc<FakeQueues>,
+    pub clock: Arc<FakeClock>,
+}
+
+impl World {
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Self {
+            store: Arc::default(),
+            payments: Arc::default(),
+            queues: Arc::default(),
+            clock: Arc::new(FakeClock::at(now)),
+        }
+    }
+
+    pub fn catalog(&self) -> Arc<crate::catalog::SaleCatalog> {
+        Arc::new(crate::catalog::SaleCatalog::new(self.store.clone()))
+    }
+
+    pub fn holds(&self) -> Arc<crate::holds::Holds> {
+        Arc::new(crate::holds::Holds::new(
+            self.catalog(),
+            self.store.clone(),
+            self.queues.clone(),
+            self.clock.clone(),
+        ))
+    }
+
+    pub fn sales(&self) -> Arc<crate::sales::Sales> {
+        let delivery = Arc::new(crate::delivery::TicketDelivery::new(
+            self.catalog(),
+            self.queues.clone(),
+            "https://{host}",
+        ));
+        Arc::new(crate::sales::Sales::new(
+            self.store.clone(),
+            self.store.clone(),
+            self.store.clone(),
+            self.payments.clone(),
+            delivery,
+            self.clock.clone(),
+        ))
+    }
+
+    /// Checkout with a 10-minute payment window.
+    pub fn checkout(&self) -> Arc<crate::checkout::Checkout> {
+        Arc::new(crate::checkout::Checkout::new(
+            self.catalog(),
+            self.holds(),
+            self.store.clone(),
+            self.payments.clone(),
+            self.sales(),
+            self.clock.clone(),
+            600,
+        ))
+    }
+}

@@ -1,0 +1,714 @@
+//! Holds: where it is decided who gets a seat. A cart (id plus secret token) holds seats and
+//! general-admission places for several performances, up to the venue's limit, each for the
+//! performance's hold time. The store's conditional transaction is the judge of every race;
+//! this service decides what to ask it (which seats, which best-available block, how many
+//! places), what to do when it refuses (clean up expired holds and try again, choose other
+//! seats, give up), and what the expiry worker may release.
+
+use crate::catalog::SaleCatalog;
+use crate::jobs::HoldExpiryJob;
+use crate::ports::{
+    Catalog, Clock, HoldExpiryQueue, HoldRefusal, HoldRequest, HoldStore, PlacesToHold, PortError,
+    ReleaseBy, SeatToHold,
+};
+use crate::prepared::{PreparedLayout, TakenSeats, TtlCache};
+use crate::retry::{Policy, retry};
+use crate::tokens::{random_token, sha256_hex};
+use chrono::Duration;
+use marquee_domain::best_available::MAX_BEST_AVAILABLE;
+use marquee_domain::performance::PerformanceStatus;
+use marquee_domain::records::{CartRecord, CartStatus, HoldRecord, PerformanceRecord};
+use marquee_domain::seatmap::{AreaId, SeatId, ZoneId};
+use marquee_domain::{CartId, HoldId, Invalid, PerformanceId, TenantId};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// An abandoned cart disappears after this long.
+pub const CART_LIFETIME_HOURS: i64 = 24;
+/// Attempts of a best-available hold when the chosen seats are taken meanwhile.
+const BEST_AVAILABLE_ATTEMPTS: usize = 5;
+/// How long a best-available search reuses this instance's view of the taken seats. The
+/// hold transaction decides; a stale view only costs a retry.
+const TAKEN_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Why a hold (or a release) was refused, in terms a patron or a clerk can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum HoldError {
+    /// No such cart, or not this token's.
+    #[error("no such cart")]
+    CartNotFound,
+    #[error("no such hold in the cart")]
+    HoldNotFound,
+    #[error("no such performance")]
+    PerformanceNotFound,
+    #[error("the cart is {0:?}, not open")]
+    CartNotOpen(CartStatus),
+    #[error("the performance is not on sale")]
+    NotOnSale,
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// Seat ids that are not on the performance's map.
+    #[error("unknown seats: {0:?}")]
+    UnknownSeats(Vec<String>),
+    /// The cart (or this performance's share of it) is full.
+    #[error("the cart may hold {remaining} more tickets (at most {most})")]
+    LimitExceeded { remaining: u32, most: u32 },
+    #[error("seats are taken: {0:?}")]
+    SeatsUnavailable(Vec<SeatId>),
+    #[error("only {available} places are left in the area")]
+    AreaFull { available: u32 },
+    /// Best available found no block of that size.
+    #[error("no seats together are available")]
+    NoneTogether,
+    /// Best available kept losing races for the blocks that are left.
+    #[error("other patrons took the seats first")]
+    OutRaced,
+    /// Concurrent transactions kept conflicting: try again in a moment.
+    #[error("too many concurrent transactions")]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] PortError),
+}
+
+/// A cart as its holder addresses it: the id and the hash of the token they were given.
+#[derive(Debug, Clone)]
+pub struct CartAccess {
+    pub id: CartId,
+    pub token_hash: String,
+}
+
+impl CartAccess {
+    /// From the id in the path and the token in the header.
+    pub fn new(id: CartId, token: &str) -> Self {
+        Self {
+            id,
+            token_hash: sha256_hex(token.trim()),
+        }
+    }
+}
+
+/// What a hold asks for.
+#[derive(Debug, Clone)]
+pub enum HoldWanted {
+    /// These seats, by id.
+    Seats(Vec<String>),
+    /// The best `quantity` seats together, in a zone or anywhere.
+    BestAvailable { quantity: u32, zone: Option<String> },
+    /// `quantity` places in a general-admission area.
+    GeneralAdmission { area: String, quantity: u32 },
+}
+
+/// A new cart and the token only its holder gets.
+#[derive(Debug)]
+pub struct NewCart {
+    pub cart: CartRecord,
+    pub token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The cart with the holds that count: live ones while it is open, all once it is checked
+/// out (they were extended for the payment), in the order they were held.
+#[derive(Debug)]
+pub struct CartContents {
+    pub cart: CartRecord,
+    pub holds: Vec<HoldRecord>,
+}
+
+impl CartContents {
+    /// Tickets the cart may still add.
+    pub fn remaining(&self) -> u32 {
+        let held = u32::try_from(self.holds.len()).unwrap_or(u32::MAX);
+        self.cart.limit.saturating_sub(held)
+    }
+
+    /// When the first hold expires (the countdown), if the cart holds anything.
+    pub fn expires_at(&self) -> Option<i64> {
+        self.holds.iter().map(|h| h.expires_at).min()
+    }
+}
+
+/// What the expiry worker did with one job.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ExpirySweep {
+    pub released: usize,
+    /// Holds extended past the job (a checkout): the job was sent on for them.
+    pub rescheduled: usize,
+    pub cart_expired: bool,
+}
+
+pub struct Holds {
+    catalog: Arc<SaleCatalog>,
+    store: Arc<dyn HoldStore>,
+    expiry: Arc<dyn HoldExpiryQueue>,
+    clock: Arc<dyn Clock>,
+    /// Seats known to be taken, per performance, for best-available searches.
+    taken: TtlCache<(TenantId, PerformanceId), TakenSeats>,
+}
+
+impl Holds {
+    pub fn new(
+        catalog: Arc<SaleCatalog>,
+        store: Arc<dyn HoldStore>,
+        expiry: Arc<dyn HoldExpiryQueue>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            catalog,
+            store,
+            expiry,
+            clock,
+            taken: TtlCache::new(TAKEN_TTL, 256),
+        }
+    }
+
+    /// Starts a cart with the venue's ticket limit.
+    pub async fn create_cart(&self, tenant: &TenantId) -> Result<NewCart, HoldError> {
+        let venue = self
+            .catalog
+            .venue(tenant)
+            .await?
+            .ok_or(HoldError::CartNotFound)?;
+        let now = self.clock.now();
+        let token = random_token(24);
+        let expires_at = now + Duration::hours(CART_LIFETIME_HOURS);
+        let limit = venue.settings.max_tickets_per_order;
+        let cart = CartRecord {
+            id: CartId::generate(),
+            token_hash: sha256_hex(&token),
+            status: CartStatus::Open,
+            limit,
+            remaining: limit,
+            perf_remaining: Default::default(),
+            version: 0,
+            order_id: None,
+            created_at: now.to_rfc3339(),
+            ttl: expires_at.timestamp(),
+        };
+        self.store.create_cart(tenant, &cart).await?;
+        Ok(NewCart {
+            cart,
+            token,
+            expires_at,
+        })
+    }
+
+    /// The cart, if the token is its own (a wrong token is the same as no cart).
+    pub async fn load(
+        &self,
+        tenant: &TenantId,
+        access: &CartAccess,
+    ) -> Result<(CartRecord, Vec<HoldRecord>), HoldError> {
+        match self.store.cart(tenant, &access.id).await? {
+            Some((cart, holds)) if cart.token_hash == access.token_hash => Ok((cart, holds)),
+            _ => Err(HoldError::CartNotFound),
+        }
+    }
+
+    /// The cart with the holds that count now.
+    pub async fn contents(
+        &self,
+        tenant: &TenantId,
+        access: &CartAccess,
+    ) -> Result<CartContents, HoldError> {
+        let (cart, holds) = self.load(tenant, access).await?;
+        let now = self.clock.now().timestamp_millis();
+        let mut holds: Vec<HoldRecord> = holds
+            .into_iter()
+            .filter(|h| h.is_live(now) || cart.status != CartStatus::Open)
+            .collect();
+        holds.sort_by(|a, b| {
+            (&a.created_at, &a.performance_id, a.spot.section(), seat_order(a)).cmp(&(
+                &b.created_at,
+                &b.performance_id,
+                b.spot.section(),
+                seat_order(b),
+            ))
+        });
+        Ok(CartContents { cart, holds })
+    }
+
+    /// Holds what is wanted of a performance for the cart, all or nothing, and arranges the
+    /// clean-up after the hold time.
+    pub async fn hold(
+        &self,
+        tenant: &TenantId,
+        access: &CartAccess,
+        performance_id: &str,
+        wanted: &HoldWanted,
+    ) -> Result<Vec<HoldRecord>, HoldError> {
+        let performance = self.performance(tenant, performance_id).await?;
+        let now = self.clock.now();
+        if performance.status != PerformanceStatus::OnSale || !performance.schedule.is_selling(now)
+        {
+            return Err(HoldError::NotOnSale);
+        }
+        let layout = self.catalog.layout(tenant, &performance).await?;
+        let attempt = Attempt {
+            holds: self,
+            tenant,
+            access,
+            performance: &performance,
+            layout: &layout,
+        };
+        let holds = match wanted {
+            HoldWanted::Seats(seats) => attempt.explicit(seats).await?,
+            HoldWanted::BestAvailable { quantity, zone } => {
+                attempt.best_available(*quantity, zone.as_deref()).await?
+            }
+            HoldWanted::GeneralAdmission { area, quantity } => {
+                attempt.general_admission(area, *quantity).await?
+            }
+        };
+        self.schedule_expiry(tenant, &access.id, &holds).await;
+        Ok(holds)
+    }
+
+    /// Makes sure the holds are cleaned up after they expire. Correctness does not depend on
+    /// it (expired holds are free to everyone anyway), so a failure is logged, not returned:
+    /// the patron has their seats.
+    pub(crate) async fn schedule_expiry(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        holds: &[HoldRecord],
+    ) {
+        let Some(expires_at) = holds.iter().map(|h| h.expires_at).max() else {
+            return;
+        };
+        let job = HoldExpiryJob {
+            tenant: tenant.clone(),
+            cart_id: cart.clone(),
+            hold_ids: holds.iter().map(|h| h.hold_id.clone()).collect(),
+            expires_at,
+        };
+        let now = self.clock.now().timestamp_millis();
+        if let Err(e) = self.expiry.schedule(&job, now).await {
+            tracing::error!(cart = %cart, error = ?e, "could not schedule hold expiry");
+        }
+    }
+
+    /// The patron gives one hold back.
+    pub async fn release(
+        &self,
+        tenant: &TenantId,
+        access: &CartAccess,
+        hold_id: &str,
+    ) -> Result<(), HoldError> {
+        let (_, holds) = self.load(tenant, access).await?;
+        let hold = HoldId::parse(hold_id)
+            .ok()
+            .and_then(|id| holds.into_iter().find(|h| h.hold_id == id))
+            .ok_or(HoldError::HoldNotFound)?;
+        let now = self.clock.now().timestamp_millis();
+        let by = ReleaseBy::Patron(&access.token_hash);
+        let released = retry(
+            Policy::CONTENTION,
+            |e| matches!(e, HoldRefusal::Contention),
+            |_| self.store.release_hold(tenant, &access.id, &hold, by, now),
+        )
+        .await;
+        match released {
+            Ok(()) => Ok(()),
+            Err(HoldRefusal::HoldGone) => Err(HoldError::HoldNotFound),
+            Err(e) => Err(refusal(e, 0)),
+        }
+    }
+
+    /// The expiry worker's job: release the job's holds that are still expired and still the
+    /// cart's; send the job on for holds extended meanwhile; mark a cart with nothing left
+    /// as expired. A redelivered or late job is harmless.
+    pub async fn release_expired(&self, job: &HoldExpiryJob) -> Result<ExpirySweep, PortError> {
+        let now = self.clock.now().timestamp_millis();
+        let mut extended: Vec<(HoldId, i64)> = Vec::new();
+        let mut sweep = ExpirySweep::default();
+        for hold_id in &job.hold_ids {
+            let Some(hold) = self.store.hold(&job.tenant, &job.cart_id, hold_id).await? else {
+                continue; // released by the patron, sold, or handled by an earlier delivery
+            };
+            if hold.is_live(now) {
+                extended.push((hold_id.clone(), hold.expires_at));
+                continue;
+            }
+            let released = retry(
+                Policy::CONTENTION,
+                |e| matches!(e, HoldRefusal::Contention),
+                |_| {
+                    self.store
+                        .release_hold(&job.tenant, &job.cart_id, &hold, ReleaseBy::Expiry, now)
+                },
+            )
+            .await;
+            match released {
+                Ok(()) => sweep.released += 1,
+                // Gone meanwhile (released, sold, or another delivery of this job).
+                Err(HoldRefusal::HoldGone | HoldRefusal::CartNotFound) => {}
+                Err(HoldRefusal::Store(e)) => return Err(e),
+                Err(other) => return Err(PortError::new("hold store", other.to_string())),
+            }
+        }
+        if let Some(latest) = extended.iter().map(|(_, at)| *at).max() {
+            sweep.rescheduled = extended.len();
+            let job = HoldExpiryJob {
+                hold_ids: extended.into_iter().map(|(id, _)| id).collect(),
+                expires_at: latest,
+                ..job.clone()
+            };
+            self.expiry.schedule(&job, now).await?;
+        } else if sweep.released > 0
+            && let Some((_, holds)) = self.store.cart(&job.tenant, &job.cart_id).await?
+            && holds.iter().all(|h| !h.is_live(now))
+        {
+            self.store.expire_cart(&job.tenant, &job.cart_id).await?;
+            sweep.cart_expired = true;
+        }
+        Ok(sweep)
+    }
+
+    async fn performance(
+        &self,
+        tenant: &TenantId,
+        raw: &str,
+    ) -> Result<Arc<PerformanceRecord>, HoldError> {
+        let id = PerformanceId::parse(raw).map_err(|_| HoldError::PerformanceNotFound)?;
+        self.catalog
+            .published_cached(tenant, &id)
+            .await?
+            .ok_or(HoldError::PerformanceNotFound)
+    }
+
+    fn catalog_port(&self) -> &Arc<dyn Catalog> {
+        self.catalog.port()
+    }
+}
+
+/// The store's refusal as the service reports it.
+fn refusal(e: HoldRefusal, most: u32) -> HoldError {
+    match e {
+        HoldRefusal::CartNotFound => HoldError::CartNotFound,
+        HoldRefusal::CartNotOpen(status) => HoldError::CartNotOpen(status),
+        HoldRefusal::NotOnSale => HoldError::NotOnSale,
+        HoldRefusal::LimitExceeded { remaining } => HoldError::LimitExceeded { remaining, most },
+        HoldRefusal::SeatsUnavailable(seats) => HoldError::SeatsUnavailable(seats),
+        HoldRefusal::AreaFull { available } => HoldError::AreaFull { available },
+        HoldRefusal::HoldGone => HoldError::HoldNotFound,
+        HoldRefusal::Contention => HoldError::Busy,
+        HoldRefusal::Store(e) => HoldError::Store(e),
+    }
+}
+
+/// What one hold attempt writes.
+enum Operation<'a> {
+    Seats(&'a [SeatToHold]),
+    Places(PlacesToHold<'a>),
+}
+
+/// One hold request against one performance.
+struct Attempt<'a> {
+    holds: &'a Holds,
+    tenant: &'a TenantId,
+    access: &'a CartAccess,
+    performance: &'a PerformanceRecord,
+    layout: &'a PreparedLayout,
+}
+
+impl Attempt<'_> {
+    fn most(&self) -> u32 {
+        self.performance.max_tickets_per_order
+    }
+
+    fn check_quantity(&self, quantity: usize) -> Result<(), HoldError> {
+        if quantity == 0 {
+            return Err(Invalid::new("quantity", "ask for at least one ticket").into());
+        }
+        if quantity > self.most() as usize {
+            return Err(HoldError::LimitExceeded {
+                remaining: self.most(),
+                most: self.most(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs the write; on a full budget, releases this cart's expired holds (the expiry
+    /// worker may not have run yet) and tries once more; retries conflicting transactions.
+    async fn write(&self, operation: &Operation<'_>) -> Result<Vec<HoldRecord>, HoldRefusal> {
+        let mut cleaned = false;
+        loop {
+            let result = retry(
+                Policy::CONTENTION,
+                |e| matches!(e, HoldRefusal::Contention),
+                |_| self.write_once(operation),
+            )
+            .await;
+            match result {
+                Err(HoldRefusal::LimitExceeded { .. }) if !cleaned => {
+                    cleaned = true;
+                    if !self.release_expired_of_cart().await? {
+                        return Err(HoldRefusal::LimitExceeded {
+                            remaining: self.remaining().await?,
+                        });
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn write_once(&self, operation: &Operation<'_>) -> Result<Vec<HoldRecord>, HoldRefusal> {
+        let now = self.holds.clock.now();
+        let created_at = now.to_rfc3339();
+        let request = HoldRequest {
+            tenant: self.tenant,
+            cart_id: &self.access.id,
+            token_hash: &self.access.token_hash,
+            performance: &self.performance.id,
+            performance_limit: self.most(),
+            expires_at: (now + Duration::seconds(i64::from(self.performance.hold_seconds)))
+                .timestamp_millis(),
+            now: now.timestamp_millis(),
+            created_at: &created_at,
+        };
+        match operation {
+            Operation::Seats(seats) => self.holds.store.hold_seats(&request, seats).await,
+            Operation::Places(places) => self.holds.store.hold_places(&request, places).await,
+        }
+    }
+
+    /// Releases this cart's holds whose time has passed; whether there were any.
+    async fn release_expired_of_cart(&self) -> Result<bool, HoldRefusal> {
+        let Some((_, holds)) = self.holds.store.cart(self.tenant, &self.access.id).await? else {
+            return Ok(false);
+        };
+        let now = self.holds.clock.now().timestamp_millis();
+        let mut any = false;
+        for hold in holds.iter().filter(|h| !h.is_live(now)) {
+            match self
+                .holds
+                .store
+                .release_hold(self.tenant, &self.access.id, hold, ReleaseBy::Expiry, now)
+                .await
+            {
+                Ok(()) => any = true,
+                Err(HoldRefusal::HoldGone) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(any)
+    }
+
+    /// What the cart may still add for this performance, once cleaning up freed nothing:
+    /// the cart's own limit and the performance's limit per order, less the live holds.
+    async fn remaining(&self) -> Result<u32, PortError> {
+        let Some((cart, holds)) = self.holds.store.cart(self.tenant, &self.access.id).await?
+        else {
+            return Ok(0);
+        };
+        let now = self.holds.clock.now().timestamp_millis();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let live = holds.iter().filter(|h| h.is_live(now));
+        let all = count(live.clone().count());
+        let here = count(
+            live.filter(|h| h.performance_id == self.performance.id)
+                .count(),
+        );
+        Ok(cart
+            .limit
+            .saturating_sub(all)
+            .min(self.most().saturating_sub(here)))
+    }
+
+    async fn explicit(&self, raw: &[String]) -> Result<Vec<HoldRecord>, HoldError> {
+        self.check_quantity(raw.len())?;
+        let mut seen = HashSet::new();
+        let mut seats = Vec::with_capacity(raw.len());
+        let mut unknown = Vec::new();
+        for id in raw {
+            if !seen.insert(id.as_str()) {
+                return Err(Invalid::new("seats", format!("'{id}' is listed twice")).into());
+            }
+            match self.locate(id) {
+                Some(seat) => seats.push(seat),
+                None => unknown.push(id.clone()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(HoldError::UnknownSeats(unknown));
+        }
+        self.write(&Operation::Seats(&seats))
+            .await
+            .map_err(|e| refusal(e, self.most()))
+    }
+
+    fn locate(&self, raw: &str) -> Option<SeatToHold> {
+        let id = SeatId::parse(raw).ok()?;
+        let position = *self.layout.index.get(&id)?;
+        let at = self.layout.map.seat_at(position)?;
+        Some(SeatToHold {
+            hold_id: HoldId::generate(),
+            section: at.section.clone(),
+            seat: id,
+            zone: at.seat.zone.clone(),
+        })
+    }
+
+    async fn best_available(
+        &self,
+        quantity: u32,
+        zone: Option<&str>,
+    ) -> Result<Vec<HoldRecord>, HoldError> {
+        if quantity > MAX_BEST_AVAILABLE {
+            return Err(Invalid::new(
+                "quantity",
+                format!("ask for at most {MAX_BEST_AVAILABLE} seats together"),
+            )
+            .into());
+        }
+        self.check_quantity(quantity as usize)?;
+        let zone = match zone {
+            Some(raw) => Some(
+                ZoneId::parse(raw)
+                    .ok()
+                    .filter(|z| self.layout.map.zones.iter().any(|known| &known.id == z))
+                    .ok_or_else(|| Invalid::new("zone", "is not a price zone of this seat map"))?,
+            ),
+            None => None,
+        };
+        let (mut taken, mut fresh) = self.taken_seats(false).await?;
+        // Concurrent searches all want the same best block. After a lost race, each request
+        // passes over a different random fifth of the free seats, so the racers spread over
+        // the next-best blocks instead of colliding again and again.
+        let salt: u64 = rand::random::<u64>() | 1;
+        let mut lost_races = 0u64;
+        for _ in 0..BEST_AVAILABLE_ATTEMPTS {
+            let skipping = lost_races > 0;
+            let pick = self.layout.best.find(quantity, zone.as_ref(), |seat| {
+                taken.contains(seat) || (skipping && spread(seat, salt ^ lost_races))
+            });
+            let pick = match pick {
+                Some(pick) => Some(pick),
+                // Nothing among the seats not skipped: try again with all of them.
+                None if skipping => self
+                    .layout
+                    .best
+                    .find(quantity, zone.as_ref(), |seat| taken.contains(seat)),
+                None => None,
+            };
+            let Some(choice) = pick else {
+                if fresh {
+                    return Err(HoldError::NoneTogether);
+                }
+                // A cached view may miss a seat released a moment ago: look once more.
+                (taken, fresh) = self.taken_seats(true).await?;
+                continue;
+            };
+            let seats: Vec<SeatToHold> = choice
+                .iter()
+                .filter_map(|id| self.locate(id.as_str()))
+                .collect();
+            match self.write(&Operation::Seats(&seats)).await {
+                Ok(holds) => {
+                    taken.add(choice);
+                    return Ok(holds);
+                }
+                // Someone was faster: count those seats as taken and choose again.
+                Err(HoldRefusal::SeatsUnavailable(lost)) => {
+                    lost_races += 1;
+                    taken.add(lost);
+                }
+                Err(e) => return Err(refusal(e, self.most())),
+            }
+        }
+        // Seats are left, but other patrons kept taking them first: worth trying again.
+        Err(HoldError::OutRaced)
+    }
+
+    /// This instance's view of the taken seats, read from the store when older than its TTL.
+    /// Returns the view and whether it was just read.
+    async fn taken_seats(&self, reload: bool) -> Result<(Arc<TakenSeats>, bool), PortError> {
+        let key = (self.tenant.clone(), self.performance.id.clone());
+        if !reload && let Some(taken) = self.holds.taken.get(&key) {
+            return Ok((taken, false));
+        }
+        let sections: Vec<_> = self
+            .layout
+            .map
+            .sections
+            .iter()
+            .map(|s| s.id.clone())
+            .collect();
+        let states = self
+            .holds
+            .catalog_port()
+            .seat_states(self.tenant, &self.performance.id, &sections)
+            .await?;
+        let now = self.holds.clock.now().timestamp_millis();
+        let taken = Arc::new(TakenSeats::default());
+        taken.add(
+            states
+                .into_iter()
+                .filter(|(_, s)| !s.status(now).is_free())
+                .map(|(id, _)| id),
+        );
+        self.holds.taken.put(key, taken.clone());
+        Ok((taken, true))
+    }
+
+    async fn general_admission(
+        &self,
+        raw_area: &str,
+        quantity: u32,
+    ) -> Result<Vec<HoldRecord>, HoldError> {
+        self.check_quantity(quantity as usize)?;
+        let area = AreaId::parse(raw_area)
+            .ok()
+            .and_then(|id| self.layout.map.areas.iter().find(|a| a.id == id))
+            .ok_or_else(|| {
+                Invalid::new("areaId", "is not a general-admission area of this seat map")
+            })?;
+        if quantity > area.capacity {
+            return Err(HoldError::AreaFull {
+                available: area.capacity,
+            });
+        }
+        let hold_ids: Vec<HoldId> = (0..quantity).map(|_| HoldId::generate()).collect();
+        let places = PlacesToHold {
+            area: &area.id,
+            zone: &area.zone,
+            capacity: area.capacity,
+            hold_ids: &hold_ids,
+        };
+        self.write(&Operation::Places(places))
+            .await
+            .map_err(|e| refusal(e, self.most()))
+    }
+}
+
+/// Orders seats of a row naturally: "A-2" before "A-10".
+fn seat_order(hold: &HoldRecord) -> (String, u64) {
+    let id = hold.spot.seat().map(ToString::to_string).unwrap_or_default();
+    let digits: String = id
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (
+        id.trim_end_matches(|c: char| c.is_ascii_digit()).to_owned(),
+        digits.parse().unwrap_or(0),
+    )
+}
+
+/// Whether a seat is passed over in this attempt: about one in five, differently per
+/// request and attempt (FNV-1a of the seat id, salted).
+fn spread(seat: &SeatId, salt: u64) -> bool {
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64 ^ salt;
+    for byte in seat.as_str().bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash.is_multiple_of(5)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,363 @@
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+use crate::testkit::{cart, seats, venue, wanted_seats};
+use marquee_domain::records::SeatState;
+
+fn seat(id: &str) -> SeatId {
+    SeatId::parse(id).unwrap()
+}
+
+#[tokio::test]
+async fn holding_seats_keeps_them_for_the_hold_time_and_schedules_the_clean_up() {
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    let ids = seats(&v, 2);
+    let held = holds
+        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&ids))
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 2);
+    let expected_expiry = (crate::testkit::start() + Duration::seconds(600)).timestamp_millis();
+    assert!(held.iter().all(|h| h.expires_at == expected_expiry));
+    let state = v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[0])).unwrap();
+    assert_eq!(state.state, SeatState::Held);
+    assert_eq!(state.cart.as_ref(), Some(&access.id));
+    let jobs = v.world.queues.expiry_jobs();
+    assert_eq!(jobs.len(), 1, "one clean-up job per hold request");
+    assert_eq!(jobs[0].expires_at, expected_expiry);
+    assert_eq!(jobs[0].hold_ids.len(), 2);
+    let contents = holds.contents(&v.tenant, &access).await.unwrap();
+    assert_eq!(contents.remaining(), 4);
+}
+
+#[tokio::test]
+async fn a_seat_someone_else_holds_is_refused_and_nothing_of_the_request_is_held() {
+    let v = venue();
+    let holds = v.world.holds();
+    let first = cart(&v, &holds).await;
+    let second = cart(&v, &holds).await;
+    let ids = seats(&v, 2);
+    holds
+        .hold(&v.tenant, &first, v.performance.as_str(), &wanted_seats(&ids[..1]))
+        .await
+        .unwrap();
+    let refused = holds
+        .hold(&v.tenant, &second, v.performance.as_str(), &wanted_seats(&ids))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, HoldError::SeatsUnavailable(taken) if taken == &[seat(&ids[0])]),
+        "{refused:?}"
+    );
+    assert!(
+        v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[1])).is_none(),
+        "the free seat of a refused request stays free"
+    );
+    assert!(holds.contents(&v.tenant, &second).await.unwrap().holds.is_empty());
+}
+
+#[tokio::test]
+async fn an_expired_hold_is_free_for_the_next_patron_without_waiting_for_the_worker() {
+    let v = venue();
+    let holds = v.world.holds();
+    let first = cart(&v, &holds).await;
+    let second = cart(&v, &holds).await;
+    let ids = seats(&v, 1);
+    let performance = v.performance.as_str();
+    holds.hold(&v.tenant, &first, performance, &wanted_seats(&ids)).await.unwrap();
+    v.world.clock.advance(Duration::seconds(601));
+    holds.hold(&v.tenant, &second, performance, &wanted_seats(&ids)).await.unwrap();
+    let state = v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[0])).unwrap();
+    assert_eq!(state.cart.as_ref(), Some(&second.id));
+    assert!(holds.contents(&v.tenant, &first).await.unwrap().holds.is_empty());
+}
+
+#[tokio::test]
+async fn unknown_and_repeated_seats_are_named_before_anything_is_written() {
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    let performance = v.performance.as_str();
+    let unknown = holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&["Z-99".into()]))
+        .await
+        .unwrap_err();
+    assert!(matches!(&unknown, HoldError::UnknownSeats(s) if s == &["Z-99".to_owned()]));
+    let ids = seats(&v, 1);
+    let twice = holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&[ids[0].clone(), ids[0].clone()]))
+        .await
+        .unwrap_err();
+    assert!(matches!(twice, HoldError::Invalid(ref i) if i.field == "seats"), "{twice:?}");
+    assert_eq!(v.world.store.faults.calls("hold_seats"), 0);
+}
+
+#[tokio::test]
+async fn the_ticket_limit_counts_live_holds_and_frees_up_as_they_expire() {
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    let performance = v.performance.as_str();
+    let ids = seats(&v, 5);
+    let too_many = holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids))
+        .await
+        .unwrap_err();
+    assert!(matches!(too_many, HoldError::LimitExceeded { most: 4, .. }), "{too_many:?}");
+    holds.hold(&v.tenant, &access, performance, &wanted_seats(&ids[..4])).await.unwrap();
+    let full = holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[4..]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(full, HoldError::LimitExceeded { remaining: 0, most: 4 }),
+        "{full:?}"
+    );
+    // After the hold time the cart's own expired holds are released and the budget is back.
+    v.world.clock.advance(Duration::seconds(601));
+    let held = holds.hold(&v.tenant, &access, performance, &wanted_seats(&ids[4..])).await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(holds.contents(&v.tenant, &access).await.unwrap().holds.len(), 1);
+}
+
+#[tokio::test]
+async fn a_performance_off_sale_or_unknown_is_refused() {
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    let ids = seats(&v, 1);
+    let unknown = holds
+        .hold(&v.tenant, &access, "not-a-performance", &wanted_seats(&ids))
+        .await
+        .unwrap_err();
+    assert!(matches!(unknown, HoldError::PerformanceNotFound));
+    v.world
+        .store
+        .set_performance_status(&v.tenant, &v.performance, PerformanceStatus::Paused);
+    let paused = holds
+        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&ids))
+        .await
+        .unwrap_err();
+    assert!(matches!(paused, HoldError::NotOnSale), "{paused:?}");
+}
+
+#[tokio::test]
+async fn best_available_holds_adjacent_seats_and_says_when_none_are_left() {
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    let performance = v.performance.as_str();
+    let best = HoldWanted::BestAvailable {
+        quantity: 3,
+        zone: None,
+    };
+    let held = holds.hold(&v.tenant, &access, performance, &best).await.unwrap();
+    let rows: Vec<_> = held.iter().map(|h| h.spot.seat().unwrap().to_string()).collect();
+    assert_eq!(rows, seats(&v, 3), "the best row, together");
+    let other = cart(&v, &holds).await;
+    let none = holds.hold(&v.tenant, &other, performance, &best).await.unwrap_err();
+    assert!(matches!(none, HoldError::NoneTogether), "{none:?}");
+    let bad_zone = HoldWanted::BestAvailable {
+        quantity: 1,
+        zone: Some("balcony".into()),
+    };
+    let refused = holds.hold(&v.tenant, &other, performance, &bad_zone).await.unwrap_err();
+    assert!(matches!(refused, HoldError::Invalid(ref i) if i.field == "zone"));
+}
+
+#[tokio::test]
+async fn best_available_chooses_again_when_its_view_of_taken_seats_is_stale() {
+    let v = venue();
+    let holds = v.world.holds();
+    let performance = v.performance.as_str();
+    let one = HoldWanted::BestAvailable {
+        quantity: 1,
+        zone: None,
+    };
+    // This instance reads the taken seats (none) and keeps that view for a moment.
+    let first = cart(&v, &holds).await;
+    let picked = holds.hold(&v.tenant, &first, performance, &one).await.unwrap();
+    let picked = picked[0].spot.seat().unwrap().to_string();
+    // Meanwhile another instance takes the rest of row A.
+    let other_instance = v.world.holds();
+    let second = cart(&v, &other_instance).await;
+    let ids = seats(&v, 5);
+    let rest_of_a: Vec<String> = ids[..3].iter().filter(|s| **s != picked).cloned().collect();
+    other_instance
+        .hold(&v.tenant, &second, performance, &wanted_seats(&rest_of_a))
+        .await
+        .unwrap();
+    let writes_before = v.world.store.faults.calls("hold_seats");
+    let third = cart(&v, &holds).await;
+    let two = HoldWanted::BestAvailable {
+        quantity: 2,
+        zone: None,
+    };
+    let held = holds.hold(&v.tenant, &third, performance, &two).await.unwrap();
+    let got: Vec<String> = held.iter().map(|h| h.spot.seat().unwrap().to_string()).collect();
+    assert!(
+        got.iter().all(|s| !ids[..3].contains(s)),
+        "never a seat someone else holds: {got:?}"
+    );
+    assert_eq!(got.len(), 2);
+    assert!(
+        v.world.store.faults.calls("hold_seats") - writes_before >= 1,
+        "the store decided"
+    );
+}
+
+#[tokio::test]
+async fn general_admission_counts_places_against_the_capacity() {
+    let v = venue();
+    let holds = v.world.holds();
+    let first = cart(&v, &holds).await;
+    let second = cart(&v, &holds).await;
+    let performance = v.performance.as_str();
+    let three = HoldWanted::GeneralAdmission {
+        area: "pit".into(),
+        quantity: 3,
+    };
+    let held = holds.hold(&v.tenant, &first, performance, &three).await.unwrap();
+    assert_eq!(held.len(), 3);
+    assert!(held.iter().all(|h| h.spot.area().is_some()));
+    let full = holds.hold(&v.tenant, &second, performance, &three).await.unwrap_err();
+    assert!(matches!(full, HoldError::AreaFull { available: 2 }), "{full:?}");
+    let pit = AreaId::parse("pit").unwrap();
+    assert_eq!(v.world.store.area(&v.tenant, &v.performance, &pit), (3, 0));
+    let unknown = HoldWanted::GeneralAdmission {
+        area: "balcony".into(),
+        quantity: 1,
+    };
+    let refused = holds.hold(&v.tenant, &second, performance, &unknown).await.unwrap_err();
+    assert!(matches!(refused, HoldError::Invalid(ref i) if i.field == "areaId"));
+}
+
+#[tokio::test]
+async fn a_released_hold_frees_its_seat_once_and_only_for_its_own_token() {
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    let ids = seats(&v, 1);
+    let held = holds
+        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&ids))
+        .await
+        .unwrap();
+    let hold_id = held[0].hold_id.to_string();
+    let stranger = CartAccess::new(access.id.clone(), "not the token");
+    let refused = holds.release(&v.tenant, &stranger, &hold_id).await.unwrap_err();
+    assert!(matches!(refused, HoldError::CartNotFound));
+    holds.release(&v.tenant, &access, &hold_id).await.unwrap();
+    assert!(v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[0])).is_none());
+    let again = holds.release(&v.tenant, &access, &hold_id).await.unwrap_err();
+    assert!(matches!(again, HoldError::HoldNotFound));
+    assert_eq!(holds.contents(&v.tenant, &access).await.unwrap().remaining(), 6);
+}
+
+#[tokio::test]
+async fn lost_races_are_retried_and_reported_as_busy_when_they_keep_happening() {
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    let ids = seats(&v, 2);
+    let performance = v.performance.as_str();
+    v.world.store.contention.fail("hold_seats", 1);
+    v.world.store.contention.fail("hold_seats", 2);
+    holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[..1]))
+        .await
+        .unwrap();
+    for nth in 1..=4 {
+        v.world.store.contention.fail("hold_seats", nth);
+    }
+    let busy = holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[1..]))
+        .await
+        .unwrap_err();
+    assert!(matches!(busy, HoldError::Busy), "{busy:?}");
+}
+
+#[tokio::test]
+async fn a_store_failure_is_an_error_but_a_failed_clean_up_job_is_not() {
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    let ids = seats(&v, 2);
+    let performance = v.performance.as_str();
+    v.world.store.faults.fail("hold_seats", 1);
+    let failed = holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[..1]))
+        .await
+        .unwrap_err();
+    assert!(matches!(failed, HoldError::Store(_)), "{failed:?}");
+    // The clean-up job is an optimisation: the patron keeps the seats it could not schedule.
+    v.world.queues.faults.fail("schedule", 1);
+    let held = holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[1..]))
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 1);
+    assert!(v.world.queues.expiry_jobs().is_empty());
+}
+
+#[tokio::test]
+async fn the_worker_releases_only_expired_holds_and_a_redelivery_is_harmless() {
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    let ids = seats(&v, 2);
+    let performance = v.performance.as_str();
+    holds.hold(&v.tenant, &access, performance, &wanted_seats(&ids)).await.unwrap();
+    let job = v.world.queues.expiry_jobs().remove(0);
+    // Early (a job never arrives early, but a retried one might be reordered): nothing goes.
+    let early = holds.release_expired(&job).await.unwrap();
+    assert_eq!(early.released, 0);
+    assert_eq!(early.rescheduled, 2, "the holds still live are sent on");
+    v.world.clock.advance(Duration::seconds(602));
+    let sweep = holds.release_expired(&job).await.unwrap();
+    assert_eq!(sweep.released, 2);
+    assert!(sweep.cart_expired);
+    assert!(v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[0])).is_none());
+    assert_eq!(
+        v.world.store.stored_cart(&v.tenant, &access.id).unwrap().status,
+        CartStatus::Expired
+    );
+    let again = holds.release_expired(&job).await.unwrap();
+    assert_eq!(again, ExpirySweep::default());
+}
+
+#[tokio::test]
+async fn the_worker_leaves_a_seat_someone_else_took_after_the_deadline() {
+    let v = venue();
+    let holds = v.world.holds();
+    let first = cart(&v, &holds).await;
+    let second = cart(&v, &holds).await;
+    let ids = seats(&v, 1);
+    let performance = v.performance.as_str();
+    holds.hold(&v.tenant, &first, performance, &wanted_seats(&ids)).await.unwrap();
+    let job = v.world.queues.expiry_jobs().remove(0);
+    v.world.clock.advance(Duration::seconds(601));
+    holds.hold(&v.tenant, &second, performance, &wanted_seats(&ids)).await.unwrap();
+    holds.release_expired(&job).await.unwrap();
+    let state = v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[0])).unwrap();
+    assert_eq!(state.cart.as_ref(), Some(&second.id), "the new holder keeps it");
+}
+
+#[tokio::test]
+async fn a_worker_failure_is_returned_so_the_queue_retries_the_job() {
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    let ids = seats(&v, 1);
+    holds
+        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&ids))
+        .await
+        .unwrap();
+    let job = v.world.queues.expiry_jobs().remove(0);
+    v.world.clock.advance(Duration::seconds(601));
+    v.world.store.faults.fail("release_hold", 1);
+    assert!(holds.release_expired(&job).await.is_err());
+    let retried = holds.release_expired(&job).await.unwrap();
+    assert_eq!(retried.released, 1);
+}

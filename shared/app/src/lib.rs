@@ -1,0 +1,30 @@
+//! Marquee's application layer: every sale decision is made here, once, over narrow ports.
+//!
+//! - [`holds`]: carts and holds — explicit seats, best available, general admission, release,
+//!   and the clean-up of expired holds.
+//! - [`checkout`]: price the cart on the server and open the payment.
+//! - [`sales`]: what happens to an order after checkout — a payment completes it (or goes
+//!   back when its seats were lost), a free order completes at once, a declined card reopens
+//!   the cart, refunds, a cancelled performance.
+//! - [`delivery`]: which mail a sale or a refund triggers.
+//!
+//! HTTP handlers and queue workers parse their input into domain types, call one service and
+//! map its error; the services reach DynamoDB, SQS, SES and Stripe only through [`ports`].
+//! With the `fakes` feature, [`fakes`] has in-memory ports for fast unit tests.
+
+pub mod catalog;
+pub mod checkout;
+pub mod delivery;
+pub mod holds;
+pub mod jobs;
+pub mod ports;
+pub mod prepared;
+pub mod retry;
+pub mod sales;
+pub mod tokens;
+
+#[cfg(any(test, feature = "fakes"))]
+pub mod fakes;
+
+#[cfg(test)]
+mod testkit;

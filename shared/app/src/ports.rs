@@ -1,0 +1,420 @@
+//! The ports: what the services need from the world, each a small trait named for what it
+//! does. The real adapters live beside their technology — DynamoDB in `marquee-store`, SQS,
+//! SES and Stripe in `marquee-platform` — and in-memory fakes in [`crate::fakes`].
+//!
+//! A port's error says what the service must decide on (a seat taken, a cart not open); any
+//! other failure is a [`PortError`] that keeps its source for the logs.
+
+use crate::jobs::{HoldExpiryJob, MailJob};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use marquee_domain::records::{
+    CartRecord, CartStatus, EventRecord, HoldRecord, IssuedTicketRecord, OrderRecord,
+    PerformanceRecord, RefundRecord, SeatMapRecord, SeatStateRecord, VenueRecord,
+};
+use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
+use marquee_domain::{
+    CartId, HoldId, OrderId, OrderStatus, PerformanceId, SeatMap, SeatMapId, TenantId, TicketId,
+};
+use std::collections::HashMap;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A port failed for a reason no rule decides on (the network, a throttled table, a bug).
+#[derive(Debug, thiserror::Error)]
+#[error("{what} failed")]
+pub struct PortError {
+    what: &'static str,
+    retryable: bool,
+    #[source]
+    source: BoxError,
+}
+
+impl PortError {
+    /// A failure of `what` (e.g. "DynamoDB") caused by `source`.
+    pub fn new(what: &'static str, source: impl Into<BoxError>) -> Self {
+        Self {
+            what,
+            retryable: false,
+            source: source.into(),
+        }
+    }
+
+    /// A failure that may pass if the call is made again (throttling, a timeout, a 5xx).
+    pub fn transient(what: &'static str, source: impl Into<BoxError>) -> Self {
+        Self {
+            retryable: true,
+            ..Self::new(what, source)
+        }
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+}
+
+/// The time, so services can be tested at any instant.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// The venue's catalog as the sale needs it: read only.
+#[async_trait]
+pub trait Catalog: Send + Sync {
+    async fn venue(&self, tenant: &TenantId) -> Result<Option<VenueRecord>, PortError>;
+    async fn performance(
+        &self,
+        tenant: &TenantId,
+        id: &PerformanceId,
+    ) -> Result<Option<PerformanceRecord>, PortError>;
+    async fn event(
+        &self,
+        tenant: &TenantId,
+        id: &marquee_domain::EventId,
+    ) -> Result<Option<EventRecord>, PortError>;
+    async fn seat_map(
+        &self,
+        tenant: &TenantId,
+        id: &SeatMapId,
+    ) -> Result<Option<(SeatMapRecord, SeatMap)>, PortError>;
+    /// The seats of a performance that have a state (held, sold, blocked), by section.
+    async fn seat_states(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        sections: &[SectionId],
+    ) -> Result<Vec<(SeatId, SeatStateRecord)>, PortError>;
+}
+
+/// What a hold asks the store for.
+#[derive(Debug, Clone)]
+pub struct HoldRequest<'a> {
+    pub tenant: &'a TenantId,
+    pub cart_id: &'a CartId,
+    pub token_hash: &'a str,
+    pub performance: &'a PerformanceId,
+    /// The performance's own ticket limit per order.
+    pub performance_limit: u32,
+    pub expires_at: i64,
+    pub now: i64,
+    pub created_at: &'a str,
+}
+
+/// A seat to hold, already located in the map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatToHold {
+    pub hold_id: HoldId,
+    pub section: SectionId,
+    pub seat: SeatId,
+    pub zone: ZoneId,
+}
+
+/// Places in a general-admission area to hold.
+#[derive(Debug, Clone)]
+pub struct PlacesToHold<'a> {
+    pub area: &'a AreaId,
+    pub zone: &'a ZoneId,
+    pub capacity: u32,
+    pub hold_ids: &'a [HoldId],
+}
+
+/// Who releases a hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReleaseBy<'a> {
+    /// The patron, with the cart's token hash, while the cart is open.
+    Patron(&'a str),
+    /// The expiry worker, only once the hold's time has passed.
+    Expiry,
+    /// A cart that will not be sold (its payment went back): at once.
+    Closing,
+}
+
+/// Why the store refused a hold or a release.
+#[derive(Debug, thiserror::Error)]
+pub enum HoldRefusal {
+    /// No such cart, or the wrong token (the same to the caller).
+    #[error("no such cart")]
+    CartNotFound,
+    #[error("the cart is {0:?}, not open")]
+    CartNotOpen(CartStatus),
+    #[error("the performance is not on sale")]
+    NotOnSale,
+    #[error("the cart may hold {remaining} more tickets")]
+    LimitExceeded { remaining: u32 },
+    #[error("seats are taken: {0:?}")]
+    SeatsUnavailable(Vec<SeatId>),
+    #[error("only {available} places are left in the area")]
+    AreaFull { available: u32 },
+    /// The hold is gone already (released, sold) or, for the worker, not yet expired.
+    #[error("the hold is gone or not due")]
+    HoldGone,
+    /// Another transaction touched the same items at the same moment: try again.
+    #[error("a concurrent transaction conflicted")]
+    Contention,
+    #[error(transparent)]
+    Store(#[from] PortError),
+}
+
+/// Carts and their holds: the conditional writes that decide who gets a seat.
+#[async_trait]
+pub trait HoldStore: Send + Sync {
+    async fn create_cart(&self, tenant: &TenantId, cart: &CartRecord) -> Result<(), PortError>;
+    /// The cart and its holds (expired ones included), read consistently.
+    async fn cart(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+    ) -> Result<Option<(CartRecord, Vec<HoldRecord>)>, PortError>;
+    async fn hold(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        hold: &HoldId,
+    ) -> Result<Option<HoldRecord>, PortError>;
+    /// Holds explicit seats: all or none.
+    async fn hold_seats(
+        &self,
+        request: &HoldRequest<'_>,
+        seats: &[SeatToHold],
+    ) -> Result<Vec<HoldRecord>, HoldRefusal>;
+    /// Holds places of a general-admission area against its capacity: all or none.
+    async fn hold_places(
+        &self,
+        request: &HoldRequest<'_>,
+        places: &PlacesToHold<'_>,
+    ) -> Result<Vec<HoldRecord>, HoldRefusal>;
+    /// Releases one hold; its seat is freed only while it is still this hold's.
+    async fn release_hold(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        hold: &HoldRecord,
+        by: ReleaseBy<'_>,
+        now: i64,
+    ) -> Result<(), HoldRefusal>;
+    /// Marks an open cart expired (a cart not open is left as it is).
+    async fn expire_cart(&self, tenant: &TenantId, cart: &CartId) -> Result<(), PortError>;
+}
+
+/// What a checkout writes: the cart to `checkout`, its holds extended, the pending order.
+#[derive(Debug)]
+pub struct CheckoutWrite<'a> {
+    pub tenant: &'a TenantId,
+    pub cart_id: &'a CartId,
+    pub token_hash: &'a str,
+    /// The cart version read: the checkout applies to exactly the holds that were priced.
+    pub cart_version: u32,
+    pub holds: &'a [HoldRecord],
+    /// The end of the payment window (epoch ms): every hold and its seat last until then.
+    pub hold_until: i64,
+    pub now: i64,
+    pub order: &'a OrderRecord,
+}
+
+/// Why the store refused a checkout.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutRefusal {
+    #[error("no such cart")]
+    CartNotFound,
+    #[error("the cart is not open")]
+    CartNotOpen(CartStatus),
+    /// The cart changed (a hold added or released) since it was read.
+    #[error("the cart changed")]
+    CartChanged,
+    #[error("holds expired: {0:?}")]
+    HoldsExpired(Vec<HoldId>),
+    #[error("a concurrent transaction conflicted")]
+    Contention,
+    #[error(transparent)]
+    Store(#[from] PortError),
+}
+
+/// Why the store refused a sale.
+#[derive(Debug, thiserror::Error)]
+pub enum SaleRefusal {
+    /// The order is no longer pending (already sold, cancelled or refunded).
+    #[error("the order is not pending")]
+    NotPending,
+    /// Seats someone else holds or bought meanwhile; general-admission areas now full.
+    #[error("places were lost: {seats:?} {areas:?}")]
+    PlacesLost {
+        seats: Vec<SeatId>,
+        areas: Vec<AreaId>,
+    },
+    /// The state read before the transaction changed under it: read again and retry.
+    #[error("the cart changed during the sale")]
+    Stale,
+    #[error("a concurrent transaction conflicted")]
+    Contention,
+    #[error(transparent)]
+    Store(#[from] PortError),
+}
+
+/// A conditional write whose condition no longer held: the order changed meanwhile.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteRefusal {
+    #[error("the order is not in the expected state")]
+    Changed,
+    #[error(transparent)]
+    Store(#[from] PortError),
+}
+
+/// A general-admission area's capacity, for the sale of places whose hold was released.
+pub type Capacities = HashMap<(PerformanceId, AreaId), u32>;
+
+/// The sale of one order, as the store writes it.
+#[derive(Debug)]
+pub struct SaleWrite<'a> {
+    pub tenant: &'a TenantId,
+    pub order: &'a OrderRecord,
+    pub holds: &'a [HoldRecord],
+    pub capacities: &'a Capacities,
+    pub now: i64,
+    pub paid_at: &'a str,
+}
+
+/// A refund of tickets, as the store writes it.
+#[derive(Debug)]
+pub struct RefundWrite<'a> {
+    pub tenant: &'a TenantId,
+    pub order: &'a OrderRecord,
+    pub tickets: &'a [TicketId],
+    pub refund: &'a RefundRecord,
+    pub status: OrderStatus,
+}
+
+/// Orders and their tickets: checkout, the sale, refunds.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    async fn checkout(&self, write: &CheckoutWrite<'_>) -> Result<(), CheckoutRefusal>;
+    async fn order(
+        &self,
+        tenant: &TenantId,
+        id: &OrderId,
+    ) -> Result<Option<OrderRecord>, PortError>;
+    /// Records the PaymentIntent of a pending order.
+    async fn set_payment_intent(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        payment_intent: &str,
+    ) -> Result<(), WriteRefusal>;
+    /// The cart opens again with its holds and the order keeps the problem.
+    async fn reopen_cart_after_failed_payment(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        problem: &str,
+    ) -> Result<(), WriteRefusal>;
+    async fn cancel_pending_order(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        reason: &str,
+    ) -> Result<(), WriteRefusal>;
+    /// Held places become sold, the tickets are issued and the order is paid: all or none.
+    async fn sell_order(&self, write: &SaleWrite<'_>) -> Result<(), SaleRefusal>;
+    /// A payment that bought nothing went back: the order is refunded with the reason.
+    async fn record_unfulfilled_refund(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        refund: &RefundRecord,
+        reason: &str,
+    ) -> Result<(), WriteRefusal>;
+    /// Frees whatever the cart still holds and closes it.
+    async fn release_cart(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        holds: &[HoldRecord],
+        now: i64,
+    ) -> Result<(), PortError>;
+    /// Tickets voided, places back on sale, the refund recorded: all or none.
+    async fn refund_tickets(&self, write: &RefundWrite<'_>) -> Result<(), WriteRefusal>;
+    /// The tickets issued for a performance.
+    async fn performance_tickets(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+    ) -> Result<Vec<IssuedTicketRecord>, PortError>;
+}
+
+/// Why the payment provider did not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error("payments are not configured")]
+    Disabled,
+    /// The provider refused the request (a 4xx with its error object).
+    #[error("the payment provider refused the request ({status}): {message}")]
+    Refused { status: u16, message: String },
+    /// The provider could not be reached or failed (5xx, 429, timeouts): worth retrying.
+    #[error("the payment provider is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// What a checkout asks the provider to charge.
+#[derive(Debug, Clone)]
+pub struct PaymentRequest<'a> {
+    pub amount: i64,
+    /// ISO 4217 code, any case.
+    pub currency: &'a str,
+    pub description: String,
+    pub receipt_email: &'a str,
+    /// Leads the webhook back to the order: tenant, order and cart ids.
+    pub metadata: HashMap<String, String>,
+    /// The same key returns the same PaymentIntent (a retried checkout never charges twice).
+    pub idempotency_key: String,
+}
+
+/// A PaymentIntent ready for the browser.
+#[derive(Debug, Clone)]
+pub struct CreatedPaymentIntent {
+    pub id: String,
+    pub client_secret: String,
+}
+
+/// A refund to make; the same key never refunds twice.
+#[derive(Debug, Clone)]
+pub struct RefundRequest<'a> {
+    pub payment_intent: &'a str,
+    pub amount: i64,
+    pub idempotency_key: String,
+    pub metadata: HashMap<String, String>,
+}
+
+/// The card payment provider (Stripe).
+#[async_trait]
+pub trait Payments: Send + Sync {
+    async fn create_payment_intent(
+        &self,
+        request: PaymentRequest<'_>,
+    ) -> Result<CreatedPaymentIntent, PaymentError>;
+    /// Cancels a PaymentIntent that will not be paid. Refused once it has succeeded.
+    async fn cancel_payment_intent(&self, id: &str) -> Result<(), PaymentError>;
+    /// The refund's id.
+    async fn refund(&self, request: RefundRequest<'_>) -> Result<String, PaymentError>;
+}
+
+/// Delayed jobs that clean up after holds.
+#[async_trait]
+pub trait HoldExpiryQueue: Send + Sync {
+    /// Delivers the job at (or soon after) its `expires_at`.
+    async fn schedule(&self, job: &HoldExpiryJob, now_ms: i64) -> Result<(), PortError>;
+}
+
+/// The queue of mail for the mailer.
+#[async_trait]
+pub trait MailQueue: Send + Sync {
+    async fn enqueue(&self, job: &MailJob) -> Result<(), PortError>;
+}

@@ -1,0 +1,585 @@
+//! Sales: what happens to an order after checkout. A payment completes it (or goes back
+//! when its places were lost), a free order completes at once, a declined card reopens the
+//! cart, staff refund tickets, a cancelled performance refunds everyone.
+//!
+//! The rule that never bends: no paid order is silently dropped and no seat is sold twice.
+//! A payment for seats that are gone (the hold expired and someone else bought them) goes
+//! back to the patron, the order is recorded as refunded with the reason, and the patron is
+//! told by email.
+
+use crate::delivery::TicketDelivery;
+use crate::ports::{
+    Capacities, Catalog, Clock, HoldStore, OrderStore, PaymentError, Payments, PortError,
+    RefundRequest, RefundWrite, SaleRefusal, SaleWrite, WriteRefusal,
+};
+use crate::retry::{Policy, retry};
+use marquee_domain::order::refund_amount;
+use marquee_domain::performance::PerformanceStatus;
+use marquee_domain::records::{OrderRecord, RefundRecord, TicketStatus};
+use marquee_domain::seatmap::SeatId;
+use marquee_domain::{Invalid, OrderId, OrderStatus, PerformanceId, TenantId, TicketId};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Why a sale, a refund or a cancellation did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum SaleError {
+    #[error("no such order")]
+    OrderNotFound,
+    /// Nothing left to refund (or not a paid order).
+    #[error("the order has nothing to refund: {0}")]
+    NotRefundable(String),
+    #[error("tickets not valid in this order: {0:?}")]
+    UnknownTickets(Vec<TicketId>),
+    /// The order changed while it was being refunded: reload and try again.
+    #[error("the order changed meanwhile")]
+    OrderChanged,
+    /// A free order whose places were taken before it completed.
+    #[error("seats were taken: {0:?}")]
+    SeatsLost(Vec<SeatId>),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    #[error(transparent)]
+    Store(#[from] PortError),
+}
+
+impl From<WriteRefusal> for SaleError {
+    fn from(e: WriteRefusal) -> Self {
+        match e {
+            WriteRefusal::Changed => Self::OrderChanged,
+            WriteRefusal::Store(e) => Self::Store(e),
+        }
+    }
+}
+
+/// What became of a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentOutcome {
+    /// The order is paid and its tickets issued.
+    Sold,
+    /// It already was (a duplicate or late event).
+    AlreadyDone,
+    /// The payment could not be fulfilled and went back.
+    Refunded { reason: String },
+    /// Nothing of ours (unknown order or PaymentIntent).
+    Ignored,
+}
+
+impl PaymentOutcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Sold => "sold",
+            Self::AlreadyDone => "already_done",
+            Self::Refunded { .. } => "refunded",
+            Self::Ignored => "ignored",
+        }
+    }
+}
+
+/// A payment the provider reported as succeeded.
+#[derive(Debug, Clone)]
+pub struct PaymentReceived<'a> {
+    pub payment_intent: &'a str,
+    pub amount: i64,
+    /// ISO 4217, any case.
+    pub currency: &'a str,
+}
+
+/// How far the refunds of a cancelled performance have got.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CancellationProgress {
+    /// Orders with tickets for the performance.
+    pub orders: usize,
+    /// Of those, refunded for this performance (now or before).
+    pub refunded: usize,
+    /// Refunds that failed this time (they are retried by calling cancel again).
+    pub failed: usize,
+    /// Not reached within this call: call again to continue.
+    pub remaining: usize,
+}
+
+impl CancellationProgress {
+    pub fn complete(&self) -> bool {
+        self.refunded == self.orders
+    }
+}
+
+pub struct Sales {
+    catalog: Arc<dyn Catalog>,
+    carts: Arc<dyn HoldStore>,
+    orders: Arc<dyn OrderStore>,
+    payments: Arc<dyn Payments>,
+    delivery: Arc<TicketDelivery>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Sales {
+    pub fn new(
+        catalog: Arc<dyn Catalog>,
+        carts: Arc<dyn HoldStore>,
+        orders: Arc<dyn OrderStore>,
+        payments: Arc<dyn Payments>,
+        delivery: Arc<TicketDelivery>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            catalog,
+            carts,
+            orders,
+            payments,
+            delivery,
+            clock,
+        }
+    }
+
+    /// A payment succeeded: sell the order's places, or give the money back if they are
+    /// gone. Safe to call again for the same payment (duplicate or late events).
+    pub async fn complete_payment(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+        payment: &PaymentReceived<'_>,
+    ) -> Result<PaymentOutcome, SaleError> {
+        let Some(order) = self.orders.order(tenant, order_id).await? else {
+            return Ok(PaymentOutcome::Ignored);
+        };
+        let for_this_order = order
+            .payment_intent
+            .as_deref()
+            .is_none_or(|pi| pi == payment.payment_intent);
+        if !for_this_order {
+            // A payment on an intent the order no longer uses: it buys nothing.
+            self.refund_stray_payment(tenant, &order, payment).await?;
+            return Ok(PaymentOutcome::Refunded {
+                reason: "a second payment for the same order".into(),
+            });
+        }
+        match order.status {
+            OrderStatus::Paid | OrderStatus::PartiallyRefunded => {
+                // A repeated event: make sure the confirmation went out (it dedupes).
+                self.delivery.order_paid(tenant, &order.id).await?;
+                return Ok(PaymentOutcome::AlreadyDone);
+            }
+            OrderStatus::Refunded => return Ok(PaymentOutcome::AlreadyDone),
+            OrderStatus::Cancelled => {
+                let reason =
+                    "This checkout was replaced by a newer one, so the payment was returned.";
+                return self
+                    .refund_unfulfilled(tenant, &order, payment, reason)
+                    .await;
+            }
+            OrderStatus::Pending => {}
+        }
+        let amount_matches = payment.amount == order.totals.total
+            && payment
+                .currency
+                .eq_ignore_ascii_case(order.totals.currency.code());
+        if !amount_matches {
+            tracing::error!(order = %order.id, "payment amount or currency differs from the order");
+            let reason = "The payment did not match the order total, so it was returned.";
+            return self
+                .refund_unfulfilled(tenant, &order, payment, reason)
+                .await;
+        }
+        if let Some(cancelled) = self.cancelled_performance(tenant, &order).await? {
+            let reason = format!("{cancelled} was cancelled, so the payment was returned.");
+            return self
+                .refund_unfulfilled(tenant, &order, payment, &reason)
+                .await;
+        }
+        match self.sell(tenant, &order).await {
+            Ok(()) => {
+                self.delivery.order_paid(tenant, &order.id).await?;
+                Ok(PaymentOutcome::Sold)
+            }
+            Err(SaleRefusal::NotPending) => Ok(PaymentOutcome::AlreadyDone),
+            Err(SaleRefusal::PlacesLost { seats, areas }) => {
+                tracing::warn!(order = %order.id, ?seats, ?areas, "paid after the holds expired and the places were taken");
+                let reason = "Your seats were taken by someone else after your reservation ran out, \
+                              so your payment was refunded in full.";
+                self.refund_unfulfilled(tenant, &order, payment, reason)
+                    .await
+            }
+            Err(SaleRefusal::Store(e)) => Err(e.into()),
+            Err(other @ (SaleRefusal::Stale | SaleRefusal::Contention)) => Err(
+                PortError::transient("sale", other.to_string()).into(),
+            ),
+        }
+    }
+
+    /// The name of a performance of the order that was cancelled meanwhile, if any.
+    async fn cancelled_performance(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+    ) -> Result<Option<String>, PortError> {
+        for performance in order.performances() {
+            let Some(record) = self.catalog.performance(tenant, &performance).await? else {
+                continue;
+            };
+            if record.status == PerformanceStatus::Cancelled {
+                let title = self
+                    .catalog
+                    .event(tenant, &record.event_id)
+                    .await?
+                    .map_or_else(|| "The performance".to_owned(), |e| e.title);
+                return Ok(Some(title));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Runs the sale transaction, reading the cart again when it went stale.
+    async fn sell(&self, tenant: &TenantId, order: &OrderRecord) -> Result<(), SaleRefusal> {
+        let capacities = self.capacities(tenant, order).await?;
+        retry(
+            Policy::SALE,
+            |e| matches!(e, SaleRefusal::Stale | SaleRefusal::Contention),
+            |_| async {
+                let holds = self
+                    .carts
+                    .cart(tenant, &order.cart_id)
+                    .await?
+                    .map(|(_, holds)| holds)
+                    .unwrap_or_default();
+                let now = self.clock.now();
+                self.orders
+                    .sell_order(&SaleWrite {
+                        tenant,
+                        order,
+                        holds: &holds,
+                        capacities: &capacities,
+                        now: now.timestamp_millis(),
+                        paid_at: &now.to_rfc3339(),
+                    })
+                    .await
+            },
+        )
+        .await
+    }
+
+    /// Capacities of the general-admission areas the order has places in.
+    async fn capacities(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+    ) -> Result<Capacities, PortError> {
+        let mut capacities = Capacities::new();
+        for performance in order.performances() {
+            if !order
+                .tickets
+                .iter()
+                .any(|t| t.performance_id == performance && t.spot.area().is_some())
+            {
+                continue;
+            }
+            let Some(record) = self.catalog.performance(tenant, &performance).await? else {
+                continue;
+            };
+            if let Some((map, _)) = self.catalog.seat_map(tenant, &record.seat_map_id).await? {
+                for area in map.areas {
+                    capacities.insert((performance.clone(), area.id.clone()), area.capacity);
+                }
+            }
+        }
+        Ok(capacities)
+    }
+
+    /// Gives a whole payment back and records the order as refunded with `reason`; frees
+    /// whatever the cart still holds; tells the patron.
+    async fn refund_unfulfilled(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        payment: &PaymentReceived<'_>,
+        reason: &str,
+    ) -> Result<PaymentOutcome, SaleError> {
+        let refund_id = self
+            .payments
+            .refund(RefundRequest {
+                payment_intent: payment.payment_intent,
+                amount: payment.amount,
+                idempotency_key: format!("unfulfilled-{}-{}", order.id, payment.payment_intent),
+                metadata: metadata(tenant, &order.id),
+            })
+            .await?;
+        let refund = RefundRecord {
+            id: refund_id.clone(),
+            amount: payment.amount,
+            tickets: Vec::new(),
+            reason: reason.to_owned(),
+            at: self.clock.now().to_rfc3339(),
+        };
+        match self
+            .orders
+            .record_unfulfilled_refund(tenant, order, &refund, reason)
+            .await
+        {
+            // Already recorded by an earlier delivery of the same event.
+            Ok(()) | Err(WriteRefusal::Changed) => {}
+            Err(WriteRefusal::Store(e)) => return Err(e.into()),
+        }
+        if let Some((cart, holds)) = self.carts.cart(tenant, &order.cart_id).await?
+            && cart.order_id.as_ref() == Some(&order.id)
+        {
+            let now = self.clock.now().timestamp_millis();
+            self.orders
+                .release_cart(tenant, &order.cart_id, &holds, now)
+                .await?;
+        }
+        self.delivery
+            .order_refunded(tenant, &order.id, &refund_id)
+            .await?;
+        Ok(PaymentOutcome::Refunded {
+            reason: reason.to_owned(),
+        })
+    }
+
+    /// A payment on a PaymentIntent the order does not use (a superseded checkout paid in
+    /// another tab): it goes back whole; the order itself is untouched.
+    async fn refund_stray_payment(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        payment: &PaymentReceived<'_>,
+    ) -> Result<(), SaleError> {
+        let refund_id = self
+            .payments
+            .refund(RefundRequest {
+                payment_intent: payment.payment_intent,
+                amount: payment.amount,
+                idempotency_key: format!("stray-{}-{}", order.id, payment.payment_intent),
+                metadata: metadata(tenant, &order.id),
+            })
+            .await?;
+        tracing::warn!(order = %order.id, refund = %refund_id, "refunded a payment on a superseded PaymentIntent");
+        Ok(())
+    }
+
+    /// A free order completes at once: the same sale, no payment.
+    pub async fn complete_free_order(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+    ) -> Result<(), SaleError> {
+        match self.sell(tenant, order).await {
+            Ok(()) => Ok(self.delivery.order_paid(tenant, &order.id).await?),
+            Err(SaleRefusal::PlacesLost { seats, .. }) => {
+                if let Err(e) = self
+                    .orders
+                    .cancel_pending_order(tenant, &order.id, "Some places were no longer free.")
+                    .await
+                {
+                    tracing::warn!(order = %order.id, error = ?e, "could not cancel a free order whose places were lost");
+                }
+                Err(SaleError::SeatsLost(seats))
+            }
+            Err(SaleRefusal::NotPending) => Ok(()),
+            Err(SaleRefusal::Store(e)) => Err(e.into()),
+            Err(other) => Err(PortError::transient("sale", other.to_string()).into()),
+        }
+    }
+
+    /// A declined card: the order stays pending with the reason, and the cart opens again.
+    /// Whether the cart was reopened (a late event for a settled order changes nothing).
+    pub async fn payment_failed(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+        problem: &str,
+    ) -> Result<bool, SaleError> {
+        let Some(order) = self.orders.order(tenant, order_id).await? else {
+            return Ok(false);
+        };
+        if order.status != OrderStatus::Pending {
+            return Ok(false);
+        }
+        match self
+            .orders
+            .reopen_cart_after_failed_payment(tenant, &order, problem)
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(WriteRefusal::Changed) => Ok(false),
+            Err(WriteRefusal::Store(e)) => Err(e.into()),
+        }
+    }
+
+    /// Refunds tickets of a paid order (all valid ones when `tickets` is `None`): the money
+    /// through the provider, then the tickets voided and the places back on sale in one
+    /// transaction. A retry after a failure reuses the same idempotency key (the order's
+    /// version), so the patron is never refunded twice.
+    pub async fn refund_tickets(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+        tickets: Option<&[TicketId]>,
+        reason: &str,
+    ) -> Result<OrderRecord, SaleError> {
+        let order = self
+            .orders
+            .order(tenant, order_id)
+            .await?
+            .ok_or(SaleError::OrderNotFound)?;
+        if !order.status.has_valid_tickets() {
+            return Err(SaleError::NotRefundable(format!(
+                "A {} order has nothing to refund",
+                order.status.as_str()
+            )));
+        }
+        let valid: Vec<_> = order
+            .tickets
+            .iter()
+            .filter(|t| t.status == TicketStatus::Valid)
+            .collect();
+        let chosen: Vec<TicketId> = match tickets {
+            None => valid.iter().map(|t| t.id.clone()).collect(),
+            Some(ids) => {
+                let unknown: Vec<TicketId> = ids
+                    .iter()
+                    .filter(|id| !valid.iter().any(|t| &t.id == *id))
+                    .cloned()
+                    .collect();
+                if !unknown.is_empty() {
+                    return Err(SaleError::UnknownTickets(unknown));
+                }
+                let mut ids = ids.to_vec();
+                ids.sort();
+                ids.dedup();
+                ids
+            }
+        };
+        if chosen.is_empty() {
+            return Err(SaleError::NotRefundable(
+                "The order has no valid tickets left".into(),
+            ));
+        }
+        let remaining: i64 = valid.iter().map(|t| t.share()).sum();
+        let refunding: i64 = valid
+            .iter()
+            .filter(|t| chosen.contains(&t.id))
+            .map(|t| t.share())
+            .sum();
+        let all = chosen.len() == valid.len();
+        let amount = if order.totals.total == 0 {
+            0
+        } else if remaining == 0 {
+            // Free tickets in a paid order (fees only): the last refund returns what is left.
+            if all {
+                order.totals.total - order.refunded
+            } else {
+                0
+            }
+        } else {
+            refund_amount(order.totals.total, order.refunded, refunding, remaining)?
+        };
+        let refund_id = match (&order.payment_intent, amount) {
+            (Some(intent), amount) if amount > 0 => {
+                self.payments
+                    .refund(RefundRequest {
+                        payment_intent: intent,
+                        amount,
+                        idempotency_key: format!("refund-{}-v{}", order.id, order.version),
+                        metadata: metadata(tenant, &order.id),
+                    })
+                    .await?
+            }
+            _ => format!("none-{}-v{}", order.id, order.version),
+        };
+        let refund = RefundRecord {
+            id: refund_id.clone(),
+            amount,
+            tickets: chosen.clone(),
+            reason: reason.to_owned(),
+            at: self.clock.now().to_rfc3339(),
+        };
+        let status = order.status.refund(all)?;
+        self.orders
+            .refund_tickets(&RefundWrite {
+                tenant,
+                order: &order,
+                tickets: &chosen,
+                refund: &refund,
+                status,
+            })
+            .await?;
+        if let Err(e) = self
+            .delivery
+            .order_refunded(tenant, &order.id, &refund_id)
+            .await
+        {
+            tracing::error!(order = %order.id, error = ?e, "could not queue the refund notice");
+        }
+        self.orders
+            .order(tenant, order_id)
+            .await?
+            .ok_or(SaleError::OrderNotFound)
+    }
+
+    /// Refunds every valid ticket of a cancelled performance, order by order, for up to
+    /// `budget`. Safe to run again: refunded tickets are not refunded twice.
+    pub async fn refund_performance(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        budget: Duration,
+    ) -> Result<CancellationProgress, SaleError> {
+        let started = Instant::now();
+        let issued = self.orders.performance_tickets(tenant, performance).await?;
+        let mut per_order: BTreeMap<OrderId, Vec<TicketId>> = BTreeMap::new();
+        let mut orders_seen: BTreeMap<OrderId, ()> = BTreeMap::new();
+        for ticket in issued {
+            orders_seen.insert(ticket.order_id.clone(), ());
+            if ticket.status == TicketStatus::Valid {
+                per_order
+                    .entry(ticket.order_id)
+                    .or_default()
+                    .push(ticket.ticket_id);
+            }
+        }
+        let mut progress = CancellationProgress {
+            orders: orders_seen.len(),
+            refunded: orders_seen.len() - per_order.len(),
+            ..Default::default()
+        };
+        let todo: Vec<(OrderId, Vec<TicketId>)> = per_order.into_iter().collect();
+        for batch in todo.chunks(4) {
+            if started.elapsed() > budget {
+                progress.remaining += batch.len();
+                continue;
+            }
+            let results = futures::future::join_all(batch.iter().map(|(order, tickets)| {
+                self.refund_tickets(
+                    tenant,
+                    order,
+                    Some(tickets),
+                    "The performance was cancelled, so your tickets were refunded.",
+                )
+            }))
+            .await;
+            for ((order, _), result) in batch.iter().zip(results) {
+                match result {
+                    Ok(_) => progress.refunded += 1,
+                    Err(e) => {
+                        tracing::error!(%order, error = ?e, "refund of a cancelled performance failed");
+                        progress.failed += 1;
+                    }
+                }
+            }
+        }
+        Ok(progress)
+    }
+}
+
+fn metadata(tenant: &TenantId, order: &OrderId) -> HashMap<String, String> {
+    HashMap::from([
+        ("tenant".to_owned(), tenant.to_string()),
+        ("order_id".to_owned(), order.to_string()),
+    ])
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,17 @@
+//! Secrets handed to patrons (cart and order tokens, codes): random, and stored only as their
+//! SHA-256.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// `bytes` random bytes from the OS, hex-encoded.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// What is stored instead of a token or code.
+pub fn sha256_hex(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}

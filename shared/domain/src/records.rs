@@ -1,0 +1,21 @@
+//! The shapes of stored items, shared by the store (which writes and reads them), the
+//! application services (which decide what they become) and the handlers (which show them).
+//! Keys are set by the store from its `keys` module; nothing here knows about DynamoDB.
+
+mod cart;
+mod catalog;
+mod orders;
+mod seats;
+mod spot;
+mod venue;
+
+pub use cart::{CartRecord, CartStatus, HoldRecord};
+pub use catalog::{EventRecord, PerformanceRecord, SeatMapRecord};
+pub use orders::{
+    IssuedTicketRecord, OrderRecord, Place, RefundRecord, TicketRecord, TicketStatus,
+};
+pub use seats::{GaCounter, SeatState, SeatStateRecord};
+pub use spot::Spot;
+pub use venue::{
+    DomainRecord, DomainStatus, HostKind, HostRecord, StaffRecord, StaffStatus, VenueRecord,
+};

@@ -1,0 +1,171 @@
+//! Orders and their tickets, as stored: one item per order with its tickets inside, and a
+//! small item per issued ticket under its performance for the door and the sales figures.
+
+use super::spot::Spot;
+use crate::{
+    CartId, Delivery, HoldId, OrderId, OrderNumber, OrderStatus, PerformanceId, PriceType,
+    TicketId, Totals, ZoneId,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    /// Checked out, not yet paid.
+    Pending,
+    Valid,
+    Refunded,
+}
+
+/// Where a ticket sits, in words, as it was when sold (the map may change later).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Place {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat_label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketRecord {
+    pub id: TicketId,
+    pub performance_id: PerformanceId,
+    /// The hold this ticket was checked out from.
+    pub hold_id: HoldId,
+    /// Stored flat, as `section` + `seat` or `area`.
+    #[serde(flatten)]
+    pub spot: Spot,
+    pub zone: ZoneId,
+    pub place: Place,
+    pub price_type: PriceType,
+    /// Minor units.
+    pub price: i64,
+    /// Per-ticket fees, minor units.
+    pub fees: i64,
+    pub status: TicketStatus,
+}
+
+impl TicketStatus {
+    /// The stored (and wire) name, for store conditions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Valid => "valid",
+            Self::Refunded => "refunded",
+        }
+    }
+}
+
+impl TicketRecord {
+    /// What the ticket counts for when a refund is shared out.
+    pub fn share(&self) -> i64 {
+        self.price + self.fees
+    }
+}
+
+/// A refund that went back to the patron.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundRecord {
+    /// Stripe's refund id; `none` for free tickets.
+    pub id: String,
+    pub amount: i64,
+    #[schema(value_type = Vec<String>)]
+    pub tickets: Vec<TicketId>,
+    pub reason: String,
+    pub at: String,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderRecord {
+    pub id: OrderId,
+    pub number: OrderNumber,
+    pub status: OrderStatus,
+    /// SHA-256 of the order token the patron got at checkout.
+    pub token_hash: String,
+    pub cart_id: CartId,
+    pub email: String,
+    pub name: String,
+    /// The patron account that placed it (logged in at checkout), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patron: Option<crate::Email>,
+    pub delivery: Delivery,
+    pub totals: Totals,
+    pub tickets: Vec<TicketRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_intent: Option<String>,
+    /// Minor units refunded so far.
+    #[serde(default)]
+    pub refunded: i64,
+    #[serde(default)]
+    pub refunds: Vec<RefundRecord>,
+    /// Why the order ended as it did (a lost seat, a cancelled performance), or the last
+    /// payment problem while pending, in words for the patron.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_at: Option<String>,
+    /// When the box office posted the tickets of a `mail` delivery order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posted_at: Option<String>,
+    pub version: u32,
+}
+
+impl std::fmt::Debug for OrderRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // No contact details or tokens in logs.
+        f.debug_struct("OrderRecord")
+            .field("id", &self.id)
+            .field("number", &self.number)
+            .field("status", &self.status)
+            .field("tickets", &self.tickets.len())
+            .field("total", &self.totals.total)
+            .finish()
+    }
+}
+
+impl OrderRecord {
+    /// The performances the order has tickets for, each once.
+    pub fn performances(&self) -> Vec<PerformanceId> {
+        let mut ids: Vec<PerformanceId> = self
+            .tickets
+            .iter()
+            .map(|t| t.performance_id.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+/// A ticket as the door and the sales figures see it, under its performance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuedTicketRecord {
+    pub ticket_id: TicketId,
+    pub order_id: OrderId,
+    pub order_number: OrderNumber,
+    pub performance_id: PerformanceId,
+    pub status: TicketStatus,
+    pub price: i64,
+    pub fees: i64,
+    pub place: Place,
+    pub price_type: PriceType,
+    /// At the door now (checked in and not out).
+    #[serde(default)]
+    pub inside: bool,
+    /// Times checked in.
+    #[serde(default)]
+    pub admissions: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admitted_at: Option<String>,
+}
+

@@ -1,0 +1,202 @@
+//! How the application services' refusals read over HTTP: one mapping per service error,
+//! shared by the public site and the box office so the same refusal always has the same
+//! status, code and message.
+
+use crate::ApiError;
+use axum::http::StatusCode;
+use marquee_app::checkout::CheckoutError;
+use marquee_app::holds::HoldError;
+use marquee_app::ports::PaymentError;
+use marquee_app::sales::SaleError;
+use marquee_domain::records::CartStatus;
+use serde_json::json;
+
+/// Distinct from a missing performance, so a client knows to start a new cart.
+pub fn cart_not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "cart_not_found", "Cart not found")
+}
+
+fn busy() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy",
+        "Many people are buying right now; please try again",
+    )
+}
+
+fn seat_unavailable(seats: &[marquee_domain::SeatId]) -> ApiError {
+    ApiError::conflict(
+        "seat_unavailable",
+        "Some of these seats were just taken by someone else",
+    )
+    .with_details(json!({ "seats": seats }))
+}
+
+impl From<HoldError> for ApiError {
+    fn from(e: HoldError) -> Self {
+        match e {
+            HoldError::CartNotFound => cart_not_found(),
+            HoldError::HoldNotFound => ApiError::not_found("Hold"),
+            HoldError::PerformanceNotFound => ApiError::not_found("Performance"),
+            HoldError::CartNotOpen(status) => ApiError::conflict(
+                "cart_not_open",
+                format!("This cart is {status:?} and cannot change its holds").to_lowercase(),
+            ),
+            HoldError::NotOnSale => {
+                ApiError::conflict("not_on_sale", "This performance is not on sale")
+            }
+            HoldError::Invalid(invalid) => invalid.into(),
+            HoldError::UnknownSeats(seats) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_seats",
+                "Some seats are not on this performance's seat map",
+            )
+            .with_details(json!({ "seats": seats })),
+            HoldError::LimitExceeded { remaining, most } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "limit_exceeded",
+                format!("You can hold at most {most} tickets; you can add {remaining} more"),
+            )
+            .with_details(json!({ "remaining": remaining })),
+            HoldError::SeatsUnavailable(seats) => seat_unavailable(&seats),
+            HoldError::AreaFull { available } => ApiError::conflict(
+                "seat_unavailable",
+                format!("Only {available} places are left in this area"),
+            )
+            .with_details(json!({ "seats": [], "available": available })),
+            HoldError::NoneTogether => ApiError::conflict(
+                "seat_unavailable",
+                "No seats together are available for that request",
+            )
+            .with_details(json!({ "seats": [], "reason": "none_available" })),
+            HoldError::OutRaced => ApiError::conflict(
+                "seat_unavailable",
+                "Other patrons took those seats first; please try again",
+            )
+            .with_details(json!({ "seats": [], "reason": "contention" })),
+            HoldError::Busy => busy(),
+            HoldError::Store(e) => e.into(),
+        }
+    }
+}
+
+fn cart_not_open(status: CartStatus) -> ApiError {
+    let message = match status {
+        CartStatus::Checkout => "This cart is already being paid for",
+        CartStatus::Completed => "This cart has been paid for already",
+        CartStatus::Expired | CartStatus::Open => "This cart has expired; start again",
+    };
+    ApiError::conflict("cart_not_open", message).with_details(json!({ "status": status }))
+}
+
+impl From<CheckoutError> for ApiError {
+    fn from(e: CheckoutError) -> Self {
+        match e {
+            CheckoutError::CartNotFound => cart_not_found(),
+            CheckoutError::CartNotOpen(status) => cart_not_open(status),
+            CheckoutError::CartChanged => ApiError::conflict(
+                "cart_changed",
+                "The cart changed while checking out; review it and try again",
+            ),
+            CheckoutError::HoldsExpired(holds) => ApiError::conflict(
+                "hold_expired",
+                "Your reservation of some tickets ran out; choose them again",
+            )
+            .with_details(json!({ "holds": holds })),
+            CheckoutError::UnknownHolds(holds) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_holds",
+                "Some tickets are not held in this cart",
+            )
+            .with_details(json!({ "holds": holds })),
+            CheckoutError::MissingTickets(holds) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "missing_tickets",
+                "Choose a price type for every ticket in the cart",
+            )
+            .with_details(json!({ "holds": holds })),
+            CheckoutError::InvalidPriceType {
+                hold_id,
+                price_type,
+                available,
+            } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_price_type",
+                format!("'{price_type}' is not a price of this ticket's zone"),
+            )
+            .with_details(
+                json!({ "holdId": hold_id, "priceType": price_type, "available": available }),
+            ),
+            CheckoutError::NotOnSale(performance) => ApiError::conflict(
+                "not_on_sale",
+                "A performance in the cart is no longer on sale",
+            )
+            .with_details(json!({ "performanceId": performance })),
+            CheckoutError::Invalid(invalid) => invalid.into(),
+            CheckoutError::SeatsLost(seats) => ApiError::conflict(
+                "seat_unavailable",
+                "Some of your seats were taken before the order completed",
+            )
+            .with_details(json!({ "seats": seats })),
+            CheckoutError::Busy => busy(),
+            CheckoutError::Payment(e) => e.into(),
+            CheckoutError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<SaleError> for ApiError {
+    fn from(e: SaleError) -> Self {
+        match e {
+            SaleError::OrderNotFound => ApiError::not_found("Order"),
+            SaleError::NotRefundable(message) => ApiError::conflict("not_refundable", message),
+            SaleError::UnknownTickets(tickets) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_tickets",
+                "Some tickets are not valid tickets of this order",
+            )
+            .with_details(json!({ "tickets": tickets })),
+            SaleError::OrderChanged => ApiError::conflict(
+                "order_changed",
+                "The order changed meanwhile; reload it and try again",
+            ),
+            SaleError::SeatsLost(seats) => ApiError::conflict(
+                "seat_unavailable",
+                "Some of your seats were taken before the order completed",
+            )
+            .with_details(json!({ "seats": seats })),
+            SaleError::Invalid(invalid) => invalid.into(),
+            SaleError::Payment(e) => e.into(),
+            SaleError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// The payment provider's refusal or absence, as the caller should hear it.
+impl From<PaymentError> for ApiError {
+    fn from(error: PaymentError) -> Self {
+        match error {
+            PaymentError::Disabled => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "payments_unavailable",
+                "Card payments are not set up for this venue",
+            ),
+            PaymentError::Refused { message, .. } => {
+                tracing::error!(%message, "Stripe refused a request");
+                ApiError::new(
+                    StatusCode::BAD_GATEWAY,
+                    "payment_provider_error",
+                    "The payment provider refused the request",
+                )
+            }
+            PaymentError::Unavailable(message) => {
+                tracing::error!(%message, "Stripe is unavailable");
+                ApiError::new(
+                    StatusCode::BAD_GATEWAY,
+                    "payment_provider_unavailable",
+                    "The payment provider could not be reached; please try again",
+                )
+            }
+        }
+    }
+}

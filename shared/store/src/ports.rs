@@ -1,0 +1,220 @@
+//! The DynamoDB adapters of the application layer's store ports: each method is one of the
+//! store's own operations, with its errors turned into what the port promises.
+
+use crate::Store;
+use async_trait::async_trait;
+use marquee_app::ports::{
+    Catalog, CheckoutRefusal, CheckoutWrite, HoldRefusal, HoldRequest, HoldStore, OrderStore,
+    PlacesToHold, PortError, ReleaseBy, RefundWrite, SaleRefusal, SaleWrite, SeatToHold,
+    WriteRefusal,
+};
+use marquee_domain::records::{
+    CartRecord, EventRecord, HoldRecord, IssuedTicketRecord, OrderRecord, PerformanceRecord,
+    RefundRecord, SeatMapRecord, SeatStateRecord, VenueRecord,
+};
+use marquee_domain::seatmap::{SeatId, SectionId};
+use marquee_domain::{
+    CartId, EventId, HoldId, OrderId, PerformanceId, SeatMap, SeatMapId, TenantId,
+};
+
+#[async_trait]
+impl Catalog for Store {
+    async fn venue(&self, tenant: &TenantId) -> Result<Option<VenueRecord>, PortError> {
+        Ok(Store::venue(self, tenant).await?)
+    }
+
+    async fn performance(
+        &self,
+        tenant: &TenantId,
+        id: &PerformanceId,
+    ) -> Result<Option<PerformanceRecord>, PortError> {
+        Ok(Store::performance(self, tenant, id).await?)
+    }
+
+    async fn event(
+        &self,
+        tenant: &TenantId,
+        id: &EventId,
+    ) -> Result<Option<EventRecord>, PortError> {
+        Ok(Store::event(self, tenant, id).await?)
+    }
+
+    async fn seat_map(
+        &self,
+        tenant: &TenantId,
+        id: &SeatMapId,
+    ) -> Result<Option<(SeatMapRecord, SeatMap)>, PortError> {
+        Ok(Store::seat_map(self, tenant, id).await?)
+    }
+
+    async fn seat_states(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        sections: &[SectionId],
+    ) -> Result<Vec<(SeatId, SeatStateRecord)>, PortError> {
+        Ok(Store::seat_states(self, tenant, performance, sections)
+            .await?
+            .into_iter()
+            .collect())
+    }
+}
+
+#[async_trait]
+impl HoldStore for Store {
+    async fn create_cart(&self, tenant: &TenantId, cart: &CartRecord) -> Result<(), PortError> {
+        Ok(Store::create_cart(self, tenant, cart).await?)
+    }
+
+    async fn cart(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+    ) -> Result<Option<(CartRecord, Vec<HoldRecord>)>, PortError> {
+        Ok(Store::cart(self, tenant, cart).await?)
+    }
+
+    async fn hold(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        hold: &HoldId,
+    ) -> Result<Option<HoldRecord>, PortError> {
+        Ok(Store::hold(self, tenant, cart, hold).await?)
+    }
+
+    async fn hold_seats(
+        &self,
+        request: &HoldRequest<'_>,
+        seats: &[SeatToHold],
+    ) -> Result<Vec<HoldRecord>, HoldRefusal> {
+        Store::hold_seats(self, request, seats).await
+    }
+
+    async fn hold_places(
+        &self,
+        request: &HoldRequest<'_>,
+        places: &PlacesToHold<'_>,
+    ) -> Result<Vec<HoldRecord>, HoldRefusal> {
+        Store::hold_general_admission(
+            self,
+            request,
+            places.area,
+            places.zone,
+            places.capacity,
+            places.hold_ids,
+        )
+        .await
+    }
+
+    async fn release_hold(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        hold: &HoldRecord,
+        by: ReleaseBy<'_>,
+        now: i64,
+    ) -> Result<(), HoldRefusal> {
+        Store::release_hold(self, tenant, cart, hold, by, now).await
+    }
+
+    async fn expire_cart(&self, tenant: &TenantId, cart: &CartId) -> Result<(), PortError> {
+        Ok(Store::expire_cart(self, tenant, cart).await?)
+    }
+}
+
+#[async_trait]
+impl OrderStore for Store {
+    async fn checkout(&self, write: &CheckoutWrite<'_>) -> Result<(), CheckoutRefusal> {
+        Store::checkout(self, write).await
+    }
+
+    async fn order(
+        &self,
+        tenant: &TenantId,
+        id: &OrderId,
+    ) -> Result<Option<OrderRecord>, PortError> {
+        Ok(Store::order(self, tenant, id).await?)
+    }
+
+    async fn set_payment_intent(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        payment_intent: &str,
+    ) -> Result<(), WriteRefusal> {
+        Ok(Store::set_payment_intent(self, tenant, order, payment_intent).await?)
+    }
+
+    async fn reopen_cart_after_failed_payment(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        problem: &str,
+    ) -> Result<(), WriteRefusal> {
+        Ok(Store::reopen_cart_after_failed_payment(self, tenant, order, problem).await?)
+    }
+
+    async fn cancel_pending_order(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        reason: &str,
+    ) -> Result<(), WriteRefusal> {
+        Ok(Store::cancel_pending_order(self, tenant, order, reason).await?)
+    }
+
+    async fn sell_order(&self, write: &SaleWrite<'_>) -> Result<(), SaleRefusal> {
+        Store::sell_order(
+            self,
+            write.tenant,
+            write.order,
+            write.holds,
+            write.capacities,
+            write.now,
+            write.paid_at,
+        )
+        .await
+    }
+
+    async fn record_unfulfilled_refund(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        refund: &RefundRecord,
+        reason: &str,
+    ) -> Result<(), WriteRefusal> {
+        Ok(Store::record_unfulfilled_refund(self, tenant, order, refund, reason).await?)
+    }
+
+    async fn release_cart(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        holds: &[HoldRecord],
+        now: i64,
+    ) -> Result<(), PortError> {
+        Ok(Store::release_cart(self, tenant, cart, holds, now).await?)
+    }
+
+    async fn refund_tickets(&self, write: &RefundWrite<'_>) -> Result<(), WriteRefusal> {
+        Ok(Store::refund_tickets(
+            self,
+            write.tenant,
+            write.order,
+            write.tickets,
+            write.refund,
+            write.status,
+        )
+        .await?)
+    }
+
+    async fn performance_tickets(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+    ) -> Result<Vec<IssuedTicketRecord>, PortError> {
+        Ok(Store::performance_tickets(self, tenant, performance).await?)
+    }
+}
+
