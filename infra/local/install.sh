@@ -68,6 +68,8 @@ fi
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v curl >/dev/null 2>&1 || missing+=(curl) # stack.sh polls the servers with it
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev) # cargo links through cc
+# The ticket PDF tests set Japanese and Korean text in Noto Sans CJK, too big to bundle.
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 # The web app's browser tests drive Debian's Chromium (Playwright's own browser downloads are
 # never used). It is only needed once there is a web app.
 if [ -f web/package.json ] && [ ! -x /usr/bin/chromium ]; then

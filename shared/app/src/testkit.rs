@@ -163,3 +163,49 @@ pub async fn cart(venue: &Venue, holds: &crate::holds::Holds) -> CartAccess {
 pub fn wanted_seats(ids: &[String]) -> HoldWanted {
     HoldWanted::Seats(ids.to_vec())
 }
+
+/// Checks out the cart with one price type for every hold it has.
+pub fn request(contents: &crate::holds::CartContents, price_type: &str) -> crate::checkout::CheckoutRequest {
+    crate::checkout::CheckoutRequest {
+        email: marquee_domain::Email::parse("patron@example.com").unwrap(),
+        name: "Ελένη Παπαδοπούλου".into(),
+        delivery: marquee_domain::Delivery::Email,
+        tickets: contents
+            .holds
+            .iter()
+            .map(|h| (h.hold_id.to_string(), price_type.to_owned()))
+            .collect(),
+        patron: None,
+    }
+}
+
+/// Holds the first `n` seats in a new cart and checks them out as `adult`.
+pub async fn checked_out(venue: &Venue, n: usize) -> (CartAccess, crate::checkout::CheckedOut) {
+    checked_out_seats(venue, &seats(venue, n)).await
+}
+
+/// Holds these seats in a new cart and checks them out as `adult`.
+pub async fn checked_out_seats(
+    venue: &Venue,
+    ids: &[String],
+) -> (CartAccess, crate::checkout::CheckedOut) {
+    let holds = venue.world.holds();
+    let access = cart(venue, &holds).await;
+    holds
+        .hold(
+            &venue.tenant,
+            &access,
+            venue.performance.as_str(),
+            &wanted_seats(ids),
+        )
+        .await
+        .unwrap();
+    let contents = holds.contents(&venue.tenant, &access).await.unwrap();
+    let done = venue
+        .world
+        .checkout()
+        .checkout(&venue.tenant, &access, request(&contents, "adult"))
+        .await
+        .unwrap();
+    (access, done)
+}

@@ -1,15 +1,18 @@
 //! Ticket rendering against the mailer's budget of ≤ 20 ms of CPU per ticket, and the cost
 //! of signing and checking a code (the door scanner checks one per customer).
 //!
-//! `cargo bench -p marquee-tickets` (add `-- --quick` for a fast look).
+//! `cargo bench -p marquee-tickets` (add `-- --quick` for a fast look). The CJK figure needs
+//! Debian's fonts-noto-cjk (`infra/local/install.sh` installs it) and is skipped without it.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use marquee_tickets::{
-    TicketCode, TicketDocument, TicketPage, VenueKey, qr_modules, render_tickets, sign, verify,
+    Fonts, TicketCode, TicketDocument, TicketPage, VenueKey, qr_modules, render_tickets,
+    render_tickets_with, sign, verify,
 };
 use std::hint::black_box;
 
 const TICKETS: usize = 10;
+const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 
 fn key() -> VenueKey {
     VenueKey::generate()
@@ -56,6 +59,26 @@ fn pdf(c: &mut Criterion) {
     group.bench_function("render_tickets (10 tickets)", |b| {
         b.iter(|| render_tickets(black_box(&document)))
     });
+    // A Japanese order: the CJK font (loaded once, as the mailer keeps it) is subset too.
+    match std::fs::read(CJK_FONT) {
+        Ok(bytes) => {
+            let fonts = Fonts::bundled()
+                .with_cjk(bytes, 0)
+                .unwrap_or_else(|e| panic!("{CJK_FONT}: {e}"));
+            let mut japanese = document.clone();
+            japanese.venue_name = "新国立劇場 オペラパレス".into();
+            for (i, ticket) in japanese.tickets.iter_mut().enumerate() {
+                ticket.event_title = "ヴェルディ 椿姫 — 新国立劇場オペラ 2026/2027シーズン".into();
+                ticket.place = format!("1階 C列 {}番", 10 + i);
+                ticket.price_type = "一般".into();
+                ticket.price = "¥18,000".into();
+            }
+            group.bench_function("render_tickets_with CJK (10 tickets)", |b| {
+                b.iter(|| render_tickets_with(black_box(&japanese), &fonts))
+            });
+        }
+        Err(e) => eprintln!("skipping the CJK benchmark: {CJK_FONT}: {e}"),
+    }
     group.finish();
 
     let signed = sign(&key, &code(0));

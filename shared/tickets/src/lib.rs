@@ -3,8 +3,9 @@
 //!
 //! - [`codes`]: `M1.…` ticket codes, HMAC-SHA256 signed with a per-venue key
 //!   (see `docs/ticket-codes.md`).
-//! - [`pdf`]: one A6 page per ticket with the code as a QR code, written by hand with the
-//!   standard Helvetica fonts so no font or image data has to be embedded.
+//! - [`pdf`]: one A6 page per ticket with the code as a QR code, its text in embedded,
+//!   subset Noto fonts ([`Fonts`]: Latin, Greek, Cyrillic, Hebrew and Arabic bundled, a
+//!   CJK font when the caller supplies one).
 //! - [`ics`]: an RFC 5545 calendar event for the performance.
 
 pub mod codes;
@@ -13,4 +14,7 @@ pub mod pdf;
 
 pub use codes::{CodeError, KeyError, TicketCode, VenueKey, parse_unverified, sign, verify};
 pub use ics::{CalendarEvent, DEFAULT_DURATION, render_ics};
-pub use pdf::{PdfError, TicketDocument, TicketPage, qr_modules, render_tickets};
+pub use pdf::{
+    FontError, Fonts, PdfError, TicketDocument, TicketPage, qr_modules, render_tickets,
+    render_tickets_with,
+};

@@ -1,1 +1,368 @@
+#![allow(clippy::unwrap_used)]
+
 use super::*;
+use crate::checkout::CheckedOut;
+use crate::testkit::{Venue, cart, checked_out, seats, venue, wanted_seats};
+use chrono::Duration as Minutes;
+use marquee_domain::records::{CartStatus, SeatState};
+
+fn received(done: &CheckedOut) -> (String, i64) {
+    (
+        done.payment.as_ref().unwrap().id.clone(),
+        done.order.totals.total,
+    )
+}
+
+async fn pay(v: &Venue, done: &CheckedOut) -> Result<PaymentOutcome, SaleError> {
+    let (intent, amount) = received(done);
+    v.world
+        .sales()
+        .complete_payment(
+            &v.tenant,
+            &done.order.id,
+            &PaymentReceived {
+                payment_intent: &intent,
+                amount,
+                currency: "usd",
+            },
+        )
+        .await
+}
+
+fn seat(v: &Venue, n: usize) -> SeatId {
+    SeatId::parse(&seats(v, n + 1)[n]).unwrap()
+}
+
+#[tokio::test]
+async fn a_payment_sells_the_seats_issues_the_tickets_and_sends_them_once() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 2).await;
+    assert_eq!(pay(&v, &done).await.unwrap(), PaymentOutcome::Sold);
+    let order = v.world.store.stored_order(&v.tenant, &done.order.id).unwrap();
+    assert_eq!(order.status, OrderStatus::Paid);
+    assert!(order.tickets.iter().all(|t| t.status == TicketStatus::Valid));
+    assert_eq!(
+        v.world.store.seat(&v.tenant, &v.performance, &seat(&v, 0)).unwrap().state,
+        SeatState::Sold
+    );
+    // Stripe delivers the event again: nothing more is sold, the mail job is the same one.
+    assert_eq!(pay(&v, &done).await.unwrap(), PaymentOutcome::AlreadyDone);
+    let mail = v.world.queues.mail_jobs();
+    assert_eq!(mail.len(), 2);
+    assert_eq!(mail[0].id, mail[1].id, "the mailer sends a job id once");
+    assert_eq!(v.world.store.sold_seats(), 2);
+    assert!(v.world.payments.refunds().is_empty());
+}
+
+#[tokio::test]
+async fn the_store_fails_on_the_sale_the_provider_redelivers_and_the_order_is_paid_once() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 2).await;
+    v.world.store.faults.fail("sell_order", 1);
+    assert!(matches!(pay(&v, &done).await, Err(SaleError::Store(_))));
+    assert_eq!(
+        v.world.store.stored_order(&v.tenant, &done.order.id).unwrap().status,
+        OrderStatus::Pending,
+        "nothing was half done"
+    );
+    assert_eq!(pay(&v, &done).await.unwrap(), PaymentOutcome::Sold);
+    assert_eq!(pay(&v, &done).await.unwrap(), PaymentOutcome::AlreadyDone);
+    assert_eq!(v.world.store.sold_seats(), 2);
+    assert!(v.world.payments.refunds().is_empty());
+}
+
+#[tokio::test]
+async fn the_mail_queue_fails_after_the_sale_and_the_redelivery_sends_the_tickets() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 1).await;
+    v.world.queues.faults.fail("enqueue", 1);
+    assert!(pay(&v, &done).await.is_err(), "the provider will retry");
+    assert!(v.world.queues.mail_jobs().is_empty());
+    assert_eq!(pay(&v, &done).await.unwrap(), PaymentOutcome::AlreadyDone);
+    assert_eq!(v.world.queues.mail_jobs().len(), 1, "the confirmation goes out after all");
+}
+
+#[tokio::test]
+async fn a_payment_for_seats_taken_meanwhile_goes_back_whole_with_the_reason() {
+    let v = venue();
+    let (access, done) = checked_out(&v, 1).await;
+    // The payment window ends and someone else takes the seat before the payment arrives.
+    v.world.clock.advance(Minutes::seconds(601));
+    let holds = v.world.holds();
+    let other = cart(&v, &holds).await;
+    holds
+        .hold(&v.tenant, &other, v.performance.as_str(), &wanted_seats(&seats(&v, 1)))
+        .await
+        .unwrap();
+    let outcome = pay(&v, &done).await.unwrap();
+    assert!(matches!(outcome, PaymentOutcome::Refunded { .. }), "{outcome:?}");
+    let refunds = v.world.payments.refunds();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].amount, done.order.totals.total);
+    let order = v.world.store.stored_order(&v.tenant, &done.order.id).unwrap();
+    assert_eq!(order.status, OrderStatus::Refunded);
+    assert_eq!(order.refunded, done.order.totals.total);
+    assert!(order.problem.unwrap().contains("taken by someone else"));
+    let held_by = v.world.store.seat(&v.tenant, &v.performance, &seat(&v, 0)).unwrap();
+    assert_eq!(held_by.cart.as_ref(), Some(&other.id), "the other patron keeps it");
+    assert_eq!(
+        v.world.store.stored_cart(&v.tenant, &access.id).unwrap().status,
+        CartStatus::Expired
+    );
+    let mail = v.world.queues.mail_jobs();
+    assert!(mail.last().unwrap().id.contains("-refund-"), "the patron is told");
+    // A redelivery changes nothing and refunds nothing more.
+    assert_eq!(pay(&v, &done).await.unwrap(), PaymentOutcome::AlreadyDone);
+    assert_eq!(v.world.payments.refunds().len(), 1);
+}
+
+#[tokio::test]
+async fn a_crash_after_the_refund_of_a_lost_sale_never_refunds_twice() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 1).await;
+    v.world.clock.advance(Minutes::seconds(601));
+    let holds = v.world.holds();
+    let other = cart(&v, &holds).await;
+    holds
+        .hold(&v.tenant, &other, v.performance.as_str(), &wanted_seats(&seats(&v, 1)))
+        .await
+        .unwrap();
+    v.world.store.faults.fail("record_unfulfilled_refund", 1);
+    assert!(pay(&v, &done).await.is_err());
+    assert_eq!(v.world.payments.refunds().len(), 1, "the money went back");
+    let outcome = pay(&v, &done).await.unwrap();
+    assert!(matches!(outcome, PaymentOutcome::Refunded { .. }));
+    assert_eq!(v.world.payments.refunds().len(), 1, "same key: not refunded twice");
+    assert_eq!(
+        v.world.store.stored_order(&v.tenant, &done.order.id).unwrap().status,
+        OrderStatus::Refunded
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_amount_a_replaced_checkout_and_a_stray_intent_are_all_refunded() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 1).await;
+    let (intent, amount) = received(&done);
+    let sales = v.world.sales();
+    let short = sales
+        .complete_payment(
+            &v.tenant,
+            &done.order.id,
+            &PaymentReceived {
+                payment_intent: &intent,
+                amount: amount - 1,
+                currency: "usd",
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(short, PaymentOutcome::Refunded { .. }));
+    assert_eq!(v.world.store.sold_seats(), 0, "nothing sold for a wrong amount");
+
+    let (_, second) = checked_out(&v, 1).await;
+    let stray = sales
+        .complete_payment(
+            &v.tenant,
+            &second.order.id,
+            &PaymentReceived {
+                payment_intent: "pi_from_another_tab",
+                amount: second.order.totals.total,
+                currency: "usd",
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(stray, PaymentOutcome::Refunded { .. }));
+    assert_eq!(
+        v.world.store.stored_order(&v.tenant, &second.order.id).unwrap().status,
+        OrderStatus::Pending,
+        "the order itself is untouched"
+    );
+    assert_eq!(v.world.payments.refunds().len(), 2);
+    let unknown = sales
+        .complete_payment(
+            &v.tenant,
+            &OrderId::generate(),
+            &PaymentReceived {
+                payment_intent: "pi_x",
+                amount: 1,
+                currency: "usd",
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(unknown, PaymentOutcome::Ignored);
+}
+
+#[tokio::test]
+async fn a_payment_for_a_cancelled_performance_goes_back_naming_the_show() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 1).await;
+    v.world
+        .store
+        .set_performance_status(&v.tenant, &v.performance, PerformanceStatus::Cancelled);
+    let outcome = pay(&v, &done).await.unwrap();
+    assert!(
+        matches!(&outcome, PaymentOutcome::Refunded { reason } if reason.contains("La Traviata")),
+        "{outcome:?}"
+    );
+    assert_eq!(v.world.store.sold_seats(), 0);
+}
+
+#[tokio::test]
+async fn a_declined_card_reopens_the_cart_and_a_late_decline_changes_nothing() {
+    let v = venue();
+    let (access, done) = checked_out(&v, 1).await;
+    let sales = v.world.sales();
+    assert!(sales.payment_failed(&v.tenant, &done.order.id, "Declined").await.unwrap());
+    assert_eq!(
+        v.world.store.stored_cart(&v.tenant, &access.id).unwrap().status,
+        CartStatus::Open
+    );
+    assert_eq!(
+        v.world.store.stored_order(&v.tenant, &done.order.id).unwrap().problem.as_deref(),
+        Some("Declined")
+    );
+    let (_, paid) = crate::testkit::checked_out_seats(&v, &seats(&v, 3)[1..]).await;
+    pay(&v, &paid).await.unwrap();
+    assert!(!sales.payment_failed(&v.tenant, &paid.order.id, "late").await.unwrap());
+    assert!(!sales.payment_failed(&v.tenant, &OrderId::generate(), "?").await.unwrap());
+}
+
+#[tokio::test]
+async fn refunds_share_the_total_put_seats_back_and_a_retry_never_refunds_twice() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 2).await;
+    pay(&v, &done).await.unwrap();
+    let sales = v.world.sales();
+    let first = done.order.tickets[0].id.clone();
+    // The store fails after the provider refunded: the retry uses the same key.
+    v.world.store.faults.fail("refund_tickets", 1);
+    let err = sales
+        .refund_tickets(&v.tenant, &done.order.id, Some(&[first.clone()]), "Changed plans")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SaleError::Store(_)));
+    let order = sales
+        .refund_tickets(&v.tenant, &done.order.id, Some(&[first.clone()]), "Changed plans")
+        .await
+        .unwrap();
+    assert_eq!(v.world.payments.refunds().len(), 1, "one refund at the provider");
+    assert_eq!(order.status, OrderStatus::PartiallyRefunded);
+    assert_eq!(order.refunded, 5_000);
+    assert_eq!(v.world.store.sold_seats(), 1, "the refunded seat is on sale again");
+    // Refunding it again is refused; the rest refunds what is left.
+    let again = sales
+        .refund_tickets(&v.tenant, &done.order.id, Some(&[first]), "again")
+        .await
+        .unwrap_err();
+    assert!(matches!(again, SaleError::UnknownTickets(_)));
+    let order = sales
+        .refund_tickets(&v.tenant, &done.order.id, None, "The rest")
+        .await
+        .unwrap();
+    assert_eq!(order.status, OrderStatus::Refunded);
+    assert_eq!(order.refunded, 10_000);
+    let done_already = sales
+        .refund_tickets(&v.tenant, &done.order.id, None, "nothing left")
+        .await
+        .unwrap_err();
+    assert!(matches!(done_already, SaleError::NotRefundable(_)));
+    let missing = sales
+        .refund_tickets(&v.tenant, &OrderId::generate(), None, "?")
+        .await
+        .unwrap_err();
+    assert!(matches!(missing, SaleError::OrderNotFound));
+}
+
+#[tokio::test]
+async fn an_unpaid_order_cannot_be_refunded_and_a_provider_outage_is_reported() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 1).await;
+    let sales = v.world.sales();
+    let pending = sales
+        .refund_tickets(&v.tenant, &done.order.id, None, "?")
+        .await
+        .unwrap_err();
+    assert!(matches!(pending, SaleError::NotRefundable(_)));
+    pay(&v, &done).await.unwrap();
+    v.world.payments.faults.fail("refund", 1);
+    let down = sales
+        .refund_tickets(&v.tenant, &done.order.id, None, "?")
+        .await
+        .unwrap_err();
+    assert!(matches!(down, SaleError::Payment(PaymentError::Unavailable(_))));
+    assert_eq!(
+        v.world.store.stored_order(&v.tenant, &done.order.id).unwrap().status,
+        OrderStatus::Paid,
+        "no ticket voided without the money going back"
+    );
+}
+
+#[tokio::test]
+async fn cancelling_a_performance_refunds_every_order_once() {
+    let v = venue();
+    let (_, a) = checked_out(&v, 2).await;
+    pay(&v, &a).await.unwrap();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    holds
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &crate::holds::HoldWanted::GeneralAdmission {
+                area: "pit".into(),
+                quantity: 3,
+            },
+        )
+        .await
+        .unwrap();
+    let contents = holds.contents(&v.tenant, &access).await.unwrap();
+    let b = v
+        .world
+        .checkout()
+        .checkout(&v.tenant, &access, crate::testkit::request(&contents, "adult"))
+        .await
+        .unwrap();
+    pay(&v, &b).await.unwrap();
+    let sales = v.world.sales();
+    let budget = std::time::Duration::from_secs(20);
+    let progress = sales
+        .refund_performance(&v.tenant, &v.performance, budget)
+        .await
+        .unwrap();
+    assert_eq!(progress.orders, 2);
+    assert!(progress.complete(), "{progress:?}");
+    assert_eq!(v.world.payments.refunds().len(), 2);
+    let pit = marquee_domain::AreaId::parse("pit").unwrap();
+    assert_eq!(v.world.store.area(&v.tenant, &v.performance, &pit), (0, 0));
+    let again = sales
+        .refund_performance(&v.tenant, &v.performance, budget)
+        .await
+        .unwrap();
+    assert_eq!((again.orders, again.refunded, again.failed), (2, 2, 0));
+    assert_eq!(v.world.payments.refunds().len(), 2, "nobody is refunded twice");
+}
+
+#[tokio::test]
+async fn a_failed_refund_during_a_cancellation_is_counted_and_done_on_the_next_call() {
+    let v = venue();
+    let (_, a) = checked_out(&v, 1).await;
+    pay(&v, &a).await.unwrap();
+    v.world.payments.faults.fail("refund", 1);
+    let sales = v.world.sales();
+    let budget = std::time::Duration::from_secs(20);
+    let first = sales
+        .refund_performance(&v.tenant, &v.performance, budget)
+        .await
+        .unwrap();
+    assert_eq!((first.refunded, first.failed), (0, 1));
+    assert!(!first.complete());
+    let second = sales
+        .refund_performance(&v.tenant, &v.performance, budget)
+        .await
+        .unwrap();
+    assert!(second.complete());
+}
