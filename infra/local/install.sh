@@ -4,6 +4,7 @@
 #     and Chromium for the web app's browser tests)
 #   - DynamoDB Local, from a pinned and integrity-checked npm tarball, into .local/dynamodb
 #   - moto and cfn-lint into the project virtualenv .local/venv
+#   - cargo-deny (pinned), compiled by `cargo install` into ~/.cargo/bin (a few minutes, once)
 # Idempotent: each step is skipped when its result is already in place, so reruns take ~1 s.
 # Runs unattended (no stdin), e.g. in CI as root on a fresh Debian 12.
 set -euo pipefail
@@ -16,6 +17,9 @@ cd "$ROOT"
 DDB_PKG=amplify-dynamodb-simulator
 DDB_VERSION=2.9.30
 DDB_INTEGRITY='sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ=='
+
+# cargo-deny checks the dependency tree's licences, bans and sources (deny.toml) in make test.
+CARGO_DENY_VERSION=0.20.2
 
 REQUIREMENTS=infra/local/requirements.txt
 VENV="$LOCAL/venv"
@@ -159,4 +163,14 @@ else
   die "cargo not found. Install Rust with rustup (https://rustup.rs):
     curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y
   then open a new shell or run: source \"\$HOME/.cargo/env\""
+fi
+
+# --- cargo-deny -----------------------------------------------------------------------------
+# No prebuilt binary: cargo install compiles it from crates.io, about 2.5 minutes on 2 cores.
+if [ "$(cargo deny --version 2>/dev/null)" = "cargo-deny $CARGO_DENY_VERSION" ]; then
+  say "cargo-deny $CARGO_DENY_VERSION: ok"
+else
+  say "installing cargo-deny $CARGO_DENY_VERSION with cargo install (compiles it: a few minutes)"
+  cargo install --locked --quiet "cargo-deny@$CARGO_DENY_VERSION" </dev/null
+  say "cargo-deny $CARGO_DENY_VERSION: installed"
 fi

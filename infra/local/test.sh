@@ -2,7 +2,8 @@
 # `make test` (and CI, through .ci/run): every check and test, against a private local stack.
 #   1. install what is missing          (infra/local/install.sh)
 #   2. lint the SAM template            (cfn-lint; errors fail, warnings are only shown)
-#   3. rustfmt and clippy (-D warnings), then compile all tests                (before the stack starts, so it does not idle meanwhile)
+#   3. rustfmt, clippy (-D warnings) and cargo deny (licences, bans, sources: deny.toml), then
+#      compile all tests             (before the stack starts, so it does not idle meanwhile)
 #   4. run all Rust tests               (inside with-stack.sh: fresh stack on free ports)
 #   5. web tests, if there is a web app: npm ci (when needed), unit tests and svelte-check
 #      (npm test), then browser tests in headless Chromium against a devserver
@@ -56,6 +57,9 @@ if [ "${CI:-}" = true ] && [ -f Cargo.lock ]; then cargo_flags+=(--locked); fi
 
 step rustfmt cargo fmt --all -- --check
 step clippy cargo clippy "${cargo_flags[@]}" --all-targets -- -D warnings
+# Not `advisories`: its database cannot be downloaded here. Duplicate versions only warn; run
+# `cargo deny check bans` to see which crates bring a denied or duplicated one.
+step cargo-deny cargo deny check --hide-inclusion-graph bans licenses sources
 step compile cargo test "${cargo_flags[@]}" --no-run
 if [[ " ${failed[*]} " == *" compile "* ]]; then
   skip rust-tests "compile failed"

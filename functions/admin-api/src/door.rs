@@ -10,20 +10,14 @@ use crate::performances::load_performance;
 use axum::extract::{Path, State};
 use chrono::Utc;
 use marquee_domain::seatmap::SeatStatus;
-use marquee_domain::{PerformanceId, Permission, TicketId};
+use marquee_domain::{PerformanceId, Permission};
 use marquee_platform::auth::StaffAuth;
 use marquee_platform::{ApiError, http::Json};
-use marquee_store::{Attendance, ScanOutcome, ScanRecord};
+use marquee_app::door::{Scan, Scanned};
+use marquee_domain::records::{ScanDirection, ScanResult};
+use marquee_store::Attendance;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-#[derive(Deserialize, ToSchema, Clone, Copy, Default, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    #[default]
-    In,
-    Out,
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -33,34 +27,9 @@ pub struct ScanRequest {
     /// The performance this door admits to.
     performance_id: String,
     #[serde(default)]
-    direction: Direction,
+    direction: ScanDirection,
     /// Which door or scanner, for "already used at … at door …".
     door: Option<String>,
-}
-
-#[derive(Serialize, ToSchema, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ScanResult {
-    Ok,
-    AlreadyUsed,
-    WrongPerformance,
-    Refunded,
-    Invalid,
-    /// Scanned out, but not checked in.
-    NotInside,
-}
-
-impl ScanResult {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::AlreadyUsed => "already_used",
-            Self::WrongPerformance => "wrong_performance",
-            Self::Refunded => "refunded",
-            Self::Invalid => "invalid",
-            Self::NotInside => "not_inside",
-        }
-    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -77,20 +46,10 @@ pub struct ScanResponse {
     place: Option<String>,
 }
 
-fn respond(result: ScanResult, message: impl Into<String>) -> ScanResponse {
-    ScanResponse {
-        result,
-        message: message.into(),
-        ticket_id: None,
-        used_at: None,
-        door: None,
-        place: None,
-    }
-}
-
 /// Check a ticket in (or out, for re-entry).
 #[utoipa::path(post, path = "/admin/v1/scan", request_body = ScanRequest,
-    responses((status = 200, body = ScanResponse, description = "result: ok, already_used, wrong_performance, refunded, invalid, not_inside")), security(("staff" = [])))]
+    responses((status = 200, body = ScanResponse, description = "result: ok, already_used, wrong_performance, refunded, invalid, not_inside"),
+        (status = 401), (status = 403), (status = 422, description = "invalid_field")), security(("staff" = [])))]
 pub async fn scan(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -98,134 +57,58 @@ pub async fn scan(
 ) -> Result<axum::Json<ScanResponse>, ApiError> {
     auth.require(Permission::Scan)?;
     let performance = PerformanceId::parse(&body.performance_id)?;
-    let door = body
+    let staff = auth.email.to_string();
+    let scanned = state
         .door
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(|d| d.chars().take(40).collect::<String>());
-    let code = body.code.trim();
-    let response = check(
-        &state,
-        &auth,
-        &performance,
-        code,
-        body.direction,
-        door.as_deref(),
-    )
-    .await?;
-    let now = Utc::now().to_rfc3339();
-    let record = ScanRecord {
-        ticket_id: response.ticket_id.clone().unwrap_or_default(),
-        direction: if body.direction == Direction::In {
-            "in"
-        } else {
-            "out"
-        }
-        .to_owned(),
-        result: response.result.as_str().to_owned(),
-        door,
-        staff: auth.email.to_string(),
-        at: now,
-    };
-    if let Err(e) = state
-        .store
-        .log_scan(
+        .scan(
             &auth.tenant,
-            &performance,
-            &ulid::Ulid::new().to_string(),
-            &record,
+            Scan {
+                performance: &performance,
+                code: &body.code,
+                direction: body.direction,
+                door: body.door,
+                staff: &staff,
+            },
         )
-        .await
-    {
-        tracing::error!(error = %e, "could not log a scan");
-    }
-    Ok(axum::Json(response))
+        .await?;
+    Ok(axum::Json(response(scanned, body.direction)))
 }
 
-async fn check(
-    state: &AdminState,
-    auth: &StaffAuth,
-    performance: &PerformanceId,
-    code: &str,
-    direction: Direction,
-    door: Option<&str>,
-) -> Result<ScanResponse, ApiError> {
-    let invalid = || respond(ScanResult::Invalid, "Not a valid ticket");
-    // Another venue's code, or no code at all: refused before any key or ticket is read.
-    let Ok(claimed) = marquee_tickets::parse_unverified(code) else {
-        return Ok(invalid());
-    };
-    if claimed.tenant() != auth.tenant.as_str() {
-        return Ok(invalid());
-    }
-    let key = state.keys.get(&state.store, &auth.tenant).await?;
-    let Ok(ticket) = marquee_tickets::verify(&key, code) else {
-        tracing::warn!(tenant = %auth.tenant, "a forged or altered ticket code was scanned");
-        return Ok(invalid());
-    };
-    let Ok(ticket_id) = TicketId::parse(ticket.ticket()) else {
-        return Ok(invalid());
-    };
-    if ticket.performance() != performance.as_str() {
-        return Ok(ScanResponse {
-            ticket_id: Some(ticket_id.to_string()),
-            ..respond(
-                ScanResult::WrongPerformance,
-                "This ticket is for another performance",
-            )
-        });
-    }
-    let now = Utc::now().to_rfc3339();
-    let outcome = state
-        .store
-        .scan_ticket(
-            &auth.tenant,
-            performance,
-            &ticket_id,
-            direction == Direction::In,
-            door,
-            &now,
-        )
-        .await?;
-    let issued = state
-        .store
-        .issued_ticket(&auth.tenant, performance, &ticket_id)
-        .await?;
-    let place = issued
-        .as_ref()
-        .map(|t| marquee_platform::tickets::place_words(&t.place));
-    let base = |result, message: String| ScanResponse {
-        ticket_id: Some(ticket_id.to_string()),
-        place: place.clone(),
-        ..respond(result, message)
-    };
-    Ok(match outcome {
-        ScanOutcome::Admitted => base(ScanResult::Ok, "OK to enter".into()),
-        ScanOutcome::Left => base(ScanResult::Ok, "Checked out; may come back in".into()),
-        ScanOutcome::AlreadyUsed { at, door } => {
-            let when = at
+/// What the door person reads.
+fn response(scanned: Scanned, direction: ScanDirection) -> ScanResponse {
+    let message = match scanned.result {
+        ScanResult::Ok if direction == ScanDirection::Out => {
+            "Checked out; may come back in".to_owned()
+        }
+        ScanResult::Ok => "OK to enter".to_owned(),
+        ScanResult::AlreadyUsed => {
+            let when = scanned
+                .used_at
                 .as_deref()
                 .and_then(|a| chrono::DateTime::parse_from_rfc3339(a).ok())
                 .map(|a| a.format("%H:%M:%S").to_string())
                 .unwrap_or_default();
-            let message = match &door {
+            match &scanned.used_door {
                 Some(d) => format!("Already used at {when} (door {d})"),
                 None => format!("Already used at {when}"),
-            };
-            ScanResponse {
-                used_at: at,
-                door,
-                ..base(ScanResult::AlreadyUsed, message)
             }
         }
-        ScanOutcome::NotInside => base(
-            ScanResult::NotInside,
-            "This ticket is not checked in".into(),
-        ),
-        ScanOutcome::Refunded => base(ScanResult::Refunded, "Refunded: not valid for entry".into()),
-        ScanOutcome::Unknown => invalid(),
-    })
+        ScanResult::WrongPerformance => "This ticket is for another performance".to_owned(),
+        ScanResult::NotInside => "This ticket is not checked in".to_owned(),
+        ScanResult::Refunded => "Refunded: not valid for entry".to_owned(),
+        ScanResult::Invalid => "Not a valid ticket".to_owned(),
+    };
+    ScanResponse {
+        result: scanned.result,
+        message,
+        ticket_id: scanned.ticket.map(|t| t.to_string()),
+        used_at: scanned.used_at,
+        door: scanned.used_door,
+        place: scanned
+            .place
+            .as_ref()
+            .map(marquee_platform::tickets::place_words),
+    }
 }
 
 #[derive(Serialize, ToSchema)]

@@ -38,6 +38,7 @@ pub struct AdminState {
     pub mail: MailQueue,
     pub documents: Documents,
     pub sales: Arc<Sales>,
+    pub door: Arc<marquee_app::door::Door>,
     /// Ticket-signing keys, read once per venue.
     pub keys: marquee_platform::tickets::KeyCache,
 }
@@ -50,8 +51,10 @@ impl AdminState {
         documents: Documents,
         payments: Payments,
     ) -> Self {
+        let keys = marquee_platform::tickets::KeyCache::default();
         Self {
-            keys: marquee_platform::tickets::KeyCache::default(),
+            door: services::door(&store, keys.clone()),
+            keys,
             sales: services::sales(
                 &store,
                 services::sale_catalog(&store),

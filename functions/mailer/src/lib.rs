@@ -19,6 +19,8 @@ pub struct MailerState {
     pub ses: SesMailer,
     /// Ticket-signing keys, read once per venue per instance.
     pub keys: marquee_platform::tickets::KeyCache,
+    /// The tickets' fonts (the CJK one read from the documents bucket at the first PDF).
+    pub fonts: marquee_platform::tickets::TicketFonts,
     /// Backs failed jobs off (exponentially) instead of retrying at the queue's visibility
     /// timeout; `None`: plain SQS retries.
     pub retry: Option<MailRetry>,
@@ -147,8 +149,11 @@ async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEm
                 .map_err(|e| MailError::Invalid(e.message))?;
             // The PDF's QR codes are CPU work: on the blocking pool, so a batch renders on
             // every core of the instance while other jobs wait on SES.
+            let fonts = state.fonts.get().await;
             let view_url = view_url.clone();
-            tokio::task::spawn_blocking(move || orders::confirmation(&mail, &view_url, &key))
+            tokio::task::spawn_blocking(move || {
+                orders::confirmation(&mail, &view_url, &key, &fonts)
+            })
                 .await
                 .map_err(|e| MailError::Invalid(e.to_string()))?
                 .map(Some)

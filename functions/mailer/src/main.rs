@@ -5,6 +5,8 @@
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{LambdaEvent, service_fn};
 use mailer::{MailRetry, MailerState, send_mail_batch};
+use marquee_platform::documents::Documents;
+use marquee_platform::tickets::TicketFonts;
 use marquee_platform::{aws, mail::SesMailer, telemetry};
 use marquee_store::Store;
 
@@ -19,6 +21,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         store: Store::new(aws::dynamodb(&sdk, &endpoints), table),
         ses: SesMailer::new(aws::sesv2(&sdk, &endpoints), sender_domain),
         keys: Default::default(),
+        fonts: TicketFonts::new(Documents::new(
+            aws::s3(&sdk, &endpoints),
+            std::env::var("DOCUMENTS_BUCKET")?,
+        )),
         retry: Some(MailRetry {
             sqs: aws::sqs(&sdk, &endpoints),
             queue_url: std::env::var("MAIL_QUEUE_URL")?,

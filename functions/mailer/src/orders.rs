@@ -109,6 +109,7 @@ pub fn confirmation(
     mail: &OrderMail,
     view_url: &str,
     key: &marquee_tickets::VenueKey,
+    fonts: &marquee_tickets::Fonts,
 ) -> Result<OutgoingEmail, MailError> {
     let venue = &mail.venue.settings;
     let order = &mail.order;
@@ -161,17 +162,18 @@ pub fn confirmation(
         subject: format!("Your tickets for {} — order {}", venue.name, order.number),
         text,
         html,
-        attachments: confirmation_attachments(mail, key)?,
+        attachments: confirmation_attachments(mail, key, fonts)?,
     })
 }
 
 fn confirmation_attachments(
     mail: &OrderMail,
     key: &marquee_tickets::VenueKey,
+    fonts: &marquee_tickets::Fonts,
 ) -> Result<Vec<Attachment>, MailError> {
     let mut attachments = Vec::new();
     if mail.order.delivery == marquee_domain::Delivery::Email {
-        let pdf = tickets::order_pdf(key, &mail.venue, &mail.order, &mail.performances)
+        let pdf = tickets::order_pdf(key, fonts, &mail.venue, &mail.order, &mail.performances)
             .map_err(|e| MailError::Invalid(e.message))?;
         attachments.push(Attachment {
             filename: format!("tickets-{}.pdf", mail.order.number),

@@ -31,6 +31,8 @@ pub struct PublicState {
     pub store: Store,
     pub tenancy: Tenancy,
     pub documents: Documents,
+    /// The fonts of re-printed tickets (the CJK one read from the documents bucket once).
+    pub fonts: marquee_platform::tickets::TicketFonts,
     /// For the payment settings the browser needs (publishable key, mode).
     pub payments: Payments,
     /// Published performances and prepared seat maps, cached per instance.
@@ -75,6 +77,7 @@ impl PublicState {
             tenancy: Tenancy::new(store.clone()),
             config: Arc::new(config),
             store,
+            fonts: marquee_platform::tickets::TicketFonts::new(documents.clone()),
             documents,
             catalog,
             holds,

@@ -334,7 +334,8 @@ pub async fn tickets_pdf(
             .ok_or_else(|| ApiError::not_found("Venue"))?;
         let signing = tickets::venue_key(&state.store, &tenant.id).await?;
         let performances = tickets::performances_of(&state.store, &venue, &order).await?;
-        let pdf = tickets::order_pdf(&signing, &venue, &order, &performances)?;
+        let fonts = state.fonts.get().await;
+        let pdf = tickets::order_pdf(&signing, &fonts, &venue, &order, &performances)?;
         state.documents.put(&key, pdf, "application/pdf").await?;
     }
     let url = state

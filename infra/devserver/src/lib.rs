@@ -61,6 +61,9 @@ pub struct DevOptions {
     pub stripe: Option<LocalStripe>,
     /// How long checkout keeps the seats for the payment (tests shorten it).
     pub payment_window_seconds: u32,
+    /// A CJK font to put in the documents bucket for the tickets (what the deploy uploads in
+    /// AWS); `None` leaves it out (CJK text on tickets prints as boxes).
+    pub cjk_font: Option<PathBuf>,
 }
 
 /// The repository's Stripe double (`infra/stripe-double`) and the account to use on it. Each
@@ -118,6 +121,13 @@ async fn register_webhook(stripe: &LocalStripe, port: u16) -> anyhow::Result<Str
 }
 
 impl DevOptions {
+    /// Debian's Noto Sans CJK (package `fonts-noto-cjk`, installed by `infra/local/install.sh`),
+    /// if it is there.
+    pub fn system_cjk_font() -> Option<PathBuf> {
+        let path = PathBuf::from("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc");
+        path.exists().then_some(path)
+    }
+
     /// The repository's `web/dist`.
     pub fn default_web_dist() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/dist")
@@ -206,6 +216,9 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     };
     let store = Store::new(dynamodb, &provisioned.table_name);
     let payments = config.payments()?;
+    if let Some(font) = &options.cjk_font {
+        seed_cjk_font(&Documents::new(s3.clone(), &provisioned.documents_bucket), font).await?;
+    }
 
     let public = public_api::router(public_api::PublicState::new(
         config.clone(),
@@ -272,6 +285,10 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
             ses: SesMailer::new(sesv2, LOCAL_SENDER_DOMAIN),
             // Locally the backoff starts at the (short) visibility timeout.
             keys: Default::default(),
+            fonts: marquee_platform::tickets::TicketFonts::new(Documents::new(
+                s3.clone(),
+                &provisioned.documents_bucket,
+            )),
             retry: Some(mailer::MailRetry {
                 sqs: sqs.clone(),
                 queue_url: mail_queue.url.clone(),
@@ -344,6 +361,21 @@ async fn dispatch(targets: Arc<Targets>, request: Request) -> Response {
 }
 
 /// Locally every venue answers on `{slug}.localhost`, which browsers resolve to 127.0.0.1.
+/// Puts the CJK font where the functions read it, unless it is there already.
+async fn seed_cjk_font(documents: &Documents, font: &Path) -> anyhow::Result<()> {
+    let key = marquee_platform::tickets::CJK_FONT_KEY;
+    if documents.exists(key).await.map_err(|e| anyhow::anyhow!(e.message))? {
+        return Ok(());
+    }
+    let bytes = tokio::fs::read(font)
+        .await
+        .with_context(|| format!("reading the CJK font {}", font.display()))?;
+    documents
+        .put(key, bytes, "font/collection")
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))
+}
+
 pub fn local_platform_domain() -> Hostname {
     Hostname::parse("localhost").unwrap_or_else(|_| unreachable!("'localhost' is a valid hostname"))
 }

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::response::Html;
+use mail_parser::{MessageParser, MimeHeaders};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -41,90 +42,38 @@ struct RawSent {
     raw_data: String,
 }
 
-fn decode_base64(text: &str) -> Vec<u8> {
-    use base64::Engine;
-    let compact: String = text.split_whitespace().collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .unwrap_or_default()
-}
-
-/// `=?UTF-8?B?…?=` back to text (what the mailer writes); anything else as it is.
-fn decode_header(value: &str) -> String {
-    value
-        .strip_prefix("=?UTF-8?B?")
-        .and_then(|v| v.strip_suffix("?="))
-        .map(|encoded| String::from_utf8_lossy(&decode_base64(encoded)).into_owned())
-        .unwrap_or_else(|| value.to_owned())
-}
-
-fn header<'a>(headers: &'a str, name: &str) -> Option<&'a str> {
-    headers.lines().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        key.trim()
-            .eq_ignore_ascii_case(name)
-            .then_some(value.trim())
-    })
-}
-
-fn boundary_of(content_type: &str) -> Option<&str> {
-    let start = content_type.find("boundary=\"")? + "boundary=\"".len();
-    let end = content_type[start..].find('"')? + start;
-    Some(&content_type[start..end])
-}
-
-/// Reads the MIME the mailer writes (nested multiparts, base64 parts) into a SentMail.
+/// Reads a raw message (whatever MIME the mailer wrote) as a mail client would: the decoded
+/// subject, the first text body and every attachment, decoded.
 fn parse_raw(raw: RawSent) -> SentMail {
-    let text = raw.raw_data.replace("\r\n", "\n");
-    let (headers, body) = text.split_once("\n\n").unwrap_or((&text, ""));
     let mut mail = SentMail {
         id: raw.id,
         source: raw.source,
-        subject: header(headers, "Subject")
-            .map(decode_header)
-            .unwrap_or_default(),
+        subject: String::new(),
         body: String::new(),
         destinations: raw.destinations,
         attachments: Vec::new(),
     };
-    collect_parts(
-        header(headers, "Content-Type").unwrap_or(""),
-        body,
-        &mut mail,
-    );
-    mail
-}
-
-fn collect_parts(content_type: &str, body: &str, mail: &mut SentMail) {
-    let Some(boundary) = boundary_of(content_type) else {
-        return;
+    let Some(message) = MessageParser::default().parse(raw.raw_data.as_bytes()) else {
+        return mail;
     };
-    let delimiter = format!("--{boundary}");
-    for part in body.split(&delimiter).skip(1) {
-        if part.starts_with("--") {
-            break;
-        }
-        let part = part.trim_start_matches('\n');
-        let (headers, content) = part.split_once("\n\n").unwrap_or((part, ""));
-        let kind = header(headers, "Content-Type").unwrap_or("");
-        if kind.starts_with("multipart/") {
-            collect_parts(kind, content, mail);
-        } else if let Some(disposition) = header(headers, "Content-Disposition") {
-            let filename = disposition
-                .split("filename=\"")
-                .nth(1)
-                .and_then(|rest| rest.split('"').next())
-                .unwrap_or("")
-                .to_owned();
-            mail.attachments.push(SentAttachment {
-                filename,
-                content_type: kind.split(';').next().unwrap_or("").to_owned(),
-                data: decode_base64(content),
-            });
-        } else if kind.starts_with("text/plain") {
-            mail.body = String::from_utf8_lossy(&decode_base64(content)).into_owned();
-        }
-    }
+    mail.subject = message.subject().unwrap_or_default().to_owned();
+    mail.body = message.body_text(0).unwrap_or_default().into_owned();
+    mail.attachments = message
+        .attachments()
+        .map(|part| SentAttachment {
+            filename: part.attachment_name().unwrap_or_default().to_owned(),
+            // The media type alone (`text/calendar`), without its parameters.
+            content_type: part
+                .content_type()
+                .map(|t| match t.subtype() {
+                    Some(subtype) => format!("{}/{subtype}", t.ctype()),
+                    None => t.ctype().to_owned(),
+                })
+                .unwrap_or_default(),
+            data: part.contents().to_vec(),
+        })
+        .collect();
+    mail
 }
 
 impl SentMail {

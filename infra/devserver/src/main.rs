@@ -35,6 +35,7 @@ async fn main() -> anyhow::Result<()> {
         web_dist: DevOptions::default_web_dist(),
         stripe: LocalStripe::from_env(),
         payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
+        cjk_font: DevOptions::system_cjk_font(),
     })
     .await?;
     if seed {

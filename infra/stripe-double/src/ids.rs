@@ -1,7 +1,7 @@
 //! Stripe-style identifiers: a type prefix and random letters and digits (`pi_3Nf…`).
 
 use rand::Rng;
-use rand::distributions::Alphanumeric;
+use rand::distr::Alphanumeric;
 
 /// `{prefix}_` and 24 random alphanumerics, like Stripe's ids.
 pub(crate) fn new_id(prefix: &str) -> String {
@@ -9,7 +9,7 @@ pub(crate) fn new_id(prefix: &str) -> String {
 }
 
 pub(crate) fn random_alphanumeric(len: usize) -> String {
-    rand::thread_rng()
+    rand::rng()
         .sample_iter(&Alphanumeric)
         .take(len)
         .map(char::from)

@@ -10,7 +10,8 @@
 
 use crate::jobs::{HoldExpiryJob, MailJob};
 use crate::ports::{
-    Catalog, CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, HoldExpiryQueue,
+    Catalog, CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, DoorStore,
+    HoldExpiryQueue, ScanOutcome, TicketCodes, VerifiedCode,
     HoldRefusal, HoldRequest, HoldStore, MailQueue, OrderStore, PaymentError, PaymentRequest,
     Payments, PlacesToHold, PortError, RefundRequest, RefundWrite, ReleaseBy, SaleRefusal,
     SaleWrite, SeatToHold, WriteRefusal,
@@ -26,6 +27,7 @@ use marquee_domain::records::{
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
 use marquee_domain::{
     CartId, EventId, HoldId, OrderId, OrderStatus, PerformanceId, SeatMap, SeatMapId, TenantId,
+    TicketId,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -101,6 +103,9 @@ struct Tables {
     areas: HashMap<(TenantId, PerformanceId, AreaId), (u32, u32)>,
     orders: HashMap<(TenantId, OrderId), OrderRecord>,
     issued: HashMap<(TenantId, PerformanceId), Vec<IssuedTicketRecord>>,
+    /// Per ticket: the door it was admitted at.
+    doors: HashMap<TicketId, Option<String>>,
+    scans: Vec<marquee_domain::records::ScanRecord>,
 }
 
 /// The table, in memory: catalog, carts, holds, seats and orders.
@@ -184,6 +189,24 @@ impl InMemoryStore {
             .carts
             .get(&(tenant.clone(), cart.clone()))
             .cloned()
+    }
+
+    /// The tickets issued for a performance.
+    pub fn performance_tickets_of(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+    ) -> Vec<IssuedTicketRecord> {
+        lock(&self.tables)
+            .issued
+            .get(&(tenant.clone(), performance.clone()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The door's log.
+    pub fn scans(&self) -> Vec<marquee_domain::records::ScanRecord> {
+        lock(&self.tables).scans.clone()
     }
 
     /// Seats with a sold state, across performances.
@@ -914,6 +937,107 @@ impl OrderStore for InMemoryStore {
     }
 }
 
+#[async_trait]
+impl DoorStore for InMemoryStore {
+    async fn scan_ticket(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        ticket: &TicketId,
+        entering: bool,
+        door: Option<&str>,
+        at: &str,
+    ) -> Result<ScanOutcome, PortError> {
+        self.faults.check("scan_ticket")?;
+        let mut tables = lock(&self.tables);
+        let tables = &mut *tables;
+        let Some(issued) = tables
+            .issued
+            .get_mut(&(tenant.clone(), performance.clone()))
+            .and_then(|all| all.iter_mut().find(|t| &t.ticket_id == ticket))
+        else {
+            return Ok(ScanOutcome::Unknown);
+        };
+        if issued.status == TicketStatus::Refunded {
+            return Ok(ScanOutcome::Refunded);
+        }
+        if issued.status != TicketStatus::Valid {
+            return Ok(ScanOutcome::Unknown);
+        }
+        Ok(match (entering, issued.inside) {
+            (true, false) => {
+                issued.inside = true;
+                issued.admissions += 1;
+                issued.admitted_at = Some(at.to_owned());
+                tables.doors.insert(ticket.clone(), door.map(str::to_owned));
+                ScanOutcome::Admitted
+            }
+            (true, true) => ScanOutcome::AlreadyUsed {
+                at: issued.admitted_at.clone(),
+                door: tables.doors.get(ticket).cloned().flatten(),
+            },
+            (false, true) => {
+                issued.inside = false;
+                ScanOutcome::Left
+            }
+            (false, false) => ScanOutcome::NotInside,
+        })
+    }
+
+    async fn issued_ticket(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        ticket: &TicketId,
+    ) -> Result<Option<IssuedTicketRecord>, PortError> {
+        self.faults.check("issued_ticket")?;
+        Ok(lock(&self.tables)
+            .issued
+            .get(&(tenant.clone(), performance.clone()))
+            .and_then(|all| all.iter().find(|t| &t.ticket_id == ticket))
+            .cloned())
+    }
+
+    async fn log_scan(
+        &self,
+        _tenant: &TenantId,
+        _performance: &PerformanceId,
+        record: &marquee_domain::records::ScanRecord,
+    ) -> Result<(), PortError> {
+        self.faults.check("log_scan")?;
+        lock(&self.tables).scans.push(record.clone());
+        Ok(())
+    }
+}
+
+/// Ticket codes: `"{tenant}.{performance}.{ticket}.ok"` verifies, anything else does not.
+#[derive(Default)]
+pub struct FakeCodes;
+
+impl FakeCodes {
+    pub fn code(tenant: &TenantId, performance: &PerformanceId, ticket: &TicketId) -> String {
+        format!("{tenant}.{performance}.{ticket}.ok")
+    }
+}
+
+#[async_trait]
+impl TicketCodes for FakeCodes {
+    async fn verify(
+        &self,
+        tenant: &TenantId,
+        code: &str,
+    ) -> Result<Option<VerifiedCode>, PortError> {
+        let parts: Vec<&str> = code.split('.').collect();
+        Ok(match parts.as_slice() {
+            [t, performance, ticket, "ok"] if *t == tenant.as_str() => Some(VerifiedCode {
+                performance: (*performance).to_owned(),
+                ticket: (*ticket).to_owned(),
+            }),
+            _ => None,
+        })
+    }
+}
+
 /// A payment made through the fake provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FakeIntent {
@@ -1085,6 +1209,14 @@ impl World {
             self.store.clone(),
             self.payments.clone(),
             delivery,
+            self.clock.clone(),
+        ))
+    }
+
+    pub fn door(&self) -> Arc<crate::door::Door> {
+        Arc::new(crate::door::Door::new(
+            Arc::new(FakeCodes),
+            self.store.clone(),
             self.clock.clone(),
         ))
     }

@@ -7,6 +7,7 @@
 //!   back when its seats were lost), a free order completes at once, a declined card reopens
 //!   the cart, refunds, a cancelled performance.
 //! - [`delivery`]: which mail a sale or a refund triggers.
+//! - [`door`]: scanning tickets in and out, each admitted once.
 //!
 //! HTTP handlers and queue workers parse their input into domain types, call one service and
 //! map its error; the services reach DynamoDB, SQS, SES and Stripe only through [`ports`].
@@ -15,6 +16,7 @@
 pub mod catalog;
 pub mod checkout;
 pub mod delivery;
+pub mod door;
 pub mod holds;
 pub mod jobs;
 pub mod ports;

@@ -418,3 +418,63 @@ pub trait HoldExpiryQueue: Send + Sync {
 pub trait MailQueue: Send + Sync {
     async fn enqueue(&self, job: &MailJob) -> Result<(), PortError>;
 }
+
+/// A ticket code whose signature verified with the venue's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedCode {
+    pub performance: String,
+    pub ticket: String,
+}
+
+/// Ticket codes: signed with the venue's key, checked at the door.
+#[async_trait]
+pub trait TicketCodes: Send + Sync {
+    /// The code's contents if it is the venue's own and its signature verifies; `None` for
+    /// anything else (another venue's code, a forged or altered one, not a code at all).
+    async fn verify(&self, tenant: &TenantId, code: &str)
+    -> Result<Option<VerifiedCode>, PortError>;
+}
+
+/// What the ticket's item said when it was scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanOutcome {
+    Admitted,
+    /// Already inside: when and at which door.
+    AlreadyUsed {
+        at: Option<String>,
+        door: Option<String>,
+    },
+    /// Checked out (re-entry allowed).
+    Left,
+    /// Scanned out but was not inside.
+    NotInside,
+    Refunded,
+    Unknown,
+}
+
+/// The door's writes: admitting a ticket once, and the log.
+#[async_trait]
+pub trait DoorStore: Send + Sync {
+    /// Checks a ticket in (`entering`) or out, by one conditional write.
+    async fn scan_ticket(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        ticket: &TicketId,
+        entering: bool,
+        door: Option<&str>,
+        at: &str,
+    ) -> Result<ScanOutcome, PortError>;
+    async fn issued_ticket(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        ticket: &TicketId,
+    ) -> Result<Option<IssuedTicketRecord>, PortError>;
+    async fn log_scan(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        record: &marquee_domain::records::ScanRecord,
+    ) -> Result<(), PortError>;
+}

@@ -1,13 +1,14 @@
 //! Secrets handed to patrons (cart and order tokens, codes): random, and stored only as their
 //! SHA-256.
 
-use rand::RngCore;
+use rand::{RngCore, TryRngCore};
 use sha2::{Digest, Sha256};
 
 /// `bytes` random bytes from the OS, hex-encoded.
 pub fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
+    // Panics only if the OS has no randomness to give, as rand 0.8's `OsRng` did.
+    rand::rngs::OsRng.unwrap_err().fill_bytes(&mut buf);
     hex::encode(buf)
 }
 

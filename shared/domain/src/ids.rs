@@ -133,4 +133,5 @@ ulid_id!(
     TicketId => "ticketId",
     CartId => "cartId",
     HoldId => "holdId",
+    ScanId => "scanId",
 );

@@ -16,7 +16,9 @@ pub mod roles;
 pub mod seatmap;
 pub mod venue;
 
-pub use ids::{CartId, EventId, HoldId, OrderId, PerformanceId, SeatMapId, TenantId, TicketId};
+pub use ids::{
+    CartId, EventId, HoldId, OrderId, PerformanceId, ScanId, SeatMapId, TenantId, TicketId,
+};
 pub use names::{Email, Hostname, Slug};
 pub use order::{Delivery, OrderNumber, OrderStatus};
 pub use password::Password;

@@ -94,9 +94,9 @@ pub struct OrderNumber(String);
 
 impl OrderNumber {
     pub fn generate() -> Self {
-        let mut rng = rand::thread_rng();
+        let mut rng = rand::rng();
         let chars: String = (0..8)
-            .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+            .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
             .collect();
         Self(format!("{}-{}", &chars[..4], &chars[4..]))
     }

@@ -4,6 +4,7 @@
 
 mod cart;
 mod catalog;
+mod door;
 mod orders;
 mod seats;
 mod spot;
@@ -11,6 +12,7 @@ mod venue;
 
 pub use cart::{CartRecord, CartStatus, HoldRecord};
 pub use catalog::{EventRecord, PerformanceRecord, SeatMapRecord};
+pub use door::{ScanDirection, ScanRecord, ScanResult};
 pub use orders::{
     IssuedTicketRecord, OrderRecord, Place, RefundRecord, TicketRecord, TicketStatus,
 };

@@ -93,6 +93,33 @@ impl Documents {
         Ok(request.uri().to_owned())
     }
 
+    /// An object's bytes, or `None` when there is no such object.
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ApiError> {
+        let object = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(object) => object,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+            Err(e) => {
+                return Err(ApiError::internal(format!(
+                    "get object: {}",
+                    aws_sdk_s3::error::DisplayErrorContext(e)
+                )));
+            }
+        };
+        let bytes = object
+            .body
+            .collect()
+            .await
+            .map_err(|e| ApiError::internal(format!("read object: {e}")))?;
+        Ok(Some(bytes.into_bytes().to_vec()))
+    }
+
     /// Whether an object exists (an upload finished).
     pub async fn exists(&self, key: &str) -> Result<bool, ApiError> {
         match self

@@ -1,6 +1,10 @@
 //! Mail: the job contract between the functions that ask for mail and the `mailer` that
 //! renders and sends it, the SQS producer for those jobs, and the SES v2 sender.
 
+use mail_builder::MessageBuilder;
+use mail_builder::headers::address::Address;
+use mail_builder::headers::content_type::ContentType;
+use mail_builder::headers::date::Date;
 use marquee_app::ports::PortError;
 use marquee_domain::Email;
 
@@ -72,76 +76,64 @@ impl std::fmt::Debug for Attachment {
     }
 }
 
-/// Base64 in lines of 76 characters, as MIME wants.
-fn base64_lines(data: &[u8]) -> String {
-    use base64::Engine;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(data);
-    let mut out = String::with_capacity(encoded.len() + encoded.len() / 38);
-    for chunk in encoded.as_bytes().chunks(76) {
-        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-        out.push_str("\r\n");
-    }
-    out
+/// The one address mail is sent from: `no-reply` at the verified SES identity.
+fn sender_address(sender_domain: &str) -> String {
+    format!("no-reply@{sender_domain}")
 }
 
-/// An RFC 2047 encoded word, so any subject or name survives the ASCII-only header.
-fn encoded_word(text: &str) -> String {
-    use base64::Engine;
-    format!(
-        "=?UTF-8?B?{}?=",
-        base64::engine::general_purpose::STANDARD.encode(text.as_bytes())
-    )
+/// An attachment's `Content-Type`: the caller's media type with its parameters (such as
+/// `text/calendar; charset=UTF-8; method=PUBLISH`), plus `name` for the mail clients that
+/// read the file name there rather than in `Content-Disposition`.
+fn attachment_content_type(attachment: &Attachment) -> ContentType<'_> {
+    let mut fields = attachment.content_type.split(';');
+    let media_type = fields.next().unwrap_or_default().trim();
+    let media_type = if media_type.is_empty() {
+        "application/octet-stream"
+    } else {
+        media_type
+    };
+    fields
+        .filter_map(|field| field.split_once('='))
+        .fold(
+            ContentType::new(media_type),
+            |content_type, (key, value)| {
+                content_type.attribute(key.trim(), value.trim().trim_matches('"'))
+            },
+        )
+        .attribute("name", attachment.filename.as_str())
 }
 
-/// A header parameter value with nothing that could end the header or the quoted string.
-fn safe_filename(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        .collect()
-}
-
-/// The whole message as MIME: multipart/mixed with a multipart/alternative (text and HTML)
-/// and the attachments, every part base64 so any UTF-8 text and binary file is safe.
-pub fn mime_message(from: &str, mail: &OutgoingEmail, boundary_seed: &str) -> String {
-    let mixed = format!("mixed-{boundary_seed}");
-    let alternative = format!("alt-{boundary_seed}");
-    let mut m = String::new();
-    m.push_str(&format!("From: {from}\r\n"));
-    m.push_str(&format!("To: {}\r\n", mail.to.as_str()));
+/// The whole message as MIME, ready for SES as raw content: From (`no-reply@{sender_domain}`
+/// under the mail's display name), To, Reply-To when set, Subject, Date, a Message-ID
+/// `<{ulid}@{sender_domain}>`, a multipart/alternative with the text and HTML, and every
+/// attachment. `mail-builder` encodes whatever needs it (RFC 2047 headers, RFC 2231 file names,
+/// quoted-printable or base64 bodies), so any UTF-8 text and binary file is safe on the wire.
+pub fn mime_message(sender_domain: &str, mail: &OutgoingEmail) -> Vec<u8> {
+    let from_name = mail.from_name.trim();
+    let mut message = MessageBuilder::new()
+        .from(Address::new_address(
+            (!from_name.is_empty()).then_some(from_name),
+            sender_address(sender_domain),
+        ))
+        .to(mail.to.as_str())
+        .subject(mail.subject.as_str())
+        .date(Date::now())
+        .message_id(format!("{}@{sender_domain}", ulid::Ulid::new()))
+        .text_body(mail.text.as_str())
+        .html_body(mail.html.as_str());
     if let Some(reply_to) = &mail.reply_to {
-        m.push_str(&format!("Reply-To: {}\r\n", reply_to.as_str()));
+        message = message.reply_to(reply_to.as_str());
     }
-    m.push_str(&format!("Subject: {}\r\n", encoded_word(&mail.subject)));
-    m.push_str("MIME-Version: 1.0\r\n");
-    m.push_str(&format!(
-        "Content-Type: multipart/mixed; boundary=\"{mixed}\"\r\n\r\n"
-    ));
-    m.push_str(&format!("--{mixed}\r\n"));
-    m.push_str(&format!(
-        "Content-Type: multipart/alternative; boundary=\"{alternative}\"\r\n\r\n"
-    ));
-    for (kind, body) in [("text/plain", &mail.text), ("text/html", &mail.html)] {
-        m.push_str(&format!("--{alternative}\r\n"));
-        m.push_str(&format!("Content-Type: {kind}; charset=UTF-8\r\n"));
-        m.push_str("Content-Transfer-Encoding: base64\r\n\r\n");
-        m.push_str(&base64_lines(body.as_bytes()));
-    }
-    m.push_str(&format!("--{alternative}--\r\n"));
     for attachment in &mail.attachments {
-        let name = safe_filename(&attachment.filename);
-        m.push_str(&format!("--{mixed}\r\n"));
-        m.push_str(&format!(
-            "Content-Type: {}; name=\"{name}\"\r\n",
-            attachment.content_type
-        ));
-        m.push_str(&format!(
-            "Content-Disposition: attachment; filename=\"{name}\"\r\n"
-        ));
-        m.push_str("Content-Transfer-Encoding: base64\r\n\r\n");
-        m.push_str(&base64_lines(&attachment.data));
+        message = message.attachment(
+            attachment_content_type(attachment),
+            attachment.filename.as_str(),
+            attachment.data.as_slice(),
+        );
     }
-    m.push_str(&format!("--{mixed}--\r\n"));
-    m
+    let mut raw = Vec::new();
+    message.serialize(&mut raw);
+    raw
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,20 +179,15 @@ impl SesMailer {
             .chars()
             .filter(|c| !matches!(c, '"' | '\\' | '\r' | '\n'))
             .collect();
-        let from = format!("\"{display}\" <no-reply@{}>", self.sender_domain);
+        let from = format!("\"{display}\" <{}>", sender_address(&self.sender_domain));
         let content = if mail.attachments.is_empty() {
             EmailContent::builder().simple(message).build()
         } else {
-            let from_header = format!(
-                "{} <no-reply@{}>",
-                encoded_word(&mail.from_name),
-                self.sender_domain
-            );
-            let raw = mime_message(&from_header, mail, &ulid::Ulid::new().to_string());
+            let raw = mime_message(&self.sender_domain, mail);
             EmailContent::builder()
                 .raw(
                     RawMessage::builder()
-                        .data(aws_sdk_sesv2::primitives::Blob::new(raw.into_bytes()))
+                        .data(aws_sdk_sesv2::primitives::Blob::new(raw))
                         .build()
                         .map_err(|e| SendError(e.to_string()))?,
                 )
@@ -225,46 +212,4 @@ impl SesMailer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_mime_message_carries_both_bodies_and_every_attachment_intact() {
-        use base64::Engine;
-        let pdf = b"%PDF-1.4 \x00\xff binary".to_vec();
-        let mail = OutgoingEmail {
-            from_name: "Théâtre".into(),
-            reply_to: None,
-            to: Email::parse("patron@example.org").expect("email"),
-            subject: "Vos billets — commande K7QM-3XPD".into(),
-            text: "Merci ✓".into(),
-            html: "<p>Merci ✓</p>".into(),
-            attachments: vec![Attachment {
-                filename: "tickets \"K7QM\".pdf\r\nX-Evil: 1".into(),
-                content_type: "application/pdf".into(),
-                data: pdf.clone(),
-            }],
-        };
-        let raw = mime_message("x <no-reply@example.org>", &mail, "b1");
-        assert!(raw.is_ascii(), "headers and bodies are ASCII on the wire");
-        assert!(
-            !raw.contains("X-Evil: 1\r\n"),
-            "no header injection through a file name"
-        );
-        assert!(raw.contains("Subject: =?UTF-8?B?"));
-        assert!(raw.contains("Content-Type: application/pdf; name=\"ticketsK7QM.pdfX-Evil1\""));
-        // The attachment's base64 decodes back to the same bytes.
-        let start = raw.find("application/pdf").expect("part");
-        let body_start = raw[start..].find("\r\n\r\n").expect("body") + start + 4;
-        let body_end = raw[body_start..].find("--mixed-b1--").expect("end") + body_start;
-        let encoded: String = raw[body_start..body_end].split_whitespace().collect();
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .expect("base64");
-        assert_eq!(decoded, pdf);
-        assert!(
-            raw.lines().all(|l| l.len() <= 998),
-            "no line over the SMTP limit"
-        );
-    }
-}
+mod tests;

@@ -7,6 +7,7 @@ use crate::payments::Payments;
 use marquee_app::catalog::SaleCatalog;
 use marquee_app::checkout::Checkout;
 use marquee_app::delivery::TicketDelivery;
+use marquee_app::door::Door;
 use marquee_app::holds::Holds;
 use marquee_app::ports::{Clock, SystemClock};
 use marquee_app::sales::Sales;
@@ -72,5 +73,14 @@ pub fn checkout(
         sales,
         clock(),
         payment_window_seconds,
+    ))
+}
+
+/// The door, checking codes with the venue keys in `keys`.
+pub fn door(store: &Store, keys: crate::tickets::KeyCache) -> Arc<Door> {
+    Arc::new(Door::new(
+        Arc::new(crate::tickets::VenueCodes::new(store.clone(), keys)),
+        Arc::new(store.clone()),
+        clock(),
     ))
 }

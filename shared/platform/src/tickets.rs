@@ -3,11 +3,13 @@
 //! confirmation's attachments) and the public API (re-printing from the order page).
 
 use crate::ApiError;
+use crate::documents::Documents;
 use marquee_domain::money::Money;
 use marquee_domain::{PerformanceId, TenantId};
 use marquee_store::{OrderRecord, Place, Store, TicketRecord, TicketStatus, VenueRecord};
-use marquee_tickets::{CalendarEvent, TicketCode, TicketDocument, TicketPage, VenueKey};
+use marquee_tickets::{CalendarEvent, Fonts, TicketCode, TicketDocument, TicketPage, VenueKey};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The venue's ticket-signing key, created on first use.
 pub async fn venue_key(store: &Store, tenant: &TenantId) -> Result<VenueKey, ApiError> {
@@ -20,18 +22,132 @@ pub async fn venue_key(store: &Store, tenant: &TenantId) -> Result<VenueKey, Api
 /// Venue signing keys read by this instance (they never change): the door checks a code and
 /// the mailer signs tickets without reading the key again.
 #[derive(Clone, Default)]
-pub struct KeyCache(std::sync::Arc<std::sync::Mutex<HashMap<TenantId, VenueKey>>>);
+pub struct KeyCache(Arc<Mutex<HashMap<TenantId, VenueKey>>>);
 
 impl KeyCache {
     pub async fn get(&self, store: &Store, tenant: &TenantId) -> Result<VenueKey, ApiError> {
-        if let Some(key) = self.0.lock().ok().and_then(|m| m.get(tenant).cloned()) {
+        // A map of whole keys is never half-written, so a lock poisoned by a panic elsewhere
+        // still holds good data.
+        let cached = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(tenant)
+            .cloned();
+        if let Some(key) = cached {
             return Ok(key);
         }
         let key = venue_key(store, tenant).await?;
-        if let Ok(mut keys) = self.0.lock() {
-            keys.insert(tenant.clone(), key.clone());
-        }
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(tenant.clone(), key.clone());
         Ok(key)
+    }
+}
+
+/// The venue's ticket codes, checked with its key (read once per instance).
+#[derive(Clone)]
+pub struct VenueCodes {
+    store: Store,
+    keys: KeyCache,
+}
+
+impl VenueCodes {
+    pub fn new(store: Store, keys: KeyCache) -> Self {
+        Self { store, keys }
+    }
+}
+
+#[async_trait::async_trait]
+impl marquee_app::ports::TicketCodes for VenueCodes {
+    async fn verify(
+        &self,
+        tenant: &TenantId,
+        code: &str,
+    ) -> Result<Option<marquee_app::ports::VerifiedCode>, marquee_app::ports::PortError> {
+        // Another venue's code, or no code at all: refused before any key is read.
+        let Ok(claimed) = marquee_tickets::parse_unverified(code) else {
+            return Ok(None);
+        };
+        if claimed.tenant() != tenant.as_str() {
+            return Ok(None);
+        }
+        let key = self
+            .keys
+            .get(&self.store, tenant)
+            .await
+            .map_err(|e| marquee_app::ports::PortError::new("ticket keys", e.message))?;
+        match marquee_tickets::verify(&key, code) {
+            Ok(ticket) => Ok(Some(marquee_app::ports::VerifiedCode {
+                performance: ticket.performance().to_owned(),
+                ticket: ticket.ticket().to_owned(),
+            })),
+            Err(_) => {
+                tracing::warn!(%tenant, "a forged or altered ticket code was scanned");
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Where the CJK font (Noto Sans CJK, ~19 MB, too big for a Lambda zip) is kept in the
+/// documents bucket; the deploy uploads it (docs/deploy.md), the local stack seeds it.
+pub const CJK_FONT_KEY: &str = "platform/fonts/NotoSansCJK-Regular.ttc";
+
+/// The fonts tickets are set in: the bundled ones (Latin, Greek, Cyrillic, Hebrew, Arabic)
+/// plus the CJK font, read from the documents bucket at the first PDF and kept for the
+/// instance's life. Without it (not uploaded, unreadable), tickets still print, with CJK
+/// characters as boxes; a failed read is tried again at the next PDF.
+#[derive(Clone)]
+pub struct TicketFonts {
+    documents: Documents,
+    loaded: Arc<tokio::sync::OnceCell<Fonts>>,
+}
+
+impl TicketFonts {
+    pub fn new(documents: Documents) -> Self {
+        Self {
+            documents,
+            loaded: Arc::default(),
+        }
+    }
+
+    pub async fn get(&self) -> Fonts {
+        let loaded = self
+            .loaded
+            .get_or_try_init(|| async {
+                let bytes = match self.documents.get(CJK_FONT_KEY).await {
+                    Ok(Some(bytes)) => bytes,
+                    Ok(None) => {
+                        tracing::warn!(key = CJK_FONT_KEY, "no CJK font uploaded; CJK text prints as boxes");
+                        return Ok(Fonts::bundled());
+                    }
+                    Err(e) => return Err(e),
+                };
+                let started = std::time::Instant::now();
+                let fonts = tokio::task::spawn_blocking(move || Fonts::bundled().with_cjk(bytes, 0))
+                    .await
+                    .map_err(ApiError::internal)?;
+                match fonts {
+                    Ok(fonts) => {
+                        tracing::info!(ms = started.elapsed().as_millis() as u64, "CJK font loaded");
+                        Ok(fonts)
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "the uploaded CJK font is unusable");
+                        Ok(Fonts::bundled())
+                    }
+                }
+            })
+            .await;
+        match loaded {
+            Ok(fonts) => fonts.clone(),
+            Err(e) => {
+                tracing::warn!(error = %e.message, "could not read the CJK font; trying again next time");
+                Fonts::bundled()
+            }
+        }
     }
 }
 
@@ -118,6 +234,7 @@ pub async fn performances_of(
 /// The PDF of an order's valid tickets, one page each.
 pub fn order_pdf(
     key: &VenueKey,
+    fonts: &Fonts,
     venue: &VenueRecord,
     order: &OrderRecord,
     performances: &HashMap<PerformanceId, PerformanceInfo>,
@@ -140,12 +257,15 @@ pub fn order_pdf(
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    marquee_tickets::render_tickets(&TicketDocument {
-        venue_name: venue.settings.name.clone(),
-        primary_colour: venue.settings.branding.primary_colour.as_str().to_owned(),
-        order_number: order.number.to_string(),
-        tickets,
-    })
+    marquee_tickets::render_tickets_with(
+        &TicketDocument {
+            venue_name: venue.settings.name.clone(),
+            primary_colour: venue.settings.branding.primary_colour.as_str().to_owned(),
+            order_number: order.number.to_string(),
+            tickets,
+        },
+        fonts,
+    )
     .map_err(ApiError::internal)
 }
 

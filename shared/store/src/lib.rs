@@ -34,7 +34,9 @@ pub use live::{
 pub use patrons::{MAX_RESET_ATTEMPTS, PatronRecord};
 pub use seats::MAX_SEATS_PER_TRANSACTION;
 pub use staff::LoginAttempt;
-pub use tickets::{Attendance, ScanOutcome, ScanRecord};
+pub use marquee_app::ports::ScanOutcome;
+pub use marquee_domain::records::ScanRecord;
+pub use tickets::Attendance;
 
 use aws_sdk_dynamodb::Client;
 

@@ -4,17 +4,18 @@
 use crate::Store;
 use async_trait::async_trait;
 use marquee_app::ports::{
-    Catalog, CheckoutRefusal, CheckoutWrite, HoldRefusal, HoldRequest, HoldStore, OrderStore,
-    PlacesToHold, PortError, ReleaseBy, RefundWrite, SaleRefusal, SaleWrite, SeatToHold,
-    WriteRefusal,
+    Catalog, CheckoutRefusal, CheckoutWrite, DoorStore, HoldRefusal, HoldRequest, HoldStore, OrderStore,
+    PlacesToHold, PortError, ReleaseBy, RefundWrite, SaleRefusal, SaleWrite, ScanOutcome,
+    SeatToHold, WriteRefusal,
 };
 use marquee_domain::records::{
     CartRecord, EventRecord, HoldRecord, IssuedTicketRecord, OrderRecord, PerformanceRecord,
-    RefundRecord, SeatMapRecord, SeatStateRecord, VenueRecord,
+    RefundRecord, ScanRecord, SeatMapRecord, SeatStateRecord, VenueRecord,
 };
 use marquee_domain::seatmap::{SeatId, SectionId};
 use marquee_domain::{
-    CartId, EventId, HoldId, OrderId, PerformanceId, SeatMap, SeatMapId, TenantId,
+    CartId, EventId, HoldId, OrderId, PerformanceId, ScanId, SeatMap, SeatMapId, TenantId,
+    TicketId,
 };
 
 #[async_trait]
@@ -218,3 +219,36 @@ impl OrderStore for Store {
     }
 }
 
+
+#[async_trait]
+impl DoorStore for Store {
+    async fn scan_ticket(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        ticket: &TicketId,
+        entering: bool,
+        door: Option<&str>,
+        at: &str,
+    ) -> Result<ScanOutcome, PortError> {
+        Ok(Store::scan_ticket(self, tenant, performance, ticket, entering, door, at).await?)
+    }
+
+    async fn issued_ticket(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        ticket: &TicketId,
+    ) -> Result<Option<IssuedTicketRecord>, PortError> {
+        Ok(Store::issued_ticket(self, tenant, performance, ticket).await?)
+    }
+
+    async fn log_scan(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        record: &ScanRecord,
+    ) -> Result<(), PortError> {
+        Ok(Store::log_scan(self, tenant, performance, &ScanId::generate(), record).await?)
+    }
+}

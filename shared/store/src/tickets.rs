@@ -3,7 +3,7 @@
 //! scanning it at the same instant admit it once.
 
 use crate::tenancy::{item, key, s};
-use crate::{IssuedTicketRecord, Store, StoreError, TicketStatus, keys};
+use crate::{IssuedTicketRecord, ScanOutcome, ScanRecord, Store, StoreError, TicketStatus, keys};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use marquee_domain::{PerformanceId, TenantId, TicketId};
 use serde::{Deserialize, Serialize};
@@ -14,35 +14,6 @@ struct TicketKeyRecord {
     /// Base64 of the key. In AWS the table is encrypted at rest and only the functions that
     /// sign or verify codes can read it.
     key: String,
-}
-
-/// What a scan found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ScanOutcome {
-    Admitted,
-    /// Already inside: when and at which door.
-    AlreadyUsed {
-        at: Option<String>,
-        door: Option<String>,
-    },
-    /// Checked out (re-entry allowed).
-    Left,
-    /// Scanned out but was not inside.
-    NotInside,
-    Refunded,
-    Unknown,
-}
-
-/// One line of the door's log.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ScanRecord {
-    pub ticket_id: String,
-    pub direction: String,
-    pub result: String,
-    pub door: Option<String>,
-    pub staff: String,
-    pub at: String,
 }
 
 impl Store {
@@ -193,12 +164,12 @@ impl Store {
         &self,
         tenant: &TenantId,
         performance: &PerformanceId,
-        scan_id: &str,
+        scan_id: &marquee_domain::ScanId,
         record: &ScanRecord,
     ) -> Result<(), StoreError> {
         self.put(item(
             keys::performance_scans(tenant, performance),
-            &keys::scan_sk(&record.at, scan_id),
+            &keys::scan_sk(&record.at, scan_id.as_str()),
             record,
         )?)
         .await

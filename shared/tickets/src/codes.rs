@@ -16,7 +16,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::digest::KeyInit;
 use hmac::digest::generic_array::GenericArray;
 use hmac::{Hmac, Mac};
-use rand::RngCore;
+use rand::{RngCore, TryRngCore};
 use sha2::Sha256;
 use std::fmt;
 use subtle::ConstantTimeEq;
@@ -133,7 +133,10 @@ impl VenueKey {
     /// A new 32-byte key from the operating system's random source.
     pub fn generate() -> Self {
         let mut block = [0u8; KEY_BLOCK];
-        rand::rngs::OsRng.fill_bytes(&mut block[..KEY_MIN_LEN]);
+        // Panics only if the OS has no randomness to give, as rand 0.8's `OsRng` did.
+        rand::rngs::OsRng
+            .unwrap_err()
+            .fill_bytes(&mut block[..KEY_MIN_LEN]);
         Self {
             block,
             len: KEY_MIN_LEN,

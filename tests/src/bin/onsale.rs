@@ -53,6 +53,7 @@ async fn main() -> anyhow::Result<()> {
         web_dist: DevOptions::default_web_dist(),
         stripe: None,
         payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
+        cjk_font: None,
     })
     .await?;
     let http = reqwest::Client::builder()

@@ -64,8 +64,20 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with_payment_window(marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS).await
 }
 
+/// An app with the CJK font in its documents bucket, as a deployed one has (its upload is
+/// ~19 MB, so only the tests that print CJK ask for it).
+pub async fn spawn_app_with_cjk_font() -> TestApp {
+    let font = DevOptions::system_cjk_font()
+        .expect("the CJK font (Debian's fonts-noto-cjk) is missing: run `make install`");
+    start_app(marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS, Some(font)).await
+}
+
 /// An app whose checkouts keep the seats only `seconds` for the payment (races after expiry).
 pub async fn spawn_app_with_payment_window(seconds: u32) -> TestApp {
+    start_app(seconds, None).await
+}
+
+async fn start_app(seconds: u32, cjk_font: Option<std::path::PathBuf>) -> TestApp {
     marquee_platform::telemetry::init_for_tests();
     let endpoints = Endpoints::from_env();
     let moto_url = endpoints
@@ -91,6 +103,7 @@ pub async fn spawn_app_with_payment_window(seconds: u32) -> TestApp {
         web_dist: DevOptions::default_web_dist(),
         stripe,
         payment_window_seconds: seconds,
+        cjk_font,
     })
     .await
     .expect("devserver starts");

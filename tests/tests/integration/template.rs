@@ -2,11 +2,11 @@
 //! the local stack is created from, and a build for every function binary.
 
 use marquee_platform::resources::{DOCUMENTS_BUCKET, QUEUES, TABLE};
-use serde_yaml::Value;
+use serde_norway::Value;
 
 fn template() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
-    serde_yaml::from_str(&std::fs::read_to_string(path).expect("template exists"))
+    serde_norway::from_str(&std::fs::read_to_string(path).expect("template exists"))
         .expect("template is YAML")
 }
 
