@@ -154,9 +154,9 @@ async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEm
             tokio::task::spawn_blocking(move || {
                 orders::confirmation(&mail, &view_url, &key, &fonts)
             })
-                .await
-                .map_err(|e| MailError::Invalid(e.to_string()))?
-                .map(Some)
+            .await
+            .map_err(|e| MailError::Invalid(e.to_string()))?
+            .map(Some)
         }
         MailMessage::OrderRefunded {
             order_id,

@@ -9,7 +9,8 @@
 //! - `payment_intent.payment_failed`: the cart opens again with its holds.
 //! - Anything else is acknowledged and ignored.
 //!
-//! A failure answers 500 and forgets the event id, so Stripe's retry is handled afresh.
+//! The handler verifies and parses; `marquee_app::sales::PaymentWebhook` decides. A failure
+//! answers 500 and forgets the event id, so Stripe's retry is handled afresh.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -17,8 +18,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use bytes::Bytes;
 use chrono::Utc;
+use marquee_app::sales::{EventOutcome, PaymentEvent, PaymentReceived, PaymentWebhook};
 use marquee_domain::{OrderId, TenantId};
-use marquee_app::sales::{PaymentReceived, Sales};
 use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::{Payments, WEBHOOK_TOLERANCE_SECONDS, verify_webhook_signature};
 use marquee_platform::{ApiError, Config, Secret, http, services};
@@ -28,13 +29,9 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// How long a handled event id is remembered (Stripe retries for up to three days).
-const EVENT_MEMORY_DAYS: i64 = 30;
-
 #[derive(Clone)]
 pub struct WebhookState {
-    pub store: Store,
-    pub sales: Arc<Sales>,
+    pub events: Arc<PaymentWebhook>,
     pub webhook_secret: Secret,
 }
 
@@ -42,14 +39,16 @@ impl WebhookState {
     pub fn new(config: &Config, store: Store, payments: Payments, mail: MailQueue) -> Self {
         let webhook_secret = payments.webhook_secret().clone();
         Self {
-            sales: services::sales(
+            events: services::payment_webhook(
                 &store,
-                services::sale_catalog(&store),
-                payments,
-                mail,
-                &config.public_url_template,
+                services::sales(
+                    &store,
+                    services::sale_catalog(&store),
+                    payments,
+                    mail,
+                    &config.public_url_template,
+                ),
             ),
-            store,
             webhook_secret,
         }
     }
@@ -149,54 +148,33 @@ async fn receive_event(
         tracing::info!(event = %event.id, kind = %event.kind, "webhook event ignored");
         return Ok(Json(json!({ "received": true, "handled": false })));
     };
-    let remember_until = Utc::now().timestamp() + EVENT_MEMORY_DAYS * 86_400;
-    if !state
-        .store
-        .claim_stripe_event(&tenant, &event.id, &event.kind, remember_until)
-        .await?
-    {
-        tracing::info!(event = %event.id, "duplicate webhook event ignored");
-        return Ok(Json(json!({ "received": true, "duplicate": true })));
-    }
-    match handle(&state, &event, &tenant, &order).await {
-        Ok(outcome) => {
-            tracing::info!(event = %event.id, kind = %event.kind, %order, outcome = %outcome, "webhook event handled");
-            Ok(Json(json!({ "received": true, "outcome": outcome })))
-        }
-        Err(e) => {
-            // Forget the event so Stripe's retry is handled again.
-            if let Err(release) = state.store.release_stripe_event(&tenant, &event.id).await {
-                tracing::error!(event = %event.id, error = %release, "could not forget a failed event");
-            }
-            Err(e)
-        }
-    }
-}
-
-async fn handle(
-    state: &WebhookState,
-    event: &Event,
-    tenant: &TenantId,
-    order: &OrderId,
-) -> Result<String, ApiError> {
-    let intent = &event.data.object;
-    if event.kind == "payment_intent.payment_failed" {
-        let problem = intent
-            .last_payment_error
-            .as_ref()
-            .and_then(|e| e.message.clone())
-            .unwrap_or_else(|| "The payment was declined.".to_owned());
-        let reopened = state.sales.payment_failed(tenant, order, &problem).await?;
-        return Ok(if reopened { "cart_reopened" } else { "ignored" }.to_owned());
-    }
     let payment = PaymentReceived {
         payment_intent: &intent.id,
         amount: intent.amount_received.unwrap_or(intent.amount),
         currency: &intent.currency,
     };
-    let outcome = state
-        .sales
-        .complete_payment(tenant, order, &payment)
-        .await?;
-    Ok(outcome.as_str().to_owned())
+    let problem = intent
+        .last_payment_error
+        .as_ref()
+        .and_then(|e| e.message.as_deref())
+        .unwrap_or("The payment was declined.");
+    let what = if event.kind == "payment_intent.payment_failed" {
+        PaymentEvent::Failed { problem }
+    } else {
+        PaymentEvent::Succeeded(payment)
+    };
+    match state
+        .events
+        .handle(&tenant, &order, &event.id, &event.kind, what)
+        .await?
+    {
+        EventOutcome::Duplicate => {
+            tracing::info!(event = %event.id, "duplicate webhook event ignored");
+            Ok(Json(json!({ "received": true, "duplicate": true })))
+        }
+        EventOutcome::Handled(outcome) => {
+            tracing::info!(event = %event.id, kind = %event.kind, %order, outcome, "webhook event handled");
+            Ok(Json(json!({ "received": true, "outcome": outcome })))
+        }
+    }
 }

@@ -217,7 +217,11 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let store = Store::new(dynamodb, &provisioned.table_name);
     let payments = config.payments()?;
     if let Some(font) = &options.cjk_font {
-        seed_cjk_font(&Documents::new(s3.clone(), &provisioned.documents_bucket), font).await?;
+        seed_cjk_font(
+            &Documents::new(s3.clone(), &provisioned.documents_bucket),
+            font,
+        )
+        .await?;
     }
 
     let public = public_api::router(public_api::PublicState::new(
@@ -364,7 +368,11 @@ async fn dispatch(targets: Arc<Targets>, request: Request) -> Response {
 /// Puts the CJK font where the functions read it, unless it is there already.
 async fn seed_cjk_font(documents: &Documents, font: &Path) -> anyhow::Result<()> {
     let key = marquee_platform::tickets::CJK_FONT_KEY;
-    if documents.exists(key).await.map_err(|e| anyhow::anyhow!(e.message))? {
+    if documents
+        .exists(key)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?
+    {
         return Ok(());
     }
     let bytes = tokio::fs::read(font)

@@ -16,8 +16,7 @@ use chrono::Duration;
 use marquee_domain::performance::PerformanceStatus;
 use marquee_domain::pricing::{OrderLine, PricingError, compute_totals};
 use marquee_domain::records::{
-    CartStatus, HoldRecord, OrderRecord, PerformanceRecord, Place, Spot, TicketRecord,
-    TicketStatus,
+    CartStatus, HoldRecord, OrderRecord, PerformanceRecord, Place, Spot, TicketRecord, TicketStatus,
 };
 use marquee_domain::{
     CartId, Currency, Delivery, Email, HoldId, Invalid, LineTotal, OrderId, OrderNumber,
@@ -153,9 +152,7 @@ impl Checkout {
             .venue(tenant)
             .await?
             .ok_or(CheckoutError::CartNotFound)?;
-        let priced = self
-            .price(tenant, &chosen, venue.settings.currency)
-            .await?;
+        let priced = self.price(tenant, &chosen, venue.settings.currency).await?;
 
         // A previous checkout of this cart (its payment failed, the patron changed the cart)
         // will not be paid now: cancel its order and its PaymentIntent.
@@ -209,9 +206,9 @@ impl Checkout {
                 CheckoutRefusal::CartNotFound => CheckoutError::CartNotFound,
                 CheckoutRefusal::CartNotOpen(status) => CheckoutError::CartNotOpen(status),
                 CheckoutRefusal::CartChanged => CheckoutError::CartChanged,
-                CheckoutRefusal::HoldsExpired(holds) => CheckoutError::HoldsExpired(
-                    holds.iter().map(ToString::to_string).collect(),
-                ),
+                CheckoutRefusal::HoldsExpired(holds) => {
+                    CheckoutError::HoldsExpired(holds.iter().map(ToString::to_string).collect())
+                }
                 CheckoutRefusal::Contention => CheckoutError::Busy,
                 CheckoutRefusal::Store(e) => CheckoutError::Store(e),
             })?;
@@ -231,8 +228,14 @@ impl Checkout {
             None
         } else {
             Some(
-                self.open_payment(tenant, &order, &access.id, cart.version, &venue.settings.name)
-                    .await?,
+                self.open_payment(
+                    tenant,
+                    &order,
+                    &access.id,
+                    cart.version,
+                    &venue.settings.name,
+                )
+                .await?,
             )
         };
         let order = OrderRecord {
@@ -329,7 +332,10 @@ impl Checkout {
                 });
             }
             let overflow = || Invalid::new("tickets", "the order total is out of range");
-            sum.subtotal = sum.subtotal.checked_add(totals.subtotal).ok_or_else(overflow)?;
+            sum.subtotal = sum
+                .subtotal
+                .checked_add(totals.subtotal)
+                .ok_or_else(overflow)?;
             sum.fees = sum.fees.checked_add(totals.fees).ok_or_else(overflow)?;
             sum.tax = sum.tax.checked_add(totals.tax).ok_or_else(overflow)?;
             sum.tax_included = sum
@@ -453,15 +459,16 @@ fn match_tickets<'a>(
     all: &[HoldRecord],
     live: &[&'a HoldRecord],
 ) -> Result<Vec<(&'a HoldRecord, &'a str)>, CheckoutError> {
-    let by_id: HashMap<&str, &HoldRecord> =
-        live.iter().map(|h| (h.hold_id.as_str(), *h)).collect();
+    let by_id: HashMap<&str, &HoldRecord> = live.iter().map(|h| (h.hold_id.as_str(), *h)).collect();
     let mut seen = HashSet::new();
     let mut chosen = Vec::with_capacity(tickets.len());
     let mut unknown = Vec::new();
     let mut expired = Vec::new();
     for (hold_id, price_type) in tickets {
         if !seen.insert(hold_id.as_str()) {
-            return Err(Invalid::new("tickets", format!("hold '{hold_id}' is listed twice")).into());
+            return Err(
+                Invalid::new("tickets", format!("hold '{hold_id}' is listed twice")).into(),
+            );
         }
         match by_id.get(hold_id.as_str()) {
             Some(hold) => chosen.push((*hold, price_type.as_str())),
@@ -488,7 +495,11 @@ fn match_tickets<'a>(
     Ok(chosen)
 }
 
-fn invalid_price_type(hold: &HoldRecord, raw: &str, performance: &PerformanceRecord) -> CheckoutError {
+fn invalid_price_type(
+    hold: &HoldRecord,
+    raw: &str,
+    performance: &PerformanceRecord,
+) -> CheckoutError {
     CheckoutError::InvalidPriceType {
         hold_id: hold.hold_id.clone(),
         price_type: raw.to_owned(),
@@ -505,10 +516,7 @@ fn invalid_price_type(hold: &HoldRecord, raw: &str, performance: &PerformanceRec
 pub fn place(layout: &PreparedLayout, spot: &Spot) -> Place {
     match spot {
         Spot::Seat { seat, .. } => {
-            let located = layout
-                .index
-                .get(seat)
-                .and_then(|p| layout.map.seat_at(*p));
+            let located = layout.index.get(seat).and_then(|p| layout.map.seat_at(*p));
             Place {
                 section_name: located.and_then(|at| {
                     layout
@@ -519,7 +527,9 @@ pub fn place(layout: &PreparedLayout, spot: &Spot) -> Place {
                         .map(|s| s.name.clone())
                 }),
                 row: located.map(|at| at.row.to_owned()),
-                seat_label: Some(located.map_or_else(|| seat.to_string(), |at| at.seat.label.clone())),
+                seat_label: Some(
+                    located.map_or_else(|| seat.to_string(), |at| at.seat.label.clone()),
+                ),
                 area_name: None,
             }
         }

@@ -52,8 +52,16 @@ pub struct Door {
 }
 
 impl Door {
-    pub fn new(codes: Arc<dyn TicketCodes>, store: Arc<dyn DoorStore>, clock: Arc<dyn Clock>) -> Self {
-        Self { codes, store, clock }
+    pub fn new(
+        codes: Arc<dyn TicketCodes>,
+        store: Arc<dyn DoorStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            codes,
+            store,
+            clock,
+        }
     }
 
     pub async fn scan(&self, tenant: &TenantId, scan: Scan<'_>) -> Result<Scanned, PortError> {
@@ -65,7 +73,11 @@ impl Door {
             .map(|d| d.chars().take(40).collect::<String>());
         let scanned = self.check(tenant, &scan, door.as_deref()).await?;
         let record = ScanRecord {
-            ticket_id: scanned.ticket.as_ref().map(ToString::to_string).unwrap_or_default(),
+            ticket_id: scanned
+                .ticket
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             direction: scan.direction,
             result: scanned.result,
             door,

@@ -11,18 +11,17 @@
 use crate::jobs::{HoldExpiryJob, MailJob};
 use crate::ports::{
     Catalog, CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, DoorStore,
-    HoldExpiryQueue, ScanOutcome, TicketCodes, VerifiedCode,
-    HoldRefusal, HoldRequest, HoldStore, MailQueue, OrderStore, PaymentError, PaymentRequest,
-    Payments, PlacesToHold, PortError, RefundRequest, RefundWrite, ReleaseBy, SaleRefusal,
-    SaleWrite, SeatToHold, WriteRefusal,
+    HoldExpiryQueue, HoldRefusal, HoldRequest, HoldStore, MailQueue, OrderStore, PaymentError,
+    PaymentRequest, Payments, PlacesToHold, PortError, RefundRequest, RefundWrite, ReleaseBy,
+    SaleRefusal, SaleWrite, ScanOutcome, SeatToHold, TicketCodes, VerifiedCode, WriteRefusal,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::performance::PerformanceStatus;
 use marquee_domain::records::{
     CartRecord, CartStatus, EventRecord, HoldRecord, IssuedTicketRecord, OrderRecord,
-    PerformanceRecord, RefundRecord, SeatMapRecord, SeatState, SeatStateRecord, Spot,
-    TicketStatus, VenueRecord,
+    PerformanceRecord, RefundRecord, SeatMapRecord, SeatState, SeatStateRecord, Spot, TicketStatus,
+    VenueRecord,
 };
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
 use marquee_domain::{
@@ -34,7 +33,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A test that panicked while holding a fake's lock has failed already.
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Scheduled failures: `fail("sell_order", 1)` makes the first `sell_order` call fail.
@@ -169,7 +170,12 @@ impl InMemoryStore {
     }
 
     /// A general-admission area's (held, sold).
-    pub fn area(&self, tenant: &TenantId, performance: &PerformanceId, area: &AreaId) -> (u32, u32) {
+    pub fn area(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        area: &AreaId,
+    ) -> (u32, u32) {
         lock(&self.tables)
             .areas
             .get(&(tenant.clone(), performance.clone(), area.clone()))
@@ -280,7 +286,9 @@ impl Catalog for InMemoryStore {
         Ok(lock(&self.tables)
             .seats
             .iter()
-            .filter(|((t, p, _), s)| t == tenant && p == performance && sections.contains(&s.section))
+            .filter(|((t, p, _), s)| {
+                t == tenant && p == performance && sections.contains(&s.section)
+            })
             .map(|((_, _, id), s)| (id.clone(), s.clone()))
             .collect())
     }
@@ -399,7 +407,11 @@ impl HoldStore for InMemoryStore {
         let taken: Vec<SeatId> = seats
             .iter()
             .filter(|s| {
-                let key = (request.tenant.clone(), request.performance.clone(), s.seat.clone());
+                let key = (
+                    request.tenant.clone(),
+                    request.performance.clone(),
+                    s.seat.clone(),
+                );
                 !seat_free(tables.seats.get(&key), request.now)
             })
             .map(|s| s.seat.clone())
@@ -424,7 +436,11 @@ impl HoldStore for InMemoryStore {
             .collect();
         for s in seats {
             tables.seats.insert(
-                (request.tenant.clone(), request.performance.clone(), s.seat.clone()),
+                (
+                    request.tenant.clone(),
+                    request.performance.clone(),
+                    s.seat.clone(),
+                ),
                 SeatStateRecord {
                     seat: s.seat.clone(),
                     section: s.section.clone(),
@@ -449,10 +465,19 @@ impl HoldStore for InMemoryStore {
         let mut tables = lock(&self.tables);
         let quantity = u32::try_from(places.hold_ids.len()).unwrap_or(u32::MAX);
         let cart = tables.take_from_cart(request, quantity);
-        if let Err(refusal @ (HoldRefusal::CartNotFound | HoldRefusal::CartNotOpen(_) | HoldRefusal::NotOnSale)) = cart {
+        if let Err(
+            refusal @ (HoldRefusal::CartNotFound
+            | HoldRefusal::CartNotOpen(_)
+            | HoldRefusal::NotOnSale),
+        ) = cart
+        {
             return Err(refusal);
         }
-        let key = (request.tenant.clone(), request.performance.clone(), places.area.clone());
+        let key = (
+            request.tenant.clone(),
+            request.performance.clone(),
+            places.area.clone(),
+        );
         let (held, sold) = tables.areas.get(&key).copied().unwrap_or_default();
         if held + sold + quantity > places.capacity {
             return Err(HoldRefusal::AreaFull {
@@ -560,7 +585,10 @@ impl OrderStore for InMemoryStore {
         self.faults.check("checkout")?;
         let mut tables = lock(&self.tables);
         let key = (write.tenant.clone(), write.cart_id.clone());
-        let cart = tables.carts.get(&key).ok_or(CheckoutRefusal::CartNotFound)?;
+        let cart = tables
+            .carts
+            .get(&key)
+            .ok_or(CheckoutRefusal::CartNotFound)?;
         if cart.token_hash != write.token_hash {
             return Err(CheckoutRefusal::CartNotFound);
         }
@@ -574,7 +602,11 @@ impl OrderStore for InMemoryStore {
         let expired: Vec<HoldId> = write
             .holds
             .iter()
-            .filter(|h| stored.get(&h.hold_id).is_none_or(|s| s.expires_at <= write.now))
+            .filter(|h| {
+                stored
+                    .get(&h.hold_id)
+                    .is_none_or(|s| s.expires_at <= write.now)
+            })
             .map(|h| h.hold_id.clone())
             .collect();
         if !expired.is_empty() {
@@ -585,7 +617,11 @@ impl OrderStore for InMemoryStore {
             return Err(PortError::new("fake", "the order exists already").into());
         }
         for hold in write.holds {
-            if let Some(h) = tables.holds.get_mut(&key).and_then(|h| h.get_mut(&hold.hold_id)) {
+            if let Some(h) = tables
+                .holds
+                .get_mut(&key)
+                .and_then(|h| h.get_mut(&hold.hold_id))
+            {
                 h.expires_at = write.hold_until;
             }
             if let Spot::Seat { seat, .. } = &hold.spot
@@ -892,9 +928,11 @@ impl OrderStore for InMemoryStore {
             ticket.status = TicketStatus::Refunded;
             match &ticket.spot {
                 Spot::Seat { seat, .. } => {
-                    tables
-                        .seats
-                        .remove(&(tenant.clone(), ticket.performance_id.clone(), seat.clone()));
+                    tables.seats.remove(&(
+                        tenant.clone(),
+                        ticket.performance_id.clone(),
+                        seat.clone(),
+                    ));
                 }
                 Spot::Area(area) => {
                     if let Some((_, sold)) = tables.areas.get_mut(&(

@@ -217,12 +217,18 @@ impl Holds {
             .filter(|h| h.is_live(now) || cart.status != CartStatus::Open)
             .collect();
         holds.sort_by(|a, b| {
-            (&a.created_at, &a.performance_id, a.spot.section(), seat_order(a)).cmp(&(
-                &b.created_at,
-                &b.performance_id,
-                b.spot.section(),
-                seat_order(b),
-            ))
+            (
+                &a.created_at,
+                &a.performance_id,
+                a.spot.section(),
+                seat_order(a),
+            )
+                .cmp(&(
+                    &b.created_at,
+                    &b.performance_id,
+                    b.spot.section(),
+                    seat_order(b),
+                ))
         });
         Ok(CartContents { cart, holds })
     }
@@ -333,8 +339,13 @@ impl Holds {
                 Policy::CONTENTION,
                 |e| matches!(e, HoldRefusal::Contention),
                 |_| {
-                    self.store
-                        .release_hold(&job.tenant, &job.cart_id, &hold, ReleaseBy::Expiry, now)
+                    self.store.release_hold(
+                        &job.tenant,
+                        &job.cart_id,
+                        &hold,
+                        ReleaseBy::Expiry,
+                        now,
+                    )
                 },
             )
             .await;
@@ -499,8 +510,7 @@ impl Attempt<'_> {
     /// What the cart may still add for this performance, once cleaning up freed nothing:
     /// the cart's own limit and the performance's limit per order, less the live holds.
     async fn remaining(&self) -> Result<u32, PortError> {
-        let Some((cart, holds)) = self.holds.store.cart(self.tenant, &self.access.id).await?
-        else {
+        let Some((cart, holds)) = self.holds.store.cart(self.tenant, &self.access.id).await? else {
             return Ok(0);
         };
         let now = self.holds.clock.now().timestamp_millis();
@@ -685,7 +695,11 @@ impl Attempt<'_> {
 
 /// Orders seats of a row naturally: "A-2" before "A-10".
 fn seat_order(hold: &HoldRecord) -> (String, u64) {
-    let id = hold.spot.seat().map(ToString::to_string).unwrap_or_default();
+    let id = hold
+        .spot
+        .seat()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let digits: String = id
         .chars()
         .rev()

@@ -431,8 +431,11 @@ pub struct VerifiedCode {
 pub trait TicketCodes: Send + Sync {
     /// The code's contents if it is the venue's own and its signature verifies; `None` for
     /// anything else (another venue's code, a forged or altered one, not a code at all).
-    async fn verify(&self, tenant: &TenantId, code: &str)
-    -> Result<Option<VerifiedCode>, PortError>;
+    async fn verify(
+        &self,
+        tenant: &TenantId,
+        code: &str,
+    ) -> Result<Option<VerifiedCode>, PortError>;
 }
 
 /// What the ticket's item said when it was scanned.
@@ -477,4 +480,19 @@ pub trait DoorStore: Send + Sync {
         performance: &PerformanceId,
         record: &marquee_domain::records::ScanRecord,
     ) -> Result<(), PortError>;
+}
+
+/// The payment provider's events already handled, so a duplicate delivery is recognised.
+#[async_trait]
+pub trait PaymentEvents: Send + Sync {
+    /// Records the event as being handled; `false` when it already was.
+    async fn claim(
+        &self,
+        tenant: &TenantId,
+        event_id: &str,
+        kind: &str,
+        remember_until: i64,
+    ) -> Result<bool, PortError>;
+    /// Forgets an event whose handling failed, so the provider's retry is handled afresh.
+    async fn release(&self, tenant: &TenantId, event_id: &str) -> Result<(), PortError>;
 }

@@ -100,8 +100,10 @@ impl<K: Eq + Hash, V> TtlCache<K, V> {
 /// whole at every instant (an insert or a clear either happened or not), so the data is
 /// still good: it is taken back, and the poisoning is logged rather than hidden.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned: PoisonError<MutexGuard<'_, T>>| {
-        tracing::error!("a cache lock was poisoned by a panic; its data is reused");
-        poisoned.into_inner()
-    })
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned: PoisonError<MutexGuard<'_, T>>| {
+            tracing::error!("a cache lock was poisoned by a panic; its data is reused");
+            poisoned.into_inner()
+        })
 }

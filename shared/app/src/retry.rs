@@ -36,7 +36,9 @@ impl Policy {
             .base
             .saturating_mul(1u32 << failures.saturating_sub(1).min(16));
         let ceiling = exp.min(self.cap);
-        let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX).max(1);
+        let millis = u64::try_from(ceiling.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
         Duration::from_millis(millis / 2 + rand::random::<u64>() % (millis / 2 + 1))
     }
 }
@@ -72,10 +74,14 @@ mod tests {
     #[tokio::test]
     async fn retries_what_is_retryable_until_it_passes() {
         let calls = AtomicU32::new(0);
-        let result: Result<u32, &str> = retry(Policy::CONTENTION, |_| true, |n| {
-            calls.fetch_add(1, Ordering::SeqCst);
-            async move { if n < 3 { Err("busy") } else { Ok(n) } }
-        })
+        let result: Result<u32, &str> = retry(
+            Policy::CONTENTION,
+            |_| true,
+            |n| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async move { if n < 3 { Err("busy") } else { Ok(n) } }
+            },
+        )
         .await;
         assert_eq!(result, Ok(3));
         assert_eq!(calls.load(Ordering::SeqCst), 3);
@@ -84,10 +90,14 @@ mod tests {
     #[tokio::test]
     async fn gives_up_after_the_policys_attempts_with_the_last_error() {
         let calls = AtomicU32::new(0);
-        let result: Result<(), String> = retry(Policy::CONTENTION, |_| true, |n| {
-            calls.fetch_add(1, Ordering::SeqCst);
-            async move { Err(format!("busy {n}")) }
-        })
+        let result: Result<(), String> = retry(
+            Policy::CONTENTION,
+            |_| true,
+            |n| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async move { Err(format!("busy {n}")) }
+            },
+        )
         .await;
         assert_eq!(result, Err("busy 4".to_owned()));
         assert_eq!(calls.load(Ordering::SeqCst), Policy::CONTENTION.attempts);
@@ -96,10 +106,14 @@ mod tests {
     #[tokio::test]
     async fn does_not_retry_a_final_refusal() {
         let calls = AtomicU32::new(0);
-        let result: Result<(), &str> = retry(Policy::SALE, |e| *e == "busy", |_| {
-            calls.fetch_add(1, Ordering::SeqCst);
-            async { Err("sold out") }
-        })
+        let result: Result<(), &str> = retry(
+            Policy::SALE,
+            |e| *e == "busy",
+            |_| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async { Err("sold out") }
+            },
+        )
         .await;
         assert_eq!(result, Err("sold out"));
         assert_eq!(calls.load(Ordering::SeqCst), 1);

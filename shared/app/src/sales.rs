@@ -9,8 +9,8 @@
 
 use crate::delivery::TicketDelivery;
 use crate::ports::{
-    Capacities, Catalog, Clock, HoldStore, OrderStore, PaymentError, Payments, PortError,
-    RefundRequest, RefundWrite, SaleRefusal, SaleWrite, WriteRefusal,
+    Capacities, Catalog, Clock, HoldStore, OrderStore, PaymentError, PaymentEvents, Payments,
+    PortError, RefundRequest, RefundWrite, SaleRefusal, SaleWrite, WriteRefusal,
 };
 use crate::retry::{Policy, retry};
 use marquee_domain::order::refund_amount;
@@ -204,9 +204,9 @@ impl Sales {
                     .await
             }
             Err(SaleRefusal::Store(e)) => Err(e.into()),
-            Err(other @ (SaleRefusal::Stale | SaleRefusal::Contention)) => Err(
-                PortError::transient("sale", other.to_string()).into(),
-            ),
+            Err(other @ (SaleRefusal::Stale | SaleRefusal::Contention)) => {
+                Err(PortError::transient("sale", other.to_string()).into())
+            }
         }
     }
 
@@ -571,6 +571,84 @@ impl Sales {
             }
         }
         Ok(progress)
+    }
+}
+
+/// What the payment provider reported about an order's payment.
+#[derive(Debug, Clone)]
+pub enum PaymentEvent<'a> {
+    Succeeded(PaymentReceived<'a>),
+    Failed { problem: &'a str },
+}
+
+/// What became of a provider event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventOutcome {
+    /// Delivered before and handled then.
+    Duplicate,
+    /// What the sale made of it (`sold`, `refunded`, `cart_reopened`, …).
+    Handled(&'static str),
+}
+
+/// How long a handled event id is remembered (Stripe retries for up to three days).
+const EVENT_MEMORY_DAYS: i64 = 30;
+
+/// The payment provider's events, each handled once.
+pub struct PaymentWebhook {
+    sales: Arc<Sales>,
+    events: Arc<dyn PaymentEvents>,
+    clock: Arc<dyn Clock>,
+}
+
+impl PaymentWebhook {
+    pub fn new(sales: Arc<Sales>, events: Arc<dyn PaymentEvents>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            sales,
+            events,
+            clock,
+        }
+    }
+
+    /// Handles one event for one order. The event id is claimed first and given back if the
+    /// sale fails, so the provider's retry is handled afresh. (A crash between the two leaves
+    /// the claim in place; making the claim follow the effect is the next issue's work.)
+    pub async fn handle(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        event_id: &str,
+        kind: &str,
+        event: PaymentEvent<'_>,
+    ) -> Result<EventOutcome, SaleError> {
+        let remember_until = self.clock.now().timestamp() + EVENT_MEMORY_DAYS * 86_400;
+        if !self
+            .events
+            .claim(tenant, event_id, kind, remember_until)
+            .await?
+        {
+            return Ok(EventOutcome::Duplicate);
+        }
+        let result = match event {
+            PaymentEvent::Succeeded(payment) => self
+                .sales
+                .complete_payment(tenant, order, &payment)
+                .await
+                .map(|outcome| outcome.as_str()),
+            PaymentEvent::Failed { problem } => self
+                .sales
+                .payment_failed(tenant, order, problem)
+                .await
+                .map(|reopened| if reopened { "cart_reopened" } else { "ignored" }),
+        };
+        match result {
+            Ok(outcome) => Ok(EventOutcome::Handled(outcome)),
+            Err(e) => {
+                if let Err(release) = self.events.release(tenant, event_id).await {
+                    tracing::error!(event = %event_id, error = ?release, "could not forget a failed event");
+                }
+                Err(e)
+            }
+        }
     }
 }
 

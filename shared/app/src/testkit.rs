@@ -11,8 +11,7 @@ use marquee_domain::pricing::{PriceRow, PriceTable};
 use marquee_domain::records::{EventRecord, PerformanceRecord, SeatMapRecord, VenueRecord};
 use marquee_domain::seatmap::{SeatMap, SeatMapInput, ZoneId};
 use marquee_domain::{
-    Currency, EventId, Hostname, PerformanceId, SeatMapId, Slug, TenantId, Timezone,
-    VenueSettings,
+    Currency, EventId, Hostname, PerformanceId, SeatMapId, Slug, TenantId, Timezone, VenueSettings,
 };
 
 pub struct Venue {
@@ -97,7 +96,10 @@ pub fn venue() -> Venue {
             updated_at: start().to_rfc3339(),
         },
     );
-    let zones = [ZoneId::parse("stalls").unwrap(), ZoneId::parse("standing").unwrap()];
+    let zones = [
+        ZoneId::parse("stalls").unwrap(),
+        ZoneId::parse("standing").unwrap(),
+    ];
     let row = |zone: &str, price_type: &str, amount| PriceRow {
         zone: zone.into(),
         price_type: price_type.into(),
@@ -165,7 +167,10 @@ pub fn wanted_seats(ids: &[String]) -> HoldWanted {
 }
 
 /// Checks out the cart with one price type for every hold it has.
-pub fn request(contents: &crate::holds::CartContents, price_type: &str) -> crate::checkout::CheckoutRequest {
+pub fn request(
+    contents: &crate::holds::CartContents,
+    price_type: &str,
+) -> crate::checkout::CheckoutRequest {
     crate::checkout::CheckoutRequest {
         email: marquee_domain::Email::parse("patron@example.com").unwrap(),
         name: "Ελένη Παπαδοπούλου".into(),

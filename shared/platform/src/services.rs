@@ -10,7 +10,7 @@ use marquee_app::delivery::TicketDelivery;
 use marquee_app::door::Door;
 use marquee_app::holds::Holds;
 use marquee_app::ports::{Clock, SystemClock};
-use marquee_app::sales::Sales;
+use marquee_app::sales::{PaymentWebhook, Sales};
 use marquee_store::Store;
 use std::sync::Arc;
 
@@ -83,4 +83,9 @@ pub fn door(store: &Store, keys: crate::tickets::KeyCache) -> Arc<Door> {
         Arc::new(store.clone()),
         clock(),
     ))
+}
+
+/// Payment events, each handled once, completing sales.
+pub fn payment_webhook(store: &Store, sales: Arc<Sales>) -> Arc<PaymentWebhook> {
+    Arc::new(PaymentWebhook::new(sales, Arc::new(store.clone()), clock()))
 }

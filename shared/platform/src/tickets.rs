@@ -120,18 +120,25 @@ impl TicketFonts {
                 let bytes = match self.documents.get(CJK_FONT_KEY).await {
                     Ok(Some(bytes)) => bytes,
                     Ok(None) => {
-                        tracing::warn!(key = CJK_FONT_KEY, "no CJK font uploaded; CJK text prints as boxes");
+                        tracing::warn!(
+                            key = CJK_FONT_KEY,
+                            "no CJK font uploaded; CJK text prints as boxes"
+                        );
                         return Ok(Fonts::bundled());
                     }
                     Err(e) => return Err(e),
                 };
                 let started = std::time::Instant::now();
-                let fonts = tokio::task::spawn_blocking(move || Fonts::bundled().with_cjk(bytes, 0))
-                    .await
-                    .map_err(ApiError::internal)?;
+                let fonts =
+                    tokio::task::spawn_blocking(move || Fonts::bundled().with_cjk(bytes, 0))
+                        .await
+                        .map_err(ApiError::internal)?;
                 match fonts {
                     Ok(fonts) => {
-                        tracing::info!(ms = started.elapsed().as_millis() as u64, "CJK font loaded");
+                        tracing::info!(
+                            ms = started.elapsed().as_millis() as u64,
+                            "CJK font loaded"
+                        );
                         Ok(fonts)
                     }
                     Err(e) => {

@@ -17,8 +17,8 @@ use aws_sdk_dynamodb::types::{
     CancellationReason, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
     TransactWriteItem, Update,
 };
-use marquee_domain::seatmap::{AreaId, SeatId, ZoneId};
 use marquee_domain::performance::PerformanceStatus;
+use marquee_domain::seatmap::{AreaId, SeatId, ZoneId};
 use marquee_domain::{CartId, HoldId, PerformanceId, TenantId};
 
 impl Store {
@@ -48,7 +48,7 @@ impl Store {
             .query()
             .table_name(&self.table)
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(&keys::cart(tenant, cart_id)))
+            .expression_attribute_values(":pk", s(keys::cart(tenant, cart_id)))
             .consistent_read(true)
             .send()
             .await
@@ -409,7 +409,10 @@ impl Store {
                             // Already released (or, for the worker, not yet expired).
                             return Err(HoldRefusal::HoldGone);
                         }
-                        if condition_failed_at(reasons, 2) && hold.spot.seat().is_some() && free_the_seat {
+                        if condition_failed_at(reasons, 2)
+                            && hold.spot.seat().is_some()
+                            && free_the_seat
+                        {
                             continue; // the seat is someone else's now: release the hold only
                         }
                         return Err(if is_conflict(reasons) {

@@ -175,9 +175,7 @@ impl Store {
         }
         let mut request = HashMap::from([(
             self.table.clone(),
-            keys_and_attributes
-                .build()
-                .map_err(StoreError::dynamo)?,
+            keys_and_attributes.build().map_err(StoreError::dynamo)?,
         )]);
         let mut events = Vec::new();
         for _ in 0..5 {
@@ -201,7 +199,9 @@ impl Store {
                 _ => return Ok(events),
             }
         }
-        Err(StoreError::Cancelled("batch get left keys unprocessed".into()))
+        Err(StoreError::Cancelled(
+            "batch get left keys unprocessed".into(),
+        ))
     }
 
     pub async fn put_performance(

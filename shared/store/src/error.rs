@@ -1,6 +1,6 @@
 use aws_sdk_dynamodb::error::SdkError;
-use marquee_app::ports::{CheckoutRefusal, HoldRefusal, PortError, SaleRefusal, WriteRefusal};
 use aws_sdk_dynamodb::types::CancellationReason;
+use marquee_app::ports::{CheckoutRefusal, HoldRefusal, PortError, SaleRefusal, WriteRefusal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -41,7 +41,11 @@ impl StoreError {
     /// An SDK failure, keeping the service's error code and message (never item contents).
     pub(crate) fn sdk<E, R>(err: SdkError<E, R>) -> Self
     where
-        E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + Send + Sync + 'static,
+        E: std::error::Error
+            + aws_sdk_dynamodb::error::ProvideErrorMetadata
+            + Send
+            + Sync
+            + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
         let detail = match &err {

@@ -6,8 +6,8 @@
 
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
 use marquee_domain::{
-    CartId, HoldId,
-    Email, EventId, Hostname, OrderId, OrderNumber, PerformanceId, SeatMapId, TenantId, TicketId,
+    CartId, Email, EventId, HoldId, Hostname, OrderId, OrderNumber, PerformanceId, SeatMapId,
+    TenantId, TicketId,
 };
 
 use crate::live::ConnectionId;

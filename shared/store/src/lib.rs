@@ -18,24 +18,24 @@ mod tenancy;
 mod tickets;
 
 pub use catalog::PerformancePage;
-pub use marquee_app::ports::{
-    Capacities, CheckoutRefusal, HoldRefusal, HoldRequest, ReleaseBy, SaleRefusal, SeatToHold,
-};
-pub use marquee_domain::records::{
-    CartRecord, CartStatus, DomainRecord, DomainStatus, EventRecord, GaCounter, HostKind,
-    HostRecord, HoldRecord, IssuedTicketRecord, OrderRecord, PerformanceRecord, Place,
-    RefundRecord, SeatMapRecord, SeatState, SeatStateRecord, Spot, StaffRecord, StaffStatus,
-    TicketRecord, TicketStatus, VenueRecord,
-};
 pub use error::StoreError;
 pub use live::{
     ConnectionId, LIVE_CONNECTION_SECONDS, LiveConnectionRecord, MAX_LIVE_SUBSCRIPTIONS,
 };
+pub use marquee_app::ports::ScanOutcome;
+pub use marquee_app::ports::{
+    Capacities, CheckoutRefusal, HoldRefusal, HoldRequest, ReleaseBy, SaleRefusal, SeatToHold,
+};
+pub use marquee_domain::records::ScanRecord;
+pub use marquee_domain::records::{
+    CartRecord, CartStatus, DomainRecord, DomainStatus, EventRecord, GaCounter, HoldRecord,
+    HostKind, HostRecord, IssuedTicketRecord, OrderRecord, PerformanceRecord, Place, RefundRecord,
+    SeatMapRecord, SeatState, SeatStateRecord, Spot, StaffRecord, StaffStatus, TicketRecord,
+    TicketStatus, VenueRecord,
+};
 pub use patrons::{MAX_RESET_ATTEMPTS, PatronRecord};
 pub use seats::MAX_SEATS_PER_TRANSACTION;
 pub use staff::LoginAttempt;
-pub use marquee_app::ports::ScanOutcome;
-pub use marquee_domain::records::ScanRecord;
 pub use tickets::Attendance;
 
 use aws_sdk_dynamodb::Client;

@@ -13,9 +13,9 @@ use crate::{
     Capacities, CheckoutRefusal, HoldRecord, IssuedTicketRecord, OrderRecord, RefundRecord,
     SaleRefusal, SeatState, SeatStateRecord, Store, StoreError, TicketRecord, TicketStatus, keys,
 };
-use marquee_app::ports::CheckoutWrite;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use marquee_app::ports::CheckoutWrite;
 use marquee_domain::records::{CartStatus, Spot};
 use marquee_domain::seatmap::{AreaId, SeatId};
 use marquee_domain::{
@@ -30,14 +30,14 @@ impl Store {
         order: &OrderRecord,
     ) -> Result<HashMap<String, AttributeValue>, StoreError> {
         let mut record = item(keys::order(tenant, &order.id), keys::ORDER_SK, order)?;
-        record.insert("gsi1pk".into(), s(&keys::venue_orders(tenant)));
+        record.insert("gsi1pk".into(), s(keys::venue_orders(tenant)));
         record.insert(
             "gsi1sk".into(),
-            s(&keys::order_by_created(&order.created_at, &order.id)),
+            s(keys::order_by_created(&order.created_at, &order.id)),
         );
         record.insert(
             "gsi2pk".into(),
-            s(&keys::order_number(tenant, &order.number)),
+            s(keys::order_number(tenant, &order.number)),
         );
         record.insert("gsi2sk".into(), s(order.id.as_str()));
         Ok(record)
@@ -206,7 +206,7 @@ impl Store {
             .table_name(&self.table)
             .index_name("gsi2")
             .key_condition_expression("gsi2pk = :pk")
-            .expression_attribute_values(":pk", s(&keys::order_number(tenant, number)))
+            .expression_attribute_values(":pk", s(keys::order_number(tenant, number)))
             .send()
             .await
             .map_err(StoreError::sdk)?;
@@ -229,7 +229,7 @@ impl Store {
             .table_name(&self.table)
             .index_name("gsi1")
             .key_condition_expression("gsi1pk = :pk")
-            .expression_attribute_values(":pk", s(&keys::venue_orders(tenant)))
+            .expression_attribute_values(":pk", s(keys::venue_orders(tenant)))
             .scan_index_forward(false)
             .limit(limit)
             .send()
@@ -255,7 +255,10 @@ impl Store {
             order,
             "SET paymentIntent = :pi",
             "#status = :pending AND (attribute_not_exists(paymentIntent) OR paymentIntent = :pi)",
-            &[(":pi", s(payment_intent)), (":pending", s(OrderStatus::Pending.as_str()))],
+            &[
+                (":pi", s(payment_intent)),
+                (":pending", s(OrderStatus::Pending.as_str())),
+            ],
         )
         .await
     }
@@ -744,7 +747,10 @@ impl Store {
                             .update_expression("SET #status = :refunded")
                             .condition_expression("#status = :valid")
                             .expression_attribute_names("#status", "status")
-                            .expression_attribute_values(":refunded", s(TicketStatus::Refunded.as_str()))
+                            .expression_attribute_values(
+                                ":refunded",
+                                s(TicketStatus::Refunded.as_str()),
+                            )
                             .expression_attribute_values(":valid", s(TicketStatus::Valid.as_str()))
                             .build(),
                     )?)

@@ -4,9 +4,9 @@
 use crate::Store;
 use async_trait::async_trait;
 use marquee_app::ports::{
-    Catalog, CheckoutRefusal, CheckoutWrite, DoorStore, HoldRefusal, HoldRequest, HoldStore, OrderStore,
-    PlacesToHold, PortError, ReleaseBy, RefundWrite, SaleRefusal, SaleWrite, ScanOutcome,
-    SeatToHold, WriteRefusal,
+    Catalog, CheckoutRefusal, CheckoutWrite, DoorStore, HoldRefusal, HoldRequest, HoldStore,
+    OrderStore, PaymentEvents, PlacesToHold, PortError, RefundWrite, ReleaseBy, SaleRefusal,
+    SaleWrite, ScanOutcome, SeatToHold, WriteRefusal,
 };
 use marquee_domain::records::{
     CartRecord, EventRecord, HoldRecord, IssuedTicketRecord, OrderRecord, PerformanceRecord,
@@ -14,8 +14,7 @@ use marquee_domain::records::{
 };
 use marquee_domain::seatmap::{SeatId, SectionId};
 use marquee_domain::{
-    CartId, EventId, HoldId, OrderId, PerformanceId, ScanId, SeatMap, SeatMapId, TenantId,
-    TicketId,
+    CartId, EventId, HoldId, OrderId, PerformanceId, ScanId, SeatMap, SeatMapId, TenantId, TicketId,
 };
 
 #[async_trait]
@@ -219,7 +218,6 @@ impl OrderStore for Store {
     }
 }
 
-
 #[async_trait]
 impl DoorStore for Store {
     async fn scan_ticket(
@@ -250,5 +248,22 @@ impl DoorStore for Store {
         record: &ScanRecord,
     ) -> Result<(), PortError> {
         Ok(Store::log_scan(self, tenant, performance, &ScanId::generate(), record).await?)
+    }
+}
+
+#[async_trait]
+impl PaymentEvents for Store {
+    async fn claim(
+        &self,
+        tenant: &TenantId,
+        event_id: &str,
+        kind: &str,
+        remember_until: i64,
+    ) -> Result<bool, PortError> {
+        Ok(Store::claim_stripe_event(self, tenant, event_id, kind, remember_until).await?)
+    }
+
+    async fn release(&self, tenant: &TenantId, event_id: &str) -> Result<(), PortError> {
+        Ok(Store::release_stripe_event(self, tenant, event_id).await?)
     }
 }

@@ -1,8 +1,8 @@
 //! Staff accounts: invitations, and the login-attempt budget that locks an account after
 //! repeated failures.
 
-use crate::{StaffRecord, StaffStatus};
 use crate::tenancy::{item, key, s};
+use crate::{StaffRecord, StaffStatus};
 use crate::{Store, StoreError, keys};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};

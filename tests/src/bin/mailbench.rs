@@ -58,10 +58,12 @@ async fn main() -> anyhow::Result<()> {
         store: server.store.clone(),
         ses: SesMailer::new(aws::sesv2(&sdk, &endpoints), devserver::LOCAL_SENDER_DOMAIN),
         keys: Default::default(),
-        fonts: marquee_platform::tickets::TicketFonts::new(marquee_platform::documents::Documents::new(
-            aws::s3(&sdk, &endpoints),
-            &server.config.documents_bucket,
-        )),
+        fonts: marquee_platform::tickets::TicketFonts::new(
+            marquee_platform::documents::Documents::new(
+                aws::s3(&sdk, &endpoints),
+                &server.config.documents_bucket,
+            ),
+        ),
         retry: None,
     };
     let before = devserver::sent_mail(&http, &moto).await?.len();

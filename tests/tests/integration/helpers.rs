@@ -69,7 +69,11 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with_cjk_font() -> TestApp {
     let font = DevOptions::system_cjk_font()
         .expect("the CJK font (Debian's fonts-noto-cjk) is missing: run `make install`");
-    start_app(marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS, Some(font)).await
+    start_app(
+        marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
+        Some(font),
+    )
+    .await
 }
 
 /// An app whose checkouts keep the seats only `seconds` for the payment (races after expiry).

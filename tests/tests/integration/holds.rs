@@ -516,12 +516,18 @@ async fn an_expired_hold_is_free_at_once_and_the_worker_cleans_up_after() {
         let (_, holds) = app
             .server
             .store
-            .cart(&tenant(&show), &marquee_domain::CartId::parse(&cart.0).unwrap())
+            .cart(
+                &tenant(&show),
+                &marquee_domain::CartId::parse(&cart.0).unwrap(),
+            )
             .await
             .unwrap()
             .unwrap();
         if stored.len() == 1 && holds.is_empty() {
-            assert_eq!(stored[0].cart.as_ref().map(|c| c.as_str()), Some(other.0.as_str()));
+            assert_eq!(
+                stored[0].cart.as_ref().map(|c| c.as_str()),
+                Some(other.0.as_str())
+            );
             break;
         }
         assert!(
@@ -768,7 +774,12 @@ async fn torture_no_seat_is_ever_held_twice() {
             .unwrap();
         let owner: HashMap<String, String> = stored
             .iter()
-            .map(|s| (s.seat.to_string(), s.cart.as_ref().map(ToString::to_string).unwrap_or_default()))
+            .map(|s| {
+                (
+                    s.seat.to_string(),
+                    s.cart.as_ref().map(ToString::to_string).unwrap_or_default(),
+                )
+            })
             .collect();
         assert_eq!(owner.len(), stored.len(), "one item per seat");
         let mut claimed: HashMap<String, String> = HashMap::new();

@@ -119,11 +119,21 @@ async fn a_greek_venue_and_a_japanese_title_print_as_themselves_on_the_tickets()
     let venue_name = "Θέατρο Ηρώδου Αττικού";
     let title = "東京オペラ 椿姫";
     let renamed = app
-        .put(&show.venue.host, "/admin/v1/venue", Some(&show.token), json!({ "name": venue_name }))
+        .put(
+            &show.venue.host,
+            "/admin/v1/venue",
+            Some(&show.token),
+            json!({ "name": venue_name }),
+        )
         .await;
     assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
-    let events = app.get(&show.venue.host, "/admin/v1/events", Some(&show.token)).await;
-    let event = events.body["events"][0]["id"].as_str().unwrap_or_else(|| panic!("{}", events.body)).to_owned();
+    let events = app
+        .get(&show.venue.host, "/admin/v1/events", Some(&show.token))
+        .await;
+    let event = events.body["events"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", events.body))
+        .to_owned();
     let retitled = app
         .put(
             &show.venue.host,
@@ -136,7 +146,9 @@ async fn a_greek_venue_and_a_japanese_title_print_as_themselves_on_the_tickets()
     // The public API keeps a performance for a few seconds; the sale reads the fresh title.
     tokio::time::sleep(Duration::from_secs(6)).await;
     paid_order(&app, &show, &[0], "cjk@example.org").await;
-    let mail = app.wait_for_mail("cjk@example.org", Duration::from_secs(30)).await;
+    let mail = app
+        .wait_for_mail("cjk@example.org", Duration::from_secs(30))
+        .await;
     let pdf = mail
         .attachments
         .iter()
@@ -145,8 +157,14 @@ async fn a_greek_venue_and_a_japanese_title_print_as_themselves_on_the_tickets()
     let pages = pdf_pages(&pdf.data);
     assert_eq!(pages.len(), 1);
     let text: String = pages[0].split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(text.contains(venue_name), "the venue prints in Greek: {text}");
-    assert!(text.contains("椿姫"), "the title prints in Japanese: {text}");
+    assert!(
+        text.contains(venue_name),
+        "the venue prints in Greek: {text}"
+    );
+    assert!(
+        text.contains("椿姫"),
+        "the title prints in Japanese: {text}"
+    );
     assert!(!text.contains('?'), "no character is lost: {text}");
 }
 

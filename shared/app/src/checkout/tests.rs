@@ -3,17 +3,23 @@
 use super::*;
 use crate::holds::HoldWanted;
 use crate::testkit::{cart, checked_out, request, seats, start, venue, wanted_seats};
-use marquee_domain::records::SeatState;
 use marquee_domain::SeatId;
+use marquee_domain::records::SeatState;
 
 #[tokio::test]
 async fn checkout_prices_from_the_table_keeps_the_seats_for_the_payment_and_opens_it() {
     let v = venue();
     let (access, done) = checked_out(&v, 2).await;
-    assert_eq!(done.order.totals.total, 10_000, "2 × $50.00 from the price table");
+    assert_eq!(
+        done.order.totals.total, 10_000,
+        "2 × $50.00 from the price table"
+    );
     assert_eq!(done.order.status, OrderStatus::Pending);
     let intent = done.payment.as_ref().unwrap();
-    assert_eq!(done.order.payment_intent.as_deref(), Some(intent.id.as_str()));
+    assert_eq!(
+        done.order.payment_intent.as_deref(),
+        Some(intent.id.as_str())
+    );
     let intents = v.world.payments.intents();
     assert_eq!(intents.len(), 1);
     assert_eq!(intents[0].amount, 10_000);
@@ -23,12 +29,30 @@ async fn checkout_prices_from_the_table_keeps_the_seats_for_the_payment_and_open
     assert_eq!(cart.status, CartStatus::Checkout);
     assert_eq!(cart.order_id.as_ref(), Some(&done.order.id));
     let seat = SeatId::parse(&seats(&v, 1)[0]).unwrap();
-    let state = v.world.store.seat(&v.tenant, &v.performance, &seat).unwrap();
-    assert_eq!(state.expires_at, Some(window_end), "the seat lasts the payment window");
+    let state = v
+        .world
+        .store
+        .seat(&v.tenant, &v.performance, &seat)
+        .unwrap();
+    assert_eq!(
+        state.expires_at,
+        Some(window_end),
+        "the seat lasts the payment window"
+    );
     let last_job = v.world.queues.expiry_jobs().pop().unwrap();
-    assert_eq!(last_job.expires_at, window_end, "clean-up after the payment window");
-    let stored = v.world.store.stored_order(&v.tenant, &done.order.id).unwrap();
-    assert_eq!(stored.token_hash, crate::tokens::sha256_hex(&done.order_token));
+    assert_eq!(
+        last_job.expires_at, window_end,
+        "clean-up after the payment window"
+    );
+    let stored = v
+        .world
+        .store
+        .stored_order(&v.tenant, &done.order.id)
+        .unwrap();
+    assert_eq!(
+        stored.token_hash,
+        crate::tokens::sha256_hex(&done.order_token)
+    );
     assert!(stored.tickets.iter().all(|t| t.place.seat_label.is_some()));
 }
 
@@ -39,7 +63,12 @@ async fn every_live_hold_needs_exactly_one_price_type() {
     let access = cart(&v, &holds).await;
     let performance = v.performance.as_str();
     holds
-        .hold(&v.tenant, &access, performance, &wanted_seats(&seats(&v, 2)))
+        .hold(
+            &v.tenant,
+            &access,
+            performance,
+            &wanted_seats(&seats(&v, 2)),
+        )
         .await
         .unwrap();
     let contents = holds.contents(&v.tenant, &access).await.unwrap();
@@ -50,18 +79,32 @@ async fn every_live_hold_needs_exactly_one_price_type() {
         .checkout(&v.tenant, &access, one_missing)
         .await
         .unwrap_err();
-    assert!(matches!(err, CheckoutError::MissingTickets(ref h) if h.len() == 1), "{err:?}");
+    assert!(
+        matches!(err, CheckoutError::MissingTickets(ref h) if h.len() == 1),
+        "{err:?}"
+    );
     let mut unknown = request(&contents, "adult");
-    unknown.tickets.push(("01hzzzzzzzzzzzzzzzzzzzzzzz".into(), "adult".into()));
-    let err = checkout.checkout(&v.tenant, &access, unknown).await.unwrap_err();
+    unknown
+        .tickets
+        .push(("01hzzzzzzzzzzzzzzzzzzzzzzz".into(), "adult".into()));
+    let err = checkout
+        .checkout(&v.tenant, &access, unknown)
+        .await
+        .unwrap_err();
     assert!(matches!(err, CheckoutError::UnknownHolds(_)), "{err:?}");
     let mut twice = request(&contents, "adult");
     twice.tickets.push(twice.tickets[0].clone());
-    let err = checkout.checkout(&v.tenant, &access, twice).await.unwrap_err();
+    let err = checkout
+        .checkout(&v.tenant, &access, twice)
+        .await
+        .unwrap_err();
     assert!(matches!(err, CheckoutError::Invalid(ref i) if i.field == "tickets"));
     let mut none = request(&contents, "adult");
     none.tickets.clear();
-    let err = checkout.checkout(&v.tenant, &access, none).await.unwrap_err();
+    let err = checkout
+        .checkout(&v.tenant, &access, none)
+        .await
+        .unwrap_err();
     assert!(matches!(err, CheckoutError::Invalid(_)));
     let err = checkout
         .checkout(&v.tenant, &access, request(&contents, "student"))
@@ -73,7 +116,11 @@ async fn every_live_hold_needs_exactly_one_price_type() {
     );
     assert!(v.world.payments.intents().is_empty(), "nothing was charged");
     assert_eq!(
-        v.world.store.stored_cart(&v.tenant, &access.id).unwrap().status,
+        v.world
+            .store
+            .stored_cart(&v.tenant, &access.id)
+            .unwrap()
+            .status,
         CartStatus::Open
     );
 }
@@ -84,7 +131,12 @@ async fn an_expired_hold_is_named_and_nothing_is_checked_out() {
     let holds = v.world.holds();
     let access = cart(&v, &holds).await;
     holds
-        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&seats(&v, 1)))
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&seats(&v, 1)),
+        )
         .await
         .unwrap();
     let contents = holds.contents(&v.tenant, &access).await.unwrap();
@@ -95,7 +147,10 @@ async fn an_expired_hold_is_named_and_nothing_is_checked_out() {
         .checkout(&v.tenant, &access, request(&contents, "adult"))
         .await
         .unwrap_err();
-    assert!(matches!(err, CheckoutError::HoldsExpired(ref h) if h.len() == 1), "{err:?}");
+    assert!(
+        matches!(err, CheckoutError::HoldsExpired(ref h) if h.len() == 1),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -105,7 +160,12 @@ async fn a_free_order_completes_at_once_without_the_payment_provider() {
     let access = cart(&v, &holds).await;
     let ids = seats(&v, 2);
     holds
-        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&ids))
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&ids),
+        )
         .await
         .unwrap();
     let contents = holds.contents(&v.tenant, &access).await.unwrap();
@@ -118,11 +178,19 @@ async fn a_free_order_completes_at_once_without_the_payment_provider() {
     assert!(done.payment.is_none());
     assert_eq!(done.order.status, OrderStatus::Paid);
     assert!(v.world.payments.intents().is_empty());
-    let stored = v.world.store.stored_order(&v.tenant, &done.order.id).unwrap();
+    let stored = v
+        .world
+        .store
+        .stored_order(&v.tenant, &done.order.id)
+        .unwrap();
     assert_eq!(stored.status, OrderStatus::Paid);
     let seat = SeatId::parse(&ids[0]).unwrap();
     assert_eq!(
-        v.world.store.seat(&v.tenant, &v.performance, &seat).unwrap().state,
+        v.world
+            .store
+            .seat(&v.tenant, &v.performance, &seat)
+            .unwrap()
+            .state,
         SeatState::Sold
     );
     let mail = v.world.queues.mail_jobs();
@@ -136,7 +204,12 @@ async fn when_the_provider_fails_the_cart_opens_again_and_a_retry_goes_through()
     let holds = v.world.holds();
     let access = cart(&v, &holds).await;
     holds
-        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&seats(&v, 1)))
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&seats(&v, 1)),
+        )
         .await
         .unwrap();
     let contents = holds.contents(&v.tenant, &access).await.unwrap();
@@ -146,12 +219,19 @@ async fn when_the_provider_fails_the_cart_opens_again_and_a_retry_goes_through()
         .checkout(&v.tenant, &access, request(&contents, "adult"))
         .await
         .unwrap_err();
-    assert!(matches!(err, CheckoutError::Payment(PaymentError::Unavailable(_))), "{err:?}");
+    assert!(
+        matches!(err, CheckoutError::Payment(PaymentError::Unavailable(_))),
+        "{err:?}"
+    );
     let cart = v.world.store.stored_cart(&v.tenant, &access.id).unwrap();
     assert_eq!(cart.status, CartStatus::Open, "the patron can try again");
     let first_order = cart.order_id.unwrap();
     assert_eq!(
-        v.world.store.stored_order(&v.tenant, &first_order).unwrap().status,
+        v.world
+            .store
+            .stored_order(&v.tenant, &first_order)
+            .unwrap()
+            .status,
         OrderStatus::Cancelled
     );
     let contents = holds.contents(&v.tenant, &access).await.unwrap();
@@ -184,7 +264,11 @@ async fn checking_out_again_cancels_the_previous_order_and_its_payment() {
         .await
         .unwrap();
     assert_eq!(
-        v.world.store.stored_order(&v.tenant, &first.order.id).unwrap().status,
+        v.world
+            .store
+            .stored_order(&v.tenant, &first.order.id)
+            .unwrap()
+            .status,
         OrderStatus::Cancelled
     );
     let intents = v.world.payments.intents();
@@ -193,7 +277,11 @@ async fn checking_out_again_cancels_the_previous_order_and_its_payment() {
         .find(|i| Some(i.id.as_str()) == first.order.payment_intent.as_deref())
         .unwrap();
     assert!(old.cancelled, "the old PaymentIntent is cancelled");
-    assert_ne!(second.payment.unwrap().id, old.id, "a new cart version, a new intent");
+    assert_ne!(
+        second.payment.unwrap().id,
+        old.id,
+        "a new cart version, a new intent"
+    );
 }
 
 #[tokio::test]
@@ -202,7 +290,12 @@ async fn a_performance_taken_off_sale_after_the_hold_cannot_be_checked_out() {
     let holds = v.world.holds();
     let access = cart(&v, &holds).await;
     holds
-        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&seats(&v, 1)))
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&seats(&v, 1)),
+        )
         .await
         .unwrap();
     let contents = holds.contents(&v.tenant, &access).await.unwrap();
@@ -215,7 +308,10 @@ async fn a_performance_taken_off_sale_after_the_hold_cannot_be_checked_out() {
         .checkout(&v.tenant, &access, request(&contents, "adult"))
         .await
         .unwrap_err();
-    assert!(matches!(err, CheckoutError::NotOnSale(ref p) if p == &v.performance), "{err:?}");
+    assert!(
+        matches!(err, CheckoutError::NotOnSale(ref p) if p == &v.performance),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -251,5 +347,10 @@ async fn a_store_failure_at_checkout_charges_nothing_and_a_wrong_token_finds_no_
         .await
         .unwrap();
     assert_eq!(done.order.totals.total, 4_000, "2 standing places × $20.00");
-    assert!(done.order.tickets.iter().all(|t| t.place.area_name.as_deref() == Some("Standing pit")));
+    assert!(
+        done.order
+            .tickets
+            .iter()
+            .all(|t| t.place.area_name.as_deref() == Some("Standing pit"))
+    );
 }

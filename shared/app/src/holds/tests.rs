@@ -15,13 +15,22 @@ async fn holding_seats_keeps_them_for_the_hold_time_and_schedules_the_clean_up()
     let access = cart(&v, &holds).await;
     let ids = seats(&v, 2);
     let held = holds
-        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&ids))
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&ids),
+        )
         .await
         .unwrap();
     assert_eq!(held.len(), 2);
     let expected_expiry = (crate::testkit::start() + Duration::seconds(600)).timestamp_millis();
     assert!(held.iter().all(|h| h.expires_at == expected_expiry));
-    let state = v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[0])).unwrap();
+    let state = v
+        .world
+        .store
+        .seat(&v.tenant, &v.performance, &seat(&ids[0]))
+        .unwrap();
     assert_eq!(state.state, SeatState::Held);
     assert_eq!(state.cart.as_ref(), Some(&access.id));
     let jobs = v.world.queues.expiry_jobs();
@@ -40,11 +49,21 @@ async fn a_seat_someone_else_holds_is_refused_and_nothing_of_the_request_is_held
     let second = cart(&v, &holds).await;
     let ids = seats(&v, 2);
     holds
-        .hold(&v.tenant, &first, v.performance.as_str(), &wanted_seats(&ids[..1]))
+        .hold(
+            &v.tenant,
+            &first,
+            v.performance.as_str(),
+            &wanted_seats(&ids[..1]),
+        )
         .await
         .unwrap();
     let refused = holds
-        .hold(&v.tenant, &second, v.performance.as_str(), &wanted_seats(&ids))
+        .hold(
+            &v.tenant,
+            &second,
+            v.performance.as_str(),
+            &wanted_seats(&ids),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -52,10 +71,20 @@ async fn a_seat_someone_else_holds_is_refused_and_nothing_of_the_request_is_held
         "{refused:?}"
     );
     assert!(
-        v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[1])).is_none(),
+        v.world
+            .store
+            .seat(&v.tenant, &v.performance, &seat(&ids[1]))
+            .is_none(),
         "the free seat of a refused request stays free"
     );
-    assert!(holds.contents(&v.tenant, &second).await.unwrap().holds.is_empty());
+    assert!(
+        holds
+            .contents(&v.tenant, &second)
+            .await
+            .unwrap()
+            .holds
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -66,12 +95,29 @@ async fn an_expired_hold_is_free_for_the_next_patron_without_waiting_for_the_wor
     let second = cart(&v, &holds).await;
     let ids = seats(&v, 1);
     let performance = v.performance.as_str();
-    holds.hold(&v.tenant, &first, performance, &wanted_seats(&ids)).await.unwrap();
+    holds
+        .hold(&v.tenant, &first, performance, &wanted_seats(&ids))
+        .await
+        .unwrap();
     v.world.clock.advance(Duration::seconds(601));
-    holds.hold(&v.tenant, &second, performance, &wanted_seats(&ids)).await.unwrap();
-    let state = v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[0])).unwrap();
+    holds
+        .hold(&v.tenant, &second, performance, &wanted_seats(&ids))
+        .await
+        .unwrap();
+    let state = v
+        .world
+        .store
+        .seat(&v.tenant, &v.performance, &seat(&ids[0]))
+        .unwrap();
     assert_eq!(state.cart.as_ref(), Some(&second.id));
-    assert!(holds.contents(&v.tenant, &first).await.unwrap().holds.is_empty());
+    assert!(
+        holds
+            .contents(&v.tenant, &first)
+            .await
+            .unwrap()
+            .holds
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -81,16 +127,29 @@ async fn unknown_and_repeated_seats_are_named_before_anything_is_written() {
     let access = cart(&v, &holds).await;
     let performance = v.performance.as_str();
     let unknown = holds
-        .hold(&v.tenant, &access, performance, &wanted_seats(&["Z-99".into()]))
+        .hold(
+            &v.tenant,
+            &access,
+            performance,
+            &wanted_seats(&["Z-99".into()]),
+        )
         .await
         .unwrap_err();
     assert!(matches!(&unknown, HoldError::UnknownSeats(s) if s == &["Z-99".to_owned()]));
     let ids = seats(&v, 1);
     let twice = holds
-        .hold(&v.tenant, &access, performance, &wanted_seats(&[ids[0].clone(), ids[0].clone()]))
+        .hold(
+            &v.tenant,
+            &access,
+            performance,
+            &wanted_seats(&[ids[0].clone(), ids[0].clone()]),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(twice, HoldError::Invalid(ref i) if i.field == "seats"), "{twice:?}");
+    assert!(
+        matches!(twice, HoldError::Invalid(ref i) if i.field == "seats"),
+        "{twice:?}"
+    );
     assert_eq!(v.world.store.faults.calls("hold_seats"), 0);
 }
 
@@ -105,21 +164,44 @@ async fn the_ticket_limit_counts_live_holds_and_frees_up_as_they_expire() {
         .hold(&v.tenant, &access, performance, &wanted_seats(&ids))
         .await
         .unwrap_err();
-    assert!(matches!(too_many, HoldError::LimitExceeded { most: 4, .. }), "{too_many:?}");
-    holds.hold(&v.tenant, &access, performance, &wanted_seats(&ids[..4])).await.unwrap();
+    assert!(
+        matches!(too_many, HoldError::LimitExceeded { most: 4, .. }),
+        "{too_many:?}"
+    );
+    holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[..4]))
+        .await
+        .unwrap();
     let full = holds
         .hold(&v.tenant, &access, performance, &wanted_seats(&ids[4..]))
         .await
         .unwrap_err();
     assert!(
-        matches!(full, HoldError::LimitExceeded { remaining: 0, most: 4 }),
+        matches!(
+            full,
+            HoldError::LimitExceeded {
+                remaining: 0,
+                most: 4
+            }
+        ),
         "{full:?}"
     );
     // After the hold time the cart's own expired holds are released and the budget is back.
     v.world.clock.advance(Duration::seconds(601));
-    let held = holds.hold(&v.tenant, &access, performance, &wanted_seats(&ids[4..])).await.unwrap();
+    let held = holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[4..]))
+        .await
+        .unwrap();
     assert_eq!(held.len(), 1);
-    assert_eq!(holds.contents(&v.tenant, &access).await.unwrap().holds.len(), 1);
+    assert_eq!(
+        holds
+            .contents(&v.tenant, &access)
+            .await
+            .unwrap()
+            .holds
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -137,7 +219,12 @@ async fn a_performance_off_sale_or_unknown_is_refused() {
         .store
         .set_performance_status(&v.tenant, &v.performance, PerformanceStatus::Paused);
     let paused = holds
-        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&ids))
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&ids),
+        )
         .await
         .unwrap_err();
     assert!(matches!(paused, HoldError::NotOnSale), "{paused:?}");
@@ -153,17 +240,29 @@ async fn best_available_holds_adjacent_seats_and_says_when_none_are_left() {
         quantity: 3,
         zone: None,
     };
-    let held = holds.hold(&v.tenant, &access, performance, &best).await.unwrap();
-    let rows: Vec<_> = held.iter().map(|h| h.spot.seat().unwrap().to_string()).collect();
+    let held = holds
+        .hold(&v.tenant, &access, performance, &best)
+        .await
+        .unwrap();
+    let rows: Vec<_> = held
+        .iter()
+        .map(|h| h.spot.seat().unwrap().to_string())
+        .collect();
     assert_eq!(rows, seats(&v, 3), "the best row, together");
     let other = cart(&v, &holds).await;
-    let none = holds.hold(&v.tenant, &other, performance, &best).await.unwrap_err();
+    let none = holds
+        .hold(&v.tenant, &other, performance, &best)
+        .await
+        .unwrap_err();
     assert!(matches!(none, HoldError::NoneTogether), "{none:?}");
     let bad_zone = HoldWanted::BestAvailable {
         quantity: 1,
         zone: Some("balcony".into()),
     };
-    let refused = holds.hold(&v.tenant, &other, performance, &bad_zone).await.unwrap_err();
+    let refused = holds
+        .hold(&v.tenant, &other, performance, &bad_zone)
+        .await
+        .unwrap_err();
     assert!(matches!(refused, HoldError::Invalid(ref i) if i.field == "zone"));
 }
 
@@ -178,7 +277,10 @@ async fn best_available_chooses_again_when_its_view_of_taken_seats_is_stale() {
     };
     // This instance reads the taken seats (none) and keeps that view for a moment.
     let first = cart(&v, &holds).await;
-    let picked = holds.hold(&v.tenant, &first, performance, &one).await.unwrap();
+    let picked = holds
+        .hold(&v.tenant, &first, performance, &one)
+        .await
+        .unwrap();
     let picked = picked[0].spot.seat().unwrap().to_string();
     // Meanwhile another instance takes the rest of row A.
     let other_instance = v.world.holds();
@@ -195,8 +297,14 @@ async fn best_available_chooses_again_when_its_view_of_taken_seats_is_stale() {
         quantity: 2,
         zone: None,
     };
-    let held = holds.hold(&v.tenant, &third, performance, &two).await.unwrap();
-    let got: Vec<String> = held.iter().map(|h| h.spot.seat().unwrap().to_string()).collect();
+    let held = holds
+        .hold(&v.tenant, &third, performance, &two)
+        .await
+        .unwrap();
+    let got: Vec<String> = held
+        .iter()
+        .map(|h| h.spot.seat().unwrap().to_string())
+        .collect();
     assert!(
         got.iter().all(|s| !ids[..3].contains(s)),
         "never a seat someone else holds: {got:?}"
@@ -219,18 +327,30 @@ async fn general_admission_counts_places_against_the_capacity() {
         area: "pit".into(),
         quantity: 3,
     };
-    let held = holds.hold(&v.tenant, &first, performance, &three).await.unwrap();
+    let held = holds
+        .hold(&v.tenant, &first, performance, &three)
+        .await
+        .unwrap();
     assert_eq!(held.len(), 3);
     assert!(held.iter().all(|h| h.spot.area().is_some()));
-    let full = holds.hold(&v.tenant, &second, performance, &three).await.unwrap_err();
-    assert!(matches!(full, HoldError::AreaFull { available: 2 }), "{full:?}");
+    let full = holds
+        .hold(&v.tenant, &second, performance, &three)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(full, HoldError::AreaFull { available: 2 }),
+        "{full:?}"
+    );
     let pit = AreaId::parse("pit").unwrap();
     assert_eq!(v.world.store.area(&v.tenant, &v.performance, &pit), (3, 0));
     let unknown = HoldWanted::GeneralAdmission {
         area: "balcony".into(),
         quantity: 1,
     };
-    let refused = holds.hold(&v.tenant, &second, performance, &unknown).await.unwrap_err();
+    let refused = holds
+        .hold(&v.tenant, &second, performance, &unknown)
+        .await
+        .unwrap_err();
     assert!(matches!(refused, HoldError::Invalid(ref i) if i.field == "areaId"));
 }
 
@@ -241,18 +361,41 @@ async fn a_released_hold_frees_its_seat_once_and_only_for_its_own_token() {
     let access = cart(&v, &holds).await;
     let ids = seats(&v, 1);
     let held = holds
-        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&ids))
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&ids),
+        )
         .await
         .unwrap();
     let hold_id = held[0].hold_id.to_string();
     let stranger = CartAccess::new(access.id.clone(), "not the token");
-    let refused = holds.release(&v.tenant, &stranger, &hold_id).await.unwrap_err();
+    let refused = holds
+        .release(&v.tenant, &stranger, &hold_id)
+        .await
+        .unwrap_err();
     assert!(matches!(refused, HoldError::CartNotFound));
     holds.release(&v.tenant, &access, &hold_id).await.unwrap();
-    assert!(v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[0])).is_none());
-    let again = holds.release(&v.tenant, &access, &hold_id).await.unwrap_err();
+    assert!(
+        v.world
+            .store
+            .seat(&v.tenant, &v.performance, &seat(&ids[0]))
+            .is_none()
+    );
+    let again = holds
+        .release(&v.tenant, &access, &hold_id)
+        .await
+        .unwrap_err();
     assert!(matches!(again, HoldError::HoldNotFound));
-    assert_eq!(holds.contents(&v.tenant, &access).await.unwrap().remaining(), 6);
+    assert_eq!(
+        holds
+            .contents(&v.tenant, &access)
+            .await
+            .unwrap()
+            .remaining(),
+        6
+    );
 }
 
 #[tokio::test]
@@ -308,7 +451,10 @@ async fn the_worker_releases_only_expired_holds_and_a_redelivery_is_harmless() {
     let access = cart(&v, &holds).await;
     let ids = seats(&v, 2);
     let performance = v.performance.as_str();
-    holds.hold(&v.tenant, &access, performance, &wanted_seats(&ids)).await.unwrap();
+    holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids))
+        .await
+        .unwrap();
     let job = v.world.queues.expiry_jobs().remove(0);
     // Early (a job never arrives early, but a retried one might be reordered): nothing goes.
     let early = holds.release_expired(&job).await.unwrap();
@@ -318,9 +464,18 @@ async fn the_worker_releases_only_expired_holds_and_a_redelivery_is_harmless() {
     let sweep = holds.release_expired(&job).await.unwrap();
     assert_eq!(sweep.released, 2);
     assert!(sweep.cart_expired);
-    assert!(v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[0])).is_none());
+    assert!(
+        v.world
+            .store
+            .seat(&v.tenant, &v.performance, &seat(&ids[0]))
+            .is_none()
+    );
     assert_eq!(
-        v.world.store.stored_cart(&v.tenant, &access.id).unwrap().status,
+        v.world
+            .store
+            .stored_cart(&v.tenant, &access.id)
+            .unwrap()
+            .status,
         CartStatus::Expired
     );
     let again = holds.release_expired(&job).await.unwrap();
@@ -335,13 +490,27 @@ async fn the_worker_leaves_a_seat_someone_else_took_after_the_deadline() {
     let second = cart(&v, &holds).await;
     let ids = seats(&v, 1);
     let performance = v.performance.as_str();
-    holds.hold(&v.tenant, &first, performance, &wanted_seats(&ids)).await.unwrap();
+    holds
+        .hold(&v.tenant, &first, performance, &wanted_seats(&ids))
+        .await
+        .unwrap();
     let job = v.world.queues.expiry_jobs().remove(0);
     v.world.clock.advance(Duration::seconds(601));
-    holds.hold(&v.tenant, &second, performance, &wanted_seats(&ids)).await.unwrap();
+    holds
+        .hold(&v.tenant, &second, performance, &wanted_seats(&ids))
+        .await
+        .unwrap();
     holds.release_expired(&job).await.unwrap();
-    let state = v.world.store.seat(&v.tenant, &v.performance, &seat(&ids[0])).unwrap();
-    assert_eq!(state.cart.as_ref(), Some(&second.id), "the new holder keeps it");
+    let state = v
+        .world
+        .store
+        .seat(&v.tenant, &v.performance, &seat(&ids[0]))
+        .unwrap();
+    assert_eq!(
+        state.cart.as_ref(),
+        Some(&second.id),
+        "the new holder keeps it"
+    );
 }
 
 #[tokio::test]
@@ -351,7 +520,12 @@ async fn a_worker_failure_is_returned_so_the_queue_retries_the_job() {
     let access = cart(&v, &holds).await;
     let ids = seats(&v, 1);
     holds
-        .hold(&v.tenant, &access, v.performance.as_str(), &wanted_seats(&ids))
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&ids),
+        )
         .await
         .unwrap();
     let job = v.world.queues.expiry_jobs().remove(0);

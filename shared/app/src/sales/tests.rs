@@ -38,11 +38,24 @@ async fn a_payment_sells_the_seats_issues_the_tickets_and_sends_them_once() {
     let v = venue();
     let (_, done) = checked_out(&v, 2).await;
     assert_eq!(pay(&v, &done).await.unwrap(), PaymentOutcome::Sold);
-    let order = v.world.store.stored_order(&v.tenant, &done.order.id).unwrap();
+    let order = v
+        .world
+        .store
+        .stored_order(&v.tenant, &done.order.id)
+        .unwrap();
     assert_eq!(order.status, OrderStatus::Paid);
-    assert!(order.tickets.iter().all(|t| t.status == TicketStatus::Valid));
+    assert!(
+        order
+            .tickets
+            .iter()
+            .all(|t| t.status == TicketStatus::Valid)
+    );
     assert_eq!(
-        v.world.store.seat(&v.tenant, &v.performance, &seat(&v, 0)).unwrap().state,
+        v.world
+            .store
+            .seat(&v.tenant, &v.performance, &seat(&v, 0))
+            .unwrap()
+            .state,
         SeatState::Sold
     );
     // Stripe delivers the event again: nothing more is sold, the mail job is the same one.
@@ -61,7 +74,11 @@ async fn the_store_fails_on_the_sale_the_provider_redelivers_and_the_order_is_pa
     v.world.store.faults.fail("sell_order", 1);
     assert!(matches!(pay(&v, &done).await, Err(SaleError::Store(_))));
     assert_eq!(
-        v.world.store.stored_order(&v.tenant, &done.order.id).unwrap().status,
+        v.world
+            .store
+            .stored_order(&v.tenant, &done.order.id)
+            .unwrap()
+            .status,
         OrderStatus::Pending,
         "nothing was half done"
     );
@@ -79,7 +96,11 @@ async fn the_mail_queue_fails_after_the_sale_and_the_redelivery_sends_the_ticket
     assert!(pay(&v, &done).await.is_err(), "the provider will retry");
     assert!(v.world.queues.mail_jobs().is_empty());
     assert_eq!(pay(&v, &done).await.unwrap(), PaymentOutcome::AlreadyDone);
-    assert_eq!(v.world.queues.mail_jobs().len(), 1, "the confirmation goes out after all");
+    assert_eq!(
+        v.world.queues.mail_jobs().len(),
+        1,
+        "the confirmation goes out after all"
+    );
 }
 
 #[tokio::test]
@@ -91,26 +112,53 @@ async fn a_payment_for_seats_taken_meanwhile_goes_back_whole_with_the_reason() {
     let holds = v.world.holds();
     let other = cart(&v, &holds).await;
     holds
-        .hold(&v.tenant, &other, v.performance.as_str(), &wanted_seats(&seats(&v, 1)))
+        .hold(
+            &v.tenant,
+            &other,
+            v.performance.as_str(),
+            &wanted_seats(&seats(&v, 1)),
+        )
         .await
         .unwrap();
     let outcome = pay(&v, &done).await.unwrap();
-    assert!(matches!(outcome, PaymentOutcome::Refunded { .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, PaymentOutcome::Refunded { .. }),
+        "{outcome:?}"
+    );
     let refunds = v.world.payments.refunds();
     assert_eq!(refunds.len(), 1);
     assert_eq!(refunds[0].amount, done.order.totals.total);
-    let order = v.world.store.stored_order(&v.tenant, &done.order.id).unwrap();
+    let order = v
+        .world
+        .store
+        .stored_order(&v.tenant, &done.order.id)
+        .unwrap();
     assert_eq!(order.status, OrderStatus::Refunded);
     assert_eq!(order.refunded, done.order.totals.total);
     assert!(order.problem.unwrap().contains("taken by someone else"));
-    let held_by = v.world.store.seat(&v.tenant, &v.performance, &seat(&v, 0)).unwrap();
-    assert_eq!(held_by.cart.as_ref(), Some(&other.id), "the other patron keeps it");
+    let held_by = v
+        .world
+        .store
+        .seat(&v.tenant, &v.performance, &seat(&v, 0))
+        .unwrap();
     assert_eq!(
-        v.world.store.stored_cart(&v.tenant, &access.id).unwrap().status,
+        held_by.cart.as_ref(),
+        Some(&other.id),
+        "the other patron keeps it"
+    );
+    assert_eq!(
+        v.world
+            .store
+            .stored_cart(&v.tenant, &access.id)
+            .unwrap()
+            .status,
         CartStatus::Expired
     );
     let mail = v.world.queues.mail_jobs();
-    assert!(mail.last().unwrap().id.contains("-refund-"), "the patron is told");
+    assert!(
+        mail.last().unwrap().id.contains("-refund-"),
+        "the patron is told"
+    );
     // A redelivery changes nothing and refunds nothing more.
     assert_eq!(pay(&v, &done).await.unwrap(), PaymentOutcome::AlreadyDone);
     assert_eq!(v.world.payments.refunds().len(), 1);
@@ -124,7 +172,12 @@ async fn a_crash_after_the_refund_of_a_lost_sale_never_refunds_twice() {
     let holds = v.world.holds();
     let other = cart(&v, &holds).await;
     holds
-        .hold(&v.tenant, &other, v.performance.as_str(), &wanted_seats(&seats(&v, 1)))
+        .hold(
+            &v.tenant,
+            &other,
+            v.performance.as_str(),
+            &wanted_seats(&seats(&v, 1)),
+        )
         .await
         .unwrap();
     v.world.store.faults.fail("record_unfulfilled_refund", 1);
@@ -132,9 +185,17 @@ async fn a_crash_after_the_refund_of_a_lost_sale_never_refunds_twice() {
     assert_eq!(v.world.payments.refunds().len(), 1, "the money went back");
     let outcome = pay(&v, &done).await.unwrap();
     assert!(matches!(outcome, PaymentOutcome::Refunded { .. }));
-    assert_eq!(v.world.payments.refunds().len(), 1, "same key: not refunded twice");
     assert_eq!(
-        v.world.store.stored_order(&v.tenant, &done.order.id).unwrap().status,
+        v.world.payments.refunds().len(),
+        1,
+        "same key: not refunded twice"
+    );
+    assert_eq!(
+        v.world
+            .store
+            .stored_order(&v.tenant, &done.order.id)
+            .unwrap()
+            .status,
         OrderStatus::Refunded
     );
 }
@@ -158,7 +219,11 @@ async fn a_wrong_amount_a_replaced_checkout_and_a_stray_intent_are_all_refunded(
         .await
         .unwrap();
     assert!(matches!(short, PaymentOutcome::Refunded { .. }));
-    assert_eq!(v.world.store.sold_seats(), 0, "nothing sold for a wrong amount");
+    assert_eq!(
+        v.world.store.sold_seats(),
+        0,
+        "nothing sold for a wrong amount"
+    );
 
     let (_, second) = checked_out(&v, 1).await;
     let stray = sales
@@ -175,7 +240,11 @@ async fn a_wrong_amount_a_replaced_checkout_and_a_stray_intent_are_all_refunded(
         .unwrap();
     assert!(matches!(stray, PaymentOutcome::Refunded { .. }));
     assert_eq!(
-        v.world.store.stored_order(&v.tenant, &second.order.id).unwrap().status,
+        v.world
+            .store
+            .stored_order(&v.tenant, &second.order.id)
+            .unwrap()
+            .status,
         OrderStatus::Pending,
         "the order itself is untouched"
     );
@@ -215,19 +284,43 @@ async fn a_declined_card_reopens_the_cart_and_a_late_decline_changes_nothing() {
     let v = venue();
     let (access, done) = checked_out(&v, 1).await;
     let sales = v.world.sales();
-    assert!(sales.payment_failed(&v.tenant, &done.order.id, "Declined").await.unwrap());
+    assert!(
+        sales
+            .payment_failed(&v.tenant, &done.order.id, "Declined")
+            .await
+            .unwrap()
+    );
     assert_eq!(
-        v.world.store.stored_cart(&v.tenant, &access.id).unwrap().status,
+        v.world
+            .store
+            .stored_cart(&v.tenant, &access.id)
+            .unwrap()
+            .status,
         CartStatus::Open
     );
     assert_eq!(
-        v.world.store.stored_order(&v.tenant, &done.order.id).unwrap().problem.as_deref(),
+        v.world
+            .store
+            .stored_order(&v.tenant, &done.order.id)
+            .unwrap()
+            .problem
+            .as_deref(),
         Some("Declined")
     );
     let (_, paid) = crate::testkit::checked_out_seats(&v, &seats(&v, 3)[1..]).await;
     pay(&v, &paid).await.unwrap();
-    assert!(!sales.payment_failed(&v.tenant, &paid.order.id, "late").await.unwrap());
-    assert!(!sales.payment_failed(&v.tenant, &OrderId::generate(), "?").await.unwrap());
+    assert!(
+        !sales
+            .payment_failed(&v.tenant, &paid.order.id, "late")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !sales
+            .payment_failed(&v.tenant, &OrderId::generate(), "?")
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -240,18 +333,36 @@ async fn refunds_share_the_total_put_seats_back_and_a_retry_never_refunds_twice(
     // The store fails after the provider refunded: the retry uses the same key.
     v.world.store.faults.fail("refund_tickets", 1);
     let err = sales
-        .refund_tickets(&v.tenant, &done.order.id, Some(&[first.clone()]), "Changed plans")
+        .refund_tickets(
+            &v.tenant,
+            &done.order.id,
+            Some(std::slice::from_ref(&first)),
+            "Changed plans",
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, SaleError::Store(_)));
     let order = sales
-        .refund_tickets(&v.tenant, &done.order.id, Some(&[first.clone()]), "Changed plans")
+        .refund_tickets(
+            &v.tenant,
+            &done.order.id,
+            Some(std::slice::from_ref(&first)),
+            "Changed plans",
+        )
         .await
         .unwrap();
-    assert_eq!(v.world.payments.refunds().len(), 1, "one refund at the provider");
+    assert_eq!(
+        v.world.payments.refunds().len(),
+        1,
+        "one refund at the provider"
+    );
     assert_eq!(order.status, OrderStatus::PartiallyRefunded);
     assert_eq!(order.refunded, 5_000);
-    assert_eq!(v.world.store.sold_seats(), 1, "the refunded seat is on sale again");
+    assert_eq!(
+        v.world.store.sold_seats(),
+        1,
+        "the refunded seat is on sale again"
+    );
     // Refunding it again is refused; the rest refunds what is left.
     let again = sales
         .refund_tickets(&v.tenant, &done.order.id, Some(&[first]), "again")
@@ -292,9 +403,16 @@ async fn an_unpaid_order_cannot_be_refunded_and_a_provider_outage_is_reported() 
         .refund_tickets(&v.tenant, &done.order.id, None, "?")
         .await
         .unwrap_err();
-    assert!(matches!(down, SaleError::Payment(PaymentError::Unavailable(_))));
+    assert!(matches!(
+        down,
+        SaleError::Payment(PaymentError::Unavailable(_))
+    ));
     assert_eq!(
-        v.world.store.stored_order(&v.tenant, &done.order.id).unwrap().status,
+        v.world
+            .store
+            .stored_order(&v.tenant, &done.order.id)
+            .unwrap()
+            .status,
         OrderStatus::Paid,
         "no ticket voided without the money going back"
     );
@@ -323,7 +441,11 @@ async fn cancelling_a_performance_refunds_every_order_once() {
     let b = v
         .world
         .checkout()
-        .checkout(&v.tenant, &access, crate::testkit::request(&contents, "adult"))
+        .checkout(
+            &v.tenant,
+            &access,
+            crate::testkit::request(&contents, "adult"),
+        )
         .await
         .unwrap();
     pay(&v, &b).await.unwrap();
@@ -343,7 +465,11 @@ async fn cancelling_a_performance_refunds_every_order_once() {
         .await
         .unwrap();
     assert_eq!((again.orders, again.refunded, again.failed), (2, 2, 0));
-    assert_eq!(v.world.payments.refunds().len(), 2, "nobody is refunded twice");
+    assert_eq!(
+        v.world.payments.refunds().len(),
+        2,
+        "nobody is refunded twice"
+    );
 }
 
 #[tokio::test]

@@ -52,4 +52,3 @@ pub struct PerformanceRecord {
     pub created_at: String,
     pub updated_at: String,
 }
-

@@ -168,4 +168,3 @@ pub struct IssuedTicketRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admitted_at: Option<String>,
 }
-

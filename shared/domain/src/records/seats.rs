@@ -62,4 +62,3 @@ pub struct GaCounter {
     #[serde(default)]
     pub sold: u32,
 }
-

@@ -91,11 +91,17 @@ mod tests {
             seat: SeatId::parse("A-1").unwrap(),
         };
         let json = serde_json::to_value(&seat).unwrap();
-        assert_eq!(json, serde_json::json!({ "section": "stalls", "seat": "A-1" }));
+        assert_eq!(
+            json,
+            serde_json::json!({ "section": "stalls", "seat": "A-1" })
+        );
         assert_eq!(serde_json::from_value::<Spot>(json).unwrap(), seat);
         let area = serde_json::json!({ "area": "floor" });
         assert_eq!(
-            serde_json::from_value::<Spot>(area).unwrap().area().map(AreaId::as_str),
+            serde_json::from_value::<Spot>(area)
+                .unwrap()
+                .area()
+                .map(AreaId::as_str),
             Some("floor")
         );
     }
