@@ -344,22 +344,21 @@ impl AreaCapacities {
         area: &AreaId,
     ) -> Result<Option<u32>, StoreError> {
         let slot = (tenant.clone(), performance.clone());
-        let cached = self.0.lock().ok().and_then(|cache| {
-            cache
-                .get(&slot)
-                .filter(|(at, _)| at.elapsed() < Self::TTL)
-                .map(|(_, areas)| areas.clone())
-        });
+        // A poisoned lock still holds whole entries (an insert or a clear either happened or
+        // not), so its data is reused rather than the cache silently skipped.
+        let cached = lock(&self.0)
+            .get(&slot)
+            .filter(|(at, _)| at.elapsed() < Self::TTL)
+            .map(|(_, areas)| areas.clone());
         let areas = match cached {
             Some(areas) => areas,
             None => {
                 let areas = Arc::new(Self::load(store, tenant, performance).await?);
-                if let Ok(mut cache) = self.0.lock() {
-                    if cache.len() >= Self::MAX_ENTRIES {
-                        cache.clear();
-                    }
-                    cache.insert(slot, (Instant::now(), areas.clone()));
+                let mut cache = lock(&self.0);
+                if cache.len() >= Self::MAX_ENTRIES {
+                    cache.clear();
                 }
+                cache.insert(slot, (Instant::now(), areas.clone()));
                 areas
             }
         };
@@ -469,3 +468,11 @@ impl<P: LivePush> SeatEvents<P> {
 
 #[cfg(test)]
 mod tests;
+
+/// A cache's lock, taken back if a panic poisoned it (its entries are always whole).
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| {
+        tracing::error!("a cache lock was poisoned by a panic; its data is reused");
+        poisoned.into_inner()
+    })
+}

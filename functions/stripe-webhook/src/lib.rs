@@ -22,7 +22,7 @@ use marquee_app::sales::{EventOutcome, PaymentEvent, PaymentReceived, PaymentWeb
 use marquee_domain::{OrderId, TenantId};
 use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::{Payments, WEBHOOK_TOLERANCE_SECONDS, verify_webhook_signature};
-use marquee_platform::{ApiError, Config, Secret, http, services};
+use marquee_platform::{ApiError, Secret, http, services};
 use marquee_store::Store;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -36,7 +36,13 @@ pub struct WebhookState {
 }
 
 impl WebhookState {
-    pub fn new(config: &Config, store: Store, payments: Payments, mail: MailQueue) -> Self {
+    /// `public_url_template`: links in mail, `{host}` replaced by the venue's hostname.
+    pub fn new(
+        public_url_template: &str,
+        store: Store,
+        payments: Payments,
+        mail: MailQueue,
+    ) -> Self {
         let webhook_secret = payments.webhook_secret().clone();
         Self {
             events: services::payment_webhook(
@@ -46,7 +52,7 @@ impl WebhookState {
                     services::sale_catalog(&store),
                     payments,
                     mail,
-                    &config.public_url_template,
+                    public_url_template,
                 ),
             ),
             webhook_secret,

@@ -240,7 +240,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         payments.clone(),
     ));
     let stripe_webhook = stripe_webhook::router(stripe_webhook::WebhookState::new(
-        &config,
+        &config.public_url_template,
         store.clone(),
         payments,
         MailQueue::new(sqs.clone(), &mail_queue.url),

@@ -29,6 +29,13 @@ impl Policy {
         cap: Duration::from_millis(500),
     };
 
+    /// Work the service throttled (unprocessed batch items): backs off further.
+    pub const THROTTLED: Self = Self {
+        attempts: 9,
+        base: Duration::from_millis(40),
+        cap: Duration::from_millis(1_000),
+    };
+
     /// The wait before attempt `n + 1` (after `n` failures): up to `base * 2^(n-1)`, capped,
     /// with full jitter so racers spread out instead of colliding again.
     pub fn delay(&self, failures: u32) -> Duration {

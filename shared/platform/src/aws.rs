@@ -32,6 +32,7 @@ pub fn dynamodb(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_dynamodb::Cli
     aws_sdk_dynamodb::Client::from_conf(builder.build())
 }
 
+#[cfg(feature = "sqs")]
 pub fn sqs(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_sqs::Client {
     let mut builder = aws_sdk_sqs::config::Builder::from(sdk);
     if let Some(url) = &endpoints.moto {
@@ -40,6 +41,7 @@ pub fn sqs(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::from_conf(builder.build())
 }
 
+#[cfg(feature = "ses")]
 pub fn sesv2(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_sesv2::Client {
     let mut builder = aws_sdk_sesv2::config::Builder::from(sdk);
     if let Some(url) = &endpoints.moto {
@@ -48,6 +50,7 @@ pub fn sesv2(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_sesv2::Client {
     aws_sdk_sesv2::Client::from_conf(builder.build())
 }
 
+#[cfg(feature = "streams")]
 /// DynamoDB Streams (the devserver's stand-in for the Lambda stream trigger).
 pub fn dynamodb_streams(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_dynamodbstreams::Client {
     let mut builder = aws_sdk_dynamodbstreams::config::Builder::from(sdk);
@@ -57,6 +60,7 @@ pub fn dynamodb_streams(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_dynam
     aws_sdk_dynamodbstreams::Client::from_conf(builder.build())
 }
 
+#[cfg(feature = "live-push")]
 /// The API Gateway Management API of the live seat map's WebSocket API. `live_endpoint` is
 /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` (`LIVE_ENDPOINT`); the
 /// moto endpoint replaces it locally.
@@ -72,6 +76,7 @@ pub fn apigateway_management(
     aws_sdk_apigatewaymanagement::Client::from_conf(config)
 }
 
+#[cfg(feature = "s3")]
 pub fn s3(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_s3::Client {
     let mut builder = aws_sdk_s3::config::Builder::from(sdk);
     if let Some(url) = &endpoints.moto {

@@ -105,7 +105,7 @@ impl Config {
             jwt_secret: Secret::new(jwt_secret),
             // Only the function serving /platform has it; elsewhere no key matches (see `secrets_match`).
             platform_key: Secret::new(std::env::var("PLATFORM_KEY").unwrap_or_default()),
-            stripe: stripe_from_env(),
+            stripe: crate::payments::StripeSettings::from_env(),
             live_url: std::env::var("LIVE_URL").ok().filter(|url| !url.is_empty()),
             payment_window_seconds: std::env::var("PAYMENT_WINDOW_SECONDS")
                 .ok()
@@ -115,6 +115,7 @@ impl Config {
     }
 
     /// The Stripe client this configuration asks for.
+    #[cfg(feature = "stripe")]
     pub fn payments(&self) -> Result<crate::payments::Payments, ConfigError> {
         match &self.stripe {
             Some(settings) => crate::payments::Payments::new(settings.clone())
@@ -136,8 +137,24 @@ impl Config {
     }
 }
 
-/// `STRIPE_SECRET_KEY`, `STRIPE_PUBLISHABLE_KEY`, `STRIPE_WEBHOOK_SECRET` and optionally
-/// `STRIPE_API_BASE` (the local double); no secret key means no Stripe.
+impl crate::payments::StripeSettings {
+    /// `STRIPE_SECRET_KEY`, `STRIPE_PUBLISHABLE_KEY`, `STRIPE_WEBHOOK_SECRET` and optionally
+    /// `STRIPE_API_BASE` (the local double); no secret key means no Stripe.
+    pub fn from_env() -> Option<Self> {
+        stripe_from_env()
+    }
+}
+
+/// A variable a function cannot run without.
+pub fn required(name: &str) -> Result<String, ConfigError> {
+    var(name)
+}
+
+/// Links in mail: `PUBLIC_URL_TEMPLATE`, `https://{host}` by default.
+pub fn public_url_template() -> String {
+    std::env::var("PUBLIC_URL_TEMPLATE").unwrap_or_else(|_| "https://{host}".into())
+}
+
 fn stripe_from_env() -> Option<crate::payments::StripeSettings> {
     let secret_key = std::env::var("STRIPE_SECRET_KEY")
         .ok()

@@ -2,6 +2,7 @@
 //! `hold-expiry` worker can clean up after the deadline. Correctness never waits for it:
 //! an expired hold is already free to every reader and writer.
 
+#[cfg(feature = "sqs")]
 use marquee_app::ports::PortError;
 
 /// SQS delays a message by at most 15 minutes.
@@ -9,12 +10,14 @@ pub const MAX_DELAY_SECONDS: i64 = 900;
 
 pub use marquee_app::jobs::HoldExpiryJob;
 
+#[cfg(feature = "sqs")]
 #[derive(Clone, Debug)]
 pub struct HoldExpiryQueue {
     client: aws_sdk_sqs::Client,
     url: String,
 }
 
+#[cfg(feature = "sqs")]
 impl HoldExpiryQueue {
     pub fn new(client: aws_sdk_sqs::Client, url: impl Into<String>) -> Self {
         Self {
@@ -42,6 +45,7 @@ impl HoldExpiryQueue {
     }
 }
 
+#[cfg(feature = "sqs")]
 #[async_trait::async_trait]
 impl marquee_app::ports::HoldExpiryQueue for HoldExpiryQueue {
     async fn schedule(&self, job: &HoldExpiryJob, now_ms: i64) -> Result<(), PortError> {

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod aws;
 pub mod config;
+#[cfg(feature = "s3")]
 pub mod documents;
 pub mod error;
 pub mod http;
@@ -15,10 +16,12 @@ pub mod live;
 pub mod mail;
 pub mod payments;
 pub mod refusals;
+#[cfg(feature = "local")]
 pub mod resources;
 pub mod services;
 pub mod telemetry;
 pub mod tenancy;
+#[cfg(feature = "tickets")]
 pub mod tickets;
 pub mod views;
 

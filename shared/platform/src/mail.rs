@@ -1,22 +1,29 @@
 //! Mail: the job contract between the functions that ask for mail and the `mailer` that
 //! renders and sends it, the SQS producer for those jobs, and the SES v2 sender.
 
+#[cfg(feature = "ses")]
 use mail_builder::MessageBuilder;
+#[cfg(feature = "ses")]
 use mail_builder::headers::address::Address;
+#[cfg(feature = "ses")]
 use mail_builder::headers::content_type::ContentType;
+#[cfg(feature = "ses")]
 use mail_builder::headers::date::Date;
+#[cfg(feature = "sqs")]
 use marquee_app::ports::PortError;
 use marquee_domain::Email;
 
 pub use marquee_app::jobs::{MailJob, MailMessage};
 
 /// Puts mail jobs on the mail queue.
+#[cfg(feature = "sqs")]
 #[derive(Clone, Debug)]
 pub struct MailQueue {
     client: aws_sdk_sqs::Client,
     url: String,
 }
 
+#[cfg(feature = "sqs")]
 impl MailQueue {
     pub fn new(client: aws_sdk_sqs::Client, url: impl Into<String>) -> Self {
         Self {
@@ -38,6 +45,7 @@ impl MailQueue {
     }
 }
 
+#[cfg(feature = "sqs")]
 #[async_trait::async_trait]
 impl marquee_app::ports::MailQueue for MailQueue {
     async fn enqueue(&self, job: &MailJob) -> Result<(), PortError> {
@@ -77,6 +85,7 @@ impl std::fmt::Debug for Attachment {
 }
 
 /// The one address mail is sent from: `no-reply` at the verified SES identity.
+#[cfg(feature = "ses")]
 fn sender_address(sender_domain: &str) -> String {
     format!("no-reply@{sender_domain}")
 }
@@ -84,6 +93,7 @@ fn sender_address(sender_domain: &str) -> String {
 /// An attachment's `Content-Type`: the caller's media type with its parameters (such as
 /// `text/calendar; charset=UTF-8; method=PUBLISH`), plus `name` for the mail clients that
 /// read the file name there rather than in `Content-Disposition`.
+#[cfg(feature = "ses")]
 fn attachment_content_type(attachment: &Attachment) -> ContentType<'_> {
     let mut fields = attachment.content_type.split(';');
     let media_type = fields.next().unwrap_or_default().trim();
@@ -108,6 +118,7 @@ fn attachment_content_type(attachment: &Attachment) -> ContentType<'_> {
 /// `<{ulid}@{sender_domain}>`, a multipart/alternative with the text and HTML, and every
 /// attachment. `mail-builder` encodes whatever needs it (RFC 2047 headers, RFC 2231 file names,
 /// quoted-printable or base64 bodies), so any UTF-8 text and binary file is safe on the wire.
+#[cfg(feature = "ses")]
 pub fn mime_message(sender_domain: &str, mail: &OutgoingEmail) -> Vec<u8> {
     let from_name = mail.from_name.trim();
     let mut message = MessageBuilder::new()
@@ -136,17 +147,20 @@ pub fn mime_message(sender_domain: &str, mail: &OutgoingEmail) -> Vec<u8> {
     raw
 }
 
+#[cfg(feature = "ses")]
 #[derive(Debug, thiserror::Error)]
 #[error("SES refused the message: {0}")]
 pub struct SendError(pub String);
 
 /// Sends mail through SES v2 from `{local}@{sender domain}` (the one verified identity).
+#[cfg(feature = "ses")]
 #[derive(Clone, Debug)]
 pub struct SesMailer {
     client: aws_sdk_sesv2::Client,
     sender_domain: String,
 }
 
+#[cfg(feature = "ses")]
 impl SesMailer {
     pub fn new(client: aws_sdk_sesv2::Client, sender_domain: impl Into<String>) -> Self {
         Self {
@@ -211,5 +225,5 @@ impl SesMailer {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ses"))]
 mod tests;

@@ -9,13 +9,19 @@
 use crate::config::Secret;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+#[cfg(feature = "stripe")]
 use std::collections::HashMap;
+#[cfg(feature = "stripe")]
 use std::str::FromStr;
+#[cfg(feature = "stripe")]
 use std::sync::Once;
+#[cfg(feature = "stripe")]
 use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+#[cfg(feature = "stripe")]
 use stripe_core::payment_intent::{
     CancelPaymentIntent, CreatePaymentIntent, CreatePaymentIntentAutomaticPaymentMethods,
 };
+#[cfg(feature = "stripe")]
 use stripe_core::refund::CreateRefund;
 
 /// Stripe's own tolerance for a webhook's timestamp.
@@ -49,6 +55,7 @@ pub struct StripeSettings {
 
 pub use marquee_app::ports::{CreatedPaymentIntent, PaymentError, PaymentRequest, RefundRequest};
 
+#[cfg(feature = "stripe")]
 /// What a Stripe failure means to the caller: a refusal (4xx, except 429) or a reason to
 /// try again later.
 fn payment_error(err: StripeError) -> PaymentError {
@@ -65,6 +72,7 @@ fn payment_error(err: StripeError) -> PaymentError {
     }
 }
 
+#[cfg(feature = "stripe")]
 /// The Stripe client, or none when payments are not configured.
 #[derive(Clone)]
 pub struct Payments {
@@ -76,6 +84,7 @@ pub struct Payments {
     test_card_url: Option<String>,
 }
 
+#[cfg(feature = "stripe")]
 impl std::fmt::Debug for Payments {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Payments")
@@ -84,8 +93,10 @@ impl std::fmt::Debug for Payments {
     }
 }
 
+#[cfg(feature = "stripe")]
 static CRYPTO_PROVIDER: Once = Once::new();
 
+#[cfg(feature = "stripe")]
 /// rustls needs one process-wide crypto provider; the workspace links two (ring for reqwest,
 /// aws-lc-rs for the AWS SDK), so it cannot pick by itself and the Stripe client would panic.
 fn install_crypto_provider() {
@@ -95,6 +106,7 @@ fn install_crypto_provider() {
     });
 }
 
+#[cfg(feature = "stripe")]
 impl Payments {
     pub fn new(settings: StripeSettings) -> Result<Self, PaymentError> {
         install_crypto_provider();
@@ -213,6 +225,7 @@ impl Payments {
     }
 }
 
+#[cfg(feature = "stripe")]
 #[async_trait::async_trait]
 impl marquee_app::ports::Payments for Payments {
     async fn create_payment_intent(

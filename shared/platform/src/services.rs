@@ -1,19 +1,29 @@
 //! Wiring: the application services built on the real adapters (DynamoDB, SQS, Stripe). Each
 //! function builds only the services it uses.
 
+#[cfg(feature = "sqs")]
 use crate::jobs::HoldExpiryQueue;
+#[cfg(all(feature = "sqs", feature = "stripe"))]
 use crate::mail::MailQueue;
+#[cfg(feature = "stripe")]
 use crate::payments::Payments;
 use marquee_app::catalog::SaleCatalog;
+#[cfg(all(feature = "sqs", feature = "stripe"))]
 use marquee_app::checkout::Checkout;
+#[cfg(all(feature = "sqs", feature = "stripe"))]
 use marquee_app::delivery::TicketDelivery;
+#[cfg(feature = "tickets")]
 use marquee_app::door::Door;
+#[cfg(feature = "sqs")]
 use marquee_app::holds::Holds;
+#[cfg(any(feature = "sqs", feature = "tickets"))]
 use marquee_app::ports::{Clock, SystemClock};
+#[cfg(all(feature = "sqs", feature = "stripe"))]
 use marquee_app::sales::{PaymentWebhook, Sales};
 use marquee_store::Store;
 use std::sync::Arc;
 
+#[cfg(any(feature = "sqs", feature = "tickets"))]
 fn clock() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }
@@ -24,6 +34,7 @@ pub fn sale_catalog(store: &Store) -> Arc<SaleCatalog> {
 }
 
 /// Holds, for the site and the expiry worker.
+#[cfg(feature = "sqs")]
 pub fn holds(store: &Store, catalog: Arc<SaleCatalog>, expiry: HoldExpiryQueue) -> Arc<Holds> {
     Arc::new(Holds::new(
         catalog,
@@ -34,6 +45,7 @@ pub fn holds(store: &Store, catalog: Arc<SaleCatalog>, expiry: HoldExpiryQueue) 
 }
 
 /// Sales (payments, refunds, cancellations) and the mail they trigger.
+#[cfg(all(feature = "sqs", feature = "stripe"))]
 pub fn sales(
     store: &Store,
     catalog: Arc<SaleCatalog>,
@@ -57,6 +69,7 @@ pub fn sales(
 }
 
 /// Checkout, over the holds and sales it completes.
+#[cfg(all(feature = "sqs", feature = "stripe"))]
 pub fn checkout(
     store: &Store,
     catalog: Arc<SaleCatalog>,
@@ -77,6 +90,7 @@ pub fn checkout(
 }
 
 /// The door, checking codes with the venue keys in `keys`.
+#[cfg(feature = "tickets")]
 pub fn door(store: &Store, keys: crate::tickets::KeyCache) -> Arc<Door> {
     Arc::new(Door::new(
         Arc::new(crate::tickets::VenueCodes::new(store.clone(), keys)),
@@ -86,6 +100,7 @@ pub fn door(store: &Store, keys: crate::tickets::KeyCache) -> Arc<Door> {
 }
 
 /// Payment events, each handled once, completing sales.
+#[cfg(all(feature = "sqs", feature = "stripe"))]
 pub fn payment_webhook(store: &Store, sales: Arc<Sales>) -> Arc<PaymentWebhook> {
     Arc::new(PaymentWebhook::new(sales, Arc::new(store.clone()), clock()))
 }

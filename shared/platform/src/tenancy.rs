@@ -31,15 +31,22 @@ impl Tenancy {
     }
 
     pub async fn resolve(&self, hostname: &Hostname) -> Result<Option<TenantId>, ApiError> {
-        if let Ok(cache) = self.cache.lock()
-            && let Some((tenant, at)) = cache.get(hostname)
-            && at.elapsed() < CACHE_TTL
-        {
-            return Ok(Some(tenant.clone()));
+        // A poisoned lock still holds whole entries, so its data is taken back, not skipped.
+        let lock = || {
+            self.cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let cached = lock()
+            .get(hostname)
+            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .map(|(tenant, _)| tenant.clone());
+        if let Some(tenant) = cached {
+            return Ok(Some(tenant));
         }
         let tenant = self.store.tenant_for_host(hostname).await?;
-        if let (Some(tenant), Ok(mut cache)) = (&tenant, self.cache.lock()) {
-            cache.insert(hostname.clone(), (tenant.clone(), Instant::now()));
+        if let Some(tenant) = &tenant {
+            lock().insert(hostname.clone(), (tenant.clone(), Instant::now()));
         }
         Ok(tenant)
     }

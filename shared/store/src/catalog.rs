@@ -377,6 +377,7 @@ impl Store {
     pub(crate) async fn batch_write(&self, writes: Vec<WriteRequest>) -> Result<(), StoreError> {
         for chunk in writes.chunks(25) {
             let mut pending = HashMap::from([(self.table.clone(), chunk.to_vec())]);
+            let policy = marquee_app::retry::Policy::THROTTLED;
             let mut attempt = 0u32;
             loop {
                 let out = self
@@ -389,13 +390,12 @@ impl Store {
                 match out.unprocessed_items {
                     Some(rest) if rest.values().any(|v| !v.is_empty()) => {
                         attempt += 1;
-                        if attempt > 8 {
+                        if attempt >= policy.attempts {
                             return Err(StoreError::Cancelled(
                                 "batch write left items unprocessed".into(),
                             ));
                         }
-                        tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(5)))
-                            .await;
+                        tokio::time::sleep(policy.delay(attempt)).await;
                         pending = rest;
                     }
                     _ => break,
