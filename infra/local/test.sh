@@ -16,15 +16,16 @@ cd "$ROOT"
 results=()
 failed=()
 
-# step <name> <command...>: runs the command and records PASS or FAIL.
+# step <name> <command...>: runs the command and records PASS or FAIL with its duration.
 step() {
   local name=$1
   shift
   say "== $name: $*"
+  local started=$SECONDS
   if "$@"; then
-    results+=("PASS  $name")
+    results+=("PASS  $(printf '%-14s %5ss' "$name" $((SECONDS - started)))")
   else
-    results+=("FAIL  $name")
+    results+=("FAIL  $(printf '%-14s %5ss' "$name" $((SECONDS - started)))")
     failed+=("$name")
   fi
 }
@@ -34,6 +35,7 @@ summary() {
   echo
   echo "==== make test summary ===="
   printf '  %s\n' "${results[@]}"
+  echo "  total: $((SECONDS / 60)) min $((SECONDS % 60)) s"
   if [ ${#failed[@]} -eq 0 ]; then
     echo "make test: PASSED"
   else
@@ -61,6 +63,10 @@ step clippy cargo clippy "${cargo_flags[@]}" --all-targets -- -D warnings
 # `cargo deny check bans` to see which crates bring a denied or duplicated one.
 step cargo-deny cargo deny check --hide-inclusion-graph bans licenses sources
 step compile cargo test "${cargo_flags[@]}" --no-run
+# The application services' unit tests need no local stack and no AWS settings: run them
+# before the stack starts, with an environment that has neither.
+step app-unit env -i PATH="$PATH" HOME="$HOME" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" \
+  RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" cargo test -p marquee-app
 if [[ " ${failed[*]} " == *" compile "* ]]; then
   skip rust-tests "compile failed"
 else

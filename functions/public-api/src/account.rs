@@ -66,7 +66,8 @@ fn token_for(
 
 /// Create an account at this venue.
 #[utoipa::path(post, path = "/api/v1/account/register", request_body = RegisterRequest,
-    responses((status = 201, body = TokenResponse), (status = 409, description = "account_exists"), (status = 422, description = "invalid_field")))]
+    responses((status = 201, body = TokenResponse), (status = 400, description = "malformed_json"), (status = 409, description = "account_exists"),
+        (status = 422, description = "invalid_field; invalid_body")))]
 pub async fn register(
     State(state): State<PublicState>,
     tenant: Tenant,
@@ -110,7 +111,8 @@ fn invalid_credentials() -> ApiError {
 
 /// Log in.
 #[utoipa::path(post, path = "/api/v1/account/login", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, description = "invalid_credentials")))]
+    responses((status = 200, body = TokenResponse), (status = 400, description = "malformed_json"), (status = 401, description = "invalid_credentials"),
+        (status = 422, description = "invalid_body")))]
 pub async fn login(
     State(state): State<PublicState>,
     tenant: Tenant,
@@ -146,7 +148,7 @@ pub struct ResetRequested {
 /// Ask for a password-reset code by email. The answer is the same whether or not the account
 /// exists.
 #[utoipa::path(post, path = "/api/v1/account/password-reset", request_body = ResetRequest,
-    responses((status = 202, body = ResetRequested)))]
+    responses((status = 202, body = ResetRequested), (status = 400, description = "malformed_json"), (status = 422, description = "invalid_field; invalid_body")))]
 pub async fn request_reset(
     State(state): State<PublicState>,
     tenant: Tenant,
@@ -210,7 +212,7 @@ pub struct ResetConfirm {
 
 /// Set a new password with the emailed code (valid 30 minutes, five tries); logs in.
 #[utoipa::path(post, path = "/api/v1/account/password-reset/confirm", request_body = ResetConfirm,
-    responses((status = 200, body = TokenResponse), (status = 400, description = "invalid_code"), (status = 422, description = "invalid_field")))]
+    responses((status = 200, body = TokenResponse), (status = 400, description = "invalid_code; malformed_json"), (status = 422, description = "invalid_field; invalid_body")))]
 pub async fn confirm_reset(
     State(state): State<PublicState>,
     tenant: Tenant,
@@ -256,7 +258,6 @@ pub async fn confirm_reset(
 pub struct AccountOrder {
     id: String,
     number: String,
-    #[schema(value_type = String)]
     status: marquee_domain::OrderStatus,
     tickets: usize,
     total: i64,

@@ -27,7 +27,7 @@ pub struct CreatedCart {
 }
 
 /// Start a cart.
-#[utoipa::path(post, path = "/api/v1/carts", responses((status = 201, body = CreatedCart), (status = 404)))]
+#[utoipa::path(post, path = "/api/v1/carts", responses((status = 201, body = CreatedCart), (status = 404), (status = 503, description = "busy")))]
 pub async fn create_cart(
     State(state): State<PublicState>,
     tenant: Tenant,
@@ -178,7 +178,7 @@ fn item(hold: &HoldRecord, seat: Option<SeatView>, area: Option<AreaView>) -> Ca
 
 /// The cart with its live holds.
 #[utoipa::path(get, path = "/api/v1/carts/{cartId}", params(("cartId" = String, Path), ("X-Cart-Token" = String, Header)),
-    responses((status = 200, body = CartView), (status = 401), (status = 404)))]
+    responses((status = 200, body = CartView), (status = 401), (status = 404, description = "cart_not_found"), (status = 503, description = "busy")))]
 pub async fn get_cart(
     State(state): State<PublicState>,
     tenant: Tenant,
@@ -238,7 +238,8 @@ impl TryFrom<HoldBody> for HoldWanted {
 
 /// Hold seats (explicit, best available) or general-admission places for a performance.
 #[utoipa::path(post, path = "/api/v1/carts/{cartId}/holds", params(("cartId" = String, Path), ("X-Cart-Token" = String, Header)), request_body = HoldBody,
-    responses((status = 201, body = CartView), (status = 401), (status = 404), (status = 409, description = "seat_unavailable with details.seats; not_on_sale; cart_not_open"),
+    responses((status = 201, body = CartView), (status = 400, description = "malformed_json"), (status = 401), (status = 404, description = "cart_not_found; no such performance"),
+        (status = 409, description = "seat_unavailable with details.seats; not_on_sale; cart_not_open"),
         (status = 422, description = "limit_exceeded; unknown_seats; invalid_field; invalid_body"), (status = 503, description = "busy")))]
 pub async fn add_hold(
     State(state): State<PublicState>,
@@ -263,7 +264,8 @@ pub async fn add_hold(
 
 /// Release one hold.
 #[utoipa::path(delete, path = "/api/v1/carts/{cartId}/holds/{holdId}", params(("cartId" = String, Path), ("holdId" = String, Path), ("X-Cart-Token" = String, Header)),
-    responses((status = 200, body = CartView), (status = 401), (status = 404), (status = 409, description = "cart_not_open"), (status = 503, description = "busy")))]
+    responses((status = 200, body = CartView), (status = 401), (status = 404, description = "cart_not_found; no such hold"), (status = 409, description = "cart_not_open"),
+        (status = 503, description = "busy")))]
 pub async fn release_hold(
     State(state): State<PublicState>,
     tenant: Tenant,

@@ -2,11 +2,11 @@
 //! and the seat map with the live status of every seat and general-admission area.
 
 use crate::PublicState;
-use marquee_app::prepared::PreparedLayout;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
+use marquee_app::prepared::PreparedLayout;
 use marquee_domain::performance::PerformanceStatus;
 use marquee_domain::seatmap::{AreaId, SeatId, SeatMap, SeatStatus, section_status};
 use marquee_domain::{EventId, PerformanceId};
@@ -70,7 +70,8 @@ pub struct EventsPage {
 }
 
 /// Upcoming events on sale, with their performances on sale, by date.
-#[utoipa::path(get, path = "/api/v1/events", params(EventsQuery), responses((status = 200, body = EventsPage), (status = 400)))]
+#[utoipa::path(get, path = "/api/v1/events", params(EventsQuery),
+    responses((status = 200, body = EventsPage), (status = 400, description = "invalid_range; invalid_cursor; a malformed query")))]
 pub async fn list_events(
     State(state): State<PublicState>,
     tenant: Tenant,
@@ -407,7 +408,7 @@ pub async fn get_performance(
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SeatMapWithStatus {
-    #[schema(value_type = Object)]
+    #[schema(value_type = SeatMap)]
     layout: SharedLayout,
     status: SeatMapStatus,
 }

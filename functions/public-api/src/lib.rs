@@ -39,6 +39,7 @@ pub struct PublicState {
     pub catalog: Arc<SaleCatalog>,
     pub holds: Arc<Holds>,
     pub checkout: Arc<Checkout>,
+    pub orders: Arc<marquee_app::orders::Orders>,
     /// Account mail (password reset codes).
     pub mail: MailQueue,
     /// Patron tokens.
@@ -71,6 +72,7 @@ impl PublicState {
             payments.clone(),
             config.payment_window_seconds,
         );
+        let store_for_orders = store.clone();
         Self {
             jwt: JwtKeys::new(&config.jwt_secret),
             payments,
@@ -82,6 +84,7 @@ impl PublicState {
             catalog,
             holds,
             checkout,
+            orders: Arc::new(marquee_app::orders::Orders::new(Arc::new(store_for_orders))),
             mail,
         }
     }
@@ -119,7 +122,14 @@ impl FromRef<PublicState> for JwtKeys {
         account::request_reset,
         account::confirm_reset,
         account::orders,
-    )
+    ),
+    // What PerformanceView's `prices[].price`, `fees` and `taxes` hold, named so that clients can
+    // use them (the view itself still shows them as plain objects).
+    components(schemas(
+        marquee_domain::money::Money,
+        marquee_domain::pricing::Fee,
+        marquee_domain::pricing::Tax
+    )),
 )]
 pub struct PublicApiDoc;
 

@@ -7,10 +7,11 @@ use crate::PublicState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use marquee_app::checkout::CheckoutRequest;
+use marquee_app::orders::OrderAccess;
 use marquee_domain::names::parse_display_name;
 use marquee_domain::records::{OrderRecord, PerformanceRecord, Place, RefundRecord, TicketStatus};
-use marquee_domain::{Delivery, Email, Invalid, OrderId, OrderStatus, PerformanceId, Totals};
-use marquee_platform::auth::{PatronAuth, sha256_hex};
+use marquee_domain::{Delivery, Email, Invalid, OrderStatus, PerformanceId, Totals};
+use marquee_platform::auth::PatronAuth;
 use marquee_platform::payments::PaymentMode;
 use marquee_platform::tenancy::Tenant;
 use marquee_platform::views::LocalTime;
@@ -67,7 +68,7 @@ pub struct CheckoutView {
 
 /// Check out: price the cart, keep its seats for the payment and open a payment.
 #[utoipa::path(post, path = "/api/v1/carts/{cartId}/checkout", params(("cartId" = String, Path), ("X-Cart-Token" = String, Header)), request_body = CheckoutBody,
-    responses((status = 201, body = CheckoutView), (status = 401), (status = 404, description = "cart_not_found"),
+    responses((status = 201, body = CheckoutView), (status = 400, description = "malformed_json"), (status = 401), (status = 404, description = "cart_not_found"),
         (status = 409, description = "cart_not_open; cart_changed; hold_expired; not_on_sale; seat_unavailable (free order)"),
         (status = 422, description = "invalid_field; missing_tickets; unknown_holds; invalid_price_type"),
         (status = 502, description = "payment_provider_error; payment_provider_unavailable"), (status = 503, description = "payments_unavailable; busy")))]
@@ -178,7 +179,29 @@ pub async fn get_order(
     Ok(axum::Json(order_view(&state, &tenant, order).await?))
 }
 
-/// The order, if the token is its own; anything else is "not found".
+/// How the reader proves the order is theirs: the order token (`X-Order-Token`, or `?token=`
+/// in links), else their patron login.
+fn order_access(
+    state: &PublicState,
+    tenant: &Tenant,
+    headers: &HeaderMap,
+    query_token: Option<String>,
+) -> Result<OrderAccess, ApiError> {
+    let token = headers
+        .get("x-order-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or(query_token);
+    if let Some(token) = token {
+        return Ok(OrderAccess::Token(token));
+    }
+    match PatronAuth::from_headers(&state.jwt, &tenant.id, headers)? {
+        Some(patron) => Ok(OrderAccess::Patron(patron.email)),
+        None => Err(ApiError::unauthorized("Send the order's X-Order-Token")),
+    }
+}
+
+/// The order, if the reader may see it; anything else is "not found".
 pub(crate) async fn authorized_order(
     state: &PublicState,
     tenant: &Tenant,
@@ -186,37 +209,11 @@ pub(crate) async fn authorized_order(
     order_id: &str,
     query_token: Option<String>,
 ) -> Result<OrderRecord, ApiError> {
-    let token = headers
-        .get("x-order-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or(query_token);
-    let patron = PatronAuth::from_headers(&state.jwt, &tenant.id, headers)?;
-    let id = OrderId::parse(order_id).map_err(|_| ApiError::not_found("Order"))?;
-    let order = state
-        .store
-        .order(&tenant.id, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Order"))?;
-    // The patron whose account placed it may open it with their own token.
-    if let Some(patron) = &patron
-        && token.is_none()
-    {
-        return if order.patron.as_ref() == Some(&patron.email) {
-            Ok(order)
-        } else {
-            Err(ApiError::not_found("Order"))
-        };
-    }
-    let token = token.ok_or_else(|| ApiError::unauthorized("Send the order's X-Order-Token"))?;
-    let given = sha256_hex(token.trim());
-    if !marquee_platform::auth::secrets_match(
-        &given,
-        &marquee_platform::Secret::new(order.token_hash.clone()),
-    ) {
-        return Err(ApiError::not_found("Order"));
-    }
-    Ok(order)
+    let access = order_access(state, tenant, headers, query_token)?;
+    Ok(state
+        .orders
+        .for_holder(&tenant.id, order_id, &access)
+        .await?)
 }
 
 async fn order_view(
@@ -303,7 +300,8 @@ const TICKETS_LINK_SECONDS: u64 = 300;
 /// The order's tickets as a PDF: a redirect to a short-lived link to the file (made on first
 /// request, and again after a refund changes the order).
 #[utoipa::path(get, path = "/api/v1/orders/{orderId}/tickets.pdf", params(("orderId" = String, Path), ("X-Order-Token" = Option<String>, Header), ("token" = Option<String>, Query)),
-    responses((status = 302, description = "Location: a presigned link to the PDF, valid 5 minutes"), (status = 404), (status = 409, description = "no_tickets: nothing paid or all refunded")))]
+    responses((status = 302, description = "Location: a presigned link to the PDF, valid 5 minutes"), (status = 401), (status = 404),
+        (status = 409, description = "no_tickets: nothing paid or all refunded")))]
 pub async fn tickets_pdf(
     State(state): State<PublicState>,
     tenant: Tenant,
@@ -313,18 +311,11 @@ pub async fn tickets_pdf(
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     use marquee_platform::tickets;
-    let order = authorized_order(&state, &tenant, &headers, &order_id, query.token).await?;
-    let has_tickets = order.status.has_valid_tickets()
-        && order
-            .tickets
-            .iter()
-            .any(|t| t.status == TicketStatus::Valid);
-    if !has_tickets {
-        return Err(ApiError::conflict(
-            "no_tickets",
-            "This order has no valid tickets to print",
-        ));
-    }
+    let access = order_access(&state, &tenant, &headers, query.token)?;
+    let order = state
+        .orders
+        .printable(&tenant.id, &order_id, &access)
+        .await?;
     let key = tickets::pdf_key(&tenant.id, &order);
     if !state.documents.exists(&key).await? {
         let venue = state

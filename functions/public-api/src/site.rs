@@ -16,13 +16,31 @@ pub struct Site {
     hostname: String,
     timezone: String,
     currency: String,
-    #[schema(value_type = Object)]
-    branding: Branding,
+    branding: BrandingView,
     hold_seconds: u32,
     max_tickets_per_order: u32,
     payments: Payments,
     /// The live seat map WebSocket (`null` when the stack has none).
     live: Option<Live>,
+}
+
+/// The site's colours (`#rrggbb`) and logo.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BrandingView {
+    primary_colour: String,
+    accent_colour: String,
+    logo_url: Option<String>,
+}
+
+impl From<Branding> for BrandingView {
+    fn from(b: Branding) -> Self {
+        Self {
+            primary_colour: String::from(b.primary_colour),
+            accent_colour: String::from(b.accent_colour),
+            logo_url: b.logo_url.map(String::from),
+        }
+    }
 }
 
 /// Where the site opens the live seat map's WebSocket: the WebSocket API's URL in AWS,
@@ -64,7 +82,7 @@ pub async fn get_site(
         hostname: tenant.hostname.to_string(),
         timezone: String::from(s.timezone),
         currency: s.currency.code().to_owned(),
-        branding: s.branding,
+        branding: s.branding.into(),
         hold_seconds: s.hold_seconds,
         max_tickets_per_order: s.max_tickets_per_order,
         payments: Payments {
@@ -78,4 +96,25 @@ pub async fn get_site(
             .live_url(&tenant.hostname)
             .map(|url| Live { url }),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BrandingView;
+    use marquee_domain::Branding;
+
+    /// The view is what the branding itself serialises to, so typing it changed no JSON.
+    #[test]
+    fn branding_view_has_the_branding_json() {
+        let mut branding = Branding::default();
+        assert_eq!(
+            serde_json::to_value(BrandingView::from(branding.clone())).unwrap(),
+            serde_json::to_value(&branding).unwrap()
+        );
+        branding.logo_url = Some(serde_json::from_str("\"https://example.org/logo.png\"").unwrap());
+        assert_eq!(
+            serde_json::to_value(BrandingView::from(branding.clone())).unwrap(),
+            serde_json::to_value(&branding).unwrap()
+        );
+    }
 }

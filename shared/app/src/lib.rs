@@ -8,6 +8,7 @@
 //!   the cart, refunds, a cancelled performance.
 //! - [`delivery`]: which mail a sale or a refund triggers.
 //! - [`door`]: scanning tickets in and out, each admitted once.
+//! - [`orders`]: who may read an order (its token, or the account that placed it).
 //!
 //! HTTP handlers and queue workers parse their input into domain types, call one service and
 //! map its error; the services reach DynamoDB, SQS, SES and Stripe only through [`ports`].
@@ -19,6 +20,7 @@ pub mod delivery;
 pub mod door;
 pub mod holds;
 pub mod jobs;
+pub mod orders;
 pub mod ports;
 pub mod prepared;
 pub mod retry;

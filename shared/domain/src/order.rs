@@ -30,7 +30,7 @@ impl OrderStatus {
     pub fn pay(self) -> Result<Self, Invalid> {
         match self {
             Self::Pending => Ok(Self::Paid),
-            other => Err(transition(other, "paid")),
+            other => Err(transition(other, Self::Paid)),
         }
     }
 
@@ -38,7 +38,7 @@ impl OrderStatus {
     pub fn refund_unfulfilled(self) -> Result<Self, Invalid> {
         match self {
             Self::Pending | Self::Cancelled => Ok(Self::Refunded),
-            other => Err(transition(other, "refunded")),
+            other => Err(transition(other, Self::Refunded)),
         }
     }
 
@@ -47,7 +47,7 @@ impl OrderStatus {
         match self {
             Self::Paid | Self::PartiallyRefunded if all => Ok(Self::Refunded),
             Self::Paid | Self::PartiallyRefunded => Ok(Self::PartiallyRefunded),
-            other => Err(transition(other, "refunded")),
+            other => Err(transition(other, Self::Refunded)),
         }
     }
 
@@ -55,7 +55,7 @@ impl OrderStatus {
     pub fn cancel(self) -> Result<Self, Invalid> {
         match self {
             Self::Pending => Ok(Self::Cancelled),
-            other => Err(transition(other, "cancelled")),
+            other => Err(transition(other, Self::Cancelled)),
         }
     }
 
@@ -75,10 +75,10 @@ impl OrderStatus {
     }
 }
 
-fn transition(from: OrderStatus, to: &str) -> Invalid {
+fn transition(from: OrderStatus, to: OrderStatus) -> Invalid {
     Invalid::new(
         "status",
-        format!("a {} order cannot become {to}", from.as_str()),
+        format!("a {} order cannot become {}", from.as_str(), to.as_str()),
     )
 }
 

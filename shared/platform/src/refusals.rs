@@ -6,6 +6,7 @@ use crate::ApiError;
 use axum::http::StatusCode;
 use marquee_app::checkout::CheckoutError;
 use marquee_app::holds::HoldError;
+use marquee_app::orders::OrderError;
 use marquee_app::ports::PaymentError;
 use marquee_app::sales::SaleError;
 use marquee_domain::records::CartStatus;
@@ -197,6 +198,18 @@ impl From<PaymentError> for ApiError {
                     "The payment provider could not be reached; please try again",
                 )
             }
+        }
+    }
+}
+
+impl From<OrderError> for ApiError {
+    fn from(e: OrderError) -> Self {
+        match e {
+            OrderError::NotFound => ApiError::not_found("Order"),
+            OrderError::NoTickets => {
+                ApiError::conflict("no_tickets", "This order has no valid tickets to print")
+            }
+            OrderError::Store(e) => e.into(),
         }
     }
 }

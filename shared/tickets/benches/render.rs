@@ -81,6 +81,17 @@ fn pdf(c: &mut Criterion) {
     }
     group.finish();
 
+    // What the mailer pays once per instance, at its first PDF: parsing the CJK font read
+    // from S3 (the bundled fonts are parsed once per process, on first use).
+    if let Ok(bytes) = std::fs::read(CJK_FONT) {
+        let mut fonts = c.benchmark_group("fonts");
+        fonts.sample_size(10);
+        fonts.bench_function("with_cjk (load the CJK font)", |b| {
+            b.iter(|| Fonts::bundled().with_cjk(black_box(bytes.clone()), 0))
+        });
+        fonts.finish();
+    }
+
     let signed = sign(&key, &code(0));
     c.bench_function("qr_modules (one code)", |b| {
         b.iter(|| qr_modules(black_box(&signed)))
