@@ -94,8 +94,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::sales::PaymentReceived;
-    use crate::testkit::{checked_out, venue};
+    use crate::testkit::{checked_out, pay, venue};
 
     #[tokio::test]
     async fn only_the_token_holder_or_the_patron_who_placed_it_can_read_an_order() {
@@ -140,20 +139,7 @@ mod tests {
             orders.printable(&v.tenant, &id, &token).await,
             Err(OrderError::NoTickets)
         ));
-        let intent = done.payment.as_ref().unwrap().id.clone();
-        v.world
-            .sales()
-            .complete_payment(
-                &v.tenant,
-                &done.order.id,
-                &PaymentReceived {
-                    payment_intent: &intent,
-                    amount: done.order.totals.total,
-                    currency: "usd",
-                },
-            )
-            .await
-            .unwrap();
+        pay(&v, &done).await.unwrap();
         assert!(orders.printable(&v.tenant, &id, &token).await.is_ok());
     }
 }

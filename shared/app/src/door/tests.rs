@@ -2,26 +2,12 @@
 
 use super::*;
 use crate::fakes::FakeCodes;
-use crate::sales::PaymentReceived;
-use crate::testkit::{Venue, checked_out, venue};
+use crate::testkit::{Venue, checked_out, pay, venue};
 
 /// A paid order of two tickets: their codes.
 async fn two_tickets(v: &Venue) -> Vec<(TicketId, String)> {
     let (_, done) = checked_out(v, 2).await;
-    let intent = done.payment.as_ref().unwrap().id.clone();
-    v.world
-        .sales()
-        .complete_payment(
-            &v.tenant,
-            &done.order.id,
-            &PaymentReceived {
-                payment_intent: &intent,
-                amount: done.order.totals.total,
-                currency: "USD",
-            },
-        )
-        .await
-        .unwrap();
+    pay(v, &done).await.unwrap();
     done.order
         .tickets
         .iter()

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::checkout::CheckedOut;
-use crate::testkit::{Venue, cart, checked_out, seats, venue, wanted_seats};
+use crate::testkit::{Venue, cart, checked_out, pay, seats, venue, wanted_seats};
 use chrono::Duration as Minutes;
 use marquee_domain::records::{CartStatus, SeatState};
 
@@ -11,22 +11,6 @@ fn received(done: &CheckedOut) -> (String, i64) {
         done.payment.as_ref().unwrap().id.clone(),
         done.order.totals.total,
     )
-}
-
-async fn pay(v: &Venue, done: &CheckedOut) -> Result<PaymentOutcome, SaleError> {
-    let (intent, amount) = received(done);
-    v.world
-        .sales()
-        .complete_payment(
-            &v.tenant,
-            &done.order.id,
-            &PaymentReceived {
-                payment_intent: &intent,
-                amount,
-                currency: "usd",
-            },
-        )
-        .await
 }
 
 fn seat(v: &Venue, n: usize) -> SeatId {
