@@ -366,8 +366,8 @@ impl Checkout {
         let Ok(Some(order)) = self.orders.order(tenant, previous).await else {
             return;
         };
-        if order.status != OrderStatus::Pending {
-            return;
+        if order.status.cancel().is_err() {
+            return; // paid or settled meanwhile: nothing to abandon
         }
         if let Err(e) = self
             .orders

@@ -234,6 +234,11 @@ impl Sales {
 
     /// Runs the sale transaction, reading the cart again when it went stale.
     async fn sell(&self, tenant: &TenantId, order: &OrderRecord) -> Result<(), SaleRefusal> {
+        // Only a pending order can be paid (the store's condition says the same).
+        order
+            .status
+            .pay()
+            .map_err(|_| SaleRefusal::NotPending)?;
         let capacities = self.capacities(tenant, order).await?;
         retry(
             Policy::SALE,
@@ -313,14 +318,16 @@ impl Sales {
             reason: reason.to_owned(),
             at: self.clock.now().to_rfc3339(),
         };
-        match self
-            .orders
-            .record_unfulfilled_refund(tenant, order, &refund, reason)
-            .await
-        {
-            // Already recorded by an earlier delivery of the same event.
-            Ok(()) | Err(WriteRefusal::Changed) => {}
-            Err(WriteRefusal::Store(e)) => return Err(e.into()),
+        // Recorded unless the order is past that already (an earlier delivery recorded it).
+        if order.status.refund_unfulfilled().is_ok() {
+            match self
+                .orders
+                .record_unfulfilled_refund(tenant, order, &refund, reason)
+                .await
+            {
+                Ok(()) | Err(WriteRefusal::Changed) => {}
+                Err(WriteRefusal::Store(e)) => return Err(e.into()),
+            }
         }
         if let Some((cart, holds)) = self.carts.cart(tenant, &order.cart_id).await?
             && cart.order_id.as_ref() == Some(&order.id)
