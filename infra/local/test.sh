@@ -5,9 +5,11 @@
 #   3. rustfmt, clippy (-D warnings) and cargo deny (licences, bans, sources: deny.toml), then
 #      compile all tests             (before the stack starts, so it does not idle meanwhile)
 #   4. run all Rust tests               (inside with-stack.sh: fresh stack on free ports)
-#   5. web tests, if there is a web app: npm ci (when needed), unit tests and svelte-check
-#      (npm test), then browser tests in headless Chromium against a devserver
-#      (infra/local/web-e2e.sh, inside with-stack.sh: its own stack on free ports)
+#   5. web tests, if there is a web app: npm ci (when needed), the API types check (the types in
+#      web/src/lib/api/ regenerated from the APIs must be those committed:
+#      infra/local/check-api-types.sh), unit tests and svelte-check (npm test), then browser
+#      tests in headless Chromium against a devserver (infra/local/web-e2e.sh, inside
+#      with-stack.sh: its own stack on free ports)
 # A failing step does not hide the others' results; the exit status is non-zero if any failed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -83,9 +85,16 @@ if [ -f web/package.json ]; then
     skip web-install "node_modules is up to date"
   fi
   if [[ " ${failed[*]} " == *" web-install "* ]]; then
+    skip api-types "npm ci failed"
     skip web-unit "npm ci failed"
     skip web-e2e "npm ci failed"
   else
+    # The web app's API types (web/src/lib/api/) must be the ones generated from the APIs.
+    if [[ " ${failed[*]} " == *" compile "* ]]; then
+      skip api-types "compile failed"
+    else
+      step api-types bash infra/local/check-api-types.sh
+    fi
     step web-unit npm --prefix web test
     step web-e2e bash infra/local/with-stack.sh bash infra/local/web-e2e.sh
   fi

@@ -53,7 +53,8 @@ fn locked(until: chrono::DateTime<Utc>) -> ApiError {
 
 /// Log in as staff of the venue on this host.
 #[utoipa::path(post, path = "/admin/v1/login", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, description = "invalid_credentials"), (status = 429, description = "account_locked")))]
+    responses((status = 200, body = LoginResponse), (status = 400, description = "malformed_json"), (status = 401, description = "invalid_credentials"),
+        (status = 422, description = "invalid_body"), (status = 429, description = "account_locked with details.retryAfterSeconds")))]
 pub async fn login(
     State(state): State<AdminState>,
     tenant: Tenant,

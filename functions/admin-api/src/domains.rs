@@ -34,7 +34,7 @@ fn view(state: &AdminState, record: DomainRecord) -> DomainView {
 }
 
 /// The venue's custom domains (owner).
-#[utoipa::path(get, path = "/admin/v1/domains", responses((status = 200, body = DomainList), (status = 403)), security(("staff" = [])))]
+#[utoipa::path(get, path = "/admin/v1/domains", responses((status = 200, body = DomainList), (status = 401), (status = 403)), security(("staff" = [])))]
 pub async fn list_domains(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -58,7 +58,8 @@ pub struct RegisterDomainRequest {
 
 /// Register a custom hostname (owner); answers with the CNAME record to create.
 #[utoipa::path(post, path = "/admin/v1/domains", request_body = RegisterDomainRequest,
-    responses((status = 201, body = DomainView), (status = 409, description = "hostname_taken"), (status = 422)), security(("staff" = [])))]
+    responses((status = 201, body = DomainView), (status = 400, description = "malformed_json"), (status = 401), (status = 403),
+        (status = 409, description = "hostname_taken"), (status = 422, description = "invalid_field; invalid_body")), security(("staff" = [])))]
 pub async fn register_domain(
     State(state): State<AdminState>,
     auth: StaffAuth,

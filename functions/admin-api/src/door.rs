@@ -9,12 +9,12 @@ use crate::AdminState;
 use crate::performances::load_performance;
 use axum::extract::{Path, State};
 use chrono::Utc;
+use marquee_app::door::{Scan, Scanned};
+use marquee_domain::records::{ScanDirection, ScanResult};
 use marquee_domain::seatmap::SeatStatus;
 use marquee_domain::{PerformanceId, Permission};
 use marquee_platform::auth::StaffAuth;
 use marquee_platform::{ApiError, http::Json};
-use marquee_app::door::{Scan, Scanned};
-use marquee_domain::records::{ScanDirection, ScanResult};
 use marquee_store::Attendance;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -49,7 +49,8 @@ pub struct ScanResponse {
 /// Check a ticket in (or out, for re-entry).
 #[utoipa::path(post, path = "/admin/v1/scan", request_body = ScanRequest,
     responses((status = 200, body = ScanResponse, description = "result: ok, already_used, wrong_performance, refunded, invalid, not_inside"),
-        (status = 401), (status = 403), (status = 422, description = "invalid_field")), security(("staff" = [])))]
+        (status = 400, description = "malformed_json"), (status = 401), (status = 403), (status = 422, description = "invalid_field; invalid_body"),
+        (status = 503, description = "busy")), security(("staff" = [])))]
 pub async fn scan(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -133,7 +134,7 @@ pub struct SalesView {
 
 /// Sales and attendance of a performance.
 #[utoipa::path(get, path = "/admin/v1/performances/{performanceId}/sales", params(("performanceId" = String, Path)),
-    responses((status = 200, body = SalesView), (status = 404)), security(("staff" = [])))]
+    responses((status = 200, body = SalesView), (status = 401), (status = 403), (status = 404)), security(("staff" = [])))]
 pub async fn sales(
     State(state): State<AdminState>,
     auth: StaffAuth,

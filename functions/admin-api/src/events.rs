@@ -95,7 +95,8 @@ pub struct CreateEventRequest {
 
 /// Create an event.
 #[utoipa::path(post, path = "/admin/v1/events", request_body = CreateEventRequest,
-    responses((status = 201, body = EventView), (status = 422)), security(("staff" = [])))]
+    responses((status = 201, body = EventView), (status = 400, description = "malformed_json"), (status = 401), (status = 403),
+        (status = 422, description = "invalid_field; invalid_body")), security(("staff" = [])))]
 pub async fn create_event(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -124,7 +125,7 @@ pub struct EventList {
 }
 
 /// Every event of the venue, with its performances (drafts included).
-#[utoipa::path(get, path = "/admin/v1/events", responses((status = 200, body = EventList)), security(("staff" = [])))]
+#[utoipa::path(get, path = "/admin/v1/events", responses((status = 200, body = EventList), (status = 401), (status = 403)), security(("staff" = [])))]
 pub async fn list_events(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -140,7 +141,7 @@ pub async fn list_events(
 
 /// One event with its performances.
 #[utoipa::path(get, path = "/admin/v1/events/{eventId}", params(("eventId" = String, Path)),
-    responses((status = 200, body = EventView), (status = 404)), security(("staff" = [])))]
+    responses((status = 200, body = EventView), (status = 401), (status = 403), (status = 404)), security(("staff" = [])))]
 pub async fn get_event(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -165,7 +166,8 @@ pub struct UpdateEventRequest {
 
 /// Change an event's title, description or image.
 #[utoipa::path(put, path = "/admin/v1/events/{eventId}", params(("eventId" = String, Path)), request_body = UpdateEventRequest,
-    responses((status = 200, body = EventView), (status = 404), (status = 422)), security(("staff" = [])))]
+    responses((status = 200, body = EventView), (status = 400, description = "malformed_json"), (status = 401), (status = 403), (status = 404),
+        (status = 422, description = "invalid_field; invalid_body")), security(("staff" = [])))]
 pub async fn update_event(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -210,7 +212,8 @@ pub struct ImageUploadRequest {
 
 /// Get a presigned URL to upload the event's image (JPEG, PNG or WebP, at most 5 MB).
 #[utoipa::path(post, path = "/admin/v1/events/{eventId}/image", params(("eventId" = String, Path)), request_body = ImageUploadRequest,
-    responses((status = 201, body = Upload), (status = 404), (status = 422)), security(("staff" = [])))]
+    responses((status = 201, body = Upload), (status = 400, description = "malformed_json"), (status = 401), (status = 403), (status = 404),
+        (status = 422, description = "invalid_field; invalid_body")), security(("staff" = [])))]
 pub async fn image_upload(
     State(state): State<AdminState>,
     auth: StaffAuth,

@@ -117,7 +117,14 @@ impl FromRef<AdminState> for JwtKeys {
         orders::mark_posted,
         door::scan,
         door::sales,
-    )
+    ),
+    // What PerformanceView's `prices[].price`, `fees` and `taxes` hold, named so that clients can
+    // use them (the view itself still shows them as plain objects).
+    components(schemas(
+        marquee_domain::money::Money,
+        marquee_domain::pricing::Fee,
+        marquee_domain::pricing::Tax
+    )),
 )]
 pub struct AdminApiDoc;
 

@@ -16,23 +16,23 @@ const SEARCH_WINDOW: i32 = 500;
 /// A cancellation refunds for at most this long per request; calling again continues.
 pub(crate) const CANCEL_BUDGET: Duration = Duration::from_secs(20);
 
+/// What every view of an order shows first.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct OrderSummary {
+pub struct OrderHeader {
     id: String,
     number: String,
-    #[schema(value_type = String)]
     status: marquee_domain::OrderStatus,
     name: String,
     email: String,
-    tickets: usize,
+    /// Minor units of `currency`.
     total: i64,
     refunded: i64,
     currency: String,
     created_at: String,
 }
 
-impl From<&OrderRecord> for OrderSummary {
+impl From<&OrderRecord> for OrderHeader {
     fn from(order: &OrderRecord) -> Self {
         Self {
             id: order.id.to_string(),
@@ -40,11 +40,29 @@ impl From<&OrderRecord> for OrderSummary {
             status: order.status,
             name: order.name.clone(),
             email: order.email.clone(),
-            tickets: order.tickets.len(),
             total: order.totals.total,
             refunded: order.refunded,
             currency: order.totals.currency.code().to_owned(),
             created_at: order.created_at.clone(),
+        }
+    }
+}
+
+/// An order in a list.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderSummary {
+    #[serde(flatten)]
+    header: OrderHeader,
+    /// How many tickets.
+    tickets: usize,
+}
+
+impl From<&OrderRecord> for OrderSummary {
+    fn from(order: &OrderRecord) -> Self {
+        Self {
+            header: order.into(),
+            tickets: order.tickets.len(),
         }
     }
 }
@@ -61,7 +79,7 @@ pub struct OrderList {
 
 /// Find orders by number (exact), or by email or name (part of it), newest first.
 #[utoipa::path(get, path = "/admin/v1/orders", params(("q" = Option<String>, Query)),
-    responses((status = 200, body = OrderList)), security(("staff" = [])))]
+    responses((status = 200, body = OrderList), (status = 401), (status = 403)), security(("staff" = [])))]
 pub async fn search_orders(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -111,13 +129,10 @@ pub(crate) async fn load_order(
 #[serde(rename_all = "camelCase")]
 pub struct OrderDetail {
     #[serde(flatten)]
-    summary: OrderSummary,
-    #[schema(value_type = String)]
+    header: OrderHeader,
     delivery: marquee_domain::Delivery,
-    #[schema(value_type = Object)]
     totals: marquee_domain::Totals,
     tickets: Vec<TicketLine>,
-    #[schema(value_type = Vec<Object>)]
     refunds: Vec<marquee_store::RefundRecord>,
     problem: Option<String>,
     paid_at: Option<String>,
@@ -129,19 +144,17 @@ pub struct OrderDetail {
 pub struct TicketLine {
     id: String,
     performance_id: String,
-    #[schema(value_type = Object)]
     place: marquee_store::Place,
     price_type: String,
     price: i64,
     fees: i64,
-    #[schema(value_type = String)]
     status: TicketStatus,
 }
 
 impl From<&OrderRecord> for OrderDetail {
     fn from(order: &OrderRecord) -> Self {
         Self {
-            summary: OrderSummary::from(order),
+            header: order.into(),
             delivery: order.delivery,
             totals: order.totals.clone(),
             tickets: order
@@ -167,7 +180,7 @@ impl From<&OrderRecord> for OrderDetail {
 
 /// One order.
 #[utoipa::path(get, path = "/admin/v1/orders/{orderId}", params(("orderId" = String, Path)),
-    responses((status = 200, body = OrderDetail), (status = 404)), security(("staff" = [])))]
+    responses((status = 200, body = OrderDetail), (status = 401), (status = 403), (status = 404)), security(("staff" = [])))]
 pub async fn get_order(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -191,8 +204,11 @@ pub struct RefundRequest {
 /// the total, taxes and fees included; the last refund returns exactly what is left), the
 /// tickets voided, the seats back on sale.
 #[utoipa::path(post, path = "/admin/v1/orders/{orderId}/refund", params(("orderId" = String, Path)), request_body = RefundRequest,
-    responses((status = 200, body = OrderDetail), (status = 404), (status = 409, description = "not_refundable; order_changed"),
-        (status = 422, description = "unknown_tickets"), (status = 502, description = "payment_provider_error")), security(("staff" = [])))]
+    responses((status = 200, body = OrderDetail), (status = 400, description = "malformed_json"), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "not_refundable; order_changed"),
+        (status = 422, description = "unknown_tickets with details.tickets; invalid_field; invalid_body"),
+        (status = 502, description = "payment_provider_error; payment_provider_unavailable"),
+        (status = 503, description = "payments_unavailable; busy")), security(("staff" = [])))]
 pub async fn refund_order(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -268,7 +284,7 @@ impl CancellationProgress {
 
 /// Paid orders whose tickets the box office must post, oldest first.
 #[utoipa::path(get, path = "/admin/v1/orders/to-post",
-    responses((status = 200, body = OrderList)), security(("staff" = [])))]
+    responses((status = 200, body = OrderList), (status = 401), (status = 403)), security(("staff" = [])))]
 pub async fn to_post(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -293,7 +309,8 @@ pub async fn to_post(
 
 /// Mark a `mail` delivery order as posted (it leaves the to-post list).
 #[utoipa::path(post, path = "/admin/v1/orders/{orderId}/posted", params(("orderId" = String, Path)),
-    responses((status = 200, body = OrderDetail), (status = 404), (status = 409, description = "not_to_post")), security(("staff" = [])))]
+    responses((status = 200, body = OrderDetail), (status = 401), (status = 403), (status = 404), (status = 409, description = "not_to_post")),
+    security(("staff" = [])))]
 pub async fn mark_posted(
     State(state): State<AdminState>,
     auth: StaffAuth,

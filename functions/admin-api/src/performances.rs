@@ -15,7 +15,7 @@ use marquee_platform::auth::StaffAuth;
 use marquee_platform::views::PerformanceView;
 use marquee_platform::{ApiError, http::Json};
 use marquee_store::{PerformanceRecord, StoreError};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
@@ -26,13 +26,10 @@ pub struct CreatePerformanceRequest {
     seat_map_id: String,
     on_sale_at: Option<DateTime<Utc>>,
     off_sale_at: Option<DateTime<Utc>>,
-    #[schema(value_type = Vec<Object>)]
     prices: Vec<PriceRow>,
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
     fees: Vec<Fee>,
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
     taxes: Vec<Tax>,
     max_tickets_per_order: Option<u32>,
     hold_seconds: Option<u32>,
@@ -40,7 +37,8 @@ pub struct CreatePerformanceRequest {
 
 /// Add a performance to an event (as a draft).
 #[utoipa::path(post, path = "/admin/v1/events/{eventId}/performances", params(("eventId" = String, Path)), request_body = CreatePerformanceRequest,
-    responses((status = 201, body = PerformanceView), (status = 404), (status = 422)), security(("staff" = [])))]
+    responses((status = 201, body = PerformanceView), (status = 400, description = "malformed_json"), (status = 401), (status = 403),
+        (status = 404, description = "no such event"), (status = 422, description = "invalid_field; invalid_body")), security(("staff" = [])))]
 pub async fn create_performance(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -118,7 +116,7 @@ pub(crate) async fn load_performance(
 
 /// One performance.
 #[utoipa::path(get, path = "/admin/v1/performances/{performanceId}", params(("performanceId" = String, Path)),
-    responses((status = 200, body = PerformanceView), (status = 404)), security(("staff" = [])))]
+    responses((status = 200, body = PerformanceView), (status = 401), (status = 403), (status = 404)), security(("staff" = [])))]
 pub async fn get_performance(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -220,7 +218,8 @@ async fn transition(
 
 /// Put a performance on sale (every price zone must have a price).
 #[utoipa::path(post, path = "/admin/v1/performances/{performanceId}/publish", params(("performanceId" = String, Path)),
-    responses((status = 200, body = PerformanceView), (status = 409, description = "invalid_transition"), (status = 422, description = "unpriced_zones")), security(("staff" = [])))]
+    responses((status = 200, body = PerformanceView), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "invalid_transition"), (status = 422, description = "unpriced_zones with details.zones")), security(("staff" = [])))]
 pub async fn publish(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -232,7 +231,8 @@ pub async fn publish(
 
 /// Stop sales for a while.
 #[utoipa::path(post, path = "/admin/v1/performances/{performanceId}/pause", params(("performanceId" = String, Path)),
-    responses((status = 200, body = PerformanceView), (status = 409)), security(("staff" = [])))]
+    responses((status = 200, body = PerformanceView), (status = 401), (status = 403), (status = 404), (status = 409, description = "invalid_transition")),
+    security(("staff" = [])))]
 pub async fn pause(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -256,7 +256,8 @@ pub struct CancelledView {
 /// (also on an already cancelled performance) continues without refunding anything twice.
 #[utoipa::path(post, path = "/admin/v1/performances/{performanceId}/cancel", params(("performanceId" = String, Path)),
     responses((status = 200, body = CancelledView, description = "cancelled; every order refunded"),
-        (status = 202, body = CancelledView, description = "cancelled; refunds remain: call again"), (status = 409)), security(("staff" = [])))]
+        (status = 202, body = CancelledView, description = "cancelled; refunds remain: call again"), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "invalid_transition"), (status = 503, description = "busy")), security(("staff" = [])))]
 pub async fn cancel(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -313,7 +314,7 @@ async fn view(
     )))
 }
 
-#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockAction {
     Block,
@@ -327,15 +328,26 @@ pub struct BlocksRequest {
     action: BlockAction,
 }
 
+/// The seats whose block changed, as they were sent.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BlocksResult {
+    performance_id: String,
+    seats: Vec<String>,
+    action: BlockAction,
+}
+
 /// Block seats (house seats, kills) or unblock them: all listed seats or none.
 #[utoipa::path(post, path = "/admin/v1/performances/{performanceId}/blocks", params(("performanceId" = String, Path)), request_body = BlocksRequest,
-    responses((status = 200), (status = 404), (status = 409, description = "seat_unavailable / not_blocked with details.seats"), (status = 422, description = "unknown_seats")), security(("staff" = [])))]
+    responses((status = 200, body = BlocksResult), (status = 400, description = "malformed_json"), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "seat_unavailable / not_blocked with details.seats"),
+        (status = 422, description = "unknown_seats with details.seats; invalid_field; invalid_body")), security(("staff" = [])))]
 pub async fn blocks(
     State(state): State<AdminState>,
     auth: StaffAuth,
     Path(performance_id): Path<String>,
     Json(body): Json<BlocksRequest>,
-) -> Result<axum::Json<serde_json::Value>, ApiError> {
+) -> Result<axum::Json<BlocksResult>, ApiError> {
     auth.require(Permission::EditCatalog)?;
     let performance = load_performance(&state, &auth, &performance_id).await?;
     if body.seats.is_empty() || body.seats.len() > marquee_store::MAX_SEATS_PER_TRANSACTION {
@@ -398,7 +410,9 @@ pub async fn blocks(
         Err(e) => return Err(e.into()),
     }
     tracing::info!(tenant = %auth.tenant, performance = %performance.id, seats = seats.len(), staff = ?auth.email, "seat blocks changed");
-    Ok(axum::Json(
-        json!({ "performanceId": performance.id, "seats": body.seats, "action": match body.action { BlockAction::Block => "block", BlockAction::Unblock => "unblock" } }),
-    ))
+    Ok(axum::Json(BlocksResult {
+        performance_id: performance.id.to_string(),
+        seats: body.seats,
+        action: body.action,
+    }))
 }

@@ -42,7 +42,8 @@ pub struct VenueSummary {
 /// Create a venue with its owner account.
 #[utoipa::path(post, path = "/platform/v1/venues", request_body = CreateVenueRequest,
     params(("X-Platform-Key" = String, Header, description = "The platform operator's key")),
-    responses((status = 201, body = CreatedVenue), (status = 401), (status = 409, description = "slug_taken"), (status = 422)))]
+    responses((status = 201, body = CreatedVenue), (status = 400, description = "malformed_json"), (status = 401, description = "no or wrong X-Platform-Key"),
+        (status = 409, description = "slug_taken"), (status = 422, description = "invalid_field; invalid_body")))]
 pub async fn create_venue(
     State(state): State<AdminState>,
     headers: HeaderMap,

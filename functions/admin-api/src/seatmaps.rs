@@ -50,7 +50,6 @@ impl From<&SeatMapRecord> for SeatMapSummary {
 pub struct SeatMapView {
     #[serde(flatten)]
     summary: SeatMapSummary,
-    #[schema(value_type = Object)]
     layout: SeatMap,
 }
 
@@ -123,7 +122,9 @@ async fn save_new(
 
 /// Create a seat map from a JSON layout.
 #[utoipa::path(post, path = "/admin/v1/seatmaps", request_body = SeatMapInput,
-    responses((status = 201, body = SeatMapView), (status = 422, description = "invalid_seat_map with details.field")), security(("staff" = [])))]
+    responses((status = 201, body = SeatMapView), (status = 400, description = "malformed_json"), (status = 401), (status = 403),
+        (status = 413, description = "body_too_large (over 5 MB)"),
+        (status = 422, description = "invalid_seat_map with details.field; seat_map_too_large; invalid_body")), security(("staff" = [])))]
 pub async fn create_seat_map(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -143,7 +144,9 @@ pub struct ImportParams {
 /// Import a seat map from CSV (`text/csv`; columns section, row, seat, price zone,
 /// best-available rank, x, y, note; optional accessible, restricted view, companion).
 #[utoipa::path(post, path = "/admin/v1/seatmaps/import", params(ImportParams), request_body(content = String, content_type = "text/csv"),
-    responses((status = 201, body = SeatMapView), (status = 422, description = "invalid_csv with details.line and details.column")), security(("staff" = [])))]
+    responses((status = 201, body = SeatMapView), (status = 401), (status = 403), (status = 413, description = "body_too_large (over 5 MB)"),
+        (status = 415, description = "unsupported_media_type: not text/csv"),
+        (status = 422, description = "invalid_csv with details.line and details.column; seat_map_too_large")), security(("staff" = [])))]
 pub async fn import_seat_map(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -169,7 +172,7 @@ pub async fn import_seat_map(
 }
 
 /// The venue's seat maps.
-#[utoipa::path(get, path = "/admin/v1/seatmaps", responses((status = 200, body = SeatMapList)), security(("staff" = [])))]
+#[utoipa::path(get, path = "/admin/v1/seatmaps", responses((status = 200, body = SeatMapList), (status = 401), (status = 403)), security(("staff" = [])))]
 pub async fn list_seat_maps(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -187,7 +190,7 @@ pub(crate) fn parse_map_id(raw: &str) -> Result<SeatMapId, ApiError> {
 
 /// A seat map with its layout.
 #[utoipa::path(get, path = "/admin/v1/seatmaps/{mapId}", params(("mapId" = String, Path)),
-    responses((status = 200, body = SeatMapView), (status = 404)), security(("staff" = [])))]
+    responses((status = 200, body = SeatMapView), (status = 401), (status = 403), (status = 404)), security(("staff" = [])))]
 pub async fn get_seat_map(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -209,7 +212,9 @@ pub async fn get_seat_map(
 /// Replace a seat map's layout. Refused (409 `seats_in_use`) when a published performance
 /// has held or sold seats that the new layout would remove.
 #[utoipa::path(put, path = "/admin/v1/seatmaps/{mapId}", params(("mapId" = String, Path)), request_body = SeatMapInput,
-    responses((status = 200, body = SeatMapView), (status = 404), (status = 409, description = "seats_in_use"), (status = 422)), security(("staff" = [])))]
+    responses((status = 200, body = SeatMapView), (status = 400, description = "malformed_json"), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "seats_in_use with details.seats"), (status = 413, description = "body_too_large (over 5 MB)"),
+        (status = 422, description = "invalid_seat_map with details.field; seat_map_too_large; invalid_body")), security(("staff" = [])))]
 pub async fn replace_seat_map(
     State(state): State<AdminState>,
     auth: StaffAuth,

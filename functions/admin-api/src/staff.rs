@@ -73,7 +73,9 @@ pub struct InviteRequest {
 
 /// Invite a staff member; they receive an email with a code to set their password.
 #[utoipa::path(post, path = "/admin/v1/staff", request_body = InviteRequest,
-    responses((status = 201, body = StaffMember), (status = 403), (status = 409, description = "staff_exists"), (status = 422)),
+    responses((status = 201, body = StaffMember), (status = 400, description = "malformed_json"), (status = 401),
+        (status = 403, description = "the role may not invite, or not this role"), (status = 409, description = "staff_exists"),
+        (status = 422, description = "invalid_field; invalid_body")),
     security(("staff" = [])))]
 pub async fn invite_staff(
     State(state): State<AdminState>,
@@ -157,7 +159,8 @@ pub struct AcceptResponse {
 
 /// Accept an invitation: set a password with the emailed code, and log in.
 #[utoipa::path(post, path = "/admin/v1/staff/accept", request_body = AcceptRequest,
-    responses((status = 200, body = AcceptResponse), (status = 400, description = "invalid_invitation"), (status = 422)))]
+    responses((status = 200, body = AcceptResponse), (status = 400, description = "invalid_invitation; malformed_json"),
+        (status = 422, description = "invalid_field; invalid_body")))]
 pub async fn accept_invitation(
     State(state): State<AdminState>,
     tenant: Tenant,

@@ -2,7 +2,7 @@
 
 use crate::AdminState;
 use axum::extract::State;
-use marquee_domain::{Permission, VenueSettings, VenueSettingsUpdate};
+use marquee_domain::{Branding, Permission, VenueSettings, VenueSettingsUpdate};
 use marquee_platform::auth::StaffAuth;
 use marquee_platform::{ApiError, http::Json};
 use serde::Serialize;
@@ -14,8 +14,56 @@ pub struct VenueView {
     id: String,
     slug: String,
     hostname: String,
-    #[schema(value_type = Object)]
-    settings: VenueSettings,
+    settings: VenueSettingsView,
+}
+
+/// The venue's settings as staff see and edit them.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VenueSettingsView {
+    name: String,
+    /// IANA timezone, e.g. `Europe/London`.
+    timezone: String,
+    /// ISO 4217 code.
+    currency: String,
+    hold_seconds: u32,
+    max_tickets_per_order: u32,
+    /// Where replies to the venue's mail go.
+    email_sender: Option<String>,
+    branding: BrandingView,
+}
+
+/// The site's colours (`#rrggbb`) and logo.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BrandingView {
+    primary_colour: String,
+    accent_colour: String,
+    logo_url: Option<String>,
+}
+
+impl From<VenueSettings> for VenueSettingsView {
+    fn from(s: VenueSettings) -> Self {
+        Self {
+            name: s.name,
+            timezone: String::from(s.timezone),
+            currency: s.currency.code().to_owned(),
+            hold_seconds: s.hold_seconds,
+            max_tickets_per_order: s.max_tickets_per_order,
+            email_sender: s.email_sender.map(String::from),
+            branding: s.branding.into(),
+        }
+    }
+}
+
+impl From<Branding> for BrandingView {
+    fn from(b: Branding) -> Self {
+        Self {
+            primary_colour: String::from(b.primary_colour),
+            accent_colour: String::from(b.accent_colour),
+            logo_url: b.logo_url.map(String::from),
+        }
+    }
 }
 
 /// The venue's settings (any staff member).
@@ -33,13 +81,14 @@ pub async fn get_venue(
         id: venue.id.to_string(),
         slug: venue.slug.to_string(),
         hostname: venue.hostname.to_string(),
-        settings: venue.settings,
+        settings: venue.settings.into(),
     }))
 }
 
 /// Change settings (owner). Only the fields sent change; each is validated.
 #[utoipa::path(put, path = "/admin/v1/venue", request_body = VenueSettingsUpdate,
-    responses((status = 200, body = VenueView), (status = 403), (status = 422)), security(("staff" = [])))]
+    responses((status = 200, body = VenueView), (status = 400, description = "malformed_json"), (status = 401), (status = 403),
+        (status = 422, description = "invalid_field; invalid_body")), security(("staff" = [])))]
 pub async fn update_venue(
     State(state): State<AdminState>,
     auth: StaffAuth,
@@ -61,6 +110,37 @@ pub async fn update_venue(
         id: venue.id.to_string(),
         slug: venue.slug.to_string(),
         hostname: venue.hostname.to_string(),
-        settings,
+        settings: settings.into(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VenueSettingsView;
+    use marquee_domain::{Currency, Email, HexColour, Timezone, VenueSettings};
+
+    /// The view is what the settings themselves serialise to, so typing it changed no JSON.
+    #[test]
+    fn settings_view_has_the_settings_json() {
+        let mut settings = VenueSettings::new(
+            "The Old Vic",
+            Timezone::parse("Europe/London").unwrap(),
+            Currency::parse("GBP").unwrap(),
+        )
+        .unwrap();
+        let bare = serde_json::to_value(&settings).unwrap();
+        assert_eq!(
+            serde_json::to_value(VenueSettingsView::from(settings.clone())).unwrap(),
+            bare
+        );
+        settings.email_sender = Some(Email::parse("box@example.org").unwrap());
+        settings.branding.accent_colour = HexColour::parse("#112233").unwrap();
+        settings.branding.logo_url =
+            Some(serde_json::from_str("\"https://example.org/logo.png\"").unwrap());
+        let full = serde_json::to_value(&settings).unwrap();
+        assert_eq!(
+            serde_json::to_value(VenueSettingsView::from(settings)).unwrap(),
+            full
+        );
+    }
 }

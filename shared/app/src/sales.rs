@@ -235,10 +235,7 @@ impl Sales {
     /// Runs the sale transaction, reading the cart again when it went stale.
     async fn sell(&self, tenant: &TenantId, order: &OrderRecord) -> Result<(), SaleRefusal> {
         // Only a pending order can be paid (the store's condition says the same).
-        order
-            .status
-            .pay()
-            .map_err(|_| SaleRefusal::NotPending)?;
+        order.status.pay().map_err(|_| SaleRefusal::NotPending)?;
         let capacities = self.capacities(tenant, order).await?;
         retry(
             Policy::SALE,

@@ -40,7 +40,6 @@ pub struct PriceView {
     pub zone: String,
     pub zone_name: String,
     pub price_type: String,
-    #[schema(value_type = Object)]
     pub price: Money,
 }
 
@@ -57,9 +56,7 @@ pub struct PerformanceView {
     pub selling: bool,
     pub seat_map_id: String,
     pub prices: Vec<PriceView>,
-    #[schema(value_type = Vec<Object>)]
     pub fees: Vec<Fee>,
-    #[schema(value_type = Vec<Object>)]
     pub taxes: Vec<Tax>,
     pub max_tickets_per_order: u32,
     pub hold_seconds: u32,

@@ -145,10 +145,13 @@ describe('staff', () => {
 });
 
 describe('accepting an invitation', () => {
-  it('takes email and code from the link, then logs in with the role from the token', async () => {
+  it('takes email and code from the link, then logs in with the role it answers', async () => {
     const calls = mockFetch({
       'GET /api/v1/site': { status: 200, body: SITE },
-      'POST /admin/v1/staff/accept': { status: 200, body: { token: fakeToken('new@x.org', 'scanner'), expiresAt: '2099-01-01T00:00:00Z' } },
+      'POST /admin/v1/staff/accept': {
+        status: 200,
+        body: { token: fakeToken('new@x.org', 'scanner'), expiresAt: '2099-01-01T00:00:00Z', email: 'new@x.org', role: 'scanner' },
+      },
     });
     navigate('/admin/accept-invite?email=new%40x.org&code=abc123');
     render(App);

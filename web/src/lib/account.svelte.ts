@@ -2,26 +2,11 @@
 // code from the email, the account's orders. The patron token is a stateless JWT kept in
 // localStorage per venue host; logging out only drops it. The checkout sends it so the order
 // is filed under the account, and it opens the account's own orders without their order token.
-import { ApiError, isRecord, request } from './api';
-import type { OrderStatus } from './checkout';
+import { ApiError, isRecord, request, type PublicSchemas as S } from './api';
 
-export interface PatronSession {
-  token: string;
-  /** RFC 3339 instant. */
-  expiresAt: string;
-  email: string;
-  name: string;
-}
-
-export interface AccountOrder {
-  id: string;
-  number: string;
-  status: OrderStatus | string;
-  tickets: number;
-  total: number;
-  currency: string;
-  createdAt: string;
-}
+/** The patron's token, until when it works (RFC 3339), and who they are. */
+export type PatronSession = S['TokenResponse'];
+export type AccountOrder = S['AccountOrder'];
 
 // --- the stored session ---------------------------------------------------------------------
 
@@ -108,11 +93,7 @@ export function patronHeaders(): Record<string, string> {
 
 // --- calls ----------------------------------------------------------------------------------
 
-export interface Registration {
-  email: string;
-  name: string;
-  password: string;
-}
+export type Registration = S['RegisterRequest'];
 
 export function register(registration: Registration): Promise<PatronSession> {
   return request<PatronSession>('POST', '/api/v1/account/register', { body: registration });
@@ -122,14 +103,9 @@ export function patronLogin(email: string, password: string): Promise<PatronSess
   return request<PatronSession>('POST', '/api/v1/account/login', { body: { email, password } });
 }
 
+/** The answer (202) is the same whether or not the account exists. */
 export async function requestPasswordReset(email: string): Promise<void> {
-  try {
-    await request<unknown>('POST', '/api/v1/account/password-reset', { body: { email } });
-  } catch (e) {
-    // 202 with an empty body is the normal answer.
-    if (e instanceof ApiError && e.code === 'invalid_response') return;
-    throw e;
-  }
+  await request<S['ResetRequested']>('POST', '/api/v1/account/password-reset', { body: { email } });
 }
 
 export function confirmPasswordReset(email: string, code: string, password: string): Promise<PatronSession> {
@@ -140,7 +116,7 @@ export async function accountOrders(): Promise<AccountOrder[]> {
   const token = patronToken();
   if (!token) throw new ApiError(401, 'unauthorized', 'Log in first');
   try {
-    const body = await request<{ orders: AccountOrder[] }>('GET', '/api/v1/account/orders', {
+    const body = await request<S['AccountOrders']>('GET', '/api/v1/account/orders', {
       headers: { Authorization: `Bearer ${token}` },
     });
     return body.orders;

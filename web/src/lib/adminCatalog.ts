@@ -1,38 +1,24 @@
 // The catalog as staff edit it (API.md "Admin"): events, performances with prices and fees,
 // publishing, and seat maps (JSON or CSV import). Every call sends the staff token.
-import { request } from './api';
-import type { EventView, Fee, PerformanceView, SeatMapLayout, Tax } from './catalog';
+import { request, type AdminSchemas as S } from './api';
+import type { EventView, PerformanceView } from './catalog';
 
 const enc = encodeURIComponent;
 
 export async function listAdminEvents(): Promise<EventView[]> {
+  // The admin document's EventView is the public one (one type on the server).
   const body = await request<{ events: EventView[] }>('GET', '/admin/v1/events', { staff: true });
   return body.events;
 }
 
-export function createEvent(event: { title: string; description: string }): Promise<EventView> {
+export function createEvent(event: S['CreateEventRequest']): Promise<EventView> {
   return request<EventView>('POST', '/admin/v1/events', { body: event, staff: true });
 }
 
-export interface PriceRow {
-  zone: string;
-  priceType: string;
-  /** Minor units. */
-  amount: number;
-}
-
-export interface NewPerformance {
-  /** RFC 3339 instant. */
-  startsAt: string;
-  seatMapId: string;
-  onSaleAt?: string;
-  offSaleAt?: string;
-  prices: PriceRow[];
-  fees: Fee[];
-  taxes?: Tax[];
-  maxTicketsPerOrder?: number;
-  holdSeconds?: number;
-}
+/** A price: `amount` minor units for a zone × price type. */
+export type PriceRow = S['PriceRow'];
+/** A new performance; times are RFC 3339 instants. */
+export type NewPerformance = S['CreatePerformanceRequest'];
 
 export function createPerformance(eventId: string, performance: NewPerformance): Promise<PerformanceView> {
   return request<PerformanceView>('POST', `/admin/v1/events/${enc(eventId)}/performances`, { body: performance, staff: true });
@@ -46,22 +32,11 @@ export function pausePerformance(performanceId: string): Promise<PerformanceView
   return request<PerformanceView>('POST', `/admin/v1/performances/${enc(performanceId)}/pause`, { staff: true });
 }
 
-export interface SeatMapSummary {
-  id: string;
-  name: string;
-  version: number;
-  seatCount: number;
-  sections: number;
-  generalAdmissionAreas: number;
-  updatedAt: string;
-}
-
-export interface SeatMapView extends SeatMapSummary {
-  layout: SeatMapLayout;
-}
+export type SeatMapSummary = S['SeatMapSummary'];
+export type SeatMapView = S['SeatMapView'];
 
 export async function listSeatMaps(): Promise<SeatMapSummary[]> {
-  const body = await request<{ seatMaps: SeatMapSummary[] }>('GET', '/admin/v1/seatmaps', { staff: true });
+  const body = await request<S['SeatMapList']>('GET', '/admin/v1/seatmaps', { staff: true });
   return body.seatMaps;
 }
 

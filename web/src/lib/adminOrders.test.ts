@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from './api';
 import { buildRefund, refundableTickets, refundProblem, ticketStatusLabel, ticketsValue, type AdminTicket } from './adminOrders';
 
-function ticket(id: string, status: string, price = 8500, fees = 200): AdminTicket {
+function ticket(id: string, status: AdminTicket['status'], price = 8500, fees = 200): AdminTicket {
   return { id, performanceId: 'p1', place: { sectionName: 'Orchestra', row: 'C', seatLabel: id }, priceType: 'adult', price, fees, status };
 }
 

@@ -1,62 +1,21 @@
 // Orders as the box office sees them (API.md "Admin"): lookup by number, email or name, one
 // order with its tickets and refunds, refunds of all or listed tickets, and the orders waiting
 // to be posted. Every call sends the staff token; the server decides permissions and money.
-import { ApiError, request } from './api';
-import type { Delivery, OrderStatus, Place, Totals } from './checkout';
+import { ApiError, request, type AdminSchemas as S } from './api';
 
 const enc = encodeURIComponent;
 
-interface AdminOrderBase {
-  id: string;
-  number: string;
-  status: OrderStatus | string;
-  name: string;
-  email: string;
-  /** Minor units of `currency`. */
-  total: number;
-  refunded: number;
-  currency: string;
-  createdAt: string;
-}
-
-export interface AdminOrderSummary extends AdminOrderBase {
-  /** How many tickets. */
-  tickets: number;
-}
-
-export type TicketStatus = 'valid' | 'refunded' | 'pending';
-
-export interface AdminTicket {
-  id: string;
-  performanceId: string;
-  place: Place;
-  priceType: string;
-  price: number;
-  fees: number;
-  status: TicketStatus | string;
-}
-
-export interface AdminRefund {
-  id: string;
-  amount: number;
-  tickets: string[];
-  reason: string;
-  at: string;
-}
-
-export interface AdminOrderDetail extends AdminOrderBase {
-  tickets: AdminTicket[];
-  refunds: AdminRefund[];
-  delivery: Delivery | string;
-  totals: Totals;
-  problem: string | null;
-  paidAt: string | null;
-  postedAt: string | null;
-}
+/** An order in a list; `total` and `refunded` are minor units of `currency`, `tickets` how many. */
+export type AdminOrderSummary = S['OrderSummary'];
+export type TicketStatus = S['TicketStatus'];
+export type AdminTicket = S['TicketLine'];
+export type AdminRefund = S['RefundRecord'];
+/** An order in full: contact, tickets with their status, totals and refunds. */
+export type AdminOrderDetail = S['OrderDetail'];
 
 export async function searchOrders(q: string): Promise<AdminOrderSummary[]> {
   const qs = q.trim() ? `?q=${enc(q.trim())}` : '';
-  const body = await request<{ orders: AdminOrderSummary[] }>('GET', `/admin/v1/orders${qs}`, { staff: true });
+  const body = await request<S['OrderList']>('GET', `/admin/v1/orders${qs}`, { staff: true });
   return body.orders;
 }
 
@@ -64,18 +23,15 @@ export function getAdminOrder(orderId: string): Promise<AdminOrderDetail> {
   return request<AdminOrderDetail>('GET', `/admin/v1/orders/${enc(orderId)}`, { staff: true });
 }
 
-export interface RefundBody {
-  /** Absent: every valid ticket. */
-  tickets?: string[];
-  reason?: string;
-}
+/** Without `tickets`, every valid ticket is refunded. */
+export type RefundBody = S['RefundRequest'];
 
 export function refundOrder(orderId: string, body: RefundBody): Promise<AdminOrderDetail> {
   return request<AdminOrderDetail>('POST', `/admin/v1/orders/${enc(orderId)}/refund`, { body, staff: true });
 }
 
 export async function ordersToPost(): Promise<AdminOrderSummary[]> {
-  const body = await request<{ orders: AdminOrderSummary[] }>('GET', '/admin/v1/orders/to-post', { staff: true });
+  const body = await request<S['OrderList']>('GET', '/admin/v1/orders/to-post', { staff: true });
   return body.orders;
 }
 

@@ -7,7 +7,6 @@ import {
   login,
   parseEventList,
   saveStaffSession,
-  staffClaims,
   upcomingEvents,
   updateVenue,
 } from './api';
@@ -132,12 +131,6 @@ describe('staff session', () => {
     expect(loadStaffSession()).toBeNull();
     sessionStorage.setItem('marquee.staff', JSON.stringify({ token: 't', expiresAt: '2099-01-01T00:00:00Z', email: 'a@b.org', role: 'admin' }));
     expect(loadStaffSession()).toBeNull();
-  });
-
-  it('reads email and role from a staff token', () => {
-    expect(staffClaims(fakeToken('new@example.org', 'box_office'))).toEqual({ email: 'new@example.org', role: 'box_office' });
-    expect(staffClaims('not-a-token')).toBeNull();
-    expect(staffClaims(fakeToken('x@example.org', 'emperor'))).toBeNull();
   });
 });
 

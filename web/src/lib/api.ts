@@ -1,11 +1,22 @@
 // The typed client for Marquee's HTTP API (see API.md). Everything is same-origin: the site,
 // `/api/*` and `/admin/*` share one host, which also names the venue (tenant).
 //
+// Request and response types are the APIs' own: generated from their OpenAPI documents into
+// `api/public.d.ts` and `api/admin.d.ts` (`npm run gen:api`; CI fails when they are stale).
+//
 // Errors: every non-2xx answer becomes an `ApiError` built from the JSON error body
 // `{ error: { code, message, details } }`; a failed fetch becomes `network_error`.
 // The staff session (token, expiry, email, role) lives in sessionStorage: it ends with the tab.
 
-export type Role = 'owner' | 'manager' | 'box_office' | 'scanner';
+import type { components as AdminComponents } from './api/admin';
+import type { components as PublicComponents } from './api/public';
+
+/** The schemas of the public API (`/api/openapi.json`). */
+export type PublicSchemas = PublicComponents['schemas'];
+/** The schemas of the admin API (`/admin/openapi.json`). */
+export type AdminSchemas = AdminComponents['schemas'];
+
+export type Role = AdminSchemas['Role'];
 export const ROLES: readonly Role[] = ['owner', 'manager', 'box_office', 'scanner'];
 
 export type ErrorDetails = Record<string, unknown>;
@@ -124,29 +135,6 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
-/**
- * The email and role inside a staff token. Used only after accepting an invitation, whose
- * answer carries just the token; the server checks the token on every call, so this decides
- * nothing but what the navigation shows.
- */
-export function staffClaims(token: string): { email: string; role: Role } | null {
-  const payload = token.split('.')[1];
-  if (!payload) return null;
-  try {
-    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
-    const bytes = Uint8Array.from(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')), (c) =>
-      c.charCodeAt(0),
-    );
-    const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    if (isRecord(claims) && typeof claims['sub'] === 'string' && isRole(claims['role'])) {
-      return { email: claims['sub'], role: claims['role'] };
-    }
-  } catch {
-    // not a JWT we understand
-  }
-  return null;
-}
-
 // --- transport ------------------------------------------------------------------------------
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -220,41 +208,13 @@ export async function request<T>(method: Method, path: string, options: RequestO
 
 // --- public API (patron site) ---------------------------------------------------------------
 
-export interface Money {
-  /** Minor units (cents). */
-  amount: number;
-  currency: string;
-}
-
-export interface Branding {
-  primaryColour: string;
-  accentColour: string;
-  logoUrl: string | null;
-}
-
-export interface Site {
-  name: string;
-  slug: string;
-  hostname: string;
-  timezone: string;
-  currency: string;
-  branding: Branding;
-  holdSeconds: number;
-  maxTicketsPerOrder: number;
-  payments: {
-    provider: string;
-    publishableKey: string;
-    /** `local`: the Stripe test double (a test-card form); `test`/`live`: real Stripe;
-     * `disabled`: only free orders. */
-    mode: 'local' | 'test' | 'live' | 'disabled' | string;
-    /** Local mode only: the Stripe double's base URL, where the test-card form posts the card. */
-    testCardUrl?: string | null;
-  };
-  /** The live seat map WebSocket, when the stack has one. */
-  live?: { url: string } | null;
-}
-
-export type PerformanceStatus = 'draft' | 'on_sale' | 'paused' | 'sold_out' | 'cancelled';
+/** Minor units (cents) of a currency. */
+export type Money = PublicSchemas['Money'];
+export type Branding = PublicSchemas['BrandingView'];
+/** The venue's public settings; `payments.mode` `local` is the Stripe test double (a test-card
+ * form), `test`/`live` real Stripe, `disabled` only free orders. */
+export type Site = PublicSchemas['Site'];
+export type PerformanceStatus = PublicSchemas['PerformanceStatus'];
 
 export interface PerformanceSummary {
   id: string;
@@ -355,46 +315,16 @@ export function parseEventList(body: unknown): EventList {
 
 // --- admin API (venue staff) ----------------------------------------------------------------
 
-export interface LoginResponse {
-  token: string;
-  expiresAt: string;
-  email: string;
-  role: Role;
-}
+export type LoginResponse = AdminSchemas['LoginResponse'];
 
 export function login(email: string, password: string): Promise<LoginResponse> {
   return request<LoginResponse>('POST', '/admin/v1/login', { body: { email, password } });
 }
 
-export interface VenueSettings {
-  name: string;
-  timezone: string;
-  currency: string;
-  holdSeconds: number;
-  maxTicketsPerOrder: number;
-  emailSender: string | null;
-  branding: Branding;
-}
-
-export interface Venue {
-  id: string;
-  slug: string;
-  hostname: string;
-  settings: VenueSettings;
-}
-
+export type VenueSettings = AdminSchemas['VenueSettingsView'];
+export type Venue = AdminSchemas['VenueView'];
 /** A partial change: only the fields given change. Empty strings clear `emailSender` and `logoUrl`. */
-export interface VenueSettingsUpdate {
-  name?: string;
-  timezone?: string;
-  currency?: string;
-  holdSeconds?: number;
-  maxTicketsPerOrder?: number;
-  emailSender?: string;
-  primaryColour?: string;
-  accentColour?: string;
-  logoUrl?: string;
-}
+export type VenueSettingsUpdate = AdminSchemas['VenueSettingsUpdate'];
 
 export function getVenue(): Promise<Venue> {
   return request<Venue>('GET', '/admin/v1/venue', { staff: true });
@@ -404,51 +334,33 @@ export function updateVenue(update: VenueSettingsUpdate): Promise<Venue> {
   return request<Venue>('PUT', '/admin/v1/venue', { body: update, staff: true });
 }
 
-export type StaffStatus = 'invited' | 'active';
-
-export interface StaffMember {
-  email: string;
-  name: string;
-  role: Role;
-  status: StaffStatus;
-  createdAt: string;
-}
+export type StaffStatus = AdminSchemas['StaffStatus'];
+export type StaffMember = AdminSchemas['StaffMember'];
 
 export async function listStaff(): Promise<StaffMember[]> {
-  const body = await request<{ staff: StaffMember[] }>('GET', '/admin/v1/staff', { staff: true });
+  const body = await request<AdminSchemas['StaffList']>('GET', '/admin/v1/staff', { staff: true });
   return body.staff;
 }
 
-export interface Invitation {
-  email: string;
-  name: string;
-  role: Role;
-}
+export type Invitation = AdminSchemas['InviteRequest'];
 
 export function inviteStaff(invitation: Invitation): Promise<StaffMember> {
   return request<StaffMember>('POST', '/admin/v1/staff', { body: invitation, staff: true });
 }
 
-export interface AcceptInvitation {
-  email: string;
-  code: string;
-  password: string;
+export type AcceptInvitation = AdminSchemas['AcceptRequest'];
+/** The new staff member's session, as a login answers. */
+export type AcceptedInvitation = AdminSchemas['AcceptResponse'];
+
+export function acceptInvitation(accept: AcceptInvitation): Promise<AcceptedInvitation> {
+  return request<AcceptedInvitation>('POST', '/admin/v1/staff/accept', { body: accept });
 }
 
-export function acceptInvitation(accept: AcceptInvitation): Promise<{ token: string; expiresAt: string }> {
-  return request('POST', '/admin/v1/staff/accept', { body: accept });
-}
-
-export type DomainStatus = 'pending_verification' | 'active';
-
-export interface Domain {
-  hostname: string;
-  cnameTarget: string;
-  status: DomainStatus;
-}
+export type DomainStatus = AdminSchemas['DomainStatus'];
+export type Domain = AdminSchemas['DomainView'];
 
 export async function listDomains(): Promise<Domain[]> {
-  const body = await request<{ domains: Domain[] }>('GET', '/admin/v1/domains', { staff: true });
+  const body = await request<AdminSchemas['DomainList']>('GET', '/admin/v1/domains', { staff: true });
   return body.domains;
 }
 

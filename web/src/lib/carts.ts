@@ -1,51 +1,24 @@
 // Carts and seat holds (API.md "Public"). A cart is addressed by its id plus the secret
 // `X-Cart-Token` returned once at creation; every cart call sends it.
-import { request } from './api';
+import { request, type PublicSchemas as S } from './api';
 
 export interface CartCredentials {
   cartId: string;
   cartToken: string;
 }
 
-export interface CreatedCart extends CartCredentials {
-  /** When the cart itself is discarded if never checked out (holds expire much sooner). */
-  expiresAt: string;
-}
+/** The new cart's credentials, and when the cart itself is discarded if never checked out
+ * (holds expire much sooner). */
+export type CreatedCart = S['CreatedCart'];
+export type CartStatus = S['CartStatus'];
+export type CartSeat = S['SeatView'];
+/** A hold: `expiresAt` is when it ends. */
+export type CartItem = S['CartItem'];
+/** The cart with its live holds; `expiresAt` is when the first of them ends (the countdown). */
+export type CartView = S['CartView'];
 
-export type CartStatus = 'open' | 'checkout' | 'completed' | 'expired';
-
-export interface CartSeat {
-  id: string;
-  section: string;
-  sectionName: string;
-  row: string;
-  label: string;
-  accessible: boolean;
-}
-
-export interface CartItem {
-  holdId: string;
-  performanceId: string;
-  seat: CartSeat | null;
-  area: { id: string; name: string } | null;
-  zone: string;
-  /** RFC 3339: when this hold ends. */
-  expiresAt: string;
-}
-
-export interface CartView {
-  cartId: string;
-  status: CartStatus;
-  /** Tickets this cart may hold in all. */
-  limit: number;
-  /** Tickets it may still add. */
-  remaining: number;
-  /** When the first of its holds expires (the countdown); null when it holds nothing. */
-  expiresAt: string | null;
-  items: CartItem[];
-}
-
-/** Exactly one way of choosing: explicit seats, best available, or general admission. */
+/** Exactly one way of choosing: explicit seats, best available, or general admission (the API's
+ * HoldBody, with that rule in the type). */
 export type HoldRequest =
   | { performanceId: string; seats: string[] }
   | { performanceId: string; bestAvailable: { quantity: number; zone?: string } }
@@ -67,7 +40,7 @@ export function getCart(credentials: CartCredentials): Promise<CartView> {
 
 export function addHold(credentials: CartCredentials, hold: HoldRequest): Promise<CartView> {
   return request<CartView>('POST', `/api/v1/carts/${enc(credentials.cartId)}/holds`, {
-    body: hold,
+    body: hold satisfies S['HoldBody'],
     headers: token(credentials),
   });
 }

@@ -1,152 +1,36 @@
 // The public catalog (API.md "Public"): events, performances with prices and availability,
-// and seat maps with the status of every seat. Types mirror the served OpenAPI document.
-import { request, type Money, type PerformanceStatus } from './api';
+// and seat maps with the status of every seat. Types are the public API's (api/public.d.ts).
+import { request, type Money, type PublicSchemas as S } from './api';
 
 /** An instant with its rendering in the venue's timezone. */
-export interface LocalTime {
-  /** RFC 3339, UTC. */
-  utc: string;
-  /** RFC 3339 with the venue's offset, e.g. `2026-12-01T19:30:00-05:00`. */
-  local: string;
-  timezone: string;
-}
+export type LocalTime = S['LocalTime'];
+export type Fee = S['Fee'];
+export type Tax = S['Tax'];
 
-export interface PriceView {
-  zone: string;
-  zoneName: string;
-  priceType: string;
-  price: Money;
-}
+export type PriceView = S['PriceView'];
+export type PerformanceView = S['PerformanceView'];
 
-export interface Fee {
-  name: string;
-  basis: 'per_ticket' | 'per_order';
-  /** Minor units; exactly one of `fixed` and `percentBp`. */
-  fixed?: number;
-  /** Basis points (250 = 2.5 %). */
-  percentBp?: number;
-}
-
-export interface Tax {
-  name: string;
-  rateBp: number;
-  inclusive: boolean;
-}
-
-export interface PerformanceView {
-  id: string;
-  eventId: string;
-  status: PerformanceStatus;
-  startsAt: LocalTime;
-  onSaleAt: LocalTime;
-  offSaleAt: LocalTime;
-  /** Whether patrons can buy now (on sale and inside the sales window). */
-  selling: boolean;
-  seatMapId: string;
-  prices: PriceView[];
-  fees: Fee[];
-  taxes: Tax[];
-  maxTicketsPerOrder: number;
-  holdSeconds: number;
-}
-
-export interface SeatCounts {
-  total: number;
-  available: number;
-  held: number;
-  sold: number;
-  blocked: number;
-}
-
-export interface AreaAvailability {
-  areaId: string;
-  name: string;
-  zone: string;
-  capacity: number;
-  available: number;
-}
-
-export interface PerformanceDetail extends PerformanceView {
-  eventTitle: string;
-  availability: { seats: SeatCounts; areas: AreaAvailability[] };
-}
-
-export interface EventView {
-  id: string;
-  title: string;
-  description: string;
-  imageUrl: string | null;
-  performances: PerformanceView[];
-}
+export type SeatCounts = S['SeatCounts'];
+export type AreaAvailability = S['AreaAvailability'];
+export type PerformanceDetail = PerformanceView & Pick<S['PerformanceDetail'], 'eventTitle' | 'availability'>;
+export type EventView = S['EventView'];
 
 // --- seat maps ------------------------------------------------------------------------------
 
-export interface ZoneLayout {
-  id: string;
-  name: string;
-  /** `#rrggbb`, when the venue chose one. */
-  colour?: string | null;
-}
-
-export interface SeatLayout {
-  id: string;
-  label: string;
-  x: number;
-  y: number;
-  zone: string;
-  /** Best-available ranking: lower is better. */
-  rank: number;
-  accessible?: boolean;
-  restrictedView?: boolean;
-  companion?: boolean;
-  note?: string | null;
-}
-
-export interface RowLayout {
-  label: string;
-  /** Left to right. */
-  seats: SeatLayout[];
-}
-
-export interface SectionLayout {
-  id: string;
-  name: string;
-  rows: RowLayout[];
-}
-
-export interface AreaLayout {
-  id: string;
-  name: string;
-  zone: string;
-  capacity: number;
-  x: number;
-  y: number;
-}
-
-export interface SeatMapLayout {
-  name: string;
-  zones: ZoneLayout[];
-  sections: SectionLayout[];
-  areas: AreaLayout[];
-}
+export type ZoneLayout = S['PriceZone'];
+export type SeatLayout = S['Seat'];
+export type RowLayout = S['Row'];
+export type SectionLayout = S['Section'];
+export type AreaLayout = S['GaArea'];
+export type SeatMapLayout = S['SeatMap'];
 
 /** `f` free, `h` held, `s` sold, `b` blocked. */
 export type SeatCode = 'f' | 'h' | 's' | 'b';
 
-export interface SeatMapStatus {
-  performanceId: string;
-  /** Per section: one character per seat, rows in order, then seats in order. */
-  sections: Record<string, string>;
-  /** Places left per general-admission area. */
-  areas: Record<string, number>;
-  /** When the server read the status. */
-  at: string;
-}
-
-export interface SeatMapWithStatus {
-  layout: SeatMapLayout;
-  status: SeatMapStatus;
-}
+/** Per section one character per seat (rows in order, then seats), places left per
+ * general-admission area, and when the server read them. */
+export type SeatMapStatus = S['SeatMapStatus'];
+export type SeatMapWithStatus = S['SeatMapWithStatus'];
 
 const enc = encodeURIComponent;
 

@@ -4,110 +4,32 @@
 // page only shows each ticket's price options (from the performance's price table) and the
 // totals it is given.
 import { patronHeaders } from './account.svelte';
-import { ApiError, isRecord, request } from './api';
+import { ApiError, isRecord, request, type PublicSchemas as S } from './api';
 import { describeItem, type CartCredentials, type CartItem } from './carts';
 import type { LocalTime, PriceView } from './catalog';
 import { formatMoney } from './format';
 
-export type Delivery = 'email' | 'mail';
-export type OrderStatus = 'pending' | 'paid' | 'partially_refunded' | 'refunded' | 'cancelled';
-export type PaymentMode = 'local' | 'test' | 'live' | 'disabled';
+export type Delivery = S['Delivery'];
+export type OrderStatus = S['OrderStatus'];
+export type PaymentMode = S['PaymentMode'];
 
-/** Money of one order: integer minor units, all in `currency`. */
-export interface LineTotal {
-  zone: string;
-  priceType: string;
-  price: number;
-  fees: number;
-}
+/** Money of one order: integer minor units, all in `currency`; one line per ticket, in the order
+ * the tickets were sent. */
+export type LineTotal = S['LineTotal'];
+export type Totals = S['Totals'];
+export type PaymentView = S['PaymentView'];
+export type CheckoutTicket = S['CheckoutTicket'];
 
-export interface Totals {
-  /** One per ticket, in the order the tickets were sent. */
-  lines: LineTotal[];
-  subtotal: number;
-  fees: number;
-  /** Exclusive taxes, added to the total. */
-  tax: number;
-  /** The part of subtotal + fees that is inclusive tax (not added again). */
-  taxIncluded: number;
-  total: number;
-  currency: string;
-}
+/** The checkout request as this page sends it (always with a delivery). */
+export type CheckoutBody = S['CheckoutBody'] & { delivery: Delivery };
 
-export interface PaymentView {
-  provider: string;
-  clientSecret: string;
-  paymentIntentId: string;
-  publishableKey: string;
-  mode: PaymentMode | string;
-}
-
-export interface CheckoutTicket {
-  holdId: string;
-  priceType: string;
-}
-
-export interface CheckoutBody {
-  email: string;
-  name: string;
-  delivery: Delivery;
-  tickets: CheckoutTicket[];
-}
-
-export interface CheckoutResult {
-  orderId: string;
-  orderNumber: string;
-  /** The secret to read the order with; shown once. */
-  orderToken: string;
-  status: OrderStatus;
-  totals: Totals;
-  /** null for a free order, which is paid already. */
-  payment: PaymentView | null;
-  /** Until when the seats are kept for the payment. */
-  holdsUntil: string;
-}
-
-export interface Place {
-  sectionName?: string;
-  row?: string;
-  seatLabel?: string;
-  areaName?: string;
-}
-
-export interface OrderTicket {
-  id: string;
-  performanceId: string;
-  eventTitle: string;
-  startsAt: LocalTime | null;
-  place: Place;
-  priceType: string;
-  price: number;
-  fees: number;
-  status: 'pending' | 'valid' | 'refunded';
-}
-
-export interface Refund {
-  amount: number;
-  reason: string;
-  at: string;
-}
-
-export interface OrderView {
-  id: string;
-  number: string;
-  status: OrderStatus;
-  email: string;
-  name: string;
-  delivery: Delivery;
-  totals: Totals;
-  tickets: OrderTicket[];
-  refunded: number;
-  refunds: Refund[];
-  /** Why the order ended as it did, or the last payment problem while pending. */
-  problem: string | null;
-  createdAt: string;
-  paidAt: string | null;
-}
+/** What checkout answers: the order, its secret token (shown once), the totals, and the payment
+ * to make (null for a free order, which is paid already). */
+export type CheckoutResult = S['CheckoutView'];
+export type Place = S['Place'];
+export type OrderTicket = S['TicketView'];
+export type Refund = S['RefundView'];
+export type OrderView = S['OrderView'];
 
 const enc = encodeURIComponent;
 
@@ -369,7 +291,7 @@ export function groupTickets(tickets: readonly OrderTicket[]): TicketGroup[] {
   for (const ticket of tickets) {
     let group = groups.get(ticket.performanceId);
     if (!group) {
-      group = { performanceId: ticket.performanceId, eventTitle: ticket.eventTitle, startsAt: ticket.startsAt, tickets: [] };
+      group = { performanceId: ticket.performanceId, eventTitle: ticket.eventTitle, startsAt: ticket.startsAt ?? null, tickets: [] };
       groups.set(ticket.performanceId, group);
     }
     group.tickets.push(ticket);

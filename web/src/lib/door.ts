@@ -1,7 +1,7 @@
 // At the door and in the office (API.md "Admin"): scanning tickets in and out, a
 // performance's sales and attendance, cancelling a performance (which refunds every order),
 // and the list of performances to choose from. Every call sends the staff token.
-import { ApiError, listEvents, request } from './api';
+import { ApiError, listEvents, request, type AdminSchemas as S } from './api';
 import { listAdminEvents } from './adminCatalog';
 import type { PerformanceView } from './catalog';
 import { formatDateTime } from './format';
@@ -10,26 +10,13 @@ const enc = encodeURIComponent;
 
 // --- scanning ---------------------------------------------------------------------------------
 
-export type Direction = 'in' | 'out';
-export type ScanResult = 'ok' | 'already_used' | 'wrong_performance' | 'refunded' | 'invalid' | 'not_inside';
-
-export interface ScanRequest {
-  code: string;
-  performanceId: string;
-  direction: Direction;
-  door?: string;
-}
-
-export interface ScanResponse {
-  result: ScanResult | string;
-  /** What the door person reads, e.g. "Already used at 19:42 (door North)". */
-  message: string;
-  ticketId: string | null;
-  usedAt: string | null;
-  door: string | null;
-  /** Where the ticket holder sits. */
-  place: string | null;
-}
+export type Direction = S['ScanDirection'];
+export type ScanResult = S['ScanResult'];
+/** A scan as this page sends it (always with a direction). */
+export type ScanRequest = S['ScanRequest'] & { direction: Direction };
+/** The verdict: `message` is what the door person reads, e.g. "Already used at 19:42 (door
+ * North)"; `place` where the ticket holder sits. */
+export type ScanResponse = S['ScanResponse'];
 
 export function scanTicket(body: ScanRequest): Promise<ScanResponse> {
   const door = body.door?.trim();
@@ -80,20 +67,8 @@ export function scanFailure(e: unknown): ScanVerdict {
 
 // --- sales --------------------------------------------------------------------------------------
 
-export interface Sales {
-  performanceId: string;
-  currency: string;
-  sold: number;
-  refunded: number;
-  /** Minor units: price + fees of the valid tickets. */
-  revenue: number;
-  held: number;
-  blocked: number;
-  available: number;
-  capacity: number;
-  inside: number;
-  admitted: number;
-}
+/** Sales and attendance; `revenue` is minor units (price + fees of the valid tickets). */
+export type Sales = S['SalesView'];
 
 export function getSales(performanceId: string): Promise<Sales> {
   return request<Sales>('GET', `/admin/v1/performances/${enc(performanceId)}/sales`, { staff: true });
@@ -136,14 +111,8 @@ export function percentSold(sales: Pick<Sales, 'sold' | 'capacity'>): string {
 
 // --- cancelling -----------------------------------------------------------------------------
 
-export interface CancellationProgress {
-  orders: number;
-  refunded: number;
-  failed: number;
-  remaining: number;
-}
-
-export type CancelledPerformance = PerformanceView & { refunds: CancellationProgress };
+export type CancellationProgress = S['CancellationProgress'];
+export type CancelledPerformance = PerformanceView & Pick<S['CancelledView'], 'refunds'>;
 
 /** One cancel call: `done` is false (202) while refunds remain, so the caller calls again. */
 export async function cancelPerformance(performanceId: string): Promise<{ performance: CancelledPerformance; done: boolean }> {

@@ -1,22 +1,19 @@
 // Blocked seats (house seats, kills) as staff set them on a performance (API.md "Admin"):
 // the call, which chosen seats each action applies to, and the wording of every refusal.
-import { ApiError, request } from './api';
+import { ApiError, request, type AdminSchemas as S } from './api';
 import type { SeatState } from './seatmap/layout';
 
-export type BlockAction = 'block' | 'unblock';
+export type BlockAction = S['BlockAction'];
 
 /** The server takes at most this many seats per call (all or none change). */
 export const MAX_SEATS_PER_CHANGE = 100;
 
-export interface BlocksResult {
-  performanceId: string;
-  seats: string[];
-  action: BlockAction;
-}
+/** The seats whose block changed, as they were sent. */
+export type BlocksResult = S['BlocksResult'];
 
 export function changeBlocks(performanceId: string, action: BlockAction, seats: readonly string[]): Promise<BlocksResult> {
   return request<BlocksResult>('POST', `/admin/v1/performances/${encodeURIComponent(performanceId)}/blocks`, {
-    body: { action, seats },
+    body: { action, seats: [...seats] } satisfies S['BlocksRequest'],
     staff: true,
   });
 }

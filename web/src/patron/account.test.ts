@@ -67,7 +67,7 @@ it('says when the email is taken, next to the field', async () => {
 it('resets a password with the emailed code and logs in', async () => {
   const calls = mockFetch({
     'GET /api/v1/site': { status: 200, body: SITE },
-    'POST /api/v1/account/password-reset': { status: 202 },
+    'POST /api/v1/account/password-reset': { status: 202, body: { accepted: true } },
     'POST /api/v1/account/password-reset/confirm': (call) =>
       (call.body as { code: string }).code === '4821-0937' ? { status: 200, body: SESSION } : apiError(400, 'invalid_code', 'Wrong code'),
     'GET /api/v1/account/orders': { status: 200, body: { orders: [] } },

@@ -76,7 +76,7 @@ describe('event page', () => {
       'GET /api/v1/events/event-1': { status: 200, body: EVENT },
       'GET /api/v1/performances/perf-1': {
         status: 200,
-        body: performance({ availability: { seats: { total: 56, available: 50, held: 4, sold: 2, blocked: 0 }, areas: [{ areaId: 'lawn', name: 'The Lawn', zone: 'lawn', capacity: 50, available: 0 }] } }),
+        body: performance({ availability: { seats: { total: 56, available: 50, held: 4, sold: 2, blocked: 0 }, areas: [{ areaId: 'lawn', name: 'The Lawn', zone: 'lawn', capacity: 50, available: 0 }], soldOut: false } }),
       },
     });
     navigate('/events/event-1');

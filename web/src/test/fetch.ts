@@ -80,7 +80,7 @@ export const VENUE = {
   },
 };
 
-/** A token whose payload says what staffClaims() reads (the signature is not checked client-side). */
+/** A token shaped like a staff JWT (the signature is not checked client-side). */
 export function fakeToken(sub: string, role: string): string {
   const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
   return `${b64({ typ: 'JWT', alg: 'HS256' })}.${b64({ sub, role, tid: 't', exp: 4102444800 })}.signature`;

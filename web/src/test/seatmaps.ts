@@ -96,6 +96,7 @@ export function performance(overrides: Partial<PerformanceDetail> = {}): Perform
     availability: {
       seats: { total: SMALL_SEATS, available: SMALL_SEATS, held: 0, sold: 0, blocked: 0 },
       areas: [{ areaId: 'lawn', name: 'The Lawn', zone: 'lawn', capacity: 50, available: 50 }],
+      soldOut: false,
     },
     ...overrides,
   };
