@@ -82,8 +82,8 @@ fn seat(state: &str) -> Value {
 
 fn hold(expires_at: i64) -> Value {
     let mut image = seat("held");
-    image["cart"] = json!({ "S": "cart1" });
-    image["holdId"] = json!({ "S": "hold1" });
+    image["cart"] = json!({ "S": "01jd8x3k9m2n4p6q8r0s2t4v6w" });
+    image["holdId"] = json!({ "S": "01jd8x4a1b2c3d4e5f6g7h8j9k" });
     image["expiresAt"] = json!({ "N": expires_at.to_string() });
     image
 }

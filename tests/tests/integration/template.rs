@@ -106,6 +106,19 @@ fn the_documents_bucket_and_every_function_binary_are_declared() {
     for (_, resource) in resources {
         if resource["Type"] == "AWS::Serverless::Function" {
             assert_eq!(resource["Metadata"]["BuildMethod"], "rust-cargolambda");
+            // Built from its own package's directory, so cargo resolves only that function's
+            // features and links only the AWS SDKs it calls (not the workspace's union).
+            let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+            let code = resource["Properties"]["CodeUri"].as_str().unwrap();
+            assert_eq!(code, format!("../functions/{binary}/"), "CodeUri of {binary}");
+            assert!(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../functions")
+                    .join(binary)
+                    .join("Cargo.toml")
+                    .exists(),
+                "{binary} is a package of its own"
+            );
             binaries.push(
                 resource["Metadata"]["BuildProperties"]["Binary"]
                     .as_str()
