@@ -53,6 +53,9 @@ pub enum MailError {
     Store(#[from] marquee_store::StoreError),
     #[error(transparent)]
     Send(#[from] marquee_platform::mail::SendError),
+    /// Reading what the mail is about, or making its tickets, failed.
+    #[error(transparent)]
+    Documents(#[from] marquee_app::ports::PortError),
     #[error("the job cannot be rendered: {0}")]
     Invalid(String),
 }
@@ -65,7 +68,7 @@ pub async fn send_mail_batch(state: &MailerState, event: SqsEvent) -> SqsBatchRe
     for (message, result) in event.records.iter().zip(results) {
         if let Err(error) = result {
             let id = message.message_id.clone().unwrap_or_default();
-            tracing::warn!(message_id = %id, %error, "mail job failed; SQS will retry it");
+            tracing::warn!(message_id = %id, error = ?error, "mail job failed; SQS will retry it");
             back_off(state, message).await;
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = id;
@@ -142,11 +145,7 @@ async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEm
             let Some(mail) = orders::load(&state.store, &job.tenant, order_id).await? else {
                 return Ok(None);
             };
-            let key = state
-                .keys
-                .get(&state.store, &job.tenant)
-                .await
-                .map_err(|e| MailError::Invalid(e.message))?;
+            let key = state.keys.get(&state.store, &job.tenant).await?;
             // The PDF's QR codes are CPU work: on the blocking pool, so a batch renders on
             // every core of the instance while other jobs wait on SES.
             let fonts = state.fonts.get().await;

@@ -41,9 +41,7 @@ pub async fn load(
     ) else {
         return Ok(None);
     };
-    let performances = tickets::performances_of(store, &venue, &order)
-        .await
-        .map_err(|e| MailError::Invalid(e.message))?;
+    let performances = tickets::performances_of(store, &venue, &order).await?;
     let currency = order.totals.currency;
     let lines = order
         .tickets
@@ -173,8 +171,7 @@ fn confirmation_attachments(
 ) -> Result<Vec<Attachment>, MailError> {
     let mut attachments = Vec::new();
     if mail.order.delivery == marquee_domain::Delivery::Email {
-        let pdf = tickets::order_pdf(key, fonts, &mail.venue, &mail.order, &mail.performances)
-            .map_err(|e| MailError::Invalid(e.message))?;
+        let pdf = tickets::order_pdf(key, fonts, &mail.venue, &mail.order, &mail.performances)?;
         attachments.push(Attachment {
             filename: format!("tickets-{}.pdf", mail.order.number),
             content_type: "application/pdf".into(),

@@ -368,11 +368,7 @@ async fn dispatch(targets: Arc<Targets>, request: Request) -> Response {
 /// Puts the CJK font where the functions read it, unless it is there already.
 async fn seed_cjk_font(documents: &Documents, font: &Path) -> anyhow::Result<()> {
     let key = marquee_platform::tickets::CJK_FONT_KEY;
-    if documents
-        .exists(key)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?
-    {
+    if documents.exists(key).await.map_err(anyhow::Error::from)? {
         return Ok(());
     }
     let bytes = tokio::fs::read(font)
@@ -381,7 +377,7 @@ async fn seed_cjk_font(documents: &Documents, font: &Path) -> anyhow::Result<()>
     documents
         .put(key, bytes, "font/collection")
         .await
-        .map_err(|e| anyhow::anyhow!(e.message))
+        .map_err(anyhow::Error::from)
 }
 
 pub fn local_platform_domain() -> Hostname {

@@ -2,8 +2,8 @@
 //! with the tenant id; uploads and downloads go through short-lived presigned URLs, so
 //! files never pass through a Lambda.
 
-use crate::ApiError;
 use aws_sdk_s3::presigning::PresigningConfig;
+use marquee_app::ports::PortError;
 use marquee_domain::TenantId;
 use std::time::Duration;
 
@@ -45,8 +45,8 @@ impl Documents {
         content_type: &str,
         content_length: i64,
         ttl: Duration,
-    ) -> Result<Upload, ApiError> {
-        let config = PresigningConfig::expires_in(ttl).map_err(ApiError::internal)?;
+    ) -> Result<Upload, PortError> {
+        let config = PresigningConfig::expires_in(ttl).map_err(|e| PortError::new("S3", e))?;
         let request = self
             .client
             .put_object()
@@ -57,10 +57,10 @@ impl Documents {
             .presigned(config)
             .await
             .map_err(|e| {
-                ApiError::internal(format!(
-                    "presign: {}",
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                ))
+                PortError::transient(
+                    "S3",
+                    format!("presign: {}", aws_sdk_s3::error::DisplayErrorContext(e)),
+                )
             })?;
         let headers = request
             .headers()
@@ -75,8 +75,8 @@ impl Documents {
         })
     }
 
-    pub async fn presign_get(&self, key: &str, ttl: Duration) -> Result<String, ApiError> {
-        let config = PresigningConfig::expires_in(ttl).map_err(ApiError::internal)?;
+    pub async fn presign_get(&self, key: &str, ttl: Duration) -> Result<String, PortError> {
+        let config = PresigningConfig::expires_in(ttl).map_err(|e| PortError::new("S3", e))?;
         let request = self
             .client
             .get_object()
@@ -85,16 +85,16 @@ impl Documents {
             .presigned(config)
             .await
             .map_err(|e| {
-                ApiError::internal(format!(
-                    "presign: {}",
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                ))
+                PortError::transient(
+                    "S3",
+                    format!("presign: {}", aws_sdk_s3::error::DisplayErrorContext(e)),
+                )
             })?;
         Ok(request.uri().to_owned())
     }
 
     /// An object's bytes, or `None` when there is no such object.
-    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ApiError> {
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, PortError> {
         let object = match self
             .client
             .get_object()
@@ -106,22 +106,22 @@ impl Documents {
             Ok(object) => object,
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
             Err(e) => {
-                return Err(ApiError::internal(format!(
-                    "get object: {}",
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                )));
+                return Err(PortError::transient(
+                    "S3",
+                    format!("get object: {}", aws_sdk_s3::error::DisplayErrorContext(e)),
+                ));
             }
         };
         let bytes = object
             .body
             .collect()
             .await
-            .map_err(|e| ApiError::internal(format!("read object: {e}")))?;
+            .map_err(|e| PortError::transient("S3", format!("read object: {e}")))?;
         Ok(Some(bytes.into_bytes().to_vec()))
     }
 
     /// Whether an object exists (an upload finished).
-    pub async fn exists(&self, key: &str) -> Result<bool, ApiError> {
+    pub async fn exists(&self, key: &str) -> Result<bool, PortError> {
         match self
             .client
             .head_object()
@@ -132,15 +132,15 @@ impl Documents {
         {
             Ok(_) => Ok(true),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(false),
-            Err(e) => Err(ApiError::internal(format!(
-                "head object: {}",
-                aws_sdk_s3::error::DisplayErrorContext(e)
-            ))),
+            Err(e) => Err(PortError::transient(
+                "S3",
+                format!("head object: {}", aws_sdk_s3::error::DisplayErrorContext(e)),
+            )),
         }
     }
 
     /// Stores a document the server made (ticket PDFs), private like everything here.
-    pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) -> Result<(), ApiError> {
+    pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) -> Result<(), PortError> {
         self.client
             .put_object()
             .bucket(&self.bucket)
@@ -150,10 +150,10 @@ impl Documents {
             .send()
             .await
             .map_err(|e| {
-                ApiError::internal(format!(
-                    "put object: {}",
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                ))
+                PortError::transient(
+                    "S3",
+                    format!("put object: {}", aws_sdk_s3::error::DisplayErrorContext(e)),
+                )
             })?;
         Ok(())
     }

@@ -2,8 +2,8 @@
 //! (one page per valid ticket) and a calendar file per performance. Used by the mailer (the
 //! confirmation's attachments) and the public API (re-printing from the order page).
 
-use crate::ApiError;
 use crate::documents::Documents;
+use marquee_app::ports::PortError;
 use marquee_domain::money::Money;
 use marquee_domain::{PerformanceId, TenantId};
 use marquee_store::{OrderRecord, Place, Store, TicketRecord, TicketStatus, VenueRecord};
@@ -12,11 +12,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// The venue's ticket-signing key, created on first use.
-pub async fn venue_key(store: &Store, tenant: &TenantId) -> Result<VenueKey, ApiError> {
+pub async fn venue_key(store: &Store, tenant: &TenantId) -> Result<VenueKey, PortError> {
     let encoded = store
         .ticket_key(tenant, || VenueKey::generate().to_base64())
         .await?;
-    VenueKey::from_base64(&encoded).map_err(ApiError::internal)
+    VenueKey::from_base64(&encoded).map_err(|e| PortError::new("ticket keys", e))
 }
 
 /// Venue signing keys read by this instance (they never change): the door checks a code and
@@ -25,7 +25,7 @@ pub async fn venue_key(store: &Store, tenant: &TenantId) -> Result<VenueKey, Api
 pub struct KeyCache(Arc<Mutex<HashMap<TenantId, VenueKey>>>);
 
 impl KeyCache {
-    pub async fn get(&self, store: &Store, tenant: &TenantId) -> Result<VenueKey, ApiError> {
+    pub async fn get(&self, store: &Store, tenant: &TenantId) -> Result<VenueKey, PortError> {
         // A map of whole keys is never half-written, so a lock poisoned by a panic elsewhere
         // still holds good data.
         let cached = self
@@ -73,11 +73,7 @@ impl marquee_app::ports::TicketCodes for VenueCodes {
         if claimed.tenant() != tenant.as_str() {
             return Ok(None);
         }
-        let key = self
-            .keys
-            .get(&self.store, tenant)
-            .await
-            .map_err(|e| marquee_app::ports::PortError::new("ticket keys", e.message))?;
+        let key = self.keys.get(&self.store, tenant).await?;
         match marquee_tickets::verify(&key, code) {
             Ok(ticket) => Ok(Some(marquee_app::ports::VerifiedCode {
                 performance: ticket.performance().to_owned(),
@@ -132,7 +128,7 @@ impl TicketFonts {
                 let fonts =
                     tokio::task::spawn_blocking(move || Fonts::bundled().with_cjk(bytes, 0))
                         .await
-                        .map_err(ApiError::internal)?;
+                        .map_err(|e| PortError::new("font loading", e))?;
                 match fonts {
                     Ok(fonts) => {
                         tracing::info!(
@@ -151,7 +147,7 @@ impl TicketFonts {
         match loaded {
             Ok(fonts) => fonts.clone(),
             Err(e) => {
-                tracing::warn!(error = %e.message, "could not read the CJK font; trying again next time");
+                tracing::warn!(error = ?e, "could not read the CJK font; trying again next time");
                 Fonts::bundled()
             }
         }
@@ -163,13 +159,13 @@ pub fn ticket_code(
     key: &VenueKey,
     tenant: &TenantId,
     ticket: &TicketRecord,
-) -> Result<String, ApiError> {
+) -> Result<String, PortError> {
     let code = TicketCode::new(
         tenant.as_str(),
         ticket.performance_id.as_str(),
         ticket.id.as_str(),
     )
-    .map_err(ApiError::internal)?;
+    .map_err(|e| PortError::new("ticket codes", e))?;
     Ok(marquee_tickets::sign(key, &code))
 }
 
@@ -205,7 +201,7 @@ pub async fn performances_of(
     store: &Store,
     venue: &VenueRecord,
     order: &OrderRecord,
-) -> Result<HashMap<PerformanceId, PerformanceInfo>, ApiError> {
+) -> Result<HashMap<PerformanceId, PerformanceInfo>, PortError> {
     let timezone = venue.settings.timezone;
     let mut found = HashMap::new();
     for id in order.performances() {
@@ -245,7 +241,7 @@ pub fn order_pdf(
     venue: &VenueRecord,
     order: &OrderRecord,
     performances: &HashMap<PerformanceId, PerformanceInfo>,
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<Vec<u8>, PortError> {
     let currency = order.totals.currency;
     let tickets = order
         .tickets
@@ -263,7 +259,7 @@ pub fn order_pdf(
                 code: ticket_code(key, &venue.id, t)?,
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect::<Result<Vec<_>, PortError>>()?;
     marquee_tickets::render_tickets_with(
         &TicketDocument {
             venue_name: venue.settings.name.clone(),
@@ -273,7 +269,7 @@ pub fn order_pdf(
         },
         fonts,
     )
-    .map_err(ApiError::internal)
+    .map_err(|e| PortError::new("ticket PDF", e))
 }
 
 /// One calendar file per performance of the order: (file name, contents).

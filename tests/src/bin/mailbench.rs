@@ -155,9 +155,7 @@ async fn render_only(
     let mail = mailer::orders::load(store, tenant, order)
         .await?
         .context("the order")?;
-    let key = marquee_platform::tickets::venue_key(store, tenant)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let key = marquee_platform::tickets::venue_key(store, tenant).await?;
     let fonts = marquee_tickets::Fonts::bundled();
     let rounds = 200;
     let started = Instant::now();
