@@ -415,21 +415,8 @@ impl Checkout {
         let intent = match self.payments.create_payment_intent(request).await {
             Ok(intent) => intent,
             Err(e) => {
-                let problem = "The payment could not be started.";
-                if let Err(reopen) = self
-                    .orders
-                    .reopen_cart_after_failed_payment(tenant, order, problem)
-                    .await
-                {
-                    tracing::warn!(order = %order.id, error = ?reopen, "could not reopen the cart");
-                }
-                if let Err(cancel) = self
-                    .orders
-                    .cancel_pending_order(tenant, &order.id, problem)
-                    .await
-                {
-                    tracing::warn!(order = %order.id, error = ?cancel, "could not cancel the order");
-                }
+                self.undo_checkout(tenant, order, "The payment could not be started.")
+                    .await;
                 return Err(e.into());
             }
         };
@@ -439,8 +426,40 @@ impl Checkout {
             .await
         {
             Ok(()) => Ok(intent),
-            Err(WriteRefusal::Store(e)) => Err(e.into()),
-            Err(WriteRefusal::Changed) => Err(CheckoutError::CartChanged),
+            Err(e) => {
+                // The order cannot be tied to its payment: give the cart back and cancel the
+                // intent, so the patron can simply try again. (Should the intent be paid
+                // anyway, the sale finds the order cancelled and refunds it.)
+                self.undo_checkout(tenant, order, "The payment could not be started.")
+                    .await;
+                if let Err(cancel) = self.payments.cancel_payment_intent(&intent.id).await {
+                    tracing::warn!(order = %order.id, error = %cancel, "could not cancel the PaymentIntent");
+                }
+                Err(match e {
+                    WriteRefusal::Store(e) => e.into(),
+                    WriteRefusal::Changed => CheckoutError::CartChanged,
+                })
+            }
+        }
+    }
+}
+
+impl Checkout {
+    /// The cart opens again and the order is cancelled: a checkout that cannot be paid.
+    async fn undo_checkout(&self, tenant: &TenantId, order: &OrderRecord, problem: &str) {
+        if let Err(reopen) = self
+            .orders
+            .reopen_cart_after_failed_payment(tenant, order, problem)
+            .await
+        {
+            tracing::warn!(order = %order.id, error = ?reopen, "could not reopen the cart");
+        }
+        if let Err(cancel) = self
+            .orders
+            .cancel_pending_order(tenant, &order.id, problem)
+            .await
+        {
+            tracing::warn!(order = %order.id, error = ?cancel, "could not cancel the order");
         }
     }
 }

@@ -12,8 +12,9 @@ use crate::jobs::{HoldExpiryJob, MailJob};
 use crate::ports::{
     Catalog, CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, DoorStore,
     HoldExpiryQueue, HoldRefusal, HoldRequest, HoldStore, MailQueue, OrderStore, PaymentError,
-    PaymentRequest, Payments, PlacesToHold, PortError, RefundRequest, RefundWrite, ReleaseBy,
-    SaleRefusal, SaleWrite, ScanOutcome, SeatToHold, TicketCodes, VerifiedCode, WriteRefusal,
+    PaymentEvents, PaymentRequest, Payments, PlacesToHold, PortError, RefundRequest, RefundWrite,
+    ReleaseBy, SaleRefusal, SaleWrite, ScanOutcome, SeatToHold, TicketCodes, VerifiedCode,
+    WriteRefusal,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -104,6 +105,8 @@ struct Tables {
     areas: HashMap<(TenantId, PerformanceId, AreaId), (u32, u32)>,
     orders: HashMap<(TenantId, OrderId), OrderRecord>,
     issued: HashMap<(TenantId, PerformanceId), Vec<IssuedTicketRecord>>,
+    /// Payment provider events handled.
+    provider_events: HashMap<(TenantId, String), String>,
     /// Per ticket: the door it was admitted at.
     doors: HashMap<TicketId, Option<String>>,
     scans: Vec<marquee_domain::records::ScanRecord>,
@@ -1048,6 +1051,34 @@ impl DoorStore for InMemoryStore {
     }
 }
 
+#[async_trait]
+impl PaymentEvents for InMemoryStore {
+    async fn claim(
+        &self,
+        tenant: &TenantId,
+        event_id: &str,
+        kind: &str,
+        _remember_until: i64,
+    ) -> Result<bool, PortError> {
+        self.faults.check("claim")?;
+        let mut tables = lock(&self.tables);
+        let key = (tenant.clone(), event_id.to_owned());
+        if tables.provider_events.contains_key(&key) {
+            return Ok(false);
+        }
+        tables.provider_events.insert(key, kind.to_owned());
+        Ok(true)
+    }
+
+    async fn release(&self, tenant: &TenantId, event_id: &str) -> Result<(), PortError> {
+        self.faults.check("release")?;
+        lock(&self.tables)
+            .provider_events
+            .remove(&(tenant.clone(), event_id.to_owned()));
+        Ok(())
+    }
+}
+
 /// Ticket codes: `"{tenant}.{performance}.{ticket}.ok"` verifies, anything else does not.
 #[derive(Default)]
 pub struct FakeCodes;
@@ -1247,6 +1278,14 @@ impl World {
             self.store.clone(),
             self.payments.clone(),
             delivery,
+            self.clock.clone(),
+        ))
+    }
+
+    pub fn payment_webhook(&self) -> Arc<crate::sales::PaymentWebhook> {
+        Arc::new(crate::sales::PaymentWebhook::new(
+            self.sales(),
+            self.store.clone(),
             self.clock.clone(),
         ))
     }

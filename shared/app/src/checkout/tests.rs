@@ -354,3 +354,44 @@ async fn a_store_failure_at_checkout_charges_nothing_and_a_wrong_token_finds_no_
             .all(|t| t.place.area_name.as_deref() == Some("Standing pit"))
     );
 }
+
+#[tokio::test]
+async fn when_the_order_cannot_be_tied_to_its_payment_the_intent_is_cancelled_and_the_cart_reopens()
+{
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    holds
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&seats(&v, 1)),
+        )
+        .await
+        .unwrap();
+    let contents = holds.contents(&v.tenant, &access).await.unwrap();
+    v.world.store.faults.fail("set_payment_intent", 1);
+    let err = v
+        .world
+        .checkout()
+        .checkout(&v.tenant, &access, request(&contents, "adult"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CheckoutError::Store(_)), "{err:?}");
+    let intents = v.world.payments.intents();
+    assert_eq!(intents.len(), 1);
+    assert!(
+        intents[0].cancelled,
+        "nobody can pay a checkout we could not record"
+    );
+    assert_eq!(
+        v.world
+            .store
+            .stored_cart(&v.tenant, &access.id)
+            .unwrap()
+            .status,
+        CartStatus::Open,
+        "the patron can try again"
+    );
+}

@@ -476,3 +476,73 @@ async fn a_failed_refund_during_a_cancellation_is_counted_and_done_on_the_next_c
         .unwrap();
     assert!(second.complete());
 }
+
+#[tokio::test]
+async fn a_provider_event_is_handled_once_and_a_failed_one_again_on_redelivery() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 1).await;
+    let webhook = v.world.payment_webhook();
+    let (intent, amount) = received(&done);
+    let event = || {
+        PaymentEvent::Succeeded(PaymentReceived {
+            payment_intent: &intent,
+            amount,
+            currency: "usd",
+        })
+    };
+    let kind = "payment_intent.succeeded";
+    // The sale fails: the event is forgotten, so the provider's retry is handled afresh.
+    v.world.store.faults.fail("sell_order", 1);
+    assert!(
+        webhook
+            .handle(&v.tenant, &done.order.id, "evt_1", kind, event())
+            .await
+            .is_err()
+    );
+    let outcome = webhook
+        .handle(&v.tenant, &done.order.id, "evt_1", kind, event())
+        .await
+        .unwrap();
+    assert_eq!(outcome, EventOutcome::Handled("sold"));
+    let again = webhook
+        .handle(&v.tenant, &done.order.id, "evt_1", kind, event())
+        .await
+        .unwrap();
+    assert_eq!(again, EventOutcome::Duplicate);
+    // Another event about the same payment (Stripe sends some twice under new ids): no effect.
+    let other = webhook
+        .handle(&v.tenant, &done.order.id, "evt_2", kind, event())
+        .await
+        .unwrap();
+    assert_eq!(other, EventOutcome::Handled("already_done"));
+    assert_eq!(v.world.store.sold_seats(), 1);
+}
+
+#[tokio::test]
+async fn a_declined_card_event_reopens_the_cart_once() {
+    let v = venue();
+    let (access, done) = checked_out(&v, 1).await;
+    let webhook = v.world.payment_webhook();
+    let failed = || PaymentEvent::Failed {
+        problem: "Your card was declined.",
+    };
+    let kind = "payment_intent.payment_failed";
+    let outcome = webhook
+        .handle(&v.tenant, &done.order.id, "evt_f", kind, failed())
+        .await
+        .unwrap();
+    assert_eq!(outcome, EventOutcome::Handled("cart_reopened"));
+    assert_eq!(
+        v.world
+            .store
+            .stored_cart(&v.tenant, &access.id)
+            .unwrap()
+            .status,
+        CartStatus::Open
+    );
+    let late = webhook
+        .handle(&v.tenant, &done.order.id, "evt_g", kind, failed())
+        .await
+        .unwrap();
+    assert_eq!(late, EventOutcome::Handled("ignored"));
+}
