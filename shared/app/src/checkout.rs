@@ -14,7 +14,7 @@ use crate::sales::{SaleError, Sales};
 use crate::tokens::{random_token, sha256_hex};
 use chrono::Duration;
 use marquee_domain::performance::PerformanceStatus;
-use marquee_domain::pricing::{OrderLine, PricingError, compute_totals};
+use marquee_domain::pricing::{MAX_CHARGE, OrderLine, PricingError, compute_totals};
 use marquee_domain::records::{
     CartStatus, HoldRecord, OrderRecord, PerformanceRecord, Place, Spot, TicketRecord, TicketStatus,
 };
@@ -153,6 +153,18 @@ impl Checkout {
             .await?
             .ok_or(CheckoutError::CartNotFound)?;
         let priced = self.price(tenant, &chosen, venue.settings.currency).await?;
+        // Refused here, before anything is written or sent to the payment provider.
+        if priced.totals.total > MAX_CHARGE {
+            let most = marquee_domain::Money::from_minor(MAX_CHARGE, venue.settings.currency);
+            return Err(Invalid::new(
+                "tickets",
+                format!(
+                    "the order total is above the most one card payment can be ({most}); \
+                     buy fewer tickets at a time"
+                ),
+            )
+            .into());
+        }
 
         // A previous checkout of this cart (its payment failed, the patron changed the cart)
         // will not be paid now: cancel its order and its PaymentIntent.

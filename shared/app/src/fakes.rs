@@ -159,6 +159,17 @@ impl InMemoryStore {
         }
     }
 
+    pub fn stored_performance(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+    ) -> Option<PerformanceRecord> {
+        lock(&self.tables)
+            .performances
+            .get(&(tenant.clone(), performance.clone()))
+            .cloned()
+    }
+
     /// A seat's stored state, if it has one.
     pub fn seat(
         &self,

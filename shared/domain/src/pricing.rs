@@ -15,9 +15,11 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
 
-/// The largest price or fixed fee, in minor units: ten million dollars, far above any ticket,
-/// and low enough that no order total can overflow.
-pub const MAX_AMOUNT: i64 = 1_000_000_000;
+/// The largest price or fixed fee, in minor units: 999,999.99 in a two-decimal currency, and
+/// the most one card payment can be (Stripe's limit, 99,999,999 of the smallest unit).
+pub const MAX_AMOUNT: i64 = 99_999_999;
+/// The largest order total one card payment can take (Stripe's limit), in minor units.
+pub const MAX_CHARGE: i64 = 99_999_999;
 /// 100 %.
 pub const MAX_BASIS_POINTS: u32 = 10_000;
 
@@ -81,7 +83,7 @@ impl fmt::Display for PriceType {
 pub struct PriceRow {
     pub zone: String,
     pub price_type: String,
-    /// Minor units, 0 to 1000000000.
+    /// Minor units, 0 to 99999999 (999,999.99 in a two-decimal currency).
     pub amount: i64,
 }
 
@@ -299,7 +301,7 @@ struct FeeWire {
     /// 1 to 60 characters.
     name: String,
     basis: FeeBasis,
-    /// Minor units, 0 to 1000000000. Exactly one of `fixed` and `percentBp`.
+    /// Minor units, 0 to 99999999. Exactly one of `fixed` and `percentBp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     fixed: Option<i64>,
     /// Basis points, 0 to 10000 (250 = 2.5 %).

@@ -924,3 +924,50 @@ async fn the_listing_filters_by_date_and_pages() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.error_code(), "invalid_cursor");
 }
+
+#[tokio::test]
+async fn a_price_above_what_one_card_payment_can_be_is_refused() {
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    let token = app.login_owner(&venue).await;
+    let map = app.import_csv(&venue, &token, "Bounds", SMALL_CSV).await;
+    assert_eq!(map.status, StatusCode::CREATED, "{}", map.body);
+    let event = app
+        .post(
+            &venue.host,
+            "/admin/v1/events",
+            Some(&token),
+            json!({ "title": "Bounds" }),
+        )
+        .await;
+    let path = format!(
+        "/admin/v1/events/{}/performances",
+        event.body["id"].as_str().unwrap()
+    );
+    let zone = map.body["layout"]["zones"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (amount, status) in [
+        (1_000_000_000_i64, StatusCode::UNPROCESSABLE_ENTITY),
+        (100_000_000, StatusCode::UNPROCESSABLE_ENTITY),
+        (99_999_999, StatusCode::CREATED),
+    ] {
+        let reply = app
+            .post(
+                &venue.host,
+                &path,
+                Some(&token),
+                json!({
+                    "startsAt": (Utc::now() + Duration::days(5)).to_rfc3339(),
+                    "seatMapId": map.body["id"],
+                    "prices": [ { "zone": zone, "priceType": "adult", "amount": amount } ],
+                }),
+            )
+            .await;
+        assert_eq!(reply.status, status, "{amount}: {}", reply.body);
+        if status == StatusCode::UNPROCESSABLE_ENTITY {
+            assert_eq!(reply.error_code(), "invalid_field", "{}", reply.body);
+        }
+    }
+}

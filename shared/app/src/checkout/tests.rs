@@ -395,3 +395,60 @@ async fn when_the_order_cannot_be_tied_to_its_payment_the_intent_is_cancelled_an
         "the patron can try again"
     );
 }
+
+#[tokio::test]
+async fn an_order_total_above_what_one_card_payment_can_be_is_refused_before_the_provider() {
+    let v = venue();
+    // The most a price may be, on every seat: 5 × 999,999.99 is above one card payment.
+    let mut performance = v
+        .world
+        .store
+        .stored_performance(&v.tenant, &v.performance)
+        .unwrap();
+    let zones = [marquee_domain::ZoneId::parse("stalls").unwrap()];
+    performance.prices = marquee_domain::PriceTable::parse(
+        vec![marquee_domain::PriceRow {
+            zone: "stalls".into(),
+            price_type: "adult".into(),
+            amount: marquee_domain::pricing::MAX_AMOUNT,
+        }],
+        &zones,
+    )
+    .unwrap();
+    v.world.store.put_performance(&v.tenant, performance);
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    holds
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&seats(&v, 2)),
+        )
+        .await
+        .unwrap();
+    let contents = holds.contents(&v.tenant, &access).await.unwrap();
+    let err = v
+        .world
+        .checkout()
+        .checkout(&v.tenant, &access, request(&contents, "adult"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, CheckoutError::Invalid(ref i) if i.field == "tickets"),
+        "{err:?}"
+    );
+    assert!(
+        v.world.payments.intents().is_empty(),
+        "nothing was sent to the provider"
+    );
+    assert_eq!(
+        v.world
+            .store
+            .stored_cart(&v.tenant, &access.id)
+            .unwrap()
+            .status,
+        CartStatus::Open,
+        "nothing was written"
+    );
+}

@@ -562,7 +562,7 @@ export interface components {
             basis: components["schemas"]["FeeBasis"];
             /**
              * Format: int64
-             * @description Minor units, 0 to 1000000000. Exactly one of `fixed` and `percentBp`.
+             * @description Minor units, 0 to 99999999. Exactly one of `fixed` and `percentBp`.
              */
             fixed?: number | null;
             /** @description 1 to 60 characters. */
@@ -739,7 +739,7 @@ export interface components {
         PriceRow: {
             /**
              * Format: int64
-             * @description Minor units, 0 to 1000000000.
+             * @description Minor units, 0 to 99999999 (999,999.99 in a two-decimal currency).
              */
             amount: number;
             priceType: string;

@@ -463,7 +463,7 @@ export interface components {
             basis: components["schemas"]["FeeBasis"];
             /**
              * Format: int64
-             * @description Minor units, 0 to 1000000000. Exactly one of `fixed` and `percentBp`.
+             * @description Minor units, 0 to 99999999. Exactly one of `fixed` and `percentBp`.
              */
             fixed?: number | null;
             /** @description 1 to 60 characters. */
