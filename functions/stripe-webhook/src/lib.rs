@@ -1,7 +1,8 @@
 //! The `stripe-webhook` function (`POST /api/v1/stripe/webhook`): Stripe's signed events about
 //! payments. The signature is checked on the raw, undecoded body before anything is parsed;
-//! each event id is handled once (a conditional put; Stripe delivers some events twice and
-//! in any order); the order comes from the PaymentIntent's metadata.
+//! the order comes from the PaymentIntent's metadata. Stripe delivers some events twice and
+//! in any order: the sale is idempotent by construction, and a handled event is recorded
+//! after its effect so a repeat is answered without redoing the work.
 //!
 //! - `payment_intent.succeeded`: the order's held seats become sold and the tickets are
 //!   issued, or, when the seats were lost meanwhile, the payment is refunded (see
@@ -10,7 +11,8 @@
 //! - Anything else is acknowledged and ignored.
 //!
 //! The handler verifies and parses; `marquee_app::sales::PaymentWebhook` decides. A failure
-//! answers 500 and forgets the event id, so Stripe's retry is handled afresh.
+//! (or a crash at any point) answers nothing good, so Stripe retries, and the retry finishes
+//! the work or finds it done.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

@@ -383,7 +383,7 @@ impl Checkout {
         }
         if let Err(e) = self
             .orders
-            .cancel_pending_order(tenant, previous, "Replaced by a newer checkout.")
+            .cancel_pending_order(tenant, previous, crate::sales::REPLACED)
             .await
         {
             tracing::warn!(order = %previous, error = ?e, "could not cancel the previous checkout's order");

@@ -1064,28 +1064,26 @@ impl DoorStore for InMemoryStore {
 
 #[async_trait]
 impl PaymentEvents for InMemoryStore {
-    async fn claim(
+    async fn seen(&self, tenant: &TenantId, event_id: &str) -> Result<bool, PortError> {
+        self.faults.check("seen")?;
+        Ok(lock(&self.tables)
+            .provider_events
+            .contains_key(&(tenant.clone(), event_id.to_owned())))
+    }
+
+    async fn record(
         &self,
         tenant: &TenantId,
         event_id: &str,
         kind: &str,
+        outcome: &str,
         _remember_until: i64,
-    ) -> Result<bool, PortError> {
-        self.faults.check("claim")?;
-        let mut tables = lock(&self.tables);
-        let key = (tenant.clone(), event_id.to_owned());
-        if tables.provider_events.contains_key(&key) {
-            return Ok(false);
-        }
-        tables.provider_events.insert(key, kind.to_owned());
-        Ok(true)
-    }
-
-    async fn release(&self, tenant: &TenantId, event_id: &str) -> Result<(), PortError> {
-        self.faults.check("release")?;
-        lock(&self.tables)
-            .provider_events
-            .remove(&(tenant.clone(), event_id.to_owned()));
+    ) -> Result<(), PortError> {
+        self.faults.check("record")?;
+        lock(&self.tables).provider_events.insert(
+            (tenant.clone(), event_id.to_owned()),
+            format!("{kind}: {outcome}"),
+        );
         Ok(())
     }
 }

@@ -482,17 +482,19 @@ pub trait DoorStore: Send + Sync {
     ) -> Result<(), PortError>;
 }
 
-/// The payment provider's events already handled, so a duplicate delivery is recognised.
+/// The payment provider's events already handled, recorded after their effect (never as a
+/// lock before it), so a redelivery of a handled event is recognised cheaply.
 #[async_trait]
 pub trait PaymentEvents: Send + Sync {
-    /// Records the event as being handled; `false` when it already was.
-    async fn claim(
+    /// Whether the event was handled (and recorded) before.
+    async fn seen(&self, tenant: &TenantId, event_id: &str) -> Result<bool, PortError>;
+    /// Notes the event as handled, with what came of it.
+    async fn record(
         &self,
         tenant: &TenantId,
         event_id: &str,
         kind: &str,
+        outcome: &str,
         remember_until: i64,
-    ) -> Result<bool, PortError>;
-    /// Forgets an event whose handling failed, so the provider's retry is handled afresh.
-    async fn release(&self, tenant: &TenantId, event_id: &str) -> Result<(), PortError>;
+    ) -> Result<(), PortError>;
 }

@@ -22,6 +22,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Why the payment of a checkout that was replaced goes back (also the cancelled order's
+/// `problem`, which a payment arriving later is refunded with).
+pub const REPLACED: &str =
+    "This checkout was replaced by a newer one, so the payment was returned.";
+
 /// Why a sale, a refund or a cancellation did not go through.
 #[derive(Debug, thiserror::Error)]
 pub enum SaleError {
@@ -163,12 +168,20 @@ impl Sales {
                 self.delivery.order_paid(tenant, &order.id).await?;
                 return Ok(PaymentOutcome::AlreadyDone);
             }
-            OrderStatus::Refunded => return Ok(PaymentOutcome::AlreadyDone),
+            OrderStatus::Refunded => {
+                // Refunded by an earlier delivery, which may have stopped before it freed the
+                // cart or told the patron: finish that (both are safe to repeat).
+                if let Some(refund) = order.refunds.iter().find(|r| r.tickets.is_empty()) {
+                    self.finish_unfulfilled(tenant, &order, &refund.id).await?;
+                }
+                return Ok(PaymentOutcome::AlreadyDone);
+            }
             OrderStatus::Cancelled => {
-                let reason =
-                    "This checkout was replaced by a newer one, so the payment was returned.";
+                // Cancelled by a newer checkout, or by an earlier delivery of this payment that
+                // decided to refund it and stopped before it finished: the stored reason says which.
+                let reason = order.problem.clone().unwrap_or_else(|| REPLACED.to_owned());
                 return self
-                    .refund_unfulfilled(tenant, &order, payment, reason)
+                    .refund_unfulfilled(tenant, &order, payment, &reason)
                     .await;
             }
             OrderStatus::Pending => {}
@@ -299,6 +312,20 @@ impl Sales {
         payment: &PaymentReceived<'_>,
         reason: &str,
     ) -> Result<PaymentOutcome, SaleError> {
+        // The decision is written first, as a state, not a lock: a pending order is cancelled
+        // with the reason, so a redelivery after a crash anywhere below refunds again (the
+        // same idempotency key: the same refund) instead of selling places that came free
+        // meanwhile to a patron whose money already went back.
+        if order.status.cancel().is_ok() {
+            match self
+                .orders
+                .cancel_pending_order(tenant, &order.id, reason)
+                .await
+            {
+                Ok(()) | Err(WriteRefusal::Changed) => {}
+                Err(WriteRefusal::Store(e)) => return Err(e.into()),
+            }
+        }
         let refund_id = self
             .payments
             .refund(RefundRequest {
@@ -326,8 +353,23 @@ impl Sales {
                 Err(WriteRefusal::Store(e)) => return Err(e.into()),
             }
         }
+        self.finish_unfulfilled(tenant, order, &refund_id).await?;
+        Ok(PaymentOutcome::Refunded {
+            reason: reason.to_owned(),
+        })
+    }
+
+    /// After a payment went back: whatever the cart still holds is freed, and the patron is
+    /// told (the notice's job id dedupes a repeat).
+    async fn finish_unfulfilled(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        refund_id: &str,
+    ) -> Result<(), SaleError> {
         if let Some((cart, holds)) = self.carts.cart(tenant, &order.cart_id).await?
             && cart.order_id.as_ref() == Some(&order.id)
+            && cart.status != marquee_domain::records::CartStatus::Expired
         {
             let now = self.clock.now().timestamp_millis();
             self.orders
@@ -335,11 +377,9 @@ impl Sales {
                 .await?;
         }
         self.delivery
-            .order_refunded(tenant, &order.id, &refund_id)
+            .order_refunded(tenant, &order.id, refund_id)
             .await?;
-        Ok(PaymentOutcome::Refunded {
-            reason: reason.to_owned(),
-        })
+        Ok(())
     }
 
     /// A payment on a PaymentIntent the order does not use (a superseded checkout paid in
@@ -613,9 +653,10 @@ impl PaymentWebhook {
         }
     }
 
-    /// Handles one event for one order. The event id is claimed first and given back if the
-    /// sale fails, so the provider's retry is handled afresh. (A crash between the two leaves
-    /// the claim in place; making the claim follow the effect is the next issue's work.)
+    /// Handles one event for one order. Nothing is claimed first: the sale is idempotent by
+    /// construction (keyed by the order and its PaymentIntent), so a redelivery after a crash
+    /// at any point finishes the work or finds it done. The event is recorded after its
+    /// effect, so a delivery that was handled is recognised without doing the work again.
     pub async fn handle(
         &self,
         tenant: &TenantId,
@@ -624,35 +665,33 @@ impl PaymentWebhook {
         kind: &str,
         event: PaymentEvent<'_>,
     ) -> Result<EventOutcome, SaleError> {
-        let remember_until = self.clock.now().timestamp() + EVENT_MEMORY_DAYS * 86_400;
-        if !self
-            .events
-            .claim(tenant, event_id, kind, remember_until)
-            .await?
-        {
+        if self.events.seen(tenant, event_id).await? {
             return Ok(EventOutcome::Duplicate);
         }
-        let result = match event {
+        let outcome = match event {
             PaymentEvent::Succeeded(payment) => self
                 .sales
                 .complete_payment(tenant, order, &payment)
-                .await
-                .map(|outcome| outcome.as_str()),
-            PaymentEvent::Failed { problem } => self
-                .sales
-                .payment_failed(tenant, order, problem)
-                .await
-                .map(|reopened| if reopened { "cart_reopened" } else { "ignored" }),
-        };
-        match result {
-            Ok(outcome) => Ok(EventOutcome::Handled(outcome)),
-            Err(e) => {
-                if let Err(release) = self.events.release(tenant, event_id).await {
-                    tracing::error!(event = %event_id, error = ?release, "could not forget a failed event");
+                .await?
+                .as_str(),
+            PaymentEvent::Failed { problem } => {
+                if self.sales.payment_failed(tenant, order, problem).await? {
+                    "cart_reopened"
+                } else {
+                    "ignored"
                 }
-                Err(e)
             }
+        };
+        let remember_until = self.clock.now().timestamp() + EVENT_MEMORY_DAYS * 86_400;
+        // The work is done; failing to note that only costs a redelivery that finds it done.
+        if let Err(e) = self
+            .events
+            .record(tenant, event_id, kind, outcome, remember_until)
+            .await
+        {
+            tracing::warn!(event = %event_id, error = ?e, "could not record a handled event");
         }
+        Ok(EventOutcome::Handled(outcome))
     }
 }
 

@@ -826,52 +826,34 @@ impl Store {
         .await
     }
 
-    /// Records a Stripe event as handled; `false` if it already was (a duplicate delivery).
-    pub async fn claim_stripe_event(
+    /// Whether a Stripe event was handled and recorded before.
+    pub async fn stripe_event_seen(
+        &self,
+        tenant: &TenantId,
+        event_id: &str,
+    ) -> Result<bool, StoreError> {
+        let found: Option<serde_json::Value> = self
+            .get(keys::stripe_event(tenant, event_id), keys::STRIPE_EVENT_SK)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// Records a Stripe event as handled, after its effect (a second record overwrites the
+    /// first: both say the same). `ttl` (epoch seconds) lets it go after Stripe's retries end.
+    pub async fn record_stripe_event(
         &self,
         tenant: &TenantId,
         event_id: &str,
         kind: &str,
+        outcome: &str,
         ttl: i64,
-    ) -> Result<bool, StoreError> {
-        let record = serde_json::json!({ "type": kind, "ttl": ttl });
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item(
-                keys::stripe_event(tenant, event_id),
-                keys::STRIPE_EVENT_SK,
-                &record,
-            )?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.into_service_error() {
-                err if err.is_conditional_check_failed_exception() => Ok(false),
-                err => Err(StoreError::dynamo(err)),
-            },
-        }
-    }
-
-    /// Forgets an event whose handling failed, so Stripe's retry is handled afresh.
-    pub async fn release_stripe_event(
-        &self,
-        tenant: &TenantId,
-        event_id: &str,
     ) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(
-                keys::stripe_event(tenant, event_id),
-                keys::STRIPE_EVENT_SK,
-            )))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(StoreError::sdk)
+        let record = serde_json::json!({ "type": kind, "outcome": outcome, "ttl": ttl });
+        self.put(item(
+            keys::stripe_event(tenant, event_id),
+            keys::STRIPE_EVENT_SK,
+            &record,
+        )?)
+        .await
     }
 }

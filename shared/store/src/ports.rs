@@ -253,17 +253,21 @@ impl DoorStore for Store {
 
 #[async_trait]
 impl PaymentEvents for Store {
-    async fn claim(
+    async fn seen(&self, tenant: &TenantId, event_id: &str) -> Result<bool, PortError> {
+        Ok(Store::stripe_event_seen(self, tenant, event_id).await?)
+    }
+
+    async fn record(
         &self,
         tenant: &TenantId,
         event_id: &str,
         kind: &str,
+        outcome: &str,
         remember_until: i64,
-    ) -> Result<bool, PortError> {
-        Ok(Store::claim_stripe_event(self, tenant, event_id, kind, remember_until).await?)
-    }
-
-    async fn release(&self, tenant: &TenantId, event_id: &str) -> Result<(), PortError> {
-        Ok(Store::release_stripe_event(self, tenant, event_id).await?)
+    ) -> Result<(), PortError> {
+        Ok(
+            Store::record_stripe_event(self, tenant, event_id, kind, outcome, remember_until)
+                .await?,
+        )
     }
 }

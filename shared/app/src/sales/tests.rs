@@ -546,3 +546,182 @@ async fn a_declined_card_event_reopens_the_cart_once() {
         .unwrap();
     assert_eq!(late, EventOutcome::Handled("ignored"));
 }
+
+/// Every port call the payment flow makes, in the store, the provider and the queue.
+const STORE_CALLS: [&str; 11] = [
+    "seen",
+    "order",
+    "performance",
+    "cart",
+    "sell_order",
+    "cancel_pending_order",
+    "record_unfulfilled_refund",
+    "release_cart",
+    "release_hold",
+    "venue",
+    "record",
+];
+
+/// Delivers the event until it is handled (a crash answers an error; the provider retries).
+async fn deliver_until_handled(v: &Venue, done: &CheckedOut) -> EventOutcome {
+    let (intent, amount) = received(done);
+    let webhook = v.world.payment_webhook();
+    for _ in 0..4 {
+        let event = PaymentEvent::Succeeded(PaymentReceived {
+            payment_intent: &intent,
+            amount,
+            currency: "usd",
+        });
+        if let Ok(outcome) = webhook
+            .handle(
+                &v.tenant,
+                &done.order.id,
+                "evt_x",
+                "payment_intent.succeeded",
+                event,
+            )
+            .await
+        {
+            return outcome;
+        }
+    }
+    panic!("the event was never handled");
+}
+
+#[tokio::test]
+async fn a_crash_at_any_step_of_a_sale_then_redelivery_sells_once_and_sends_the_tickets() {
+    for (fails, crash_at) in STORE_CALLS
+        .iter()
+        .map(|op| ("store", *op))
+        .chain([("queue", "enqueue")])
+    {
+        let v = venue();
+        let (_, done) = checked_out(&v, 2).await;
+        match fails {
+            "store" => v.world.store.faults.fail(crash_at, 1),
+            _ => v.world.queues.faults.fail(crash_at, 1),
+        }
+        deliver_until_handled(&v, &done).await;
+        // Whatever the first delivery did, the redeliveries finished it.
+        let order = v
+            .world
+            .store
+            .stored_order(&v.tenant, &done.order.id)
+            .unwrap();
+        assert_eq!(order.status, OrderStatus::Paid, "crash at {crash_at}");
+        assert_eq!(v.world.store.sold_seats(), 2, "crash at {crash_at}");
+        assert!(v.world.payments.refunds().is_empty(), "crash at {crash_at}");
+        let confirmations: std::collections::HashSet<String> = v
+            .world
+            .queues
+            .mail_jobs()
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(
+            confirmations.len(),
+            1,
+            "one confirmation (by job id), crash at {crash_at}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_crash_at_any_step_of_a_refund_then_redelivery_refunds_once_and_never_sells() {
+    for (fails, crash_at) in STORE_CALLS
+        .iter()
+        .map(|op| ("store", *op))
+        .chain([("queue", "enqueue"), ("provider", "refund")])
+    {
+        let v = venue();
+        let (_, done) = checked_out(&v, 1).await;
+        // The payment window ends and another patron takes the seat before the payment lands.
+        v.world.clock.advance(Minutes::seconds(601));
+        let holds = v.world.holds();
+        let other = cart(&v, &holds).await;
+        let ids = seats(&v, 1);
+        holds
+            .hold(
+                &v.tenant,
+                &other,
+                v.performance.as_str(),
+                &wanted_seats(&ids),
+            )
+            .await
+            .unwrap();
+        match fails {
+            "store" => v.world.store.faults.fail(crash_at, 1),
+            "queue" => v.world.queues.faults.fail(crash_at, 1),
+            _ => v.world.payments.faults.fail(crash_at, 1),
+        }
+        // Meanwhile the other patron gives the seat back: it is free when the retry comes.
+        let first = v.world.payment_webhook();
+        let (intent, amount) = received(&done);
+        let _ = first
+            .handle(
+                &v.tenant,
+                &done.order.id,
+                "evt_x",
+                "payment_intent.succeeded",
+                PaymentEvent::Succeeded(PaymentReceived {
+                    payment_intent: &intent,
+                    amount,
+                    currency: "usd",
+                }),
+            )
+            .await;
+        let held = holds.contents(&v.tenant, &other).await.unwrap();
+        for hold in &held.holds {
+            holds
+                .release(&v.tenant, &other, hold.hold_id.as_str())
+                .await
+                .unwrap();
+        }
+        let outcome = deliver_until_handled(&v, &done).await;
+        let order = v
+            .world
+            .store
+            .stored_order(&v.tenant, &done.order.id)
+            .unwrap();
+        let refunds = v.world.payments.refunds();
+        let mail: std::collections::HashSet<String> = v
+            .world
+            .queues
+            .mail_jobs()
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(mail.len(), 1, "one mail (by job id), crash at {crash_at}");
+        // A crash before the refund was decided leaves nothing behind: the retry may sell the
+        // seat that came free. From the decision on, the payment only ever goes back.
+        let decided = [
+            "record_unfulfilled_refund",
+            "release_cart",
+            "release_hold",
+            "enqueue",
+            "refund",
+        ]
+        .contains(&crash_at)
+            || (crash_at == "venue" || crash_at == "record") && refunds.len() == 1;
+        match order.status {
+            OrderStatus::Paid => {
+                assert!(
+                    !decided,
+                    "sold after the refund was decided, crash at {crash_at}"
+                );
+                assert_eq!(v.world.store.sold_seats(), 1, "crash at {crash_at}");
+                assert!(refunds.is_empty(), "paid and refunded, crash at {crash_at}");
+            }
+            OrderStatus::Refunded => {
+                assert_eq!(v.world.store.sold_seats(), 0, "crash at {crash_at}");
+                assert_eq!(refunds.len(), 1, "refunded once, crash at {crash_at}");
+                assert_eq!(refunds[0].amount, done.order.totals.total);
+                assert!(
+                    order.problem.unwrap().contains("taken by someone else"),
+                    "the patron is told why, crash at {crash_at}"
+                );
+            }
+            other => panic!("the payment ended {other:?} ({outcome:?}), crash at {crash_at}"),
+        }
+    }
+}
