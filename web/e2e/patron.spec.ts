@@ -45,9 +45,10 @@ test('an unknown path shows the not-found page inside the site', async ({ page }
 });
 
 test('the page runs under a Content-Security-Policy without inline scripts', async ({ page }) => {
-  await page.goto('/');
-  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  const response = await page.goto('/');
+  const csp = (await response?.allHeaders())?.['content-security-policy'] ?? '';
   expect(csp).toContain("script-src 'self'");
+  expect(csp).toContain("frame-ancestors 'none'");
   expect(await page.locator('script:not([src])').count()).toBe(0);
   await expect(page.getByTestId('venue-name')).toBeVisible();
 });

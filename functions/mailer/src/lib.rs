@@ -1,7 +1,9 @@
 //! The `mailer` worker: consumes mail jobs from SQS, renders them in Rust and sends them
-//! through SES v2. A redelivered job is sent at most once (a delivery claim in DynamoDB);
-//! a job that fails is reported in the batch response, retried by SQS, and after the
-//! queue's receive limit lands in the dead-letter queue.
+//! through SES v2. A delivery takes a lease on its job that expires, and records SES's
+//! message id once sent, so a redelivered job is sent once in practice (see
+//! `marquee_store`'s mail module for the one window that can send twice); a job that fails is
+//! reported in the batch response, retried by SQS, and after the queue's receive limit lands
+//! in the dead-letter queue.
 
 pub mod orders;
 mod render;
@@ -9,7 +11,7 @@ mod render;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::Utc;
 use marquee_platform::mail::{MailJob, MailMessage, OutgoingEmail, SesMailer};
-use marquee_store::Store;
+use marquee_store::{MailLease, Store};
 
 pub use render::render;
 
@@ -58,6 +60,8 @@ pub enum MailError {
     Documents(#[from] marquee_app::ports::PortError),
     #[error("the job cannot be rendered: {0}")]
     Invalid(String),
+    #[error("another delivery of the job is sending it")]
+    Busy,
 }
 
 /// Sends every job of the batch; the ids of those that failed go back to SQS for a retry.
@@ -101,15 +105,24 @@ async fn back_off(state: &MailerState, message: &SqsMessage) {
     }
 }
 
+/// How long a delivery may take to send a job before another delivery may send it: well
+/// past the function's timeout (30 s), so only a crashed or timed-out delivery is overtaken.
+const LEASE_SECONDS: i64 = 120;
+
 async fn send_message(state: &MailerState, message: &SqsMessage) -> Result<(), MailError> {
     let job: MailJob = serde_json::from_str(message.body.as_deref().ok_or(MailError::Empty)?)?;
-    if !state
+    match state
         .store
-        .claim_mail_job(&job.tenant, &job.id, Utc::now())
+        .lease_mail_job(&job.tenant, &job.id, Utc::now(), LEASE_SECONDS)
         .await?
     {
-        tracing::info!(job = %job.id, "mail job already sent; skipping the redelivery");
-        return Ok(());
+        MailLease::Acquired => {}
+        MailLease::Sent { message_id } => {
+            tracing::info!(job = %job.id, %message_id, "mail job already sent; skipping the redelivery");
+            return Ok(());
+        }
+        // Another delivery is sending it now: SQS brings this one back after it finished.
+        MailLease::Busy => return Err(MailError::Busy),
     }
     let email = match compose(state, &job).await {
         Ok(Some(email)) => email,
@@ -118,20 +131,34 @@ async fn send_message(state: &MailerState, message: &SqsMessage) -> Result<(), M
             return Ok(());
         }
         Err(e) => {
-            state.store.release_mail_claim(&job.tenant, &job.id).await?;
+            end_lease(state, &job).await;
             return Err(e);
         }
     };
     match state.ses.send(&email).await {
         Ok(message_id) => {
             tracing::info!(job = %job.id, tenant = %job.tenant, %message_id, "mail sent");
+            // Failing to record it is the one window in which a redelivery sends again.
+            if let Err(e) = state
+                .store
+                .record_mail_sent(&job.tenant, &job.id, &message_id, Utc::now())
+                .await
+            {
+                tracing::error!(job = %job.id, error = ?e, "mail sent but not recorded");
+            }
             Ok(())
         }
         Err(e) => {
-            // Give the claim back so the retry can send.
-            state.store.release_mail_claim(&job.tenant, &job.id).await?;
+            end_lease(state, &job).await;
             Err(e.into())
         }
+    }
+}
+
+/// Lets the retry send without waiting for the lease to run out.
+async fn end_lease(state: &MailerState, job: &MailJob) {
+    if let Err(e) = state.store.end_mail_lease(&job.tenant, &job.id).await {
+        tracing::warn!(job = %job.id, error = ?e, "could not end a mail lease; it runs out");
     }
 }
 

@@ -3,17 +3,21 @@
 //! through), polls the local SQS queues and invokes the worker handlers with Lambda's batch
 //! and partial-failure semantics, tails the table's stream for the `seat-events` worker and
 //! serves the live seat map WebSocket at `/live`, shows mail sent through (moto's) SES at
-//! `/_dev/mail`, and can seed the demo venue. The integration tests start it in-process on a free port.
+//! `/_dev/mail` (on the `localhost` host only), adds the security headers CloudFront adds in
+//! AWS ([`security_headers`]), and can seed the demo venue. The integration tests start it
+//! in-process on a free port.
 
 mod live;
 mod mailbox;
 mod poller;
+pub mod security_headers;
 pub mod seed;
 mod stream;
 
 use anyhow::Context;
 use axum::Router;
 use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode, header, uri::Authority};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use marquee_domain::Hostname;
@@ -25,6 +29,7 @@ use marquee_platform::payments::StripeSettings;
 use marquee_platform::resources::{self, MAIL_QUEUE, ProvisionOptions, Provisioned};
 use marquee_platform::{Config, Secret, Stage};
 use marquee_store::Store;
+use security_headers::{LocalOrigins, SecurityHeaders};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -246,6 +251,11 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         MailQueue::new(sqs.clone(), &mail_queue.url),
     ));
     let moto_url = options.endpoints.moto.clone().unwrap_or_default();
+    let security_headers = SecurityHeaders::local(&LocalOrigins {
+        port: addr.port(),
+        documents: options.endpoints.moto.clone(),
+        stripe_double: options.stripe.as_ref().map(|stripe| stripe.url.clone()),
+    })?;
     // API Gateway routes by path prefix and passes the path and Host through unchanged;
     // everything else is the web app (CloudFront + S3 in AWS), with the single-page app's
     // index.html for the paths it routes itself.
@@ -255,14 +265,16 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         stripe_webhook,
         web: ServeDir::new(&options.web_dist)
             .fallback(ServeFile::new(options.web_dist.join("index.html"))),
+        dev_pages: Router::new()
+            .route("/_dev/mail", get(mailbox::mail_page))
+            .with_state(Arc::new(mailbox::MailboxState {
+                moto_url,
+                client: reqwest::Client::new(),
+            })),
+        security_headers,
     });
     let live_hub = live::LiveHub::default();
     let router = Router::new()
-        .route("/_dev/mail", get(mailbox::mail_page))
-        .with_state(Arc::new(mailbox::MailboxState {
-            moto_url,
-            client: reqwest::Client::new(),
-        }))
         .merge(live::routes(store.clone(), live_hub.clone()))
         .fallback(move |request: Request| dispatch(targets.clone(), request));
 
@@ -333,18 +345,37 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     })
 }
 
-/// What API Gateway and CloudFront would route to.
+/// What API Gateway and CloudFront would route to, and the devserver's own pages.
 struct Targets {
     public: Router,
     admin: Router,
     stripe_webhook: Router,
     web: ServeDir<ServeFile>,
+    /// `/_dev/…`, which exists only in the devserver.
+    dev_pages: Router,
+    /// What CloudFront adds to every web app and API response.
+    security_headers: SecurityHeaders,
 }
 
 /// Routes by path prefix, like API Gateway's `/api/{proxy+}` routes: no path parameters of
 /// ours reach the function's router.
 async fn dispatch(targets: Arc<Targets>, request: Request) -> Response {
     let path = request.uri().path();
+    if path == "/_dev" || path.starts_with("/_dev/") {
+        // Only on the devserver's own host: a venue's page ({slug}.localhost, another origin)
+        // must not read the mailbox with its own origin's rights. Elsewhere it does not exist.
+        if is_devserver_host(request.headers()) {
+            return targets
+                .dev_pages
+                .clone()
+                .oneshot(request)
+                .await
+                .into_response();
+        }
+        let mut not_found = StatusCode::NOT_FOUND.into_response();
+        targets.security_headers.apply(not_found.headers_mut());
+        return not_found;
+    }
     // API Gateway prefers the most specific route: the webhook has its own function.
     let target = if path == "/api/v1/stripe/webhook" {
         Some(&targets.stripe_webhook)
@@ -358,10 +389,25 @@ async fn dispatch(targets: Arc<Targets>, request: Request) -> Response {
     } else {
         None
     };
-    match target {
+    let mut response = match target {
         Some(router) => router.clone().oneshot(request).await.into_response(),
         None => targets.web.clone().oneshot(request).await.into_response(),
-    }
+    };
+    targets.security_headers.apply(response.headers_mut());
+    response
+}
+
+/// Whether the request is for the devserver itself (`localhost`, `127.0.0.1` or `[::1]`,
+/// with or without the port) rather than for a venue.
+fn is_devserver_host(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .and_then(|host| host.parse::<Authority>().ok())
+        .is_some_and(|authority| {
+            let host = authority.host();
+            host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" || host == "[::1]"
+        })
 }
 
 /// Locally every venue answers on `{slug}.localhost`, which browsers resolve to 127.0.0.1.
@@ -382,4 +428,41 @@ async fn seed_cjk_font(documents: &Documents, font: &Path) -> anyhow::Result<()>
 
 pub fn local_platform_domain() -> Hostname {
     Hostname::parse("localhost").unwrap_or_else(|_| unreachable!("'localhost' is a valid hostname"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = value.parse() {
+            headers.insert(header::HOST, value);
+        }
+        headers
+    }
+
+    #[test]
+    fn only_localhost_is_the_devserver_host() {
+        for local in [
+            "localhost",
+            "localhost:3000",
+            "LOCALHOST:3000",
+            "127.0.0.1:3000",
+            "127.0.0.1",
+            "[::1]:3000",
+        ] {
+            assert!(is_devserver_host(&host(local)), "{local}");
+        }
+        for venue in [
+            "demo.localhost",
+            "demo.localhost:3000",
+            "localhost.example.org",
+            "127.0.0.2:3000",
+            "",
+        ] {
+            assert!(!is_devserver_host(&host(venue)), "{venue}");
+        }
+        assert!(!is_devserver_host(&HeaderMap::new()));
+    }
 }

@@ -60,7 +60,8 @@ pub const MAIL_QUEUE: QueueSpec = QueueSpec {
     logical_id: "MailQueue",
     dead_letter_logical_id: "MailDeadLetterQueue",
     max_receive_count: 5,
-    visibility_timeout_seconds: 60,
+    // At least 6 × the mailer's timeout (30 s), as AWS recommends for a Lambda's queue.
+    visibility_timeout_seconds: 180,
 };
 
 pub const HOLD_EXPIRY_QUEUE: QueueSpec = QueueSpec {

@@ -22,6 +22,7 @@ pub use error::StoreError;
 pub use live::{
     ConnectionId, LIVE_CONNECTION_SECONDS, LiveConnectionRecord, MAX_LIVE_SUBSCRIPTIONS,
 };
+pub use mail::MailLease;
 pub use marquee_app::ports::ScanOutcome;
 pub use marquee_app::ports::{
     Capacities, CheckoutRefusal, HoldRefusal, HoldRequest, ReleaseBy, SaleRefusal, SeatToHold,

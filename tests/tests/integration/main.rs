@@ -12,6 +12,7 @@ mod catalog;
 mod checkout;
 mod conventions;
 mod domains;
+mod headers;
 mod holds;
 mod live;
 mod platform;

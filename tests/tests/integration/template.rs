@@ -1,6 +1,8 @@
 //! `infra/template.yaml` declares the same table, queues and bucket as the Rust definition
-//! the local stack is created from, and a build for every function binary.
+//! the local stack is created from, a build for every function binary, and the security
+//! headers the devserver sends locally.
 
+use devserver::security_headers as headers;
 use marquee_platform::resources::{DOCUMENTS_BUCKET, QUEUES, TABLE};
 use serde_norway::Value;
 
@@ -91,6 +93,33 @@ fn every_queue_has_its_dead_letter_queue_and_receive_limit() {
             queue["Properties"]["VisibilityTimeout"].as_u64(),
             Some(u64::from(spec.visibility_timeout_seconds))
         );
+        // At least 6 × the timeout of the function the queue triggers (AWS's advice: a
+        // message must not come back while a slow invocation still works on it).
+        let resources = t["Resources"].as_mapping().unwrap();
+        let global = t["Globals"]["Function"]["Timeout"].as_u64().unwrap_or(3);
+        let consumers: Vec<u64> = resources
+            .values()
+            .filter(|r| r["Type"] == "AWS::Serverless::Function")
+            .filter(|r| {
+                r["Properties"]["Events"]
+                    .as_mapping()
+                    .is_some_and(|events| {
+                        events.values().any(|e| {
+                            e["Type"] == "SQS"
+                                && e["Properties"]["Queue"]["Fn::GetAtt"][0] == spec.logical_id
+                        })
+                    })
+            })
+            .map(|r| r["Properties"]["Timeout"].as_u64().unwrap_or(global))
+            .collect();
+        assert_eq!(consumers.len(), 1, "{} has one consumer", spec.logical_id);
+        assert!(
+            u64::from(spec.visibility_timeout_seconds) >= 6 * consumers[0],
+            "{}: visibility {} < 6 × {}",
+            spec.logical_id,
+            spec.visibility_timeout_seconds,
+            consumers[0]
+        );
     }
 }
 
@@ -108,9 +137,15 @@ fn the_documents_bucket_and_every_function_binary_are_declared() {
             assert_eq!(resource["Metadata"]["BuildMethod"], "rust-cargolambda");
             // Built from its own package's directory, so cargo resolves only that function's
             // features and links only the AWS SDKs it calls (not the workspace's union).
-            let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+            let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .unwrap();
             let code = resource["Properties"]["CodeUri"].as_str().unwrap();
-            assert_eq!(code, format!("../functions/{binary}/"), "CodeUri of {binary}");
+            assert_eq!(
+                code,
+                format!("../functions/{binary}/"),
+                "CodeUri of {binary}"
+            );
             assert!(
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                     .join("../functions")
@@ -150,6 +185,74 @@ fn the_documents_bucket_and_every_function_binary_are_declared() {
         assert!(
             text.contains(&format!("name = \"{binary}\"")),
             "{binary} is a binary of its crate"
+        );
+    }
+}
+
+#[test]
+fn every_response_gets_the_security_headers_the_devserver_sends() {
+    let t = template();
+    let policy = &t["Resources"]["WebSecurityHeaders"];
+    assert_eq!(policy["Type"], "AWS::CloudFront::ResponseHeadersPolicy");
+    let config = &policy["Properties"]["ResponseHeadersPolicyConfig"];
+    let security = &config["SecurityHeadersConfig"];
+    let mut declared: Vec<&str> = security
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    declared.sort_unstable();
+    // A header added to the template alone would not be sent locally.
+    assert_eq!(
+        declared,
+        [
+            "ContentSecurityPolicy",
+            "ContentTypeOptions",
+            "FrameOptions",
+            "ReferrerPolicy",
+            "StrictTransportSecurity"
+        ]
+    );
+    assert!(config["CustomHeadersConfig"].is_null());
+    assert!(config["RemoveHeadersConfig"].is_null());
+    for name in &declared {
+        // CloudFront replaces what an origin sent, as the devserver does.
+        assert_eq!(security[*name]["Override"], true, "{name} overrides");
+    }
+
+    let csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+        .as_str()
+        .expect("the CSP is an Fn::Sub naming the stack's resources");
+    assert_eq!(csp, headers::cloudformation_content_security_policy());
+    assert!(csp.len() <= headers::CLOUDFRONT_MAX_CSP_LENGTH);
+    assert_eq!(
+        security["FrameOptions"]["FrameOption"],
+        headers::FRAME_OPTIONS
+    );
+    assert_eq!(
+        security["ReferrerPolicy"]["ReferrerPolicy"],
+        headers::REFERRER_POLICY
+    );
+    let hsts = &security["StrictTransportSecurity"];
+    assert_eq!(
+        hsts["AccessControlMaxAgeSec"].as_u64(),
+        Some(u64::from(headers::HSTS_MAX_AGE_SECONDS))
+    );
+    assert_eq!(hsts["IncludeSubdomains"], headers::HSTS_INCLUDE_SUBDOMAINS);
+    assert!(hsts["Preload"].is_null() || hsts["Preload"] == false);
+    // ContentTypeOptions has no value of its own: it is always `nosniff`.
+    assert_eq!(headers::CONTENT_TYPE_OPTIONS, "nosniff");
+
+    // The web app and every API path, as the devserver adds them to both.
+    let distribution = &t["Resources"]["WebDistribution"]["Properties"]["DistributionConfig"];
+    let mut behaviours = vec![&distribution["DefaultCacheBehavior"]];
+    behaviours.extend(distribution["CacheBehaviors"].as_sequence().unwrap());
+    for behaviour in behaviours {
+        assert_eq!(
+            behaviour["ResponseHeadersPolicyId"]["Ref"], "WebSecurityHeaders",
+            "the behaviour for {:?}",
+            behaviour["PathPattern"]
         );
     }
 }

@@ -169,3 +169,54 @@ async fn a_redelivered_job_is_sent_once() {
     }
     assert_eq!(app.mail_to(&to).await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_mail_lease_runs_out_instead_of_needing_to_be_given_back() {
+    use marquee_store::MailLease;
+    let app = spawn_app().await;
+    let store = &app.server.store;
+    let tenant = TenantId::generate();
+    let job = unique("job");
+    let now = chrono::Utc::now();
+    let lease = |at| store.lease_mail_job(&tenant, &job, at, 120);
+    assert_eq!(lease(now).await.unwrap(), MailLease::Acquired);
+    // A second delivery while the first is sending waits.
+    assert_eq!(
+        lease(now + chrono::Duration::seconds(30)).await.unwrap(),
+        MailLease::Busy
+    );
+    // The first delivery crashed without giving anything back: its lease runs out and the
+    // next delivery sends.
+    let later = now + chrono::Duration::seconds(121);
+    assert_eq!(lease(later).await.unwrap(), MailLease::Acquired);
+    store
+        .record_mail_sent(&tenant, &job, "ses-message-1", later)
+        .await
+        .unwrap();
+    // Once SES's message id is recorded, no delivery sends again, lease or not.
+    for at in [later, later + chrono::Duration::seconds(600)] {
+        assert_eq!(
+            lease(at).await.unwrap(),
+            MailLease::Sent {
+                message_id: "ses-message-1".into()
+            }
+        );
+    }
+    // Ending a lease early (after a failed send) lets the retry go at once.
+    let other = unique("job");
+    assert_eq!(
+        store
+            .lease_mail_job(&tenant, &other, now, 120)
+            .await
+            .unwrap(),
+        MailLease::Acquired
+    );
+    store.end_mail_lease(&tenant, &other).await.unwrap();
+    assert_eq!(
+        store
+            .lease_mail_job(&tenant, &other, now, 120)
+            .await
+            .unwrap(),
+        MailLease::Acquired
+    );
+}
