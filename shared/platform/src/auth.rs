@@ -119,6 +119,7 @@ where
                 _ => ApiError::unauthorized("The token is not valid"),
             })?
             .claims;
+        issued_in_the_past(claims.iat, Utc::now())?;
         // A token is valid only on the venue that issued it.
         if claims.tid != tenant.id {
             return Err(ApiError::unauthorized(
@@ -133,6 +134,15 @@ where
             role: claims.role,
         })
     }
+}
+
+/// A token "issued" later than now (beyond the clock leeway) was not issued by us as it says:
+/// refused, whatever its expiry.
+fn issued_in_the_past(iat: i64, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if iat > now.timestamp() + 5 {
+        return Err(ApiError::unauthorized("The token is not valid"));
+    }
+    Ok(())
 }
 
 pub const PATRON_AUDIENCE: &str = "marquee-patron";
@@ -204,6 +214,7 @@ impl PatronAuth {
                 _ => ApiError::unauthorized("The token is not valid"),
             })?
             .claims;
+        issued_in_the_past(claims.iat, Utc::now())?;
         if &claims.tid != tenant {
             return Err(ApiError::unauthorized(
                 "The token is not valid for this venue",

@@ -178,6 +178,21 @@ async fn expired_tampered_forged_and_missing_tokens_are_refused() {
         },
         &secret,
     );
+    let from_the_future = sign(
+        &Claims {
+            iat: now + 3600,
+            exp: now + 7200,
+            ..base
+        },
+        &secret,
+    );
+    let wrong_issuer = sign(
+        &Claims {
+            iss: "someone-else",
+            ..base
+        },
+        &secret,
+    );
     // The same token with its role changed in the payload, signature kept.
     let parts: Vec<&str> = good.split('.').collect();
     let payload = String::from_utf8(base64_decode(parts[1]))
@@ -195,6 +210,8 @@ async fn expired_tampered_forged_and_missing_tokens_are_refused() {
         ("expired", expired),
         ("forged", forged),
         ("wrong audience", wrong_audience),
+        ("issued in the future", from_the_future),
+        ("wrong issuer", wrong_issuer),
         ("tampered", tampered),
         ("garbage", "abc.def.ghi".into()),
     ] {
