@@ -20,6 +20,7 @@ use axum::{Json, Router, middleware};
 use marquee_app::sales::Sales;
 use marquee_platform::auth::JwtKeys;
 use marquee_platform::documents::Documents;
+use marquee_platform::http::ApiConventions;
 use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::Payments;
 use marquee_platform::tenancy::{Tenancy, resolve_tenant};
@@ -125,6 +126,7 @@ impl FromRef<AdminState> for JwtKeys {
         marquee_domain::pricing::Fee,
         marquee_domain::pricing::Tax
     )),
+    modifiers(&ApiConventions),
 )]
 pub struct AdminApiDoc;
 

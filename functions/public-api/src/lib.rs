@@ -15,6 +15,7 @@ use marquee_app::checkout::Checkout;
 use marquee_app::holds::Holds;
 use marquee_platform::auth::JwtKeys;
 use marquee_platform::documents::Documents;
+use marquee_platform::http::ApiConventions;
 use marquee_platform::jobs::HoldExpiryQueue;
 use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::Payments;
@@ -130,6 +131,7 @@ impl FromRef<PublicState> for JwtKeys {
         marquee_domain::pricing::Fee,
         marquee_domain::pricing::Tax
     )),
+    modifiers(&ApiConventions),
 )]
 pub struct PublicApiDoc;
 

@@ -118,3 +118,85 @@ async fn json_error_bodies(req: Request, next: Next) -> Response {
     }
     response
 }
+
+/// Completes an OpenAPI document: the bearer-token security schemes its routes name
+/// (`staff`, `patron`: JWTs from the login endpoints) and the JSON error body every refusal has.
+pub struct ApiConventions;
+
+impl utoipa::Modify for ApiConventions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, description) in [
+            (
+                "staff",
+                "A staff token from POST /admin/v1/login (Authorization: Bearer …)",
+            ),
+            (
+                "patron",
+                "A patron token from POST /api/v1/account/login (Authorization: Bearer …)",
+            ),
+        ] {
+            components.add_security_scheme(
+                name,
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .description(Some(description))
+                        .build(),
+                ),
+            );
+        }
+        components.schemas.insert(
+            "ErrorBody".into(),
+            <ErrorBody as utoipa::PartialSchema>::schema(),
+        );
+        // Every 4xx and 5xx a route documents answers with that body.
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    let is_error = status.starts_with('4') || status.starts_with('5');
+                    if let (true, utoipa::openapi::RefOr::T(response)) = (is_error, response)
+                        && response.content.is_empty()
+                    {
+                        response.content.insert(
+                            "application/json".into(),
+                            utoipa::openapi::content::ContentBuilder::new()
+                                .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                                .build(),
+                        );
+                    }
+                }
+            }
+        }
+        components.schemas.insert(
+            "ErrorDetail".into(),
+            <ErrorDetail as utoipa::PartialSchema>::schema(),
+        );
+    }
+}
+
+/// Every refusal's JSON body: `{"error": {"code", "message", "details"?}}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable, e.g. `seat_unavailable`, `invalid_field`.
+    pub code: String,
+    /// For people.
+    pub message: String,
+    /// What the code needs, e.g. `seats` taken or the `field` that is invalid.
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
