@@ -40,8 +40,6 @@ pub struct AdminState {
     pub documents: Documents,
     pub sales: Arc<Sales>,
     pub door: Arc<marquee_app::door::Door>,
-    /// Ticket-signing keys, read once per venue.
-    pub keys: marquee_platform::tickets::KeyCache,
 }
 
 impl AdminState {
@@ -52,10 +50,9 @@ impl AdminState {
         documents: Documents,
         payments: Payments,
     ) -> Self {
-        let keys = marquee_platform::tickets::KeyCache::default();
         Self {
-            door: services::door(&store, keys.clone()),
-            keys,
+            // Ticket-signing keys are read once per venue by this instance.
+            door: services::door(&store, marquee_platform::tickets::KeyCache::default()),
             sales: services::sales(
                 &store,
                 services::sale_catalog(&store),

@@ -73,19 +73,18 @@ impl PublicState {
             payments.clone(),
             config.payment_window_seconds,
         );
-        let store_for_orders = store.clone();
         Self {
             jwt: JwtKeys::new(&config.jwt_secret),
             payments,
             tenancy: Tenancy::new(store.clone()),
             config: Arc::new(config),
+            orders: Arc::new(marquee_app::orders::Orders::new(Arc::new(store.clone()))),
             store,
             fonts: marquee_platform::tickets::TicketFonts::new(documents.clone()),
             documents,
             catalog,
             holds,
             checkout,
-            orders: Arc::new(marquee_app::orders::Orders::new(Arc::new(store_for_orders))),
             mail,
         }
     }

@@ -395,6 +395,24 @@ impl Checkout {
         }
     }
 
+    /// The cart opens again and the order is cancelled: a checkout that cannot be paid.
+    async fn undo_checkout(&self, tenant: &TenantId, order: &OrderRecord, problem: &str) {
+        if let Err(reopen) = self
+            .orders
+            .reopen_cart_after_failed_payment(tenant, order, problem)
+            .await
+        {
+            tracing::warn!(order = %order.id, error = ?reopen, "could not reopen the cart");
+        }
+        if let Err(cancel) = self
+            .orders
+            .cancel_pending_order(tenant, &order.id, problem)
+            .await
+        {
+            tracing::warn!(order = %order.id, error = ?cancel, "could not cancel the order");
+        }
+    }
+
     /// Opens the PaymentIntent. If the provider fails, the cart opens again and the order is
     /// cancelled, so the patron can simply try again.
     async fn open_payment(
@@ -452,26 +470,6 @@ impl Checkout {
                     WriteRefusal::Changed => CheckoutError::CartChanged,
                 })
             }
-        }
-    }
-}
-
-impl Checkout {
-    /// The cart opens again and the order is cancelled: a checkout that cannot be paid.
-    async fn undo_checkout(&self, tenant: &TenantId, order: &OrderRecord, problem: &str) {
-        if let Err(reopen) = self
-            .orders
-            .reopen_cart_after_failed_payment(tenant, order, problem)
-            .await
-        {
-            tracing::warn!(order = %order.id, error = ?reopen, "could not reopen the cart");
-        }
-        if let Err(cancel) = self
-            .orders
-            .cancel_pending_order(tenant, &order.id, problem)
-            .await
-        {
-            tracing::warn!(order = %order.id, error = ?cancel, "could not cancel the order");
         }
     }
 }

@@ -3,7 +3,7 @@
 //! there is no such order.
 
 use crate::ports::{OrderStore, PortError};
-use crate::tokens::sha256_hex;
+use crate::tokens::{secrets_match, sha256_hex};
 use marquee_domain::records::{OrderRecord, TicketStatus};
 use marquee_domain::{Email, OrderId, TenantId};
 use std::sync::Arc;
@@ -81,12 +81,6 @@ impl Orders {
             Err(OrderError::NoTickets)
         }
     }
-}
-
-/// Compares digests in constant time; an empty stored digest matches nothing.
-fn secrets_match(given: &str, expected: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    !expected.is_empty() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
 }
 
 #[cfg(test)]

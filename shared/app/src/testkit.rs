@@ -235,3 +235,22 @@ pub async fn pay(
         )
         .await
 }
+
+/// A new cart holding `wanted` of the performance, and what it holds.
+pub async fn held(
+    venue: &Venue,
+    wanted: &HoldWanted,
+) -> (
+    std::sync::Arc<crate::holds::Holds>,
+    CartAccess,
+    crate::holds::CartContents,
+) {
+    let holds = venue.world.holds();
+    let access = cart(venue, &holds).await;
+    holds
+        .hold(&venue.tenant, &access, venue.performance.as_str(), wanted)
+        .await
+        .unwrap();
+    let contents = holds.contents(&venue.tenant, &access).await.unwrap();
+    (holds, access, contents)
+}

@@ -16,3 +16,10 @@ pub fn random_token(bytes: usize) -> String {
 pub fn sha256_hex(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
+
+/// Compares a secret (or its digest) with the stored one in constant time; an empty stored
+/// value matches nothing.
+pub fn secrets_match(given: &str, expected: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    !expected.is_empty() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+}

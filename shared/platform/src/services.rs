@@ -58,10 +58,12 @@ pub fn sales(
         Arc::new(mail),
         public_url_template,
     ));
+    // One store serves the three ports.
+    let store = Arc::new(store.clone());
     Arc::new(Sales::new(
-        Arc::new(store.clone()),
-        Arc::new(store.clone()),
-        Arc::new(store.clone()),
+        store.clone(),
+        store.clone(),
+        store,
         Arc::new(payments),
         delivery,
         clock(),

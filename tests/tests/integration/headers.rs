@@ -2,10 +2,9 @@
 //! assets locally too (`devserver::security_headers`, which the template test holds to the
 //! template), and the devserver's mailbox answers only on its own host.
 
-use crate::helpers::{TestApp, unique};
+use crate::helpers::{TestApp, start_app, unique};
+use devserver::LocalStripe;
 use devserver::security_headers::cloudformation_content_security_policy;
-use devserver::{DevOptions, LocalStripe};
-use marquee_platform::aws::Endpoints;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use std::path::PathBuf;
@@ -36,36 +35,11 @@ impl Drop for WebBuild {
 
 /// `spawn_app()`, serving `web` as the web app.
 async fn spawn_app_serving(web: &WebBuild) -> TestApp {
-    marquee_platform::telemetry::init_for_tests();
-    let endpoints = Endpoints::from_env();
-    let moto_url = endpoints
-        .moto
-        .clone()
-        .expect("MARQUEE_MOTO_URL is not set: run the tests through `make test`");
-    let prefix = unique("t");
-    let stripe = LocalStripe::from_env().map(|local| LocalStripe {
-        secret_key: format!("sk_test_{prefix}"),
-        ..local
-    });
-    let server = devserver::start(DevOptions {
-        port: 0,
-        endpoints,
-        prefix,
-        workers: false,
-        visibility_timeout: 1,
-        web_dist: web.0.clone(),
-        stripe,
-        payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
-        cjk_font: None,
+    start_app(|options| {
+        options.workers = false;
+        options.web_dist = web.0.clone();
     })
     .await
-    .expect("devserver starts");
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    TestApp {
-        server,
-        http,
-        moto_url,
-    }
 }
 
 async fn get(app: &TestApp, host: &str, path: &str) -> (StatusCode, HeaderMap) {

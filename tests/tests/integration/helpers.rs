@@ -69,19 +69,17 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with_cjk_font() -> TestApp {
     let font = DevOptions::system_cjk_font()
         .expect("the CJK font (Debian's fonts-noto-cjk) is missing: run `make install`");
-    start_app(
-        marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
-        Some(font),
-    )
-    .await
+    start_app(|options| options.cjk_font = Some(font)).await
 }
 
 /// An app whose checkouts keep the seats only `seconds` for the payment (races after expiry).
 pub async fn spawn_app_with_payment_window(seconds: u32) -> TestApp {
-    start_app(seconds, None).await
+    start_app(|options| options.payment_window_seconds = seconds).await
 }
 
-async fn start_app(seconds: u32, cjk_font: Option<std::path::PathBuf>) -> TestApp {
+/// An app on the local stack with its own resources and Stripe account; `adjust` changes
+/// the devserver's options from the defaults every test uses.
+pub async fn start_app(adjust: impl FnOnce(&mut DevOptions)) -> TestApp {
     marquee_platform::telemetry::init_for_tests();
     let endpoints = Endpoints::from_env();
     let moto_url = endpoints
@@ -98,7 +96,7 @@ async fn start_app(seconds: u32, cjk_font: Option<std::path::PathBuf>) -> TestAp
         secret_key: format!("sk_test_{prefix}"),
         ..local
     });
-    let server = devserver::start(DevOptions {
+    let mut options = DevOptions {
         port: 0,
         endpoints,
         prefix,
@@ -106,11 +104,11 @@ async fn start_app(seconds: u32, cjk_font: Option<std::path::PathBuf>) -> TestAp
         visibility_timeout: 1,
         web_dist: DevOptions::default_web_dist(),
         stripe,
-        payment_window_seconds: seconds,
-        cjk_font,
-    })
-    .await
-    .expect("devserver starts");
+        payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
+        cjk_font: None,
+    };
+    adjust(&mut options);
+    let server = devserver::start(options).await.expect("devserver starts");
     let http = reqwest::Client::builder()
         .no_proxy()
         .build()

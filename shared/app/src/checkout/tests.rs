@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::holds::HoldWanted;
-use crate::testkit::{cart, checked_out, request, seats, start, venue, wanted_seats};
+use crate::testkit::{cart, checked_out, held, request, seats, start, venue, wanted_seats};
 use marquee_domain::SeatId;
 use marquee_domain::records::SeatState;
 
@@ -128,18 +128,7 @@ async fn every_live_hold_needs_exactly_one_price_type() {
 #[tokio::test]
 async fn an_expired_hold_is_named_and_nothing_is_checked_out() {
     let v = venue();
-    let holds = v.world.holds();
-    let access = cart(&v, &holds).await;
-    holds
-        .hold(
-            &v.tenant,
-            &access,
-            v.performance.as_str(),
-            &wanted_seats(&seats(&v, 1)),
-        )
-        .await
-        .unwrap();
-    let contents = holds.contents(&v.tenant, &access).await.unwrap();
+    let (_, access, contents) = held(&v, &wanted_seats(&seats(&v, 1))).await;
     v.world.clock.advance(Duration::seconds(601));
     let err = v
         .world
@@ -201,18 +190,7 @@ async fn a_free_order_completes_at_once_without_the_payment_provider() {
 #[tokio::test]
 async fn when_the_provider_fails_the_cart_opens_again_and_a_retry_goes_through() {
     let v = venue();
-    let holds = v.world.holds();
-    let access = cart(&v, &holds).await;
-    holds
-        .hold(
-            &v.tenant,
-            &access,
-            v.performance.as_str(),
-            &wanted_seats(&seats(&v, 1)),
-        )
-        .await
-        .unwrap();
-    let contents = holds.contents(&v.tenant, &access).await.unwrap();
+    let (holds, access, contents) = held(&v, &wanted_seats(&seats(&v, 1))).await;
     let checkout = v.world.checkout();
     v.world.payments.faults.fail("create_payment_intent", 1);
     let err = checkout
@@ -287,18 +265,7 @@ async fn checking_out_again_cancels_the_previous_order_and_its_payment() {
 #[tokio::test]
 async fn a_performance_taken_off_sale_after_the_hold_cannot_be_checked_out() {
     let v = venue();
-    let holds = v.world.holds();
-    let access = cart(&v, &holds).await;
-    holds
-        .hold(
-            &v.tenant,
-            &access,
-            v.performance.as_str(),
-            &wanted_seats(&seats(&v, 1)),
-        )
-        .await
-        .unwrap();
-    let contents = holds.contents(&v.tenant, &access).await.unwrap();
+    let (_, access, contents) = held(&v, &wanted_seats(&seats(&v, 1))).await;
     v.world
         .store
         .set_performance_status(&v.tenant, &v.performance, PerformanceStatus::Paused);
@@ -359,18 +326,7 @@ async fn a_store_failure_at_checkout_charges_nothing_and_a_wrong_token_finds_no_
 async fn when_the_order_cannot_be_tied_to_its_payment_the_intent_is_cancelled_and_the_cart_reopens()
 {
     let v = venue();
-    let holds = v.world.holds();
-    let access = cart(&v, &holds).await;
-    holds
-        .hold(
-            &v.tenant,
-            &access,
-            v.performance.as_str(),
-            &wanted_seats(&seats(&v, 1)),
-        )
-        .await
-        .unwrap();
-    let contents = holds.contents(&v.tenant, &access).await.unwrap();
+    let (_, access, contents) = held(&v, &wanted_seats(&seats(&v, 1))).await;
     v.world.store.faults.fail("set_payment_intent", 1);
     let err = v
         .world
@@ -416,18 +372,7 @@ async fn an_order_total_above_what_one_card_payment_can_be_is_refused_before_the
     )
     .unwrap();
     v.world.store.put_performance(&v.tenant, performance);
-    let holds = v.world.holds();
-    let access = cart(&v, &holds).await;
-    holds
-        .hold(
-            &v.tenant,
-            &access,
-            v.performance.as_str(),
-            &wanted_seats(&seats(&v, 2)),
-        )
-        .await
-        .unwrap();
-    let contents = holds.contents(&v.tenant, &access).await.unwrap();
+    let (_, access, contents) = held(&v, &wanted_seats(&seats(&v, 2))).await;
     let err = v
         .world
         .checkout()
