@@ -1,39 +1,40 @@
-//! Staff login. Each attempt is counted before the password is checked; the fifth failure
-//! in a row locks the account for 15 minutes.
+//! Staff login. Every attempt is counted before the password is checked (per account and
+//! client address, per address, per account: `marquee_platform::limits::STAFF_LOGIN`), so an
+//! attacker is slowed down without locking the owner out from their own address, and an
+//! unknown email is answered and counted exactly like a wrong password.
 
 use crate::AdminState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use marquee_domain::{Email, Password, Role};
-use marquee_platform::auth::{issue_staff_token, verify_password};
-use marquee_platform::tenancy::Tenant;
+use marquee_platform::auth::{StaffAccount, issue_staff_token, verify_password};
+use marquee_platform::limits::STAFF_LOGIN;
+use marquee_platform::tenancy::{ClientAddress, Tenant};
 use marquee_platform::{ApiError, http::Json};
-use marquee_store::{StaffStatus, StoreError};
+use marquee_store::StaffStatus;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
-
-pub const MAX_FAILED_LOGINS: u32 = 5;
-pub const LOCK_MINUTES: i64 = 15;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(max_length = 254)]
     email: String,
+    #[schema(max_length = 1024)]
     password: String,
 }
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginResponse {
-    token: String,
-    expires_at: String,
-    email: String,
-    role: Role,
+    pub token: String,
+    pub expires_at: String,
+    pub email: String,
+    pub role: Role,
 }
 
-fn invalid_credentials() -> ApiError {
+pub(crate) fn invalid_credentials() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
         "invalid_credentials",
@@ -41,25 +42,22 @@ fn invalid_credentials() -> ApiError {
     )
 }
 
-fn locked(until: chrono::DateTime<Utc>) -> ApiError {
-    let seconds = (until - Utc::now()).num_seconds().max(1);
-    ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "account_locked",
-        "Too many failed logins; this account is locked for a while",
-    )
-    .with_details(json!({ "retryAfterSeconds": seconds }))
-}
-
 /// Log in as staff of the venue on this host.
 #[utoipa::path(post, path = "/admin/v1/login", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 400, description = "malformed_json"), (status = 401, description = "invalid_credentials"),
-        (status = 422, description = "invalid_body"), (status = 429, description = "account_locked with details.retryAfterSeconds")))]
+    responses((status = 200, body = LoginResponse), (status = 400, description = "malformed_json"), (status = 401, description = "invalid_credentials (also for an email that has no account)"),
+        (status = 422, description = "invalid_body"),
+        (status = 429, description = "rate_limited with Retry-After and details.retryAfterSeconds: too many attempts from this address or for this account")))]
 pub async fn login(
     State(state): State<AdminState>,
     tenant: Tenant,
+    client: ClientAddress,
     Json(body): Json<LoginRequest>,
 ) -> Result<axum::Json<LoginResponse>, ApiError> {
+    let now = Utc::now();
+    state
+        .limiter
+        .check(&tenant.id, &STAFF_LOGIN, &body.email, &client, now)
+        .await?;
     let password = Password::for_login(&body.password);
     let account = match Email::parse(&body.email) {
         Ok(email) => state
@@ -69,50 +67,25 @@ pub async fn login(
             .filter(|s| s.status == StaffStatus::Active),
         Err(_) => None,
     };
-    let Some(account) = account else {
-        // Same work as a wrong password, so timing does not reveal which accounts exist.
-        verify_password(None, &password).await;
+    // Same work for a missing account as for a wrong password, so timing does not tell.
+    let verified = verify_password(
+        account.as_ref().and_then(|a| a.password_hash.clone()),
+        &password,
+    )
+    .await;
+    let Some(account) = account.filter(|_| verified) else {
         return Err(invalid_credentials());
     };
-    let now = Utc::now();
-    let attempt = match state
-        .store
-        .reserve_login_attempt(&tenant.id, &account.email, MAX_FAILED_LOGINS, now)
-        .await
-    {
-        Ok(attempt) => attempt,
-        Err(StoreError::Locked { until }) => return Err(locked(until)),
-        Err(StoreError::AttemptsExhausted) => {
-            // The attempt that used the last try has not written the lock yet (or never will).
-            let until = now + Duration::minutes(LOCK_MINUTES);
-            state
-                .store
-                .lock_account(&tenant.id, &account.email, until)
-                .await?;
-            return Err(locked(until));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if !verify_password(account.password_hash.clone(), &password).await {
-        if attempt.attempts >= MAX_FAILED_LOGINS {
-            state
-                .store
-                .lock_account(
-                    &tenant.id,
-                    &account.email,
-                    now + Duration::minutes(LOCK_MINUTES),
-                )
-                .await?;
-            tracing::warn!(tenant = %tenant.id, "staff account locked after repeated failed logins");
-        }
-        return Err(invalid_credentials());
-    }
-    state
-        .store
-        .clear_login_failures(&tenant.id, &account.email)
-        .await?;
-    let (token, expires) =
-        issue_staff_token(&state.jwt, &tenant.id, &account.email, account.role, now)?;
+    let (token, expires) = issue_staff_token(
+        &state.jwt,
+        &tenant.id,
+        StaffAccount {
+            email: &account.email,
+            role: account.role,
+            token_version: account.token_version,
+        },
+        now,
+    )?;
     Ok(axum::Json(LoginResponse {
         token,
         expires_at: expires.to_rfc3339(),

@@ -15,15 +15,17 @@ mod staff;
 mod venue;
 
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router, middleware};
 use marquee_app::sales::Sales;
 use marquee_platform::auth::JwtKeys;
+use marquee_platform::auth::Sessions;
 use marquee_platform::documents::Documents;
 use marquee_platform::http::ApiConventions;
+use marquee_platform::limits::Limiter;
 use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::Payments;
-use marquee_platform::tenancy::{Tenancy, resolve_tenant};
+use marquee_platform::tenancy::{ClientAddresses, Tenancy, resolve_tenant};
 use marquee_platform::{Config, http, services};
 use marquee_store::Store;
 use std::sync::Arc;
@@ -40,6 +42,10 @@ pub struct AdminState {
     pub documents: Documents,
     pub sales: Arc<Sales>,
     pub door: Arc<marquee_app::door::Door>,
+    /// What staff tokens are checked against.
+    pub sessions: Sessions,
+    /// Rate limits on logins, invitation codes and password changes.
+    pub limiter: Limiter,
 }
 
 impl AdminState {
@@ -62,7 +68,10 @@ impl AdminState {
             ),
             documents,
             jwt: JwtKeys::new(&config.jwt_secret),
-            tenancy: Tenancy::new(store.clone()),
+            tenancy: Tenancy::new(store.clone())
+                .with_client_addresses(ClientAddresses::from_config(&config)),
+            sessions: Sessions::new(store.clone()),
+            limiter: Limiter::new(store.clone()),
             config: Arc::new(config),
             store,
             mail,
@@ -73,6 +82,12 @@ impl AdminState {
 impl FromRef<AdminState> for JwtKeys {
     fn from_ref(state: &AdminState) -> Self {
         state.jwt.clone()
+    }
+}
+
+impl FromRef<AdminState> for Sessions {
+    fn from_ref(state: &AdminState) -> Self {
+        state.sessions.clone()
     }
 }
 
@@ -90,6 +105,9 @@ impl FromRef<AdminState> for JwtKeys {
         staff::list_staff,
         staff::invite_staff,
         staff::accept_invitation,
+        staff::change_staff,
+        staff::remove_staff,
+        staff::change_password,
         domains::list_domains,
         domains::register_domain,
         seatmaps::create_seat_map,
@@ -139,6 +157,11 @@ pub fn router(state: AdminState) -> Router {
             get(staff::list_staff).post(staff::invite_staff),
         )
         .route("/admin/v1/staff/accept", post(staff::accept_invitation))
+        .route(
+            "/admin/v1/staff/{email}",
+            put(staff::change_staff).delete(staff::remove_staff),
+        )
+        .route("/admin/v1/password", post(staff::change_password))
         .route(
             "/admin/v1/domains",
             get(domains::list_domains).post(domains::register_domain),

@@ -16,5 +16,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     let documents = Documents::new(aws::s3(&sdk, &endpoints), &config.documents_bucket);
     let payments = config.payments()?;
     let state = admin_api::AdminState::new(config, store, mail, documents, payments);
-    lambda_http::run(admin_api::router(state)).await
+    let app = admin_api::router(state).layer(axum::middleware::from_fn(
+        marquee_platform::http::lambda_source_address,
+    ));
+    lambda_http::run(app).await
 }

@@ -1,15 +1,20 @@
-//! Staff invitations: an owner or manager invites someone by email with a role; the
-//! invitation email carries a one-time code with which the new staff member sets a password.
+//! Staff: an owner or manager invites someone by email with a role (the invitation email
+//! carries a one-time code with which the new member sets a password), changes a member's
+//! role or removes them (never the last owner); each member changes their own password, which
+//! ends every other session.
 
 use crate::AdminState;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use marquee_domain::{Email, Password, Permission, Role};
 use marquee_platform::auth::{
-    StaffAuth, hash_password, issue_staff_token, random_token, sha256_hex,
+    StaffAccount, StaffAuth, hash_password, issue_staff_token, random_token, sha256_hex,
+    verify_password,
 };
+use marquee_platform::limits::{STAFF_INVITATION, STAFF_PASSWORD};
 use marquee_platform::mail::{MailJob, MailMessage};
+use marquee_platform::tenancy::ClientAddress;
 use marquee_platform::tenancy::Tenant;
 use marquee_platform::{ApiError, http::Json};
 use marquee_store::{StaffRecord, StaffStatus, StoreError};
@@ -105,8 +110,7 @@ pub async fn invite_staff(
         role: body.role,
         status: StaffStatus::Invited,
         password_hash: None,
-        failed_logins: 0,
-        locked_until: None,
+        token_version: now.timestamp_millis(),
         invite_code_hash: Some(sha256_hex(&code)),
         invite_expires_at: Some((now + Duration::days(INVITATION_DAYS)).timestamp()),
         created_at: now.to_rfc3339(),
@@ -160,12 +164,24 @@ pub struct AcceptResponse {
 /// Accept an invitation: set a password with the emailed code, and log in.
 #[utoipa::path(post, path = "/admin/v1/staff/accept", request_body = AcceptRequest,
     responses((status = 200, body = AcceptResponse), (status = 400, description = "invalid_invitation; malformed_json"),
-        (status = 422, description = "invalid_field; invalid_body")))]
+        (status = 422, description = "invalid_field; invalid_body"),
+        (status = 429, description = "rate_limited with Retry-After: too many codes tried from this address or for this email")))]
 pub async fn accept_invitation(
     State(state): State<AdminState>,
     tenant: Tenant,
+    client: ClientAddress,
     Json(body): Json<AcceptRequest>,
 ) -> Result<axum::Json<AcceptResponse>, ApiError> {
+    state
+        .limiter
+        .check(
+            &tenant.id,
+            &STAFF_INVITATION,
+            &body.email,
+            &client,
+            Utc::now(),
+        )
+        .await?;
     let invalid = || {
         ApiError::bad_request(
             "invalid_invitation",
@@ -196,11 +212,251 @@ pub async fn accept_invitation(
         .staff(&tenant.id, &email)
         .await?
         .ok_or_else(invalid)?;
-    let (token, expires) = issue_staff_token(&state.jwt, &tenant.id, &email, account.role, now)?;
+    let (token, expires) = issue_staff_token(
+        &state.jwt,
+        &tenant.id,
+        StaffAccount {
+            email: &email,
+            role: account.role,
+            token_version: account.token_version,
+        },
+        now,
+    )?;
     Ok(axum::Json(AcceptResponse {
         token,
         expires_at: expires.to_rfc3339(),
         email: email.to_string(),
+        role: account.role,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeStaffRequest {
+    role: Role,
+}
+
+fn staff_path(raw: &str) -> Result<Email, ApiError> {
+    // Any malformed address names nobody: 404 like a member of another venue.
+    Email::parse(raw).map_err(|_| ApiError::not_found("Staff member"))
+}
+
+fn last_owner() -> ApiError {
+    ApiError::conflict(
+        "last_owner",
+        "The venue needs at least one owner: make someone else an owner first",
+    )
+}
+
+/// Another active owner than `email`, who must still be one when `email` stops being one.
+/// `None` (there is no other): the change would leave the venue without an owner.
+async fn other_owner(
+    state: &AdminState,
+    tenant: &marquee_domain::TenantId,
+    email: &Email,
+) -> Result<Option<Email>, ApiError> {
+    Ok(state
+        .store
+        .list_staff(tenant)
+        .await?
+        .into_iter()
+        .find(|s| s.role == Role::Owner && s.status == StaffStatus::Active && &s.email != email)
+        .map(|s| s.email))
+}
+
+/// How a change to `member` that takes away their ownership (if they have it) is written:
+/// with another owner who must remain, or refused with `last_owner`.
+async fn keep_an_owner(
+    state: &AdminState,
+    tenant: &marquee_domain::TenantId,
+    member: &StaffRecord,
+    new_role: Option<Role>,
+) -> Result<Option<Email>, ApiError> {
+    let loses_ownership = member.role == Role::Owner
+        && member.status == StaffStatus::Active
+        && new_role != Some(Role::Owner);
+    if !loses_ownership {
+        return Ok(None);
+    }
+    match other_owner(state, tenant, &member.email).await? {
+        Some(owner) => Ok(Some(owner)),
+        None => Err(last_owner()),
+    }
+}
+
+/// The member `auth` may change: they exist at this venue, and `auth` may hand out both
+/// their current role and `new_role`.
+async fn member_for_change(
+    state: &AdminState,
+    auth: &StaffAuth,
+    email: &Email,
+    new_role: Option<Role>,
+) -> Result<StaffRecord, ApiError> {
+    auth.require(Permission::ManageStaff)?;
+    let member = state
+        .store
+        .staff(&auth.tenant, email)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Staff member"))?;
+    let may = auth.role.may_invite(member.role) && new_role.is_none_or(|r| auth.role.may_invite(r));
+    if !may {
+        return Err(ApiError::forbidden(format!(
+            "A {} may not change a {}{}",
+            auth.role,
+            member.role,
+            new_role.map(|r| format!(" into a {r}")).unwrap_or_default()
+        )));
+    }
+    Ok(member)
+}
+
+/// Change a staff member's role. Takes effect on their next request (within 30 seconds on
+/// every server). The last owner cannot stop being one.
+#[utoipa::path(put, path = "/admin/v1/staff/{email}", request_body = ChangeStaffRequest,
+    params(("email" = String, Path, description = "The member's email")),
+    responses((status = 200, body = StaffMember), (status = 400, description = "malformed_json"), (status = 401),
+        (status = 403, description = "the role may not manage staff, or not this member or role"), (status = 404, description = "not_found"),
+        (status = 409, description = "last_owner: the venue's only owner cannot be demoted; concurrent_change: the member changed meanwhile, try again"),
+        (status = 422, description = "invalid_body")),
+    security(("staff" = [])))]
+pub async fn change_staff(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(email): Path<String>,
+    Json(body): Json<ChangeStaffRequest>,
+) -> Result<axum::Json<StaffMember>, ApiError> {
+    let email = staff_path(&email)?;
+    let mut member = member_for_change(&state, &auth, &email, Some(body.role)).await?;
+    if member.role == body.role {
+        return Ok(axum::Json(member.into()));
+    }
+    let keep = keep_an_owner(&state, &auth.tenant, &member, Some(body.role)).await?;
+    match state
+        .store
+        .change_staff_role(&auth.tenant, &email, member.role, body.role, keep.as_ref())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed) => return Err(concurrent_change()),
+        Err(e) => return Err(e.into()),
+    }
+    state.sessions.forget_staff(&auth.tenant, &email);
+    tracing::info!(tenant = %auth.tenant, from = %member.role, to = %body.role, "staff role changed");
+    member.role = body.role;
+    Ok(axum::Json(member.into()))
+}
+
+fn concurrent_change() -> ApiError {
+    ApiError::conflict(
+        "concurrent_change",
+        "This staff member (or the venue's other owner) changed meanwhile; reload and try again",
+    )
+}
+
+/// Remove a staff member (or withdraw an invitation). Their sessions end at once here and
+/// within 30 seconds everywhere. The last owner cannot be removed.
+#[utoipa::path(delete, path = "/admin/v1/staff/{email}",
+    params(("email" = String, Path, description = "The member's email")),
+    responses((status = 204, description = "removed"), (status = 401),
+        (status = 403, description = "the role may not manage staff, or not this member"), (status = 404, description = "not_found"),
+        (status = 409, description = "last_owner: the venue's only owner cannot be removed; concurrent_change")),
+    security(("staff" = [])))]
+pub async fn remove_staff(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(email): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let email = staff_path(&email)?;
+    let member = member_for_change(&state, &auth, &email, None).await?;
+    let keep = keep_an_owner(&state, &auth.tenant, &member, None).await?;
+    match state
+        .store
+        .remove_staff(&auth.tenant, &email, member.role, keep.as_ref())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed) => return Err(concurrent_change()),
+        Err(e) => return Err(e.into()),
+    }
+    state.sessions.forget_staff(&auth.tenant, &email);
+    tracing::info!(tenant = %auth.tenant, role = %member.role, "staff member removed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[schema(max_length = 1024)]
+    current_password: String,
+    #[schema(min_length = 10, max_length = 1024)]
+    new_password: String,
+}
+
+/// Change your own password. Every other session (other browsers, devices, stolen tokens)
+/// ends; the answer carries a fresh token for this one.
+#[utoipa::path(post, path = "/admin/v1/password", request_body = ChangePasswordRequest,
+    responses((status = 200, body = crate::auth::LoginResponse), (status = 400, description = "malformed_json"),
+        (status = 401, description = "unauthorized; invalid_credentials: the current password is wrong"),
+        (status = 422, description = "invalid_field (the new password is too weak); invalid_body"),
+        (status = 429, description = "rate_limited with Retry-After")),
+    security(("staff" = [])))]
+pub async fn change_password(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    client: ClientAddress,
+    Json(body): Json<ChangePasswordRequest>,
+) -> Result<axum::Json<crate::auth::LoginResponse>, ApiError> {
+    let now = Utc::now();
+    state
+        .limiter
+        .check(
+            &auth.tenant,
+            &STAFF_PASSWORD,
+            auth.email.as_str(),
+            &client,
+            now,
+        )
+        .await?;
+    let account = state
+        .store
+        .staff(&auth.tenant, &auth.email)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("This session has ended; log in again"))?;
+    let current = Password::for_login(&body.current_password);
+    if !verify_password(account.password_hash.clone(), &current).await {
+        return Err(crate::auth::invalid_credentials());
+    }
+    let new = Password::parse_new(&body.new_password, &auth.email)?;
+    let hash = hash_password(&new).await?;
+    let token_version = match state
+        .store
+        .set_staff_password(&auth.tenant, &auth.email, &hash)
+        .await
+    {
+        Ok(version) => version,
+        Err(StoreError::ConditionFailed) => {
+            return Err(ApiError::unauthorized(
+                "This session has ended; log in again",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    state.sessions.forget_staff(&auth.tenant, &auth.email);
+    tracing::info!(tenant = %auth.tenant, "staff password changed; other sessions ended");
+    let (token, expires) = issue_staff_token(
+        &state.jwt,
+        &auth.tenant,
+        StaffAccount {
+            email: &auth.email,
+            role: account.role,
+            token_version,
+        },
+        now,
+    )?;
+    Ok(axum::Json(crate::auth::LoginResponse {
+        token,
+        expires_at: expires.to_rfc3339(),
+        email: auth.email.to_string(),
         role: account.role,
     }))
 }

@@ -12,8 +12,11 @@ use marquee_domain::{Email, Invalid, Password};
 use marquee_platform::auth::{
     PatronAuth, hash_password, issue_patron_token, random_token, sha256_hex, verify_password,
 };
+use marquee_platform::limits::{
+    PATRON_LOGIN, PATRON_REGISTRATION, PATRON_RESET_CONFIRM, PATRON_RESET_REQUEST,
+};
 use marquee_platform::mail::{MailJob, MailMessage};
-use marquee_platform::tenancy::Tenant;
+use marquee_platform::tenancy::{ClientAddress, Tenant};
 use marquee_platform::{ApiError, http::Json};
 use marquee_store::{PatronRecord, StoreError};
 use serde::{Deserialize, Serialize};
@@ -46,6 +49,8 @@ pub struct TokenResponse {
     name: String,
 }
 
+const RATE_LIMITED: &str = "rate_limited with Retry-After and details.retryAfterSeconds: too many attempts from this address or for this email (the same whether or not it has an account)";
+
 fn parse_email(raw: &str) -> Result<Email, ApiError> {
     Email::parse(raw).map_err(|e| Invalid::new("email", e.message).into())
 }
@@ -55,7 +60,13 @@ fn token_for(
     tenant: &Tenant,
     patron: &PatronRecord,
 ) -> Result<TokenResponse, ApiError> {
-    let (token, expires) = issue_patron_token(&state.jwt, &tenant.id, &patron.email, Utc::now())?;
+    let (token, expires) = issue_patron_token(
+        &state.jwt,
+        &tenant.id,
+        &patron.email,
+        patron.token_version,
+        Utc::now(),
+    )?;
     Ok(TokenResponse {
         token,
         expires_at: expires.to_rfc3339(),
@@ -67,12 +78,23 @@ fn token_for(
 /// Create an account at this venue.
 #[utoipa::path(post, path = "/api/v1/account/register", request_body = RegisterRequest,
     responses((status = 201, body = TokenResponse), (status = 400, description = "malformed_json"), (status = 409, description = "account_exists"),
-        (status = 422, description = "invalid_field; invalid_body")))]
+        (status = 422, description = "invalid_field; invalid_body"), (status = 429, description = RATE_LIMITED)))]
 pub async fn register(
     State(state): State<PublicState>,
     tenant: Tenant,
+    client: ClientAddress,
     Json(body): Json<RegisterRequest>,
 ) -> Result<(StatusCode, axum::Json<TokenResponse>), ApiError> {
+    state
+        .limiter
+        .check(
+            &tenant.id,
+            &PATRON_REGISTRATION,
+            &body.email,
+            &client,
+            Utc::now(),
+        )
+        .await?;
     let email = parse_email(&body.email)?;
     let name = marquee_domain::names::parse_display_name(&body.name)?;
     let password = Password::parse_new(&body.password, &email)?;
@@ -84,6 +106,7 @@ pub async fn register(
         reset_code_hash: None,
         reset_expires_at: None,
         reset_attempts: 0,
+        token_version: Utc::now().timestamp_millis(),
     };
     match state.store.create_patron(&tenant.id, &patron).await {
         Ok(()) => {}
@@ -112,12 +135,17 @@ fn invalid_credentials() -> ApiError {
 /// Log in.
 #[utoipa::path(post, path = "/api/v1/account/login", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 400, description = "malformed_json"), (status = 401, description = "invalid_credentials"),
-        (status = 422, description = "invalid_body")))]
+        (status = 422, description = "invalid_body"), (status = 429, description = RATE_LIMITED)))]
 pub async fn login(
     State(state): State<PublicState>,
     tenant: Tenant,
+    client: ClientAddress,
     Json(body): Json<LoginRequest>,
 ) -> Result<axum::Json<TokenResponse>, ApiError> {
+    state
+        .limiter
+        .check(&tenant.id, &PATRON_LOGIN, &body.email, &client, Utc::now())
+        .await?;
     let password = Password::for_login(&body.password);
     let patron = match Email::parse(&body.email) {
         Ok(email) => state.store.patron(&tenant.id, &email).await?,
@@ -148,12 +176,24 @@ pub struct ResetRequested {
 /// Ask for a password-reset code by email. The answer is the same whether or not the account
 /// exists.
 #[utoipa::path(post, path = "/api/v1/account/password-reset", request_body = ResetRequest,
-    responses((status = 202, body = ResetRequested), (status = 400, description = "malformed_json"), (status = 422, description = "invalid_field; invalid_body")))]
+    responses((status = 202, body = ResetRequested), (status = 400, description = "malformed_json"), (status = 422, description = "invalid_field; invalid_body"),
+        (status = 429, description = RATE_LIMITED)))]
 pub async fn request_reset(
     State(state): State<PublicState>,
     tenant: Tenant,
+    client: ClientAddress,
     Json(body): Json<ResetRequest>,
 ) -> Result<(StatusCode, axum::Json<ResetRequested>), ApiError> {
+    state
+        .limiter
+        .check(
+            &tenant.id,
+            &PATRON_RESET_REQUEST,
+            &body.email,
+            &client,
+            Utc::now(),
+        )
+        .await?;
     let email = parse_email(&body.email)?;
     if state.store.patron(&tenant.id, &email).await?.is_some() {
         let code = reset_code();
@@ -212,12 +252,24 @@ pub struct ResetConfirm {
 
 /// Set a new password with the emailed code (valid 30 minutes, five tries); logs in.
 #[utoipa::path(post, path = "/api/v1/account/password-reset/confirm", request_body = ResetConfirm,
-    responses((status = 200, body = TokenResponse), (status = 400, description = "invalid_code; malformed_json"), (status = 422, description = "invalid_field; invalid_body")))]
+    responses((status = 200, body = TokenResponse), (status = 400, description = "invalid_code; malformed_json"), (status = 422, description = "invalid_field; invalid_body"),
+        (status = 429, description = RATE_LIMITED)))]
 pub async fn confirm_reset(
     State(state): State<PublicState>,
     tenant: Tenant,
+    client: ClientAddress,
     Json(body): Json<ResetConfirm>,
 ) -> Result<axum::Json<TokenResponse>, ApiError> {
+    state
+        .limiter
+        .check(
+            &tenant.id,
+            &PATRON_RESET_CONFIRM,
+            &body.email,
+            &client,
+            Utc::now(),
+        )
+        .await?;
     let email = parse_email(&body.email)?;
     let password = Password::parse_new(&body.password, &email)?;
     let invalid_code = || {
@@ -247,7 +299,16 @@ pub async fn confirm_reset(
         )
         .await
     {
-        Ok(()) => Ok(axum::Json(token_for(&state, &tenant, &patron)?)),
+        Ok(()) => {
+            // Every earlier session ends (the reset moved the token version on).
+            state.sessions.forget_patron(&tenant.id, &email);
+            let patron = state
+                .store
+                .patron(&tenant.id, &email)
+                .await?
+                .unwrap_or(patron);
+            Ok(axum::Json(token_for(&state, &tenant, &patron)?))
+        }
         Err(StoreError::ConditionFailed) => Err(invalid_code()),
         Err(e) => Err(e.into()),
     }

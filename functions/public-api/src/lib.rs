@@ -14,12 +14,14 @@ use marquee_app::catalog::SaleCatalog;
 use marquee_app::checkout::Checkout;
 use marquee_app::holds::Holds;
 use marquee_platform::auth::JwtKeys;
+use marquee_platform::auth::Sessions;
 use marquee_platform::documents::Documents;
 use marquee_platform::http::ApiConventions;
 use marquee_platform::jobs::HoldExpiryQueue;
+use marquee_platform::limits::Limiter;
 use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::Payments;
-use marquee_platform::tenancy::{Tenancy, resolve_tenant};
+use marquee_platform::tenancy::{ClientAddresses, Tenancy, resolve_tenant};
 use marquee_platform::{Config, http, services};
 use marquee_store::Store;
 use std::sync::Arc;
@@ -43,8 +45,11 @@ pub struct PublicState {
     pub orders: Arc<marquee_app::orders::Orders>,
     /// Account mail (password reset codes).
     pub mail: MailQueue,
-    /// Patron tokens.
+    /// Patron tokens, and what they are checked against.
     pub jwt: JwtKeys,
+    pub sessions: Sessions,
+    /// Rate limits on logins, registrations and reset codes.
+    pub limiter: Limiter,
 }
 
 impl PublicState {
@@ -76,7 +81,10 @@ impl PublicState {
         Self {
             jwt: JwtKeys::new(&config.jwt_secret),
             payments,
-            tenancy: Tenancy::new(store.clone()),
+            tenancy: Tenancy::new(store.clone())
+                .with_client_addresses(ClientAddresses::from_config(&config)),
+            sessions: Sessions::new(store.clone()),
+            limiter: Limiter::new(store.clone()),
             config: Arc::new(config),
             orders: Arc::new(marquee_app::orders::Orders::new(Arc::new(store.clone()))),
             store,
@@ -93,6 +101,12 @@ impl PublicState {
 impl FromRef<PublicState> for JwtKeys {
     fn from_ref(state: &PublicState) -> Self {
         state.jwt.clone()
+    }
+}
+
+impl FromRef<PublicState> for Sessions {
+    fn from_ref(state: &PublicState) -> Self {
+        state.sessions.clone()
     }
 }
 

@@ -19,5 +19,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     let mail = MailQueue::new(sqs, &config.mail_queue_url);
     let payments = config.payments()?;
     let state = public_api::PublicState::new(config, store, documents, hold_expiry, payments, mail);
-    lambda_http::run(public_api::router(state)).await
+    let app = public_api::router(state).layer(axum::middleware::from_fn(
+        marquee_platform::http::lambda_source_address,
+    ));
+    lambda_http::run(app).await
 }

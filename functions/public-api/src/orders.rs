@@ -81,7 +81,8 @@ pub async fn checkout(
 ) -> Result<(StatusCode, axum::Json<CheckoutView>), ApiError> {
     let access = crate::carts::cart_access(&headers, &cart_id)?;
     // Logged in: the order is also filed under the account (a guest needs none).
-    let patron = PatronAuth::from_headers(&state.jwt, &tenant.id, &headers)?;
+    let patron =
+        PatronAuth::from_headers(&state.jwt, &state.sessions, &tenant.id, &headers).await?;
     let request = CheckoutRequest {
         email: Email::parse(&body.email).map_err(|e| Invalid::new("email", e.message))?,
         name: parse_display_name(&body.name)?,
@@ -181,7 +182,7 @@ pub async fn get_order(
 
 /// How the reader proves the order is theirs: the order token (`X-Order-Token`, or `?token=`
 /// in links), else their patron login.
-fn order_access(
+async fn order_access(
     state: &PublicState,
     tenant: &Tenant,
     headers: &HeaderMap,
@@ -195,7 +196,7 @@ fn order_access(
     if let Some(token) = token {
         return Ok(OrderAccess::Token(token));
     }
-    match PatronAuth::from_headers(&state.jwt, &tenant.id, headers)? {
+    match PatronAuth::from_headers(&state.jwt, &state.sessions, &tenant.id, headers).await? {
         Some(patron) => Ok(OrderAccess::Patron(patron.email)),
         None => Err(ApiError::unauthorized("Send the order's X-Order-Token")),
     }
@@ -209,7 +210,7 @@ pub(crate) async fn authorized_order(
     order_id: &str,
     query_token: Option<String>,
 ) -> Result<OrderRecord, ApiError> {
-    let access = order_access(state, tenant, headers, query_token)?;
+    let access = order_access(state, tenant, headers, query_token).await?;
     Ok(state
         .orders
         .for_holder(&tenant.id, order_id, &access)
@@ -311,7 +312,7 @@ pub async fn tickets_pdf(
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     use marquee_platform::tickets;
-    let access = order_access(&state, &tenant, &headers, query.token)?;
+    let access = order_access(&state, &tenant, &headers, query.token).await?;
     let order = state
         .orders
         .printable(&tenant.id, &order_id, &access)

@@ -218,6 +218,8 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         stripe,
         live_url: Some(format!("ws://{{host}}:{}/live", addr.port())),
         payment_window_seconds: options.payment_window_seconds,
+        // Locally the client's address comes from X-Forwarded-For (Stage::Local).
+        origin_secret: None,
     };
     let store = Store::new(dynamodb, &provisioned.table_name);
     let payments = config.payments()?;

@@ -1,5 +1,8 @@
-//! Staff authentication: argon2id password hashes, JWTs bound to a tenant and a role, and
-//! the `StaffAuth` extractor that refuses expired, tampered and other-venue tokens.
+//! Staff and patron authentication: argon2id password hashes, JWTs bound to a tenant, an
+//! audience and the account's token version, and the `StaffAuth` / `PatronAuth` extractors
+//! that refuse expired, tampered, future-dated and other-venue tokens, and tokens of removed
+//! accounts or of sessions ended by a password change (checked against the account on each
+//! request, through a short per-instance cache: see [`Sessions`]).
 
 use crate::tenancy::Tenant;
 use crate::{ApiError, Secret};
@@ -12,8 +15,11 @@ use axum::http::{header, request::Parts};
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use marquee_domain::{Email, Password, Permission, Role, TenantId};
+use marquee_store::{StaffStatus, Store};
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, LazyLock};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Instant;
 
 pub const STAFF_AUDIENCE: &str = "marquee-staff";
 const ISSUER: &str = "marquee";
@@ -39,25 +45,35 @@ pub struct StaffClaims {
     pub sub: String,
     /// The tenant the token is valid for.
     pub tid: TenantId,
+    /// The role when the token was issued (for display: the account's current role decides).
     pub role: Role,
+    /// The account's token version when the token was issued.
+    pub ver: i64,
     pub aud: String,
     pub iss: String,
     pub iat: i64,
     pub exp: i64,
 }
 
+/// The staff account a token is issued for.
+pub struct StaffAccount<'a> {
+    pub email: &'a Email,
+    pub role: Role,
+    pub token_version: i64,
+}
+
 pub fn issue_staff_token(
     keys: &JwtKeys,
     tenant: &TenantId,
-    email: &Email,
-    role: Role,
+    account: StaffAccount<'_>,
     now: DateTime<Utc>,
 ) -> Result<(String, DateTime<Utc>), ApiError> {
     let expires = now + Duration::hours(STAFF_TOKEN_HOURS);
     let claims = StaffClaims {
-        sub: email.to_string(),
+        sub: account.email.to_string(),
         tid: tenant.clone(),
-        role,
+        role: account.role,
+        ver: account.token_version,
         aud: STAFF_AUDIENCE.into(),
         iss: ISSUER.into(),
         iat: now.timestamp(),
@@ -92,6 +108,7 @@ impl StaffAuth {
 impl<S> FromRequestParts<S> for StaffAuth
 where
     JwtKeys: FromRef<S>,
+    Sessions: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -128,12 +145,23 @@ where
         }
         let email = Email::parse(&claims.sub)
             .map_err(|_| ApiError::unauthorized("The token is not valid"))?;
+        // The account decides: removed, or a session ended by a password change, is refused;
+        // a changed role applies at once.
+        let session = Sessions::from_ref(state)
+            .staff(&claims.tid, &email)
+            .await?
+            .filter(|session| session.token_version == claims.ver)
+            .ok_or_else(ended)?;
         Ok(Self {
             tenant: claims.tid,
             email,
-            role: claims.role,
+            role: session.role,
         })
     }
+}
+
+fn ended() -> ApiError {
+    ApiError::unauthorized("This session has ended; log in again")
 }
 
 /// A token "issued" later than now (beyond the clock leeway) was not issued by us as it says:
@@ -153,6 +181,8 @@ pub struct PatronClaims {
     /// The patron's email.
     pub sub: String,
     pub tid: TenantId,
+    /// The account's token version when the token was issued.
+    pub ver: i64,
     pub aud: String,
     pub iss: String,
     pub iat: i64,
@@ -164,12 +194,14 @@ pub fn issue_patron_token(
     keys: &JwtKeys,
     tenant: &TenantId,
     email: &Email,
+    token_version: i64,
     now: DateTime<Utc>,
 ) -> Result<(String, DateTime<Utc>), ApiError> {
     let expires = now + Duration::days(PATRON_TOKEN_DAYS);
     let claims = PatronClaims {
         sub: email.to_string(),
         tid: tenant.clone(),
+        ver: token_version,
         aud: PATRON_AUDIENCE.into(),
         iss: ISSUER.into(),
         iat: now.timestamp(),
@@ -188,10 +220,11 @@ pub struct PatronAuth {
 }
 
 impl PatronAuth {
-    /// The patron of a bearer token, if the request carries one; an invalid, expired or
-    /// other-venue token is refused (never silently ignored).
-    pub fn from_headers(
+    /// The patron of a bearer token, if the request carries one; an invalid, expired,
+    /// other-venue or ended token is refused (never silently ignored).
+    pub async fn from_headers(
         keys: &JwtKeys,
+        sessions: &Sessions,
         tenant: &TenantId,
         headers: &axum::http::HeaderMap,
     ) -> Result<Option<Self>, ApiError> {
@@ -222,6 +255,9 @@ impl PatronAuth {
         }
         let email = Email::parse(&claims.sub)
             .map_err(|_| ApiError::unauthorized("The token is not valid"))?;
+        if sessions.patron(&claims.tid, &email).await? != Some(claims.ver) {
+            return Err(ended());
+        }
         Ok(Some(Self {
             tenant: claims.tid,
             email,
@@ -232,15 +268,145 @@ impl PatronAuth {
 impl<S> FromRequestParts<S> for PatronAuth
 where
     JwtKeys: FromRef<S>,
+    Sessions: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let tenant = Tenant::from_request_parts(parts, state).await?;
-        Self::from_headers(&JwtKeys::from_ref(state), &tenant.id, &parts.headers)?.ok_or_else(
-            || ApiError::unauthorized("Log in first: send Authorization: Bearer <token>"),
+        Self::from_headers(
+            &JwtKeys::from_ref(state),
+            &Sessions::from_ref(state),
+            &tenant.id,
+            &parts.headers,
         )
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("Log in first: send Authorization: Bearer <token>"))
+    }
+}
+
+/// How long an instance trusts what it last read of an account's token version and role:
+/// a removed member's tokens, and sessions ended by a password change elsewhere, stop working
+/// within this time (at once on the instance that made the change).
+pub const SESSION_CACHE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What a staff token is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaffSession {
+    pub role: Role,
+    pub token_version: i64,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Account {
+    Staff(TenantId, Email),
+    Patron(TenantId, Email),
+}
+
+#[derive(Clone, Copy)]
+enum Current {
+    Staff(Option<StaffSession>),
+    Patron(Option<i64>),
+}
+
+/// The accounts' current token versions (and staff roles), read from the table and cached
+/// per instance for [`SESSION_CACHE`].
+#[derive(Clone)]
+pub struct Sessions {
+    store: Store,
+    ttl: std::time::Duration,
+    cache: Arc<Mutex<HashMap<Account, (Current, Instant)>>>,
+}
+
+impl Sessions {
+    pub fn new(store: Store) -> Self {
+        Self::with_ttl(store, SESSION_CACHE)
+    }
+
+    pub fn with_ttl(store: Store, ttl: std::time::Duration) -> Self {
+        Self {
+            store,
+            ttl,
+            cache: Arc::default(),
+        }
+    }
+
+    fn cached(&self, account: &Account) -> Option<Current> {
+        self.lock()
+            .get(account)
+            .filter(|(_, at)| at.elapsed() < self.ttl)
+            .map(|(current, _)| *current)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Account, (Current, Instant)>> {
+        // Entries are written whole, so a poisoned lock's data is still good.
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn remember(&self, account: Account, current: Current) {
+        let mut cache = self.lock();
+        // Bounded: expired entries go first; a flood of distinct accounts only costs reads.
+        if cache.len() >= 10_000 {
+            let ttl = self.ttl;
+            cache.retain(|_, (_, at)| at.elapsed() < ttl);
+            if cache.len() >= 10_000 {
+                cache.clear();
+            }
+        }
+        cache.insert(account, (current, Instant::now()));
+    }
+
+    /// An active staff member's role and token version; `None` if removed or not active.
+    pub async fn staff(
+        &self,
+        tenant: &TenantId,
+        email: &Email,
+    ) -> Result<Option<StaffSession>, ApiError> {
+        let account = Account::Staff(tenant.clone(), email.clone());
+        if let Some(Current::Staff(session)) = self.cached(&account) {
+            return Ok(session);
+        }
+        let session = self
+            .store
+            .staff(tenant, email)
+            .await?
+            .filter(|r| r.status == StaffStatus::Active)
+            .map(|r| StaffSession {
+                role: r.role,
+                token_version: r.token_version,
+            });
+        self.remember(account, Current::Staff(session));
+        Ok(session)
+    }
+
+    /// A patron account's token version; `None` if there is no such account.
+    pub async fn patron(&self, tenant: &TenantId, email: &Email) -> Result<Option<i64>, ApiError> {
+        let account = Account::Patron(tenant.clone(), email.clone());
+        if let Some(Current::Patron(version)) = self.cached(&account) {
+            return Ok(version);
+        }
+        let version = self
+            .store
+            .patron(tenant, email)
+            .await?
+            .map(|p| p.token_version);
+        self.remember(account, Current::Patron(version));
+        Ok(version)
+    }
+
+    /// Forgets what this instance read of a staff member, after changing them here.
+    pub fn forget_staff(&self, tenant: &TenantId, email: &Email) {
+        self.lock()
+            .remove(&Account::Staff(tenant.clone(), email.clone()));
+    }
+
+    /// Forgets what this instance read of a patron, after changing their password here.
+    pub fn forget_patron(&self, tenant: &TenantId, email: &Email) {
+        self.lock()
+            .remove(&Account::Patron(tenant.clone(), email.clone()));
     }
 }
 

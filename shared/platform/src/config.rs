@@ -56,6 +56,10 @@ pub struct Config {
     pub live_url: Option<String>,
     /// How long checkout keeps a paying patron's seats (`PAYMENT_WINDOW_SECONDS`, default 600).
     pub payment_window_seconds: u32,
+    /// The value CloudFront sends the API origin as `X-Origin-Secret` (`ORIGIN_SECRET`): only
+    /// a request carrying it may name its viewer's address (`CloudFront-Viewer-Address`).
+    /// `None`: no request may.
+    pub origin_secret: Option<Secret>,
 }
 
 pub const DEFAULT_PAYMENT_WINDOW_SECONDS: u32 = 600;
@@ -111,6 +115,10 @@ impl Config {
                 .ok()
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(DEFAULT_PAYMENT_WINDOW_SECONDS),
+            origin_secret: std::env::var("ORIGIN_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .map(Secret::new),
         })
     }
 

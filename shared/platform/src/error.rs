@@ -17,6 +17,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub details: Option<Value>,
+    /// Sent as `Retry-After` (seconds) with a 429.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -26,6 +28,7 @@ impl ApiError {
             code,
             message: message.into(),
             details: None,
+            retry_after: None,
         }
     }
 
@@ -56,6 +59,19 @@ impl ApiError {
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// 429 `rate_limited`, with `Retry-After` and `details.retryAfterSeconds`.
+    pub fn rate_limited(retry_after_seconds: u64) -> Self {
+        let seconds = retry_after_seconds.max(1);
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many attempts; please wait a little and try again",
+        )
+        .with_details(json!({ "retryAfterSeconds": seconds }));
+        error.retry_after = Some(seconds);
+        error
     }
 
     /// An unexpected failure: logged here with its cause, shown to the client as a bare 500.
@@ -97,7 +113,13 @@ impl IntoResponse for ApiError {
         if let Some(details) = self.details {
             error["details"] = details;
         }
-        (self.status, Json(json!({ "error": error }))).into_response()
+        let mut response = (self.status, Json(json!({ "error": error }))).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -200,3 +200,25 @@ pub struct ErrorDetail {
     #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Value>,
 }
+
+/// Middleware for the HTTP functions in Lambda: records API Gateway's `sourceIp` as the
+/// request's [`SourceAddress`](crate::tenancy::SourceAddress), the client's address when
+/// nothing more trusted names it (see [`ClientAddresses`](crate::tenancy::ClientAddresses)).
+#[cfg(feature = "lambda")]
+pub async fn lambda_source_address(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use lambda_http::RequestExt;
+    use lambda_http::request::RequestContext;
+    let source = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
+        Some(RequestContext::ApiGatewayV1(context)) => context.identity.source_ip.clone(),
+        _ => None,
+    };
+    if let Some(address) = source {
+        req.extensions_mut()
+            .insert(crate::tenancy::SourceAddress(address));
+    }
+    next.run(req).await
+}

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod limits;
 pub mod live;
 pub mod mail;
 pub mod payments;

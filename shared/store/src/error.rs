@@ -10,12 +10,6 @@ pub enum StoreError {
     AlreadyExists,
     #[error("the item does not exist or is not in the expected state")]
     ConditionFailed,
-    #[error("the account is locked until {until}")]
-    Locked {
-        until: chrono::DateTime<chrono::Utc>,
-    },
-    #[error("no login attempts are left before the account locks")]
-    AttemptsExhausted,
     #[error("{0}")]
     TooLarge(String),
     #[error("seats are not available: {0:?}")]

@@ -27,6 +27,13 @@ pub fn host(hostname: &Hostname) -> String {
 
 pub const HOST_SK: &str = "HOST";
 
+/// A venue's staff accounts (password hashes, token versions): a partition of its own, so that
+/// only the admin API may read it (`dynamodb:LeadingKeys` in the template; see
+/// infra/permissions.yaml).
+pub fn staff_accounts(tenant: &TenantId) -> String {
+    format!("T#{tenant}#STAFF")
+}
+
 pub fn staff_sk(email: &Email) -> String {
     format!("STAFF#{email}")
 }
@@ -161,6 +168,12 @@ pub fn stripe_event(tenant: &TenantId, event_id: &str) -> String {
 
 pub const STRIPE_EVENT_SK: &str = "EVENT";
 
+/// The venue's secrets (its ticket-signing key): only the functions that sign or check codes
+/// may read this partition.
+pub fn venue_keys(tenant: &TenantId) -> String {
+    format!("T#{tenant}#KEYS")
+}
+
 /// The venue's secret key for signing ticket codes (created on first use).
 pub const TICKET_KEY_SK: &str = "TICKETKEY";
 
@@ -173,7 +186,12 @@ pub fn scan_sk(at: &str, scan_id: &str) -> String {
     format!("SCAN#{at}#{scan_id}")
 }
 
-/// A patron's account, in the venue's partition (accounts are per venue).
+/// A venue's patron accounts (password hashes, reset codes, token versions): only the public
+/// API may read this partition. Accounts are per venue.
+pub fn patron_accounts(tenant: &TenantId) -> String {
+    format!("T#{tenant}#PATRONS")
+}
+
 pub fn patron_sk(email: &Email) -> String {
     format!("PATRON#{email}")
 }
@@ -370,4 +388,15 @@ mod parse_tests {
         assert!(live_connection(&t, &connection).starts_with(&format!("T#{t}#")));
         assert!(live_subscribers(&t, &p).starts_with(&format!("T#{t}#")));
     }
+}
+
+/// Rate-limit counters of a venue (logins, codes): one item per subject and time window.
+pub fn limits(tenant: &TenantId) -> String {
+    format!("T#{tenant}#LIMITS")
+}
+
+/// A counter's sort key: what it counts (`patron-login#acct#{email}`) and the start of its
+/// window (epoch seconds), so a new window is a new item; TTL only cleans up.
+pub fn limit_sk(bucket: &str, window_start: i64) -> String {
+    format!("{bucket}#{window_start}")
 }

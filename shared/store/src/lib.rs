@@ -1,12 +1,13 @@
 //! DynamoDB access for Marquee: the key schema (in [`keys`], the only place keys are built),
 //! item mapping with `serde_dynamo`, and conditional writes whose failures come back as typed
-//! errors (`HostnameTaken`, `Locked`, …) instead of SDK exceptions. The application layer's
+//! errors (`HostnameTaken`, `ConditionFailed`, …) instead of SDK exceptions. The application layer's
 //! store ports (`HoldStore`, `OrderStore`, `Catalog`) are implemented for [`Store`] in `ports`.
 
 mod carts;
 mod catalog;
 mod error;
 pub mod keys;
+mod limits;
 mod live;
 mod mail;
 mod orders;
@@ -36,7 +37,6 @@ pub use marquee_domain::records::{
 };
 pub use patrons::{MAX_RESET_ATTEMPTS, PatronRecord};
 pub use seats::MAX_SEATS_PER_TRANSACTION;
-pub use staff::LoginAttempt;
 pub use tickets::Attendance;
 
 use aws_sdk_dynamodb::Client;

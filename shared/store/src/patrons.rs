@@ -1,4 +1,5 @@
-//! Patron accounts (per venue): the password hash, a pending password-reset code (hashed,
+//! Patron accounts (per venue, in the venue's patron partition that only the public API may
+//! read): the password hash, the token version, a pending password-reset code (hashed,
 //! expiring, five tries), and the index of the patron's orders.
 
 use crate::tenancy::{item, key};
@@ -24,6 +25,10 @@ pub struct PatronRecord {
     pub reset_expires_at: Option<String>,
     #[serde(default)]
     pub reset_attempts: u32,
+    /// As for staff: every patron token carries it; a password reset moves it on and so ends
+    /// every earlier session.
+    #[serde(default)]
+    pub token_version: i64,
 }
 
 impl std::fmt::Debug for PatronRecord {
@@ -52,7 +57,7 @@ impl Store {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item(
-                keys::tenant(tenant),
+                keys::patron_accounts(tenant),
                 &keys::patron_sk(&patron.email),
                 patron,
             )?))
@@ -76,7 +81,7 @@ impl Store {
         tenant: &TenantId,
         email: &Email,
     ) -> Result<Option<PatronRecord>, StoreError> {
-        self.get(keys::tenant(tenant), &keys::patron_sk(email))
+        self.get(keys::patron_accounts(tenant), &keys::patron_sk(email))
             .await
     }
 
@@ -91,7 +96,10 @@ impl Store {
         self.client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::tenant(tenant), &keys::patron_sk(email))))
+            .set_key(Some(key(
+                keys::patron_accounts(tenant),
+                &keys::patron_sk(email),
+            )))
             .update_expression("SET resetCodeHash = :h, resetExpiresAt = :e, resetAttempts = :zero")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":h", AttributeValue::S(code_hash.to_owned()))
@@ -118,8 +126,13 @@ impl Store {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::tenant(tenant), &keys::patron_sk(email))))
-            .update_expression("SET passwordHash = :p REMOVE resetCodeHash, resetExpiresAt")
+            .set_key(Some(key(
+                keys::patron_accounts(tenant),
+                &keys::patron_sk(email),
+            )))
+            .update_expression(
+                "SET passwordHash = :p REMOVE resetCodeHash, resetExpiresAt ADD tokenVersion :one",
+            )
             .condition_expression(
                 "resetCodeHash = :h AND resetExpiresAt > :now AND resetAttempts < :max",
             )
@@ -127,6 +140,7 @@ impl Store {
             .expression_attribute_values(":h", AttributeValue::S(code_hash.to_owned()))
             .expression_attribute_values(":now", AttributeValue::S(now.to_owned()))
             .expression_attribute_values(":max", AttributeValue::N(MAX_RESET_ATTEMPTS.to_string()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .send()
             .await;
         match result {
@@ -140,7 +154,10 @@ impl Store {
                     .client
                     .update_item()
                     .table_name(&self.table)
-                    .set_key(Some(key(keys::tenant(tenant), &keys::patron_sk(email))))
+                    .set_key(Some(key(
+                        keys::patron_accounts(tenant),
+                        &keys::patron_sk(email),
+                    )))
                     .update_expression("SET resetAttempts = resetAttempts + :one")
                     .condition_expression("attribute_exists(resetCodeHash)")
                     .expression_attribute_values(":one", AttributeValue::N("1".into()))

@@ -1,19 +1,18 @@
-//! Staff accounts: invitations, and the login-attempt budget that locks an account after
-//! repeated failures.
+//! Staff accounts, in the venue's staff partition (only the admin API may read it):
+//! invitations, role changes and removal (never of the last owner), password changes, and the
+//! token version that ends every session issued before it.
 
+use crate::error::build;
 use crate::tenancy::{item, key, s};
 use crate::{StaffRecord, StaffStatus};
 use crate::{Store, StoreError, keys};
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, ReturnValue, TransactWriteItem, Update,
+};
 use chrono::{DateTime, Utc};
+use marquee_domain::Role;
 use marquee_domain::{Email, TenantId};
-
-/// The outcome of reserving a login attempt before the password is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoginAttempt {
-    /// Attempts since the last success, this one included.
-    pub attempts: u32,
-}
 
 fn num(n: i64) -> AttributeValue {
     AttributeValue::N(n.to_string())
@@ -29,7 +28,10 @@ impl Store {
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::tenant(tenant), &keys::staff_sk(email))))
+            .set_key(Some(key(
+                keys::staff_accounts(tenant),
+                &keys::staff_sk(email),
+            )))
             .consistent_read(true)
             .send()
             .await
@@ -38,7 +40,7 @@ impl Store {
     }
 
     pub async fn list_staff(&self, tenant: &TenantId) -> Result<Vec<StaffRecord>, StoreError> {
-        self.query_prefix(keys::tenant(tenant), keys::STAFF_PREFIX)
+        self.query_prefix(keys::staff_accounts(tenant), keys::STAFF_PREFIX)
             .await
     }
 
@@ -53,7 +55,7 @@ impl Store {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item(
-                keys::tenant(tenant),
+                keys::staff_accounts(tenant),
                 &keys::staff_sk(&record.email),
                 record,
             )?))
@@ -81,7 +83,7 @@ impl Store {
         self.client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::tenant(tenant), &keys::staff_sk(email))))
+            .set_key(Some(key(keys::staff_accounts(tenant), &keys::staff_sk(email))))
             .update_expression("SET #status = :active, passwordHash = :hash REMOVE inviteCodeHash, inviteExpiresAt")
             .condition_expression("#status = :invited AND inviteCodeHash = :code AND inviteExpiresAt > :now")
             .expression_attribute_names("#status", "status")
@@ -99,93 +101,136 @@ impl Store {
         Ok(())
     }
 
-    /// Counts a login attempt before the password is checked, so parallel guesses cannot
-    /// outrun the lock: at most `max` attempts are granted between successes. Refused with
-    /// `Locked` while the account is locked, and `AttemptsExhausted` once `max` is used up.
-    pub async fn reserve_login_attempt(
+    /// Changes a member's role. `expected` is the role the caller decided on (a concurrent
+    /// change makes this fail with `ConditionFailed`). Demoting an owner names another
+    /// active owner who must still be one when the change is written (`keep_owner`), so two
+    /// owners demoting each other at once cannot leave the venue without one.
+    pub async fn change_staff_role(
         &self,
         tenant: &TenantId,
         email: &Email,
-        max: u32,
-        now: DateTime<Utc>,
-    ) -> Result<LoginAttempt, StoreError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::tenant(tenant), &keys::staff_sk(email))))
-            .update_expression("ADD failedLogins :one")
-            .condition_expression(
-                "attribute_exists(pk) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now) \
-                 AND (attribute_not_exists(failedLogins) OR failedLogins < :max)",
-            )
-            .expression_attribute_values(":one", num(1))
-            .expression_attribute_values(":max", num(i64::from(max)))
-            .expression_attribute_values(":now", num(now.timestamp()))
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match out {
-            Ok(out) => {
-                let record: StaffRecord = serde_dynamo::from_item(out.attributes.unwrap_or_default())?;
-                Ok(LoginAttempt { attempts: record.failed_logins })
-            }
+        expected: Role,
+        role: Role,
+        keep_owner: Option<&Email>,
+    ) -> Result<(), StoreError> {
+        let update = build(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    keys::staff_accounts(tenant),
+                    &keys::staff_sk(email),
+                )))
+                .update_expression("SET #role = :role")
+                .condition_expression("#role = :expected")
+                .expression_attribute_names("#role", "role")
+                .expression_attribute_values(":role", s(role.as_str()))
+                .expression_attribute_values(":expected", s(expected.as_str()))
+                .build(),
+        )?;
+        self.write_keeping_an_owner(
+            tenant,
+            TransactWriteItem::builder().update(update).build(),
+            keep_owner,
+        )
+        .await
+    }
+
+    /// Removes a member (or a pending invitation) whose role is still `expected`; with
+    /// `keep_owner` as in [`Store::change_staff_role`]. Their tokens stop working because
+    /// their account is gone.
+    pub async fn remove_staff(
+        &self,
+        tenant: &TenantId,
+        email: &Email,
+        expected: Role,
+        keep_owner: Option<&Email>,
+    ) -> Result<(), StoreError> {
+        let delete = build(
+            Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    keys::staff_accounts(tenant),
+                    &keys::staff_sk(email),
+                )))
+                .condition_expression("#role = :expected")
+                .expression_attribute_names("#role", "role")
+                .expression_attribute_values(":expected", s(expected.as_str()))
+                .build(),
+        )?;
+        self.write_keeping_an_owner(
+            tenant,
+            TransactWriteItem::builder().delete(delete).build(),
+            keep_owner,
+        )
+        .await
+    }
+
+    async fn write_keeping_an_owner(
+        &self,
+        tenant: &TenantId,
+        write: TransactWriteItem,
+        keep_owner: Option<&Email>,
+    ) -> Result<(), StoreError> {
+        let mut transaction = self.client.transact_write_items().transact_items(write);
+        if let Some(owner) = keep_owner {
+            let check = build(
+                ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(
+                        keys::staff_accounts(tenant),
+                        &keys::staff_sk(owner),
+                    )))
+                    .condition_expression("#role = :owner AND #status = :active")
+                    .expression_attribute_names("#role", "role")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":owner", s(Role::Owner.as_str()))
+                    .expression_attribute_values(":active", s(StaffStatus::Active.as_str()))
+                    .build(),
+            )?;
+            transaction = transaction
+                .transact_items(TransactWriteItem::builder().condition_check(check).build());
+        }
+        match transaction.send().await {
+            Ok(_) => Ok(()),
             Err(err) => match err.into_service_error() {
-                aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(e) => {
-                    let Some(item) = e.item else { return Err(StoreError::ConditionFailed) };
-                    let until = item
-                        .get("lockedUntil")
-                        .and_then(|v| v.as_n().ok())
-                        .and_then(|n| n.parse().ok())
-                        .and_then(|secs: i64| DateTime::from_timestamp(secs, 0))
-                        .filter(|until| *until > now);
-                    match until {
-                        Some(until) => Err(StoreError::Locked { until }),
-                        None => Err(StoreError::AttemptsExhausted),
-                    }
+                TransactWriteItemsError::TransactionCanceledException(_) => {
+                    Err(StoreError::ConditionFailed)
                 }
                 other => Err(StoreError::dynamo(other)),
             },
         }
     }
 
-    /// Locks the account until `until` and starts a fresh attempt count for afterwards.
-    pub async fn lock_account(
+    /// Sets an active member's password and moves their token version on, which ends every
+    /// session issued before. Returns the new version (for the caller's fresh token).
+    pub async fn set_staff_password(
         &self,
         tenant: &TenantId,
         email: &Email,
-        until: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.client
+        password_hash: &str,
+    ) -> Result<i64, StoreError> {
+        let out = self
+            .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::tenant(tenant), &keys::staff_sk(email))))
-            .update_expression("SET lockedUntil = :until, failedLogins = :zero")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":until", num(until.timestamp()))
-            .expression_attribute_values(":zero", num(0))
+            .set_key(Some(key(
+                keys::staff_accounts(tenant),
+                &keys::staff_sk(email),
+            )))
+            .update_expression("SET passwordHash = :hash ADD tokenVersion :one")
+            .condition_expression("#status = :active")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":active", s(StaffStatus::Active.as_str()))
+            .expression_attribute_values(":hash", AttributeValue::S(password_hash.to_owned()))
+            .expression_attribute_values(":one", num(1))
+            .return_values(ReturnValue::AllNew)
             .send()
             .await
-            .map_err(StoreError::sdk)?;
-        Ok(())
-    }
-
-    pub async fn clear_login_failures(
-        &self,
-        tenant: &TenantId,
-        email: &Email,
-    ) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::tenant(tenant), &keys::staff_sk(email))))
-            .update_expression("SET failedLogins = :zero REMOVE lockedUntil")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":zero", num(0))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
-        Ok(())
+            .map_err(|e| match e.into_service_error() {
+                err if err.is_conditional_check_failed_exception() => StoreError::ConditionFailed,
+                err => StoreError::dynamo(err),
+            })?;
+        let record: StaffRecord = serde_dynamo::from_item(out.attributes.unwrap_or_default())?;
+        Ok(record.token_version)
     }
 }

@@ -91,13 +91,17 @@ impl Store {
         let result = self
             .client
             .transact_write_items()
-            .transact_items(self.put_new(item(tenant_pk.clone(), keys::VENUE_SK, venue)?)?)
+            .transact_items(self.put_new(item(tenant_pk, keys::VENUE_SK, venue)?)?)
             .transact_items(self.put_new(item(
                 keys::host(&venue.hostname),
                 keys::HOST_SK,
                 &host,
             )?)?)
-            .transact_items(self.put_new(item(tenant_pk, &keys::staff_sk(&owner.email), owner)?)?)
+            .transact_items(self.put_new(item(
+                keys::staff_accounts(&venue.id),
+                &keys::staff_sk(&owner.email),
+                owner,
+            )?)?)
             .send()
             .await;
         match result {

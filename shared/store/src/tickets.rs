@@ -25,7 +25,7 @@ impl Store {
         fresh: impl FnOnce() -> String,
     ) -> Result<String, StoreError> {
         if let Some(found) = self
-            .get::<TicketKeyRecord>(keys::tenant(tenant), keys::TICKET_KEY_SK)
+            .get::<TicketKeyRecord>(keys::venue_keys(tenant), keys::TICKET_KEY_SK)
             .await?
         {
             return Ok(found.key);
@@ -36,7 +36,7 @@ impl Store {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item(
-                keys::tenant(tenant),
+                keys::venue_keys(tenant),
                 keys::TICKET_KEY_SK,
                 &record,
             )?))
@@ -49,7 +49,7 @@ impl Store {
                 if e.as_service_error()
                     .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
             {
-                self.get::<TicketKeyRecord>(keys::tenant(tenant), keys::TICKET_KEY_SK)
+                self.get::<TicketKeyRecord>(keys::venue_keys(tenant), keys::TICKET_KEY_SK)
                     .await?
                     .map(|r| r.key)
                     .ok_or(StoreError::ConditionFailed)

@@ -72,12 +72,11 @@ pub struct StaffRecord {
     /// argon2id PHC string; absent until an invitation is accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_hash: Option<String>,
-    /// Login attempts since the last success (reserved before the password is checked).
+    /// Every staff token carries the version it was issued under; a password change moves it
+    /// on, which ends every earlier session. Starts at the account's creation time in
+    /// milliseconds, so a removed and re-invited member's old tokens never match again.
     #[serde(default)]
-    pub failed_logins: u32,
-    /// Epoch seconds; while in the future, logins are refused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locked_until: Option<i64>,
+    pub token_version: i64,
     /// SHA-256 of the invitation code (the code itself is only in the email).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_code_hash: Option<String>,
