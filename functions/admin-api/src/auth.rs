@@ -54,7 +54,7 @@ pub async fn login(
     Json(body): Json<LoginRequest>,
 ) -> Result<axum::Json<LoginResponse>, ApiError> {
     let now = Utc::now();
-    state
+    let attempt = state
         .limiter
         .check(&tenant.id, &STAFF_LOGIN, &body.email, &client, now)
         .await?;
@@ -76,6 +76,7 @@ pub async fn login(
     let Some(account) = account.filter(|_| verified) else {
         return Err(invalid_credentials());
     };
+    state.limiter.succeeded(attempt).await;
     let (token, expires) = issue_staff_token(
         &state.jwt,
         &tenant.id,

@@ -172,7 +172,8 @@ pub async fn accept_invitation(
     client: ClientAddress,
     Json(body): Json<AcceptRequest>,
 ) -> Result<axum::Json<AcceptResponse>, ApiError> {
-    state
+    // Not given back: an invitation is accepted once.
+    let _attempt = state
         .limiter
         .check(
             &tenant.id,
@@ -407,7 +408,7 @@ pub async fn change_password(
     Json(body): Json<ChangePasswordRequest>,
 ) -> Result<axum::Json<crate::auth::LoginResponse>, ApiError> {
     let now = Utc::now();
-    state
+    let attempt = state
         .limiter
         .check(
             &auth.tenant,
@@ -426,6 +427,7 @@ pub async fn change_password(
     if !verify_password(account.password_hash.clone(), &current).await {
         return Err(crate::auth::invalid_credentials());
     }
+    state.limiter.succeeded(attempt).await;
     let new = Password::parse_new(&body.new_password, &auth.email)?;
     let hash = hash_password(&new).await?;
     let token_version = match state

@@ -85,7 +85,8 @@ pub async fn register(
     client: ClientAddress,
     Json(body): Json<RegisterRequest>,
 ) -> Result<(StatusCode, axum::Json<TokenResponse>), ApiError> {
-    state
+    // Not given back: each registration is an account (and a password hash's work).
+    let _attempt = state
         .limiter
         .check(
             &tenant.id,
@@ -142,7 +143,7 @@ pub async fn login(
     client: ClientAddress,
     Json(body): Json<LoginRequest>,
 ) -> Result<axum::Json<TokenResponse>, ApiError> {
-    state
+    let attempt = state
         .limiter
         .check(&tenant.id, &PATRON_LOGIN, &body.email, &client, Utc::now())
         .await?;
@@ -155,7 +156,10 @@ pub async fn login(
     let verified =
         verify_password(patron.as_ref().map(|p| p.password_hash.clone()), &password).await;
     match patron {
-        Some(patron) if verified => Ok(axum::Json(token_for(&state, &tenant, &patron)?)),
+        Some(patron) if verified => {
+            state.limiter.succeeded(attempt).await;
+            Ok(axum::Json(token_for(&state, &tenant, &patron)?))
+        }
         _ => Err(invalid_credentials()),
     }
 }
@@ -184,7 +188,8 @@ pub async fn request_reset(
     client: ClientAddress,
     Json(body): Json<ResetRequest>,
 ) -> Result<(StatusCode, axum::Json<ResetRequested>), ApiError> {
-    state
+    // Not given back: each request may send an email.
+    let _attempt = state
         .limiter
         .check(
             &tenant.id,
@@ -260,7 +265,7 @@ pub async fn confirm_reset(
     client: ClientAddress,
     Json(body): Json<ResetConfirm>,
 ) -> Result<axum::Json<TokenResponse>, ApiError> {
-    state
+    let attempt = state
         .limiter
         .check(
             &tenant.id,
@@ -300,6 +305,7 @@ pub async fn confirm_reset(
         .await
     {
         Ok(()) => {
+            state.limiter.succeeded(attempt).await;
             // Every earlier session ends (the reset moved the token version on).
             state.sessions.forget_patron(&tenant.id, &email);
             let patron = state

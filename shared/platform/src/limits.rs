@@ -3,6 +3,10 @@
 //! limit per account *and* client address, per address, and per account, so an attacker at
 //! one address is slowed down without locking the account's owner out at another, and an
 //! unknown email is counted exactly like a known one (nothing tells which accounts exist).
+//! Attempts are counted before they are checked, so parallel guesses cannot outrun a limit;
+//! a login that succeeds clears the failures of its account at its address and gives its
+//! other counts back ([`Limiter::succeeded`]), so the limits count failures, not a busy box
+//! office logging in all day.
 
 use crate::ApiError;
 use crate::tenancy::ClientAddress;
@@ -107,7 +111,11 @@ impl Limiter {
         account: &str,
         client: &ClientAddress,
         now: DateTime<Utc>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Attempt, ApiError> {
+        let mut attempt = Attempt {
+            tenant: tenant.clone(),
+            counted: Vec::with_capacity(3),
+        };
         let account = account.trim().to_lowercase();
         let address = client.as_str();
         let checks = [
@@ -134,7 +142,36 @@ impl Limiter {
                 let wait = u64::try_from(end - now.timestamp()).unwrap_or(1);
                 return Err(ApiError::rate_limited(wait));
             }
+            attempt.counted.push((kind, bucket, start));
         }
-        Ok(())
+        Ok(attempt)
     }
+
+    /// The attempt succeeded (the password or code was right): the account's failures from
+    /// this address are forgotten, and its other counts given back. Best effort: a failure
+    /// here only leaves the attempt counted.
+    pub async fn succeeded(&self, attempt: Attempt) {
+        for (kind, bucket, start) in &attempt.counted {
+            let given_back = if *kind == "pair" {
+                self.store
+                    .clear_count(&attempt.tenant, bucket, *start)
+                    .await
+            } else {
+                self.store
+                    .uncount_request(&attempt.tenant, bucket, *start)
+                    .await
+            };
+            if let Err(e) = given_back {
+                tracing::warn!(error = %e, "a successful attempt's count was not given back");
+            }
+        }
+    }
+}
+
+/// What one guarded request counted (see [`Limiter::succeeded`]).
+#[must_use = "a successful attempt should be given back with Limiter::succeeded"]
+pub struct Attempt {
+    tenant: TenantId,
+    /// What was counted: kind (`pair`, `addr`, `acct`), bucket, window start.
+    counted: Vec<(&'static str, String, i64)>,
 }

@@ -51,4 +51,59 @@ impl Store {
             Err(e) => Err(StoreError::sdk(e)),
         }
     }
+
+    /// Gives back one request counted in a window (an attempt that succeeded), so that limits
+    /// count failures and attempts still in flight, never a legitimate user's successes.
+    pub async fn uncount_request(
+        &self,
+        tenant: &TenantId,
+        bucket: &str,
+        window_start: i64,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                keys::limits(tenant),
+                &keys::limit_sk(bucket, window_start),
+            )))
+            .update_expression("ADD hits :minus")
+            .condition_expression("hits > :zero")
+            .expression_attribute_values(":minus", num(-1))
+            .expression_attribute_values(":zero", num(0))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Already at zero (or gone with its window): nothing to give back.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(StoreError::sdk(e)),
+        }
+    }
+
+    /// Starts a counter's window over (the account's owner proved who they are).
+    pub async fn clear_count(
+        &self,
+        tenant: &TenantId,
+        bucket: &str,
+        window_start: i64,
+    ) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                keys::limits(tenant),
+                &keys::limit_sk(bucket, window_start),
+            )))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(())
+    }
 }

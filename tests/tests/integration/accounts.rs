@@ -141,13 +141,21 @@ async fn a_forgotten_password_is_reset_with_the_code_from_the_email() {
     let app = spawn_app().await;
     let venue = app.create_venue().await;
     let host = &venue.host;
-    app.post(
-        host,
-        "/api/v1/account/register",
-        None,
-        json!({ "email": "forgetful@example.org", "name": "F", "password": PASSWORD }),
-    )
-    .await;
+    let registered = app
+        .post(
+            host,
+            "/api/v1/account/register",
+            None,
+            json!({ "email": "forgetful@example.org", "name": "F", "password": PASSWORD }),
+        )
+        .await;
+    let earlier_session = registered.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.get(host, "/api/v1/account/orders", Some(&earlier_session))
+            .await
+            .status,
+        StatusCode::OK
+    );
     // Unknown accounts get the same answer, and no mail.
     let unknown = app
         .post(
@@ -203,6 +211,19 @@ async fn a_forgotten_password_is_reset_with_the_code_from_the_email() {
         )
         .await;
     assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    // The reset ends every earlier session (someone who knew the old password is out); the
+    // token it answers with works.
+    let ended = app
+        .get(host, "/api/v1/account/orders", Some(&earlier_session))
+        .await;
+    assert_eq!(ended.status, StatusCode::UNAUTHORIZED, "{}", ended.body);
+    let fresh = reset.body["token"].as_str().unwrap();
+    assert_eq!(
+        app.get(host, "/api/v1/account/orders", Some(fresh))
+            .await
+            .status,
+        StatusCode::OK
+    );
     let reused = app
         .post(host, "/api/v1/account/password-reset/confirm", None, json!({ "email": "forgetful@example.org", "code": code, "password": "yet another passphrase" }))
         .await;

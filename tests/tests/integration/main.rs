@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod access;
 mod accounts;
 mod auth;
 mod catalog;
