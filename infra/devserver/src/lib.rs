@@ -69,6 +69,9 @@ pub struct DevOptions {
     /// A CJK font to put in the documents bucket for the tickets (what the deploy uploads in
     /// AWS); `None` leaves it out (CJK text on tickets prints as boxes).
     pub cjk_font: Option<PathBuf>,
+    /// Play CloudFront: requests carrying this as `X-Origin-Secret` may name the client's
+    /// address in `CloudFront-Viewer-Address` (tests of that rule); `None` in `make dev`.
+    pub origin_secret: Option<String>,
 }
 
 /// The repository's Stripe double (`infra/stripe-double`) and the account to use on it. Each
@@ -218,8 +221,9 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         stripe,
         live_url: Some(format!("ws://{{host}}:{}/live", addr.port())),
         payment_window_seconds: options.payment_window_seconds,
-        // Locally the client's address comes from X-Forwarded-For (Stage::Local).
-        origin_secret: None,
+        // Locally the client's address comes from X-Forwarded-For (Stage::Local), or from
+        // CloudFront-Viewer-Address with the origin secret when a test plays CloudFront.
+        origin_secret: options.origin_secret.clone().map(Secret::new),
     };
     let store = Store::new(dynamodb, &provisioned.table_name);
     let payments = config.payments()?;

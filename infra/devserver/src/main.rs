@@ -36,6 +36,7 @@ async fn main() -> anyhow::Result<()> {
         stripe: LocalStripe::from_env(),
         payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
         cjk_font: DevOptions::system_cjk_font(),
+        origin_secret: None,
     })
     .await?;
     if seed {

@@ -141,7 +141,7 @@ pub const ORIGIN_SECRET: &str = "x-origin-secret";
 /// `sourceIp` is CloudFront's, so the viewer's address is taken from
 /// `CloudFront-Viewer-Address`, but only from a request that carries the origin secret:
 /// anyone else could set that header to any address. Locally (the devserver) the address
-/// comes from `X-Forwarded-For`, so tests can play several clients.
+/// comes from `X-Forwarded-For` otherwise, so tests can play several clients.
 #[derive(Clone, Default)]
 pub struct ClientAddresses {
     origin_secret: Option<Secret>,

@@ -48,6 +48,7 @@ async fn main() -> anyhow::Result<()> {
         stripe: None,
         payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
         cjk_font: DevOptions::system_cjk_font(),
+        origin_secret: None,
     })
     .await?;
     let http = reqwest::Client::builder().no_proxy().build()?;

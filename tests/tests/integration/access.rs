@@ -4,7 +4,7 @@
 //! other session. The devserver takes the client's address from `X-Forwarded-For`, so a test
 //! can be an attacker and the owner at once.
 
-use crate::helpers::{OWNER_PASSWORD, Reply, TestApp, Venue, spawn_app};
+use crate::helpers::{OWNER_PASSWORD, Reply, TestApp, Venue, spawn_app, start_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -576,4 +576,70 @@ async fn a_password_change_ends_every_other_session() {
     )
     .await;
     assert_eq!(new.status, StatusCode::OK);
+}
+
+/// Behind CloudFront every request arrives from CloudFront's addresses: the viewer's address
+/// is taken from `CloudFront-Viewer-Address`, but only when the request carries the origin
+/// secret that only CloudFront adds. Without it, the header changes nothing.
+#[tokio::test]
+async fn the_viewer_address_counts_only_from_cloudfront() {
+    let app = start_app(|options| options.origin_secret = Some("cloudfront-only".into())).await;
+    let venue = app.create_venue().await;
+    let login = |secret: Option<&'static str>, viewer: String, password: &'static str| {
+        let (app, venue) = (&app, &venue);
+        async move {
+            let mut request = app
+                .http
+                .post(app.url("/admin/v1/login"))
+                .header("host", &venue.host)
+                // Where the request came from as far as the origin can see.
+                .header("x-forwarded-for", ATTACKER)
+                .header("cloudfront-viewer-address", viewer)
+                .json(&json!({ "email": venue.owner_email, "password": password }));
+            if let Some(secret) = secret {
+                request = request.header("x-origin-secret", secret);
+            }
+            Reply::from(request.send().await.unwrap()).await.status
+        }
+    };
+    // An attacker naming a new "viewer" for every guess, with a guessed secret: all guesses are
+    // counted against the one address they come from.
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        statuses.push(login(Some("a guess"), format!("203.0.113.{i}:443"), "a guess").await);
+    }
+    assert_eq!(statuses[4], StatusCode::UNAUTHORIZED);
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    // Through CloudFront (the secret), viewers are told apart: another viewer logs in.
+    assert_eq!(
+        login(
+            Some("cloudfront-only"),
+            "198.51.100.7:51234".into(),
+            OWNER_PASSWORD
+        )
+        .await,
+        StatusCode::OK
+    );
+    // And a viewer CloudFront names is limited by its own address.
+    for _ in 0..5 {
+        assert_eq!(
+            login(
+                Some("cloudfront-only"),
+                "2001:db8::9:40000".into(),
+                "a guess"
+            )
+            .await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login(
+            Some("cloudfront-only"),
+            "2001:db8::9:40001".into(),
+            OWNER_PASSWORD
+        )
+        .await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the same viewer from another port is the same address"
+    );
 }
