@@ -207,6 +207,8 @@ pub async fn update_event(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImageUploadRequest {
     content_type: String,
+    /// Bytes, 1 to 5 MB (5242880).
+    #[schema(minimum = 1, maximum = 5_242_880)]
     size: i64,
 }
 

@@ -194,7 +194,8 @@ pub async fn get_order(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RefundRequest {
-    /// Ticket ids to refund; all valid tickets when absent.
+    /// Ticket ids to refund (an order has at most 30); all valid tickets when absent.
+    #[schema(max_items = 30)]
     tickets: Option<Vec<String>>,
     /// Shown to the patron in the refund email.
     reason: Option<String>,
@@ -216,6 +217,20 @@ pub async fn refund_order(
     Json(body): Json<RefundRequest>,
 ) -> Result<axum::Json<OrderDetail>, ApiError> {
     auth.require(Permission::Refund)?;
+    // An order holds at most the largest tickets-per-order setting; a longer list is a mistake
+    // (or a probe), refused before anything is read.
+    let most = *marquee_domain::venue::MAX_TICKETS_RANGE.end() as usize;
+    if body
+        .tickets
+        .as_ref()
+        .is_some_and(|listed| listed.len() > most)
+    {
+        return Err(marquee_domain::Invalid::new(
+            "tickets",
+            format!("list at most {most} tickets, or none to refund all"),
+        )
+        .into());
+    }
     let order = load_order(&state, &auth, &order_id).await?;
     let tickets = match &body.tickets {
         Some(raw) => Some(

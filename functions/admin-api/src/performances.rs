@@ -31,7 +31,11 @@ pub struct CreatePerformanceRequest {
     fees: Vec<Fee>,
     #[serde(default)]
     taxes: Vec<Tax>,
+    /// 1 to 30; the venue's setting when absent.
+    #[schema(minimum = 1, maximum = 30)]
     max_tickets_per_order: Option<u32>,
+    /// 10 to 900; the venue's setting when absent.
+    #[schema(minimum = 10, maximum = 900)]
     hold_seconds: Option<u32>,
 }
 
@@ -324,6 +328,8 @@ pub enum BlockAction {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BlocksRequest {
+    /// 1 to 100 seat ids.
+    #[schema(min_items = 1, max_items = 100)]
     seats: Vec<String>,
     action: BlockAction,
 }

@@ -193,6 +193,8 @@ pub async fn get_cart(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BestAvailableRequest {
+    /// 1 to 10 seats together, and at most the performance's `maxTicketsPerOrder`.
+    #[schema(minimum = 1, maximum = 10)]
     quantity: u32,
     zone: Option<String>,
 }
@@ -201,6 +203,8 @@ pub struct BestAvailableRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GeneralAdmissionRequest {
     area_id: String,
+    /// 1 to the performance's `maxTicketsPerOrder` (at most 30).
+    #[schema(minimum = 1, maximum = 30)]
     quantity: u32,
 }
 
@@ -209,6 +213,8 @@ pub struct GeneralAdmissionRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HoldBody {
     performance_id: String,
+    /// 1 to the performance's `maxTicketsPerOrder` (at most 30) seat ids.
+    #[schema(min_items = 1, max_items = 30)]
     seats: Option<Vec<String>>,
     best_available: Option<BestAvailableRequest>,
     general_admission: Option<GeneralAdmissionRequest>,

@@ -36,7 +36,8 @@ pub struct CheckoutBody {
     name: String,
     #[serde(default)]
     delivery: Option<Delivery>,
-    /// One entry per held ticket.
+    /// One entry per held ticket (a cart holds at most 30).
+    #[schema(min_items = 1, max_items = 30)]
     tickets: Vec<CheckoutTicket>,
 }
 

@@ -84,6 +84,7 @@ pub struct PriceRow {
     pub zone: String,
     pub price_type: String,
     /// Minor units, 0 to 99999999 (999,999.99 in a two-decimal currency).
+    #[schema(minimum = 0, maximum = 99_999_999)]
     pub amount: i64,
 }
 
@@ -93,6 +94,8 @@ pub struct PriceRow {
 pub struct PriceEntry {
     pub zone: ZoneId,
     pub price_type: PriceType,
+    /// Minor units, 0 to [`MAX_AMOUNT`].
+    #[schema(minimum = 0, maximum = 99_999_999)]
     pub amount: i64,
 }
 
@@ -303,9 +306,11 @@ struct FeeWire {
     basis: FeeBasis,
     /// Minor units, 0 to 99999999. Exactly one of `fixed` and `percentBp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 99_999_999)]
     fixed: Option<i64>,
     /// Basis points, 0 to 10000 (250 = 2.5 %).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 10_000)]
     percent_bp: Option<u32>,
 }
 
@@ -423,6 +428,7 @@ pub struct Tax {
     /// 1 to 60 characters.
     name: String,
     /// Basis points, 0 to 10000 (2000 = 20 %).
+    #[schema(minimum = 0, maximum = 10_000)]
     rate_bp: u32,
     inclusive: bool,
 }

@@ -291,6 +291,8 @@ pub struct SectionInput {
 pub struct RowInput {
     /// 1 to 16 characters, unique within the section.
     pub label: String,
+    /// A map has at most [`MAX_SEATS`] seats in all.
+    #[schema(max_items = 50_000)]
     pub seats: Vec<SeatInput>,
 }
 
@@ -332,6 +334,7 @@ pub struct GaAreaInput {
     pub name: Option<String>,
     pub zone: String,
     /// 1 to 100000.
+    #[schema(minimum = 1, maximum = 100_000)]
     pub capacity: u32,
     pub x: f64,
     pub y: f64,

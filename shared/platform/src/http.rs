@@ -120,7 +120,8 @@ async fn json_error_bodies(req: Request, next: Next) -> Response {
 }
 
 /// Completes an OpenAPI document: the bearer-token security schemes its routes name
-/// (`staff`, `patron`: JWTs from the login endpoints) and the JSON error body every refusal has.
+/// (`staff`, `patron`: JWTs from the login endpoints), the 413 and 415 every JSON body can get,
+/// and the JSON error body every refusal has.
 pub struct ApiConventions;
 
 impl utoipa::Modify for ApiConventions {
@@ -152,7 +153,6 @@ impl utoipa::Modify for ApiConventions {
             "ErrorBody".into(),
             <ErrorBody as utoipa::PartialSchema>::schema(),
         );
-        // Every 4xx and 5xx a route documents answers with that body.
         for item in openapi.paths.paths.values_mut() {
             let operations = [
                 &mut item.get,
@@ -162,6 +162,32 @@ impl utoipa::Modify for ApiConventions {
                 &mut item.patch,
             ];
             for operation in operations.into_iter().flatten() {
+                // Every JSON body goes through `Json` and the body limit of `with_conventions`,
+                // whose refusals no handler annotation names.
+                let takes_json = operation
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|body| body.content.contains_key("application/json"));
+                if takes_json {
+                    for (status, description) in [
+                        ("413", "body_too_large (over 64 KiB)"),
+                        (
+                            "415",
+                            "unsupported_media_type: the body is not application/json",
+                        ),
+                    ] {
+                        operation
+                            .responses
+                            .responses
+                            .entry(status.into())
+                            .or_insert_with(|| {
+                                utoipa::openapi::ResponseBuilder::new()
+                                    .description(description)
+                                    .into()
+                            });
+                    }
+                }
+                // Every 4xx and 5xx a route documents answers with that body.
                 for (status, response) in operation.responses.responses.iter_mut() {
                     let is_error = status.starts_with('4') || status.starts_with('5');
                     if let (true, utoipa::openapi::RefOr::T(response)) = (is_error, response)

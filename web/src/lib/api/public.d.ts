@@ -375,7 +375,10 @@ export interface components {
             soldOut: boolean;
         };
         BestAvailableRequest: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description 1 to 10 seats together, and at most the performance's `maxTicketsPerOrder`.
+             */
             quantity: number;
             zone?: string | null;
         };
@@ -416,7 +419,7 @@ export interface components {
             delivery?: null | components["schemas"]["Delivery"];
             email: string;
             name: string;
-            /** @description One entry per held ticket. */
+            /** @description One entry per held ticket (a cart holds at most 30). */
             tickets: components["schemas"]["CheckoutTicket"][];
         };
         CheckoutTicket: {
@@ -508,7 +511,10 @@ export interface components {
         };
         GeneralAdmissionRequest: {
             areaId: string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description 1 to the performance's `maxTicketsPerOrder` (at most 30).
+             */
             quantity: number;
         };
         /** @description Exactly one of `seats`, `bestAvailable`, `generalAdmission`. */
@@ -516,6 +522,7 @@ export interface components {
             bestAvailable?: null | components["schemas"]["BestAvailableRequest"];
             generalAdmission?: null | components["schemas"]["GeneralAdmissionRequest"];
             performanceId: string;
+            /** @description 1 to the performance's `maxTicketsPerOrder` (at most 30) seat ids. */
             seats?: string[] | null;
         };
         /** @description One ticket's share of the totals. */
@@ -935,8 +942,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description invalid_body */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited with Retry-After and details.retryAfterSeconds: too many attempts from this address or for this email (the same whether or not it has an account) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1003,8 +1037,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description invalid_field; invalid_body */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited with Retry-After and details.retryAfterSeconds: too many attempts from this address or for this email (the same whether or not it has an account) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1044,8 +1105,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description invalid_field; invalid_body */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited with Retry-After and details.retryAfterSeconds: too many attempts from this address or for this email (the same whether or not it has an account) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1094,8 +1182,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description invalid_field; invalid_body */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited with Retry-After and details.retryAfterSeconds: too many attempts from this address or for this email (the same whether or not it has an account) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1250,6 +1365,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description invalid_field; missing_tickets; unknown_holds; invalid_price_type */
             422: {
                 headers: {
@@ -1332,6 +1465,24 @@ export interface operations {
             };
             /** @description seat_unavailable with details.seats; not_on_sale; cart_not_open */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
