@@ -1,12 +1,13 @@
 # Entry points for working on Marquee locally. The work is done by the scripts in infra/local/.
 #   make dev    run Marquee on http://127.0.0.1:3000 with demo data (local stack + devserver)
 #   make test   every check and test, against a private local stack (what CI runs)
+#   make fuzz   schemathesis over both OpenAPI documents against a devserver on a private stack
 #   make lint   rustfmt and clippy
 #   make stop   stop the local stack that `make dev` left running
 #   make bench-onsale   the onsale benchmark (docs/bench/onsale.json + .svg)
 #   make bench-mail     the mail worker benchmark (docs/bench/mail.json)
 
-.PHONY: help install dev test lint stop status bench-onsale bench-mail
+.PHONY: help install dev test fuzz lint stop status bench-onsale bench-mail
 
 help:
 	@sed -n 's/^#   make/make/p' Makefile
@@ -20,6 +21,10 @@ dev:
 
 test:
 	bash infra/local/test.sh
+
+# Bounded and seeded: a few thousand requests, zero 5xx, schema violations or undocumented codes.
+fuzz:
+	bash infra/local/with-stack.sh bash infra/local/fuzz.sh
 
 lint:
 	cargo fmt --all -- --check

@@ -5,6 +5,8 @@
 #   3. rustfmt, clippy (-D warnings) and cargo deny (licences, bans, sources: deny.toml), then
 #      compile all tests             (before the stack starts, so it does not idle meanwhile)
 #   4. run all Rust tests               (inside with-stack.sh: fresh stack on free ports)
+#      then schemathesis over both OpenAPI documents against a devserver (infra/local/fuzz.sh,
+#      its own stack: no 5xx, no response schema violation, no undocumented status code)
 #   5. web tests, if there is a web app: npm ci (when needed), the API types check (the types in
 #      web/src/lib/api/ regenerated from the APIs must be those committed:
 #      infra/local/check-api-types.sh), unit tests and svelte-check (npm test), then browser
@@ -73,6 +75,7 @@ if [[ " ${failed[*]} " == *" compile "* ]]; then
   skip rust-tests "compile failed"
 else
   step rust-tests bash infra/local/with-stack.sh cargo test "${cargo_flags[@]}" --no-fail-fast -- --test-threads=8
+  step fuzz bash infra/local/with-stack.sh bash infra/local/fuzz.sh
 fi
 
 if [ -f web/package.json ]; then
