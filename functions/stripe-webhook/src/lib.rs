@@ -8,6 +8,8 @@
 //!   issued, or, when the seats were lost meanwhile, the payment is refunded (see
 //!   `marquee_app::sales`).
 //! - `payment_intent.payment_failed`: the cart opens again with its holds.
+//! - `refund.created` of a refund of tickets (its metadata carries what was decided): if the
+//!   process that asked for it stopped before writing it down, the tickets are refunded now.
 //! - Anything else is acknowledged and ignored.
 //!
 //! The handler verifies and parses; `marquee_app::sales::PaymentWebhook` decides. A failure
@@ -20,8 +22,11 @@ use axum::routing::post;
 use axum::{Json, Router};
 use bytes::Bytes;
 use chrono::Utc;
-use marquee_app::sales::{EventOutcome, PaymentEvent, PaymentReceived, PaymentWebhook};
-use marquee_domain::{OrderId, TenantId};
+use marquee_app::sales::{
+    EventOutcome, PaymentEvent, PaymentReceived, PaymentWebhook, REFUND_ORDER_VERSION,
+    REFUND_REASON, REFUND_TICKETS, RefundIssued,
+};
+use marquee_domain::{OrderId, TenantId, TicketId};
 use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::{Payments, WEBHOOK_TOLERANCE_SECONDS, verify_webhook_signature};
 use marquee_platform::{ApiError, Secret, http, services};
@@ -84,6 +89,7 @@ struct EventData {
     object: PaymentIntentObject,
 }
 
+/// A PaymentIntent, or a refund (the fields they share).
 #[derive(Debug, Deserialize)]
 struct PaymentIntentObject {
     id: String,
@@ -105,6 +111,19 @@ struct PaymentIntentObject {
 struct PaymentErrorObject {
     #[serde(default)]
     message: Option<String>,
+}
+
+/// The order version and tickets a refund of tickets was decided on (its metadata).
+fn refund_of_tickets(object: &PaymentIntentObject) -> Option<(u32, Vec<TicketId>)> {
+    let version = object.metadata.get(REFUND_ORDER_VERSION)?.parse().ok()?;
+    let tickets = object
+        .metadata
+        .get(REFUND_TICKETS)?
+        .split(',')
+        .map(TicketId::parse)
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
+    Some((version, tickets))
 }
 
 fn bad_request(code: &'static str, message: &str) -> ApiError {
@@ -136,11 +155,14 @@ async fn receive_event(
     let Ok(event) = serde_json::from_slice::<Event>(&body) else {
         return Ok(Json(json!({ "received": true, "handled": false })));
     };
-    let handled = matches!(
-        event.kind.as_str(),
-        "payment_intent.succeeded" | "payment_intent.payment_failed"
-    );
     let intent = &event.data.object;
+    let handled = matches!(
+        (event.kind.as_str(), intent.object.as_str()),
+        (
+            "payment_intent.succeeded" | "payment_intent.payment_failed",
+            "payment_intent"
+        ) | ("refund.created", "refund")
+    );
     let target = intent
         .metadata
         .get("tenant")
@@ -151,11 +173,11 @@ async fn receive_event(
                 .get("order_id")
                 .and_then(|o| OrderId::parse(o).ok()),
         );
-    let (true, "payment_intent", Some((tenant, order))) = (handled, intent.object.as_str(), target)
-    else {
+    let (true, Some((tenant, order))) = (handled, target) else {
         tracing::info!(event = %event.id, kind = %event.kind, "webhook event ignored");
         return Ok(Json(json!({ "received": true, "handled": false })));
     };
+    let refunded_tickets = refund_of_tickets(intent);
     let payment = PaymentReceived {
         payment_intent: &intent.id,
         amount: intent.amount_received.unwrap_or(intent.amount),
@@ -166,10 +188,27 @@ async fn receive_event(
         .as_ref()
         .and_then(|e| e.message.as_deref())
         .unwrap_or("The payment was declined.");
-    let what = if event.kind == "payment_intent.payment_failed" {
-        PaymentEvent::Failed { problem }
-    } else {
-        PaymentEvent::Succeeded(payment)
+    let what = match event.kind.as_str() {
+        "payment_intent.payment_failed" => PaymentEvent::Failed { problem },
+        "refund.created" => {
+            // Refunds Marquee did not decide ticket by ticket (a lost sale's, or one made in
+            // the Stripe Dashboard) carry no such metadata: nothing to write down here.
+            let Some((order_version, tickets)) = &refunded_tickets else {
+                tracing::info!(event = %event.id, "refund without tickets ignored");
+                return Ok(Json(json!({ "received": true, "handled": false })));
+            };
+            PaymentEvent::Refunded(RefundIssued {
+                refund_id: &intent.id,
+                amount: intent.amount,
+                order_version: *order_version,
+                tickets,
+                reason: intent
+                    .metadata
+                    .get(REFUND_REASON)
+                    .map_or("Refunded", String::as_str),
+            })
+        }
+        _ => PaymentEvent::Succeeded(payment),
     };
     match state
         .events

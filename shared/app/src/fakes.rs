@@ -1130,6 +1130,7 @@ pub struct FakeRefund {
     pub id: String,
     pub payment_intent: String,
     pub amount: i64,
+    pub metadata: HashMap<String, String>,
 }
 
 /// The payment provider: idempotency keys return the first answer, as Stripe's do.
@@ -1203,7 +1204,17 @@ impl Payments for FakePayments {
                 id: format!("re_fake_{count}"),
                 payment_intent: request.payment_intent.to_owned(),
                 amount: request.amount,
+                metadata: request.metadata.clone(),
             });
+        // As Stripe: a key reused with other parameters is refused, not answered.
+        if refund.amount != request.amount || refund.metadata != request.metadata {
+            return Err(PaymentError::Refused {
+                status: 400,
+                message: "Keys for idempotent requests can only be used with the same \
+                          parameters they were first used with."
+                    .into(),
+            });
+        }
         Ok(refund.id.clone())
     }
 }

@@ -455,7 +455,9 @@ impl Sales {
     /// Refunds tickets of a paid order (all valid ones when `tickets` is `None`): the money
     /// through the provider, then the tickets voided and the places back on sale in one
     /// transaction. A retry after a failure reuses the same idempotency key (the order's
-    /// version), so the patron is never refunded twice.
+    /// version), so the patron is never refunded twice; and if nobody retries, the provider's
+    /// event about the refund carries the decision in its metadata and writes it down
+    /// ([`Sales::refund_issued`]), so money returned always ends as refunded tickets.
     pub async fn refund_tickets(
         &self,
         tenant: &TenantId,
@@ -527,40 +529,116 @@ impl Sales {
                         payment_intent: intent,
                         amount,
                         idempotency_key: format!("refund-{}-v{}", order.id, order.version),
-                        metadata: metadata(tenant, &order.id),
+                        metadata: refund_metadata(tenant, &order, &chosen, reason),
                     })
                     .await?
             }
             _ => format!("none-{}-v{}", order.id, order.version),
         };
+        // A crash from here on leaves the money returned and the tickets valid: the provider's
+        // event about this refund (`refund_issued`), or a retry with the same key, finishes.
+        self.record_refund(tenant, &order, &chosen, amount, &refund_id, reason)
+            .await?;
+        self.orders
+            .order(tenant, order_id)
+            .await?
+            .ok_or(SaleError::OrderNotFound)
+    }
+
+    /// Writes a refund that was paid out: the tickets voided and their places back on sale,
+    /// the order's refunded amount and status, in one transaction conditional on the order's
+    /// version; then tells the patron.
+    async fn record_refund(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        chosen: &[TicketId],
+        amount: i64,
+        refund_id: &str,
+        reason: &str,
+    ) -> Result<(), SaleError> {
+        let valid = order
+            .tickets
+            .iter()
+            .filter(|t| t.status == TicketStatus::Valid)
+            .count();
         let refund = RefundRecord {
-            id: refund_id.clone(),
+            id: refund_id.to_owned(),
             amount,
-            tickets: chosen.clone(),
+            tickets: chosen.to_vec(),
             reason: reason.to_owned(),
             at: self.clock.now().to_rfc3339(),
         };
-        let status = order.status.refund(all)?;
+        let status = order.status.refund(chosen.len() == valid)?;
         self.orders
             .refund_tickets(&RefundWrite {
                 tenant,
-                order: &order,
-                tickets: &chosen,
+                order,
+                tickets: chosen,
                 refund: &refund,
                 status,
             })
             .await?;
         if let Err(e) = self
             .delivery
-            .order_refunded(tenant, &order.id, &refund_id)
+            .order_refunded(tenant, &order.id, refund_id)
             .await
         {
             tracing::error!(order = %order.id, error = ?e, "could not queue the refund notice");
         }
-        self.orders
-            .order(tenant, order_id)
-            .await?
-            .ok_or(SaleError::OrderNotFound)
+        Ok(())
+    }
+
+    /// The provider reports a refund of tickets (its `refund.created` event, with the
+    /// metadata `refund_tickets` gave it). If the process that asked for it stopped before
+    /// writing it down, this writes it: the tickets are voided and the patron told, as the
+    /// refund said. Already recorded: nothing to do (the notice is made sure of; it dedupes).
+    pub async fn refund_issued(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+        issued: &RefundIssued<'_>,
+    ) -> Result<&'static str, SaleError> {
+        for _ in 0..3 {
+            let Some(order) = self.orders.order(tenant, order_id).await? else {
+                return Ok("ignored");
+            };
+            if order.refunds.iter().any(|r| r.id == issued.refund_id) {
+                self.delivery
+                    .order_refunded(tenant, &order.id, issued.refund_id)
+                    .await?;
+                return Ok("refund_already_recorded");
+            }
+            let still_valid = issued.tickets.iter().all(|id| {
+                order
+                    .tickets
+                    .iter()
+                    .any(|t| &t.id == id && t.status == TicketStatus::Valid)
+            });
+            if order.version != issued.order_version || !still_valid || issued.tickets.is_empty() {
+                // Someone changed the order after this refund was decided and before it was
+                // written: a person must look (the money went back; the tickets say otherwise).
+                tracing::error!(order = %order.id, refund = issued.refund_id, "a refund was paid out but the order changed before it was recorded");
+                return Ok("refund_unmatched");
+            }
+            match self
+                .record_refund(
+                    tenant,
+                    &order,
+                    issued.tickets,
+                    issued.amount,
+                    issued.refund_id,
+                    issued.reason,
+                )
+                .await
+            {
+                Ok(()) => return Ok("refund_recorded"),
+                // Written meanwhile (the retry of the staff member's request): look again.
+                Err(SaleError::OrderChanged) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(PortError::transient("refund", "the order kept changing").into())
     }
 
     /// Refunds every valid ticket of a cancelled performance, order by order, for up to
@@ -622,7 +700,23 @@ impl Sales {
 #[derive(Debug, Clone)]
 pub enum PaymentEvent<'a> {
     Succeeded(PaymentReceived<'a>),
-    Failed { problem: &'a str },
+    Failed {
+        problem: &'a str,
+    },
+    /// A refund of tickets was paid out (see [`Sales::refund_issued`]).
+    Refunded(RefundIssued<'a>),
+}
+
+/// A refund of tickets as the provider reports it, with what `refund_tickets` decided (the
+/// refund's metadata).
+#[derive(Debug, Clone)]
+pub struct RefundIssued<'a> {
+    pub refund_id: &'a str,
+    pub amount: i64,
+    /// The order's version when the refund was decided.
+    pub order_version: u32,
+    pub tickets: &'a [TicketId],
+    pub reason: &'a str,
 }
 
 /// What became of a provider event.
@@ -681,6 +775,9 @@ impl PaymentWebhook {
                     "ignored"
                 }
             }
+            PaymentEvent::Refunded(refund) => {
+                self.sales.refund_issued(tenant, order, &refund).await?
+            }
         };
         let remember_until = self.clock.now().timestamp() + EVENT_MEMORY_DAYS * 86_400;
         // The work is done; failing to note that only costs a redelivery that finds it done.
@@ -700,6 +797,30 @@ fn metadata(tenant: &TenantId, order: &OrderId) -> HashMap<String, String> {
         ("tenant".to_owned(), tenant.to_string()),
         ("order_id".to_owned(), order.to_string()),
     ])
+}
+
+/// Metadata keys of a refund of tickets: what was decided, so that the provider's event can
+/// write it down if the process that asked for it could not (see `refund_issued`).
+pub const REFUND_ORDER_VERSION: &str = "order_version";
+pub const REFUND_TICKETS: &str = "tickets";
+pub const REFUND_REASON: &str = "reason";
+
+fn refund_metadata(
+    tenant: &TenantId,
+    order: &OrderRecord,
+    tickets: &[TicketId],
+    reason: &str,
+) -> HashMap<String, String> {
+    let mut metadata = metadata(tenant, &order.id);
+    metadata.insert(REFUND_ORDER_VERSION.to_owned(), order.version.to_string());
+    // An order has at most a few dozen tickets: 27 characters each stays within Stripe's
+    // 500 characters per value for any order a cart can make (10 places).
+    let tickets: Vec<String> = tickets.iter().map(ToString::to_string).collect();
+    metadata.insert(REFUND_TICKETS.to_owned(), tickets.join(","));
+    // Stripe allows 500 characters per value.
+    let reason: String = reason.chars().take(450).collect();
+    metadata.insert(REFUND_REASON.to_owned(), reason);
+    metadata
 }
 
 #[cfg(test)]

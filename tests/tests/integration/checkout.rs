@@ -985,3 +985,92 @@ async fn a_performance_says_sold_out_when_nothing_is_left_and_not_after_a_refund
     assert_eq!(refund.status, StatusCode::OK, "{}", refund.body);
     sold_out(false).await;
 }
+
+/// The admin API asked Stripe for a refund and stopped before writing it down (simulated by
+/// asking the double directly, with the metadata Marquee sends): Stripe's `refund.created`
+/// event writes it, so money returned always ends as refunded tickets and a told patron.
+#[tokio::test]
+async fn a_refund_paid_out_but_never_written_is_written_by_stripes_event() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let cart = app.new_cart(&show.venue.host).await;
+    let seats = [show.seats[0][0].clone(), show.seats[0][1].clone()];
+    app.hold_seats(&show, &cart, &[&seats[0], &seats[1]]).await;
+    let checkout = app
+        .checkout(&show.venue.host, &cart, "halfway@example.org")
+        .await
+        .body;
+    app.pay(&checkout, VISA).await;
+    let order = app.await_order(&show.venue.host, &checkout, "paid").await;
+    let ticket = &order["tickets"][0];
+    let tenant = marquee_domain::TenantId::parse(&show.venue.id).unwrap();
+    let order_id = marquee_domain::OrderId::parse(checkout["orderId"].as_str().unwrap()).unwrap();
+    let stored = app
+        .server
+        .store
+        .order(&tenant, &order_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let intent = checkout["payment"]["paymentIntentId"].as_str().unwrap();
+    let refund = app
+        .http
+        .post(format!("{}/v1/refunds", app.stripe_url()))
+        .bearer_auth(app.stripe_key())
+        .header(
+            "idempotency-key",
+            format!("refund-{}-v{}", stored.id, stored.version),
+        )
+        .form(&[
+            ("payment_intent", intent.to_owned()),
+            ("amount", ticket["price"].to_string()),
+            ("metadata[tenant]", show.venue.id.clone()),
+            ("metadata[order_id]", stored.id.to_string()),
+            ("metadata[order_version]", stored.version.to_string()),
+            (
+                "metadata[tickets]",
+                ticket["id"].as_str().unwrap().to_owned(),
+            ),
+            ("metadata[reason]", "Could not come".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(refund.status().is_success(), "{:?}", refund.text().await);
+
+    let order = app
+        .await_order(&show.venue.host, &checkout, "partially_refunded")
+        .await;
+    assert_eq!(order["refunded"], ticket["price"]);
+    assert_eq!(order["tickets"][0]["status"], "refunded");
+    assert_eq!(order["refunds"][0]["reason"], "Could not come");
+    let charge = app.charge_of(&checkout).await;
+    assert_eq!(charge["amount_refunded"], ticket["price"], "paid out once");
+    let statuses = app.statuses(&show).await;
+    let mut states: Vec<char> = seats
+        .iter()
+        .map(|seat| status_of(&statuses, seat_index(&show, seat)))
+        .collect();
+    states.sort_unstable();
+    assert_eq!(
+        states,
+        ['f', 's'],
+        "the refunded ticket's seat is back on sale"
+    );
+    // The patron is told once.
+    let started = Instant::now();
+    loop {
+        let notices = app
+            .mail_to("halfway@example.org")
+            .await
+            .into_iter()
+            .filter(|m| m.subject.to_lowercase().contains("refund"))
+            .count();
+        if notices == 1 {
+            break;
+        }
+        assert!(notices < 2, "told twice");
+        assert!(started.elapsed() < Duration::from_secs(20), "never told");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -371,6 +371,214 @@ async fn refunds_share_the_total_put_seats_back_and_a_retry_never_refunds_twice(
     assert!(matches!(missing, SaleError::OrderNotFound));
 }
 
+/// The provider's report of a refund, as the webhook passes it on, from what the fake
+/// provider was asked (its metadata).
+async fn deliver_refund_event(
+    v: &Venue,
+    order: &OrderId,
+    refund: &crate::fakes::FakeRefund,
+    event_id: &str,
+) -> EventOutcome {
+    let tickets: Vec<TicketId> = refund.metadata[REFUND_TICKETS]
+        .split(',')
+        .map(|t| TicketId::parse(t).unwrap())
+        .collect();
+    v.world
+        .payment_webhook()
+        .handle(
+            &v.tenant,
+            order,
+            event_id,
+            "refund.created",
+            PaymentEvent::Refunded(RefundIssued {
+                refund_id: &refund.id,
+                amount: refund.amount,
+                order_version: refund.metadata[REFUND_ORDER_VERSION].parse().unwrap(),
+                tickets: &tickets,
+                reason: &refund.metadata[REFUND_REASON],
+            }),
+        )
+        .await
+        .unwrap()
+}
+
+fn refund_notices(v: &Venue) -> usize {
+    v.world
+        .queues
+        .mail_jobs()
+        .into_iter()
+        .filter(|j| j.id.contains("refund"))
+        .map(|j| j.id)
+        .collect::<std::collections::HashSet<_>>()
+        .len()
+}
+
+#[tokio::test]
+async fn a_refund_paid_out_by_a_process_that_crashed_is_written_by_the_providers_event() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 2).await;
+    pay(&v, &done).await.unwrap();
+    let sales = v.world.sales();
+    let first = done.order.tickets[0].id.clone();
+    // The process stops right after the provider paid the refund out; nobody retries.
+    v.world.store.faults.fail("refund_tickets", 1);
+    sales
+        .refund_tickets(
+            &v.tenant,
+            &done.order.id,
+            Some(std::slice::from_ref(&first)),
+            "Changed plans",
+        )
+        .await
+        .unwrap_err();
+    let refunds = v.world.payments.refunds();
+    assert_eq!(refunds.len(), 1);
+    let stored = v
+        .world
+        .store
+        .stored_order(&v.tenant, &done.order.id)
+        .unwrap();
+    assert_eq!(stored.refunded, 0, "not written down yet");
+
+    // The provider's event writes it: the ticket voided, its seat on sale, the patron told.
+    let outcome = deliver_refund_event(&v, &done.order.id, &refunds[0], "evt_refund").await;
+    assert_eq!(outcome, EventOutcome::Handled("refund_recorded"));
+    let order = v
+        .world
+        .store
+        .stored_order(&v.tenant, &done.order.id)
+        .unwrap();
+    assert_eq!(order.status, OrderStatus::PartiallyRefunded);
+    assert_eq!(order.refunded, refunds[0].amount);
+    assert_eq!(order.refunds.len(), 1);
+    assert_eq!(order.refunds[0].reason, "Changed plans");
+    assert_eq!(
+        v.world.store.sold_seats(),
+        1,
+        "the refunded seat is on sale again"
+    );
+    assert_eq!(refund_notices(&v), 1);
+
+    // Redelivered: recognised. The staff member's retry finds the ticket already refunded.
+    let again = deliver_refund_event(&v, &done.order.id, &refunds[0], "evt_refund").await;
+    assert_eq!(again, EventOutcome::Duplicate);
+    let other_delivery =
+        deliver_refund_event(&v, &done.order.id, &refunds[0], "evt_refund_2").await;
+    assert_eq!(
+        other_delivery,
+        EventOutcome::Handled("refund_already_recorded")
+    );
+    let retry = sales
+        .refund_tickets(
+            &v.tenant,
+            &done.order.id,
+            Some(std::slice::from_ref(&first)),
+            "Changed plans",
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(retry, SaleError::UnknownTickets(_)));
+    assert_eq!(v.world.payments.refunds().len(), 1, "paid out once");
+    assert_eq!(refund_notices(&v), 1, "told once");
+}
+
+#[tokio::test]
+async fn the_event_of_a_refund_already_written_changes_nothing() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 2).await;
+    pay(&v, &done).await.unwrap();
+    let sales = v.world.sales();
+    let order = sales
+        .refund_tickets(&v.tenant, &done.order.id, None, "Cancelled plans")
+        .await
+        .unwrap();
+    assert_eq!(order.status, OrderStatus::Refunded);
+    let refunds = v.world.payments.refunds();
+    let outcome = deliver_refund_event(&v, &done.order.id, &refunds[0], "evt_late").await;
+    assert_eq!(outcome, EventOutcome::Handled("refund_already_recorded"));
+    let after = v
+        .world
+        .store
+        .stored_order(&v.tenant, &done.order.id)
+        .unwrap();
+    assert_eq!(after.refunded, order.refunded);
+    assert_eq!(after.version, order.version);
+    assert_eq!(refund_notices(&v), 1);
+}
+
+#[tokio::test]
+async fn another_refund_waits_until_a_refund_paid_out_is_written_down() {
+    let v = venue();
+    let (_, done) = checked_out(&v, 2).await;
+    pay(&v, &done).await.unwrap();
+    let sales = v.world.sales();
+    let [first, second] = [
+        done.order.tickets[0].id.clone(),
+        done.order.tickets[1].id.clone(),
+    ];
+    v.world.store.faults.fail("refund_tickets", 1);
+    sales
+        .refund_tickets(
+            &v.tenant,
+            &done.order.id,
+            Some(std::slice::from_ref(&first)),
+            "one",
+        )
+        .await
+        .unwrap_err();
+    // A refund of the other ticket now would be decided on the same version of the order: the
+    // provider refuses the reused key, so nothing is paid out that could not be written down.
+    let refused = sales
+        .refund_tickets(
+            &v.tenant,
+            &done.order.id,
+            Some(std::slice::from_ref(&second)),
+            "two",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, SaleError::Payment(PaymentError::Refused { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(v.world.payments.refunds().len(), 1);
+    // Once the first refund's event has written it, the second goes through.
+    let paid_out = v.world.payments.refunds().remove(0);
+    let outcome = deliver_refund_event(&v, &done.order.id, &paid_out, "evt_first").await;
+    assert_eq!(outcome, EventOutcome::Handled("refund_recorded"));
+    let order = sales
+        .refund_tickets(
+            &v.tenant,
+            &done.order.id,
+            Some(std::slice::from_ref(&second)),
+            "two",
+        )
+        .await
+        .unwrap();
+    assert_eq!(order.status, OrderStatus::Refunded);
+    assert_eq!(order.refunded, done.order.totals.total);
+    assert_eq!(v.world.payments.refunds().len(), 2);
+    // A stale event (the order moved on since) never writes a second time.
+    let stale = RefundIssued {
+        refund_id: "re_unknown",
+        amount: 1,
+        order_version: paid_out.metadata[REFUND_ORDER_VERSION].parse().unwrap(),
+        tickets: std::slice::from_ref(&first),
+        reason: "one",
+    };
+    let outcome = sales
+        .refund_issued(&v.tenant, &done.order.id, &stale)
+        .await
+        .unwrap();
+    assert_eq!(outcome, "refund_unmatched");
+    let after = v
+        .world
+        .store
+        .stored_order(&v.tenant, &done.order.id)
+        .unwrap();
+    assert_eq!(after.refunds.len(), 2, "nothing guessed");
+}
+
 #[tokio::test]
 async fn an_unpaid_order_cannot_be_refunded_and_a_provider_outage_is_reported() {
     let v = venue();
