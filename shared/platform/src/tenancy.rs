@@ -76,12 +76,22 @@ pub struct Tenant {
 pub const VIEWER_HOST: &str = "x-viewer-host";
 
 /// Middleware: finds the tenant from `X-Viewer-Host` (behind CloudFront) or `Host`, or answers
-/// 404.
+/// 404. Where CloudFront fronts the API (an origin secret is configured), a request that does
+/// not carry the secret did not come through CloudFront and is refused (403 `direct_access`):
+/// HTTP APIs have no resource policy or WAF of their own, and a direct caller could name any
+/// host and any viewer address.
 pub async fn resolve_tenant(
     State(tenancy): State<Tenancy>,
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    if !tenancy.addresses.through_the_edge(&req) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "direct_access",
+            "Call the venue's own address, not the API directly",
+        ));
+    }
     let unknown = || {
         ApiError::new(
             axum::http::StatusCode::NOT_FOUND,
@@ -154,6 +164,17 @@ impl ClientAddresses {
             origin_secret: config.origin_secret.clone(),
             trust_forwarded_for: config.stage == Stage::Local,
         }
+    }
+
+    /// Whether the request came through CloudFront: it carries the origin secret, or no
+    /// secret is configured (the devserver).
+    fn through_the_edge(&self, req: &Request) -> bool {
+        self.origin_secret.as_ref().is_none_or(|secret| {
+            req.headers()
+                .get(ORIGIN_SECRET)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|given| secrets_match(given.trim(), secret))
+        })
     }
 
     fn of(&self, req: &Request) -> ClientAddress {
@@ -258,6 +279,10 @@ mod tests {
         assert_eq!(addresses.of(&forged).as_str(), "203.0.113.9");
         let without = request(&[(VIEWER_ADDRESS, "198.51.100.10:46532")]);
         assert_eq!(addresses.of(&without).as_str(), "203.0.113.9");
+        assert!(addresses.through_the_edge(&trusted));
+        assert!(!addresses.through_the_edge(&forged));
+        assert!(!addresses.through_the_edge(&without));
+        assert!(ClientAddresses::default().through_the_edge(&without));
     }
 
     #[test]

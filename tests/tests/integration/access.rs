@@ -579,67 +579,60 @@ async fn a_password_change_ends_every_other_session() {
 }
 
 /// Behind CloudFront every request arrives from CloudFront's addresses: the viewer's address
-/// is taken from `CloudFront-Viewer-Address`, but only when the request carries the origin
-/// secret that only CloudFront adds. Without it, the header changes nothing.
+/// is taken from `CloudFront-Viewer-Address`, and only from a request that carries the origin
+/// secret only CloudFront adds. A request without it did not come through CloudFront (someone
+/// calling API Gateway directly, naming any host and any viewer) and is refused outright.
 #[tokio::test]
-async fn the_viewer_address_counts_only_from_cloudfront() {
+async fn behind_cloudfront_only_its_requests_are_served_and_tell_viewers_apart() {
     let app = start_app(|options| options.origin_secret = Some("cloudfront-only".into())).await;
     let venue = app.create_venue().await;
-    let login = |secret: Option<&'static str>, viewer: String, password: &'static str| {
+    let login = |secret: Option<&'static str>, viewer: &'static str, password: &'static str| {
         let (app, venue) = (&app, &venue);
         async move {
             let mut request = app
                 .http
                 .post(app.url("/admin/v1/login"))
                 .header("host", &venue.host)
-                // Where the request came from as far as the origin can see.
                 .header("x-forwarded-for", ATTACKER)
                 .header("cloudfront-viewer-address", viewer)
                 .json(&json!({ "email": venue.owner_email, "password": password }));
             if let Some(secret) = secret {
                 request = request.header("x-origin-secret", secret);
             }
-            Reply::from(request.send().await.unwrap()).await.status
+            Reply::from(request.send().await.unwrap()).await
         }
     };
-    // An attacker naming a new "viewer" for every guess, with a guessed secret: all guesses are
-    // counted against the one address they come from.
-    let mut statuses = Vec::new();
-    for i in 0..6 {
-        statuses.push(login(Some("a guess"), format!("203.0.113.{i}:443"), "a guess").await);
+    // Direct calls, with a guessed secret or none, are refused before anything is looked at.
+    for secret in [None, Some("a guess")] {
+        let reply = login(secret, "203.0.113.1:443", OWNER_PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+        assert_eq!(reply.error_code(), "direct_access");
+        let site = app
+            .http
+            .get(app.url("/api/v1/site"))
+            .header("host", &venue.host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(site.status(), StatusCode::FORBIDDEN);
     }
-    assert_eq!(statuses[4], StatusCode::UNAUTHORIZED);
-    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
-    // Through CloudFront (the secret), viewers are told apart: another viewer logs in.
-    assert_eq!(
-        login(
-            Some("cloudfront-only"),
-            "198.51.100.7:51234".into(),
-            OWNER_PASSWORD
-        )
-        .await,
-        StatusCode::OK
-    );
-    // And a viewer CloudFront names is limited by its own address.
+    // Through CloudFront, a viewer who guesses is limited by their own address...
     for _ in 0..5 {
-        assert_eq!(
-            login(
-                Some("cloudfront-only"),
-                "2001:db8::9:40000".into(),
-                "a guess"
-            )
-            .await,
-            StatusCode::UNAUTHORIZED
-        );
+        let reply = login(Some("cloudfront-only"), "2001:db8::9:40000", "a guess").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
     }
+    let reply = login(Some("cloudfront-only"), "2001:db8::9:40001", OWNER_PASSWORD).await;
     assert_eq!(
-        login(
-            Some("cloudfront-only"),
-            "2001:db8::9:40001".into(),
-            OWNER_PASSWORD
-        )
-        .await,
+        reply.status,
         StatusCode::TOO_MANY_REQUESTS,
         "the same viewer from another port is the same address"
     );
+    // ...while the owner, another viewer, logs in.
+    let reply = login(
+        Some("cloudfront-only"),
+        "198.51.100.7:51234",
+        OWNER_PASSWORD,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
