@@ -11,10 +11,10 @@
 use crate::jobs::{HoldExpiryJob, MailJob};
 use crate::ports::{
     Catalog, CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, DoorStore,
-    HoldExpiryQueue, HoldRefusal, HoldRequest, HoldStore, MailQueue, OrderStore, PaymentError,
-    PaymentEvents, PaymentRequest, Payments, PlacesToHold, PortError, RefundRequest, RefundWrite,
-    ReleaseBy, SaleRefusal, SaleWrite, ScanOutcome, SeatToHold, TicketCodes, VerifiedCode,
-    WriteRefusal,
+    HoldExpiryQueue, HoldRefusal, HoldRequest, HoldStore, MailQueue, OrderStore, PaymentAccount,
+    PaymentError, PaymentEvents, PaymentRequest, Payments, PlacesToHold, PortError, RefundRequest,
+    RefundWrite, ReleaseBy, SaleRefusal, SaleWrite, ScanOutcome, SeatToHold, SucceededPayment,
+    TicketCodes, VerifiedCode, WriteRefusal,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -1121,7 +1121,11 @@ impl TicketCodes for FakeCodes {
 pub struct FakeIntent {
     pub id: String,
     pub amount: i64,
+    pub currency: String,
+    pub metadata: HashMap<String, String>,
     pub cancelled: bool,
+    /// When the patron paid (see [`FakePayments::pay`]); `None` while unpaid.
+    pub paid_at: Option<DateTime<Utc>>,
 }
 
 /// A refund made through the fake provider.
@@ -1154,6 +1158,13 @@ impl FakePayments {
         lock(&self.refunds).values().cloned().collect()
     }
 
+    /// The patron pays the intent at `at` (what the provider then lists as succeeded).
+    pub fn pay(&self, id: &str, at: DateTime<Utc>) {
+        for intent in lock(&self.intents).values_mut().filter(|i| i.id == id) {
+            intent.paid_at = Some(at);
+        }
+    }
+
     fn check(&self, operation: &'static str) -> Result<(), PaymentError> {
         if *lock(&self.disabled) {
             return Err(PaymentError::Disabled);
@@ -1178,7 +1189,10 @@ impl Payments for FakePayments {
             .or_insert_with(|| FakeIntent {
                 id: format!("pi_fake_{count}"),
                 amount: request.amount,
+                currency: request.currency.to_lowercase(),
+                metadata: request.metadata.clone(),
                 cancelled: false,
+                paid_at: None,
             });
         Ok(CreatedPaymentIntent {
             id: intent.id.clone(),
@@ -1216,6 +1230,34 @@ impl Payments for FakePayments {
             });
         }
         Ok(refund.id.clone())
+    }
+
+    /// Paid intents (their payment time stands for their creation time here).
+    async fn succeeded_payments(
+        &self,
+        _account: PaymentAccount<'_>,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<SucceededPayment>, PaymentError> {
+        self.check("succeeded_payments")?;
+        let refunds = self.refunds();
+        Ok(lock(&self.intents)
+            .values()
+            .filter_map(|intent| {
+                let paid_at = intent.paid_at.filter(|at| *at >= since)?;
+                Some(SucceededPayment {
+                    payment_intent: intent.id.clone(),
+                    amount: intent.amount,
+                    currency: intent.currency.clone(),
+                    created: paid_at.timestamp(),
+                    metadata: intent.metadata.clone(),
+                    amount_refunded: refunds
+                        .iter()
+                        .filter(|r| r.payment_intent == intent.id)
+                        .map(|r| r.amount)
+                        .sum(),
+                })
+            })
+            .collect())
     }
 }
 
@@ -1298,6 +1340,15 @@ impl World {
             self.store.clone(),
             self.payments.clone(),
             delivery,
+            self.clock.clone(),
+        ))
+    }
+
+    pub fn reconciliation(&self) -> Arc<crate::reconcile::Reconciliation> {
+        Arc::new(crate::reconcile::Reconciliation::new(
+            self.sales(),
+            self.store.clone(),
+            self.payments.clone(),
             self.clock.clone(),
         ))
     }

@@ -7,6 +7,8 @@
 //!   back when its seats were lost), a free order completes at once, a declined card reopens
 //!   the cart, refunds, a cancelled performance.
 //! - [`delivery`]: which mail a sale or a refund triggers.
+//! - [`reconcile`]: the safety net under the webhook — succeeded payments whose order was
+//!   neither fulfilled nor refunded are completed through the same sale.
 //! - [`door`]: scanning tickets in and out, each admitted once.
 //! - [`orders`]: who may read an order (its token, or the account that placed it).
 //!
@@ -23,6 +25,7 @@ pub mod jobs;
 pub mod orders;
 pub mod ports;
 pub mod prepared;
+pub mod reconcile;
 pub mod retry;
 pub mod sales;
 pub mod tokens;

@@ -393,6 +393,30 @@ pub struct RefundRequest<'a> {
     pub metadata: HashMap<String, String>,
 }
 
+/// Whose payments to look at: the platform's own provider account, or a venue's connected
+/// account (Stripe Connect, once payment agreements land: `Stripe-Account: acct_…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentAccount<'a> {
+    Platform,
+    Connected(&'a str),
+}
+
+/// A payment the provider holds as succeeded, as reconciliation reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SucceededPayment {
+    pub payment_intent: String,
+    /// What was received, in minor units.
+    pub amount: i64,
+    /// ISO 4217, any case.
+    pub currency: String,
+    /// When the PaymentIntent was created (Unix seconds).
+    pub created: i64,
+    /// What the checkout gave it: the tenant and order ids lead back to the order.
+    pub metadata: HashMap<String, String>,
+    /// How much of it went back already (refunds of any kind).
+    pub amount_refunded: i64,
+}
+
 /// The card payment provider (Stripe).
 #[async_trait]
 pub trait Payments: Send + Sync {
@@ -404,6 +428,13 @@ pub trait Payments: Send + Sync {
     async fn cancel_payment_intent(&self, id: &str) -> Result<(), PaymentError>;
     /// The refund's id.
     async fn refund(&self, request: RefundRequest<'_>) -> Result<String, PaymentError>;
+    /// Every PaymentIntent of `account` created at or after `since` that succeeded, oldest
+    /// pages first (all pages read).
+    async fn succeeded_payments(
+        &self,
+        account: PaymentAccount<'_>,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<SucceededPayment>, PaymentError>;
 }
 
 /// Delayed jobs that clean up after holds.

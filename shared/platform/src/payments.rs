@@ -20,6 +20,7 @@ use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 #[cfg(feature = "stripe")]
 use stripe_core::payment_intent::{
     CancelPaymentIntent, CreatePaymentIntent, CreatePaymentIntentAutomaticPaymentMethods,
+    ListPaymentIntent,
 };
 #[cfg(feature = "stripe")]
 use stripe_core::refund::CreateRefund;
@@ -53,7 +54,14 @@ pub struct StripeSettings {
     pub local: bool,
 }
 
-pub use marquee_app::ports::{CreatedPaymentIntent, PaymentError, PaymentRequest, RefundRequest};
+pub use marquee_app::ports::{
+    CreatedPaymentIntent, PaymentAccount, PaymentError, PaymentRequest, RefundRequest,
+    SucceededPayment,
+};
+
+/// PaymentIntents per page when listing (Stripe's maximum).
+#[cfg(feature = "stripe")]
+const LIST_PAGE: i64 = 100;
 
 #[cfg(feature = "stripe")]
 /// What a Stripe failure means to the caller: a refusal (4xx, except 429) or a reason to
@@ -223,6 +231,66 @@ impl Payments {
             .map_err(payment_error)?;
         Ok(refund.id.to_string())
     }
+
+    /// Every PaymentIntent created since `since` that succeeded, page by page, each with its
+    /// charge expanded for the amount refunded.
+    pub async fn succeeded_payments(
+        &self,
+        account: PaymentAccount<'_>,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<SucceededPayment>, PaymentError> {
+        let client = self.client()?;
+        let connected = match account {
+            PaymentAccount::Platform => None,
+            PaymentAccount::Connected(id) => Some(
+                stripe::AccountId::from_str(id)
+                    .map_err(|e| PaymentError::Unavailable(format!("account id: {e:?}")))?,
+            ),
+        };
+        let mut succeeded = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut list = ListPaymentIntent::new()
+                .created(stripe_types::RangeQueryTs::Bounds(
+                    stripe_types::RangeBoundsTs {
+                        gte: Some(since.timestamp()),
+                        ..Default::default()
+                    },
+                ))
+                .limit(LIST_PAGE)
+                .expand(vec!["data.latest_charge".to_owned()]);
+            if let Some(last) = &after {
+                list = list.starting_after(last.clone());
+            }
+            let mut request = list.customize();
+            if let Some(id) = &connected {
+                request = request.account_id(id.clone());
+            }
+            let page = request.send(client).await.map_err(payment_error)?;
+            after = page.data.last().map(|intent| intent.id.to_string());
+            for intent in page.data {
+                if intent.status != stripe_core::PaymentIntentStatus::Succeeded {
+                    continue;
+                }
+                let amount_refunded = intent
+                    .latest_charge
+                    .as_ref()
+                    .and_then(|charge| charge.as_object())
+                    .map_or(0, |charge| charge.amount_refunded);
+                succeeded.push(SucceededPayment {
+                    payment_intent: intent.id.to_string(),
+                    amount: intent.amount_received,
+                    currency: intent.currency.to_string(),
+                    created: intent.created,
+                    metadata: intent.metadata,
+                    amount_refunded,
+                });
+            }
+            if !page.has_more || after.is_none() {
+                return Ok(succeeded);
+            }
+        }
+    }
 }
 
 #[cfg(feature = "stripe")]
@@ -248,6 +316,14 @@ impl marquee_app::ports::Payments for Payments {
             request.metadata,
         )
         .await
+    }
+
+    async fn succeeded_payments(
+        &self,
+        account: PaymentAccount<'_>,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<SucceededPayment>, PaymentError> {
+        Payments::succeeded_payments(self, account, since).await
     }
 }
 
