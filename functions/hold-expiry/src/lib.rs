@@ -8,6 +8,7 @@ use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMe
 use marquee_app::holds::Holds;
 use marquee_app::jobs::HoldExpiryJob;
 use marquee_app::ports::PortError;
+use marquee_platform::batch::isolated;
 use marquee_platform::jobs::HoldExpiryQueue;
 use marquee_platform::services;
 use marquee_store::Store;
@@ -39,7 +40,8 @@ pub enum ExpiryError {
 }
 
 pub async fn release_expired_holds(state: &ExpiryState, event: SqsEvent) -> SqsBatchResponse {
-    let results = futures::future::join_all(event.records.iter().map(|m| process(state, m))).await;
+    let results =
+        futures::future::join_all(event.records.iter().map(|m| isolated(process(state, m)))).await;
     let mut response = SqsBatchResponse::default();
     for (message, result) in event.records.iter().zip(results) {
         if let Err(error) = result {

@@ -10,6 +10,7 @@ mod render;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::Utc;
+use marquee_platform::batch::isolated;
 use marquee_platform::mail::{MailJob, MailMessage, OutgoingEmail, SesMailer};
 use marquee_store::{MailLease, Store};
 
@@ -66,8 +67,13 @@ pub enum MailError {
 
 /// Sends every job of the batch; the ids of those that failed go back to SQS for a retry.
 pub async fn send_mail_batch(state: &MailerState, event: SqsEvent) -> SqsBatchResponse {
-    let results =
-        futures::future::join_all(event.records.iter().map(|m| send_message(state, m))).await;
+    let results = futures::future::join_all(
+        event
+            .records
+            .iter()
+            .map(|m| isolated(send_message(state, m))),
+    )
+    .await;
     let mut response = SqsBatchResponse::default();
     for (message, result) in event.records.iter().zip(results) {
         if let Err(error) = result {

@@ -10,6 +10,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::{Router, body::Body};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest accepted request body unless a route sets its own.
@@ -61,10 +62,24 @@ impl From<JsonRejection> for ApiError {
 
 /// Wraps a function's routes with the shared layers: body limit, request id, tracing span,
 /// JSON error bodies and a JSON 404 for unknown paths.
+/// The answer to a request whose handler panicked: logged with the panic's message (it names
+/// code, never data), answered as a plain `internal_error`.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    ApiError::internal(format!("a handler panicked: {message}")).into_response()
+}
+
 pub fn with_conventions(router: Router) -> Router {
     router
         .fallback(|| async { ApiError::from_status(StatusCode::NOT_FOUND) })
         .layer(middleware::from_fn(json_error_bodies))
+        // A panic in a handler is that request's logged 500 (the JSON error body), never the
+        // end of the instance.
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
         .layer(
             TraceLayer::new_for_http()
@@ -247,4 +262,38 @@ pub async fn lambda_source_address(
             .insert(crate::tenancy::SourceAddress(address));
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod panic_tests {
+    use super::*;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn boom() -> &'static str {
+        panic!("boom")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_and_the_router_keeps_serving() {
+        let app = with_conventions(
+            Router::new()
+                .route("/boom", get(boom))
+                .route("/fine", get(|| async { "fine" })),
+        );
+        let boom = app
+            .clone()
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(boom.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(boom.into_body(), 4096).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["code"], "internal_error");
+        let fine = app
+            .oneshot(Request::get("/fine").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(fine.status(), StatusCode::OK);
+    }
 }

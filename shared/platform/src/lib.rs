@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod aws;
+pub mod batch;
 pub mod config;
 #[cfg(feature = "s3")]
 pub mod documents;
