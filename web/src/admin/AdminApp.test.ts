@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
 import App from '../App.svelte';
 import { loadStaffSession } from '../lib/api';
@@ -31,17 +31,19 @@ describe('login', () => {
     expect(loadStaffSession()).toBeNull();
   });
 
-  it('explains a locked account with the wait', async () => {
+  it('explains too many attempts with the wait', async () => {
     mockFetch({
       'GET /api/v1/site': { status: 200, body: SITE },
-      'POST /admin/v1/login': apiError(429, 'account_locked', 'locked', { retryAfterSeconds: 900 }),
+      'POST /admin/v1/login': {
+        ...apiError(429, 'rate_limited', 'Too many attempts; please wait a little and try again', { retryAfterSeconds: 900 }),
+        headers: { 'Retry-After': '900' },
+      },
     });
     navigate('/admin');
     render(App);
     await fillLogin('owner@demo.localhost', 'x');
-    expect((await screen.findByRole('alert')).textContent).toBe(
-      'Too many failed logins: this account is locked. Try again in 15 minutes.',
-    );
+    expect((await screen.findByRole('alert')).textContent).toBe('Too many attempts. Try again in 15 minutes.');
+    expect(loadStaffSession()).toBeNull();
   });
 
   it('signs in, keeps the token in sessionStorage and shows the role nav', async () => {
@@ -144,6 +146,165 @@ describe('staff', () => {
   });
 });
 
+const MEMBERS = [
+  { email: 'owner@demo.localhost', name: 'Olga Owner', role: 'owner', status: 'active', createdAt: '2026-01-01T00:00:00Z' },
+  { email: 'mo@x.org', name: 'Mo Manager', role: 'manager', status: 'active', createdAt: '2026-01-02T00:00:00Z' },
+  { email: 'sam@x.org', name: 'Sam Scanner', role: 'scanner', status: 'active', createdAt: '2026-01-03T00:00:00Z' },
+  { email: 'ivy@x.org', name: 'Ivy Invited', role: 'box_office', status: 'invited', createdAt: '2026-01-04T00:00:00Z' },
+];
+
+describe('changing and removing staff', () => {
+  it('offers a manager only the roles they may hand out, and leaves owners alone', async () => {
+    asStaff('manager', 'mo@x.org');
+    mockFetch({ 'GET /api/v1/site': { status: 200, body: SITE }, 'GET /admin/v1/staff': { status: 200, body: { staff: MEMBERS } } });
+    navigate('/admin/staff');
+    render(App);
+    const sam = (await screen.findByLabelText('Role of Sam Scanner')) as HTMLSelectElement;
+    expect([...sam.options].map((o) => o.textContent)).toEqual(['Manager', 'Box office', 'Scanner']);
+    expect(screen.queryByLabelText('Role of Olga Owner')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Remove Olga Owner' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Remove Sam Scanner' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Withdraw invitation to Ivy Invited' })).toBeTruthy();
+  });
+
+  it("saves a member's new role", async () => {
+    asStaff('owner');
+    let staff = MEMBERS;
+    const calls = mockFetch({
+      'GET /api/v1/site': { status: 200, body: SITE },
+      'GET /admin/v1/staff': () => ({ status: 200, body: { staff } }),
+      'PUT /admin/v1/staff/sam%40x.org': (call) => {
+        staff = staff.map((m) => (m.email === 'sam@x.org' ? { ...m, role: (call.body as { role: string }).role } : m));
+        return { status: 200, body: staff[2] };
+      },
+    });
+    navigate('/admin/staff');
+    render(App);
+    const select = (await screen.findByLabelText('Role of Sam Scanner')) as HTMLSelectElement;
+    const save = screen.getByRole('button', { name: 'Save role of Sam Scanner' }) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    await fireEvent.change(select, { target: { value: 'box_office' } });
+    expect(save.disabled).toBe(false);
+    await fireEvent.click(save);
+    expect((await screen.findByRole('status')).textContent).toBe('Sam Scanner is now a box office.');
+    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ role: 'box_office' });
+    expect(((await screen.findByLabelText('Role of Sam Scanner')) as HTMLSelectElement).value).toBe('box_office');
+  });
+
+  it('explains that the last owner must stay an owner', async () => {
+    asStaff('owner');
+    mockFetch({
+      'GET /api/v1/site': { status: 200, body: SITE },
+      'GET /admin/v1/staff': { status: 200, body: { staff: MEMBERS } },
+      'PUT /admin/v1/staff/owner%40demo.localhost': apiError(409, 'last_owner', 'The venue needs at least one owner: make someone else an owner first'),
+    });
+    navigate('/admin/staff');
+    render(App);
+    const select = (await screen.findByLabelText('Role of Olga Owner')) as HTMLSelectElement;
+    await fireEvent.change(select, { target: { value: 'manager' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save role of Olga Owner' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The venue needs at least one owner: make someone else an owner first.',
+    );
+    expect(((await screen.findByLabelText('Role of Olga Owner')) as HTMLSelectElement).value).toBe('owner');
+  });
+
+  it('removes a member after a confirmation that names them, and can be cancelled', async () => {
+    asStaff('owner');
+    let staff = MEMBERS;
+    const calls = mockFetch({
+      'GET /api/v1/site': { status: 200, body: SITE },
+      'GET /admin/v1/staff': () => ({ status: 200, body: { staff } }),
+      'DELETE /admin/v1/staff/sam%40x.org': () => {
+        staff = staff.filter((m) => m.email !== 'sam@x.org');
+        return { status: 204 };
+      },
+    });
+    navigate('/admin/staff');
+    render(App);
+    const remove = await screen.findByRole('button', { name: 'Remove Sam Scanner' });
+    await fireEvent.click(remove);
+    const dialog = screen.getByRole('alertdialog', { name: 'Remove Sam Scanner from the staff?' });
+    expect(dialog.textContent).toContain('sam@x.org will no longer be able to log in');
+    expect(document.activeElement?.textContent?.trim()).toBe('Yes, remove');
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(calls.filter((c) => c.method === 'DELETE')).toHaveLength(0);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove Sam Scanner' }));
+    await fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Yes, remove' }));
+    expect((await screen.findByRole('status')).textContent).toBe('Sam Scanner (sam@x.org) is no longer on the staff.');
+    expect(calls.filter((c) => c.method === 'DELETE')).toHaveLength(1);
+    await waitFor(() => expect(screen.queryByRole('cell', { name: 'sam@x.org' })).toBeNull());
+  });
+
+  it('withdraws an invitation', async () => {
+    asStaff('owner');
+    mockFetch({
+      'GET /api/v1/site': { status: 200, body: SITE },
+      'GET /admin/v1/staff': { status: 200, body: { staff: MEMBERS } },
+      'DELETE /admin/v1/staff/ivy%40x.org': { status: 204 },
+    });
+    navigate('/admin/staff');
+    render(App);
+    await fireEvent.click(await screen.findByRole('button', { name: 'Withdraw invitation to Ivy Invited' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Withdraw the invitation to Ivy Invited?' });
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Yes, withdraw it' }));
+    expect((await screen.findByRole('status')).textContent).toBe('The invitation to Ivy Invited (ivy@x.org) is withdrawn.');
+  });
+});
+
+describe("changing one's password", () => {
+  async function fillPasswords(current: string, next: string, confirm = next) {
+    await fireEvent.input(await screen.findByLabelText('Current password'), { target: { value: current } });
+    await fireEvent.input(screen.getByLabelText('New password'), { target: { value: next } });
+    await fireEvent.input(screen.getByLabelText('Repeat the new password'), { target: { value: confirm } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Change password' }));
+  }
+
+  it('is linked from the header for every role, checks the new password first, then keeps the new token', async () => {
+    asStaff('scanner', 'sam@x.org');
+    const calls = mockFetch({
+      'GET /api/v1/site': { status: 200, body: SITE },
+      'POST /admin/v1/password': {
+        status: 200,
+        body: { token: 'fresh-token', expiresAt: '2099-02-01T00:00:00Z', email: 'sam@x.org', role: 'scanner' },
+      },
+    });
+    navigate('/admin');
+    render(App);
+    await fireEvent.click(await screen.findByRole('link', { name: 'Change password' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Change password' })).toBeTruthy();
+
+    await fillPasswords('the old password', 'short');
+    expect(screen.getByText('Use at least 12 characters.').id).toBe('password-new-error');
+    await fillPasswords('the old password', 'a brand new password', 'a brand new passw0rd');
+    expect(screen.getByText('The two new passwords are not the same.').id).toBe('password-confirm-error');
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+
+    await fillPasswords('the old password', 'a brand new password');
+    expect((await screen.findByRole('status')).textContent).toMatch(/You stay logged in here; every other session .* was logged out/);
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ currentPassword: 'the old password', newPassword: 'a brand new password' });
+    expect(loadStaffSession()).toMatchObject({ token: 'fresh-token', email: 'sam@x.org', role: 'scanner' });
+    expect(screen.getByTestId('signed-in-as').textContent).toBe('sam@x.org · Scanner');
+    expect((screen.getByLabelText('Current password') as HTMLInputElement).value).toBe('');
+  });
+
+  it('says when the current password is wrong, and stays logged in', async () => {
+    asStaff('owner');
+    mockFetch({
+      'GET /api/v1/site': { status: 200, body: SITE },
+      'POST /admin/v1/password': apiError(401, 'invalid_credentials', 'The email or password is wrong'),
+    });
+    navigate('/admin/password');
+    render(App);
+    await fillPasswords('not it', 'a brand new password');
+    expect((await screen.findByText('This is not your current password.')).id).toBe('password-current-error');
+    expect(loadStaffSession()).not.toBeNull();
+    expect(screen.getByTestId('signed-in-as')).toBeTruthy();
+  });
+});
+
 describe('accepting an invitation', () => {
   it('takes email and code from the link, then logs in with the role it answers', async () => {
     const calls = mockFetch({
@@ -191,4 +352,17 @@ it('returns to the login form when the session has expired', async () => {
   render(App);
   expect(await screen.findByText('Your session has expired; log in again.')).toBeTruthy();
   expect(screen.getByRole('heading', { name: 'Staff login' })).toBeTruthy();
+});
+
+it('returns to the login form when the session has ended elsewhere', async () => {
+  asStaff('manager');
+  mockFetch({
+    'GET /api/v1/site': { status: 200, body: SITE },
+    'GET /admin/v1/staff': apiError(401, 'unauthorized', 'This session has ended; log in again'),
+  });
+  navigate('/admin/staff');
+  render(App);
+  expect(await screen.findByText('Your session has ended; log in again.')).toBeTruthy();
+  expect(screen.getByRole('heading', { name: 'Staff login' })).toBeTruthy();
+  expect(loadStaffSession()).toBeNull();
 });

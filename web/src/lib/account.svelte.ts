@@ -3,6 +3,8 @@
 // localStorage per venue host; logging out only drops it. The checkout sends it so the order
 // is filed under the account, and it opens the account's own orders without their order token.
 import { ApiError, isRecord, request, type PublicSchemas as S } from './api';
+import { rateLimitMessage } from './messages';
+import { newPasswordProblem } from './passwords';
 
 /** The patron's token, until when it works (RFC 3339), and who they are. */
 export type PatronSession = S['TokenResponse'];
@@ -79,10 +81,27 @@ export function patronToken(now: Date = new Date()): string | null {
   if (!session) return null;
   const expires = Date.parse(session.expiresAt);
   if (Number.isNaN(expires) || expires <= now.getTime()) {
-    patronSignOut('Your session has expired; log in again.');
+    patronSignOut(PATRON_SESSION_EXPIRED);
     return null;
   }
   return session.token;
+}
+
+export const PATRON_SESSION_EXPIRED = 'Your session has expired; log in again.';
+/** The token stopped working early: the password was reset or changed elsewhere. */
+export const PATRON_SESSION_ENDED = 'Your session has ended; log in again.';
+
+/**
+ * After a call that sent the patron token: a 401 that refuses the token (not the cart's or the
+ * order's own token) ends the session here too, so the login form shows with the reason.
+ * Returns whether it did.
+ */
+export function endPatronSessionIfRefused(e: unknown): boolean {
+  if (!(e instanceof ApiError) || e.status !== 401 || e.code !== 'unauthorized') return false;
+  if (/X-(Cart|Order)-Token/i.test(e.message)) return false;
+  if (!patron.session) return false;
+  patronSignOut(/expired/i.test(e.message) ? PATRON_SESSION_EXPIRED : PATRON_SESSION_ENDED);
+  return true;
 }
 
 /** `Authorization` for a logged-in patron, else nothing. */
@@ -121,7 +140,7 @@ export async function accountOrders(): Promise<AccountOrder[]> {
     });
     return body.orders;
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) patronSignOut('Your session has expired; log in again.');
+    endPatronSessionIfRefused(e);
     throw e;
   }
 }
@@ -136,10 +155,7 @@ export function normaliseResetCode(raw: string): string {
 
 /** What the form can tell about a new password before the server (which still decides). */
 export function passwordProblem(password: string, email: string): string {
-  if (password.length < 12) return 'Use at least 12 characters.';
-  if (new Set(password).size < 5) return 'Use at least 5 different characters.';
-  if (email.trim() && password.trim().toLowerCase() === email.trim().toLowerCase()) return 'Do not use your email address as the password.';
-  return '';
+  return newPasswordProblem(password, email);
 }
 
 export interface AccountProblem {
@@ -164,10 +180,8 @@ export function accountProblem(e: unknown): AccountProblem {
       }
       return { message: e.message };
     }
-    case 'account_locked':
     case 'rate_limited':
-    case 'too_many_requests':
-      return { message: 'Too many attempts. Wait a few minutes and try again.' };
+      return { message: rateLimitMessage(e) };
     default:
       if (e.status === 0) return { message: e.message };
       if (e.status >= 500) return { message: 'Something went wrong on our side; please try again.' };

@@ -3,6 +3,7 @@ import { apiError, mockFetch } from '../test/fetch';
 import {
   accountOrders,
   accountProblem,
+  endPatronSessionIfRefused,
   normaliseResetCode,
   parsePatronSession,
   passwordProblem,
@@ -69,9 +70,39 @@ describe('calls with the patron token', () => {
   });
 
   it('logs the patron out when the account answers 401', async () => {
-    mockFetch({ 'GET /api/v1/account/orders': apiError(401, 'unauthorized', 'Token expired') });
+    mockFetch({ 'GET /api/v1/account/orders': apiError(401, 'unauthorized', 'Your session has expired; log in again') });
     patronSignIn(SESSION);
     await expect(accountOrders()).rejects.toBeInstanceOf(ApiError);
+    expect(patron.session).toBeNull();
+    expect(patron.notice).toBe('Your session has expired; log in again.');
+  });
+
+  it('says the session ended when a reset elsewhere revoked the token', async () => {
+    mockFetch({ 'GET /api/v1/account/orders': apiError(401, 'unauthorized', 'This session has ended; log in again') });
+    patronSignIn(SESSION);
+    await expect(accountOrders()).rejects.toBeInstanceOf(ApiError);
+    expect(patron.notice).toBe('Your session has ended; log in again.');
+  });
+
+  it('logs the patron out when a checkout refuses their token, but not for the cart token', async () => {
+    const body = { email: 'a@b.c', name: 'A', delivery: 'email' as const, tickets: [] };
+    mockFetch({ 'POST /api/v1/carts/c1/checkout': apiError(401, 'unauthorized', "Send the cart's X-Cart-Token") });
+    patronSignIn(SESSION);
+    await expect(checkout({ cartId: 'c1', cartToken: 'ct' }, body)).rejects.toBeInstanceOf(ApiError);
+    expect(patron.session).not.toBeNull();
+    mockFetch({ 'POST /api/v1/carts/c1/checkout': apiError(401, 'unauthorized', 'This session has ended; log in again') });
+    await expect(checkout({ cartId: 'c1', cartToken: 'ct' }, body)).rejects.toBeInstanceOf(ApiError);
+    expect(patron.session).toBeNull();
+    expect(patron.notice).toBe('Your session has ended; log in again.');
+  });
+
+  it('ends the session only on a 401 that refuses the patron token', () => {
+    patronSignIn(SESSION);
+    expect(endPatronSessionIfRefused(new ApiError(401, 'invalid_credentials', 'wrong'))).toBe(false);
+    expect(endPatronSessionIfRefused(new ApiError(404, 'not_found', 'x'))).toBe(false);
+    expect(endPatronSessionIfRefused(new ApiError(401, 'unauthorized', "Send the order's X-Order-Token"))).toBe(false);
+    expect(patron.session).not.toBeNull();
+    expect(endPatronSessionIfRefused(new ApiError(401, 'unauthorized', 'The token is not valid'))).toBe(true);
     expect(patron.session).toBeNull();
   });
 
@@ -104,6 +135,8 @@ describe('checks and wording', () => {
     expect(
       accountProblem(new ApiError(422, 'invalid_field', 'password: must be at least 12 characters', { field: 'password' })),
     ).toEqual({ field: 'password', message: 'must be at least 12 characters' });
+    expect(accountProblem(new ApiError(429, 'rate_limited', 'x', { retryAfterSeconds: 600 })).message).toBe('Too many attempts. Try again in 10 minutes.');
+    expect(accountProblem(new ApiError(429, 'rate_limited', 'x')).message).toBe('Too many attempts. Wait a few minutes and try again.');
     expect(accountProblem(new ApiError(500, 'internal', 'boom')).message).toMatch(/our side/);
     expect(accountProblem(new Error('x')).message).toMatch(/went wrong/);
   });

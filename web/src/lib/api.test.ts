@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   ApiError,
+  changePassword,
+  changeStaffRole,
   cnameRecord,
   getVenue,
   loadStaffSession,
   login,
   parseEventList,
+  removeStaff,
   saveStaffSession,
   upcomingEvents,
   updateVenue,
@@ -24,9 +27,12 @@ describe('ApiError', () => {
     expect(e.fieldMessage).toBe("'Mars/X' is not an IANA timezone");
   });
 
-  it('reads retryAfterSeconds of a locked account', () => {
-    const e = ApiError.fromResponse(429, { error: { code: 'account_locked', message: 'locked', details: { retryAfterSeconds: 900 } } });
+  it('reads retryAfterSeconds of a rate-limited answer, else its Retry-After header', () => {
+    const e = ApiError.fromResponse(429, { error: { code: 'rate_limited', message: 'Too many attempts', details: { retryAfterSeconds: 900 } } }, '5');
     expect(e.retryAfterSeconds).toBe(900);
+    const fromHeader = ApiError.fromResponse(429, { error: { code: 'rate_limited', message: 'Too many attempts' } }, '120');
+    expect(fromHeader.retryAfterSeconds).toBe(120);
+    expect(ApiError.fromResponse(429, 'slow down', 'Wed, 21 Oct 2026 07:28:00 GMT').retryAfterSeconds).toBeUndefined();
   });
 
   it('copes with bodies that are not the error shape', () => {
@@ -68,6 +74,33 @@ describe('requests', () => {
     mockFetch({ 'GET /admin/v1/venue': apiError(401, 'unauthorized', 'Your session has expired; log in again') });
     await expect(getVenue()).rejects.toMatchObject({ status: 401 });
     expect(loadStaffSession()).toBeNull();
+  });
+
+  it('takes the Retry-After header of a 429 through fetch', async () => {
+    mockFetch({ 'POST /admin/v1/login': { ...apiError(429, 'rate_limited', 'Too many attempts'), headers: { 'Retry-After': '600' } } });
+    await expect(login('a@b.org', 'x')).rejects.toMatchObject({ code: 'rate_limited', retryAfterSeconds: 600 });
+  });
+
+  it('keeps the session when a password typed on a staff call is wrong (invalid_credentials)', async () => {
+    signedIn('owner', 'owner@demo.localhost');
+    mockFetch({ 'POST /admin/v1/password': apiError(401, 'invalid_credentials', 'The email or password is wrong') });
+    await expect(changePassword('wrong', 'a new long password')).rejects.toMatchObject({ status: 401, code: 'invalid_credentials' });
+    expect(loadStaffSession()).toMatchObject({ email: 'owner@demo.localhost' });
+  });
+
+  it('changes a role and removes a member by their (escaped) email', async () => {
+    signedIn('owner', 'owner@demo.localhost');
+    const calls = mockFetch({
+      'PUT /admin/v1/staff/sam%2Bdoor%40example.org': {
+        status: 200,
+        body: { email: 'sam+door@example.org', name: 'Sam', role: 'manager', status: 'active', createdAt: '2026-01-01T00:00:00Z' },
+      },
+      'DELETE /admin/v1/staff/sam%2Bdoor%40example.org': { status: 204 },
+    });
+    await expect(changeStaffRole('sam+door@example.org', 'manager')).resolves.toMatchObject({ role: 'manager' });
+    expect(calls[0]!.body).toEqual({ role: 'manager' });
+    await expect(removeStaff('sam+door@example.org')).resolves.toBeUndefined();
+    expect(calls[1]!.method).toBe('DELETE');
   });
 
   it('does not call the server for staff calls without a session', async () => {

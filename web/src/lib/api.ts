@@ -47,22 +47,27 @@ export class ApiError extends Error {
       : this.message;
   }
 
-  /** `details.retryAfterSeconds` of `account_locked` and similar answers. */
+  /** How long to wait after a 429 `rate_limited`: `details.retryAfterSeconds`, else the `Retry-After` header. */
   get retryAfterSeconds(): number | undefined {
     const seconds = this.details['retryAfterSeconds'];
     return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : undefined;
   }
 
-  /** Builds the error from a status and whatever body came with it. */
-  static fromResponse(status: number, body: unknown): ApiError {
+  /**
+   * Builds the error from a status and whatever body came with it. `retryAfter` is the
+   * `Retry-After` header, used when the body does not give `details.retryAfterSeconds`.
+   */
+  static fromResponse(status: number, body: unknown, retryAfter: string | null = null): ApiError {
+    const wait = retryAfter !== null && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : undefined;
     if (isRecord(body) && isRecord(body['error'])) {
       const e = body['error'];
       const code = typeof e['code'] === 'string' ? e['code'] : 'http_' + status;
       const message = typeof e['message'] === 'string' ? e['message'] : genericMessage(status);
-      const details = isRecord(e['details']) ? e['details'] : {};
+      const details = isRecord(e['details']) ? { ...e['details'] } : {};
+      if (wait !== undefined && details['retryAfterSeconds'] === undefined) details['retryAfterSeconds'] = wait;
       return new ApiError(status, code, message, details);
     }
-    return new ApiError(status, 'http_' + status, genericMessage(status));
+    return new ApiError(status, 'http_' + status, genericMessage(status), wait !== undefined ? { retryAfterSeconds: wait } : {});
   }
 }
 
@@ -152,7 +157,11 @@ export interface RequestOptions {
 
 let onUnauthorized: (error: ApiError) => void = () => {};
 
-/** Called when a staff call is refused with 401 (expired or invalid token); the session is already cleared. */
+/**
+ * Called when a staff call is refused with 401: the token expired, or the session was ended
+ * (the member removed, the password changed elsewhere). The session is already cleared.
+ * Not called for `invalid_credentials`, which only says a typed password was wrong.
+ */
 export function setUnauthorizedHandler(handler: (error: ApiError) => void): void {
   onUnauthorized = handler;
 }
@@ -193,13 +202,14 @@ export async function request<T>(method: Method, path: string, options: RequestO
     }
   }
   if (!response.ok) {
-    const error = ApiError.fromResponse(response.status, body);
-    if (options.staff && response.status === 401) {
+    const error = ApiError.fromResponse(response.status, body, response.headers.get('Retry-After'));
+    if (options.staff && response.status === 401 && error.code !== 'invalid_credentials') {
       clearStaffSession();
       onUnauthorized(error);
     }
     throw error;
   }
+  if (response.status === 204) return undefined as T; // No Content: callers type it as void
   if (body === undefined) {
     throw new ApiError(response.status, 'invalid_response', 'The server sent an answer this page cannot read');
   }
@@ -346,6 +356,26 @@ export type Invitation = AdminSchemas['InviteRequest'];
 
 export function inviteStaff(invitation: Invitation): Promise<StaffMember> {
   return request<StaffMember>('POST', '/admin/v1/staff', { body: invitation, staff: true });
+}
+
+const enc = encodeURIComponent;
+
+/** Gives a member another role; it applies from their next request. */
+export function changeStaffRole(email: string, role: Role): Promise<StaffMember> {
+  const body: AdminSchemas['ChangeStaffRequest'] = { role };
+  return request<StaffMember>('PUT', `/admin/v1/staff/${enc(email)}`, { body, staff: true });
+}
+
+/** Removes a member (or withdraws an invitation); their sessions end. */
+export async function removeStaff(email: string): Promise<void> {
+  await request<void>('DELETE', `/admin/v1/staff/${enc(email)}`, { staff: true });
+}
+
+/** Changes the signed-in member's own password. Every other session ends; the answer is a
+ * fresh session for this one. */
+export function changePassword(currentPassword: string, newPassword: string): Promise<LoginResponse> {
+  const body: AdminSchemas['ChangePasswordRequest'] = { currentPassword, newPassword };
+  return request<LoginResponse>('POST', '/admin/v1/password', { body, staff: true });
 }
 
 export type AcceptInvitation = AdminSchemas['AcceptRequest'];

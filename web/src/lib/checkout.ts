@@ -3,7 +3,7 @@
 // secret order token, and the wording of every refusal. The server prices everything; the
 // page only shows each ticket's price options (from the performance's price table) and the
 // totals it is given.
-import { patronHeaders } from './account.svelte';
+import { endPatronSessionIfRefused, patronHeaders } from './account.svelte';
 import { ApiError, isRecord, request, type PublicSchemas as S } from './api';
 import { describeItem, type CartCredentials, type CartItem } from './carts';
 import type { LocalTime, PriceView } from './catalog';
@@ -33,18 +33,24 @@ export type OrderView = S['OrderView'];
 
 const enc = encodeURIComponent;
 
+/** Rethrows `e`, ending the patron's session first when the server refused their token. */
+function refusedPatron(e: unknown): never {
+  endPatronSessionIfRefused(e);
+  throw e;
+}
+
 export function checkout(credentials: CartCredentials, body: CheckoutBody): Promise<CheckoutResult> {
   return request<CheckoutResult>('POST', `/api/v1/carts/${enc(credentials.cartId)}/checkout`, {
     body,
     // A logged-in patron's order is filed under the account.
     headers: { 'X-Cart-Token': credentials.cartToken, ...patronHeaders() },
-  });
+  }).catch(refusedPatron);
 }
 
 /** An order, with its order token, or (without one) with the logged-in patron's token. */
 export function getOrder(orderId: string, orderToken: string | null): Promise<OrderView> {
-  const headers: Record<string, string> = orderToken ? { 'X-Order-Token': orderToken } : patronHeaders();
-  return request<OrderView>('GET', `/api/v1/orders/${enc(orderId)}`, { headers });
+  if (orderToken) return request<OrderView>('GET', `/api/v1/orders/${enc(orderId)}`, { headers: { 'X-Order-Token': orderToken } });
+  return request<OrderView>('GET', `/api/v1/orders/${enc(orderId)}`, { headers: patronHeaders() }).catch(refusedPatron);
 }
 
 /**
@@ -69,7 +75,7 @@ export async function accountTicketsUrl(orderId: string): Promise<string> {
     } catch {
       body = undefined;
     }
-    throw ApiError.fromResponse(response.status, body);
+    refusedPatron(ApiError.fromResponse(response.status, body));
   }
   void response.body?.cancel();
   return response.url;
@@ -231,6 +237,12 @@ export function checkoutProblem(e: unknown, holdName: (holdId: string) => string
       return { message: 'Card payments are not available right now, so only free tickets can be ordered. Nothing was charged.' };
     case 'busy':
       return { message: 'Many people are buying right now. Nothing was charged; please try again.' };
+    case 'unauthorized':
+      // The account's token was refused (the session ended elsewhere); it is dropped already.
+      if (!/X-(Cart|Order)-Token/i.test(e.message)) {
+        return { message: 'Your session has ended, so you are logged out. Nothing was charged: check out again as a guest, or log in first to file the order under your account.' };
+      }
+      return { message: e.message };
     default:
       if (e.status >= 500) return { message: 'Something went wrong on our side. Nothing was charged; please try again.' };
       return { message: e.message };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDateTime, formatMoney, formatWait, readableTextOn } from './format';
 import { timezoneOptions } from './timezones';
-import { loginMessage } from './messages';
+import { loginMessage, passwordChangeMessage, staffChangeMessage } from './messages';
 import { ApiError } from './api';
 
 describe('format', () => {
@@ -39,11 +39,37 @@ describe('timezones', () => {
 });
 
 describe('login messages', () => {
-  it('explain wrong credentials and locked accounts', () => {
+  it('explain wrong credentials and too many attempts', () => {
     expect(loginMessage(new ApiError(401, 'invalid_credentials', 'x'))).toMatch(/email or password is wrong/);
-    expect(loginMessage(new ApiError(429, 'account_locked', 'x', { retryAfterSeconds: 840 }))).toBe(
-      'Too many failed logins: this account is locked. Try again in 14 minutes.',
+    expect(loginMessage(new ApiError(429, 'rate_limited', 'x', { retryAfterSeconds: 840 }))).toBe(
+      'Too many attempts. Try again in 14 minutes.',
     );
-    expect(loginMessage(new ApiError(429, 'account_locked', 'x'))).toMatch(/locked for a while/);
+    expect(loginMessage(new ApiError(429, 'rate_limited', 'x', { retryAfterSeconds: 60 }))).toBe('Too many attempts. Try again in 1 minute.');
+    expect(loginMessage(new ApiError(429, 'rate_limited', 'x'))).toBe('Too many attempts. Wait a few minutes and try again.');
+  });
+});
+
+describe('staff and password messages', () => {
+  it('word refused staff changes', () => {
+    expect(staffChangeMessage(new ApiError(409, 'last_owner', 'x'))).toBe(
+      'The venue needs at least one owner: make someone else an owner first.',
+    );
+    expect(staffChangeMessage(new ApiError(409, 'concurrent_change', 'x'))).toMatch(/at the same moment/);
+    expect(staffChangeMessage(new ApiError(404, 'not_found', 'x'))).toMatch(/no longer on the staff/);
+    expect(staffChangeMessage(new ApiError(403, 'forbidden', 'A manager may not change a owner'))).toBe('Your role does not allow this change.');
+    expect(staffChangeMessage(new ApiError(500, 'internal', 'x'))).toMatch(/our side/);
+  });
+
+  it('put a refused password change next to the field it concerns', () => {
+    expect(passwordChangeMessage(new ApiError(401, 'invalid_credentials', 'x'))).toEqual({
+      field: 'current',
+      message: 'This is not your current password.',
+    });
+    expect(
+      passwordChangeMessage(new ApiError(422, 'invalid_field', 'password: is too common', { field: 'password' })),
+    ).toEqual({ field: 'new', message: 'The new password is too common.' });
+    expect(passwordChangeMessage(new ApiError(429, 'rate_limited', 'x', { retryAfterSeconds: 300 }))).toEqual({
+      message: 'Too many attempts. Try again in 5 minutes.',
+    });
   });
 });

@@ -2,18 +2,52 @@
 import { ApiError } from './api';
 import { formatWait } from './format';
 
+/**
+ * A 429 `rate_limited` (too many logins, codes or password changes from this address or for
+ * this email), with the wait the server gave; '' for any other error.
+ */
+export function rateLimitMessage(e: unknown): string {
+  if (!(e instanceof ApiError) || e.code !== 'rate_limited') return '';
+  const wait = e.retryAfterSeconds;
+  return wait ? `Too many attempts. Try again in ${formatWait(wait)}.` : 'Too many attempts. Wait a few minutes and try again.';
+}
+
 export function loginMessage(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.code === 'invalid_credentials') return 'The email or password is wrong. Check both and try again.';
-    if (e.code === 'account_locked') {
-      const wait = e.retryAfterSeconds;
-      return wait
-        ? `Too many failed logins: this account is locked. Try again in ${formatWait(wait)}.`
-        : 'Too many failed logins: this account is locked for a while. Try again later.';
-    }
-    return e.message;
+    return rateLimitMessage(e) || e.message;
   }
   return 'Something went wrong; please try again.';
+}
+
+/** What a refused role change or removal of a staff member means. */
+export function staffChangeMessage(e: unknown): string {
+  if (!(e instanceof ApiError)) return 'Something went wrong; please try again.';
+  switch (e.code) {
+    case 'last_owner':
+      return 'The venue needs at least one owner: make someone else an owner first.';
+    case 'concurrent_change':
+      return 'Someone changed this member at the same moment. The list now shows the latest; try again.';
+    case 'not_found':
+      return 'This person is no longer on the staff. The list now shows the latest.';
+    case 'forbidden':
+      return 'Your role does not allow this change.';
+    default:
+      if (e.status === 0) return e.message;
+      if (e.status >= 500) return 'Something went wrong on our side; please try again.';
+      return e.message;
+  }
+}
+
+/** What a refused password change means; `field` says which input it belongs next to. */
+export function passwordChangeMessage(e: unknown): { field?: 'current' | 'new'; message: string } {
+  if (!(e instanceof ApiError)) return { message: 'Something went wrong; please try again.' };
+  if (e.code === 'invalid_credentials') return { field: 'current', message: 'This is not your current password.' };
+  if (e.code === 'invalid_field' && e.field === 'password') return { field: 'new', message: `The new password ${e.fieldMessage}.` };
+  const limited = rateLimitMessage(e);
+  if (limited) return { message: limited };
+  if (e.status >= 500) return { message: 'Something went wrong on our side; please try again.' };
+  return { message: e.message };
 }
 
 /** What a refused hold means to the patron. `seatName` turns a seat id into "C12". */

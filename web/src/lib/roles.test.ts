@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allows, mayInvite, navFor } from './roles';
+import { allows, assignableRoles, mayInvite, mayManage, navFor } from './roles';
+import { ROLES } from './api';
 
 const labels = (role: Parameters<typeof navFor>[0]) => navFor(role).map((i) => i.label);
 
@@ -26,4 +27,14 @@ it('mirrors the server rules for permissions and invitations', () => {
   expect(mayInvite('manager', 'scanner')).toBe(true);
   expect(mayInvite('box_office', 'scanner')).toBe(false);
   expect(mayInvite('owner', 'owner')).toBe(true);
+});
+
+it('lets a member change only those whose role they could hand out, into such roles', () => {
+  expect(assignableRoles('owner', ROLES)).toEqual(['owner', 'manager', 'box_office', 'scanner']);
+  expect(assignableRoles('manager', ROLES)).toEqual(['manager', 'box_office', 'scanner']);
+  expect(assignableRoles('box_office', ROLES)).toEqual([]);
+  expect(mayManage('owner', 'owner')).toBe(true);
+  expect(mayManage('manager', 'owner')).toBe(false);
+  expect(mayManage('manager', 'manager')).toBe(true);
+  expect(mayManage('scanner', 'scanner')).toBe(false);
 });

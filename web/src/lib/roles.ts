@@ -35,6 +35,19 @@ export function mayInvite(inviter: Role, invitee: Role): boolean {
   }
 }
 
+/** The roles `actor` may hand out, in the order of `ROLES`. */
+export function assignableRoles(actor: Role, all: readonly Role[]): Role[] {
+  return all.filter((role) => mayInvite(actor, role));
+}
+
+/**
+ * Whether `actor` may change or remove a member who now has `memberRole`: only one whose role
+ * the actor could hand out (a manager leaves owners alone). The server checks the same.
+ */
+export function mayManage(actor: Role, memberRole: Role): boolean {
+  return mayInvite(actor, memberRole);
+}
+
 export const ROLE_LABELS: Record<Role, string> = {
   owner: 'Owner',
   manager: 'Manager',

@@ -28,7 +28,7 @@ it('registers, shows the account orders with the token, and logs out', async () 
   await type('Email', 'fan@example.org');
   await type('Password', 'fan@example.org');
   await fireEvent.click(screen.getByRole('button', { name: 'Create account' }));
-  expect(screen.getByText('Do not use your email address as the password.')).toBeTruthy();
+  expect(screen.getByText('Do not use your email address in the password.')).toBeTruthy();
   expect(calls.some((c) => c.method === 'POST')).toBe(false);
 
   await type('Password', 'a long patron passphrase');

@@ -8,7 +8,8 @@ export interface Call {
   body: unknown;
 }
 
-type Answer = { status: number; body?: unknown } | ((call: Call) => { status: number; body?: unknown });
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+type Answer = Reply | ((call: Call) => Reply);
 
 function parseBody(text: string): unknown {
   try {
@@ -42,7 +43,7 @@ export function mockFetch(routes: Record<string, Answer>): Call[] {
       const answer = typeof route === 'function' ? route(call) : route;
       return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
         status: answer.status,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...answer.headers },
       });
     }),
   );
