@@ -207,7 +207,7 @@ start() {
     -inMemory -sharedDb -disableTelemetry -port "$ddb_port"
   launch moto "$LOCAL/venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port"
   # Webhook deliveries retry quickly here: tests wait for them.
-  launch stripe env STRIPE_DOUBLE_WEBHOOK_BACKOFF_MS=200 "$stripe_bin" --port "$stripe_port"
+  launch stripe env STRIPE_DOUBLE_WEBHOOK_BACKOFF_MS=200 STRIPE_DOUBLE_WEBHOOK_ATTEMPTS=8 "$stripe_bin" --port "$stripe_port"
 
   # Wait until both answer. --noproxy: these requests must never leave the machine.
   local deadline=$((SECONDS + START_TIMEOUT_SECONDS)) ddb_up=0 moto_up=0 stripe_up=0 code name i

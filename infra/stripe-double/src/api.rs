@@ -28,7 +28,10 @@ pub(crate) struct RequestId(pub String);
 
 pub(crate) fn routes() -> Router<App> {
     Router::new()
-        .route("/v1/payment_intents", post(create_payment_intent))
+        .route(
+            "/v1/payment_intents",
+            post(create_payment_intent).get(list_payment_intents),
+        )
         .route("/v1/payment_intents/{id}", get(retrieve_payment_intent))
         .route(
             "/v1/payment_intents/{id}/confirm",
@@ -63,6 +66,16 @@ async fn create_payment_intent(
         &body,
         payments::create_intent,
     )
+}
+
+async fn list_payment_intents(
+    State(app): State<App>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    read(&app, &headers, query, |account, params| {
+        payments::list_intents(account, params)
+    })
 }
 
 async fn retrieve_payment_intent(

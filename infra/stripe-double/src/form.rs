@@ -21,6 +21,24 @@ pub(crate) enum Param {
     List(Vec<Param>),
 }
 
+/// A range filter's bounds (each inclusive or exclusive as named).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Range {
+    pub gt: Option<i64>,
+    pub gte: Option<i64>,
+    pub lt: Option<i64>,
+    pub lte: Option<i64>,
+}
+
+impl Range {
+    pub fn contains(&self, value: i64) -> bool {
+        self.gt.is_none_or(|b| value > b)
+            && self.gte.is_none_or(|b| value >= b)
+            && self.lt.is_none_or(|b| value < b)
+            && self.lte.is_none_or(|b| value <= b)
+    }
+}
+
 /// Marks a key that is used both as a scalar and as a hash or list (`a=1&a[b]=2`).
 struct Conflict;
 
@@ -177,6 +195,32 @@ impl Params {
                 .code("parameter_invalid_integer")
                 .param(&self.name(key))
         })
+    }
+
+    /// A range filter such as `created`: an exact integer (`created=1700000000`) or bounds
+    /// (`created[gte]=…&created[lt]=…`).
+    pub fn take_range(&mut self, key: &str) -> Result<Option<Range>, ApiError> {
+        match self.fields.get(key) {
+            None => Ok(None),
+            Some(Param::Map(_)) => {
+                let Some(mut bounds) = self.take_hash(key)? else {
+                    return Ok(None);
+                };
+                let range = Range {
+                    gt: bounds.take_integer("gt")?,
+                    gte: bounds.take_integer("gte")?,
+                    lt: bounds.take_integer("lt")?,
+                    lte: bounds.take_integer("lte")?,
+                };
+                bounds.finish()?;
+                Ok(Some(range))
+            }
+            Some(_) => Ok(self.take_integer(key)?.map(|exact| Range {
+                gte: Some(exact),
+                lte: Some(exact),
+                ..Range::default()
+            })),
+        }
     }
 
     pub fn take_bool(&mut self, key: &str) -> Result<Option<bool>, ApiError> {

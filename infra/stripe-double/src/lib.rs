@@ -98,14 +98,17 @@ impl fmt::Debug for WebhookTarget {
     }
 }
 
-/// How often a failed delivery is retried: attempt `n` (from 1) waits
-/// `first_backoff × 2^(n-1)` before attempt `n + 1`. Stripe retries for up to three days; the
-/// double gives up much sooner so tests see the outcome.
+/// How often a delivery that was not acknowledged is retried: attempt `n` (from 1) waits
+/// `first_backoff × 2^(n-1)` before attempt `n + 1`. Not acknowledged, as with Stripe: any
+/// answer but a 2xx, a connection refused or reset, or no answer within `timeout`. Stripe
+/// retries for up to three days; the double gives up much sooner so tests see the outcome.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     /// Attempts in all, including the first.
     pub max_attempts: u32,
     pub first_backoff: Duration,
+    /// How long one attempt waits for the receiver's answer.
+    pub timeout: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -113,6 +116,7 @@ impl Default for RetryPolicy {
         Self {
             max_attempts: 5,
             first_backoff: Duration::from_secs(1),
+            timeout: Duration::from_secs(10),
         }
     }
 }

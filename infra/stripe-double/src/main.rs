@@ -1,8 +1,9 @@
 //! `stripe-double [--port N] [--api-key sk_test_…] [--webhook-url URL --webhook-secret whsec_…]
-//! [--webhook-attempts N] [--webhook-backoff-ms N]`: runs the Stripe test double on 127.0.0.1
-//! until SIGINT or SIGTERM. Each flag can also come from the environment (`STRIPE_DOUBLE_PORT`,
+//! [--webhook-attempts N] [--webhook-backoff-ms N] [--webhook-timeout-ms N]`: runs the Stripe
+//! test double on 127.0.0.1 until SIGINT or SIGTERM. Each flag can also come from the environment (`STRIPE_DOUBLE_PORT`,
 //! `STRIPE_DOUBLE_API_KEY`, `STRIPE_DOUBLE_WEBHOOK_URL`, `STRIPE_DOUBLE_WEBHOOK_SECRET`,
-//! `STRIPE_DOUBLE_WEBHOOK_ATTEMPTS`, `STRIPE_DOUBLE_WEBHOOK_BACKOFF_MS`); flags win.
+//! `STRIPE_DOUBLE_WEBHOOK_ATTEMPTS`, `STRIPE_DOUBLE_WEBHOOK_BACKOFF_MS`,
+//! `STRIPE_DOUBLE_WEBHOOK_TIMEOUT_MS`); flags win.
 //! Prints `listening on 127.0.0.1:PORT` on stdout once it accepts requests.
 
 use std::io::{IsTerminal, Write};
@@ -13,7 +14,8 @@ use stripe_double::{Config, WebhookTarget};
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage: stripe-double [--port N] [--api-key sk_test_…] \
-[--webhook-url URL --webhook-secret whsec_…] [--webhook-attempts N] [--webhook-backoff-ms N]";
+[--webhook-url URL --webhook-secret whsec_…] [--webhook-attempts N] [--webhook-backoff-ms N] \
+[--webhook-timeout-ms N]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -83,6 +85,7 @@ fn config_from(args: Vec<String>, env: impl Fn(&str) -> Option<String>) -> Resul
             "--webhook-secret",
             "--webhook-attempts",
             "--webhook-backoff-ms",
+            "--webhook-timeout-ms",
         ];
         if !known.contains(&name.as_str()) {
             return Err(format!("unknown argument {name}"));
@@ -127,6 +130,14 @@ fn config_from(args: Vec<String>, env: impl Fn(&str) -> Option<String>) -> Resul
     if let Some(ms) = setting("--webhook-backoff-ms", "STRIPE_DOUBLE_WEBHOOK_BACKOFF_MS") {
         let ms: u64 = ms.parse().map_err(|_| format!("invalid backoff: {ms}"))?;
         config.retry.first_backoff = Duration::from_millis(ms);
+    }
+    if let Some(ms) = setting("--webhook-timeout-ms", "STRIPE_DOUBLE_WEBHOOK_TIMEOUT_MS") {
+        let ms: u64 = ms
+            .parse()
+            .ok()
+            .filter(|ms| *ms > 0)
+            .ok_or_else(|| format!("invalid timeout: {ms}"))?;
+        config.retry.timeout = Duration::from_millis(ms);
     }
     Ok(config)
 }

@@ -5,7 +5,7 @@
 //! error Stripe records, such as a card decline, and which an idempotent retry gets again) or
 //! an [`ApiError`] for a request Stripe refuses before doing anything (never recorded).
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::cards::{self, Decline, Outcome};
 use crate::errors::ApiError;
@@ -169,6 +169,68 @@ pub(crate) fn retrieve_intent(
         return Err(client_secret_mismatch());
     }
     render_intent(account, id, &expand)
+}
+
+/// `GET /v1/payment_intents`: newest first, `created` (exact or bounds), `limit` (1–100,
+/// default 10), `starting_after` (an id from the previous page), `expand[]=data.…`; the page
+/// says `has_more`.
+pub(crate) fn list_intents(account: &Account, mut params: Params) -> Result<Reply, ApiError> {
+    let created = params.take_range("created")?.unwrap_or_default();
+    let limit = params.take_integer("limit")?.unwrap_or(10);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid_request(format!(
+            "Invalid limit: must be between 1 and 100 (got {limit})."
+        ))
+        .param("limit"));
+    }
+    let starting_after = params.take_optional_text("starting_after")?;
+    let expand: Vec<String> = params
+        .take_string_list("expand")?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|path| match path.strip_prefix("data.") {
+            Some(inner) if INTENT_EXPANDABLE.contains(&inner) => Ok(inner.to_owned()),
+            _ => Err(ApiError::invalid_request(format!(
+                "This property cannot be expanded ({path})."
+            ))
+            .param("expand")),
+        })
+        .collect::<Result<_, _>>()?;
+    params.finish()?;
+
+    let mut intents: Vec<&PaymentIntent> = account
+        .intents
+        .values()
+        .filter(|intent| created.contains(intent.created))
+        .collect();
+    // Newest first; the id breaks ties within a second, so pages never overlap.
+    intents.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.id.cmp(&a.id)));
+    let start = match &starting_after {
+        Some(cursor) => {
+            let position = intents
+                .iter()
+                .position(|intent| intent.id == *cursor)
+                .ok_or_else(|| {
+                    ApiError::no_such("payment_intent", cursor, "starting_after", false)
+                })?;
+            position + 1
+        }
+        None => 0,
+    };
+    let limit = usize::try_from(limit).unwrap_or(10);
+    let page: Vec<Value> = intents
+        .iter()
+        .skip(start)
+        .take(limit)
+        .map(|intent| account.render_intent(intent, &expand))
+        .collect();
+    let has_more = intents.len() > start + page.len();
+    Ok(Reply::ok(json!({
+        "object": "list",
+        "url": "/v1/payment_intents",
+        "has_more": has_more,
+        "data": page,
+    })))
 }
 
 pub(crate) fn confirm_intent(

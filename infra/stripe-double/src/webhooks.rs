@@ -275,6 +275,7 @@ async fn deliver(app: &App, job: Job) {
             .header(CONTENT_TYPE, "application/json; charset=utf-8")
             .header(USER_AGENT, "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
             .header("Stripe-Signature", signature)
+            .timeout(policy.timeout)
             .body(job.payload.clone())
             .send()
             .await;

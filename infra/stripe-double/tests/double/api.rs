@@ -565,3 +565,73 @@ async fn the_card_form_pays_with_a_test_card_number_and_the_client_secret() {
         "http://venue-2.localhost:5173"
     );
 }
+
+#[tokio::test]
+async fn payment_intents_are_listed_newest_first_with_created_limit_and_cursor() {
+    let double = TestDouble::spawn().await;
+    let mut ids = Vec::new();
+    for amount in [1000, 2000, 3000] {
+        ids.push(id(&double.create_intent(amount).await).to_owned());
+    }
+    let first = double.get("/v1/payment_intents?limit=2").await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.body["object"], "list");
+    assert_eq!(first.body["url"], "/v1/payment_intents");
+    assert_eq!(first.body["has_more"], true);
+    let page: Vec<String> = first.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| id(i).to_owned())
+        .collect();
+    assert_eq!(page.len(), 2);
+    let rest = double
+        .get(&format!(
+            "/v1/payment_intents?limit=2&starting_after={}",
+            page[1]
+        ))
+        .await;
+    assert_eq!(rest.body["has_more"], false);
+    let mut all = page.clone();
+    all.extend(
+        rest.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| id(i).to_owned()),
+    );
+    let mut sorted = all.clone();
+    sorted.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(sorted, expected, "every intent exactly once");
+
+    // created: bounds in the future find nothing; an exact value finds its second.
+    let future = double
+        .get("/v1/payment_intents?created[gte]=4102444800")
+        .await;
+    assert_eq!(future.body["data"].as_array().unwrap().len(), 0);
+    let created = first.body["data"][0]["created"].as_i64().unwrap();
+    let exact = double
+        .get(&format!("/v1/payment_intents?created={created}&limit=100"))
+        .await;
+    assert!(!exact.body["data"].as_array().unwrap().is_empty());
+
+    // Stripe's refusals: a limit out of range, an unknown cursor, an unknown parameter.
+    for (query, param) in [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("starting_after=pi_nope", "starting_after"),
+        ("expand[]=customer", "expand"),
+    ] {
+        let refused = double.get(&format!("/v1/payment_intents?{query}")).await;
+        assert!(
+            refused.status == 400 || refused.status == 404,
+            "{query}: {}",
+            refused.status
+        );
+        assert_eq!(refused.body["error"]["param"], param, "{query}");
+    }
+    let unknown = double.get("/v1/payment_intents?colour=red").await;
+    assert_eq!(unknown.status, 400);
+}

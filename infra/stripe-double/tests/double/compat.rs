@@ -167,3 +167,60 @@ async fn async_stripe_creates_confirms_declines_refunds_and_cancels_against_the_
         "{refused:?}"
     );
 }
+
+#[tokio::test]
+async fn async_stripe_lists_payment_intents_page_by_page_with_their_charges() {
+    use stripe_core::payment_intent::ListPaymentIntent;
+    use stripe_types::{RangeBoundsTs, RangeQueryTs};
+
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let double = TestDouble::spawn().await;
+    let client = ClientBuilder::new(double.key.clone())
+        .url(double.url.clone())
+        .build()
+        .expect("client");
+    let paid = double.paid_intent(1500).await;
+    double.create_intent(900).await;
+    double.paid_intent(2500).await;
+    let since = paid["created"].as_i64().expect("created");
+
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut list = ListPaymentIntent::new()
+            .created(RangeQueryTs::Bounds(RangeBoundsTs {
+                gte: Some(since),
+                ..Default::default()
+            }))
+            .limit(2)
+            .expand(vec!["data.latest_charge".to_owned()]);
+        if let Some(last) = &after {
+            list = list.starting_after(last.clone());
+        }
+        let page = list.send(&client).await.expect("list");
+        assert!(page.data.len() <= 2);
+        after = page.data.last().map(|intent| intent.id.to_string());
+        seen.extend(page.data);
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 3, "every intent once");
+    let succeeded: Vec<_> = seen
+        .iter()
+        .filter(|intent| intent.status == PaymentIntentStatus::Succeeded)
+        .collect();
+    assert_eq!(succeeded.len(), 2);
+    for intent in succeeded {
+        let charge = intent
+            .latest_charge
+            .as_ref()
+            .and_then(|c| c.as_object())
+            .expect("the charge is expanded");
+        assert_eq!(charge.amount_refunded, 0);
+        assert_eq!(
+            intent.metadata.get("cart_id").map(String::as_str),
+            Some("cart_1")
+        );
+    }
+}

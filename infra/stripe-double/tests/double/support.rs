@@ -24,6 +24,7 @@ pub fn quick_retries() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 4,
         first_backoff: Duration::from_millis(50),
+        timeout: Duration::from_millis(300),
     }
 }
 
@@ -62,6 +63,20 @@ impl TestDouble {
                 .expect("client"),
             key: SECRET_KEY.to_owned(),
             receiver,
+            _handle: handle,
+        }
+    }
+
+    /// A double started with its own configuration (its receiver unused).
+    pub async fn wrapping(handle: DoubleHandle) -> Self {
+        Self {
+            url: handle.url(),
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("client"),
+            key: SECRET_KEY.to_owned(),
+            receiver: Receiver::start().await,
             _handle: handle,
         }
     }

@@ -324,3 +324,90 @@ async fn wait_for_state(double: &TestDouble, state: &str) -> serde_json::Value {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Unacknowledged like Stripe counts it: the first attempt finds nothing listening (connection
+/// refused), the second gets no answer within the timeout, the third is answered 200.
+#[tokio::test]
+async fn a_refused_connection_and_a_timeout_are_retried_until_acknowledged() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    // A free port with nothing on it yet.
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let config = stripe_double::Config {
+        webhook: Some(stripe_double::WebhookTarget {
+            url: format!("http://127.0.0.1:{port}/webhook"),
+            secret: crate::support::WEBHOOK_SECRET.to_owned(),
+        }),
+        retry: stripe_double::RetryPolicy {
+            max_attempts: 4,
+            first_backoff: Duration::from_millis(150),
+            timeout: Duration::from_millis(300),
+        },
+        ..stripe_double::Config::default()
+    };
+    let (_, handle) = stripe_double::start(config).await.unwrap();
+    let double = TestDouble::wrapping(handle).await;
+    double.paid_intent(2500).await;
+
+    // Attempt 1 is refused; then the receiver comes up, silent on its first connection.
+    wait_for_attempts(&double, 1).await;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let receiver = tokio::spawn(async move {
+        let mut held = Vec::new();
+        for answered in [false, true] {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buffer = vec![0u8; 64 * 1024];
+            let _ = socket.read(&mut buffer).await;
+            if answered {
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                    .await;
+            } else {
+                held.push(socket); // never answers
+            }
+        }
+        held.len()
+    });
+    let event = wait_for_state(&double, "delivered").await;
+    let attempts = event["deliveries"][0]["attempts"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(attempts.len(), 3, "{attempts:?}");
+    assert!(
+        attempts[0]["error"].as_str().unwrap().contains("onnect"),
+        "{attempts:?}"
+    );
+    assert!(
+        attempts[1]["error"].as_str().unwrap().contains("timed out"),
+        "{attempts:?}"
+    );
+    assert_eq!(attempts[2]["status"], 200);
+    // Backoff doubles between attempts: 150 ms, then 300 ms (+ the 300 ms timeout).
+    let at = |i: usize| attempts[i]["at_ms"].as_i64().unwrap();
+    assert!(at(1) - at(0) >= 140, "{attempts:?}");
+    assert!(at(2) - at(1) >= 290, "{attempts:?}");
+    assert_eq!(receiver.await.unwrap(), 1);
+}
+
+/// Polls the first event until its first delivery has `n` attempts.
+async fn wait_for_attempts(double: &TestDouble, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let events = double.events().await;
+        let made = events
+            .first()
+            .and_then(|e| e["deliveries"][0]["attempts"].as_array().map(Vec::len))
+            .unwrap_or(0);
+        if made >= n {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no attempt: {events:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
