@@ -636,3 +636,39 @@ async fn behind_cloudfront_only_its_requests_are_served_and_tell_viewers_apart()
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
+
+/// Another instance (its own session cache) stops accepting a removed member's token once its
+/// cache entry is older than the cache's lifetime (30 s in production: "within a minute").
+#[tokio::test]
+async fn another_instance_forgets_a_removed_member_within_its_cache_lifetime() {
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    let owner = app.login_owner(&venue).await;
+    let email = format!("leaver@{}.example.org", venue.slug);
+    app.add_staff(&venue, &owner, &email, "box_office").await;
+    let lifetime = std::time::Duration::from_millis(700);
+    let elsewhere = marquee_platform::auth::Sessions::with_ttl(app.server.store.clone(), lifetime);
+    let tenant = marquee_domain::TenantId::parse(&venue.id).unwrap();
+    let member = marquee_domain::Email::parse(&email).unwrap();
+    assert!(elsewhere.staff(&tenant, &member).await.unwrap().is_some());
+
+    let reply = app
+        .call(
+            Method::DELETE,
+            &venue.host,
+            &member_path(&email),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert!(
+        elsewhere.staff(&tenant, &member).await.unwrap().is_some(),
+        "still cached there for a moment"
+    );
+    tokio::time::sleep(lifetime).await;
+    assert!(
+        elsewhere.staff(&tenant, &member).await.unwrap().is_none(),
+        "gone there once the entry is older than the cache's lifetime"
+    );
+}
