@@ -2,12 +2,14 @@
 #   make dev    run Marquee on http://127.0.0.1:3000 with demo data (local stack + devserver)
 #   make test   every check and test, against a private local stack (what CI runs)
 #   make fuzz   schemathesis over both OpenAPI documents against a devserver on a private stack
+#   make deploy-check   what a deploy does, offline: sam validate, arm64 build, sizes, smoke test
+#   make deploy ENV=dev|prod   sam build + sam deploy, the web app to S3, CloudFront invalidation
 #   make lint   rustfmt and clippy
 #   make stop   stop the local stack that `make dev` left running
 #   make bench-onsale   the onsale benchmark (docs/bench/onsale.json + .svg)
 #   make bench-mail     the mail worker benchmark (docs/bench/mail.json)
 
-.PHONY: help install dev test fuzz lint stop status bench-onsale bench-mail
+.PHONY: help install dev test fuzz deploy-check deploy lint stop status bench-onsale bench-mail
 
 help:
 	@sed -n 's/^#   make/make/p' Makefile
@@ -25,6 +27,13 @@ test:
 # Bounded and seeded: a few thousand requests, zero 5xx, schema violations or undocumented codes.
 fuzz:
 	bash infra/local/with-stack.sh bash infra/local/fuzz.sh
+
+# docs/deploy.md: the runbook. deploy-check needs no AWS account; deploy refuses without credentials.
+deploy-check:
+	bash infra/local/deploy-check.sh
+
+deploy:
+	bash infra/deploy.sh "$(ENV)"
 
 lint:
 	cargo fmt --all -- --check

