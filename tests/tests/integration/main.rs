@@ -17,6 +17,7 @@ mod headers;
 mod holds;
 mod live;
 mod platform;
+mod reconcile;
 mod template;
 mod tenancy;
 mod tickets;
