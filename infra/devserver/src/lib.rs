@@ -3,7 +3,8 @@
 //! through), polls the local SQS queues and invokes the worker handlers with Lambda's batch
 //! and partial-failure semantics, tails the table's stream for the `seat-events` worker and
 //! serves the live seat map WebSocket at `/live`, shows mail sent through (moto's) SES at
-//! `/_dev/mail` (on the `localhost` host only), adds the security headers CloudFront adds in
+//! `/_dev/mail` (on the `localhost` host only), runs reconciliation on a timer (the `reconcile`
+//! function's schedule), adds the security headers CloudFront adds in
 //! AWS ([`security_headers`]), and can seed the demo venue. The integration tests start it
 //! in-process on a free port.
 
@@ -81,6 +82,11 @@ pub struct LocalStripe {
     pub url: String,
     pub secret_key: String,
     pub publishable_key: String,
+    /// Register the devserver's webhook route with the double (as `stripe listen` would).
+    /// `false` when another process receives the webhooks (the chaos test's).
+    pub register_webhook: bool,
+    /// Run reconciliation this often (the EventBridge schedule in AWS); `None`: never.
+    pub reconcile_every: Option<std::time::Duration>,
 }
 
 impl LocalStripe {
@@ -95,6 +101,12 @@ impl LocalStripe {
                 .unwrap_or_else(|_| "sk_test_marquee_local".into()),
             publishable_key: std::env::var("MARQUEE_STRIPE_PUBLISHABLE_KEY")
                 .unwrap_or_else(|_| "pk_test_marquee_local".into()),
+            register_webhook: true,
+            reconcile_every: std::env::var("MARQUEE_RECONCILE_EVERY_SECONDS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .filter(|s| *s > 0)
+                .map(std::time::Duration::from_secs),
         })
     }
 }
@@ -197,7 +209,11 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         Some(local) => Some(StripeSettings {
             secret_key: Secret::new(local.secret_key.clone()),
             publishable_key: local.publishable_key.clone(),
-            webhook_secret: Secret::new(register_webhook(local, addr.port()).await?),
+            webhook_secret: Secret::new(if local.register_webhook {
+                register_webhook(local, addr.port()).await?
+            } else {
+                String::new()
+            }),
             api_base: Some(local.url.clone()),
             local: true,
         }),
@@ -250,6 +266,20 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         Documents::new(s3.clone(), &provisioned.documents_bucket),
         payments.clone(),
     ));
+    let reconcile = options
+        .stripe
+        .as_ref()
+        .and_then(|local| local.reconcile_every)
+        .map(|every| {
+            let state = reconcile::ReconcileState::new(
+                &store,
+                payments.clone(),
+                MailQueue::new(sqs.clone(), &mail_queue.url),
+                &config.public_url_template,
+                reconcile::DEFAULT_LOOKBACK_DAYS,
+            );
+            (every, state)
+        });
     let stripe_webhook = stripe_webhook::router(stripe_webhook::WebhookState::new(
         &config.public_url_template,
         store.clone(),
@@ -301,6 +331,16 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         .await
         .context("tailing the table's stream")?,
     );
+    // The EventBridge schedule of the `reconcile` function, locally.
+    if let Some((every, state)) = reconcile {
+        tasks.push(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                // Failures are logged by the run; the next tick tries again.
+                let _ = reconcile::reconcile_payments(&state).await;
+            }
+        }));
+    }
     if options.workers {
         let mailer_state = Arc::new(mailer::MailerState {
             store: store.clone(),

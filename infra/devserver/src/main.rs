@@ -33,7 +33,13 @@ async fn main() -> anyhow::Result<()> {
         workers: true,
         visibility_timeout: 10,
         web_dist: DevOptions::default_web_dist(),
-        stripe: LocalStripe::from_env(),
+        // Reconciliation every minute unless MARQUEE_RECONCILE_EVERY_SECONDS says otherwise.
+        stripe: LocalStripe::from_env().map(|local| LocalStripe {
+            reconcile_every: local
+                .reconcile_every
+                .or(Some(std::time::Duration::from_secs(60))),
+            ..local
+        }),
         payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
         cjk_font: DevOptions::system_cjk_font(),
         origin_secret: None,

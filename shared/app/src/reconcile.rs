@@ -113,15 +113,16 @@ impl Reconciliation {
     ) -> Result<ReconcileReport, PaymentError> {
         let since = self.clock.now() - lookback;
         let payments = self.payments.succeeded_payments(account, since).await?;
-        let verdicts: Vec<Verdict> = futures::stream::iter(&payments)
-            .map(|payment| self.settle(payment))
-            .buffer_unordered(CONCURRENCY)
-            .collect()
-            .await;
         let mut report = ReconcileReport {
             checked: payments.len(),
             ..ReconcileReport::default()
         };
+        // Owned items: a future borrowing from the list would not be `Send` for every lifetime.
+        let verdicts: Vec<Verdict> = futures::stream::iter(payments)
+            .map(|payment| async move { self.settle(&payment).await })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
         for verdict in verdicts {
             match verdict {
                 Verdict::AlreadyFine => report.already_fine += 1,

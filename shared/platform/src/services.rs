@@ -19,6 +19,8 @@ use marquee_app::holds::Holds;
 #[cfg(any(feature = "sqs", feature = "tickets"))]
 use marquee_app::ports::{Clock, SystemClock};
 #[cfg(all(feature = "sqs", feature = "stripe"))]
+use marquee_app::reconcile::Reconciliation;
+#[cfg(all(feature = "sqs", feature = "stripe"))]
 use marquee_app::sales::{PaymentWebhook, Sales};
 use marquee_store::Store;
 use std::sync::Arc;
@@ -105,4 +107,15 @@ pub fn door(store: &Store, keys: crate::tickets::KeyCache) -> Arc<Door> {
 #[cfg(all(feature = "sqs", feature = "stripe"))]
 pub fn payment_webhook(store: &Store, sales: Arc<Sales>) -> Arc<PaymentWebhook> {
     Arc::new(PaymentWebhook::new(sales, Arc::new(store.clone()), clock()))
+}
+
+/// Reconciliation: succeeded payments completed through `sales` when their webhook never did.
+#[cfg(all(feature = "sqs", feature = "stripe"))]
+pub fn reconciliation(store: &Store, sales: Arc<Sales>, payments: Payments) -> Arc<Reconciliation> {
+    Arc::new(Reconciliation::new(
+        sales,
+        Arc::new(store.clone()),
+        Arc::new(payments),
+        clock(),
+    ))
 }

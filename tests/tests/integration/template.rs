@@ -171,6 +171,7 @@ fn the_documents_bucket_and_every_function_binary_are_declared() {
             "live",
             "mailer",
             "public-api",
+            "reconcile",
             "seat-events",
             "stripe-webhook"
         ]
