@@ -135,8 +135,9 @@ async fn json_error_bodies(req: Request, next: Next) -> Response {
 }
 
 /// Completes an OpenAPI document: the bearer-token security schemes its routes name
-/// (`staff`, `patron`: JWTs from the login endpoints), the 413 and 415 every JSON body can get,
-/// and the JSON error body every refusal has.
+/// (`staff`, `patron`: JWTs from the login endpoints), the refusals of the shared layers
+/// (unknown venue host, JSON body too large or of another type, unreadable query string) on
+/// every route they apply to, and the JSON error body every refusal has.
 pub struct ApiConventions;
 
 impl utoipa::Modify for ApiConventions {
@@ -168,7 +169,7 @@ impl utoipa::Modify for ApiConventions {
             "ErrorBody".into(),
             <ErrorBody as utoipa::PartialSchema>::schema(),
         );
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
             let operations = [
                 &mut item.get,
                 &mut item.put,
@@ -177,31 +178,7 @@ impl utoipa::Modify for ApiConventions {
                 &mut item.patch,
             ];
             for operation in operations.into_iter().flatten() {
-                // Every JSON body goes through `Json` and the body limit of `with_conventions`,
-                // whose refusals no handler annotation names.
-                let takes_json = operation
-                    .request_body
-                    .as_ref()
-                    .is_some_and(|body| body.content.contains_key("application/json"));
-                if takes_json {
-                    for (status, description) in [
-                        ("413", "body_too_large (over 64 KiB)"),
-                        (
-                            "415",
-                            "unsupported_media_type: the body is not application/json",
-                        ),
-                    ] {
-                        operation
-                            .responses
-                            .responses
-                            .entry(status.into())
-                            .or_insert_with(|| {
-                                utoipa::openapi::ResponseBuilder::new()
-                                    .description(description)
-                                    .into()
-                            });
-                    }
-                }
+                document_shared_refusals(path, operation);
                 // Every 4xx and 5xx a route documents answers with that body.
                 for (status, response) in operation.responses.responses.iter_mut() {
                     let is_error = status.starts_with('4') || status.starts_with('5');
@@ -222,6 +199,68 @@ impl utoipa::Modify for ApiConventions {
             "ErrorDetail".into(),
             <ErrorDetail as utoipa::PartialSchema>::schema(),
         );
+    }
+}
+
+/// The refusals of the shared layers, which no handler annotation names: added to an
+/// operation, or named in the description of the response it already documents.
+fn document_shared_refusals(path: &str, operation: &mut utoipa::openapi::path::Operation) {
+    let mut refusals = Vec::new();
+    // `resolve_tenant` runs before every venue route (`/api/v1/…`, `/admin/v1/…`).
+    if path.starts_with("/api/v1/") || path.starts_with("/admin/v1/") {
+        refusals.push(("404", "unknown_host", "no venue answers at this Host"));
+        refusals.push((
+            "403",
+            "direct_access",
+            "in AWS, a request that did not come through CloudFront",
+        ));
+    }
+    // `Json`, and the body limit of `with_conventions`.
+    let takes_json = operation
+        .request_body
+        .as_ref()
+        .is_some_and(|body| body.content.contains_key("application/json"));
+    if takes_json {
+        refusals.push(("413", "body_too_large", "over 64 KiB"));
+        refusals.push((
+            "415",
+            "unsupported_media_type",
+            "the body is not application/json",
+        ));
+    }
+    // `Query`: a parameter given twice, or one of the wrong type.
+    let has_query = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|parameter| parameter.parameter_in == utoipa::openapi::path::ParameterIn::Query);
+    if has_query {
+        refusals.push(("400", "bad_request", "an unreadable query string"));
+    }
+    for (status, code, when) in refusals {
+        match operation.responses.responses.get_mut(status) {
+            Some(utoipa::openapi::RefOr::T(response)) => {
+                if !response.description.contains(code) {
+                    // A response documented without words is the handler's own plain refusal.
+                    let own = match (response.description.as_str(), status) {
+                        ("", "404") => "not_found",
+                        ("", "403") => "forbidden",
+                        ("", "400") => "bad_request",
+                        (own, _) => own,
+                    };
+                    response.description = format!("{own}; {code} ({when})");
+                }
+            }
+            Some(utoipa::openapi::RefOr::Ref(_)) => {}
+            None => {
+                operation.responses.responses.insert(
+                    status.into(),
+                    utoipa::openapi::ResponseBuilder::new()
+                        .description(format!("{code} ({when})"))
+                        .into(),
+                );
+            }
+        }
     }
 }
 

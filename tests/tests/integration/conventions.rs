@@ -351,3 +351,55 @@ async fn a_refund_listing_more_tickets_than_an_order_can_hold_is_refused_before_
     assert_eq!(reply.body["error"]["code"], "invalid_field");
     assert_eq!(reply.body["error"]["details"]["field"], "tickets");
 }
+
+// Every venue route runs behind `resolve_tenant`, and every query string is read by `Query`:
+// their refusals are documented on each route they apply to, and they are what is sent.
+#[tokio::test]
+async fn every_route_documents_the_refusals_of_the_shared_layers() {
+    for (name, doc) in served_documents().await {
+        for (operation_name, operation) in operations(&doc) {
+            let path = operation_name
+                .split_once(' ')
+                .map(|(_, p)| p)
+                .unwrap_or_default();
+            if path.starts_with("/api/v1/") || path.starts_with("/admin/v1/") {
+                let unknown_host = operation["responses"]["404"]["description"].as_str();
+                assert!(
+                    unknown_host.is_some_and(|d| d.contains("unknown_host")),
+                    "{name}: {operation_name} does not document 404 unknown_host"
+                );
+                let direct = operation["responses"]["403"]["description"].as_str();
+                assert!(
+                    direct.is_some_and(|d| d.contains("direct_access")),
+                    "{name}: {operation_name} does not document 403 direct_access"
+                );
+            }
+            let has_query = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|parameter| parameter["in"] == "query");
+            if has_query {
+                assert!(
+                    operation["responses"]["400"].is_object(),
+                    "{name}: {operation_name} has a query string and does not document 400"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_host_and_an_unreadable_query_string_are_refused_as_documented() {
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    let token = app.login_owner(&venue).await;
+    let unknown = app.get("nobody.example.org", "/api/v1/site", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
+    assert_eq!(unknown.body["error"]["code"], "unknown_host");
+    let twice = app
+        .get(&venue.host, "/admin/v1/orders?q=a&q=b", Some(&token))
+        .await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST, "{}", twice.body);
+    assert!(twice.body["error"]["code"].is_string(), "{}", twice.body);
+}

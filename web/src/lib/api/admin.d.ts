@@ -1247,7 +1247,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1295,7 +1305,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1321,7 +1341,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1366,7 +1386,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1414,7 +1444,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1431,7 +1471,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1478,6 +1518,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1486,6 +1527,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1536,6 +1578,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1544,6 +1587,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1561,7 +1605,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1621,6 +1665,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1629,6 +1674,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1646,7 +1692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1706,6 +1752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1714,7 +1761,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description no such event */
+            /** @description no such event; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1732,7 +1779,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1791,6 +1838,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description body_too_large (over 64 KiB) */
             413: {
                 headers: {
@@ -1800,7 +1865,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1848,6 +1913,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderList"];
                 };
             };
+            /** @description bad_request (an unreadable query string) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1856,7 +1930,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1891,7 +1975,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1928,6 +2022,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1936,6 +2031,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1973,6 +2069,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1981,6 +2078,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2040,6 +2138,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2048,6 +2147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2074,7 +2174,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2151,6 +2251,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description body_too_large (over 64 KiB) */
             413: {
                 headers: {
@@ -2160,7 +2278,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2216,6 +2334,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2224,6 +2343,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2274,6 +2394,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2282,6 +2403,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2308,7 +2430,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2365,6 +2487,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2373,6 +2496,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2428,6 +2552,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2436,6 +2561,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2482,6 +2608,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2490,6 +2617,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2545,6 +2673,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2553,6 +2682,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2602,7 +2732,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2619,7 +2759,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2673,7 +2813,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2721,7 +2871,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2738,7 +2898,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2790,7 +2950,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2854,6 +3024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2862,6 +3033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2912,6 +3084,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2920,6 +3093,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2946,7 +3120,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2991,7 +3165,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3039,8 +3223,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description the role may not invite, or not this role */
+            /** @description the role may not invite, or not this role; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3066,7 +3259,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3116,6 +3309,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description body_too_large (over 64 KiB) */
             413: {
                 headers: {
@@ -3125,7 +3336,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3195,7 +3406,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description the role may not manage staff, or not this member or role */
+            /** @description the role may not manage staff, or not this member or role; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3204,7 +3415,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description not_found */
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3231,7 +3442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3278,7 +3489,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description the role may not manage staff, or not this member */
+            /** @description the role may not manage staff, or not this member; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3287,7 +3498,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description not_found */
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3325,6 +3536,24 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3372,7 +3601,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3389,7 +3628,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3469,7 +3708,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;

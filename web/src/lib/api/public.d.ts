@@ -942,6 +942,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description body_too_large (over 64 KiB) */
             413: {
                 headers: {
@@ -951,7 +969,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1005,6 +1023,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     request_reset: {
@@ -1037,6 +1073,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description body_too_large (over 64 KiB) */
             413: {
                 headers: {
@@ -1046,7 +1100,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1105,6 +1159,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description body_too_large (over 64 KiB) */
             413: {
                 headers: {
@@ -1114,7 +1186,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1173,6 +1245,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description account_exists */
             409: {
                 headers: {
@@ -1191,7 +1281,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1237,6 +1327,16 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedCart"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1285,7 +1385,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description cart_not_found */
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1347,7 +1456,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description cart_not_found */
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1374,7 +1492,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1454,7 +1572,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description cart_not_found; no such performance */
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_found; no such performance; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1481,7 +1608,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description unsupported_media_type: the body is not application/json */
+            /** @description unsupported_media_type (the body is not application/json) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1540,7 +1667,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description cart_not_found; no such hold */
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_found; no such hold; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1602,6 +1738,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_event: {
@@ -1623,6 +1777,16 @@ export interface operations {
                     "application/json": components["schemas"]["EventView"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1650,6 +1814,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1683,6 +1857,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderView"];
                 };
             };
+            /** @description bad_request (an unreadable query string) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1691,6 +1874,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1723,6 +1916,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description bad_request (an unreadable query string) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1731,6 +1933,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1769,6 +1981,16 @@ export interface operations {
                     "application/json": components["schemas"]["PerformanceDetail"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1798,6 +2020,16 @@ export interface operations {
                     "application/json": components["schemas"]["SeatMapWithStatus"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1827,6 +2059,16 @@ export interface operations {
                     "application/json": components["schemas"]["SeatMapStatus"];
                 };
             };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1852,6 +2094,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Site"];
+                };
+            };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description unknown_host */
