@@ -1,9 +1,10 @@
 //! AWS client construction. Locally, `MARQUEE_DYNAMODB_URL` points DynamoDB (and its
-//! Streams) at DynamoDB Local and `MARQUEE_MOTO_URL` points SQS, SES v2, S3 and the API
-//! Gateway Management API at the moto server; in AWS neither is set and the SDK's defaults
-//! apply.
+//! Streams) at DynamoDB Local and `MARQUEE_MOTO_URL` points SQS, SES v2, S3, Secrets Manager
+//! and the API Gateway Management API at the moto server; in AWS neither is set and the SDK's
+//! defaults apply.
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::BehaviorVersion;
+pub use aws_config::SdkConfig;
 
 #[derive(Debug, Clone, Default)]
 pub struct Endpoints {
@@ -84,4 +85,14 @@ pub fn s3(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_s3::Client {
         builder = builder.endpoint_url(url).force_path_style(true);
     }
     aws_sdk_s3::Client::from_conf(builder.build())
+}
+
+#[cfg(feature = "secrets")]
+/// Secrets Manager (moto locally, for the secrets tests).
+pub fn secretsmanager(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_secretsmanager::Client {
+    let mut builder = aws_sdk_secretsmanager::config::Builder::from(sdk);
+    if let Some(url) = &endpoints.moto {
+        builder = builder.endpoint_url(url);
+    }
+    aws_sdk_secretsmanager::Client::from_conf(builder.build())
 }

@@ -73,8 +73,15 @@ fn var(name: &str) -> Result<String, ConfigError> {
 }
 
 impl Config {
-    /// Reads the configuration a deployed function gets from its template.
+    /// Reads the configuration from the environment, secrets included (local mode; see
+    /// [`crate::secrets`]).
     pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_with(&crate::secrets::AppSecrets::from_env())
+    }
+
+    /// Reads the configuration a deployed function gets from its template, with the secrets
+    /// it fetched (in AWS the environment names the secret but holds none of its values).
+    pub fn from_env_with(secrets: &crate::secrets::AppSecrets) -> Result<Self, ConfigError> {
         let stage = match var("MARQUEE_STAGE")?.as_str() {
             "local" => Stage::Local,
             "dev" => Stage::Dev,
@@ -87,7 +94,11 @@ impl Config {
         };
         let platform_domain =
             Hostname::parse(&var("PLATFORM_DOMAIN")?).map_err(|e| ConfigError(e.to_string()))?;
-        let jwt_secret = var("JWT_SECRET")?;
+        let jwt_secret = secrets
+            .jwt_secret
+            .as_ref()
+            .map(|s| s.expose().to_owned())
+            .ok_or_else(|| ConfigError("JWT_SECRET (jwtSecret) is not set".into()))?;
         if jwt_secret.len() < 32 {
             return Err(ConfigError(
                 "JWT_SECRET must be at least 32 characters".into(),
@@ -108,17 +119,17 @@ impl Config {
             platform_domain,
             jwt_secret: Secret::new(jwt_secret),
             // Only the function serving /platform has it; elsewhere no key matches (see `secrets_match`).
-            platform_key: Secret::new(std::env::var("PLATFORM_KEY").unwrap_or_default()),
-            stripe: crate::payments::StripeSettings::from_env(),
+            platform_key: secrets
+                .platform_key
+                .clone()
+                .unwrap_or_else(|| Secret::new("")),
+            stripe: crate::payments::StripeSettings::from_secrets(secrets),
             live_url: std::env::var("LIVE_URL").ok().filter(|url| !url.is_empty()),
             payment_window_seconds: std::env::var("PAYMENT_WINDOW_SECONDS")
                 .ok()
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(DEFAULT_PAYMENT_WINDOW_SECONDS),
-            origin_secret: std::env::var("ORIGIN_SECRET")
-                .ok()
-                .filter(|s| !s.is_empty())
-                .map(Secret::new),
+            origin_secret: secrets.origin_secret.clone(),
         })
     }
 
@@ -149,7 +160,24 @@ impl crate::payments::StripeSettings {
     /// `STRIPE_SECRET_KEY`, `STRIPE_PUBLISHABLE_KEY`, `STRIPE_WEBHOOK_SECRET` and optionally
     /// `STRIPE_API_BASE` (the local double); no secret key means no Stripe.
     pub fn from_env() -> Option<Self> {
-        stripe_from_env()
+        Self::from_secrets(&crate::secrets::AppSecrets::from_env())
+    }
+
+    /// Stripe's keys from the fetched secrets (`STRIPE_API_BASE` still from the environment);
+    /// no secret key means no Stripe.
+    pub fn from_secrets(secrets: &crate::secrets::AppSecrets) -> Option<Self> {
+        Some(crate::payments::StripeSettings {
+            secret_key: secrets.stripe_secret_key.clone()?,
+            publishable_key: secrets.stripe_publishable_key.clone().unwrap_or_default(),
+            webhook_secret: secrets
+                .stripe_webhook_secret
+                .clone()
+                .unwrap_or_else(|| Secret::new("")),
+            api_base: std::env::var("STRIPE_API_BASE")
+                .ok()
+                .filter(|url| !url.is_empty()),
+            local: std::env::var("MARQUEE_STAGE").is_ok_and(|stage| stage == "local"),
+        })
     }
 }
 
@@ -161,21 +189,6 @@ pub fn required(name: &str) -> Result<String, ConfigError> {
 /// Links in mail: `PUBLIC_URL_TEMPLATE`, `https://{host}` by default.
 pub fn public_url_template() -> String {
     std::env::var("PUBLIC_URL_TEMPLATE").unwrap_or_else(|_| "https://{host}".into())
-}
-
-fn stripe_from_env() -> Option<crate::payments::StripeSettings> {
-    let secret_key = std::env::var("STRIPE_SECRET_KEY")
-        .ok()
-        .filter(|k| !k.is_empty())?;
-    Some(crate::payments::StripeSettings {
-        secret_key: Secret::new(secret_key),
-        publishable_key: std::env::var("STRIPE_PUBLISHABLE_KEY").unwrap_or_default(),
-        webhook_secret: Secret::new(std::env::var("STRIPE_WEBHOOK_SECRET").unwrap_or_default()),
-        api_base: std::env::var("STRIPE_API_BASE")
-            .ok()
-            .filter(|url| !url.is_empty()),
-        local: std::env::var("MARQUEE_STAGE").is_ok_and(|stage| stage == "local"),
-    })
 }
 
 #[cfg(test)]

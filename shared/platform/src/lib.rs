@@ -20,6 +20,7 @@ pub mod payments;
 pub mod refusals;
 #[cfg(feature = "local")]
 pub mod resources;
+pub mod secrets;
 pub mod services;
 pub mod telemetry;
 pub mod tenancy;

@@ -330,6 +330,19 @@ describe('accepting an invitation', () => {
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ email: 'new@x.org', code: 'abc123', password: 'a long enough password' });
   });
 
+  it('says how long to wait after too many codes', async () => {
+    mockFetch({
+      'GET /api/v1/site': { status: 200, body: SITE },
+      'POST /admin/v1/staff/accept': apiError(429, 'rate_limited', 'Too many attempts', { retryAfterSeconds: 45 }),
+    });
+    navigate('/admin/accept-invite?email=new%40x.org&code=abc123');
+    render(App);
+    await fireEvent.input(screen.getByLabelText('New password'), { target: { value: 'a long enough password' } });
+    await fireEvent.input(screen.getByLabelText('Repeat the password'), { target: { value: 'a long enough password' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Set password and log in' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Too many attempts. Try again in 45 seconds.');
+  });
+
   it('checks that the two passwords match before sending', async () => {
     const calls = mockFetch({ 'GET /api/v1/site': { status: 200, body: SITE } });
     navigate('/admin/accept-invite?email=new%40x.org&code=abc123');

@@ -2,7 +2,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { expect, it } from 'vitest';
 import App from '../App.svelte';
-import { patron, patronStorageKey } from '../lib/account.svelte';
+import { patron, patronSignIn, patronStorageKey } from '../lib/account.svelte';
 import { navigate, route } from '../lib/router.svelte';
 import { apiError, mockFetch, SITE } from '../test/fetch';
 
@@ -92,4 +92,36 @@ it('resets a password with the emailed code and logs in', async () => {
     '4821-0937',
   ]);
   expect(patron.session?.email).toBe('fan@example.org');
+});
+
+it('says how long to wait after too many login attempts', async () => {
+  mockFetch({
+    'GET /api/v1/site': { status: 200, body: SITE },
+    'POST /api/v1/account/login': {
+      ...apiError(429, 'rate_limited', 'Too many attempts; please wait a little and try again', { retryAfterSeconds: 540 }),
+      headers: { 'Retry-After': '540' },
+    },
+  });
+  navigate('/account/login');
+  render(App);
+  await screen.findByRole('heading', { level: 1, name: 'Log in' });
+  await type('Email', 'fan@example.org');
+  await type('Password', 'whatever it was');
+  await fireEvent.click(screen.getByRole('button', { name: 'Log in' }));
+  expect((await screen.findByRole('alert')).textContent).toBe('Too many attempts. Try again in 9 minutes.');
+  expect(patron.session).toBeNull();
+});
+
+it('returns to the login form when the account token stops working (a reset elsewhere)', async () => {
+  patronSignIn(SESSION);
+  mockFetch({
+    'GET /api/v1/site': { status: 200, body: SITE },
+    'GET /api/v1/account/orders': apiError(401, 'unauthorized', 'This session has ended; log in again'),
+  });
+  navigate('/account');
+  render(App);
+  expect(await screen.findByText('Your session has ended; log in again.')).toBeTruthy();
+  expect(route.path).toBe('/account/login');
+  expect(screen.getByRole('heading', { level: 1, name: 'Log in' })).toBeTruthy();
+  expect(localStorage.getItem(patronStorageKey())).toBeNull();
 });
