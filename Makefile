@@ -4,12 +4,13 @@
 #   make fuzz   schemathesis over both OpenAPI documents against a devserver on a private stack
 #   make deploy-check   what a deploy does, offline: sam validate, arm64 build, sizes, smoke test
 #   make deploy ENV=dev|prod   sam build + sam deploy, the web app to S3, CloudFront invalidation
+#   make test-chaos   SIGKILL the webhook process during 50 paid checkouts; nothing lost, sold twice or mailed twice
 #   make lint   rustfmt and clippy
 #   make stop   stop the local stack that `make dev` left running
 #   make bench-onsale   the onsale benchmark (docs/bench/onsale.json + .svg)
 #   make bench-mail     the mail worker benchmark (docs/bench/mail.json)
 
-.PHONY: help install dev test fuzz deploy-check deploy lint stop status bench-onsale bench-mail
+.PHONY: help install dev test fuzz deploy-check deploy test-chaos lint stop status bench-onsale bench-mail
 
 help:
 	@sed -n 's/^#   make/make/p' Makefile
@@ -34,6 +35,10 @@ deploy-check:
 
 deploy:
 	bash infra/deploy.sh "$(ENV)"
+
+# Its own stack; the webhook process is killed and restarted at random (tests/src/bin/chaos.rs).
+test-chaos:
+	bash infra/local/with-stack.sh cargo run --quiet -p marquee-tests --bin chaos
 
 lint:
 	cargo fmt --all -- --check

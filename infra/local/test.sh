@@ -76,6 +76,7 @@ if [[ " ${failed[*]} " == *" compile "* ]]; then
 else
   step rust-tests bash infra/local/with-stack.sh cargo test "${cargo_flags[@]}" --no-fail-fast -- --test-threads=8
   step fuzz bash infra/local/with-stack.sh bash infra/local/fuzz.sh
+  step chaos bash infra/local/with-stack.sh cargo run --quiet -p marquee-tests --bin chaos
 fi
 
 if [ -f web/package.json ]; then

@@ -391,6 +391,39 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     })
 }
 
+/// Where a stand-alone webhook process (the chaos test's, which it kills and restarts)
+/// finds the devserver's resources.
+#[derive(Debug, Clone)]
+pub struct WebhookOnly {
+    pub port: u16,
+    pub endpoints: Endpoints,
+    pub table_name: String,
+    pub mail_queue_url: String,
+    pub public_url_template: String,
+    pub stripe: StripeSettings,
+}
+
+/// Serves only `POST /api/v1/stripe/webhook` on 127.0.0.1 until the process ends.
+pub async fn serve_stripe_webhook(options: WebhookOnly) -> anyhow::Result<()> {
+    let sdk = aws::sdk_config().await;
+    let store = Store::new(aws::dynamodb(&sdk, &options.endpoints), &options.table_name);
+    let mail = MailQueue::new(aws::sqs(&sdk, &options.endpoints), &options.mail_queue_url);
+    let payments = marquee_platform::payments::Payments::new(options.stripe)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let router = stripe_webhook::router(stripe_webhook::WebhookState::new(
+        &options.public_url_template,
+        store,
+        payments,
+        mail,
+    ));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .context("binding the webhook port")?;
+    axum::serve(listener, router)
+        .await
+        .context("serving the webhook")
+}
+
 /// What API Gateway and CloudFront would route to, and the devserver's own pages.
 struct Targets {
     public: Router,
