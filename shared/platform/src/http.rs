@@ -9,8 +9,8 @@ use axum::http::{HeaderName, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::{Router, body::Body};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 /// Largest accepted request body unless a route sets its own.
@@ -136,8 +136,8 @@ async fn json_error_bodies(req: Request, next: Next) -> Response {
 
 /// Completes an OpenAPI document: the bearer-token security schemes its routes name
 /// (`staff`, `patron`: JWTs from the login endpoints), the refusals of the shared layers
-/// (unknown venue host, JSON body too large or of another type, unreadable query string) on
-/// every route they apply to, and the JSON error body every refusal has.
+/// (unknown venue host, JSON body too large or of another type, unreadable query string,
+/// internal error) on every route they apply to, and the JSON error body every refusal has.
 pub struct ApiConventions;
 
 impl utoipa::Modify for ApiConventions {
@@ -205,7 +205,12 @@ impl utoipa::Modify for ApiConventions {
 /// The refusals of the shared layers, which no handler annotation names: added to an
 /// operation, or named in the description of the response it already documents.
 fn document_shared_refusals(path: &str, operation: &mut utoipa::openapi::path::Operation) {
-    let mut refusals = Vec::new();
+    // `CatchPanicLayer` and every unexpected error: logged, never explained to the client.
+    let mut refusals = vec![(
+        "500",
+        "internal_error",
+        "an unexpected failure, logged with the request id",
+    )];
     // `resolve_tenant` runs before every venue route (`/api/v1/…`, `/admin/v1/…`).
     if path.starts_with("/api/v1/") || path.starts_with("/admin/v1/") {
         refusals.push(("404", "unknown_host", "no venue answers at this Host"));

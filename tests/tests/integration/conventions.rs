@@ -374,6 +374,10 @@ async fn every_route_documents_the_refusals_of_the_shared_layers() {
                     "{name}: {operation_name} does not document 403 direct_access"
                 );
             }
+            assert!(
+                operation["responses"]["500"].is_object(),
+                "{name}: {operation_name} does not document 500 internal_error"
+            );
             let has_query = operation["parameters"]
                 .as_array()
                 .into_iter()
