@@ -108,6 +108,7 @@ impl FromRef<AdminState> for Sessions {
         staff::change_staff,
         staff::remove_staff,
         staff::change_password,
+        staff::session,
         domains::list_domains,
         domains::register_domain,
         seatmaps::create_seat_map,
@@ -162,6 +163,7 @@ pub fn router(state: AdminState) -> Router {
             put(staff::change_staff).delete(staff::remove_staff),
         )
         .route("/admin/v1/password", post(staff::change_password))
+        .route("/admin/v1/session", get(staff::session))
         .route(
             "/admin/v1/domains",
             get(domains::list_domains).post(domains::register_domain),

@@ -389,7 +389,8 @@ pub async fn remove_staff(
 pub struct ChangePasswordRequest {
     #[schema(max_length = 1024)]
     current_password: String,
-    #[schema(min_length = 10, max_length = 1024)]
+    /// The same rule as every new password (`marquee_domain::Password::parse_new`).
+    #[schema(min_length = 12, max_length = 128)]
     new_password: String,
 }
 
@@ -460,6 +461,36 @@ pub async fn change_password(
         expires_at: expires.to_rfc3339(),
         email: auth.email.to_string(),
         role: account.role,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    email: String,
+    name: String,
+    /// The member's role now (it may have changed since they logged in).
+    role: Role,
+}
+
+/// Who this token belongs to, with their current role: the admin shows what the member may
+/// do now, even if an owner changed their role since they logged in.
+#[utoipa::path(get, path = "/admin/v1/session",
+    responses((status = 200, body = SessionView), (status = 401, description = "unauthorized: no token, or the session has ended")),
+    security(("staff" = [])))]
+pub async fn session(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+) -> Result<axum::Json<SessionView>, ApiError> {
+    let member = state
+        .store
+        .staff(&auth.tenant, &auth.email)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("This session has ended; log in again"))?;
+    Ok(axum::Json(SessionView {
+        email: member.email.to_string(),
+        name: member.name,
+        role: auth.role,
     }))
 }
 

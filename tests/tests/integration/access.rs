@@ -369,6 +369,13 @@ async fn a_removed_member_is_out_at_once_and_a_role_change_applies_at_once() {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body["role"], "manager");
+    // The member's own session says so too (the admin shows what they may do now).
+    let session = app
+        .get(&venue.host, "/admin/v1/session", Some(&clerk))
+        .await;
+    assert_eq!(session.status, StatusCode::OK, "{}", session.body);
+    assert_eq!(session.body["role"], "manager");
+    assert_eq!(session.body["email"], clerk_email.as_str());
     assert_eq!(
         app.get(&venue.host, "/admin/v1/staff", Some(&clerk))
             .await
@@ -398,8 +405,15 @@ async fn a_removed_member_is_out_at_once_and_a_role_change_applies_at_once() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
-    let reply = app.get(&venue.host, "/admin/v1/venue", Some(&clerk)).await;
-    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+    for path in ["/admin/v1/venue", "/admin/v1/session"] {
+        let reply = app.get(&venue.host, path, Some(&clerk)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}: {}",
+            reply.body
+        );
+    }
     assert!(
         !staff_members(&app, &venue, &owner)
             .await
