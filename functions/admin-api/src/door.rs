@@ -121,6 +121,7 @@ pub struct SalesView {
     sold: u32,
     refunded: u32,
     /// Minor units: price + fees of the valid tickets.
+    #[schema(minimum = 0)]
     revenue: i64,
     /// Seats and places held in carts right now.
     held: u32,

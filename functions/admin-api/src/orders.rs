@@ -26,7 +26,10 @@ pub struct OrderHeader {
     name: String,
     email: String,
     /// Minor units of `currency`.
+    #[schema(minimum = 0)]
     total: i64,
+    /// At most `total`.
+    #[schema(minimum = 0)]
     refunded: i64,
     currency: String,
     created_at: String,
@@ -146,7 +149,10 @@ pub struct TicketLine {
     performance_id: String,
     place: marquee_store::Place,
     price_type: String,
+    /// Minor units, 0 to 99,999,999.
+    #[schema(minimum = 0, maximum = 99_999_999)]
     price: i64,
+    #[schema(minimum = 0)]
     fees: i64,
     status: TicketStatus,
 }

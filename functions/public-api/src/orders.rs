@@ -129,7 +129,10 @@ pub struct TicketView {
     starts_at: Option<LocalTime>,
     place: Place,
     price_type: String,
+    /// Minor units, 0 to 99,999,999.
+    #[schema(minimum = 0, maximum = 99_999_999)]
     price: i64,
+    #[schema(minimum = 0)]
     fees: i64,
     status: TicketStatus,
 }
@@ -137,6 +140,7 @@ pub struct TicketView {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundView {
+    #[schema(minimum = 0)]
     amount: i64,
     reason: String,
     at: String,
@@ -153,7 +157,8 @@ pub struct OrderView {
     delivery: Delivery,
     totals: Totals,
     tickets: Vec<TicketView>,
-    /// Minor units returned to the patron so far.
+    /// Minor units returned to the patron so far, at most the total.
+    #[schema(minimum = 0)]
     refunded: i64,
     refunds: Vec<RefundView>,
     /// Why the order ended as it did, or the last payment problem while pending.

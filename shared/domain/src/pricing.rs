@@ -94,7 +94,7 @@ pub struct PriceRow {
 pub struct PriceEntry {
     pub zone: ZoneId,
     pub price_type: PriceType,
-    /// Minor units, 0 to [`MAX_AMOUNT`].
+    /// Minor units, 0 to 99,999,999 (`MAX_AMOUNT`).
     #[schema(minimum = 0, maximum = 99_999_999)]
     pub amount: i64,
 }
@@ -489,9 +489,11 @@ pub struct OrderLine {
 pub struct LineTotal {
     pub zone: ZoneId,
     pub price_type: PriceType,
-    /// Minor units.
+    /// Minor units, from the price table: 0 to 99,999,999 (`MAX_AMOUNT`).
+    #[schema(minimum = 0, maximum = 99_999_999)]
     pub price: i64,
     /// The per-ticket fees on this ticket, minor units.
+    #[schema(minimum = 0)]
     pub fees: i64,
 }
 
@@ -504,14 +506,20 @@ pub struct Totals {
     /// In the order given.
     pub lines: Vec<LineTotal>,
     /// The sum of the prices.
+    #[schema(minimum = 0)]
     pub subtotal: i64,
     /// Per-ticket and per-order fees together.
+    #[schema(minimum = 0)]
     pub fees: i64,
     /// Exclusive taxes, added to the total.
+    #[schema(minimum = 0)]
     pub tax: i64,
     /// The part of subtotal + fees that is inclusive tax, for receipts; not added again.
+    #[schema(minimum = 0)]
     pub tax_included: i64,
-    /// subtotal + fees + tax: what the patron pays.
+    /// subtotal + fees + tax: what the patron pays. A checkout is refused (422) above
+    /// 99,999,999 (`MAX_CHARGE`, Stripe's limit for one payment).
+    #[schema(minimum = 0)]
     pub total: i64,
     #[schema(value_type = String, example = "USD")]
     pub currency: Currency,

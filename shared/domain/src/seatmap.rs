@@ -291,7 +291,7 @@ pub struct SectionInput {
 pub struct RowInput {
     /// 1 to 16 characters, unique within the section.
     pub label: String,
-    /// A map has at most [`MAX_SEATS`] seats in all.
+    /// A map has at most 50,000 seats (`MAX_SEATS`) in all.
     #[schema(max_items = 50_000)]
     pub seats: Vec<SeatInput>,
 }

@@ -229,10 +229,10 @@ pub struct VenueSettingsUpdate {
     pub name: Option<String>,
     pub timezone: Option<String>,
     pub currency: Option<String>,
-    /// Seconds a hold lasts: 10 to 900 ([`HOLD_SECONDS_RANGE`]).
+    /// Seconds a hold lasts: 10 to 900 (`HOLD_SECONDS_RANGE`).
     #[schema(minimum = 10, maximum = 900)]
     pub hold_seconds: Option<u32>,
-    /// 1 to 30 ([`MAX_TICKETS_RANGE`]).
+    /// 1 to 30 (`MAX_TICKETS_RANGE`).
     #[schema(minimum = 1, maximum = 30)]
     pub max_tickets_per_order: Option<u32>,
     /// An email address, or an empty string to clear it.

@@ -400,6 +400,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who this token belongs to, with their current role: the admin shows what the member may
+         *     do now, even if an owner changed their role since they logged in.
+         */
+        get: operations["session"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/staff": {
         parameters: {
             query?: never;
@@ -547,6 +567,7 @@ export interface components {
         };
         ChangePasswordRequest: {
             currentPassword: string;
+            /** @description The same rule as every new password (`marquee_domain::Password::parse_new`). */
             newPassword: string;
         };
         ChangeStaffRequest: {
@@ -702,7 +723,7 @@ export interface components {
             fees: number;
             /**
              * Format: int64
-             * @description Minor units.
+             * @description Minor units, from the price table: 0 to 99,999,999 (`MAX_AMOUNT`).
              */
             price: number;
             priceType: components["schemas"]["PriceType"];
@@ -762,7 +783,10 @@ export interface components {
             id: string;
             name: string;
             number: string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description At most `total`.
+             */
             refunded: number;
             status: components["schemas"]["OrderStatus"];
             /**
@@ -880,7 +904,7 @@ export interface components {
         RowInput: {
             /** @description 1 to 16 characters, unique within the section. */
             label: string;
-            /** @description A map has at most [`MAX_SEATS`] seats in all. */
+            /** @description A map has at most 50,000 seats (`MAX_SEATS`) in all. */
             seats: components["schemas"]["SeatInput"][];
         };
         SalesView: {
@@ -1068,6 +1092,12 @@ export interface components {
             name?: string | null;
             rows: components["schemas"]["RowInput"][];
         };
+        SessionView: {
+            email: string;
+            name: string;
+            /** @description The member's role now (it may have changed since they logged in). */
+            role: components["schemas"]["Role"];
+        };
         StaffList: {
             staff: components["schemas"]["StaffMember"][];
         };
@@ -1100,7 +1130,10 @@ export interface components {
             id: string;
             performanceId: string;
             place: components["schemas"]["Place"];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Minor units, 0 to 99,999,999.
+             */
             price: number;
             priceType: string;
             status: components["schemas"]["TicketStatus"];
@@ -1139,7 +1172,8 @@ export interface components {
             taxIncluded: number;
             /**
              * Format: int64
-             * @description subtotal + fees + tax: what the patron pays.
+             * @description subtotal + fees + tax: what the patron pays. A checkout is refused (422) above
+             *     99,999,999 (`MAX_CHARGE`, Stripe's limit for one payment).
              */
             total: number;
         };
@@ -1171,14 +1205,14 @@ export interface components {
             emailSender?: string | null;
             /**
              * Format: int32
-             * @description Seconds a hold lasts: 10 to 900 ([`HOLD_SECONDS_RANGE`]).
+             * @description Seconds a hold lasts: 10 to 900 (`HOLD_SECONDS_RANGE`).
              */
             holdSeconds?: number | null;
             /** @description A URL, or an empty string to clear it. */
             logoUrl?: string | null;
             /**
              * Format: int32
-             * @description 1 to 30 ([`MAX_TICKETS_RANGE`]).
+             * @description 1 to 30 (`MAX_TICKETS_RANGE`).
              */
             maxTicketsPerOrder?: number | null;
             name?: string | null;
@@ -3365,6 +3399,61 @@ export interface operations {
             };
             /** @description invalid_seat_map with details.field; seat_map_too_large; invalid_body */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description unauthorized: no token, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

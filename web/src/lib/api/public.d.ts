@@ -534,7 +534,7 @@ export interface components {
             fees: number;
             /**
              * Format: int64
-             * @description Minor units.
+             * @description Minor units, from the price table: 0 to 99,999,999 (`MAX_AMOUNT`).
              */
             price: number;
             priceType: components["schemas"]["PriceType"];
@@ -591,7 +591,7 @@ export interface components {
             problem?: string | null;
             /**
              * Format: int64
-             * @description Minor units returned to the patron so far.
+             * @description Minor units returned to the patron so far, at most the total.
              */
             refunded: number;
             refunds: components["schemas"]["RefundView"][];
@@ -844,7 +844,10 @@ export interface components {
             id: string;
             performanceId: string;
             place: components["schemas"]["Place"];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Minor units, 0 to 99,999,999.
+             */
             price: number;
             priceType: string;
             startsAt?: null | components["schemas"]["LocalTime"];
@@ -888,7 +891,8 @@ export interface components {
             taxIncluded: number;
             /**
              * Format: int64
-             * @description subtotal + fees + tax: what the patron pays.
+             * @description subtotal + fees + tax: what the patron pays. A checkout is refused (422) above
+             *     99,999,999 (`MAX_CHARGE`, Stripe's limit for one payment).
              */
             total: number;
         };
