@@ -9,10 +9,12 @@ pub mod orders;
 mod render;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use chrono::Utc;
+use marquee_app::mail::{Delivered, DeliveryError, MailComposer, MailDelivery};
+use marquee_app::ports::{PortError, SystemClock};
 use marquee_platform::batch::isolated;
 use marquee_platform::mail::{MailJob, MailMessage, OutgoingEmail, SesMailer};
-use marquee_store::{MailLease, Store};
+use marquee_store::Store;
+use std::sync::Arc;
 
 pub use render::render;
 
@@ -63,15 +65,18 @@ pub enum MailError {
     Invalid(String),
     #[error("another delivery of the job is sending it")]
     Busy,
+    #[error("the mail could not be delivered: {0}")]
+    Delivery(PortError),
 }
 
 /// Sends every job of the batch; the ids of those that failed go back to SQS for a retry.
 pub async fn send_mail_batch(state: &MailerState, event: SqsEvent) -> SqsBatchResponse {
+    let delivery = delivery(state);
     let results = futures::future::join_all(
         event
             .records
             .iter()
-            .map(|m| isolated(send_message(state, m))),
+            .map(|m| isolated(send_message(&delivery, m))),
     )
     .await;
     let mut response = SqsBatchResponse::default();
@@ -111,60 +116,49 @@ async fn back_off(state: &MailerState, message: &SqsMessage) {
     }
 }
 
-/// How long a delivery may take to send a job before another delivery may send it: well
-/// past the function's timeout (30 s), so only a crashed or timed-out delivery is overtaken.
-const LEASE_SECONDS: i64 = 120;
-
-async fn send_message(state: &MailerState, message: &SqsMessage) -> Result<(), MailError> {
+async fn send_message(
+    delivery: &MailDelivery<OutgoingEmail>,
+    message: &SqsMessage,
+) -> Result<(), MailError> {
     let job: MailJob = serde_json::from_str(message.body.as_deref().ok_or(MailError::Empty)?)?;
-    match state
-        .store
-        .lease_mail_job(&job.tenant, &job.id, Utc::now(), LEASE_SECONDS)
-        .await?
-    {
-        MailLease::Acquired => {}
-        MailLease::Sent { message_id } => {
-            tracing::info!(job = %job.id, %message_id, "mail job already sent; skipping the redelivery");
-            return Ok(());
-        }
-        // Another delivery is sending it now: SQS brings this one back after it finished.
-        MailLease::Busy => return Err(MailError::Busy),
-    }
-    let email = match compose(state, &job).await {
-        Ok(Some(email)) => email,
-        Ok(None) => {
-            tracing::warn!(job = %job.id, "mail job is about something that no longer exists; dropped");
-            return Ok(());
-        }
-        Err(e) => {
-            end_lease(state, &job).await;
-            return Err(e);
-        }
-    };
-    match state.ses.send(&email).await {
-        Ok(message_id) => {
+    match delivery.deliver(&job).await {
+        Ok(Delivered::Sent { message_id }) => {
             tracing::info!(job = %job.id, tenant = %job.tenant, %message_id, "mail sent");
-            // Failing to record it is the one window in which a redelivery sends again.
-            if let Err(e) = state
-                .store
-                .record_mail_sent(&job.tenant, &job.id, &message_id, Utc::now())
-                .await
-            {
-                tracing::error!(job = %job.id, error = ?e, "mail sent but not recorded");
-            }
             Ok(())
         }
-        Err(e) => {
-            end_lease(state, &job).await;
-            Err(e.into())
+        Ok(Delivered::AlreadySent { message_id }) => {
+            tracing::info!(job = %job.id, %message_id, "mail job already sent; skipping the redelivery");
+            Ok(())
         }
+        Ok(Delivered::Dropped) => {
+            tracing::warn!(job = %job.id, "mail job is about something that no longer exists; dropped");
+            Ok(())
+        }
+        Err(DeliveryError::Busy) => Err(MailError::Busy),
+        Err(DeliveryError::Port(e)) => Err(MailError::Delivery(e)),
     }
 }
 
-/// Lets the retry send without waiting for the lease to run out.
-async fn end_lease(state: &MailerState, job: &MailJob) {
-    if let Err(e) = state.store.end_mail_lease(&job.tenant, &job.id).await {
-        tracing::warn!(job = %job.id, error = ?e, "could not end a mail lease; it runs out");
+/// The mail service over this worker's adapters: leases in DynamoDB, rendering here, SES.
+fn delivery(state: &MailerState) -> MailDelivery<OutgoingEmail> {
+    MailDelivery::new(
+        Arc::new(state.store.clone()),
+        Arc::new(Composer(state.clone())),
+        Arc::new(state.ses.clone()),
+        Arc::new(SystemClock),
+    )
+}
+
+struct Composer(MailerState);
+
+#[async_trait::async_trait]
+impl MailComposer<OutgoingEmail> for Composer {
+    async fn compose(&self, job: &MailJob) -> Result<Option<OutgoingEmail>, PortError> {
+        compose(&self.0, job).await.map_err(|e| match e {
+            MailError::Documents(e) | MailError::Delivery(e) => e,
+            MailError::Store(e) => e.into(),
+            other => PortError::new("mail rendering", other.to_string()),
+        })
     }
 }
 

@@ -22,6 +22,7 @@ pub mod delivery;
 pub mod door;
 pub mod holds;
 pub mod jobs;
+pub mod mail;
 pub mod orders;
 pub mod ports;
 pub mod prepared;

@@ -152,6 +152,18 @@ pub fn mime_message(sender_domain: &str, mail: &OutgoingEmail) -> Vec<u8> {
 #[error("SES refused the message: {0}")]
 pub struct SendError(pub String);
 
+/// The application layer's mail transport: SES (a refusal is worth retrying later: SES
+/// throttles and has brief outages; the job's retries and dead-letter queue bound it).
+#[cfg(feature = "ses")]
+#[async_trait::async_trait]
+impl marquee_app::mail::MailTransport<OutgoingEmail> for SesMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, marquee_app::ports::PortError> {
+        SesMailer::send(self, email)
+            .await
+            .map_err(|e| marquee_app::ports::PortError::transient("SES", e))
+    }
+}
+
 /// Sends mail through SES v2 from `{local}@{sender domain}` (the one verified identity).
 #[cfg(feature = "ses")]
 #[derive(Clone, Debug)]

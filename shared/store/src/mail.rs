@@ -16,16 +16,8 @@ use marquee_domain::TenantId;
 /// How long the record of a job is kept; longer than SQS keeps any message.
 const KEEP_DAYS: i64 = 15;
 
-/// What a delivery of a mail job may do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MailLease {
-    /// This delivery sends, until `lease_seconds` from now.
-    Acquired,
-    /// Sent already (SES's message id).
-    Sent { message_id: String },
-    /// Another delivery holds a live lease: try again later.
-    Busy,
-}
+/// What a delivery of a mail job may do (the application layer's `MailLease`).
+pub use marquee_app::mail::MailLease;
 
 impl Store {
     /// Takes the job's lease, unless it was sent or another delivery holds a live lease.

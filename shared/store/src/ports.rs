@@ -271,3 +271,30 @@ impl PaymentEvents for Store {
         )
     }
 }
+
+#[async_trait]
+impl marquee_app::mail::MailLeases for Store {
+    async fn lease(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        seconds: i64,
+    ) -> Result<marquee_app::mail::MailLease, PortError> {
+        Ok(Store::lease_mail_job(self, tenant, job_id, now, seconds).await?)
+    }
+
+    async fn record_sent(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        message_id: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), PortError> {
+        Ok(Store::record_mail_sent(self, tenant, job_id, message_id, at).await?)
+    }
+
+    async fn end_lease(&self, tenant: &TenantId, job_id: &str) -> Result<(), PortError> {
+        Ok(Store::end_mail_lease(self, tenant, job_id).await?)
+    }
+}
