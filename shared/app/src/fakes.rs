@@ -44,6 +44,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct Faults {
     /// Per operation: calls made so far, and the call numbers that fail.
     plan: Mutex<HashMap<&'static str, (usize, Vec<usize>)>>,
+    /// Per operation: the call numbers that panic (the process dies in the call, before
+    /// its effect — as a hang cut by the function's timeout would).
+    panics: Mutex<HashMap<&'static str, Vec<usize>>>,
 }
 
 impl Faults {
@@ -52,6 +55,15 @@ impl Faults {
         let mut plan = lock(&self.plan);
         let entry = plan.entry(operation).or_default();
         entry.1.push(entry.0 + nth);
+    }
+
+    /// The `nth` call (from 1) of `operation` panics.
+    pub fn panic(&self, operation: &'static str, nth: usize) {
+        let calls = lock(&self.plan).get(operation).map_or(0, |(n, _)| *n);
+        lock(&self.panics)
+            .entry(operation)
+            .or_default()
+            .push(calls + nth);
     }
 
     /// How often `operation` was called.
@@ -63,6 +75,14 @@ impl Faults {
         let mut plan = lock(&self.plan);
         let entry = plan.entry(operation).or_default();
         entry.0 += 1;
+        let call = entry.0;
+        if lock(&self.panics)
+            .get(operation)
+            .is_some_and(|calls| calls.contains(&call))
+        {
+            drop(plan);
+            panic!("{operation} panicked (fault injected)");
+        }
         if entry.1.contains(&entry.0) {
             return Err(PortError::new(
                 "fake",

@@ -4,7 +4,9 @@ use super::*;
 use crate::checkout::CheckedOut;
 use crate::testkit::{Venue, cart, checked_out, pay, seats, venue, wanted_seats};
 use chrono::Duration as Minutes;
+use futures::FutureExt;
 use marquee_domain::records::{CartStatus, SeatState};
+use std::panic::AssertUnwindSafe;
 
 fn received(done: &CheckedOut) -> (String, i64) {
     (
@@ -780,35 +782,57 @@ async fn deliver_until_handled(v: &Venue, done: &CheckedOut) -> EventOutcome {
             amount,
             currency: "usd",
         });
-        if let Ok(outcome) = webhook
-            .handle(
-                &v.tenant,
-                &done.order.id,
-                "evt_x",
-                "payment_intent.succeeded",
-                event,
-            )
-            .await
-        {
+        // A panic in a delivery is that delivery's failure, as in the worker.
+        let delivery = AssertUnwindSafe(webhook.handle(
+            &v.tenant,
+            &done.order.id,
+            "evt_x",
+            "payment_intent.succeeded",
+            event,
+        ))
+        .catch_unwind()
+        .await;
+        if let Ok(Ok(outcome)) = delivery {
             return outcome;
         }
     }
     panic!("the event was never handled");
 }
 
+/// How the process stops in a call: the call fails, or the process dies in it (a panic; a
+/// hang cut by the function's timeout ends the same way: nothing after it runs).
+#[derive(Debug, Clone, Copy)]
+enum Crash {
+    Error,
+    Panic,
+}
+
+/// Schedules the crash at the first call of `operation` of the port `fails`.
+fn inject(v: &Venue, fails: &str, operation: &'static str, crash: Crash) {
+    let faults = match fails {
+        "store" => &v.world.store.faults,
+        "queue" => &v.world.queues.faults,
+        _ => &v.world.payments.faults,
+    };
+    match crash {
+        Crash::Error => faults.fail(operation, 1),
+        Crash::Panic => faults.panic(operation, 1),
+    }
+}
+
 #[tokio::test]
 async fn a_crash_at_any_step_of_a_sale_then_redelivery_sells_once_and_sends_the_tickets() {
-    for (fails, crash_at) in STORE_CALLS
+    for ((fails, crash_at), crash) in STORE_CALLS
         .iter()
         .map(|op| ("store", *op))
         .chain([("queue", "enqueue")])
+        .flat_map(|at| [(at, Crash::Error), (at, Crash::Panic)])
     {
+        let crash_at: &'static str = crash_at;
         let v = venue();
         let (_, done) = checked_out(&v, 2).await;
-        match fails {
-            "store" => v.world.store.faults.fail(crash_at, 1),
-            _ => v.world.queues.faults.fail(crash_at, 1),
-        }
+        inject(&v, fails, crash_at, crash);
+        let crash_at = format!("{crash_at} ({crash:?})");
         deliver_until_handled(&v, &done).await;
         // Whatever the first delivery did, the redeliveries finished it.
         let order = v
@@ -836,11 +860,13 @@ async fn a_crash_at_any_step_of_a_sale_then_redelivery_sells_once_and_sends_the_
 
 #[tokio::test]
 async fn a_crash_at_any_step_of_a_refund_then_redelivery_refunds_once_and_never_sells() {
-    for (fails, crash_at) in STORE_CALLS
+    for ((fails, crash_at), crash) in STORE_CALLS
         .iter()
         .map(|op| ("store", *op))
         .chain([("queue", "enqueue"), ("provider", "refund")])
+        .flat_map(|at| [(at, Crash::Error), (at, Crash::Panic)])
     {
+        let crash_at: &'static str = crash_at;
         let v = venue();
         let (_, done) = checked_out(&v, 1).await;
         // The payment window ends and another patron takes the seat before the payment lands.
@@ -857,27 +883,25 @@ async fn a_crash_at_any_step_of_a_refund_then_redelivery_refunds_once_and_never_
             )
             .await
             .unwrap();
-        match fails {
-            "store" => v.world.store.faults.fail(crash_at, 1),
-            "queue" => v.world.queues.faults.fail(crash_at, 1),
-            _ => v.world.payments.faults.fail(crash_at, 1),
-        }
+        inject(&v, fails, crash_at, crash);
         // Meanwhile the other patron gives the seat back: it is free when the retry comes.
         let first = v.world.payment_webhook();
         let (intent, amount) = received(&done);
-        let _ = first
-            .handle(
-                &v.tenant,
-                &done.order.id,
-                "evt_x",
-                "payment_intent.succeeded",
-                PaymentEvent::Succeeded(PaymentReceived {
-                    payment_intent: &intent,
-                    amount,
-                    currency: "usd",
-                }),
-            )
-            .await;
+        let _ = AssertUnwindSafe(first.handle(
+            &v.tenant,
+            &done.order.id,
+            "evt_x",
+            "payment_intent.succeeded",
+            PaymentEvent::Succeeded(PaymentReceived {
+                payment_intent: &intent,
+                amount,
+                currency: "usd",
+            }),
+        ))
+        .catch_unwind()
+        .await;
+        let crash_at_name = crash_at;
+        let crash_at = format!("{crash_at} ({crash:?})");
         let held = holds.contents(&v.tenant, &other).await.unwrap();
         for hold in &held.holds {
             holds
@@ -912,7 +936,7 @@ async fn a_crash_at_any_step_of_a_refund_then_redelivery_refunds_once_and_never_
             "record",
             "refund",
         ]
-        .contains(&crash_at);
+        .contains(&crash_at_name);
         match order.status {
             OrderStatus::Paid => {
                 assert!(
