@@ -38,7 +38,7 @@ smoke() {
   local bootstrap=$1
   [ -n "${MARQUEE_DYNAMODB_URL:-}" ] && [ -n "${MARQUEE_MOTO_URL:-}" ] ||
     die "no local stack in the environment; run through infra/local/with-stack.sh"
-  local pid_file="$ARTIFACTS/devserver.pid" devserver_pgid=""
+  pid_file="$ARTIFACTS/devserver.pid" devserver_pgid=""
   stop_devserver() {
     [ -n "$devserver_pgid" ] || return 0
     kill -TERM -- "-$devserver_pgid" 2>/dev/null || true
@@ -86,7 +86,9 @@ smoke() {
   "$VENV/bin/python" - "$secret_id" "$origin_secret" <<'PY'
 import json, os, secrets, sys
 import boto3
-client = boto3.client("secretsmanager", endpoint_url=os.environ["MARQUEE_MOTO_URL"])
+client = boto3.client(
+    "secretsmanager", endpoint_url=os.environ["MARQUEE_MOTO_URL"], region_name="us-east-1"
+)
 client.create_secret(
     Name=sys.argv[1],
     SecretString=json.dumps({"jwtSecret": secrets.token_urlsafe(48), "originSecret": sys.argv[2]}),
@@ -158,7 +160,7 @@ PY
     python3 infra/local/lambda-runtime-emulator.py --event "$ARTIFACTS/event.json" \
     --out "$ARTIFACTS/smoke.json" --timeout 60 -- \
     qemu-aarch64 -L /usr/aarch64-linux-gnu "$bootstrap" \
-    2>"$ARTIFACTS/bootstrap.log" || status=$?
+    >"$ARTIFACTS/bootstrap.log" 2>&1 || status=$?
   python3 - "$ARTIFACTS/smoke.json" <<'PY' || status=1
 import json, sys
 summary = json.load(open(sys.argv[1]))
@@ -211,8 +213,10 @@ if [ "${DEPLOY_CHECK_SKIP_BUILD:-}" = 1 ]; then
 else
   say "building ${#functions[@]} functions for arm64 in one cargo lambda build (profile $PROFILE)"
   # cargo-lambda finds zig through the venv's python (ziglang); no standard input.
-  PATH="$VENV/bin:$PATH" "$VENV/bin/cargo-lambda" lambda build --profile "$PROFILE" \
-    --target "$TARGET" --target-dir "$TARGET_DIR" --lambda-dir "$TARGET_DIR/lambda" \
+  # (The target dir through the environment: cargo-lambda passes --target-dir on to
+  # `cargo metadata`, which refuses it.)
+  PATH="$VENV/bin:$PATH" CARGO_TARGET_DIR="$TARGET_DIR" "$VENV/bin/cargo-lambda" lambda build \
+    --profile "$PROFILE" --target "$TARGET" --lambda-dir "$TARGET_DIR/lambda" \
     "${build_args[@]}" </dev/null
 fi
 report "arm64 build of ${#functions[@]} functions (one cargo lambda build, profile $PROFILE): $((SECONDS - t)) s"
