@@ -257,3 +257,50 @@ fn every_response_gets_the_security_headers_the_devserver_sends() {
         );
     }
 }
+
+/// Someone is told: every alarm notifies the alarm topic when it fires and when it clears, and
+/// every function has an alarm on its errors.
+#[test]
+fn every_alarm_pages_someone_and_every_function_has_one() {
+    let t = template();
+    let resources = t["Resources"].as_mapping().unwrap();
+    let mut alarmed_functions = Vec::new();
+    for (name, resource) in resources {
+        if resource["Type"] != "AWS::CloudWatch::Alarm" {
+            continue;
+        }
+        let name = name.as_str().unwrap();
+        for actions in ["AlarmActions", "OKActions"] {
+            let targets = resource["Properties"][actions]
+                .as_sequence()
+                .unwrap_or_else(|| panic!("{name} has no {actions}"));
+            assert!(
+                targets.iter().any(|t| t["Ref"] == "AlarmTopic"),
+                "{name}'s {actions} do not notify AlarmTopic"
+            );
+        }
+        let properties = &resource["Properties"];
+        if properties["Namespace"] == "AWS/Lambda" && properties["MetricName"] == "Errors" {
+            alarmed_functions.push(
+                properties["Dimensions"][0]["Value"]["Ref"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+    }
+    for (name, resource) in resources {
+        if resource["Type"] == "AWS::Serverless::Function" {
+            let name = name.as_str().unwrap();
+            assert!(
+                alarmed_functions.iter().any(|f| f == name),
+                "{name} has no errors alarm"
+            );
+        }
+    }
+    assert_eq!(t["Resources"]["AlarmTopic"]["Type"], "AWS::SNS::Topic");
+    assert_eq!(
+        t["Resources"]["AlarmEmailSubscription"]["Condition"],
+        "HasAlarmEmail"
+    );
+}
