@@ -327,6 +327,7 @@ pub struct AccountOrder {
     number: String,
     status: marquee_domain::OrderStatus,
     tickets: usize,
+    #[schema(minimum = 0)]
     total: i64,
     currency: String,
     created_at: String,
