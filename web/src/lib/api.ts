@@ -378,6 +378,13 @@ export function changePassword(currentPassword: string, newPassword: string): Pr
   return request<LoginResponse>('POST', '/admin/v1/password', { body, staff: true });
 }
 
+export type SessionView = AdminSchemas['SessionView'];
+
+/** Who the staff token belongs to and their role now (an owner may have changed it). */
+export function currentSession(): Promise<SessionView> {
+  return request<SessionView>('GET', '/admin/v1/session', { staff: true });
+}
+
 export type AcceptInvitation = AdminSchemas['AcceptRequest'];
 /** The new staff member's session, as a login answers. */
 export type AcceptedInvitation = AdminSchemas['AcceptResponse'];
