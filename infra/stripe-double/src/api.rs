@@ -1,5 +1,7 @@
-//! The `/v1` endpoints: authentication by secret key, form-encoded parameters, idempotency
-//! keys, and Stripe's response headers. What each endpoint does lives in `payments`.
+//! The `/v1` endpoints: authentication by secret key, the `Stripe-Account` header (which
+//! connected account a request acts on), form-encoded parameters, idempotency keys, and
+//! Stripe's response headers. What each endpoint does lives in `payments`, `accounts` and
+//! `money`.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -13,14 +15,15 @@ use axum::{Extension, Json};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::App;
 use crate::errors::ApiError;
 use crate::form::{self, Params};
 use crate::ids::new_id;
 use crate::payments::{self, Ctx};
 use crate::signature::unix_now;
-use crate::store::{Account, IdempotentResult, Reply, RequestInfo, account_id_for};
-use crate::webhooks;
+use crate::store::{
+    Account, IdempotentResult, Platform, Reply, RequestInfo, Scope, account_id_for,
+};
+use crate::{App, accounts, money, webhooks};
 
 /// The `req_…` id of the request being handled (also sent back as `Request-Id`).
 #[derive(Debug, Clone)]
@@ -49,6 +52,27 @@ pub(crate) fn routes() -> Router<App> {
             "/v1/webhook_endpoints/{id}",
             delete(delete_webhook_endpoint),
         )
+        .route("/v1/accounts", post(create_account))
+        .route("/v1/accounts/{id}", get(retrieve_account))
+        .route("/v1/accounts/{id}/login_links", post(create_login_link))
+        .route("/v1/account_links", post(create_account_link))
+        .route("/v1/application_fees", get(list_application_fees))
+        .route("/v1/application_fees/{id}", get(retrieve_application_fee))
+        .route("/v1/balance", get(retrieve_balance))
+        .route("/v1/balance_transactions", get(list_balance_transactions))
+        .route(
+            "/v1/balance_transactions/{id}",
+            get(retrieve_balance_transaction),
+        )
+        .route("/v1/payouts", get(list_payouts))
+        .route("/v1/payouts/{id}", get(retrieve_payout))
+}
+
+/// What every `/v1` request carries: the platform (by its secret key) and the account it acts
+/// on (`Stripe-Account`, checked to be one of the platform's).
+struct Caller {
+    platform_id: String,
+    account: Option<String>,
 }
 
 async fn create_payment_intent(
@@ -64,7 +88,11 @@ async fn create_payment_intent(
         &headers,
         endpoint,
         &body,
-        payments::create_intent,
+        |platform, account, params, ctx| {
+            on_scope(platform, account, |scope| {
+                payments::create_intent(scope, params, ctx)
+            })
+        },
     )
 }
 
@@ -73,8 +101,8 @@ async fn list_payment_intents(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    read(&app, &headers, query, |account, params| {
-        payments::list_intents(account, params)
+    read(&app, &headers, query, |platform, account, params| {
+        payments::list_intents(ledger(platform, account)?, params)
     })
 }
 
@@ -84,8 +112,8 @@ async fn retrieve_payment_intent(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    read(&app, &headers, query, |account, params| {
-        payments::retrieve_intent(account, &id, params)
+    read(&app, &headers, query, |platform, account, params| {
+        payments::retrieve_intent(ledger(platform, account)?, &id, params)
     })
 }
 
@@ -103,7 +131,11 @@ async fn confirm_payment_intent(
         &headers,
         &endpoint,
         &body,
-        |account, params, ctx| payments::confirm_intent(account, &id, params, ctx),
+        |platform, account, params, ctx| {
+            on_scope(platform, account, |scope| {
+                payments::confirm_intent(scope, &id, params, ctx)
+            })
+        },
     )
 }
 
@@ -121,7 +153,11 @@ async fn cancel_payment_intent(
         &headers,
         &endpoint,
         &body,
-        |account, params, ctx| payments::cancel_intent(account, &id, params, ctx),
+        |platform, account, params, ctx| {
+            on_scope(platform, account, |scope| {
+                payments::cancel_intent(scope.account, &id, params, ctx)
+            })
+        },
     )
 }
 
@@ -131,8 +167,8 @@ async fn retrieve_charge(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    read(&app, &headers, query, |account, params| {
-        payments::retrieve_charge(account, &id, params)
+    read(&app, &headers, query, |platform, account, params| {
+        payments::retrieve_charge(ledger(platform, account)?, &id, params)
     })
 }
 
@@ -148,7 +184,11 @@ async fn create_refund(
         &headers,
         "/v1/refunds",
         &body,
-        payments::create_refund,
+        |platform, account, params, ctx| {
+            on_scope(platform, account, |scope| {
+                payments::create_refund(scope, params, ctx)
+            })
+        },
     )
 }
 
@@ -158,8 +198,8 @@ async fn retrieve_refund(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    read(&app, &headers, query, |account, params| {
-        payments::retrieve_refund(account, &id, params)
+    read(&app, &headers, query, |platform, account, params| {
+        payments::retrieve_refund(ledger(platform, account)?, &id, params)
     })
 }
 
@@ -176,7 +216,10 @@ async fn create_webhook_endpoint(
         &headers,
         endpoint,
         &body,
-        payments::create_webhook_endpoint,
+        |platform, account, params, ctx| {
+            platform_only(account, "webhook endpoints")?;
+            payments::create_webhook_endpoint(platform, params, ctx)
+        },
     )
 }
 
@@ -186,10 +229,11 @@ async fn delete_webhook_endpoint(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let result = authenticate(&app, &headers).and_then(|account_id| {
+    let result = caller(&app, &headers).and_then(|caller| {
+        platform_only(caller.account.as_deref(), "webhook endpoints")?;
         let params = form::parse(query.unwrap_or_default().as_bytes())?;
         let mut store = app.lock();
-        payments::delete_webhook_endpoint(store.account_mut(&account_id), &id, params)
+        payments::delete_webhook_endpoint(store.platform_mut(&caller.platform_id), &id, params)
     });
     match result {
         Ok(reply) => reply_response(&reply),
@@ -197,23 +241,217 @@ async fn delete_webhook_endpoint(
     }
 }
 
-/// A POST: authenticate, parse the form, honour the `Idempotency-Key`, run the operation under
-/// the lock, then publish the events it produced.
+async fn create_account(
+    State(app): State<App>,
+    Extension(request_id): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    mutate(
+        &app,
+        request_id,
+        &headers,
+        "/v1/accounts",
+        &body,
+        |platform, account, params, ctx| {
+            platform_only(account, "connected accounts")?;
+            accounts::create_account(platform, params, ctx)
+        },
+    )
+}
+
+async fn retrieve_account(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let masked = masked_key(&headers);
+    read(&app, &headers, query, |platform, account, params| {
+        platform_only(account, "connected accounts")?;
+        if !platform.owns(&id) {
+            return Err(ApiError::no_access(&masked, &id));
+        }
+        accounts::retrieve_account(platform, &id, params)
+    })
+}
+
+async fn create_login_link(
+    State(app): State<App>,
+    Extension(request_id): Extension<RequestId>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let endpoint = format!("/v1/accounts/{id}/login_links");
+    let masked = masked_key(&headers);
+    mutate(
+        &app,
+        request_id,
+        &headers,
+        &endpoint,
+        &body,
+        |platform, account, params, ctx| {
+            platform_only(account, "login links")?;
+            if !platform.owns(&id) {
+                return Err(ApiError::no_access(&masked, &id));
+            }
+            accounts::create_login_link(platform, &app.base_url, &id, params, ctx)
+        },
+    )
+}
+
+async fn create_account_link(
+    State(app): State<App>,
+    Extension(request_id): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    mutate(
+        &app,
+        request_id,
+        &headers,
+        "/v1/account_links",
+        &body,
+        |platform, account, params, ctx| {
+            platform_only(account, "account links")?;
+            accounts::create_account_link(platform, &app.base_url, params, ctx)
+        },
+    )
+}
+
+async fn list_application_fees(
+    State(app): State<App>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    read(&app, &headers, query, |platform, account, params| {
+        platform_only(account, "application fees")?;
+        money::list_application_fees(platform, params)
+    })
+}
+
+async fn retrieve_application_fee(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    read(&app, &headers, query, |platform, account, params| {
+        platform_only(account, "application fees")?;
+        money::retrieve_application_fee(platform, &id, params)
+    })
+}
+
+async fn retrieve_balance(
+    State(app): State<App>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    read(&app, &headers, query, |platform, account, params| {
+        let currency = match account {
+            Some(id) => platform
+                .connected
+                .get(id)
+                .map_or(PLATFORM_CURRENCY, |c| c.profile.default_currency.as_str()),
+            None => PLATFORM_CURRENCY,
+        };
+        money::retrieve_balance(ledger(platform, account)?, currency, params)
+    })
+}
+
+async fn list_balance_transactions(
+    State(app): State<App>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    read(&app, &headers, query, |platform, account, params| {
+        money::list_balance_transactions(ledger(platform, account)?, params)
+    })
+}
+
+async fn retrieve_balance_transaction(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    read(&app, &headers, query, |platform, account, params| {
+        money::retrieve_balance_transaction(ledger(platform, account)?, &id, params)
+    })
+}
+
+async fn list_payouts(
+    State(app): State<App>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    read(&app, &headers, query, |platform, account, params| {
+        money::list_payouts(ledger(platform, account)?, params)
+    })
+}
+
+async fn retrieve_payout(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    read(&app, &headers, query, |platform, account, params| {
+        money::retrieve_payout(ledger(platform, account)?, &id, params)
+    })
+}
+
+/// The currency a platform's empty balance is shown in (Marquee's platform is British).
+const PLATFORM_CURRENCY: &str = "gbp";
+
+/// Runs `operation` on the account the request acts on.
+fn on_scope<T>(
+    platform: &mut Platform,
+    account: Option<&str>,
+    operation: impl FnOnce(&mut Scope) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut scope = platform
+        .scope(account)
+        .ok_or_else(|| ApiError::invalid_request("No such account."))?;
+    operation(&mut scope)
+}
+
+fn ledger<'a>(platform: &'a Platform, account: Option<&str>) -> Result<&'a Account, ApiError> {
+    platform
+        .ledger(account)
+        .ok_or_else(|| ApiError::invalid_request("No such account."))
+}
+
+/// Refuses a `Stripe-Account` header on endpoints that serve only the platform's own objects.
+fn platform_only(account: Option<&str>, what: &str) -> Result<(), ApiError> {
+    match account {
+        None => Ok(()),
+        Some(_) => Err(ApiError::invalid_request(format!(
+            "The Stripe double serves {what} for the platform only: send this request without \
+             the Stripe-Account header."
+        ))),
+    }
+}
+
+/// A POST: authenticate, parse the form, honour the `Idempotency-Key` (scoped to the account
+/// acted on, as Stripe scopes it), run the operation under the lock, then publish the events it
+/// produced.
 fn mutate(
     app: &App,
     request_id: RequestId,
     headers: &HeaderMap,
     endpoint: &str,
     body: &[u8],
-    operation: impl FnOnce(&mut Account, Params, &Ctx) -> Result<Reply, ApiError>,
+    operation: impl FnOnce(&mut Platform, Option<&str>, Params, &Ctx) -> Result<Reply, ApiError>,
 ) -> Response {
-    let prepared = authenticate(app, headers).and_then(|account_id| {
+    let prepared = caller(app, headers).and_then(|caller| {
         check_form_body(headers, body)?;
         let params = form::parse(body)?;
         let key = idempotency_key(headers)?;
-        Ok((account_id, params, key))
+        Ok((caller, params, key))
     });
-    let (account_id, params, key) = match prepared {
+    let (caller, params, key) = match prepared {
         Ok(prepared) => prepared,
         Err(err) => return error_response(&err),
     };
@@ -224,21 +462,25 @@ fn mutate(
             idempotency_key: key.clone(),
         },
         api_version: app.config.api_version.clone(),
+        platform_id: caller.platform_id.clone(),
     };
     let fingerprint = params.fingerprint();
 
     let mut store = app.lock();
-    let account = store.account_mut(&account_id);
-    if let Some(key) = &key
-        && let Some(saved) = account.idempotency.get(key)
+    let platform = store.platform_mut(&caller.platform_id);
+    let saved_under = key
+        .clone()
+        .map(|key| (caller.account.clone().unwrap_or_default(), key));
+    if let Some(saved_under) = &saved_under
+        && let Some(saved) = platform.idempotency.get(saved_under)
     {
-        return replay(saved, key, endpoint, &fingerprint);
+        return replay(saved, &saved_under.1, endpoint, &fingerprint);
     }
-    match operation(account, params, &ctx) {
+    match operation(platform, caller.account.as_deref(), params, &ctx) {
         Ok(reply) => {
-            if let Some(key) = &key {
-                account.idempotency.insert(
-                    key.clone(),
+            if let Some(saved_under) = saved_under {
+                platform.idempotency.insert(
+                    saved_under,
                     IdempotentResult {
                         endpoint: endpoint.to_owned(),
                         fingerprint,
@@ -247,7 +489,7 @@ fn mutate(
                     },
                 );
             }
-            webhooks::publish(app, &mut store, &account_id);
+            webhooks::publish(app, &mut store, &caller.platform_id);
             let mut response = reply_response(&reply);
             if let Some(value) = key.and_then(|key| HeaderValue::from_str(&key).ok()) {
                 response.headers_mut().insert("idempotency-key", value);
@@ -256,7 +498,7 @@ fn mutate(
         }
         Err(err) => {
             // A refused request has no effects, so nothing it may have drafted is published.
-            account.drafts.clear();
+            platform.discard_drafts();
             error_response(&err)
         }
     }
@@ -297,12 +539,16 @@ fn read(
     app: &App,
     headers: &HeaderMap,
     query: Option<String>,
-    operation: impl FnOnce(&Account, Params) -> Result<Reply, ApiError>,
+    operation: impl FnOnce(&Platform, Option<&str>, Params) -> Result<Reply, ApiError>,
 ) -> Response {
-    let result = authenticate(app, headers).and_then(|account_id| {
+    let result = caller(app, headers).and_then(|caller| {
         let params = form::parse(query.unwrap_or_default().as_bytes())?;
         let mut store = app.lock();
-        operation(store.account_mut(&account_id), params)
+        operation(
+            store.platform_mut(&caller.platform_id),
+            caller.account.as_deref(),
+            params,
+        )
     });
     match result {
         Ok(reply) => reply_response(&reply),
@@ -310,36 +556,36 @@ fn read(
     }
 }
 
+/// The platform of the request's key, and the connected account its `Stripe-Account` header
+/// names: one of the platform's, else Stripe's 403 `account_invalid`. A header naming the
+/// platform itself acts on the platform.
+fn caller(app: &App, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let platform_id = authenticate(app, headers)?;
+    let account = headers
+        .get("stripe-account")
+        .map(|value| value.to_str().unwrap_or_default().trim().to_owned())
+        .filter(|account| !account.is_empty() && *account != platform_id);
+    if let Some(account) = &account {
+        let owned = app
+            .lock()
+            .platforms
+            .get(&platform_id)
+            .is_some_and(|platform| platform.owns(account));
+        if !owned {
+            return Err(ApiError::no_access(&masked_key(headers), account));
+        }
+    }
+    Ok(Caller {
+        platform_id,
+        account,
+    })
+}
+
 /// The account of the request's secret key: `Authorization: Bearer sk_test_…` (or HTTP basic
 /// auth with the key as user name, as `curl -u sk_test_…:` sends it). Live keys are refused,
 /// so a real key pasted by mistake never becomes an account here.
 pub(crate) fn authenticate(app: &App, headers: &HeaderMap) -> Result<String, ApiError> {
-    let Some(value) = headers.get(AUTHORIZATION) else {
-        return Err(ApiError::unauthenticated(
-            "You did not provide an API key. You need to provide your API key in the \
-             Authorization header, using Bearer auth (e.g. 'Authorization: Bearer \
-             YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details.",
-        ));
-    };
-    let value = value.to_str().unwrap_or_default();
-    let key = if let Some(token) = value.strip_prefix("Bearer ") {
-        token.trim().to_owned()
-    } else if let Some(encoded) = value.strip_prefix("Basic ") {
-        STANDARD
-            .decode(encoded.trim())
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .map(|user_pass| {
-                user_pass
-                    .split_once(':')
-                    .map_or(user_pass.clone(), |(user, _)| user.to_owned())
-            })
-            .unwrap_or_default()
-    } else {
-        return Err(ApiError::unauthenticated(
-            "Invalid Authorization header: use 'Authorization: Bearer sk_test_…'.",
-        ));
-    };
+    let key = secret_key(headers)?;
     if key.starts_with("pk_") {
         return Err(ApiError::unauthenticated(
             "This API call cannot be made with a publishable API key. Please use a secret API \
@@ -361,6 +607,43 @@ pub(crate) fn authenticate(app: &App, headers: &HeaderMap) -> Result<String, Api
         )));
     }
     Ok(account_id_for(&key))
+}
+
+/// The key of the `Authorization` header, as given.
+fn secret_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Err(ApiError::unauthenticated(
+            "You did not provide an API key. You need to provide your API key in the \
+             Authorization header, using Bearer auth (e.g. 'Authorization: Bearer \
+             YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details.",
+        ));
+    };
+    let value = value.to_str().unwrap_or_default();
+    if let Some(token) = value.strip_prefix("Bearer ") {
+        Ok(token.trim().to_owned())
+    } else if let Some(encoded) = value.strip_prefix("Basic ") {
+        Ok(STANDARD
+            .decode(encoded.trim())
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .map(|user_pass| {
+                user_pass
+                    .split_once(':')
+                    .map_or(user_pass.clone(), |(user, _)| user.to_owned())
+            })
+            .unwrap_or_default())
+    } else {
+        Err(ApiError::unauthenticated(
+            "Invalid Authorization header: use 'Authorization: Bearer sk_test_…'.",
+        ))
+    }
+}
+
+/// The request's key as Stripe shows it in errors (masked).
+fn masked_key(headers: &HeaderMap) -> String {
+    secret_key(headers)
+        .map(|key| mask_key(&key))
+        .unwrap_or_default()
 }
 
 /// `sk_test_********************1234`, as Stripe shows a wrong key.

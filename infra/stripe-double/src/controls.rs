@@ -8,9 +8,17 @@
 //!   then send them in creation order, newest first, or a given order.
 //! - `POST /_double/webhooks/delay` — deliver later by N seconds.
 //! - `POST /_double/payment_intents/{id}/pay` — the local card form's confirm, authorized by the
-//!   intent's client secret (as Stripe.js is), with CORS for the venues' `*.localhost` origins.
+//!   intent's client secret (as Stripe.js is), with CORS for the venues' `*.localhost` origins;
+//!   it finds the intent on the platform or on any connected account.
+//! - `POST /_double/accounts` — create (or reset) a connected account with a chosen id, already
+//!   in an onboarding state (the devserver's seeded venue is "already connected").
+//! - `POST /_double/accounts/{id}/onboarding` — move a connected account to an onboarding
+//!   outcome (`complete`, `requirements_due`, `restricted`): `account.updated`.
+//! - `POST /_double/accounts/{id}/payouts` — pay out (default: the whole available balance).
 //!
-//! All but `health` and `pay` take the account's secret key, like the API.
+//! `health`, `pay` and the `/_double/accounts/{id}/…` controls need no key (the intent's client
+//! secret or the account id says whose); the others take the platform's secret key, like the
+//! API.
 
 use std::time::Duration;
 
@@ -29,15 +37,15 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::App;
+use crate::accounts::{self, ConnectedAccount, Onboarding};
 use crate::api::{RequestId, authenticate, error_response, reply_response};
-use crate::cards;
 use crate::errors::ApiError;
-use crate::form;
+use crate::ids::new_id;
 use crate::payments::{self, Ctx, TypedCard};
 use crate::signature::unix_now;
-use crate::store::{Reply, RequestInfo};
+use crate::store::{Account, Connected, Reply, RequestInfo, Store};
 use crate::webhooks::{self, ReleaseOrder};
+use crate::{App, cards, form, money};
 
 /// Longest delivery delay the controls accept.
 const MAX_DELAY_SECONDS: u64 = 3600;
@@ -55,6 +63,164 @@ pub(crate) fn routes() -> Router<App> {
             "/_double/payment_intents/{id}/pay",
             post(pay).options(pay_preflight),
         )
+        .route("/_double/accounts", post(seed_account))
+        .route("/_double/accounts/{id}/onboarding", post(onboard_account))
+        .route("/_double/accounts/{id}/payouts", post(pay_out))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedAccountRequest {
+    id: Option<String>,
+    business_name: Option<String>,
+    outcome: Option<String>,
+}
+
+/// Creates a connected account of the key's platform with the chosen id (or a new one), or
+/// resets an existing one of its own to the given state; its objects are kept.
+async fn seed_account(
+    State(app): State<App>,
+    Extension(request_id): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = authenticate(&app, &headers).and_then(|platform_id| {
+        let request: SeedAccountRequest = parse_json(
+            &body,
+            r#"{"id"?: "acct_…", "businessName"?: string, "outcome"?: "complete" | "requirements_due" | "restricted"}"#,
+        )?;
+        let outcome = parse_outcome(request.outcome.as_deref())?;
+        let id = request.id.unwrap_or_else(|| new_id("acct"));
+        let valid_id = id.strip_prefix("acct_").is_some_and(|rest| {
+            !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        if !valid_id {
+            return Err(ApiError::invalid_request(format!(
+                "Invalid id: {id} (an account id is acct_ and letters, digits or _)."
+            ))
+            .param("id"));
+        }
+        let ctx = Ctx::control(&app, request_id.0, &platform_id);
+        let mut store = app.lock();
+        if store.owner_of(&id).is_some_and(|owner| owner != platform_id) {
+            return Err(ApiError::invalid_request(format!(
+                "{id} is a connected account of another platform."
+            ))
+            .param("id"));
+        }
+        let platform = store.platform_mut(&platform_id);
+        let connected = platform
+            .connected
+            .entry(id.clone())
+            .or_insert_with(|| Connected {
+                profile: ConnectedAccount::new(id.clone(), ctx.now),
+                ledger: Account::default(),
+            });
+        if request.business_name.is_some() {
+            connected.profile.business_name = request.business_name;
+        }
+        if let Some(outcome) = outcome {
+            if connected.profile.onboarding == outcome {
+                // Same state: nothing happened, so no event.
+            } else {
+                accounts::set_onboarding(connected, outcome, &ctx);
+            }
+        }
+        let body = connected.profile.to_json();
+        webhooks::publish(&app, &mut store, &platform_id);
+        Ok(Reply::ok(body))
+    });
+    respond(result)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OnboardRequest {
+    outcome: Option<String>,
+}
+
+async fn onboard_account(
+    State(app): State<App>,
+    Extension(request_id): Extension<RequestId>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = parse_json::<OnboardRequest>(
+        &body,
+        r#"{"outcome": "complete" | "requirements_due" | "restricted"}"#,
+    )
+    .and_then(|request| {
+        let outcome = parse_outcome(request.outcome.as_deref())?
+            .ok_or_else(|| ApiError::missing("outcome"))?;
+        let mut store = app.lock();
+        let platform_id = store
+            .owner_of(&id)
+            .ok_or_else(|| ApiError::no_such("account", &id, "id", true))?;
+        let ctx = Ctx::control(&app, request_id.0, &platform_id);
+        let connected = store
+            .platform_mut(&platform_id)
+            .connected
+            .get_mut(&id)
+            .ok_or_else(|| ApiError::no_such("account", &id, "id", true))?;
+        accounts::set_onboarding(connected, outcome, &ctx);
+        let body = connected.profile.to_json();
+        webhooks::publish(&app, &mut store, &platform_id);
+        Ok(Reply::ok(body))
+    });
+    respond(result)
+}
+
+fn parse_outcome(outcome: Option<&str>) -> Result<Option<Onboarding>, ApiError> {
+    outcome
+        .map(|outcome| {
+            Onboarding::parse_outcome(outcome).ok_or_else(|| {
+                ApiError::invalid_request(format!(
+                    "Invalid outcome: must be complete, requirements_due or restricted (got \
+                     {outcome})."
+                ))
+                .param("outcome")
+            })
+        })
+        .transpose()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PayoutRequest {
+    amount: Option<i64>,
+    currency: Option<String>,
+}
+
+async fn pay_out(
+    State(app): State<App>,
+    Extension(request_id): Extension<RequestId>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = parse_json::<PayoutRequest>(&body, r#"{"amount"?: integer, "currency"?: "gbp"}"#)
+        .and_then(|request| {
+            let mut store = app.lock();
+            let platform_id = store
+                .owner_of(&id)
+                .ok_or_else(|| ApiError::no_such("account", &id, "id", true))?;
+            let ctx = Ctx::control(&app, request_id.0, &platform_id);
+            let connected = store
+                .platform_mut(&platform_id)
+                .connected
+                .get_mut(&id)
+                .ok_or_else(|| ApiError::no_such("account", &id, "id", true))?;
+            let currency = connected.profile.default_currency.clone();
+            let reply = money::pay_out(
+                &mut connected.ledger,
+                request.amount,
+                request.currency,
+                &currency,
+                &ctx,
+            )?;
+            webhooks::publish(&app, &mut store, &platform_id);
+            Ok(reply)
+        });
+    respond(result)
 }
 
 async fn health() -> Response {
@@ -71,8 +237,8 @@ async fn list_events(
         let kind = params.take_optional_text("type")?;
         params.finish()?;
         let mut store = app.lock();
-        let account = store.account_mut(&account_id);
-        let data: Vec<_> = account
+        let data: Vec<_> = store
+            .platform_mut(&account_id)
             .events
             .iter()
             .filter(|event| kind.as_deref().is_none_or(|kind| event.kind == kind))
@@ -87,7 +253,7 @@ async fn get_event(State(app): State<App>, Path(id): Path<String>, headers: Head
     let result = authenticate(&app, &headers).and_then(|account_id| {
         let mut store = app.lock();
         store
-            .account_mut(&account_id)
+            .platform_mut(&account_id)
             .events
             .iter()
             .find(|event| event.id == id)
@@ -112,7 +278,7 @@ async fn resend_event(
 
 async fn hold_deliveries(State(app): State<App>, headers: HeaderMap) -> Response {
     let result = authenticate(&app, &headers).map(|account_id| {
-        app.lock().account_mut(&account_id).holding = true;
+        app.lock().platform_mut(&account_id).holding = true;
         Reply::ok(json!({ "holding": true }))
     });
     respond(result)
@@ -170,7 +336,7 @@ async fn delay_deliveries(State(app): State<App>, headers: HeaderMap, body: Byte
             ))
             .param("seconds"));
         }
-        app.lock().account_mut(&account_id).webhook_delay = Duration::from_secs(request.seconds);
+        app.lock().platform_mut(&account_id).webhook_delay = Duration::from_secs(request.seconds);
         Ok(Reply::ok(json!({ "delaySeconds": request.seconds })))
     });
     respond(result)
@@ -200,6 +366,11 @@ async fn pay(
         OriginCheck::Refused => return refused_origin(),
     };
     let result = parse_pay(&body).and_then(|(client_secret, card)| {
+        let mut store = app.lock();
+        // No secret key here, so find the intent by its id: on a platform's own account or on
+        // one of its connected accounts (a direct charge).
+        let (platform_id, account) = find_intent(&store, &id)
+            .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", true))?;
         let ctx = Ctx {
             now: unix_now(),
             request: RequestInfo {
@@ -207,28 +378,28 @@ async fn pay(
                 idempotency_key: None,
             },
             api_version: app.config.api_version.clone(),
+            platform_id: platform_id.clone(),
         };
-        let mut store = app.lock();
-        // No secret key here, so find the intent's account by the intent.
-        let account_id = store
-            .accounts
-            .iter()
-            .find(|(_, account)| account.intents.contains_key(&id))
-            .map(|(account_id, _)| account_id.clone())
-            .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", true))?;
-        let account = store.account_mut(&account_id);
-        let matches = account
-            .intents
-            .get(&id)
-            .is_some_and(|intent| intent.client_secret == client_secret);
-        if !matches {
-            return Err(payments::client_secret_mismatch());
-        }
-        let reply = payments::pay_with_card(account, &id, &card, &ctx);
+        let platform = store.platform_mut(&platform_id);
+        let reply = match platform.scope(account.as_deref()) {
+            Some(mut scope) => {
+                let matches = scope
+                    .account
+                    .intents
+                    .get(&id)
+                    .is_some_and(|intent| intent.client_secret == client_secret);
+                if matches {
+                    payments::pay_with_card(&mut scope, &id, &card, &ctx)
+                } else {
+                    Err(payments::client_secret_mismatch())
+                }
+            }
+            None => Err(ApiError::no_such("payment_intent", &id, "intent", true)),
+        };
         if reply.is_err() {
-            account.drafts.clear();
+            platform.discard_drafts();
         }
-        webhooks::publish(&app, &mut store, &account_id);
+        webhooks::publish(&app, &mut store, &platform_id);
         reply
     });
     let mut response = respond(result);
@@ -236,6 +407,20 @@ async fn pay(
         add_cors(response.headers_mut(), origin);
     }
     response
+}
+
+/// The platform and (for a direct charge) the connected account holding an intent.
+fn find_intent(store: &Store, id: &str) -> Option<(String, Option<String>)> {
+    store.platforms.iter().find_map(|(platform_id, platform)| {
+        if platform.own.intents.contains_key(id) {
+            return Some((platform_id.clone(), None));
+        }
+        platform
+            .connected
+            .iter()
+            .find(|(_, connected)| connected.ledger.intents.contains_key(id))
+            .map(|(account_id, _)| (platform_id.clone(), Some(account_id.clone())))
+    })
 }
 
 fn parse_pay(body: &[u8]) -> Result<(String, TypedCard), ApiError> {

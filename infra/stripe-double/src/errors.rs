@@ -1,6 +1,6 @@
 //! Stripe's error responses: `{"error": {"type", "code", "decline_code", "message", "param", …}}`
 //! with the HTTP status Stripe uses for each kind (400 invalid request, 401 authentication,
-//! 402 card error, 404 missing object).
+//! 402 card error, 403 an account the key may not act on, 404 missing object).
 
 use axum::http::StatusCode;
 use serde::Serialize;
@@ -73,6 +73,19 @@ impl ApiError {
     /// 401: no usable secret key.
     pub fn unauthenticated(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "invalid_request_error", message)
+    }
+
+    /// 403: the key may not act on the account a `Stripe-Account` header (or the URL) names.
+    pub fn no_access(masked_key: &str, account: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "invalid_request_error",
+            format!(
+                "The provided key '{masked_key}' does not have access to account '{account}' (or \
+                 that account does not exist). Application access may have been revoked."
+            ),
+        )
+        .code("account_invalid")
     }
 
     /// 404 for an object named in the URL; 400 when the id came in a parameter.

@@ -7,12 +7,16 @@
 //! - the `/v1` API (`api`, `payments`): PaymentIntents (create, retrieve, confirm, cancel),
 //!   charges, refunds and webhook endpoints, with form-encoded bodies in Stripe's bracket
 //!   notation, `Authorization: Bearer sk_test_…` and `Idempotency-Key` semantics;
+//! - Connect with direct charges (`accounts`, `money`, `onboarding`): connected accounts and
+//!   their onboarding (a local hosted-onboarding page), the `Stripe-Account` header,
+//!   application fees and their refunds, balances, balance transactions and payouts;
 //! - test cards (`cards`): `pm_card_visa`, `pm_card_chargeDeclined`, … and their numbers;
 //! - events and webhook delivery (`webhooks`), signed by [`sign`], retried with backoff;
 //! - test-only controls under `/_double/` (`controls`), including the local card form's
 //!   confirm endpoint.
 //!
-//! State is in memory and per secret key: every `sk_test_…` key is its own account.
+//! State is in memory and per secret key: every `sk_test_…` key is its own platform account,
+//! with its own connected accounts.
 //! See `docs/stripe-double.md` for the endpoint list and how to run it.
 //!
 //! ```no_run
@@ -25,13 +29,16 @@
 //! # }
 //! ```
 
+mod accounts;
 mod api;
 mod cards;
 mod controls;
 mod errors;
 mod form;
 mod ids;
+mod money;
 mod objects;
+mod onboarding;
 mod payments;
 mod signature;
 mod store;
@@ -65,6 +72,10 @@ pub struct Config {
     /// Where every account's events are delivered (as `stripe listen --forward-to` would),
     /// in addition to endpoints registered through `POST /v1/webhook_endpoints`.
     pub webhook: Option<WebhookTarget>,
+    /// Where connected accounts' events are delivered (as `stripe listen
+    /// --forward-connect-to` would), in addition to `connect=true` endpoints. Events of a
+    /// connected account never go to `webhook`, and the platform's own never come here.
+    pub connect_webhook: Option<WebhookTarget>,
     pub retry: RetryPolicy,
     /// `api_version` of events and webhook endpoints.
     pub api_version: String,
@@ -76,6 +87,7 @@ impl Default for Config {
             port: 0,
             api_key: None,
             webhook: None,
+            connect_webhook: None,
             retry: RetryPolicy::default(),
             api_version: API_VERSION.to_owned(),
         }
@@ -128,6 +140,8 @@ pub(crate) struct App(Arc<AppInner>);
 pub(crate) struct AppInner {
     store: Mutex<Store>,
     pub config: Config,
+    /// `http://127.0.0.1:{port}`: where the onboarding pages are served.
+    pub base_url: String,
     pub http: reqwest::Client,
     pub shutdown: watch::Receiver<bool>,
 }
@@ -196,6 +210,7 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, DoubleHandle)
     let app = App(Arc::new(AppInner {
         store: Mutex::new(Store::default()),
         config,
+        base_url: format!("http://{addr}"),
         http,
         shutdown: shutdown_rx.clone(),
     }));
@@ -224,6 +239,7 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, DoubleHandle)
 fn router(app: App) -> Router {
     api::routes()
         .merge(controls::routes())
+        .merge(onboarding::routes())
         .fallback(api::unrecognized)
         .method_not_allowed_fallback(api::unrecognized)
         .layer(axum::middleware::from_fn_with_state(

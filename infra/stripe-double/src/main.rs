@@ -1,7 +1,9 @@
 //! `stripe-double [--port N] [--api-key sk_test_…] [--webhook-url URL --webhook-secret whsec_…]
+//! [--forward-connect-to URL --forward-connect-secret whsec_…]
 //! [--webhook-attempts N] [--webhook-backoff-ms N] [--webhook-timeout-ms N]`: runs the Stripe
 //! test double on 127.0.0.1 until SIGINT or SIGTERM. Each flag can also come from the environment (`STRIPE_DOUBLE_PORT`,
 //! `STRIPE_DOUBLE_API_KEY`, `STRIPE_DOUBLE_WEBHOOK_URL`, `STRIPE_DOUBLE_WEBHOOK_SECRET`,
+//! `STRIPE_DOUBLE_CONNECT_WEBHOOK_URL`, `STRIPE_DOUBLE_CONNECT_WEBHOOK_SECRET`,
 //! `STRIPE_DOUBLE_WEBHOOK_ATTEMPTS`, `STRIPE_DOUBLE_WEBHOOK_BACKOFF_MS`,
 //! `STRIPE_DOUBLE_WEBHOOK_TIMEOUT_MS`); flags win.
 //! Prints `listening on 127.0.0.1:PORT` on stdout once it accepts requests.
@@ -14,8 +16,9 @@ use stripe_double::{Config, WebhookTarget};
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage: stripe-double [--port N] [--api-key sk_test_…] \
-[--webhook-url URL --webhook-secret whsec_…] [--webhook-attempts N] [--webhook-backoff-ms N] \
-[--webhook-timeout-ms N]";
+[--webhook-url URL --webhook-secret whsec_…] \
+[--forward-connect-to URL --forward-connect-secret whsec_…] [--webhook-attempts N] \
+[--webhook-backoff-ms N] [--webhook-timeout-ms N]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -83,6 +86,8 @@ fn config_from(args: Vec<String>, env: impl Fn(&str) -> Option<String>) -> Resul
             "--api-key",
             "--webhook-url",
             "--webhook-secret",
+            "--forward-connect-to",
+            "--forward-connect-secret",
             "--webhook-attempts",
             "--webhook-backoff-ms",
             "--webhook-timeout-ms",
@@ -107,19 +112,20 @@ fn config_from(args: Vec<String>, env: impl Fn(&str) -> Option<String>) -> Resul
     let url = setting("--webhook-url", "STRIPE_DOUBLE_WEBHOOK_URL").filter(|u| !u.is_empty());
     let secret =
         setting("--webhook-secret", "STRIPE_DOUBLE_WEBHOOK_SECRET").filter(|s| !s.is_empty());
-    config.webhook = match (url, secret) {
-        (None, _) => None,
-        (Some(_), None) => return Err("--webhook-url needs --webhook-secret".into()),
-        (Some(url), Some(secret)) => {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(format!("invalid webhook URL: {url}"));
-            }
-            if !secret.starts_with("whsec_") {
-                return Err("--webhook-secret must start with whsec_".into());
-            }
-            Some(WebhookTarget { url, secret })
-        }
-    };
+    config.webhook = webhook_target(url, secret, "--webhook-url", "--webhook-secret")?;
+    let url = setting("--forward-connect-to", "STRIPE_DOUBLE_CONNECT_WEBHOOK_URL")
+        .filter(|u| !u.is_empty());
+    let secret = setting(
+        "--forward-connect-secret",
+        "STRIPE_DOUBLE_CONNECT_WEBHOOK_SECRET",
+    )
+    .filter(|s| !s.is_empty());
+    config.connect_webhook = webhook_target(
+        url,
+        secret,
+        "--forward-connect-to",
+        "--forward-connect-secret",
+    )?;
     if let Some(attempts) = setting("--webhook-attempts", "STRIPE_DOUBLE_WEBHOOK_ATTEMPTS") {
         config.retry.max_attempts = attempts
             .parse()
@@ -140,6 +146,27 @@ fn config_from(args: Vec<String>, env: impl Fn(&str) -> Option<String>) -> Resul
         config.retry.timeout = Duration::from_millis(ms);
     }
     Ok(config)
+}
+
+fn webhook_target(
+    url: Option<String>,
+    secret: Option<String>,
+    url_flag: &str,
+    secret_flag: &str,
+) -> Result<Option<WebhookTarget>, String> {
+    match (url, secret) {
+        (None, _) => Ok(None),
+        (Some(_), None) => Err(format!("{url_flag} needs {secret_flag}")),
+        (Some(url), Some(secret)) => {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!("invalid webhook URL: {url}"));
+            }
+            if !secret.starts_with("whsec_") {
+                return Err(format!("{secret_flag} must start with whsec_"));
+            }
+            Ok(Some(WebhookTarget { url, secret }))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +191,26 @@ mod tests {
         let webhook = config.webhook.expect("webhook");
         assert_eq!(webhook.url, "http://127.0.0.1:3000/hook");
         assert_eq!(webhook.secret, "whsec_flag");
+        assert!(config.connect_webhook.is_none());
+    }
+
+    #[test]
+    fn connected_accounts_events_can_be_forwarded_elsewhere() {
+        let none = |_: &str| None;
+        let config = config_from(
+            args(&[
+                "--forward-connect-to",
+                "http://127.0.0.1:3000/connect",
+                "--forward-connect-secret",
+                "whsec_connect",
+            ]),
+            none,
+        )
+        .expect("valid");
+        let connect = config.connect_webhook.expect("connect webhook");
+        assert_eq!(connect.url, "http://127.0.0.1:3000/connect");
+        assert_eq!(connect.secret, "whsec_connect");
+        assert!(config.webhook.is_none());
     }
 
     #[test]
@@ -171,6 +218,7 @@ mod tests {
         let none = |_: &str| None;
         assert!(config_from(args(&["--port", "x"]), none).is_err());
         assert!(config_from(args(&["--webhook-url", "http://h/"]), none).is_err());
+        assert!(config_from(args(&["--forward-connect-to", "http://h/"]), none).is_err());
         assert!(config_from(args(&["--api-key", "sk_live_abc"]), none).is_err());
         assert!(config_from(args(&["--bogus", "1"]), none).is_err());
         assert!(config_from(args(&["--port"]), none).is_err());

@@ -46,6 +46,8 @@ pub(crate) struct PaymentIntent {
     pub description: Option<String>,
     pub receipt_email: Option<String>,
     pub statement_descriptor_suffix: Option<String>,
+    /// Only on a connected account (a direct charge): the platform's cut.
+    pub application_fee_amount: Option<i64>,
     pub metadata: BTreeMap<String, String>,
     /// `Some(allow_redirects)` when automatic payment methods are on.
     pub automatic_payment_methods: Option<String>,
@@ -71,7 +73,7 @@ impl PaymentIntent {
             "amount_details": null,
             "amount_received": self.amount_received,
             "application": null,
-            "application_fee_amount": null,
+            "application_fee_amount": self.application_fee_amount,
             "automatic_payment_methods": self.automatic_payment_methods.as_ref().map(|allow| json!({
                 "allow_redirects": allow,
                 "enabled": true,
@@ -202,6 +204,15 @@ pub(crate) struct Charge {
     pub metadata: BTreeMap<String, String>,
     pub description: Option<String>,
     pub receipt_email: Option<String>,
+    /// `fee_…` on the platform, for a direct charge with an application fee.
+    pub application_fee: Option<String>,
+    pub application_fee_amount: Option<i64>,
+    /// `txn_…`, once the charge succeeded.
+    pub balance_transaction: Option<String>,
+    pub statement_descriptor_suffix: Option<String>,
+    /// What the card statement shows: the account's descriptor, or its prefix, `* ` and the
+    /// suffix.
+    pub calculated_statement_descriptor: String,
 }
 
 impl Charge {
@@ -217,7 +228,8 @@ impl Charge {
         }
     }
 
-    pub fn to_json(&self) -> Value {
+    /// The charge's JSON; `balance_transaction` is an id unless the expanded object is given.
+    pub fn to_json(&self, balance_transaction: Option<Value>) -> Value {
         let succeeded = self.succeeded();
         let outcome = match &self.failure {
             None => json!({
@@ -242,11 +254,12 @@ impl Charge {
             "amount_captured": if succeeded { self.amount } else { 0 },
             "amount_refunded": self.amount_refunded,
             "application": null,
-            "application_fee": null,
-            "application_fee_amount": null,
-            "balance_transaction": null,
+            "application_fee": self.application_fee,
+            "application_fee_amount": self.application_fee_amount,
+            "balance_transaction": balance_transaction
+                .or_else(|| self.balance_transaction.clone().map(Value::String)),
             "billing_details": empty_billing_details(),
-            "calculated_statement_descriptor": "MARQUEE",
+            "calculated_statement_descriptor": self.calculated_statement_descriptor,
             "captured": succeeded,
             "created": self.created,
             "currency": self.currency,
@@ -275,7 +288,7 @@ impl Charge {
             "shipping": null,
             "source_transfer": null,
             "statement_descriptor": null,
-            "statement_descriptor_suffix": null,
+            "statement_descriptor_suffix": self.statement_descriptor_suffix,
             "status": if succeeded { "succeeded" } else { "failed" },
             "transfer_data": null,
             "transfer_group": null,
@@ -293,6 +306,7 @@ pub(crate) struct Refund {
     pub created: i64,
     pub reason: Option<String>,
     pub metadata: BTreeMap<String, String>,
+    pub balance_transaction: String,
 }
 
 impl Refund {
@@ -301,7 +315,7 @@ impl Refund {
             "id": self.id,
             "object": "refund",
             "amount": self.amount,
-            "balance_transaction": null,
+            "balance_transaction": self.balance_transaction,
             "charge": self.charge,
             "created": self.created,
             "currency": self.currency,
@@ -317,8 +331,8 @@ impl Refund {
     }
 }
 
-/// An endpoint registered with `POST /v1/webhook_endpoints`: this account's events go to it,
-/// signed with its own secret.
+/// An endpoint registered with `POST /v1/webhook_endpoints`: the platform's events go to it
+/// (or, with `connect=true`, its connected accounts' events), signed with its own secret.
 #[derive(Clone)]
 pub(crate) struct WebhookEndpoint {
     pub id: String,
@@ -328,13 +342,17 @@ pub(crate) struct WebhookEndpoint {
     pub description: Option<String>,
     pub metadata: BTreeMap<String, String>,
     pub created: i64,
+    /// `connect=true`: receives the connected accounts' events, and only those.
+    pub connect: bool,
 }
 
 impl WebhookEndpoint {
-    pub fn wants(&self, event_type: &str) -> bool {
-        self.enabled_events
-            .iter()
-            .any(|enabled| enabled == "*" || enabled == event_type)
+    pub fn wants(&self, event_type: &str, from_connected_account: bool) -> bool {
+        self.connect == from_connected_account
+            && self
+                .enabled_events
+                .iter()
+                .any(|enabled| enabled == "*" || enabled == event_type)
     }
 
     /// Stripe shows the secret only in the response that creates the endpoint.

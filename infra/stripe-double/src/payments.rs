@@ -1,5 +1,7 @@
 //! What each endpoint does to an account: PaymentIntents (create, retrieve, confirm, cancel),
-//! charges, refunds and webhook endpoints, with Stripe's validation and error wording.
+//! charges, refunds and webhook endpoints, with Stripe's validation and error wording. On a
+//! connected account (a direct charge) a successful charge also books the platform's
+//! application fee, and a refund can return part of it.
 //!
 //! Every operation runs under the store's lock and returns either a [`Reply`] (which may be an
 //! error Stripe records, such as a card decline, and which an idempotent retry gets again) or
@@ -7,15 +9,19 @@
 
 use serde_json::{Value, json};
 
+use crate::accounts::check_descriptor_characters;
 use crate::cards::{self, Decline, Outcome};
 use crate::errors::ApiError;
 use crate::form::Params;
 use crate::ids::{new_id, random_alphanumeric};
+use crate::money::{
+    self, ApplicationFee, BalanceTransaction, FeeDetail, FeeRefund, fee_refund_share, stripe_fee,
+};
 use crate::objects::{
     Card, Charge, ChargeFailure, IntentStatus, PaymentIntent, PaymentMethod, Refund,
     WebhookEndpoint,
 };
-use crate::store::{Account, Reply, RequestInfo};
+use crate::store::{Account, Platform, Reply, RequestInfo, Scope};
 
 /// The request-independent facts an operation needs.
 pub(crate) struct Ctx {
@@ -23,19 +29,44 @@ pub(crate) struct Ctx {
     pub now: i64,
     pub request: RequestInfo,
     pub api_version: String,
+    /// The platform's account id (`acct_…` of its secret key).
+    pub platform_id: String,
 }
 
-const INTENT_EXPANDABLE: &[&str] = &["latest_charge", "payment_method"];
+impl Ctx {
+    /// For a test control or the onboarding page: now, no idempotency key.
+    pub fn control(app: &crate::App, request_id: String, platform_id: &str) -> Self {
+        Self {
+            now: crate::signature::unix_now(),
+            request: RequestInfo {
+                request_id: Some(request_id),
+                idempotency_key: None,
+            },
+            api_version: app.config.api_version.clone(),
+            platform_id: platform_id.to_owned(),
+        }
+    }
+}
+
+const INTENT_EXPANDABLE: &[&str] = &[
+    "latest_charge",
+    "latest_charge.balance_transaction",
+    "payment_method",
+];
+
+/// What card statements show for the platform's own charges.
+const PLATFORM_DESCRIPTOR: &str = "MARQUEE";
 
 /// Largest amount Stripe accepts (eight digits).
 const MAX_AMOUNT: i64 = 99_999_999;
 
 pub(crate) fn create_intent(
-    account: &mut Account,
+    scope: &mut Scope,
     mut params: Params,
     ctx: &Ctx,
 ) -> Result<Reply, ApiError> {
     let amount = params.take_integer("amount")?;
+    let application_fee_amount = params.take_integer("application_fee_amount")?;
     let currency = params.take_text("currency")?;
     let metadata = params.take_metadata()?.unwrap_or_default();
     let description = params.take_optional_text("description")?;
@@ -62,6 +93,12 @@ pub(crate) fn create_intent(
     let amount = amount.ok_or_else(|| ApiError::missing("amount"))?;
     let currency = parse_currency(currency.ok_or_else(|| ApiError::missing("currency"))?)?;
     check_amount(amount, &currency)?;
+    if let Some(fee) = application_fee_amount {
+        check_application_fee(fee, amount, scope.connected.is_some())?;
+    }
+    if let Some(suffix) = &statement_descriptor_suffix {
+        check_descriptor_suffix(suffix)?;
+    }
     if let Some(email) = &receipt_email {
         check_email(email, "receipt_email")?;
     }
@@ -115,6 +152,10 @@ pub(crate) fn create_intent(
         )
         .param("payment_method_types"));
     }
+    if confirm {
+        check_charges_enabled(scope)?;
+    }
+    let account = &mut *scope.account;
     let payment_method = payment_method
         .map(|value| resolve_payment_method(account, &value, ctx.now))
         .transpose()?;
@@ -132,6 +173,7 @@ pub(crate) fn create_intent(
         description,
         receipt_email,
         statement_descriptor_suffix,
+        application_fee_amount,
         metadata,
         automatic_payment_methods,
         payment_method_types,
@@ -150,9 +192,9 @@ pub(crate) fn create_intent(
     account.intents.insert(id.clone(), intent);
     match payment_method {
         Some(payment_method) if confirm => {
-            Ok(charge_intent(account, &id, &payment_method, &expand, ctx))
+            Ok(charge_intent(scope, &id, &payment_method, &expand, ctx))
         }
-        _ => render_intent(account, &id, &expand),
+        _ => render_intent(scope.account, &id, &expand),
     }
 }
 
@@ -234,7 +276,7 @@ pub(crate) fn list_intents(account: &Account, mut params: Params) -> Result<Repl
 }
 
 pub(crate) fn confirm_intent(
-    account: &mut Account,
+    scope: &mut Scope,
     id: &str,
     mut params: Params,
     ctx: &Ctx,
@@ -247,9 +289,11 @@ pub(crate) fn confirm_intent(
     let expand = take_expand(&mut params, INTENT_EXPANDABLE)?;
     params.finish()?;
 
-    let intent = find_intent(account, id)?;
+    let intent = find_intent(scope.account, id)?;
     check_confirmable(intent)?;
     let attached = intent.payment_method.clone();
+    check_charges_enabled(scope)?;
+    let account = &mut *scope.account;
     if let Some(email) = &receipt_email {
         check_email(email, "receipt_email")?;
     }
@@ -262,7 +306,7 @@ pub(crate) fn confirm_intent(
     {
         intent.receipt_email = receipt_email;
     }
-    Ok(charge_intent(account, id, &payment_method, &expand, ctx))
+    Ok(charge_intent(scope, id, &payment_method, &expand, ctx))
 }
 
 pub(crate) fn cancel_intent(
@@ -328,12 +372,13 @@ pub(crate) struct TypedCard {
 /// What confirming with a card typed into the browser does: Stripe.js would turn the card
 /// into a payment method and confirm the intent with it.
 pub(crate) fn pay_with_card(
-    account: &mut Account,
+    scope: &mut Scope,
     id: &str,
     card: &TypedCard,
     ctx: &Ctx,
 ) -> Result<Reply, ApiError> {
-    check_confirmable(find_intent(account, id)?)?;
+    check_confirmable(find_intent(scope.account, id)?)?;
+    check_charges_enabled(scope)?;
     if !cards::luhn_valid(&card.number) {
         return Err(
             ApiError::card_error("incorrect_number", "Your card number is incorrect.")
@@ -388,10 +433,11 @@ pub(crate) fn pay_with_card(
         outcome,
     };
     let payment_method_id = payment_method.id.clone();
-    account
+    scope
+        .account
         .payment_methods
         .insert(payment_method_id.clone(), payment_method);
-    Ok(charge_intent(account, id, &payment_method_id, &[], ctx))
+    Ok(charge_intent(scope, id, &payment_method_id, &[], ctx))
 }
 
 pub(crate) fn retrieve_charge(
@@ -399,17 +445,17 @@ pub(crate) fn retrieve_charge(
     id: &str,
     mut params: Params,
 ) -> Result<Reply, ApiError> {
-    take_expand(&mut params, &[])?;
+    let expand = take_expand(&mut params, &["balance_transaction"])?;
     params.finish()?;
     let charge = account
         .charges
         .get(id)
         .ok_or_else(|| ApiError::no_such("charge", id, "id", true))?;
-    Ok(Reply::ok(charge.to_json()))
+    Ok(Reply::ok(account.render_charge(charge, !expand.is_empty())))
 }
 
 pub(crate) fn create_refund(
-    account: &mut Account,
+    scope: &mut Scope,
     mut params: Params,
     ctx: &Ctx,
 ) -> Result<Reply, ApiError> {
@@ -417,9 +463,17 @@ pub(crate) fn create_refund(
     let charge = params.take_optional_text("charge")?;
     let amount = params.take_integer("amount")?;
     let reason = params.take_optional_text("reason")?;
+    let refund_application_fee = params.take_bool("refund_application_fee")?;
     let metadata = params.take_metadata()?.unwrap_or_default();
     take_expand(&mut params, &[])?;
     params.finish()?;
+    if refund_application_fee.is_some() && scope.connected.is_none() {
+        return Err(ApiError::invalid_request(
+            "refund_application_fee can only be used when refunding a charge made on behalf of              a connected account (with the Stripe-Account header) that has an application fee.",
+        )
+        .param("refund_application_fee"));
+    }
+    let account = &mut *scope.account;
 
     let charge_id = match (&payment_intent, &charge) {
         (None, None) => {
@@ -499,8 +553,41 @@ pub(crate) fn create_refund(
         Some(amount) => amount,
     };
     charge.amount_refunded += amount;
+    let refund_id = new_id("re");
+    let mut transaction =
+        BalanceTransaction::new("refund", -amount, &charge.currency, &refund_id, ctx.now);
+    let fee_refund = match (&mut scope.connected, &charge.application_fee) {
+        (Some(connected), Some(fee_id)) if refund_application_fee == Some(true) => {
+            let fully_refunded = charge.refundable() == 0;
+            let charge_amount = charge.amount;
+            connected
+                .application_fees
+                .get_mut(fee_id)
+                .map(|fee| {
+                    let share = fee_refund_share(
+                        fee.amount,
+                        fee.amount - fee.amount_refunded,
+                        amount,
+                        charge_amount,
+                        fully_refunded,
+                    );
+                    refund_fee(fee, connected.platform, share, ctx)
+                })
+                .unwrap_or(0)
+        }
+        _ => 0,
+    };
+    if fee_refund > 0 {
+        // The connected account gets the refunded part of the application fee back.
+        transaction.fee_details.push(FeeDetail {
+            amount: -fee_refund,
+            kind: "application_fee",
+            description: "Application fee refund".to_owned(),
+            application: Some(money::application_id(&ctx.platform_id)),
+        });
+    }
     let refund = Refund {
-        id: new_id("re"),
+        id: refund_id,
         amount,
         charge: charge_id.clone(),
         payment_intent: charge.payment_intent.clone(),
@@ -508,13 +595,52 @@ pub(crate) fn create_refund(
         created: ctx.now,
         reason,
         metadata,
+        balance_transaction: transaction.id.clone(),
     };
-    let charge_json = charge.to_json();
+    let charge_json = charge.to_json(None);
     let refund_json = refund.to_json();
+    account
+        .balance_transactions
+        .insert(transaction.id.clone(), transaction);
     account.refunds.insert(refund.id.clone(), refund);
     account.emit("refund.created", refund_json.clone(), ctx.now, &ctx.request);
     account.emit("charge.refunded", charge_json, ctx.now, &ctx.request);
     Ok(Reply::ok(refund_json))
+}
+
+/// Returns `share` of the application fee to the connected account: a `fee_refund` on the fee,
+/// booked against the platform's balance, and `application_fee.refunded` for the platform.
+fn refund_fee(fee: &mut ApplicationFee, platform: &mut Account, share: i64, ctx: &Ctx) -> i64 {
+    if share <= 0 {
+        return 0;
+    }
+    let id = new_id("fr");
+    let transaction = BalanceTransaction::new(
+        "application_fee_refund",
+        -share,
+        &fee.currency,
+        &id,
+        ctx.now,
+    );
+    fee.refunds.push(FeeRefund {
+        id,
+        amount: share,
+        currency: fee.currency.clone(),
+        created: ctx.now,
+        fee: fee.id.clone(),
+        balance_transaction: transaction.id.clone(),
+    });
+    fee.amount_refunded += share;
+    platform
+        .balance_transactions
+        .insert(transaction.id.clone(), transaction);
+    platform.emit(
+        "application_fee.refunded",
+        fee.to_json(),
+        ctx.now,
+        &ctx.request,
+    );
+    share
 }
 
 pub(crate) fn retrieve_refund(
@@ -532,11 +658,12 @@ pub(crate) fn retrieve_refund(
 }
 
 pub(crate) fn create_webhook_endpoint(
-    account: &mut Account,
+    platform: &mut Platform,
     mut params: Params,
     ctx: &Ctx,
 ) -> Result<Reply, ApiError> {
     let url = params.take_optional_text("url")?;
+    let connect = params.take_bool("connect")?.unwrap_or(false);
     let enabled_events = params.take_string_list("enabled_events")?;
     let description = params.take_optional_text("description")?;
     let metadata = params.take_metadata()?.unwrap_or_default();
@@ -558,21 +685,22 @@ pub(crate) fn create_webhook_endpoint(
         description,
         metadata,
         created: ctx.now,
+        connect,
     };
     let body = endpoint.to_json(true, &ctx.api_version);
-    account.endpoints.push(endpoint);
+    platform.endpoints.push(endpoint);
     Ok(Reply::ok(body))
 }
 
 pub(crate) fn delete_webhook_endpoint(
-    account: &mut Account,
+    platform: &mut Platform,
     id: &str,
     params: Params,
 ) -> Result<Reply, ApiError> {
     params.finish()?;
-    let before = account.endpoints.len();
-    account.endpoints.retain(|endpoint| endpoint.id != id);
-    if account.endpoints.len() == before {
+    let before = platform.endpoints.len();
+    platform.endpoints.retain(|endpoint| endpoint.id != id);
+    if platform.endpoints.len() == before {
         return Err(ApiError::no_such("webhook_endpoint", id, "id", true));
     }
     Ok(Reply::ok(
@@ -581,15 +709,21 @@ pub(crate) fn delete_webhook_endpoint(
 }
 
 /// Charges the intent's amount to the payment method and records the outcome on the intent:
-/// `succeeded`, or a decline (402, with `last_payment_error` set and the intent back to
+/// `succeeded` (with a balance transaction, and on a connected account the platform's
+/// application fee), or a decline (402, with `last_payment_error` set and the intent back to
 /// `requires_payment_method`, as Stripe does).
 fn charge_intent(
-    account: &mut Account,
+    scope: &mut Scope,
     intent_id: &str,
     payment_method_id: &str,
     expand: &[String],
     ctx: &Ctx,
 ) -> Reply {
+    let descriptor = match &scope.connected {
+        Some(connected) => connected.profile.descriptor(),
+        None => Some(PLATFORM_DESCRIPTOR.to_owned()),
+    };
+    let account = &mut *scope.account;
     let Some(payment_method) = account.payment_methods.get(payment_method_id).cloned() else {
         return error_reply(ApiError::no_such(
             "PaymentMethod",
@@ -611,7 +745,7 @@ fn charge_intent(
         Outcome::Approve => None,
         Outcome::Decline(decline) => Some(decline),
     };
-    let charge = Charge {
+    let mut charge = Charge {
         id: charge_id.clone(),
         amount: intent.amount,
         amount_refunded: 0,
@@ -628,6 +762,14 @@ fn charge_intent(
         metadata: intent.metadata.clone(),
         description: intent.description.clone(),
         receipt_email: intent.receipt_email.clone(),
+        application_fee: None,
+        application_fee_amount: None,
+        balance_transaction: None,
+        statement_descriptor_suffix: intent.statement_descriptor_suffix.clone(),
+        calculated_statement_descriptor: calculated_descriptor(
+            descriptor.as_deref().unwrap_or(PLATFORM_DESCRIPTOR),
+            intent.statement_descriptor_suffix.as_deref(),
+        ),
     };
     intent.latest_charge = Some(charge_id.clone());
     match failure {
@@ -636,11 +778,81 @@ fn charge_intent(
             intent.amount_received = intent.amount;
             intent.payment_method = Some(payment_method.id.clone());
             intent.last_payment_error = None;
-            let event_object = intent.to_json(None, None);
+            let fee_amount = intent.application_fee_amount.filter(|fee| *fee > 0);
+            let intent_json = intent.to_json(None, None);
+            let mut transaction = BalanceTransaction::new(
+                "charge",
+                charge.amount,
+                &charge.currency,
+                &charge_id,
+                ctx.now,
+            );
+            transaction.description = charge.description.clone();
+            transaction.fee_details.push(FeeDetail {
+                amount: stripe_fee(charge.amount),
+                kind: "stripe_fee",
+                description: "Stripe processing fees".to_owned(),
+                application: None,
+            });
+            if let (Some(connected), Some(fee_amount)) = (&mut scope.connected, fee_amount) {
+                let application = money::application_id(&ctx.platform_id);
+                transaction.fee_details.push(FeeDetail {
+                    amount: fee_amount,
+                    kind: "application_fee",
+                    description: "Application fee".to_owned(),
+                    application: Some(application.clone()),
+                });
+                let fee_id = new_id("fee");
+                let fee_transaction = BalanceTransaction::new(
+                    "application_fee",
+                    fee_amount,
+                    &charge.currency,
+                    &fee_id,
+                    ctx.now,
+                );
+                let fee = ApplicationFee {
+                    id: fee_id.clone(),
+                    account: connected.profile.id.clone(),
+                    application,
+                    amount: fee_amount,
+                    amount_refunded: 0,
+                    charge: charge_id.clone(),
+                    currency: charge.currency.clone(),
+                    created: ctx.now,
+                    balance_transaction: fee_transaction.id.clone(),
+                    refunds: Vec::new(),
+                };
+                connected.platform.emit(
+                    "application_fee.created",
+                    fee.to_json(),
+                    ctx.now,
+                    &ctx.request,
+                );
+                connected
+                    .platform
+                    .balance_transactions
+                    .insert(fee_transaction.id.clone(), fee_transaction);
+                connected.application_fees.insert(fee_id.clone(), fee);
+                charge.application_fee = Some(fee_id);
+                charge.application_fee_amount = Some(fee_amount);
+            }
+            charge.balance_transaction = Some(transaction.id.clone());
+            // The platform's own charges keep the event set the double always sent.
+            if scope.connected.is_some() {
+                account.emit(
+                    "charge.succeeded",
+                    charge.to_json(None),
+                    ctx.now,
+                    &ctx.request,
+                );
+            }
+            account
+                .balance_transactions
+                .insert(transaction.id.clone(), transaction);
             account.charges.insert(charge_id, charge);
             account.emit(
                 "payment_intent.succeeded",
-                event_object,
+                intent_json,
                 ctx.now,
                 &ctx.request,
             );
@@ -673,6 +885,69 @@ fn charge_intent(
             error.error.payment_intent = Some(intent_json);
             error_reply(error)
         }
+    }
+}
+
+/// What the card statement shows: the descriptor alone, or (with a suffix) its first 10
+/// characters as the prefix, `* ` and the suffix; upper case, at most 22 characters.
+fn calculated_descriptor(descriptor: &str, suffix: Option<&str>) -> String {
+    let full = match suffix {
+        None => descriptor.to_owned(),
+        Some(suffix) => {
+            let prefix: String = descriptor.chars().take(10).collect();
+            format!("{}* {suffix}", prefix.trim_end())
+        }
+    };
+    full.to_uppercase().chars().take(22).collect()
+}
+
+/// `application_fee_amount` is for direct charges (a `Stripe-Account` header) only, and at
+/// most the amount.
+fn check_application_fee(fee: i64, amount: i64, direct: bool) -> Result<(), ApiError> {
+    if !direct {
+        return Err(ApiError::invalid_request(
+            "Can only apply an application_fee_amount when the PaymentIntent is attempting a              direct payment (using an OAuth key or Stripe-Account header) or destination payment              (using `transfer_data[destination]`).",
+        )
+        .param("application_fee_amount"));
+    }
+    if fee < 0 {
+        return Err(ApiError::invalid_request(
+            "Invalid non-negative integer: application_fee_amount must be at least 0.",
+        )
+        .code("parameter_invalid_integer")
+        .param("application_fee_amount"));
+    }
+    if fee > amount {
+        return Err(ApiError::invalid_request(format!(
+            "The application fee ({fee}) cannot be greater than the amount of the PaymentIntent              ({amount})."
+        ))
+        .code("amount_too_large")
+        .param("application_fee_amount"));
+    }
+    Ok(())
+}
+
+/// A payment's statement descriptor suffix: at most 22 characters, at least one letter, none
+/// of `<>\'"*`.
+fn check_descriptor_suffix(suffix: &str) -> Result<(), ApiError> {
+    let param = "statement_descriptor_suffix";
+    if suffix.chars().count() > 22 {
+        return Err(ApiError::invalid_request(
+            "The statement descriptor suffix must be at most 22 characters long.",
+        )
+        .param(param));
+    }
+    check_descriptor_characters(suffix, param)
+}
+
+/// A connected account that cannot take charges (onboarding not done, or restricted since)
+/// refuses them, as Stripe does when the charge is attempted.
+fn check_charges_enabled(scope: &Scope) -> Result<(), ApiError> {
+    match &scope.connected {
+        Some(connected) if !connected.profile.charges_enabled() => Err(ApiError::invalid_request(
+            "This Connect account cannot currently make live charges. The              `requirements.disabled_reason` property on the account will provide information              about why this account is currently disabled. If you are a customer trying to make              a purchase, please contact the owner of this site. Your transaction has not been              processed.",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -786,7 +1061,7 @@ fn take_expand(params: &mut Params, allowed: &[&str]) -> Result<Vec<String>, Api
     Ok(expand)
 }
 
-fn parse_currency(currency: String) -> Result<String, ApiError> {
+pub(crate) fn parse_currency(currency: String) -> Result<String, ApiError> {
     let lower = currency.to_ascii_lowercase();
     if lower.len() == 3 && lower.chars().all(|c| c.is_ascii_lowercase()) {
         Ok(lower)
@@ -837,7 +1112,7 @@ fn check_amount(amount: i64, currency: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn check_email(email: &str, param: &str) -> Result<(), ApiError> {
+pub(crate) fn check_email(email: &str, param: &str) -> Result<(), ApiError> {
     let valid = email
         .split_once('@')
         .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
@@ -920,6 +1195,19 @@ mod tests {
         assert_eq!(format_money(30, "gbp"), "£0.30");
         assert_eq!(format_money(500, "jpy"), "¥500");
         assert_eq!(format_money(1205, "chf"), "12.05 CHF");
+    }
+
+    #[test]
+    fn descriptors_combine_prefix_and_suffix_like_stripe() {
+        assert_eq!(calculated_descriptor("The Roxy", None), "THE ROXY");
+        assert_eq!(
+            calculated_descriptor("Roxy Theatre London", Some("Hamlet")),
+            "ROXY THEAT* HAMLET"
+        );
+        assert_eq!(
+            calculated_descriptor("ROXY", Some("A very long suffix here")),
+            "ROXY* A VERY LONG SUFF"
+        );
     }
 
     #[test]

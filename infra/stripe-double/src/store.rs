@@ -1,6 +1,7 @@
-//! The double's in-memory state. Each secret key is its own account (as each Stripe account
-//! has its own keys), so tests that use different keys never see each other's objects or
-//! events, even against one shared double.
+//! The double's in-memory state. Each secret key is its own platform account (as each Stripe
+//! account has its own keys), so tests that use different keys never see each other's objects
+//! or events, even against one shared double. A platform's connected accounts (Connect) live
+//! inside it, each with its own objects, reached with the `Stripe-Account` header.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -10,6 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::accounts::{AccountLink, ConnectedAccount};
+use crate::money::{ApplicationFee, BalanceTransaction, Payout};
 use crate::objects::{Charge, PaymentIntent, PaymentMethod, Refund, WebhookEndpoint};
 
 /// A response as sent, kept so an idempotent retry gets exactly the same one.
@@ -117,26 +120,25 @@ pub(crate) struct EventRecord {
     pub id: String,
     pub kind: &'static str,
     pub created: i64,
+    /// The connected account the event is about (`Stripe-Account`), `None` for the platform's
+    /// own: it decides which endpoints receive the event.
+    pub account: Option<String>,
     /// The exact bytes sent, so a resend is byte-for-byte the same event.
     pub payload: String,
     pub deliveries: Vec<Delivery>,
 }
 
+/// The objects of one Stripe account: a platform's own, or a connected account's.
 #[derive(Default)]
 pub(crate) struct Account {
     pub intents: HashMap<String, PaymentIntent>,
     pub charges: HashMap<String, Charge>,
     pub refunds: HashMap<String, Refund>,
     pub payment_methods: HashMap<String, PaymentMethod>,
-    pub idempotency: HashMap<String, IdempotentResult>,
-    pub endpoints: Vec<WebhookEndpoint>,
-    /// In creation order.
-    pub events: Vec<EventRecord>,
+    pub balance_transactions: HashMap<String, BalanceTransaction>,
+    pub payouts: HashMap<String, Payout>,
+    /// Events drafted by the request being handled (see `webhooks::publish`).
     pub drafts: Vec<EventDraft>,
-    /// Deliveries wait this long before their first attempt (`/_double/webhooks/delay`).
-    pub webhook_delay: Duration,
-    /// New deliveries are held until released (`/_double/webhooks/hold`).
-    pub holding: bool,
 }
 
 impl Account {
@@ -150,19 +152,17 @@ impl Account {
         });
     }
 
-    pub fn event_mut(&mut self, id: &str) -> Option<&mut EventRecord> {
-        self.events.iter_mut().find(|event| event.id == id)
-    }
-
-    /// An intent's JSON, with the listed properties expanded.
+    /// An intent's JSON, with the listed properties expanded (`latest_charge`,
+    /// `latest_charge.balance_transaction`, `payment_method`).
     pub fn render_intent(&self, intent: &PaymentIntent, expand: &[String]) -> Value {
         let wants = |path: &str| expand.iter().any(|e| e == path);
+        let with_transaction = wants("latest_charge.balance_transaction");
         let charge = intent
             .latest_charge
             .as_ref()
-            .filter(|_| wants("latest_charge"))
+            .filter(|_| wants("latest_charge") || with_transaction)
             .and_then(|id| self.charges.get(id))
-            .map(Charge::to_json);
+            .map(|charge| self.render_charge(charge, with_transaction));
         let payment_method = intent
             .payment_method
             .as_ref()
@@ -170,6 +170,111 @@ impl Account {
             .and_then(|id| self.payment_methods.get(id))
             .map(PaymentMethod::to_json);
         intent.to_json(charge, payment_method)
+    }
+
+    /// A charge's JSON, its balance transaction expanded or not.
+    pub fn render_charge(&self, charge: &Charge, expand_transaction: bool) -> Value {
+        let transaction = charge
+            .balance_transaction
+            .as_ref()
+            .filter(|_| expand_transaction)
+            .and_then(|id| self.balance_transactions.get(id))
+            .map(BalanceTransaction::to_json);
+        charge.to_json(transaction)
+    }
+}
+
+/// A connected account: what Stripe knows about the business, and its own objects.
+pub(crate) struct Connected {
+    pub profile: ConnectedAccount,
+    pub ledger: Account,
+}
+
+/// What a secret key reaches: the platform's own account, its connected accounts, and what
+/// belongs to the platform as a whole (application fees, onboarding links, webhooks).
+#[derive(Default)]
+pub(crate) struct Platform {
+    pub own: Account,
+    /// By `acct_…`.
+    pub connected: HashMap<String, Connected>,
+    pub application_fees: HashMap<String, ApplicationFee>,
+    /// By link id (the last segment of the onboarding page's URL).
+    pub account_links: HashMap<String, AccountLink>,
+    /// By (`Stripe-Account` or empty, key): Stripe scopes keys to the account acted on.
+    pub idempotency: HashMap<(String, String), IdempotentResult>,
+    pub endpoints: Vec<WebhookEndpoint>,
+    /// The platform's and its connected accounts' events, in creation order.
+    pub events: Vec<EventRecord>,
+    /// Deliveries wait this long before their first attempt (`/_double/webhooks/delay`).
+    pub webhook_delay: Duration,
+    /// New deliveries are held until released (`/_double/webhooks/hold`).
+    pub holding: bool,
+}
+
+/// The account a request acts on, and (for a connected account) the platform's parts a
+/// direct charge touches.
+pub(crate) struct Scope<'a> {
+    pub account: &'a mut Account,
+    pub connected: Option<ConnectedScope<'a>>,
+}
+
+pub(crate) struct ConnectedScope<'a> {
+    pub profile: &'a mut ConnectedAccount,
+    /// The platform's own account, where application fees are booked.
+    pub platform: &'a mut Account,
+    pub application_fees: &'a mut HashMap<String, ApplicationFee>,
+}
+
+impl Platform {
+    /// The account a `Stripe-Account` header names (`None`: the platform's own).
+    pub fn scope(&mut self, account: Option<&str>) -> Option<Scope<'_>> {
+        let Platform {
+            own,
+            connected,
+            application_fees,
+            ..
+        } = self;
+        match account {
+            None => Some(Scope {
+                account: own,
+                connected: None,
+            }),
+            Some(id) => {
+                let connected = connected.get_mut(id)?;
+                Some(Scope {
+                    account: &mut connected.ledger,
+                    connected: Some(ConnectedScope {
+                        profile: &mut connected.profile,
+                        platform: own,
+                        application_fees,
+                    }),
+                })
+            }
+        }
+    }
+
+    pub fn ledger(&self, account: Option<&str>) -> Option<&Account> {
+        match account {
+            None => Some(&self.own),
+            Some(id) => self.connected.get(id).map(|connected| &connected.ledger),
+        }
+    }
+
+    pub fn event_mut(&mut self, id: &str) -> Option<&mut EventRecord> {
+        self.events.iter_mut().find(|event| event.id == id)
+    }
+
+    /// Forgets the events a refused request drafted: it had no effects.
+    pub fn discard_drafts(&mut self) {
+        self.own.drafts.clear();
+        for connected in self.connected.values_mut() {
+            connected.ledger.drafts.clear();
+        }
+    }
+
+    /// Whether this connected account is one of the platform's.
+    pub fn owns(&self, account_id: &str) -> bool {
+        self.connected.contains_key(account_id)
     }
 }
 
@@ -183,11 +288,19 @@ pub(crate) struct RequestInfo {
 #[derive(Default)]
 pub(crate) struct Store {
     /// By `account_id_for(secret key)`.
-    pub accounts: HashMap<String, Account>,
+    pub platforms: HashMap<String, Platform>,
 }
 
 impl Store {
-    pub fn account_mut(&mut self, account_id: &str) -> &mut Account {
-        self.accounts.entry(account_id.to_owned()).or_default()
+    pub fn platform_mut(&mut self, platform_id: &str) -> &mut Platform {
+        self.platforms.entry(platform_id.to_owned()).or_default()
+    }
+
+    /// The platform a connected account belongs to.
+    pub fn owner_of(&self, account_id: &str) -> Option<String> {
+        self.platforms
+            .iter()
+            .find(|(_, platform)| platform.owns(account_id))
+            .map(|(platform_id, _)| platform_id.clone())
     }
 }

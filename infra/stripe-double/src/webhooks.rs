@@ -1,7 +1,11 @@
 //! Events and their delivery. A handler's events become `evt_…` objects in Stripe's shape and
-//! are sent in the background to every target — the configured webhook URL and the account's
+//! are sent in the background to every target — the configured webhook URL and the platform's
 //! registered endpoints — signed like Stripe signs them, and retried with exponential backoff
 //! while the receiver answers anything but 2xx (or cannot be reached).
+//!
+//! Connect routing, as Stripe does it: an event of a connected account carries top-level
+//! `account` and goes only to `connect=true` endpoints and the configured Connect target
+//! (`--forward-connect-to`); the platform's own events go only to the others.
 //!
 //! Test controls can hold deliveries and release them in another order, delay them, and resend
 //! an event (the same bytes with a fresh signature), which is how the receiver's handling of
@@ -17,11 +21,11 @@ use crate::errors::ApiError;
 use crate::ids::new_id;
 use crate::objects::WebhookEndpoint;
 use crate::signature::{sign, unix_now};
-use crate::store::{Attempt, Delivery, DeliveryState, EventRecord, Store, Target};
+use crate::store::{Attempt, Delivery, DeliveryState, EventDraft, EventRecord, Store, Target};
 
 /// One delivery to perform.
 struct Job {
-    account_id: String,
+    platform_id: String,
     event_id: String,
     delivery: usize,
     url: String,
@@ -30,16 +34,24 @@ struct Job {
     delay: Duration,
 }
 
-/// Renders the account's new events, records them, and starts their deliveries (unless the
-/// account is holding deliveries).
-pub(crate) fn publish(app: &App, store: &mut Store, account_id: &str) {
-    let account = store.account_mut(account_id);
-    let drafts = std::mem::take(&mut account.drafts);
+/// Renders the new events of the platform and its connected accounts, records them, and starts
+/// their deliveries (unless the platform is holding deliveries).
+pub(crate) fn publish(app: &App, store: &mut Store, platform_id: &str) {
+    let platform = store.platform_mut(platform_id);
+    let mut drafts: Vec<(Option<String>, EventDraft)> = Vec::new();
+    for (account_id, connected) in &mut platform.connected {
+        for draft in std::mem::take(&mut connected.ledger.drafts) {
+            drafts.push((Some(account_id.clone()), draft));
+        }
+    }
+    for draft in std::mem::take(&mut platform.own.drafts) {
+        drafts.push((None, draft));
+    }
     let mut jobs = Vec::new();
-    for draft in drafts {
-        let targets = targets_for(app, &account.endpoints, draft.kind);
+    for (account, draft) in drafts {
+        let targets = targets_for(app, &platform.endpoints, draft.kind, account.is_some());
         let id = new_id("evt");
-        let payload = json!({
+        let mut payload = json!({
             "id": id,
             "object": "event",
             "api_version": app.config.api_version,
@@ -52,9 +64,12 @@ pub(crate) fn publish(app: &App, store: &mut Store, account_id: &str) {
                 "idempotency_key": draft.idempotency_key,
             },
             "type": draft.kind,
-        })
-        .to_string();
-        let state = if account.holding {
+        });
+        if let (Some(account), Some(object)) = (&account, payload.as_object_mut()) {
+            object.insert("account".into(), Value::String(account.clone()));
+        }
+        let payload = payload.to_string();
+        let state = if platform.holding {
             DeliveryState::Held
         } else {
             DeliveryState::Pending
@@ -63,24 +78,25 @@ pub(crate) fn publish(app: &App, store: &mut Store, account_id: &str) {
             .iter()
             .map(|target| Delivery::new(target, false, state))
             .collect();
-        if !account.holding {
+        if !platform.holding {
             for (index, target) in targets.iter().enumerate() {
                 jobs.push(Job {
-                    account_id: account_id.to_owned(),
+                    platform_id: platform_id.to_owned(),
                     event_id: id.clone(),
                     delivery: index,
                     url: target.url.clone(),
                     secret: target.secret.clone(),
                     payload: payload.clone(),
-                    delay: account.webhook_delay,
+                    delay: platform.webhook_delay,
                 });
             }
         }
-        tracing::info!(event = %id, kind = draft.kind, targets = targets.len(), held = account.holding, "event created");
-        account.events.push(EventRecord {
+        tracing::info!(event = %id, kind = draft.kind, account = ?account, targets = targets.len(), held = platform.holding, "event created");
+        platform.events.push(EventRecord {
             id,
             kind: draft.kind,
             created: draft.created,
+            account,
             payload,
             deliveries,
         });
@@ -96,17 +112,22 @@ pub(crate) fn publish(app: &App, store: &mut Store, account_id: &str) {
 pub(crate) fn resend(
     app: &App,
     store: &mut Store,
-    account_id: &str,
+    platform_id: &str,
     event_id: &str,
 ) -> Result<usize, ApiError> {
-    let account = store.account_mut(account_id);
-    let targets = match account.events.iter().find(|event| event.id == event_id) {
-        Some(event) => targets_for(app, &account.endpoints, event.kind),
+    let platform = store.platform_mut(platform_id);
+    let targets = match platform.events.iter().find(|event| event.id == event_id) {
+        Some(event) => targets_for(
+            app,
+            &platform.endpoints,
+            event.kind,
+            event.account.is_some(),
+        ),
         None => return Err(ApiError::no_such("event", event_id, "id", true)),
     };
-    let holding = account.holding;
-    let delay = account.webhook_delay;
-    let Some(event) = account.event_mut(event_id) else {
+    let holding = platform.holding;
+    let delay = platform.webhook_delay;
+    let Some(event) = platform.event_mut(event_id) else {
         return Err(ApiError::no_such("event", event_id, "id", true));
     };
     let state = if holding {
@@ -118,7 +139,7 @@ pub(crate) fn resend(
     for target in &targets {
         event.deliveries.push(Delivery::new(target, true, state));
         jobs.push(Job {
-            account_id: account_id.to_owned(),
+            platform_id: platform_id.to_owned(),
             event_id: event.id.clone(),
             delivery: event.deliveries.len() - 1,
             url: target.url.clone(),
@@ -150,12 +171,12 @@ pub(crate) enum ReleaseOrder {
 pub(crate) fn release(
     app: &App,
     store: &mut Store,
-    account_id: &str,
+    platform_id: &str,
     order: ReleaseOrder,
 ) -> Result<usize, ApiError> {
-    let account = store.account_mut(account_id);
+    let platform = store.platform_mut(platform_id);
     let mut held: Vec<(usize, usize)> = Vec::new();
-    for (event_index, event) in account.events.iter().enumerate() {
+    for (event_index, event) in platform.events.iter().enumerate() {
         for (delivery_index, delivery) in event.deliveries.iter().enumerate() {
             if delivery.state == DeliveryState::Held {
                 held.push((event_index, delivery_index));
@@ -168,7 +189,7 @@ pub(crate) fn release(
         ReleaseOrder::Events(ids) => {
             let mut rank = Vec::with_capacity(held.len());
             for id in &ids {
-                let position = account.events.iter().position(|event| event.id == *id);
+                let position = platform.events.iter().position(|event| event.id == *id);
                 match position {
                     Some(position) if held.iter().any(|(e, _)| *e == position) => {
                         rank.push(position);
@@ -189,11 +210,11 @@ pub(crate) fn release(
             });
         }
     }
-    account.holding = false;
-    let delay = account.webhook_delay;
+    platform.holding = false;
+    let delay = platform.webhook_delay;
     let mut jobs = Vec::with_capacity(held.len());
     for (event_index, delivery_index) in held {
-        let Some(event) = account.events.get_mut(event_index) else {
+        let Some(event) = platform.events.get_mut(event_index) else {
             continue;
         };
         let Some(delivery) = event.deliveries.get_mut(delivery_index) else {
@@ -201,7 +222,7 @@ pub(crate) fn release(
         };
         delivery.state = DeliveryState::Pending;
         jobs.push(Job {
-            account_id: account_id.to_owned(),
+            platform_id: platform_id.to_owned(),
             event_id: event.id.clone(),
             delivery: delivery_index,
             url: delivery.url.clone(),
@@ -221,20 +242,33 @@ pub(crate) fn event_json(event: &EventRecord) -> Value {
         "id": event.id,
         "type": event.kind,
         "created": event.created,
+        "account": event.account,
         "event": serde_json::from_str::<Value>(&event.payload).unwrap_or(Value::Null),
         "deliveries": event.deliveries,
     })
 }
 
-fn targets_for(app: &App, endpoints: &[WebhookEndpoint], kind: &str) -> Vec<Target> {
-    let configured = app.config.webhook.iter().map(|webhook| Target {
+/// Where an event goes: a connected account's events to the Connect target and `connect=true`
+/// endpoints, the platform's own to the others.
+fn targets_for(
+    app: &App,
+    endpoints: &[WebhookEndpoint],
+    kind: &str,
+    from_connected_account: bool,
+) -> Vec<Target> {
+    let configured = if from_connected_account {
+        &app.config.connect_webhook
+    } else {
+        &app.config.webhook
+    };
+    let configured = configured.iter().map(|webhook| Target {
         url: webhook.url.clone(),
         secret: webhook.secret.clone(),
         endpoint: None,
     });
     let registered = endpoints
         .iter()
-        .filter(|endpoint| endpoint.wants(kind))
+        .filter(|endpoint| endpoint.wants(kind, from_connected_account))
         .map(|endpoint| Target {
             url: endpoint.url.clone(),
             secret: endpoint.secret.clone(),
@@ -326,10 +360,10 @@ async fn sleep_unless_shutdown(
 
 fn record_attempt(app: &App, job: &Job, attempt: Attempt, state: DeliveryState) {
     let mut store = app.lock();
-    let Some(account) = store.accounts.get_mut(&job.account_id) else {
+    let Some(platform) = store.platforms.get_mut(&job.platform_id) else {
         return;
     };
-    let Some(delivery) = account
+    let Some(delivery) = platform
         .event_mut(&job.event_id)
         .and_then(|event| event.deliveries.get_mut(job.delivery))
     else {

@@ -2,6 +2,7 @@
 
 mod api;
 mod compat;
+mod connect;
 mod signatures;
 mod support;
 mod webhooks;

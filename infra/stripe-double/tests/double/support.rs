@@ -18,6 +18,7 @@ use tokio::sync::Notify;
 
 pub const SECRET_KEY: &str = "sk_test_marquee_double_tests";
 pub const WEBHOOK_SECRET: &str = "whsec_double_tests_0123456789";
+pub const CONNECT_WEBHOOK_SECRET: &str = "whsec_double_tests_connect_0123";
 
 /// Retries fast enough for tests.
 pub fn quick_retries() -> RetryPolicy {
@@ -67,6 +68,30 @@ impl TestDouble {
         }
     }
 
+    /// A double whose configured webhook URL is a fresh receiver, and whose connected
+    /// accounts' events go to a second one (returned; like `stripe listen
+    /// --forward-connect-to`).
+    pub async fn spawn_with_connect() -> (Self, Receiver) {
+        let receiver = Receiver::start().await;
+        let connect = Receiver::start().await;
+        let config = Config {
+            webhook: Some(WebhookTarget {
+                url: receiver.url(),
+                secret: WEBHOOK_SECRET.to_owned(),
+            }),
+            connect_webhook: Some(WebhookTarget {
+                url: connect.url(),
+                secret: CONNECT_WEBHOOK_SECRET.to_owned(),
+            }),
+            retry: quick_retries(),
+            ..Config::default()
+        };
+        let (_, handle) = stripe_double::start(config).await.expect("double starts");
+        let mut double = Self::wrapping(handle).await;
+        double.receiver = receiver;
+        (double, connect)
+    }
+
     /// A double started with its own configuration (its receiver unused).
     pub async fn wrapping(handle: DoubleHandle) -> Self {
         Self {
@@ -101,6 +126,70 @@ impl TestDouble {
 
     pub async fn get(&self, path: &str) -> Response {
         self.send(self.http.get(self.url(path))).await
+    }
+
+    /// A POST acting on a connected account (`Stripe-Account`).
+    pub async fn post_as(&self, account: &str, path: &str, form: &[(&str, &str)]) -> Response {
+        self.send(
+            self.http
+                .post(self.url(path))
+                .header("Stripe-Account", account)
+                .form(form),
+        )
+        .await
+    }
+
+    /// A GET acting on a connected account (`Stripe-Account`).
+    pub async fn get_as(&self, account: &str, path: &str) -> Response {
+        self.send(
+            self.http
+                .get(self.url(path))
+                .header("Stripe-Account", account),
+        )
+        .await
+    }
+
+    /// A request made with another platform's secret key.
+    pub async fn send_as_platform(&self, key: &str, request: reqwest::RequestBuilder) -> Response {
+        let response = request
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("double answers");
+        Self::read(response).await
+    }
+
+    /// A connected account made through the control, already in `outcome`.
+    pub async fn connected_account(&self, business_name: &str, outcome: &str) -> String {
+        let created = self
+            .post_json(
+                "/_double/accounts",
+                serde_json::json!({ "businessName": business_name, "outcome": outcome }),
+            )
+            .await;
+        assert_eq!(created.status, 200, "{}", created.body);
+        id(&created.body).to_owned()
+    }
+
+    /// An intent on a connected account with an application fee, paid with `pm_card_visa`.
+    pub async fn paid_direct_charge(&self, account: &str, amount: i64, fee: i64) -> Value {
+        let amount = amount.to_string();
+        let fee = fee.to_string();
+        let paid = self
+            .post_as(
+                account,
+                "/v1/payment_intents",
+                &[
+                    ("amount", amount.as_str()),
+                    ("currency", "gbp"),
+                    ("application_fee_amount", fee.as_str()),
+                    ("payment_method", "pm_card_visa"),
+                    ("confirm", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(paid.status, 200, "{}", paid.body);
+        paid.body
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Response {
