@@ -224,3 +224,192 @@ async fn async_stripe_lists_payment_intents_page_by_page_with_their_charges() {
         );
     }
 }
+
+#[tokio::test]
+async fn async_stripe_reads_connect_objects_of_a_direct_charge() {
+    use stripe_connect::account::{
+        CreateAccount, CreateAccountBusinessProfile, CreateAccountController,
+        CreateAccountControllerFees, CreateAccountControllerFeesPayer,
+        CreateAccountControllerLosses, CreateAccountControllerLossesPayments,
+        CreateAccountControllerRequirementCollection, CreateAccountControllerStripeDashboard,
+        CreateAccountControllerStripeDashboardType, CreateAccountSettings, PaymentsSettingsSpecs,
+        RetrieveAccount,
+    };
+    use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
+    use stripe_connect::application_fee::{ListApplicationFee, RetrieveApplicationFee};
+    use stripe_connect::login_link::CreateAccountLoginLink;
+    use stripe_core::balance::RetrieveForMyAccountBalance;
+    use stripe_core::balance_transaction::RetrieveBalanceTransaction;
+    use stripe_core::charge::RetrieveCharge;
+    use stripe_core::payment_intent::RetrievePaymentIntent;
+    use stripe_core::payout::ListPayout;
+    use stripe_core::refund::CreateRefund;
+
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let double = TestDouble::spawn().await;
+    let client = ClientBuilder::new(double.key.clone())
+        .url(double.url.clone())
+        .build()
+        .expect("client");
+
+    let mut controller = CreateAccountController::new();
+    controller.fees = Some(CreateAccountControllerFees {
+        payer: Some(CreateAccountControllerFeesPayer::Account),
+    });
+    controller.losses = Some(CreateAccountControllerLosses {
+        payments: Some(CreateAccountControllerLossesPayments::Stripe),
+    });
+    controller.requirement_collection = Some(CreateAccountControllerRequirementCollection::Stripe);
+    controller.stripe_dashboard = Some(CreateAccountControllerStripeDashboard {
+        type_: Some(CreateAccountControllerStripeDashboardType::Full),
+    });
+    let mut profile = CreateAccountBusinessProfile::new();
+    profile.name = Some("The Roxy".to_owned());
+    let mut settings = CreateAccountSettings::new();
+    let mut payments = PaymentsSettingsSpecs::new();
+    payments.statement_descriptor = Some("THE ROXY".to_owned());
+    settings.payments = Some(payments);
+    let account = CreateAccount::new()
+        .controller(controller)
+        .business_profile(profile)
+        .settings(settings)
+        .email("box-office@roxy.example")
+        .default_currency(Currency::GBP)
+        .customize()
+        .request_strategy(RequestStrategy::Idempotent(
+            IdempotencyKey::new("venue-roxy").expect("key"),
+        ))
+        .send(&client)
+        .await
+        .expect("create account");
+    assert_eq!(account.charges_enabled, Some(false));
+    assert!(
+        account
+            .requirements
+            .as_ref()
+            .and_then(|r| r.currently_due.as_ref())
+            .is_some_and(|due| !due.is_empty())
+    );
+    let fetched = RetrieveAccount::new(account.id.clone())
+        .send(&client)
+        .await
+        .expect("retrieve account");
+    assert_eq!(fetched.id, account.id);
+
+    let link = CreateAccountLink::new(
+        account.id.as_str(),
+        CreateAccountLinkType::AccountOnboarding,
+    )
+    .return_url("http://roxy.localhost:3000/admin/payments?onboarding=return")
+    .refresh_url("http://roxy.localhost:3000/admin/payments?onboarding=refresh")
+    .send(&client)
+    .await
+    .expect("account link");
+    assert_eq!(link.expires_at, link.created + 300);
+    let refused = CreateAccountLoginLink::new(account.id.clone())
+        .send(&client)
+        .await;
+    assert!(
+        matches!(refused, Err(StripeError::Stripe(_, 400))),
+        "{refused:?}"
+    );
+
+    let onboarded = double
+        .post_json(
+            &format!("/_double/accounts/{}/onboarding", account.id),
+            serde_json::json!({ "outcome": "complete" }),
+        )
+        .await;
+    assert_eq!(onboarded.status, 200);
+    let intent = double
+        .paid_direct_charge(account.id.as_str(), 10_000, 300)
+        .await;
+    let intent_id = intent["id"].as_str().expect("id").to_owned();
+
+    let fetched = RetrievePaymentIntent::new(intent_id.as_str())
+        .expand(vec!["latest_charge.balance_transaction".to_owned()])
+        .customize()
+        .account_id(account.id.clone())
+        .send(&client)
+        .await
+        .expect("retrieve intent");
+    assert_eq!(fetched.application_fee_amount, Some(300));
+    let charge = fetched
+        .latest_charge
+        .as_ref()
+        .and_then(|charge| charge.as_object())
+        .expect("expanded charge");
+    let transaction = charge
+        .balance_transaction
+        .as_ref()
+        .and_then(|t| t.as_object())
+        .expect("expanded balance transaction");
+    assert_eq!(transaction.fee, 620);
+    assert_eq!(transaction.net, 9380);
+    assert_eq!(transaction.fee_details.len(), 2);
+    let by_id = RetrieveBalanceTransaction::new(transaction.id.clone())
+        .customize()
+        .account_id(account.id.clone())
+        .send(&client)
+        .await
+        .expect("balance transaction");
+    assert_eq!(by_id.amount, 10_000);
+    let charge = RetrieveCharge::new(charge.id.clone())
+        .customize()
+        .account_id(account.id.clone())
+        .send(&client)
+        .await
+        .expect("charge");
+    let fee_id = charge
+        .application_fee
+        .as_ref()
+        .map(|fee| fee.id().clone())
+        .expect("application fee");
+
+    CreateRefund::new()
+        .payment_intent(intent_id.as_str())
+        .amount(2500)
+        .refund_application_fee(true)
+        .customize()
+        .account_id(account.id.clone())
+        .send(&client)
+        .await
+        .expect("refund");
+    let fee = RetrieveApplicationFee::new(fee_id.clone())
+        .send(&client)
+        .await
+        .expect("application fee");
+    assert_eq!(fee.amount, 300);
+    assert_eq!(fee.amount_refunded, 75);
+    assert_eq!(fee.refunds.data.len(), 1);
+    let fees = ListApplicationFee::new()
+        .charge(charge.id.as_str())
+        .send(&client)
+        .await
+        .expect("list fees");
+    assert_eq!(fees.data.len(), 1);
+
+    let balance = RetrieveForMyAccountBalance::new()
+        .customize()
+        .account_id(account.id.clone())
+        .send(&client)
+        .await
+        .expect("balance");
+    // 10000 − 620, then −2500 + 75.
+    assert_eq!(balance.available[0].amount, 6955);
+    double
+        .post_json(
+            &format!("/_double/accounts/{}/payouts", account.id),
+            serde_json::json!({}),
+        )
+        .await;
+    let payouts = ListPayout::new()
+        .limit(10)
+        .customize()
+        .account_id(account.id.clone())
+        .send(&client)
+        .await
+        .expect("payouts");
+    assert_eq!(payouts.data.len(), 1);
+    assert_eq!(payouts.data[0].amount, 6955);
+}
