@@ -50,6 +50,7 @@ pub mod bench {
             .json()
             .await?;
         let owner_token = login["token"].as_str().context("token")?.to_owned();
+        devserver::seed::connect_venue(server, &host, &owner_token).await?;
         Ok(BenchVenue {
             base,
             host,

@@ -8,6 +8,7 @@ mod domains;
 mod door;
 mod events;
 mod orders;
+mod payments;
 mod performances;
 mod platform;
 mod seatmaps;
@@ -41,6 +42,7 @@ pub struct AdminState {
     pub mail: MailQueue,
     pub documents: Documents,
     pub sales: Arc<Sales>,
+    pub agreements: Arc<marquee_app::agreements::PaymentAgreements>,
     pub door: Arc<marquee_app::door::Door>,
     /// What staff tokens are checked against.
     pub sessions: Sessions,
@@ -59,6 +61,7 @@ impl AdminState {
         Self {
             // Ticket-signing keys are read once per venue by this instance.
             door: services::door(&store, marquee_platform::tickets::KeyCache::default()),
+            agreements: services::payment_agreements(&store, payments.clone()),
             sales: services::sales(
                 &store,
                 services::sale_catalog(&store),
@@ -99,6 +102,11 @@ impl FromRef<AdminState> for Sessions {
     ),
     paths(
         platform::create_venue,
+        platform::put_settings,
+        platform::update_venue,
+        payments::get_payments,
+        payments::start_onboarding,
+        payments::payouts,
         auth::login,
         venue::get_venue,
         venue::update_venue,
@@ -204,6 +212,12 @@ pub fn router(state: AdminState) -> Router {
             "/admin/v1/performances/{performanceId}/blocks",
             post(performances::blocks),
         )
+        .route("/admin/v1/payments", get(payments::get_payments))
+        .route(
+            "/admin/v1/payments/onboarding",
+            post(payments::start_onboarding),
+        )
+        .route("/admin/v1/payments/payouts", get(payments::payouts))
         .route("/admin/v1/orders", get(orders::search_orders))
         .route("/admin/v1/orders/to-post", get(orders::to_post))
         .route(
@@ -239,6 +253,8 @@ pub fn router(state: AdminState) -> Router {
         ));
     let platform_routes = Router::new()
         .route("/platform/v1/venues", post(platform::create_venue))
+        .route("/platform/v1/settings", put(platform::put_settings))
+        .route("/platform/v1/venues/{venueId}", put(platform::update_venue))
         .route(
             "/admin/openapi.json",
             get(|| async { Json(AdminApiDoc::openapi()) }),

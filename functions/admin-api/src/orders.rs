@@ -140,6 +140,14 @@ pub struct OrderDetail {
     problem: Option<String>,
     paid_at: Option<String>,
     posted_at: Option<String>,
+    /// The venue's Stripe account the card payment was made on.
+    stripe_account: Option<String>,
+    /// The platform fee applied to the card payment (minor units; 0 for free orders).
+    #[schema(minimum = 0)]
+    platform_fee: i64,
+    /// Where the card payment went, from Stripe (only on `GET /admin/v1/orders/{orderId}`
+    /// for a paid card order, when Stripe answers).
+    payment: Option<crate::payments::PaymentFigures>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -180,6 +188,9 @@ impl From<&OrderRecord> for OrderDetail {
             problem: order.problem.clone(),
             paid_at: order.paid_at.clone(),
             posted_at: order.posted_at.clone(),
+            stripe_account: order.stripe_account.clone(),
+            platform_fee: order.platform_fee,
+            payment: None,
         }
     }
 }
@@ -194,7 +205,21 @@ pub async fn get_order(
 ) -> Result<axum::Json<OrderDetail>, ApiError> {
     auth.require(Permission::ViewSales)?;
     let order = load_order(&state, &auth, &order_id).await?;
-    Ok(axum::Json(OrderDetail::from(&order)))
+    let mut detail = OrderDetail::from(&order);
+    if let (Some(intent), true) = (&order.payment_intent, order.paid_at.is_some()) {
+        // The figures are a convenience: the order shows without them if Stripe cannot answer.
+        match state
+            .agreements
+            .payment_breakdown(order.stripe_account.as_deref(), intent)
+            .await
+        {
+            Ok(figures) => detail.payment = figures.map(Into::into),
+            Err(e) => {
+                tracing::warn!(order = %order.id, error = %e, "no payment figures from Stripe")
+            }
+        }
+    }
+    Ok(axum::Json(detail))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -354,5 +379,19 @@ pub async fn mark_posted(
         Err(e) => return Err(e.into()),
     }
     let order = load_order(&state, &auth, &order_id).await?;
-    Ok(axum::Json(OrderDetail::from(&order)))
+    let mut detail = OrderDetail::from(&order);
+    if let (Some(intent), true) = (&order.payment_intent, order.paid_at.is_some()) {
+        // The figures are a convenience: the order shows without them if Stripe cannot answer.
+        match state
+            .agreements
+            .payment_breakdown(order.stripe_account.as_deref(), intent)
+            .await
+        {
+            Ok(figures) => detail.payment = figures.map(Into::into),
+            Err(e) => {
+                tracing::warn!(order = %order.id, error = %e, "no payment figures from Stripe")
+            }
+        }
+    }
+    Ok(axum::Json(detail))
 }

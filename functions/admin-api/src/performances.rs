@@ -7,6 +7,7 @@ use crate::seatmaps::parse_map_id;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use marquee_app::agreements::PaymentAgreements;
 use marquee_domain::performance::{PerformanceStatus, Schedule};
 use marquee_domain::pricing::{Fee, PriceRow, PriceTable, Tax};
 use marquee_domain::seatmap::{SeatId, SeatIndex};
@@ -223,13 +224,25 @@ async fn transition(
 /// Put a performance on sale (every price zone must have a price).
 #[utoipa::path(post, path = "/admin/v1/performances/{performanceId}/publish", params(("performanceId" = String, Path)),
     responses((status = 200, body = PerformanceView), (status = 401), (status = 403), (status = 404),
-        (status = 409, description = "invalid_transition"), (status = 422, description = "unpriced_zones with details.zones")), security(("staff" = [])))]
+        (status = 409, description = "invalid_transition; payments_not_ready: the venue's Stripe account cannot take card payments (message says why)"), (status = 422, description = "unpriced_zones with details.zones")), security(("staff" = [])))]
 pub async fn publish(
     State(state): State<AdminState>,
     auth: StaffAuth,
     Path(id): Path<String>,
 ) -> Result<axum::Json<PerformanceView>, ApiError> {
     auth.require(Permission::EditCatalog)?;
+    // On sale by card only while the venue's Stripe account can take charges (a performance
+    // that costs nothing needs no payments).
+    let current = load_performance(&state, &auth, &id).await?;
+    let paid = current.prices.entries().iter().any(|p| p.amount > 0) || !current.fees.is_empty();
+    if paid {
+        let venue = state
+            .store
+            .venue(&auth.tenant)
+            .await?
+            .ok_or_else(|| ApiError::not_found("Venue"))?;
+        PaymentAgreements::ready_to_sell(&venue)?;
+    }
     transition(&state, &auth, &id, Transition::Publish).await
 }
 

@@ -48,6 +48,9 @@ pub struct PaymentView {
     /// For Stripe.js (`confirmPayment`) or, locally, the test double's card form.
     client_secret: String,
     payment_intent_id: String,
+    /// The venue's Stripe account the PaymentIntent lives on: initialise Stripe.js with it
+    /// (`Stripe(publishableKey, { stripeAccount })`).
+    stripe_account: Option<String>,
     publishable_key: String,
     mode: PaymentMode,
 }
@@ -70,7 +73,7 @@ pub struct CheckoutView {
 /// Check out: price the cart, keep its seats for the payment and open a payment.
 #[utoipa::path(post, path = "/api/v1/carts/{cartId}/checkout", params(("cartId" = String, Path), ("X-Cart-Token" = String, Header)), request_body = CheckoutBody,
     responses((status = 201, body = CheckoutView), (status = 400, description = "malformed_json"), (status = 401), (status = 404, description = "cart_not_found"),
-        (status = 409, description = "cart_not_open; cart_changed; hold_expired; not_on_sale; seat_unavailable (free order)"),
+        (status = 409, description = "cart_not_open; cart_changed; hold_expired; not_on_sale; seat_unavailable (free order); payments_not_ready (the venue cannot take card payments now)"),
         (status = 422, description = "invalid_field; missing_tickets; unknown_holds; invalid_price_type"),
         (status = 502, description = "payment_provider_error; payment_provider_unavailable"), (status = 503, description = "payments_unavailable; busy")))]
 pub async fn checkout(
@@ -103,6 +106,7 @@ pub async fn checkout(
         provider: "stripe",
         client_secret: intent.client_secret,
         payment_intent_id: intent.id,
+        stripe_account: done.order.stripe_account.clone(),
         publishable_key: state.payments.publishable_key().to_owned(),
         mode: state.payments.mode(),
     });

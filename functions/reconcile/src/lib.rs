@@ -17,6 +17,8 @@ pub const DEFAULT_LOOKBACK_DAYS: i64 = 3;
 
 pub struct ReconcileState {
     pub reconciliation: Arc<Reconciliation>,
+    /// Where the venues' connected accounts are listed.
+    pub store: Store,
     pub lookback_days: i64,
 }
 
@@ -38,24 +40,49 @@ impl ReconcileState {
         );
         Self {
             reconciliation: services::reconciliation(store, sales, payments),
+            store: store.clone(),
             lookback_days,
         }
     }
 }
 
-/// One run over the platform's account (each venue's connected account once payment
-/// agreements land), logged as one line.
+/// One run over every venue's connected account (where their card payments are made) and
+/// the platform's own (payments from before payment agreements), each logged as one line;
+/// the reports summed. An account whose payments cannot be listed is logged and skipped (the
+/// next run tries again); the run fails only when nothing could be listed.
 pub async fn reconcile_payments(state: &ReconcileState) -> Result<ReconcileReport, PaymentError> {
-    let account = PaymentAccount::Platform;
-    let report = state
-        .reconciliation
-        .reconcile(account, chrono::Duration::days(state.lookback_days))
-        .await
-        .inspect_err(
-            |e| tracing::error!(error = %e, "reconciliation could not list the payments"),
-        )?;
-    report.log(account, state.lookback_days);
-    Ok(report)
+    let lookback = chrono::Duration::days(state.lookback_days);
+    let connected = state.store.connected_accounts().await.map_err(|e| {
+        tracing::error!(error = %e, "reconciliation could not list the connected accounts");
+        PaymentError::Unavailable(e.to_string())
+    })?;
+    let accounts: Vec<PaymentAccount<'_>> = std::iter::once(PaymentAccount::Platform)
+        .chain(
+            connected
+                .iter()
+                .map(|(account, _)| PaymentAccount::Connected(account)),
+        )
+        .collect();
+    let mut total = ReconcileReport::default();
+    let mut last_error = None;
+    let mut listed = 0;
+    for account in accounts {
+        match state.reconciliation.reconcile(account, lookback).await {
+            Ok(report) => {
+                report.log(account, state.lookback_days);
+                total.add(&report);
+                listed += 1;
+            }
+            Err(e) => {
+                tracing::error!(?account, error = %e, "reconciliation could not list the payments");
+                last_error = Some(e);
+            }
+        }
+    }
+    match (listed, last_error) {
+        (0, Some(e)) => Err(e),
+        _ => Ok(total),
+    }
 }
 
 /// `RECONCILE_LOOKBACK_DAYS`, or the default.

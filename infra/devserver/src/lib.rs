@@ -111,24 +111,38 @@ impl LocalStripe {
     }
 }
 
+/// Which of Stripe's two webhook endpoints: the platform account's own events, or those of
+/// venues' connected accounts (`connect=true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Platform,
+    Connect,
+}
+
 /// Registers the devserver's webhook route with the double (as `stripe listen` would) and
 /// returns the signing secret the double will use.
-async fn register_webhook(stripe: &LocalStripe, port: u16) -> anyhow::Result<String> {
+async fn register_webhook(
+    stripe: &LocalStripe,
+    port: u16,
+    endpoint: Endpoint,
+) -> anyhow::Result<String> {
     #[derive(serde::Deserialize)]
-    struct Endpoint {
+    struct Registered {
         secret: String,
     }
-    let endpoint: Endpoint = reqwest::Client::builder()
+    let (path, connect) = match endpoint {
+        Endpoint::Platform => ("/api/v1/stripe/webhook", "false"),
+        Endpoint::Connect => ("/api/v1/stripe/connect-webhook", "true"),
+    };
+    let endpoint: Registered = reqwest::Client::builder()
         .no_proxy()
         .build()?
         .post(format!("{}/v1/webhook_endpoints", stripe.url))
         .bearer_auth(&stripe.secret_key)
         .form(&[
-            (
-                "url",
-                format!("http://127.0.0.1:{port}/api/v1/stripe/webhook"),
-            ),
+            ("url", format!("http://127.0.0.1:{port}{path}")),
             ("enabled_events[]", "*".to_owned()),
+            ("connect", connect.to_owned()),
         ])
         .send()
         .await
@@ -210,7 +224,12 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
             secret_key: Secret::new(local.secret_key.clone()),
             publishable_key: local.publishable_key.clone(),
             webhook_secret: Secret::new(if local.register_webhook {
-                register_webhook(local, addr.port()).await?
+                register_webhook(local, addr.port(), Endpoint::Platform).await?
+            } else {
+                String::new()
+            }),
+            connect_webhook_secret: Secret::new(if local.register_webhook {
+                register_webhook(local, addr.port(), Endpoint::Connect).await?
             } else {
                 String::new()
             }),
@@ -403,7 +422,7 @@ pub struct WebhookOnly {
     pub stripe: StripeSettings,
 }
 
-/// Serves only `POST /api/v1/stripe/webhook` on 127.0.0.1 until the process ends.
+/// Serves only the Stripe webhook routes on 127.0.0.1 until the process ends.
 pub async fn serve_stripe_webhook(options: WebhookOnly) -> anyhow::Result<()> {
     let sdk = aws::sdk_config().await;
     let store = Store::new(aws::dynamodb(&sdk, &options.endpoints), &options.table_name);
@@ -456,7 +475,7 @@ async fn dispatch(targets: Arc<Targets>, request: Request) -> Response {
         return not_found;
     }
     // API Gateway prefers the most specific route: the webhook has its own function.
-    let target = if path == "/api/v1/stripe/webhook" {
+    let target = if path == "/api/v1/stripe/webhook" || path == "/api/v1/stripe/connect-webhook" {
         Some(&targets.stripe_webhook)
     } else if path.starts_with("/api/") {
         Some(&targets.public)

@@ -32,14 +32,17 @@ pub async fn seed_demo(server: &DevServer) -> anyhow::Result<()> {
         Some(venue),
     )
     .await?;
-    match status {
-        StatusCode::CREATED => tracing::info!("demo venue created"),
+    let created = match status {
+        StatusCode::CREATED => {
+            tracing::info!("demo venue created");
+            true
+        }
         StatusCode::CONFLICT => {
             tracing::info!("demo venue already exists");
-            return Ok(());
+            false
         }
         other => bail!("creating the demo venue failed with {other}"),
-    }
+    };
     let (_, login) = expect(
         call(
             server,
@@ -54,6 +57,12 @@ pub async fn seed_demo(server: &DevServer) -> anyhow::Result<()> {
         "logging in as the demo owner",
     )?;
     let token = login["token"].as_str().context("login token")?.to_owned();
+    // Already connected in the double, so `make dev` sells at once (also after the double
+    // restarted with the venue still in the table).
+    connect_venue(server, DEMO_HOST, &token).await?;
+    if !created {
+        return Ok(());
+    }
     let (_, map) = expect(
         call(
             server,
@@ -151,6 +160,72 @@ pub async fn seed_demo(server: &DevServer) -> anyhow::Result<()> {
         "demo catalog created: 3 events, 7 performances, a 500-seat theatre and a 300-person lawn"
     );
     Ok(())
+}
+
+/// Connects a venue's Stripe account in the local double, as an owner finishing onboarding
+/// would: onboarding started through the admin API (the account is created), the double's
+/// account completed (or made again under the same id when the double restarted), and the
+/// state read back. Returns the account id; without a Stripe double, does nothing.
+pub async fn connect_venue(
+    server: &DevServer,
+    host: &str,
+    owner_token: &str,
+) -> anyhow::Result<Option<String>> {
+    let Some(stripe) = server.config.stripe.as_ref() else {
+        return Ok(None);
+    };
+    let double = stripe.api_base.clone().context("the double's URL")?;
+    let payments = |refresh: bool| {
+        call(
+            server,
+            "GET",
+            host,
+            if refresh {
+                "/admin/v1/payments?refresh=true"
+            } else {
+                "/admin/v1/payments"
+            },
+            Some(owner_token),
+            None,
+        )
+    };
+    let (_, current) = expect(payments(false).await?, StatusCode::OK, "reading payments")?;
+    if current["accountId"].is_null() {
+        expect(
+            call(
+                server,
+                "POST",
+                host,
+                "/admin/v1/payments/onboarding",
+                Some(owner_token),
+                None,
+            )
+            .await?,
+            StatusCode::OK,
+            "starting onboarding",
+        )?;
+    }
+    let (_, started) = expect(payments(false).await?, StatusCode::OK, "reading payments")?;
+    let account = started["accountId"]
+        .as_str()
+        .context("an account id after onboarding started")?
+        .to_owned();
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()?
+        .post(format!("{double}/_double/accounts"))
+        .bearer_auth(stripe.secret_key.expose())
+        .json(&json!({ "id": account, "outcome": "complete" }))
+        .send()
+        .await
+        .context("reaching the Stripe double")?
+        .error_for_status()
+        .context("completing the account in the Stripe double")?;
+    let (_, connected) = expect(payments(true).await?, StatusCode::OK, "refreshing payments")?;
+    if connected["status"] != "connected" {
+        bail!("the venue's account did not connect: {connected}");
+    }
+    Ok(Some(account))
 }
 
 fn prices() -> Value {

@@ -7,17 +7,20 @@ use crate::ports::{Catalog, PortError};
 use crate::prepared::{PreparedLayout, TtlCache};
 use marquee_domain::performance::PerformanceStatus;
 use marquee_domain::records::{PerformanceRecord, VenueRecord};
-use marquee_domain::{PerformanceId, SeatMapId, TenantId};
+use marquee_domain::{PerformanceId, PlatformSettings, SeatMapId, TenantId};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a performance or layout is reused by an instance before it is read again.
 const CACHE_TTL: Duration = Duration::from_secs(5);
+/// How long the operator's settings are reused.
+const PLATFORM_TTL: Duration = Duration::from_secs(30);
 
 pub struct SaleCatalog {
     catalog: Arc<dyn Catalog>,
     layouts: TtlCache<(TenantId, SeatMapId), PreparedLayout>,
     performances: TtlCache<(TenantId, PerformanceId), PerformanceRecord>,
+    platform: TtlCache<(), PlatformSettings>,
 }
 
 impl SaleCatalog {
@@ -26,6 +29,7 @@ impl SaleCatalog {
             catalog,
             layouts: TtlCache::new(CACHE_TTL, 64),
             performances: TtlCache::new(CACHE_TTL, 1024),
+            platform: TtlCache::new(PLATFORM_TTL, 1),
         }
     }
 
@@ -35,6 +39,17 @@ impl SaleCatalog {
 
     pub async fn venue(&self, tenant: &TenantId) -> Result<Option<VenueRecord>, PortError> {
         self.catalog.venue(tenant).await
+    }
+
+    /// The operator's settings, kept by this instance for half a minute (a fee change applies
+    /// to checkouts from then on).
+    pub async fn platform_settings(&self) -> Result<PlatformSettings, PortError> {
+        if let Some(hit) = self.platform.get(&()) {
+            return Ok(*hit);
+        }
+        let settings = self.catalog.platform_settings().await?;
+        self.platform.put((), Arc::new(settings));
+        Ok(settings)
     }
 
     /// A performance patrons may see (anything but a draft), read now.

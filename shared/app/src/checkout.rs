@@ -3,11 +3,12 @@
 //! in one store transaction; then open the payment — or, for a free order, complete the sale
 //! at once.
 
+use crate::agreements::{AgreementError, PaymentAgreements};
 use crate::catalog::SaleCatalog;
 use crate::holds::{CartAccess, HoldError, Holds};
 use crate::ports::{
-    CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, OrderStore, PaymentError,
-    PaymentRequest, Payments, PortError, WriteRefusal,
+    CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, OrderStore, PaymentAccount,
+    PaymentError, PaymentRequest, Payments, PortError, WriteRefusal,
 };
 use crate::prepared::PreparedLayout;
 use crate::sales::{SaleError, Sales};
@@ -52,6 +53,10 @@ pub enum CheckoutError {
     },
     #[error("a performance in the cart is no longer on sale")]
     NotOnSale(PerformanceId),
+    /// The venue cannot take card payments now (no connected account, onboarding unfinished,
+    /// or charges disabled by the provider): why, in words.
+    #[error("{0}")]
+    PaymentsNotReady(String),
     #[error(transparent)]
     Invalid(#[from] Invalid),
     /// A free order whose places were taken before it completed.
@@ -165,6 +170,24 @@ impl Checkout {
             )
             .into());
         }
+        // A card payment goes to the venue's own account, with the platform's fee; refused
+        // here, before anything is written, when the venue cannot take one.
+        let (stripe_account, platform_fee) = if priced.totals.total > 0 {
+            let account = PaymentAgreements::ready_to_sell(&venue).map_err(|e| match e {
+                AgreementError::NotReady(why) => CheckoutError::PaymentsNotReady(why),
+                other => CheckoutError::PaymentsNotReady(other.to_string()),
+            })?;
+            let fee = match venue.platform_fee {
+                Some(fee) => fee,
+                None => self.catalog.platform_settings().await?.platform_fee,
+            };
+            (
+                Some(account.account_id.clone()),
+                fee.amount(priced.totals.total, priced.tickets.len()),
+            )
+        } else {
+            (None, 0)
+        };
 
         // A previous checkout of this cart (its payment failed, the patron changed the cart)
         // will not be paid now: cancel its order and its PaymentIntent.
@@ -186,6 +209,8 @@ impl Checkout {
             totals: priced.totals,
             tickets: priced.tickets,
             payment_intent: None,
+            stripe_account,
+            platform_fee,
             refunded: 0,
             refunds: Vec::new(),
             problem: None,
@@ -389,7 +414,10 @@ impl Checkout {
             tracing::warn!(order = %previous, error = ?e, "could not cancel the previous checkout's order");
         }
         if let Some(intent) = &order.payment_intent
-            && let Err(e) = self.payments.cancel_payment_intent(intent).await
+            && let Err(e) = self
+                .payments
+                .cancel_payment_intent(PaymentAccount::of(order.stripe_account.as_deref()), intent)
+                .await
         {
             tracing::warn!(order = %previous, error = %e, "could not cancel the previous PaymentIntent");
         }
@@ -441,6 +469,8 @@ impl Checkout {
             receipt_email: &order.email,
             metadata,
             idempotency_key: format!("checkout-{cart}-v{cart_version}"),
+            account: PaymentAccount::of(order.stripe_account.as_deref()),
+            application_fee: order.platform_fee,
         };
         let intent = match self.payments.create_payment_intent(request).await {
             Ok(intent) => intent,
@@ -462,7 +492,14 @@ impl Checkout {
                 // anyway, the sale finds the order cancelled and refunds it.)
                 self.undo_checkout(tenant, order, "The payment could not be started.")
                     .await;
-                if let Err(cancel) = self.payments.cancel_payment_intent(&intent.id).await {
+                if let Err(cancel) = self
+                    .payments
+                    .cancel_payment_intent(
+                        PaymentAccount::of(order.stripe_account.as_deref()),
+                        &intent.id,
+                    )
+                    .await
+                {
                     tracing::warn!(order = %order.id, error = %cancel, "could not cancel the PaymentIntent");
                 }
                 Err(match e {

@@ -10,6 +10,10 @@
 
 use crate::jobs::{HoldExpiryJob, MailJob};
 use crate::ports::{
+    AccountRequest, AgreementStore, Amount, Balance, LinkOutcome, PaymentAccounts,
+    PaymentBreakdown, Payout, ProviderAccount,
+};
+use crate::ports::{
     Catalog, CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, DoorStore,
     HoldExpiryQueue, HoldRefusal, HoldRequest, HoldStore, MailQueue, OrderStore, PaymentAccount,
     PaymentError, PaymentEvents, PaymentRequest, Payments, PlacesToHold, PortError, RefundRequest,
@@ -29,6 +33,7 @@ use marquee_domain::{
     CartId, EventId, HoldId, OrderId, OrderStatus, PerformanceId, SeatMap, SeatMapId, TenantId,
     TicketId,
 };
+use marquee_domain::{ConnectedAccount, PlatformFee, PlatformSettings};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -130,6 +135,9 @@ struct Tables {
     /// Per ticket: the door it was admitted at.
     doors: HashMap<TicketId, Option<String>>,
     scans: Vec<marquee_domain::records::ScanRecord>,
+    platform: Option<PlatformSettings>,
+    /// Connected account id → its venue.
+    accounts: HashMap<String, TenantId>,
 }
 
 /// The table, in memory: catalog, carts, holds, seats and orders.
@@ -324,6 +332,88 @@ impl Catalog for InMemoryStore {
                 t == tenant && p == performance && sections.contains(&s.section)
             })
             .map(|((_, _, id), s)| (id.clone(), s.clone()))
+            .collect())
+    }
+
+    async fn platform_settings(&self) -> Result<PlatformSettings, PortError> {
+        self.faults.check("platform_settings")?;
+        Ok(lock(&self.tables).platform.unwrap_or_default())
+    }
+}
+
+#[async_trait]
+impl AgreementStore for InMemoryStore {
+    async fn put_platform_settings(&self, settings: &PlatformSettings) -> Result<(), PortError> {
+        self.faults.check("put_platform_settings")?;
+        lock(&self.tables).platform = Some(*settings);
+        Ok(())
+    }
+
+    async fn set_venue_fee(
+        &self,
+        tenant: &TenantId,
+        fee: Option<PlatformFee>,
+    ) -> Result<bool, PortError> {
+        self.faults.check("set_venue_fee")?;
+        Ok(lock(&self.tables)
+            .venues
+            .get_mut(tenant)
+            .map(|venue| venue.platform_fee = fee)
+            .is_some())
+    }
+
+    async fn link_account(
+        &self,
+        tenant: &TenantId,
+        account: &ConnectedAccount,
+    ) -> Result<LinkOutcome, PortError> {
+        self.faults.check("link_account")?;
+        let mut tables = lock(&self.tables);
+        let venue = tables
+            .venues
+            .get_mut(tenant)
+            .ok_or_else(|| PortError::new("link_account", "no such venue"))?;
+        if let Some(existing) = &venue.payments {
+            return Ok(LinkOutcome::AlreadyLinked(existing.clone()));
+        }
+        venue.payments = Some(account.clone());
+        tables
+            .accounts
+            .insert(account.account_id.clone(), tenant.clone());
+        Ok(LinkOutcome::Linked)
+    }
+
+    async fn update_account(
+        &self,
+        tenant: &TenantId,
+        account: &ConnectedAccount,
+    ) -> Result<(), PortError> {
+        self.faults.check("update_account")?;
+        let mut tables = lock(&self.tables);
+        match tables
+            .venues
+            .get_mut(tenant)
+            .and_then(|v| v.payments.as_mut())
+        {
+            Some(stored) if stored.account_id == account.account_id => {
+                *stored = account.clone();
+                Ok(())
+            }
+            _ => Err(PortError::new("update_account", "not the venue's account")),
+        }
+    }
+
+    async fn tenant_for_account(&self, account_id: &str) -> Result<Option<TenantId>, PortError> {
+        self.faults.check("tenant_for_account")?;
+        Ok(lock(&self.tables).accounts.get(account_id).cloned())
+    }
+
+    async fn connected_accounts(&self) -> Result<Vec<(String, TenantId)>, PortError> {
+        self.faults.check("connected_accounts")?;
+        Ok(lock(&self.tables)
+            .accounts
+            .iter()
+            .map(|(a, t)| (a.clone(), t.clone()))
             .collect())
     }
 }
@@ -1143,6 +1233,9 @@ pub struct FakeIntent {
     pub amount: i64,
     pub currency: String,
     pub metadata: HashMap<String, String>,
+    /// The connected account it was made on (`None`: the platform's).
+    pub account: Option<String>,
+    pub application_fee: i64,
     pub cancelled: bool,
     /// When the patron paid (see [`FakePayments::pay`]); `None` while unpaid.
     pub paid_at: Option<DateTime<Utc>>,
@@ -1155,6 +1248,8 @@ pub struct FakeRefund {
     pub payment_intent: String,
     pub amount: i64,
     pub metadata: HashMap<String, String>,
+    pub account: Option<String>,
+    pub refund_application_fee: bool,
 }
 
 /// The payment provider: idempotency keys return the first answer, as Stripe's do.
@@ -1162,6 +1257,10 @@ pub struct FakeRefund {
 pub struct FakePayments {
     intents: Mutex<BTreeMap<String, FakeIntent>>,
     refunds: Mutex<BTreeMap<String, FakeRefund>>,
+    /// Connected accounts by idempotency key.
+    accounts: Mutex<BTreeMap<String, ProviderAccount>>,
+    /// Onboarding links made: (account, return URL).
+    pub links: Mutex<Vec<(String, String)>>,
     /// Provider failures: `Unavailable` for scheduled calls.
     pub faults: Faults,
     /// When set, every call is refused as if payments were not configured.
@@ -1176,6 +1275,23 @@ impl FakePayments {
     /// Refunds actually made (one per idempotency key).
     pub fn refunds(&self) -> Vec<FakeRefund> {
         lock(&self.refunds).values().cloned().collect()
+    }
+
+    /// The provider changes a connected account (onboarding finished, charges disabled, …).
+    pub fn set_account(&self, account: ProviderAccount) {
+        for stored in lock(&self.accounts)
+            .values_mut()
+            .filter(|a| a.id == account.id)
+        {
+            *stored = account.clone();
+        }
+    }
+
+    pub fn account_ids(&self) -> Vec<String> {
+        lock(&self.accounts)
+            .values()
+            .map(|a| a.id.clone())
+            .collect()
     }
 
     /// The patron pays the intent at `at` (what the provider then lists as succeeded).
@@ -1211,6 +1327,8 @@ impl Payments for FakePayments {
                 amount: request.amount,
                 currency: request.currency.to_lowercase(),
                 metadata: request.metadata.clone(),
+                account: connected(request.account),
+                application_fee: request.application_fee,
                 cancelled: false,
                 paid_at: None,
             });
@@ -1220,9 +1338,17 @@ impl Payments for FakePayments {
         })
     }
 
-    async fn cancel_payment_intent(&self, id: &str) -> Result<(), PaymentError> {
+    async fn cancel_payment_intent(
+        &self,
+        account: PaymentAccount<'_>,
+        id: &str,
+    ) -> Result<(), PaymentError> {
         self.check("cancel_payment_intent")?;
-        for intent in lock(&self.intents).values_mut().filter(|i| i.id == id) {
+        let account = connected(account);
+        for intent in lock(&self.intents)
+            .values_mut()
+            .filter(|i| i.id == id && i.account == account)
+        {
             intent.cancelled = true;
         }
         Ok(())
@@ -1239,9 +1365,14 @@ impl Payments for FakePayments {
                 payment_intent: request.payment_intent.to_owned(),
                 amount: request.amount,
                 metadata: request.metadata.clone(),
+                account: connected(request.account),
+                refund_application_fee: request.refund_application_fee,
             });
         // As Stripe: a key reused with other parameters is refused, not answered.
-        if refund.amount != request.amount || refund.metadata != request.metadata {
+        if refund.amount != request.amount
+            || refund.metadata != request.metadata
+            || refund.refund_application_fee != request.refund_application_fee
+        {
             return Err(PaymentError::Refused {
                 status: 400,
                 message: "Keys for idempotent requests can only be used with the same \
@@ -1255,13 +1386,15 @@ impl Payments for FakePayments {
     /// Paid intents (their payment time stands for their creation time here).
     async fn succeeded_payments(
         &self,
-        _account: PaymentAccount<'_>,
+        account: PaymentAccount<'_>,
         since: DateTime<Utc>,
     ) -> Result<Vec<SucceededPayment>, PaymentError> {
         self.check("succeeded_payments")?;
         let refunds = self.refunds();
+        let account = connected(account);
         Ok(lock(&self.intents)
             .values()
+            .filter(|intent| intent.account == account)
             .filter_map(|intent| {
                 let paid_at = intent.paid_at.filter(|at| *at >= since)?;
                 Some(SucceededPayment {
@@ -1278,6 +1411,115 @@ impl Payments for FakePayments {
                 })
             })
             .collect())
+    }
+}
+
+fn connected(account: PaymentAccount<'_>) -> Option<String> {
+    match account {
+        PaymentAccount::Platform => None,
+        PaymentAccount::Connected(id) => Some(id.to_owned()),
+    }
+}
+
+#[async_trait]
+impl PaymentAccounts for FakePayments {
+    /// A new account has onboarding ahead of it; the same key gives the same account.
+    async fn create_account(
+        &self,
+        request: AccountRequest<'_>,
+    ) -> Result<ProviderAccount, PaymentError> {
+        self.check("create_account")?;
+        let mut accounts = lock(&self.accounts);
+        let count = accounts.len();
+        Ok(accounts
+            .entry(request.idempotency_key.clone())
+            .or_insert_with(|| ProviderAccount {
+                id: format!("acct_fake_{count}"),
+                charges_enabled: false,
+                payouts_enabled: false,
+                details_submitted: false,
+                requirements: vec!["external_account".into(), "tos_acceptance.date".into()],
+                disabled_reason: Some("requirements.past_due".into()),
+            })
+            .clone())
+    }
+
+    async fn account(&self, id: &str) -> Result<ProviderAccount, PaymentError> {
+        self.check("account")?;
+        lock(&self.accounts)
+            .values()
+            .find(|a| a.id == id)
+            .cloned()
+            .ok_or(PaymentError::Refused {
+                status: 403,
+                message: "no such account".into(),
+            })
+    }
+
+    async fn onboarding_link(
+        &self,
+        account: &str,
+        return_url: &str,
+        _refresh_url: &str,
+    ) -> Result<String, PaymentError> {
+        self.check("onboarding_link")?;
+        let mut links = lock(&self.links);
+        links.push((account.to_owned(), return_url.to_owned()));
+        Ok(format!(
+            "https://connect.example/setup/{account}/{}",
+            links.len()
+        ))
+    }
+
+    /// What the account's paid intents left it: their amounts less the fees, less refunds.
+    async fn balance(&self, account: &str) -> Result<Balance, PaymentError> {
+        self.check("balance")?;
+        let refunds = self.refunds();
+        let mut available = BTreeMap::<String, i64>::new();
+        for intent in lock(&self.intents)
+            .values()
+            .filter(|i| i.paid_at.is_some() && i.account.as_deref() == Some(account))
+        {
+            let refunded: i64 = refunds
+                .iter()
+                .filter(|r| r.payment_intent == intent.id)
+                .map(|r| r.amount)
+                .sum();
+            *available.entry(intent.currency.clone()).or_default() +=
+                intent.amount - intent.application_fee - refunded;
+        }
+        Ok(Balance {
+            available: available
+                .into_iter()
+                .map(|(currency, amount)| Amount { amount, currency })
+                .collect(),
+            pending: Vec::new(),
+        })
+    }
+
+    async fn payouts(&self, _account: &str, _limit: u8) -> Result<Vec<Payout>, PaymentError> {
+        self.check("payouts")?;
+        Ok(Vec::new())
+    }
+
+    /// The fake provider charges no fee of its own.
+    async fn payment_breakdown(
+        &self,
+        account: PaymentAccount<'_>,
+        payment_intent: &str,
+    ) -> Result<Option<PaymentBreakdown>, PaymentError> {
+        self.check("payment_breakdown")?;
+        let account = connected(account);
+        Ok(lock(&self.intents)
+            .values()
+            .find(|i| i.id == payment_intent && i.account == account && i.paid_at.is_some())
+            .map(|i| PaymentBreakdown {
+                gross: i.amount,
+                provider_fee: 0,
+                application_fee: i.application_fee,
+                net: i.amount - i.application_fee,
+                currency: i.currency.clone(),
+            }))
     }
 }
 
@@ -1377,6 +1619,15 @@ impl World {
         Arc::new(crate::sales::PaymentWebhook::new(
             self.sales(),
             self.store.clone(),
+            self.clock.clone(),
+        ))
+    }
+
+    pub fn agreements(&self) -> Arc<crate::agreements::PaymentAgreements> {
+        Arc::new(crate::agreements::PaymentAgreements::new(
+            self.store.clone(),
+            self.store.clone(),
+            self.payments.clone(),
             self.clock.clone(),
         ))
     }

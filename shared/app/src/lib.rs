@@ -1,5 +1,7 @@
 //! Marquee's application layer: every sale decision is made here, once, over narrow ports.
 //!
+//! - [`agreements`]: payment agreements — each venue's connected Stripe account, its
+//!   onboarding and state, the platform's fee, balance and payouts.
 //! - [`holds`]: carts and holds — explicit seats, best available, general admission, release,
 //!   and the clean-up of expired holds.
 //! - [`checkout`]: price the cart on the server and open the payment.
@@ -16,6 +18,7 @@
 //! map its error; the services reach DynamoDB, SQS, SES and Stripe only through [`ports`].
 //! With the `fakes` feature, [`fakes`] has in-memory ports for fast unit tests.
 
+pub mod agreements;
 pub mod catalog;
 pub mod checkout;
 pub mod delivery;

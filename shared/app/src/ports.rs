@@ -14,7 +14,8 @@ use marquee_domain::records::{
 };
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
 use marquee_domain::{
-    CartId, HoldId, OrderId, OrderStatus, PerformanceId, SeatMap, SeatMapId, TenantId, TicketId,
+    CartId, ConnectedAccount, HoldId, OrderId, OrderStatus, PerformanceId, PlatformFee,
+    PlatformSettings, SeatMap, SeatMapId, TenantId, TicketId,
 };
 use std::collections::HashMap;
 
@@ -94,6 +95,9 @@ pub trait Catalog: Send + Sync {
         performance: &PerformanceId,
         sections: &[SectionId],
     ) -> Result<Vec<(SeatId, SeatStateRecord)>, PortError>;
+    /// The operator's settings (the default platform fee, the refund policy); the defaults
+    /// when the operator never set them.
+    async fn platform_settings(&self) -> Result<PlatformSettings, PortError>;
 }
 
 /// What a hold asks the store for.
@@ -375,6 +379,10 @@ pub struct PaymentRequest<'a> {
     pub metadata: HashMap<String, String>,
     /// The same key returns the same PaymentIntent (a retried checkout never charges twice).
     pub idempotency_key: String,
+    /// Whose PaymentIntent it is: the venue's connected account (a direct charge).
+    pub account: PaymentAccount<'a>,
+    /// The platform's fee, taken from the payment by the provider (0: none).
+    pub application_fee: i64,
 }
 
 /// A PaymentIntent ready for the browser.
@@ -387,10 +395,14 @@ pub struct CreatedPaymentIntent {
 /// A refund to make; the same key never refunds twice.
 #[derive(Debug, Clone)]
 pub struct RefundRequest<'a> {
+    /// The account the payment was made on.
+    pub account: PaymentAccount<'a>,
     pub payment_intent: &'a str,
     pub amount: i64,
     pub idempotency_key: String,
     pub metadata: HashMap<String, String>,
+    /// Whether the platform's fee goes back in proportion too (direct charges only).
+    pub refund_application_fee: bool,
 }
 
 /// Whose payments to look at: the platform's own provider account, or a venue's connected
@@ -399,6 +411,13 @@ pub struct RefundRequest<'a> {
 pub enum PaymentAccount<'a> {
     Platform,
     Connected(&'a str),
+}
+
+impl<'a> PaymentAccount<'a> {
+    /// The account an order's payment is on (`stripe_account`, or the platform's own).
+    pub fn of(stripe_account: Option<&'a str>) -> Self {
+        stripe_account.map_or(Self::Platform, Self::Connected)
+    }
 }
 
 /// A payment the provider holds as succeeded, as reconciliation reads it.
@@ -425,7 +444,11 @@ pub trait Payments: Send + Sync {
         request: PaymentRequest<'_>,
     ) -> Result<CreatedPaymentIntent, PaymentError>;
     /// Cancels a PaymentIntent that will not be paid. Refused once it has succeeded.
-    async fn cancel_payment_intent(&self, id: &str) -> Result<(), PaymentError>;
+    async fn cancel_payment_intent(
+        &self,
+        account: PaymentAccount<'_>,
+        id: &str,
+    ) -> Result<(), PaymentError>;
     /// The refund's id.
     async fn refund(&self, request: RefundRequest<'_>) -> Result<String, PaymentError>;
     /// Every PaymentIntent of `account` created at or after `since` that succeeded, oldest
@@ -435,6 +458,153 @@ pub trait Payments: Send + Sync {
         account: PaymentAccount<'_>,
         since: DateTime<Utc>,
     ) -> Result<Vec<SucceededPayment>, PaymentError>;
+}
+
+/// What the platform asks the provider to open for a venue: a connected account that takes
+/// direct charges (the venue is the merchant of record, sees the full provider dashboard,
+/// pays the provider's fees; the provider collects requirements and carries losses).
+#[derive(Debug, Clone)]
+pub struct AccountRequest<'a> {
+    pub business_name: &'a str,
+    pub email: Option<&'a str>,
+    /// ISO 4217, any case.
+    pub currency: &'a str,
+    /// What the patron's card statement shows.
+    pub statement_descriptor: String,
+    pub metadata: HashMap<String, String>,
+    /// One account per venue, even when the request is repeated.
+    pub idempotency_key: String,
+}
+
+/// A connected account as the provider reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderAccount {
+    pub id: String,
+    pub charges_enabled: bool,
+    pub payouts_enabled: bool,
+    pub details_submitted: bool,
+    /// Currently due and past due, each once.
+    pub requirements: Vec<String>,
+    pub disabled_reason: Option<String>,
+}
+
+impl ProviderAccount {
+    /// The state to store, read at `now` (RFC 3339), after `previous`.
+    pub fn into_record(self, now: String, previous: Option<&ConnectedAccount>) -> ConnectedAccount {
+        ConnectedAccount {
+            account_id: self.id,
+            charges_enabled: self.charges_enabled,
+            payouts_enabled: self.payouts_enabled,
+            details_submitted: self.details_submitted,
+            requirements: self.requirements,
+            disabled_reason: self.disabled_reason,
+            ever_enabled: false,
+            updated_at: now,
+        }
+        .updated(previous)
+    }
+}
+
+/// An amount in one currency (minor units, ISO 4217 in lower case as the provider says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amount {
+    pub amount: i64,
+    pub currency: String,
+}
+
+/// A connected account's balance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Balance {
+    pub available: Vec<Amount>,
+    pub pending: Vec<Amount>,
+}
+
+/// Money sent from a connected account to the venue's bank.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payout {
+    pub id: String,
+    pub amount: Amount,
+    /// `paid`, `pending`, `in_transit`, `canceled`, `failed`.
+    pub status: String,
+    /// Unix seconds.
+    pub arrival_date: i64,
+    pub created: i64,
+}
+
+/// Where a payment's money went, from the provider's balance transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentBreakdown {
+    pub gross: i64,
+    /// The provider's own processing fee.
+    pub provider_fee: i64,
+    /// The platform's fee.
+    pub application_fee: i64,
+    /// What the venue keeps.
+    pub net: i64,
+    pub currency: String,
+}
+
+/// The provider's connected accounts (Stripe Connect).
+#[async_trait]
+pub trait PaymentAccounts: Send + Sync {
+    async fn create_account(
+        &self,
+        request: AccountRequest<'_>,
+    ) -> Result<ProviderAccount, PaymentError>;
+    async fn account(&self, id: &str) -> Result<ProviderAccount, PaymentError>;
+    /// A single-use link to the provider's onboarding for the account; the venue comes back
+    /// to `return_url`, or to `refresh_url` when the link expired.
+    async fn onboarding_link(
+        &self,
+        account: &str,
+        return_url: &str,
+        refresh_url: &str,
+    ) -> Result<String, PaymentError>;
+    async fn balance(&self, account: &str) -> Result<Balance, PaymentError>;
+    /// The newest payouts first.
+    async fn payouts(&self, account: &str, limit: u8) -> Result<Vec<Payout>, PaymentError>;
+    /// `None` while the payment has no balance transaction (not succeeded).
+    async fn payment_breakdown(
+        &self,
+        account: PaymentAccount<'_>,
+        payment_intent: &str,
+    ) -> Result<Option<PaymentBreakdown>, PaymentError>;
+}
+
+/// What linking a new account to a venue found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkOutcome {
+    Linked,
+    /// The venue had an account already (another request linked one first): use it.
+    AlreadyLinked(ConnectedAccount),
+}
+
+/// Payment agreements as stored: the operator's settings, each venue's account and fee.
+#[async_trait]
+pub trait AgreementStore: Send + Sync {
+    async fn put_platform_settings(&self, settings: &PlatformSettings) -> Result<(), PortError>;
+    /// Sets or clears a venue's own fee; `false` when there is no such venue.
+    async fn set_venue_fee(
+        &self,
+        tenant: &TenantId,
+        fee: Option<PlatformFee>,
+    ) -> Result<bool, PortError>;
+    /// Gives the venue its account, only if it has none, and indexes the account's id.
+    async fn link_account(
+        &self,
+        tenant: &TenantId,
+        account: &ConnectedAccount,
+    ) -> Result<LinkOutcome, PortError>;
+    /// Stores a newer state of the venue's account (only the same account).
+    async fn update_account(
+        &self,
+        tenant: &TenantId,
+        account: &ConnectedAccount,
+    ) -> Result<(), PortError>;
+    /// The venue whose account this is.
+    async fn tenant_for_account(&self, account_id: &str) -> Result<Option<TenantId>, PortError>;
+    /// Every venue's account id, for reconciliation.
+    async fn connected_accounts(&self) -> Result<Vec<(String, TenantId)>, PortError>;
 }
 
 /// Delayed jobs that clean up after holds.

@@ -5,8 +5,10 @@
 //! keyed by the PaymentIntent), so running it while the webhook is being handled, or twice,
 //! changes nothing.
 //!
-//! It runs per provider account: the platform's own today, each venue's connected account
-//! once payment agreements land ([`PaymentAccount::Connected`]).
+//! It runs per provider account: each venue's connected account ([`PaymentAccount::Connected`]),
+//! where its card payments are made (direct charges), and the platform's own for payments
+//! made before payment agreements. A payment is only ever matched with an order whose payment
+//! is on the same account.
 
 use crate::ports::Clock;
 use crate::ports::{OrderStore, PaymentAccount, PaymentError, Payments, SucceededPayment};
@@ -37,6 +39,16 @@ pub struct ReconcileReport {
 }
 
 impl ReconcileReport {
+    /// Adds another account's figures.
+    pub fn add(&mut self, other: &ReconcileReport) {
+        self.checked += other.checked;
+        self.already_fine += other.already_fine;
+        self.fixed += other.fixed;
+        self.refunded += other.refunded;
+        self.unmatched += other.unmatched;
+        self.failed += other.failed;
+    }
+
     /// Writes the report as one structured line.
     pub fn log(&self, account: PaymentAccount<'_>, lookback_days: i64) {
         let account = match account {
@@ -119,7 +131,7 @@ impl Reconciliation {
         };
         // Owned items: a future borrowing from the list would not be `Send` for every lifetime.
         let verdicts: Vec<Verdict> = futures::stream::iter(payments)
-            .map(|payment| async move { self.settle(&payment).await })
+            .map(|payment| async move { self.settle(account_id(account), &payment).await })
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
@@ -136,7 +148,7 @@ impl Reconciliation {
     }
 
     /// One payment: looked up, and completed if its order is not settled.
-    async fn settle(&self, payment: &SucceededPayment) -> Verdict {
+    async fn settle(&self, account: Option<&str>, payment: &SucceededPayment) -> Verdict {
         let target = payment
             .metadata
             .get("tenant")
@@ -162,6 +174,11 @@ impl Reconciliation {
                 return Verdict::Failed;
             }
         };
+        if order.stripe_account.as_deref() != account {
+            // Metadata naming another venue's order: never settled from this account.
+            tracing::warn!(payment_intent = %payment.payment_intent, order = %order_id, "a succeeded payment names an order whose payment is on another account");
+            return Verdict::Unmatched;
+        }
         let this_intent = order
             .payment_intent
             .as_deref()
@@ -205,6 +222,13 @@ impl Reconciliation {
                 Verdict::Failed
             }
         }
+    }
+}
+
+fn account_id(account: PaymentAccount<'_>) -> Option<&str> {
+    match account {
+        PaymentAccount::Platform => None,
+        PaymentAccount::Connected(id) => Some(id),
     }
 }
 

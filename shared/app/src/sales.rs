@@ -9,8 +9,8 @@
 
 use crate::delivery::TicketDelivery;
 use crate::ports::{
-    Capacities, Catalog, Clock, HoldStore, OrderStore, PaymentError, PaymentEvents, Payments,
-    PortError, RefundRequest, RefundWrite, SaleRefusal, SaleWrite, WriteRefusal,
+    Capacities, Catalog, Clock, HoldStore, OrderStore, PaymentAccount, PaymentError, PaymentEvents,
+    Payments, PortError, RefundRequest, RefundWrite, SaleRefusal, SaleWrite, WriteRefusal,
 };
 use crate::retry::{Policy, retry};
 use marquee_domain::order::refund_amount;
@@ -329,10 +329,13 @@ impl Sales {
         let refund_id = self
             .payments
             .refund(RefundRequest {
+                account: PaymentAccount::of(order.stripe_account.as_deref()),
                 payment_intent: payment.payment_intent,
                 amount: payment.amount,
                 idempotency_key: format!("unfulfilled-{}-{}", order.id, payment.payment_intent),
                 metadata: metadata(tenant, &order.id),
+                // A payment that bought nothing leaves the platform nothing either.
+                refund_application_fee: order.stripe_account.is_some(),
             })
             .await?;
         let refund = RefundRecord {
@@ -393,10 +396,12 @@ impl Sales {
         let refund_id = self
             .payments
             .refund(RefundRequest {
+                account: PaymentAccount::of(order.stripe_account.as_deref()),
                 payment_intent: payment.payment_intent,
                 amount: payment.amount,
                 idempotency_key: format!("stray-{}-{}", order.id, payment.payment_intent),
                 metadata: metadata(tenant, &order.id),
+                refund_application_fee: order.stripe_account.is_some(),
             })
             .await?;
         tracing::warn!(order = %order.id, refund = %refund_id, "refunded a payment on a superseded PaymentIntent");
@@ -524,12 +529,18 @@ impl Sales {
         };
         let refund_id = match (&order.payment_intent, amount) {
             (Some(intent), amount) if amount > 0 => {
+                // The platform's fee goes back in proportion when the operator says so.
+                let refund_application_fee = order.stripe_account.is_some()
+                    && order.platform_fee > 0
+                    && self.catalog.platform_settings().await?.refund_platform_fee;
                 self.payments
                     .refund(RefundRequest {
+                        account: PaymentAccount::of(order.stripe_account.as_deref()),
                         payment_intent: intent,
                         amount,
                         idempotency_key: format!("refund-{}-v{}", order.id, order.version),
                         metadata: refund_metadata(tenant, &order, &chosen, reason),
+                        refund_application_fee,
                     })
                     .await?
             }
@@ -747,7 +758,10 @@ impl PaymentWebhook {
         }
     }
 
-    /// Handles one event for one order. Nothing is claimed first: the sale is idempotent by
+    /// Handles one event for one order, reported by the provider account `account` (`None`:
+    /// the platform's own). An event whose account is not the one the order's payment is
+    /// on is ignored and logged: one venue's account can never settle another's order.
+    /// Nothing is claimed first: the sale is idempotent by
     /// construction (keyed by the order and its PaymentIntent), so a redelivery after a crash
     /// at any point finishes the work or finds it done. The event is recorded after its
     /// effect, so a delivery that was handled is recognised without doing the work again.
@@ -757,10 +771,17 @@ impl PaymentWebhook {
         order: &OrderId,
         event_id: &str,
         kind: &str,
+        account: Option<&str>,
         event: PaymentEvent<'_>,
     ) -> Result<EventOutcome, SaleError> {
         if self.events.seen(tenant, event_id).await? {
             return Ok(EventOutcome::Duplicate);
+        }
+        if let Some(record) = self.sales.orders.order(tenant, order).await?
+            && record.stripe_account.as_deref() != account
+        {
+            tracing::warn!(event = %event_id, %order, account = account.unwrap_or("platform"), "an event from another account than the order's payment ignored");
+            return Ok(EventOutcome::Handled("wrong_account"));
         }
         let outcome = match event {
             PaymentEvent::Succeeded(payment) => self

@@ -11,7 +11,8 @@ use marquee_domain::pricing::{PriceRow, PriceTable};
 use marquee_domain::records::{EventRecord, PerformanceRecord, SeatMapRecord, VenueRecord};
 use marquee_domain::seatmap::{SeatMap, SeatMapInput, ZoneId};
 use marquee_domain::{
-    Currency, EventId, Hostname, PerformanceId, SeatMapId, Slug, TenantId, Timezone, VenueSettings,
+    ConnectedAccount, Currency, EventId, Hostname, PerformanceId, SeatMapId, Slug, TenantId,
+    Timezone, VenueSettings,
 };
 
 pub struct Venue {
@@ -19,6 +20,9 @@ pub struct Venue {
     pub tenant: TenantId,
     pub performance: PerformanceId,
 }
+
+/// The venue's connected payment account (charges and payouts enabled).
+pub const ACCOUNT: &str = "acct_little";
 
 pub fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 6, 18, 0, 0).unwrap()
@@ -66,6 +70,17 @@ pub fn venue() -> Venue {
         hostname: Hostname::parse("little.example.com").unwrap(),
         settings,
         created_at: start().to_rfc3339(),
+        payments: Some(ConnectedAccount {
+            account_id: ACCOUNT.to_owned(),
+            charges_enabled: true,
+            payouts_enabled: true,
+            details_submitted: true,
+            requirements: Vec::new(),
+            disabled_reason: None,
+            ever_enabled: true,
+            updated_at: start().to_rfc3339(),
+        }),
+        platform_fee: None,
     });
     let map = map();
     let map_id = SeatMapId::generate();

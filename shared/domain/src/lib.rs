@@ -3,6 +3,7 @@
 //! Values are parsed once at the boundary into newtypes (`Slug::parse`, `Email::parse`, …);
 //! once a value exists it is valid, so the rest of the code never re-checks it.
 
+pub mod agreements;
 pub mod best_available;
 pub mod ids;
 pub mod money;
@@ -25,6 +26,7 @@ pub use password::Password;
 pub use roles::{Permission, Role};
 pub use venue::{Branding, Currency, HexColour, Timezone, VenueSettings, VenueSettingsUpdate};
 
+pub use agreements::{ConnectedAccount, PaymentsStatus, PlatformFee, PlatformSettings};
 pub use best_available::{BestAvailable, MAX_BEST_AVAILABLE};
 pub use money::{Money, MoneyError};
 pub use pricing::{

@@ -173,6 +173,10 @@ impl crate::payments::StripeSettings {
                 .stripe_webhook_secret
                 .clone()
                 .unwrap_or_else(|| Secret::new("")),
+            connect_webhook_secret: secrets
+                .stripe_connect_webhook_secret
+                .clone()
+                .unwrap_or_else(|| Secret::new("")),
             api_base: std::env::var("STRIPE_API_BASE")
                 .ok()
                 .filter(|url| !url.is_empty()),

@@ -10,13 +10,13 @@ use crate::config::Secret;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 #[cfg(feature = "stripe")]
-use std::collections::HashMap;
-#[cfg(feature = "stripe")]
 use std::str::FromStr;
 #[cfg(feature = "stripe")]
 use std::sync::Once;
 #[cfg(feature = "stripe")]
 use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+#[cfg(feature = "stripe")]
+use stripe_client_core::CustomizableStripeRequest;
 #[cfg(feature = "stripe")]
 use stripe_core::payment_intent::{
     CancelPaymentIntent, CreatePaymentIntent, CreatePaymentIntentAutomaticPaymentMethods,
@@ -48,6 +48,8 @@ pub struct StripeSettings {
     pub secret_key: Secret,
     pub publishable_key: String,
     pub webhook_secret: Secret,
+    /// The Connect endpoint's signing secret: venues' accounts' events.
+    pub connect_webhook_secret: Secret,
     /// Stripe's API by default; the double's URL locally.
     pub api_base: Option<String>,
     /// Whether this is the local double (for the site's payment settings).
@@ -55,8 +57,8 @@ pub struct StripeSettings {
 }
 
 pub use marquee_app::ports::{
-    CreatedPaymentIntent, PaymentAccount, PaymentError, PaymentRequest, RefundRequest,
-    SucceededPayment,
+    AccountRequest, Amount, Balance, CreatedPaymentIntent, PaymentAccount, PaymentBreakdown,
+    PaymentError, PaymentRequest, Payout, ProviderAccount, RefundRequest, SucceededPayment,
 };
 
 /// PaymentIntents per page when listing (Stripe's maximum).
@@ -87,6 +89,7 @@ pub struct Payments {
     client: Option<stripe::Client>,
     publishable_key: String,
     webhook_secret: Secret,
+    connect_webhook_secret: Secret,
     mode: PaymentMode,
     /// The Stripe double's base URL, for the local test-card form.
     test_card_url: Option<String>,
@@ -136,6 +139,7 @@ impl Payments {
             client: Some(client),
             publishable_key: settings.publishable_key,
             webhook_secret: settings.webhook_secret,
+            connect_webhook_secret: settings.connect_webhook_secret,
             mode,
             test_card_url: settings.api_base.filter(|_| settings.local),
         })
@@ -147,6 +151,7 @@ impl Payments {
             client: None,
             publishable_key: String::new(),
             webhook_secret: Secret::new(""),
+            connect_webhook_secret: Secret::new(""),
             mode: PaymentMode::Disabled,
             test_card_url: None,
         }
@@ -170,6 +175,10 @@ impl Payments {
         &self.webhook_secret
     }
 
+    pub fn connect_webhook_secret(&self) -> &Secret {
+        &self.connect_webhook_secret
+    }
+
     fn client(&self) -> Result<&stripe::Client, PaymentError> {
         self.client.as_ref().ok_or(PaymentError::Disabled)
     }
@@ -182,16 +191,24 @@ impl Payments {
         let Ok(currency) = stripe_types::Currency::from_str(&request.currency.to_lowercase());
         let key = IdempotencyKey::new(request.idempotency_key)
             .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
-        let intent = CreatePaymentIntent::new(request.amount, currency)
+        let mut create = CreatePaymentIntent::new(request.amount, currency)
             .automatic_payment_methods(CreatePaymentIntentAutomaticPaymentMethods::new(true))
             .description(request.description)
             .receipt_email(request.receipt_email)
-            .metadata(request.metadata)
-            .customize()
-            .request_strategy(RequestStrategy::Idempotent(key))
-            .send(client)
-            .await
-            .map_err(payment_error)?;
+            .metadata(request.metadata);
+        // A direct charge: the venue's account takes the payment, the platform its fee.
+        if matches!(request.account, PaymentAccount::Connected(_)) && request.application_fee > 0 {
+            create = create.application_fee_amount(request.application_fee);
+        }
+        let intent = on_account(
+            create
+                .customize()
+                .request_strategy(RequestStrategy::Idempotent(key)),
+            request.account,
+        )?
+        .send(client)
+        .await
+        .map_err(payment_error)?;
         let client_secret = intent
             .client_secret
             .ok_or_else(|| PaymentError::Unavailable("no client secret in the answer".into()))?;
@@ -202,8 +219,12 @@ impl Payments {
     }
 
     /// Cancels a PaymentIntent that will not be paid. Refused once it has succeeded.
-    pub async fn cancel_payment_intent(&self, id: &str) -> Result<(), PaymentError> {
-        CancelPaymentIntent::new(id)
+    pub async fn cancel_payment_intent(
+        &self,
+        account: PaymentAccount<'_>,
+        id: &str,
+    ) -> Result<(), PaymentError> {
+        on_account(CancelPaymentIntent::new(id).customize(), account)?
             .send(self.client()?)
             .await
             .map_err(payment_error)?;
@@ -211,24 +232,25 @@ impl Payments {
     }
 
     /// Refunds `amount` of a PaymentIntent; the same key never refunds twice.
-    pub async fn refund(
-        &self,
-        payment_intent: &str,
-        amount: i64,
-        idempotency_key: &str,
-        metadata: HashMap<String, String>,
-    ) -> Result<String, PaymentError> {
-        let key = IdempotencyKey::new(idempotency_key)
+    pub async fn refund(&self, request: RefundRequest<'_>) -> Result<String, PaymentError> {
+        let key = IdempotencyKey::new(request.idempotency_key)
             .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
-        let refund = CreateRefund::new()
-            .payment_intent(payment_intent)
-            .amount(amount)
-            .metadata(metadata)
-            .customize()
-            .request_strategy(RequestStrategy::Idempotent(key))
-            .send(self.client()?)
-            .await
-            .map_err(payment_error)?;
+        let mut create = CreateRefund::new()
+            .payment_intent(request.payment_intent)
+            .amount(request.amount)
+            .metadata(request.metadata);
+        if matches!(request.account, PaymentAccount::Connected(_)) {
+            create = create.refund_application_fee(request.refund_application_fee);
+        }
+        let refund = on_account(
+            create
+                .customize()
+                .request_strategy(RequestStrategy::Idempotent(key)),
+            request.account,
+        )?
+        .send(self.client()?)
+        .await
+        .map_err(payment_error)?;
         Ok(refund.id.to_string())
     }
 
@@ -240,13 +262,6 @@ impl Payments {
         since: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<SucceededPayment>, PaymentError> {
         let client = self.client()?;
-        let connected = match account {
-            PaymentAccount::Platform => None,
-            PaymentAccount::Connected(id) => Some(
-                stripe::AccountId::from_str(id)
-                    .map_err(|e| PaymentError::Unavailable(format!("account id: {e:?}")))?,
-            ),
-        };
         let mut succeeded = Vec::new();
         let mut after: Option<String> = None;
         loop {
@@ -262,11 +277,10 @@ impl Payments {
             if let Some(last) = &after {
                 list = list.starting_after(last.clone());
             }
-            let mut request = list.customize();
-            if let Some(id) = &connected {
-                request = request.account_id(id.clone());
-            }
-            let page = request.send(client).await.map_err(payment_error)?;
+            let page = on_account(list.customize(), account)?
+                .send(client)
+                .await
+                .map_err(payment_error)?;
             after = page.data.last().map(|intent| intent.id.to_string());
             for intent in page.data {
                 if intent.status != stripe_core::PaymentIntentStatus::Succeeded {
@@ -303,19 +317,16 @@ impl marquee_app::ports::Payments for Payments {
         Payments::create_payment_intent(self, request).await
     }
 
-    async fn cancel_payment_intent(&self, id: &str) -> Result<(), PaymentError> {
-        Payments::cancel_payment_intent(self, id).await
+    async fn cancel_payment_intent(
+        &self,
+        account: PaymentAccount<'_>,
+        id: &str,
+    ) -> Result<(), PaymentError> {
+        Payments::cancel_payment_intent(self, account, id).await
     }
 
     async fn refund(&self, request: RefundRequest<'_>) -> Result<String, PaymentError> {
-        Payments::refund(
-            self,
-            request.payment_intent,
-            request.amount,
-            &request.idempotency_key,
-            request.metadata,
-        )
-        .await
+        Payments::refund(self, request).await
     }
 
     async fn succeeded_payments(
@@ -324,6 +335,223 @@ impl marquee_app::ports::Payments for Payments {
         since: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<SucceededPayment>, PaymentError> {
         Payments::succeeded_payments(self, account, since).await
+    }
+}
+
+#[cfg(feature = "stripe")]
+/// The request made on the venue's connected account (`Stripe-Account`), or the platform's.
+fn on_account<T>(
+    request: CustomizableStripeRequest<T>,
+    account: PaymentAccount<'_>,
+) -> Result<CustomizableStripeRequest<T>, PaymentError> {
+    match account {
+        PaymentAccount::Platform => Ok(request),
+        PaymentAccount::Connected(id) => Ok(request.account_id(
+            stripe::AccountId::from_str(id)
+                .map_err(|e| PaymentError::Unavailable(format!("account id: {e:?}")))?,
+        )),
+    }
+}
+
+#[cfg(feature = "stripe")]
+/// Stripe's account as the platform reads it.
+fn provider_account(account: stripe_connect::Account) -> ProviderAccount {
+    let requirements = account.requirements.as_ref();
+    let mut due: Vec<String> = requirements
+        .into_iter()
+        .flat_map(|r| {
+            r.past_due
+                .iter()
+                .flatten()
+                .chain(r.currently_due.iter().flatten())
+        })
+        .cloned()
+        .collect();
+    due.sort();
+    due.dedup();
+    ProviderAccount {
+        id: account.id.to_string(),
+        charges_enabled: account.charges_enabled.unwrap_or(false),
+        payouts_enabled: account.payouts_enabled.unwrap_or(false),
+        details_submitted: account.details_submitted.unwrap_or(false),
+        requirements: due,
+        disabled_reason: requirements
+            .and_then(|r| r.disabled_reason.as_ref())
+            .map(|reason| reason.as_str().to_owned()),
+    }
+}
+
+#[cfg(feature = "stripe")]
+fn account_id(id: &str) -> Result<stripe::AccountId, PaymentError> {
+    stripe::AccountId::from_str(id)
+        .map_err(|e| PaymentError::Unavailable(format!("account id: {e:?}")))
+}
+
+#[cfg(feature = "stripe")]
+#[async_trait::async_trait]
+impl marquee_app::ports::PaymentAccounts for Payments {
+    /// A connected account for direct charges, set up the way Stripe recommends for them: the
+    /// full Stripe Dashboard, Stripe collects requirements and carries losses, the account
+    /// pays Stripe's fees (the Standard-like configuration).
+    async fn create_account(
+        &self,
+        request: AccountRequest<'_>,
+    ) -> Result<ProviderAccount, PaymentError> {
+        use stripe_connect::account::{
+            CreateAccount, CreateAccountBusinessProfile, CreateAccountController,
+            CreateAccountControllerFees, CreateAccountControllerFeesPayer,
+            CreateAccountControllerLosses, CreateAccountControllerLossesPayments,
+            CreateAccountControllerRequirementCollection, CreateAccountControllerStripeDashboard,
+            CreateAccountControllerStripeDashboardType, CreateAccountSettings,
+            PaymentsSettingsSpecs,
+        };
+        let key = IdempotencyKey::new(request.idempotency_key)
+            .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+        let mut controller = CreateAccountController::new();
+        controller.fees = Some(CreateAccountControllerFees {
+            payer: Some(CreateAccountControllerFeesPayer::Account),
+        });
+        controller.losses = Some(CreateAccountControllerLosses {
+            payments: Some(CreateAccountControllerLossesPayments::Stripe),
+        });
+        controller.requirement_collection =
+            Some(CreateAccountControllerRequirementCollection::Stripe);
+        controller.stripe_dashboard = Some(CreateAccountControllerStripeDashboard {
+            type_: Some(CreateAccountControllerStripeDashboardType::Full),
+        });
+        let mut profile = CreateAccountBusinessProfile::new();
+        profile.name = Some(request.business_name.to_owned());
+        let mut payments = PaymentsSettingsSpecs::new();
+        payments.statement_descriptor = Some(request.statement_descriptor);
+        let mut settings = CreateAccountSettings::new();
+        settings.payments = Some(payments);
+        let Ok(currency) = stripe_types::Currency::from_str(&request.currency.to_lowercase());
+        let mut create = CreateAccount::new()
+            .controller(controller)
+            .business_profile(profile)
+            .settings(settings)
+            .default_currency(currency)
+            .metadata(request.metadata);
+        if let Some(email) = request.email {
+            create = create.email(email);
+        }
+        let account = create
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
+            .send(self.client()?)
+            .await
+            .map_err(payment_error)?;
+        Ok(provider_account(account))
+    }
+
+    async fn account(&self, id: &str) -> Result<ProviderAccount, PaymentError> {
+        let account = stripe_connect::account::RetrieveAccount::new(account_id(id)?)
+            .send(self.client()?)
+            .await
+            .map_err(payment_error)?;
+        Ok(provider_account(account))
+    }
+
+    async fn onboarding_link(
+        &self,
+        account: &str,
+        return_url: &str,
+        refresh_url: &str,
+    ) -> Result<String, PaymentError> {
+        use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
+        let link = CreateAccountLink::new(account, CreateAccountLinkType::AccountOnboarding)
+            .return_url(return_url)
+            .refresh_url(refresh_url)
+            .send(self.client()?)
+            .await
+            .map_err(payment_error)?;
+        Ok(link.url)
+    }
+
+    async fn balance(&self, account: &str) -> Result<Balance, PaymentError> {
+        let balance = stripe_core::balance::RetrieveForMyAccountBalance::new()
+            .customize()
+            .account_id(account_id(account)?)
+            .send(self.client()?)
+            .await
+            .map_err(payment_error)?;
+        let amounts = |funds: &[stripe_core::BalanceAmount]| {
+            funds
+                .iter()
+                .map(|f| Amount {
+                    amount: f.amount,
+                    currency: f.currency.to_string(),
+                })
+                .collect()
+        };
+        Ok(Balance {
+            available: amounts(&balance.available),
+            pending: amounts(&balance.pending),
+        })
+    }
+
+    async fn payouts(&self, account: &str, limit: u8) -> Result<Vec<Payout>, PaymentError> {
+        let page = stripe_core::payout::ListPayout::new()
+            .limit(i64::from(limit))
+            .customize()
+            .account_id(account_id(account)?)
+            .send(self.client()?)
+            .await
+            .map_err(payment_error)?;
+        Ok(page
+            .data
+            .into_iter()
+            .map(|payout| Payout {
+                id: payout.id.to_string(),
+                amount: Amount {
+                    amount: payout.amount,
+                    currency: payout.currency.to_string(),
+                },
+                status: payout.status,
+                arrival_date: payout.arrival_date,
+                created: payout.created,
+            })
+            .collect())
+    }
+
+    async fn payment_breakdown(
+        &self,
+        account: PaymentAccount<'_>,
+        payment_intent: &str,
+    ) -> Result<Option<PaymentBreakdown>, PaymentError> {
+        let intent = on_account(
+            stripe_core::payment_intent::RetrievePaymentIntent::new(payment_intent)
+                .expand(vec!["latest_charge.balance_transaction".to_owned()])
+                .customize(),
+            account,
+        )?
+        .send(self.client()?)
+        .await
+        .map_err(payment_error)?;
+        let Some(transaction) = intent
+            .latest_charge
+            .as_ref()
+            .and_then(|charge| charge.as_object())
+            .and_then(|charge| charge.balance_transaction.as_ref())
+            .and_then(|transaction| transaction.as_object())
+        else {
+            return Ok(None);
+        };
+        let fee_of = |kind: &str| -> i64 {
+            transaction
+                .fee_details
+                .iter()
+                .filter(|detail| detail.type_ == kind)
+                .map(|detail| detail.amount)
+                .sum()
+        };
+        Ok(Some(PaymentBreakdown {
+            gross: transaction.amount,
+            provider_fee: fee_of("stripe_fee"),
+            application_fee: fee_of("application_fee"),
+            net: transaction.net,
+            currency: transaction.currency.to_string(),
+        }))
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::ApiError;
 use axum::http::StatusCode;
+use marquee_app::agreements::AgreementError;
 use marquee_app::checkout::CheckoutError;
 use marquee_app::holds::HoldError;
 use marquee_app::orders::OrderError;
@@ -90,11 +91,17 @@ fn cart_not_open(status: CartStatus) -> ApiError {
     ApiError::conflict("cart_not_open", message).with_details(json!({ "status": status }))
 }
 
+/// The venue cannot take card payments now (409 `payments_not_ready`): why, in words.
+pub fn payments_not_ready(why: String) -> ApiError {
+    ApiError::conflict("payments_not_ready", why)
+}
+
 impl From<CheckoutError> for ApiError {
     fn from(e: CheckoutError) -> Self {
         match e {
             CheckoutError::CartNotFound => cart_not_found(),
             CheckoutError::CartNotOpen(status) => cart_not_open(status),
+            CheckoutError::PaymentsNotReady(why) => payments_not_ready(why),
             CheckoutError::CartChanged => ApiError::conflict(
                 "cart_changed",
                 "The cart changed while checking out; review it and try again",
@@ -210,6 +217,24 @@ impl From<OrderError> for ApiError {
                 ApiError::conflict("no_tickets", "This order has no valid tickets to print")
             }
             OrderError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<AgreementError> for ApiError {
+    fn from(e: AgreementError) -> Self {
+        match e {
+            AgreementError::VenueNotFound => ApiError::not_found("Venue"),
+            AgreementError::NotOwner => {
+                ApiError::forbidden("Only an owner can change the venue's payment settings")
+            }
+            AgreementError::NotConnected => ApiError::conflict(
+                "payments_not_connected",
+                "The venue has not connected a Stripe account yet",
+            ),
+            AgreementError::NotReady(why) => payments_not_ready(why),
+            AgreementError::Payment(e) => e.into(),
+            AgreementError::Store(e) => e.into(),
         }
     }
 }

@@ -8,7 +8,8 @@
 //! init budget is 50 ms), and kept for the life of the instance; a failed fetch is tried
 //! again by the next request. Locally (`SECRET_ID` unset) the same values come from
 //! environment variables (`JWT_SECRET`, `PLATFORM_KEY`, `STRIPE_SECRET_KEY`,
-//! `STRIPE_WEBHOOK_SECRET`, `STRIPE_PUBLISHABLE_KEY`, `ORIGIN_SECRET`), and the devserver
+//! `STRIPE_WEBHOOK_SECRET`, `STRIPE_CONNECT_WEBHOOK_SECRET`, `STRIPE_PUBLISHABLE_KEY`,
+//! `ORIGIN_SECRET`), and the devserver
 //! and tests build their configuration directly.
 
 use crate::config::Secret;
@@ -25,6 +26,8 @@ pub struct AppSecrets {
     pub platform_key: Option<Secret>,
     pub stripe_secret_key: Option<Secret>,
     pub stripe_webhook_secret: Option<Secret>,
+    /// The Connect endpoint's own signing secret (venues' payment and account events).
+    pub stripe_connect_webhook_secret: Option<Secret>,
     /// Not secret (browsers get it), kept beside the secret key it belongs with.
     pub stripe_publishable_key: Option<String>,
     pub origin_secret: Option<Secret>,
@@ -38,6 +41,7 @@ struct SecretDocument {
     platform_key: Option<String>,
     stripe_secret_key: Option<String>,
     stripe_webhook_secret: Option<String>,
+    stripe_connect_webhook_secret: Option<String>,
     stripe_publishable_key: Option<String>,
     origin_secret: Option<String>,
 }
@@ -67,6 +71,7 @@ impl AppSecrets {
             platform_key: var("PLATFORM_KEY").map(Secret::new),
             stripe_secret_key: var("STRIPE_SECRET_KEY").map(Secret::new),
             stripe_webhook_secret: var("STRIPE_WEBHOOK_SECRET").map(Secret::new),
+            stripe_connect_webhook_secret: var("STRIPE_CONNECT_WEBHOOK_SECRET").map(Secret::new),
             stripe_publishable_key: var("STRIPE_PUBLISHABLE_KEY"),
             origin_secret: var("ORIGIN_SECRET").map(Secret::new),
         }
@@ -89,6 +94,8 @@ impl AppSecrets {
             platform_key: present(doc.platform_key).map(Secret::new),
             stripe_secret_key: present(doc.stripe_secret_key).map(Secret::new),
             stripe_webhook_secret: present(doc.stripe_webhook_secret).map(Secret::new),
+            stripe_connect_webhook_secret: present(doc.stripe_connect_webhook_secret)
+                .map(Secret::new),
             stripe_publishable_key: present(doc.stripe_publishable_key),
             origin_secret: present(doc.origin_secret).map(Secret::new),
         })

@@ -119,3 +119,18 @@ pub fn reconciliation(store: &Store, sales: Arc<Sales>, payments: Payments) -> A
         clock(),
     ))
 }
+
+/// Payment agreements: venues' connected accounts, the platform fee, balance and payouts.
+#[cfg(feature = "stripe")]
+pub fn payment_agreements(
+    store: &Store,
+    payments: Payments,
+) -> Arc<marquee_app::agreements::PaymentAgreements> {
+    let store = Arc::new(store.clone());
+    Arc::new(marquee_app::agreements::PaymentAgreements::new(
+        store.clone(),
+        store,
+        Arc::new(payments),
+        Arc::new(marquee_app::ports::SystemClock),
+    ))
+}

@@ -400,3 +400,17 @@ pub fn limits(tenant: &TenantId) -> String {
 pub fn limit_sk(bucket: &str, window_start: i64) -> String {
     format!("{bucket}#{window_start}")
 }
+
+/// The operator's own items (not a venue's).
+pub const PLATFORM: &str = "PLATFORM";
+
+pub const PLATFORM_SETTINGS_SK: &str = "SETTINGS";
+
+/// Connected payment accounts, each with its venue.
+pub const PLATFORM_ACCOUNTS: &str = "PLATFORM#ACCOUNTS";
+
+pub fn account_sk(account_id: &str) -> String {
+    format!("ACCT#{account_id}")
+}
+
+pub const ACCOUNT_PREFIX: &str = "ACCT#";

@@ -3,6 +3,7 @@
 //! errors (`HostnameTaken`, `ConditionFailed`, …) instead of SDK exceptions. The application layer's
 //! store ports (`HoldStore`, `OrderStore`, `Catalog`) are implemented for [`Store`] in `ports`.
 
+mod agreements;
 mod carts;
 mod catalog;
 mod error;

@@ -58,6 +58,10 @@ impl Catalog for Store {
             .into_iter()
             .collect())
     }
+
+    async fn platform_settings(&self) -> Result<marquee_domain::PlatformSettings, PortError> {
+        Ok(Store::platform_settings(self).await?)
+    }
 }
 
 #[async_trait]

@@ -69,9 +69,12 @@ async fn main() -> anyhow::Result<()> {
         .form(&[
             (
                 "url",
-                format!("http://127.0.0.1:{webhook_port}/api/v1/stripe/webhook"),
+                format!("http://127.0.0.1:{webhook_port}/api/v1/stripe/connect-webhook"),
             ),
             ("enabled_events[]", "*".to_owned()),
+            // Venues' sales are direct charges on their connected accounts: their events
+            // arrive at the Connect endpoint.
+            ("connect", "true".to_owned()),
         ])
         .send()
         .await?
@@ -469,6 +472,7 @@ async fn serve_webhook() -> anyhow::Result<()> {
             secret_key: Secret::new(var("CHAOS_STRIPE_KEY")?),
             publishable_key: String::new(),
             webhook_secret: Secret::new(var("CHAOS_WEBHOOK_SECRET")?),
+            connect_webhook_secret: Secret::new(var("CHAOS_WEBHOOK_SECRET")?),
             api_base: Some(var("MARQUEE_STRIPE_URL")?),
             local: true,
         },

@@ -178,8 +178,19 @@ impl TestApp {
         Reply::from(request.send().await.expect("request is sent")).await
     }
 
-    /// A fresh venue with a unique slug.
+    /// A fresh venue with a unique slug, its Stripe account connected in the double (as an
+    /// owner who finished onboarding), so that it can sell by card.
     pub async fn create_venue(&self) -> Venue {
+        let venue = self.create_unconnected_venue().await;
+        let token = self.login_owner(&venue).await;
+        devserver::seed::connect_venue(&self.server, &venue.host, &token)
+            .await
+            .expect("the venue's account connects in the Stripe double");
+        venue
+    }
+
+    /// A fresh venue that has not connected a Stripe account (as the platform creates it).
+    pub async fn create_unconnected_venue(&self) -> Venue {
         let slug = unique("v");
         let reply = self
             .create_venue_reply(&slug, devserver::LOCAL_PLATFORM_KEY)

@@ -3,7 +3,7 @@
 use super::*;
 use crate::checkout::CheckedOut;
 use crate::holds::Holds;
-use crate::testkit::{Venue, cart, checked_out, pay, seats, venue, wanted_seats};
+use crate::testkit::{ACCOUNT, Venue, cart, checked_out, pay, seats, venue, wanted_seats};
 use chrono::Duration;
 use std::collections::HashSet;
 
@@ -18,7 +18,10 @@ fn paid_at_provider(v: &Venue, done: &CheckedOut) {
 async fn reconcile(v: &Venue) -> ReconcileReport {
     v.world
         .reconciliation()
-        .reconcile(PaymentAccount::Platform, Duration::days(LOOKBACK_DAYS))
+        .reconcile(
+            PaymentAccount::Connected(ACCOUNT),
+            Duration::days(LOOKBACK_DAYS),
+        )
         .await
         .unwrap()
 }
@@ -262,7 +265,10 @@ async fn payments_older_than_the_lookback_and_unknown_orders_are_not_touched() {
     assert!(
         v.world
             .reconciliation()
-            .reconcile(PaymentAccount::Platform, Duration::days(LOOKBACK_DAYS))
+            .reconcile(
+                PaymentAccount::Connected(ACCOUNT),
+                Duration::days(LOOKBACK_DAYS)
+            )
             .await
             .is_err()
     );

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::checkout::CheckedOut;
-use crate::testkit::{Venue, cart, checked_out, pay, seats, venue, wanted_seats};
+use crate::testkit::{ACCOUNT, Venue, cart, checked_out, pay, seats, venue, wanted_seats};
 use chrono::Duration as Minutes;
 use futures::FutureExt;
 use marquee_domain::records::{CartStatus, SeatState};
@@ -392,6 +392,7 @@ async fn deliver_refund_event(
             order,
             event_id,
             "refund.created",
+            Some(ACCOUNT),
             PaymentEvent::Refunded(RefundIssued {
                 refund_id: &refund.id,
                 amount: refund.amount,
@@ -705,23 +706,51 @@ async fn a_provider_event_is_handled_once_and_a_failed_one_again_on_redelivery()
     v.world.store.faults.fail("sell_order", 1);
     assert!(
         webhook
-            .handle(&v.tenant, &done.order.id, "evt_1", kind, event())
+            .handle(
+                &v.tenant,
+                &done.order.id,
+                "evt_1",
+                kind,
+                Some(ACCOUNT),
+                event()
+            )
             .await
             .is_err()
     );
     let outcome = webhook
-        .handle(&v.tenant, &done.order.id, "evt_1", kind, event())
+        .handle(
+            &v.tenant,
+            &done.order.id,
+            "evt_1",
+            kind,
+            Some(ACCOUNT),
+            event(),
+        )
         .await
         .unwrap();
     assert_eq!(outcome, EventOutcome::Handled("sold"));
     let again = webhook
-        .handle(&v.tenant, &done.order.id, "evt_1", kind, event())
+        .handle(
+            &v.tenant,
+            &done.order.id,
+            "evt_1",
+            kind,
+            Some(ACCOUNT),
+            event(),
+        )
         .await
         .unwrap();
     assert_eq!(again, EventOutcome::Duplicate);
     // Another event about the same payment (Stripe sends some twice under new ids): no effect.
     let other = webhook
-        .handle(&v.tenant, &done.order.id, "evt_2", kind, event())
+        .handle(
+            &v.tenant,
+            &done.order.id,
+            "evt_2",
+            kind,
+            Some(ACCOUNT),
+            event(),
+        )
         .await
         .unwrap();
     assert_eq!(other, EventOutcome::Handled("already_done"));
@@ -738,7 +767,14 @@ async fn a_declined_card_event_reopens_the_cart_once() {
     };
     let kind = "payment_intent.payment_failed";
     let outcome = webhook
-        .handle(&v.tenant, &done.order.id, "evt_f", kind, failed())
+        .handle(
+            &v.tenant,
+            &done.order.id,
+            "evt_f",
+            kind,
+            Some(ACCOUNT),
+            failed(),
+        )
         .await
         .unwrap();
     assert_eq!(outcome, EventOutcome::Handled("cart_reopened"));
@@ -751,7 +787,14 @@ async fn a_declined_card_event_reopens_the_cart_once() {
         CartStatus::Open
     );
     let late = webhook
-        .handle(&v.tenant, &done.order.id, "evt_g", kind, failed())
+        .handle(
+            &v.tenant,
+            &done.order.id,
+            "evt_g",
+            kind,
+            Some(ACCOUNT),
+            failed(),
+        )
         .await
         .unwrap();
     assert_eq!(late, EventOutcome::Handled("ignored"));
@@ -788,6 +831,7 @@ async fn deliver_until_handled(v: &Venue, done: &CheckedOut) -> EventOutcome {
             &done.order.id,
             "evt_x",
             "payment_intent.succeeded",
+            Some(ACCOUNT),
             event,
         ))
         .catch_unwind()
@@ -892,6 +936,7 @@ async fn a_crash_at_any_step_of_a_refund_then_redelivery_refunds_once_and_never_
             &done.order.id,
             "evt_x",
             "payment_intent.succeeded",
+            Some(ACCOUNT),
             PaymentEvent::Succeeded(PaymentReceived {
                 payment_intent: &intent,
                 amount,

@@ -101,6 +101,13 @@ pub struct OrderRecord {
     pub tickets: Vec<TicketRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_intent: Option<String>,
+    /// The venue's connected Stripe account the payment is made on (direct charges); `None`
+    /// for a free order or one paid on the platform's own account before payment agreements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe_account: Option<String>,
+    /// The platform fee applied to the card payment, in minor units (0 for a free order).
+    #[serde(default)]
+    pub platform_fee: i64,
     /// Minor units refunded so far.
     #[serde(default)]
     pub refunded: i64,

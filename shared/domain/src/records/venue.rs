@@ -12,6 +12,12 @@ pub struct VenueRecord {
     pub hostname: Hostname,
     pub settings: VenueSettings,
     pub created_at: String,
+    /// The venue's connected Stripe account (payment agreements), once onboarding started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<crate::ConnectedAccount>,
+    /// The operator's fee for this venue, when it differs from the platform's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_fee: Option<crate::PlatformFee>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
