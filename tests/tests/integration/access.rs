@@ -599,7 +599,7 @@ async fn a_password_change_ends_every_other_session() {
 #[tokio::test]
 async fn behind_cloudfront_only_its_requests_are_served_and_tell_viewers_apart() {
     let app = start_app(|options| options.origin_secret = Some("cloudfront-only".into())).await;
-    let venue = app.create_venue().await;
+    let venue = app.create_unconnected_venue().await;
     let login = |secret: Option<&'static str>, viewer: &'static str, password: &'static str| {
         let (app, venue) = (&app, &venue);
         async move {

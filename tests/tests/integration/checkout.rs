@@ -35,10 +35,24 @@ impl TestApp {
 
     /// A call on the double, as this test's Stripe account.
     async fn stripe(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.stripe_on(None, method, path, body).await
+    }
+
+    /// A request to the double on a venue's connected account (`Stripe-Account`).
+    async fn stripe_on(
+        &self,
+        account: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.stripe_url()))
             .bearer_auth(self.stripe_key());
+        if let Some(account) = account {
+            request = request.header("stripe-account", account);
+        }
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -147,7 +161,8 @@ impl TestApp {
     async fn charge_of(&self, checkout: &Value) -> Value {
         let id = checkout["payment"]["paymentIntentId"].as_str().unwrap();
         let intent = self
-            .stripe(
+            .stripe_on(
+                checkout["payment"]["stripeAccount"].as_str(),
                 Method::GET,
                 &format!("/v1/payment_intents/{id}?expand[]=latest_charge"),
                 None,
@@ -654,7 +669,8 @@ async fn amounts_come_from_the_price_table_never_from_the_client() {
     assert_eq!(checkout.status, StatusCode::CREATED, "{}", checkout.body);
     assert_eq!(checkout.body["totals"]["total"], 5000);
     let intent = app
-        .stripe(
+        .stripe_on(
+            checkout.body["payment"]["stripeAccount"].as_str(),
             Method::GET,
             &format!(
                 "/v1/payment_intents/{}",
@@ -1017,6 +1033,10 @@ async fn a_refund_paid_out_but_never_written_is_written_by_stripes_event() {
         .http
         .post(format!("{}/v1/refunds", app.stripe_url()))
         .bearer_auth(app.stripe_key())
+        .header(
+            "stripe-account",
+            checkout["payment"]["stripeAccount"].as_str().unwrap(),
+        )
         .header(
             "idempotency-key",
             format!("refund-{}-v{}", stored.id, stored.version),
