@@ -218,6 +218,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The venue's payment agreement: whether it can take card payments, what Stripe needs, the
+         *     platform fee.
+         */
+        get: operations["get_payments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/payments/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start or resume Stripe onboarding (owner only): the venue's connected account is created
+         *     on first use; the answer is a fresh single-use link to Stripe's onboarding, which sends the
+         *     owner back to the Payments page on the venue's own host.
+         */
+        post: operations["start_onboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/payments/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Balance and recent payouts of the venue's Stripe account (read from Stripe, kept a minute). */
+        get: operations["payouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/performances/{performanceId}": {
         parameters: {
             query?: never;
@@ -497,6 +555,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/platform/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the default platform fee and the refund policy. */
+        put: operations["put_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/platform/v1/venues": {
         parameters: {
             query?: never;
@@ -508,6 +583,23 @@ export interface paths {
         put?: never;
         /** Create a venue with its owner account. */
         post: operations["create_venue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/v1/venues/{venueId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set (or with `null` clear) one venue's platform fee. */
+        put: operations["update_venue"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -531,6 +623,10 @@ export interface components {
         };
         /** @description A general-admission area's id, e.g. `floor`. */
         AreaId: string;
+        BalanceView: {
+            available: components["schemas"]["MoneyView"][];
+            pending: components["schemas"]["MoneyView"][];
+        };
         /** @enum {string} */
         BlockAction: "block" | "unblock";
         BlocksRequest: {
@@ -765,13 +861,32 @@ export interface components {
              */
             currency: string;
         };
+        /** @description Money in one currency, in minor units (ISO 4217, upper case). */
+        MoneyView: {
+            /** Format: int64 */
+            amount: number;
+            currency: string;
+        };
+        /** @description A Stripe onboarding link. */
+        OnboardingLink: {
+            /** @description Single use, valid for a few minutes: send the browser there now. */
+            url: string;
+        };
         /** @description An order as staff see it: contact, tickets with their status, totals and refunds. */
         OrderDetail: components["schemas"]["OrderHeader"] & {
             delivery: components["schemas"]["Delivery"];
             paidAt?: string | null;
+            payment?: null | components["schemas"]["PaymentFigures"];
+            /**
+             * Format: int64
+             * @description The platform fee applied to the card payment (minor units; 0 for free orders).
+             */
+            platformFee: number;
             postedAt?: string | null;
             problem?: string | null;
             refunds: components["schemas"]["RefundRecord"][];
+            /** @description The venue's Stripe account the card payment was made on. */
+            stripeAccount?: string | null;
             tickets: components["schemas"]["TicketLine"][];
             totals: components["schemas"]["Totals"];
         };
@@ -805,6 +920,61 @@ export interface components {
             /** @description How many tickets. */
             tickets: number;
         };
+        /**
+         * @description Where an order's card payment went, from Stripe's balance transaction: gross, Stripe's
+         *     fee, the platform's fee and what the venue keeps (minor units of `currency`).
+         */
+        PaymentFigures: {
+            currency: string;
+            /** Format: int64 */
+            gross: number;
+            /** Format: int64 */
+            net: number;
+            /** Format: int64 */
+            platformFee: number;
+            /** Format: int64 */
+            stripeFee: number;
+        };
+        /**
+         * @description Where a venue's onboarding with Stripe stands, as the admin shows it.
+         * @enum {string}
+         */
+        PaymentsStatus: "not_connected" | "incomplete" | "connected" | "restricted";
+        /** @description The venue's payment agreement. */
+        PaymentsView: {
+            /** @description The connected Stripe account (`acct_…`), once onboarding started. */
+            accountId?: string | null;
+            chargesEnabled: boolean;
+            /** @description When the account's state was last read from Stripe (RFC 3339). */
+            checkedAt?: string | null;
+            /** @description Where the venue manages its account: its own Stripe Dashboard. */
+            dashboardUrl?: string | null;
+            /** @description Why Stripe disabled charges (`requirements.past_due`, `rejected.fraud`, …). */
+            disabledReason?: string | null;
+            payoutsEnabled: boolean;
+            /** @description The fee the platform takes from each card sale. */
+            platformFee: components["schemas"]["PlatformFee"];
+            /** @description Whether refunds give the platform fee back in proportion. */
+            refundPlatformFee: boolean;
+            /** @description What Stripe still needs (currently due and past due), e.g. `external_account`. */
+            requirements: string[];
+            status: components["schemas"]["PaymentsStatus"];
+        };
+        PayoutView: {
+            amount: components["schemas"]["MoneyView"];
+            /** @description RFC 3339. */
+            arrivalDate: string;
+            created: string;
+            id: string;
+            /** @description `paid`, `pending`, `in_transit`, `canceled` or `failed`. */
+            status: string;
+        };
+        /** @description The venue's Stripe balance and recent payouts. */
+        PayoutsView: {
+            balance: components["schemas"]["BalanceView"];
+            /** @description Newest first, at most 10. */
+            payouts: components["schemas"]["PayoutView"][];
+        };
         /** @enum {string} */
         PerformanceStatus: "draft" | "on_sale" | "paused" | "sold_out" | "cancelled";
         PerformanceView: {
@@ -831,6 +1001,29 @@ export interface components {
             row?: string | null;
             seatLabel?: string | null;
             sectionName?: string | null;
+        };
+        /** @description What the platform takes from a card sale. */
+        PlatformFee: {
+            /**
+             * Format: int32
+             * @description Of the order's total: 250 = 2.5 %.
+             */
+            basisPoints: number;
+            /**
+             * Format: int64
+             * @description Per ticket, in the venue's currency's minor units.
+             */
+            fixedPerTicket: number;
+        };
+        /** @description The operator's settings for every venue. */
+        PlatformSettingsBody: {
+            /** @description The default fee on card sales (venues without their own). */
+            platformFee: components["schemas"]["PlatformFee"];
+            /**
+             * @description Whether refunds give the platform fee back in proportion (a payment that bought
+             *     nothing always gives it back whole). Default true.
+             */
+            refundPlatformFee?: boolean;
         };
         /** @description One row of a price table as typed: `{"zone": "stalls", "priceType": "adult", "amount": 4250}`. */
         PriceRow: {
@@ -1193,6 +1386,10 @@ export interface components {
             key: string;
             method: string;
             url: string;
+        };
+        /** @description The operator's settings for one venue. */
+        VenueOperatorSettings: {
+            platformFee?: null | components["schemas"]["PlatformFee"];
         };
         /**
          * @description A partial change to the settings, as typed by staff. Every field is optional;
@@ -2476,6 +2673,225 @@ export interface operations {
             };
         };
     };
+    get_payments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Read the account's state from Stripe now (coming back from onboarding). */
+                refresh: boolean;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentsView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description payment_provider_error; payment_provider_unavailable (with refresh) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_onboarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingLink"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden: not an owner; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description payment_provider_error; payment_provider_unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description payments_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    payouts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutsView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description payments_not_connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description payment_provider_error; payment_provider_unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description payments_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_performance: {
         parameters: {
             query?: never;
@@ -2831,7 +3247,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description invalid_transition */
+            /** @description invalid_transition; payments_not_ready: the venue's Stripe account cannot take card payments (message says why) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4043,6 +4459,86 @@ export interface operations {
             };
         };
     };
+    put_settings: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The platform operator's key */
+                "X-Platform-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlatformSettingsBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformSettingsBody"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no or wrong X-Platform-Key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field; invalid_body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     create_venue: {
         parameters: {
             query?: never;
@@ -4087,6 +4583,97 @@ export interface operations {
             };
             /** @description slug_taken */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field; invalid_body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_venue: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The platform operator's key */
+                "X-Platform-Key": string;
+            };
+            path: {
+                venueId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VenueOperatorSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenueOperatorSettings"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no or wrong X-Platform-Key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

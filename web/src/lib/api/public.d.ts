@@ -611,6 +611,11 @@ export interface components {
             paymentIntentId: string;
             provider: string;
             publishableKey: string;
+            /**
+             * @description The venue's Stripe account the PaymentIntent lives on: initialise Stripe.js with it
+             *     (`Stripe(publishableKey, { stripeAccount })`).
+             */
+            stripeAccount?: string | null;
         };
         Payments: {
             /**
@@ -1541,7 +1546,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description cart_not_open; cart_changed; hold_expired; not_on_sale; seat_unavailable (free order) */
+            /** @description cart_not_open; cart_changed; hold_expired; not_on_sale; seat_unavailable (free order); payments_not_ready (the venue cannot take card payments now) */
             409: {
                 headers: {
                     [name: string]: unknown;
