@@ -138,14 +138,10 @@ struct RequirementsObject {
 impl AccountObject {
     fn into_provider(self) -> ProviderAccount {
         let requirements = self.requirements.unwrap_or_default();
-        let mut due: Vec<String> = requirements
-            .past_due
-            .into_iter()
-            .flatten()
-            .chain(requirements.currently_due.into_iter().flatten())
-            .collect();
-        due.sort();
-        due.dedup();
+        let due = ProviderAccount::due(
+            requirements.past_due.into_iter().flatten(),
+            requirements.currently_due.into_iter().flatten(),
+        );
         ProviderAccount {
             id: self.id,
             charges_enabled: self.charges_enabled,

@@ -489,6 +489,17 @@ pub struct ProviderAccount {
 }
 
 impl ProviderAccount {
+    /// The requirements as one list: past due and currently due, sorted, each once.
+    pub fn due(
+        past_due: impl IntoIterator<Item = String>,
+        currently_due: impl IntoIterator<Item = String>,
+    ) -> Vec<String> {
+        let mut due: Vec<String> = past_due.into_iter().chain(currently_due).collect();
+        due.sort();
+        due.dedup();
+        due
+    }
+
     /// The state to store, read at `now` (RFC 3339), after `previous`.
     pub fn into_record(self, now: String, previous: Option<&ConnectedAccount>) -> ConnectedAccount {
         ConnectedAccount {

@@ -357,18 +357,14 @@ fn on_account<T>(
 /// Stripe's account as the platform reads it.
 fn provider_account(account: stripe_connect::Account) -> ProviderAccount {
     let requirements = account.requirements.as_ref();
-    let mut due: Vec<String> = requirements
-        .into_iter()
-        .flat_map(|r| {
-            r.past_due
-                .iter()
-                .flatten()
-                .chain(r.currently_due.iter().flatten())
-        })
-        .cloned()
-        .collect();
-    due.sort();
-    due.dedup();
+    let due = ProviderAccount::due(
+        requirements
+            .into_iter()
+            .flat_map(|r| r.past_due.iter().flatten().cloned()),
+        requirements
+            .into_iter()
+            .flat_map(|r| r.currently_due.iter().flatten().cloned()),
+    );
     ProviderAccount {
         id: account.id.to_string(),
         charges_enabled: account.charges_enabled.unwrap_or(false),

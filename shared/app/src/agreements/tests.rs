@@ -24,6 +24,21 @@ async fn unconnected() -> Venue {
     v
 }
 
+/// The operator's default fee and refund policy.
+async fn operator_sets(v: &Venue, basis_points: u32, fixed_per_ticket: i64, refund: bool) {
+    v.world
+        .agreements()
+        .set_platform_settings(PlatformSettings {
+            platform_fee: PlatformFee {
+                basis_points,
+                fixed_per_ticket,
+            },
+            refund_platform_fee: refund,
+        })
+        .await
+        .unwrap();
+}
+
 fn provider_account(id: &str, charges: bool, payouts: bool) -> ProviderAccount {
     ProviderAccount {
         id: id.to_owned(),
@@ -205,17 +220,7 @@ async fn an_event_about_an_account_of_no_venue_is_ignored() {
 #[tokio::test]
 async fn a_card_payment_is_made_on_the_venues_account_with_the_platform_fee() {
     let v = venue();
-    v.world
-        .agreements()
-        .set_platform_settings(PlatformSettings {
-            platform_fee: PlatformFee {
-                basis_points: 250,
-                fixed_per_ticket: 50,
-            },
-            refund_platform_fee: true,
-        })
-        .await
-        .unwrap();
+    operator_sets(&v, 250, 50, true).await;
     let (_, done) = checked_out(&v, 2).await;
     // 2 × $50.00: 2.5 % is $2.50, plus 2 × $0.50.
     assert_eq!(done.order.totals.total, 10_000);
@@ -251,17 +256,7 @@ async fn a_card_payment_is_made_on_the_venues_account_with_the_platform_fee() {
 
 async fn refund_with_policy(refund_platform_fee: bool) -> bool {
     let v = venue();
-    v.world
-        .agreements()
-        .set_platform_settings(PlatformSettings {
-            platform_fee: PlatformFee {
-                basis_points: 500,
-                fixed_per_ticket: 0,
-            },
-            refund_platform_fee,
-        })
-        .await
-        .unwrap();
+    operator_sets(&v, 500, 0, refund_platform_fee).await;
     let (_, done) = checked_out(&v, 2).await;
     pay(&v, &done).await.unwrap();
     let ticket = done.order.tickets[0].id.clone();
@@ -285,17 +280,7 @@ async fn a_refund_gives_the_platform_fee_back_per_the_operators_policy() {
 #[tokio::test]
 async fn a_payment_that_bought_nothing_gives_the_platform_fee_back_whatever_the_policy() {
     let v = venue();
-    v.world
-        .agreements()
-        .set_platform_settings(PlatformSettings {
-            platform_fee: PlatformFee {
-                basis_points: 500,
-                fixed_per_ticket: 0,
-            },
-            refund_platform_fee: false,
-        })
-        .await
-        .unwrap();
+    operator_sets(&v, 500, 0, false).await;
     let (_, done) = checked_out(&v, 1).await;
     // Paid for a different amount: it goes back whole, fee included.
     let intent = done.payment.as_ref().unwrap().id.clone();
@@ -398,17 +383,7 @@ async fn reconciliation_never_settles_an_order_from_another_account() {
 #[tokio::test]
 async fn the_payments_page_figures_come_from_the_venues_account() {
     let v = venue();
-    v.world
-        .agreements()
-        .set_platform_settings(PlatformSettings {
-            platform_fee: PlatformFee {
-                basis_points: 1_000,
-                fixed_per_ticket: 0,
-            },
-            refund_platform_fee: true,
-        })
-        .await
-        .unwrap();
+    operator_sets(&v, 1_000, 0, true).await;
     let (_, done) = checked_out(&v, 1).await;
     let intent = done.payment.as_ref().unwrap().id.clone();
     v.world.payments.pay(&intent, crate::testkit::start());
