@@ -119,6 +119,18 @@ pub enum Endpoint {
     Connect,
 }
 
+impl Endpoint {
+    pub const ALL: [Endpoint; 2] = [Endpoint::Platform, Endpoint::Connect];
+
+    /// The route Stripe posts this endpoint's events to (API Gateway's, in the template).
+    pub fn path(self) -> &'static str {
+        match self {
+            Endpoint::Platform => "/api/v1/stripe/webhook",
+            Endpoint::Connect => "/api/v1/stripe/connect-webhook",
+        }
+    }
+}
+
 /// Registers the devserver's webhook route with the double (as `stripe listen` would) and
 /// returns the signing secret the double will use.
 async fn register_webhook(
@@ -130,9 +142,11 @@ async fn register_webhook(
     struct Registered {
         secret: String,
     }
-    let (path, connect) = match endpoint {
-        Endpoint::Platform => ("/api/v1/stripe/webhook", "false"),
-        Endpoint::Connect => ("/api/v1/stripe/connect-webhook", "true"),
+    let path = endpoint.path();
+    let connect = if endpoint == Endpoint::Connect {
+        "true"
+    } else {
+        "false"
     };
     let endpoint: Registered = reqwest::Client::builder()
         .no_proxy()
@@ -475,7 +489,7 @@ async fn dispatch(targets: Arc<Targets>, request: Request) -> Response {
         return not_found;
     }
     // API Gateway prefers the most specific route: the webhook has its own function.
-    let target = if path == "/api/v1/stripe/webhook" || path == "/api/v1/stripe/connect-webhook" {
+    let target = if Endpoint::ALL.iter().any(|endpoint| endpoint.path() == path) {
         Some(&targets.stripe_webhook)
     } else if path.starts_with("/api/") {
         Some(&targets.public)

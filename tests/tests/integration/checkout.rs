@@ -8,14 +8,14 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-const VISA: &str = "4242424242424242";
+pub(crate) const VISA: &str = "4242424242424242";
 const DECLINED: &str = "4000000000000002";
 
 /// A cart token pair: (id, token).
 type Cart = (String, String);
 
 impl TestApp {
-    fn stripe_url(&self) -> String {
+    pub(crate) fn stripe_url(&self) -> String {
         self.server
             .config
             .stripe
@@ -24,7 +24,7 @@ impl TestApp {
             .expect("the Stripe double runs in the local stack (MARQUEE_STRIPE_URL)")
     }
 
-    fn stripe_key(&self) -> String {
+    pub(crate) fn stripe_key(&self) -> String {
         self.server
             .config
             .stripe
@@ -34,12 +34,12 @@ impl TestApp {
     }
 
     /// A call on the double, as this test's Stripe account.
-    async fn stripe(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+    pub(crate) async fn stripe(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
         self.stripe_on(None, method, path, body).await
     }
 
     /// A request to the double on a venue's connected account (`Stripe-Account`).
-    async fn stripe_on(
+    pub(crate) async fn stripe_on(
         &self,
         account: Option<&str>,
         method: Method,
@@ -158,7 +158,7 @@ impl TestApp {
     }
 
     /// The charge behind a PaymentIntent, from the double: amount and amount refunded.
-    async fn charge_of(&self, checkout: &Value) -> Value {
+    pub(crate) async fn charge_of(&self, checkout: &Value) -> Value {
         let id = checkout["payment"]["paymentIntentId"].as_str().unwrap();
         let intent = self
             .stripe_on(
@@ -173,7 +173,7 @@ impl TestApp {
     }
 
     /// The webhook events the double recorded for this test's account.
-    async fn stripe_events(&self, kind: &str) -> Vec<Value> {
+    pub(crate) async fn stripe_events(&self, kind: &str) -> Vec<Value> {
         let events = self
             .stripe(Method::GET, &format!("/_double/events?type={kind}"), None)
             .await;
@@ -523,7 +523,7 @@ async fn webhooks_with_bad_signatures_stale_timestamps_or_unknown_intents_change
     assert_eq!(&app.statuses(&show).await[..1], "h");
 }
 
-fn sign(secret: &str, t: i64, body: &str) -> String {
+pub(crate) fn sign(secret: &str, t: i64, body: &str) -> String {
     use hmac::{Hmac, Mac};
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{t}.{body}").as_bytes());

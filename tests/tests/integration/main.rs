@@ -16,6 +16,7 @@ mod domains;
 mod headers;
 mod holds;
 mod live;
+mod payments;
 mod permissions;
 mod platform;
 mod reconcile;

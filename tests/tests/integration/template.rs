@@ -304,3 +304,29 @@ fn every_alarm_pages_someone_and_every_function_has_one() {
         "HasAlarmEmail"
     );
 }
+
+#[test]
+fn stripe_posts_both_endpoints_to_the_webhook_function_as_the_devserver_routes_them() {
+    let template = template();
+    let events = template["Resources"]["StripeWebhookFunction"]["Properties"]["Events"]
+        .as_mapping()
+        .expect("the webhook function has events");
+    let mut routes: Vec<(String, String)> = events
+        .values()
+        .filter(|event| event["Type"].as_str() == Some("HttpApi"))
+        .map(|event| {
+            let properties = &event["Properties"];
+            (
+                properties["Method"].as_str().expect("method").to_owned(),
+                properties["Path"].as_str().expect("path").to_owned(),
+            )
+        })
+        .collect();
+    routes.sort();
+    let mut expected: Vec<(String, String)> = devserver::Endpoint::ALL
+        .iter()
+        .map(|endpoint| ("POST".to_owned(), endpoint.path().to_owned()))
+        .collect();
+    expected.sort();
+    assert_eq!(routes, expected);
+}
