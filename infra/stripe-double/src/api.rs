@@ -730,6 +730,7 @@ pub(crate) async fn stripe_headers(
         .or_else(|| HeaderValue::from_str(&app.config.api_version).ok());
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    count_request(&app, &request);
     let mut response = next.run(request).await;
     tracing::info!(%method, %path, status = response.status().as_u16(), request_id, "request");
     let headers = response.headers_mut();
@@ -740,6 +741,33 @@ pub(crate) async fn stripe_headers(
         headers.insert("stripe-version", version);
     }
     response
+}
+
+/// Counts a Stripe API request (`/v1/…`) made with a valid key against its platform, by route
+/// template, so that `GET /_double/requests` can tell how many calls a use case costs.
+fn count_request(app: &App, request: &Request) {
+    let path = request.uri().path();
+    if !path.starts_with("/v1/") {
+        return;
+    }
+    let Ok(platform_id) = authenticate(app, request.headers()) else {
+        return;
+    };
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or(path, |matched| matched.as_str());
+    let on_account = if request.headers().contains_key("stripe-account") {
+        " on account"
+    } else {
+        ""
+    };
+    let key = format!("{} {route}{on_account}", request.method());
+    *app.lock()
+        .platform_mut(&platform_id)
+        .requests
+        .entry(key)
+        .or_default() += 1;
 }
 
 /// Stripe's answer to a URL or method it does not serve.

@@ -54,6 +54,7 @@ pub(crate) fn routes() -> Router<App> {
     Router::new()
         .route("/_double/health", get(health))
         .route("/_double/events", get(list_events))
+        .route("/_double/requests", get(list_requests))
         .route("/_double/events/{id}", get(get_event))
         .route("/_double/events/{id}/resend", post(resend_event))
         .route("/_double/webhooks/hold", post(hold_deliveries))
@@ -225,6 +226,18 @@ async fn pay_out(
 
 async fn health() -> Response {
     Json(json!({ "ok": true })).into_response()
+}
+
+/// How many API requests the key's platform made, by `{METHOD} {route}` (with ` on account`
+/// when made with `Stripe-Account`), since the double started.
+async fn list_requests(State(app): State<App>, headers: HeaderMap) -> Response {
+    let result = authenticate(&app, &headers).map(|platform_id| {
+        let mut store = app.lock();
+        let requests = &store.platform_mut(&platform_id).requests;
+        let total: u64 = requests.values().sum();
+        Reply::ok(json!({ "total": total, "requests": requests }))
+    });
+    respond(result)
 }
 
 async fn list_events(

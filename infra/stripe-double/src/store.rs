@@ -209,6 +209,9 @@ pub(crate) struct Platform {
     pub webhook_delay: Duration,
     /// New deliveries are held until released (`/_double/webhooks/hold`).
     pub holding: bool,
+    /// API requests made with the platform's key, by `{METHOD} {route}` (`… on account` with
+    /// `Stripe-Account`): what `/_double/requests` reports, so that benchmarks count calls.
+    pub requests: std::collections::BTreeMap<String, u64>,
 }
 
 /// The account a request acts on, and (for a connected account) the platform's parts a

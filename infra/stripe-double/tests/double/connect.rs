@@ -884,3 +884,40 @@ async fn the_card_form_pays_an_intent_of_a_connected_account() {
             .all(|r| r.event()["account"] == roxy.as_str())
     );
 }
+
+#[tokio::test]
+async fn requests_are_counted_per_platform_by_route_and_account() {
+    let double = TestDouble::spawn().await;
+    let roxy = double.connected_account("The Roxy", "complete").await;
+    let intent = double
+        .post_as(
+            &roxy,
+            "/v1/payment_intents",
+            &[("amount", "2500"), ("currency", "gbp")],
+        )
+        .await;
+    let path = format!("/v1/payment_intents/{}", id(&intent.body));
+    double.get_as(&roxy, &path).await;
+    double.get_as(&roxy, &path).await;
+    double.create_intent(1000).await;
+    // Another platform's calls are its own.
+    double
+        .send_as_platform(
+            "sk_test_another_platform",
+            double.http.get(double.url("/v1/payment_intents")),
+        )
+        .await;
+
+    let counted = double.get("/_double/requests").await;
+    assert_eq!(counted.status, 200, "{}", counted.body);
+    assert_eq!(
+        counted.body["requests"],
+        json!({
+            "POST /v1/payment_intents on account": 1,
+            "GET /v1/payment_intents/{id} on account": 2,
+            "POST /v1/payment_intents": 1,
+        }),
+        "control calls (/_double/…) are not counted"
+    );
+    assert_eq!(counted.body["total"], 4);
+}
