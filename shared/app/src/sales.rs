@@ -151,6 +151,17 @@ impl Sales {
         let Some(order) = self.orders.order(tenant, order_id).await? else {
             return Ok(PaymentOutcome::Ignored);
         };
+        self.complete_payment_of(tenant, order, payment).await
+    }
+
+    /// `complete_payment` for an order already read (the webhook reads it to check the
+    /// event's account).
+    async fn complete_payment_of(
+        &self,
+        tenant: &TenantId,
+        order: OrderRecord,
+        payment: &PaymentReceived<'_>,
+    ) -> Result<PaymentOutcome, SaleError> {
         let for_this_order = order
             .payment_intent
             .as_deref()
@@ -777,26 +788,28 @@ impl PaymentWebhook {
         if self.events.seen(tenant, event_id).await? {
             return Ok(EventOutcome::Duplicate);
         }
-        if let Some(record) = self.sales.orders.order(tenant, order).await?
+        let record = self.sales.orders.order(tenant, order).await?;
+        if let Some(record) = &record
             && record.stripe_account.as_deref() != account
         {
             tracing::warn!(event = %event_id, %order, account = account.unwrap_or("platform"), "an event from another account than the order's payment ignored");
             return Ok(EventOutcome::Handled("wrong_account"));
         }
-        let outcome = match event {
-            PaymentEvent::Succeeded(payment) => self
+        let outcome = match (event, record) {
+            (PaymentEvent::Succeeded(_), None) => PaymentOutcome::Ignored.as_str(),
+            (PaymentEvent::Succeeded(payment), Some(record)) => self
                 .sales
-                .complete_payment(tenant, order, &payment)
+                .complete_payment_of(tenant, record, &payment)
                 .await?
                 .as_str(),
-            PaymentEvent::Failed { problem } => {
+            (PaymentEvent::Failed { problem }, _) => {
                 if self.sales.payment_failed(tenant, order, problem).await? {
                     "cart_reopened"
                 } else {
                     "ignored"
                 }
             }
-            PaymentEvent::Refunded(refund) => {
+            (PaymentEvent::Refunded(refund), _) => {
                 self.sales.refund_issued(tenant, order, &refund).await?
             }
         };
