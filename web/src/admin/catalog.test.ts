@@ -77,6 +77,24 @@ describe('events', () => {
     await fireEvent.click(await screen.findByRole('button', { name: 'Publish' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Every price zone of the seat map needs a price: lawn.');
   });
+
+  it('sends the way to the Payments page when the venue cannot take card payments yet', async () => {
+    const draft = performance({ id: 'perf-8', eventId: 'event-8', status: 'draft', selling: false });
+    const message = "Finish setting up the venue's Stripe account on the Payments page before selling tickets by card.";
+    mockFetch({
+      'GET /api/v1/site': { status: 200, body: SITE },
+      'GET /admin/v1/venue': { status: 200, body: VENUE },
+      'GET /admin/v1/events': { status: 200, body: { events: [{ id: 'event-8', title: 'Gala', description: '', imageUrl: null, performances: [draft] }] } },
+      'GET /admin/v1/seatmaps': { status: 200, body: { seatMaps: [MAP] } },
+      'POST /admin/v1/performances/perf-8/publish': apiError(409, 'payments_not_ready', message),
+    });
+    navigate('/admin/events');
+    render(App);
+    await fireEvent.click(await screen.findByRole('button', { name: 'Publish' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe(`${message} Open Payments`);
+    expect(within(alert).getByRole('link', { name: 'Open Payments' }).getAttribute('href')).toBe('/admin/payments');
+  });
 });
 
 describe('seat maps', () => {

@@ -153,6 +153,7 @@ describe('checkout refusals', () => {
       [409, 'seat_unavailable', /taken before the order could be completed/],
       [502, 'payment_provider_error', /card processor\. Nothing was charged/],
       [503, 'payments_unavailable', /not available right now/],
+      [409, 'payments_not_ready', /cannot take card payments at the moment\. Nothing was charged/],
       [503, 'busy', /Many people are buying/],
       [500, 'internal', /Something went wrong on our side\. Nothing was charged/],
     ];

@@ -235,6 +235,9 @@ export function checkoutProblem(e: unknown, holdName: (holdId: string) => string
       return { message: 'We could not start the payment with our card processor. Nothing was charged; please try again in a moment.' };
     case 'payments_unavailable':
       return { message: 'Card payments are not available right now, so only free tickets can be ordered. Nothing was charged.' };
+    case 'payments_not_ready':
+      // The server's message is for the venue's staff (it names the admin's Payments page).
+      return { message: 'This venue cannot take card payments at the moment. Nothing was charged; please try again later or contact the venue.' };
     case 'busy':
       return { message: 'Many people are buying right now. Nothing was charged; please try again.' };
     case 'unauthorized':

@@ -66,6 +66,9 @@ export interface NavItem {
 export const ADMIN_NAV: readonly NavItem[] = [
   { href: '/admin/venue', label: 'Venue settings', permission: 'manage_venue', ready: true },
   { href: '/admin/domains', label: 'Custom domains', permission: 'manage_venue', ready: true },
+  // The server lets owners and managers read the payment agreement (EditCatalog: they price
+  // performances); only the owner connects the Stripe account, which the page itself says.
+  { href: '/admin/payments', label: 'Payments', permission: 'edit_catalog', ready: true },
   { href: '/admin/staff', label: 'Staff', permission: 'manage_staff', ready: true },
   { href: '/admin/events', label: 'Events', permission: 'edit_catalog', ready: true },
   { href: '/admin/seatmaps', label: 'Seat maps', permission: 'edit_catalog', ready: true },

@@ -1,7 +1,9 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import StripePaymentForm from '../patron/StripePaymentForm.svelte';
+import { loadStripe } from '@stripe/stripe-js/pure';
 import {
+  loadStripeJs,
   mountPaymentElement,
   orderReturnUrl,
   stripeAppearance,
@@ -10,6 +12,9 @@ import {
   type PaymentElementLike,
   type StripeLike,
 } from './stripePayment';
+
+// Stripe.js itself is never fetched in unit tests: its loader records the constructor arguments.
+vi.mock('@stripe/stripe-js/pure', () => ({ loadStripe: vi.fn(async () => ({ elements: vi.fn(), confirmPayment: vi.fn() })) }));
 
 type Confirm = StripeLike['confirmPayment'];
 
@@ -73,6 +78,27 @@ describe('Stripe payments', () => {
     expect(fake.element.destroyed).toBe(true);
   });
 
+  it("initialises Stripe.js for the venue's connected account when the payment names one", async () => {
+    const fake = fakeStripe();
+    const payment = await mountPaymentElement(fake.load, { ...setup, stripeAccount: 'acct_venue1' }, document.createElement('div'));
+    await payment.ready;
+    expect(fake.load).toHaveBeenCalledWith('pk_test_123', { stripeAccount: 'acct_venue1' });
+    // Without one (a platform payment), the constructor gets the key alone.
+    const platform = fakeStripe();
+    await mountPaymentElement(platform.load, { ...setup, stripeAccount: null }, document.createElement('div'));
+    expect(platform.load).toHaveBeenCalledWith('pk_test_123');
+  });
+
+  it('hands the account to Stripe(publishableKey, { stripeAccount }) and loads once per key and account', async () => {
+    const constructor = vi.mocked(loadStripe);
+    constructor.mockClear();
+    await loadStripeJs('pk_test_once', { stripeAccount: 'acct_a' });
+    await loadStripeJs('pk_test_once', { stripeAccount: 'acct_a' });
+    await loadStripeJs('pk_test_once', { stripeAccount: 'acct_b' });
+    await loadStripeJs('pk_test_once');
+    expect(constructor.mock.calls).toEqual([['pk_test_once', { stripeAccount: 'acct_a' }], ['pk_test_once', { stripeAccount: 'acct_b' }], ['pk_test_once']]);
+  });
+
   it("passes Stripe's message on: a declined card, a network failure", async () => {
     const declined = fakeStripe(async () => ({ error: { type: 'card_error', code: 'card_declined', message: 'Your card was declined.' } }));
     const payment = await mountPaymentElement(declined.load, setup, document.createElement('div'));
@@ -103,9 +129,17 @@ describe('StripePaymentForm', () => {
     expect(button).toHaveProperty('disabled', true);
     await waitFor(() => expect(button).toHaveProperty('disabled', false));
     expect(fake.element.mountedIn).toBe(screen.getByTestId('payment-element'));
+    expect(fake.load).toHaveBeenCalledWith('pk_test_123');
     expect(screen.getByTestId('test-mode').textContent).toContain('Stripe test mode');
     await fireEvent.click(button);
     await waitFor(() => expect(onpaid).toHaveBeenCalledTimes(1));
+  });
+
+  it("mounts the element on the venue's connected account named by the checkout", async () => {
+    const fake = fakeStripe();
+    render(StripePaymentForm, { payment: { ...payment, stripeAccount: 'acct_roxy' }, amount: '$5.00', returnUrl: 'https://x.test/', onpaid: vi.fn(), load: fake.load });
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Pay $5.00' })).toHaveProperty('disabled', false));
+    expect(fake.load).toHaveBeenCalledWith('pk_test_123', { stripeAccount: 'acct_roxy' });
   });
 
   it("shows Stripe's error message and lets the patron try again", async () => {

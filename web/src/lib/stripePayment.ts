@@ -41,25 +41,39 @@ export interface StripeLike {
   }): Promise<{ error?: StripeErrorLike; paymentIntent?: { status: string } }>;
 }
 
-export type LoadStripe = (publishableKey: string) => Promise<StripeLike | null>;
+/** `Stripe(publishableKey, options)`: `stripeAccount` is the venue's connected account, on which
+ * the PaymentIntent of a direct charge lives (Stripe.js cannot find it on the platform's). */
+export interface StripeOptions {
+  stripeAccount?: string;
+}
+
+export type LoadStripe = (publishableKey: string, options?: StripeOptions) => Promise<StripeLike | null>;
 
 const loaded = new Map<string, Promise<StripeLike | null>>();
 
 /**
- * Stripe.js from js.stripe.com, once per key. The `pure` entry injects the script only when
- * called (the default entry would add it to every page on import), and the dynamic import keeps
- * the loader out of the main bundle.
+ * Stripe.js from js.stripe.com, once per key and account. The `pure` entry injects the script
+ * only when called (the default entry would add it to every page on import), and the dynamic
+ * import keeps the loader out of the main bundle.
  */
-export const loadStripeJs: LoadStripe = (publishableKey) => {
-  let stripe = loaded.get(publishableKey);
+export const loadStripeJs: LoadStripe = (publishableKey, options) => {
+  const cacheKey = `${publishableKey} ${options?.stripeAccount ?? ''}`;
+  let stripe = loaded.get(cacheKey);
   if (!stripe) {
-    stripe = import('@stripe/stripe-js/pure').then(async ({ loadStripe }) => (await loadStripe(publishableKey)) as unknown as StripeLike | null);
+    stripe = import('@stripe/stripe-js/pure').then(
+      async ({ loadStripe }) => (await (options ? loadStripe(publishableKey, options) : loadStripe(publishableKey))) as unknown as StripeLike | null,
+    );
     // A failed load (offline, blocked) can be retried with a new attempt.
-    stripe.catch(() => loaded.delete(publishableKey));
-    loaded.set(publishableKey, stripe);
+    stripe.catch(() => loaded.delete(cacheKey));
+    loaded.set(cacheKey, stripe);
   }
   return stripe;
 };
+
+/** The constructor options for a payment: its connected account when it has one. */
+export function stripeOptions(stripeAccount: string | null | undefined): StripeOptions | undefined {
+  return stripeAccount ? { stripeAccount } : undefined;
+}
 
 /** Where Stripe sends the patron back after a redirect: the order page, with its token. */
 export function orderReturnUrl(origin: string, orderId: string, orderToken: string | null): string {
@@ -89,6 +103,8 @@ export interface MountedPayment {
 export interface PaymentSetup {
   publishableKey: string;
   clientSecret: string;
+  /** The venue's connected account the PaymentIntent was made on (`acct_…`), if any. */
+  stripeAccount?: string | null;
   appearance?: StripeAppearance;
 }
 
@@ -97,7 +113,8 @@ export const STRIPE_UNAVAILABLE = 'The card form could not be loaded. Check your
 /** Loads Stripe.js (through `load`) and mounts the Payment Element into `target`. */
 export async function mountPaymentElement(load: LoadStripe, setup: PaymentSetup, target: HTMLElement): Promise<MountedPayment> {
   if (!setup.publishableKey || !setup.clientSecret) throw new Error('This payment has no publishable key or client secret.');
-  const stripe = await load(setup.publishableKey);
+  const options = stripeOptions(setup.stripeAccount);
+  const stripe = await (options ? load(setup.publishableKey, options) : load(setup.publishableKey));
   if (!stripe) throw new Error(STRIPE_UNAVAILABLE);
   const elements = stripe.elements({ clientSecret: setup.clientSecret, ...(setup.appearance ? { appearance: setup.appearance } : {}) });
   const element = elements.create('payment', { layout: 'tabs' });
