@@ -117,4 +117,26 @@ describe('refunding an order', () => {
     expect(screen.getByTestId('admin-order-status').textContent).toBe('Partly refunded');
     expect(screen.getByTestId('admin-refunds').textContent).toMatch(/Cannot come/);
   });
+
+  it("shows where the card payment went, and keeps it after a refund (whose answer has no figures)", async () => {
+    const payment = { gross: 17400, stripeFee: 535, platformFee: 465, net: 16400, currency: 'USD' };
+    mockFetch({
+      'GET /api/v1/site': { status: 200, body: SITE },
+      'GET /admin/v1/orders/o1': { status: 200, body: { ...detail('valid'), stripeAccount: 'acct_demo', platformFee: 465, payment } },
+      'POST /admin/v1/orders/o1/refund': { status: 200, body: { ...detail('refunded', 8700), stripeAccount: 'acct_demo', platformFee: 465 } },
+    });
+    asStaff('box_office');
+    navigate('/admin/orders?id=o1');
+    render(App);
+    const figures = await screen.findByTestId('admin-payment');
+    expect(within(figures).getByTestId('payment-gross').textContent).toBe('$174.00');
+    expect(within(figures).getByTestId('payment-stripe-fee').textContent).toBe('− $5.35');
+    expect(within(figures).getByTestId('payment-platform-fee').textContent).toBe('− $4.65');
+    expect(within(figures).getByTestId('payment-net').textContent).toBe('$164.00');
+    await fireEvent.click(screen.getByLabelText('Refund Orchestra, row C, seat 12'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Refund selected (1)' }));
+    await fireEvent.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Confirm refund' }));
+    await screen.findByText(/Refunded 1 ticket/);
+    expect(screen.getByTestId('payment-net').textContent).toBe('$164.00 (before refunds)');
+  });
 });
