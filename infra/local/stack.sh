@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Starts, stops and reports the local AWS stand-ins (DESIGN.md "Local stack") for one state dir:
-#   DynamoDB Local (Java), moto server (SQS, SES v2, S3, API Gateway Management) and the
-#   repository's Stripe double (infra/stripe-double; the devserver registers its webhook URL).
+#   DynamoDB Local (Java), moto server (SQS, SES v2, S3, API Gateway Management), the
+#   repository's Stripe double (infra/stripe-double; the devserver registers its webhook URL) and
+#   its edge double (infra/edge-double: CloudFront's multi-tenant calls and a DNS server, for
+#   custom domains).
 #
 #   stack.sh start  <state-dir>   start them (or reuse them if already running), write <state-dir>/env
 #   stack.sh stop   <state-dir>   stop the processes recorded in <state-dir>/*.pid, and nothing else
 #   stack.sh status <state-dir>   exit 0 when all are running
 #
-# Ports: MARQUEE_DYNAMODB_PORT / MARQUEE_MOTO_PORT / MARQUEE_STRIPE_PORT, default 8700 / 8701 /
-# 8702. With MARQUEE_FREE_PORTS=1
+# Ports: MARQUEE_DYNAMODB_PORT / MARQUEE_MOTO_PORT / MARQUEE_STRIPE_PORT / MARQUEE_EDGE_PORT /
+# MARQUEE_DNS_PORT (the edge double's DNS, UDP and TCP), default 8700 / 8701 / 8702 / 8703 / 8704.
+# With MARQUEE_FREE_PORTS=1
 # any port variable that is unset is replaced by a free port (used by with-stack.sh).
-# The state dir holds dynamodb.{pid,log}, moto.{pid,log} and env (shell exports for clients).
+# The state dir holds {dynamodb,moto,stripe,edge}.{pid,log} and env (shell exports for clients).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -24,7 +27,7 @@ case "$2" in
 esac
 STATE=${STATE%/}
 
-SERVICES=(dynamodb moto stripe)
+SERVICES=(dynamodb moto stripe edge)
 STOP_GRACE_SECONDS=5
 START_TIMEOUT_SECONDS=60
 
@@ -35,6 +38,7 @@ signature() {
     dynamodb) echo "DynamoDBLocal.jar" ;;
     moto) echo "moto_server" ;;
     stripe) echo "stripe-double" ;;
+    edge) echo "edge-double" ;;
   esac
 }
 
@@ -112,17 +116,35 @@ stop_all() {
   rm -f "$STATE/env"
 }
 
-# Prints N distinct free TCP ports on 127.0.0.1 (all sockets are held until every port is chosen).
+# Prints N distinct ports on 127.0.0.1 that are free for both TCP and UDP (the edge double's
+# DNS uses both); all sockets are held until every port is chosen.
 free_ports() {
   python3 -c '
 import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
+held, ports = [], []
+while len(ports) < int(sys.argv[1]):
+    tcp = socket.socket()
+    tcp.bind(("127.0.0.1", 0))
+    port = tcp.getsockname()[1]
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        udp.bind(("127.0.0.1", port))
+    except OSError:
+        held.append(tcp)
+        continue
+    held += [tcp, udp]
+    ports.append(port)
+print(" ".join(str(p) for p in ports))' "$1"
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# UDP has no connection to try: see whether the port can be bound.
+udp_port_in_use() {
+  ! python3 -c '
+import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+}
 
 # Starts a service in its own session (so its whole process group can be signalled) with the
 # state dir as working directory. The child writes its own PID, which stays valid across exec.
@@ -149,12 +171,12 @@ start() {
   flock 9
 
   if live_pid dynamodb >/dev/null && live_pid moto >/dev/null && live_pid stripe >/dev/null &&
-    [ -f "$STATE/env" ]; then
+    live_pid edge >/dev/null && [ -f "$STATE/env" ]; then
     say "stack already running for $STATE; reusing it"
-    grep '_URL=' "$STATE/env" | sed 's/^export /  /'
+    grep -E '_(URL|ADDR)=' "$STATE/env" | sed 's/^export /  /'
     return 0
   fi
-  # Half a stack (one service died, or env missing) is not trusted: restart both.
+  # Half a stack (one service died, or env missing) is not trusted: restart all of it.
   stop_all
 
   [ -f "$LOCAL/dynamodb/DynamoDBLocal.jar" ] && [ -x "$LOCAL/venv/bin/moto_server" ] ||
@@ -166,27 +188,38 @@ start() {
   say "building the Stripe double"
   (cd "$ROOT" && cargo build --quiet -p stripe-double) || die "could not build infra/stripe-double"
   local stripe_bin="${CARGO_TARGET_DIR:-$ROOT/target}/debug/stripe-double"
+  # So is the edge double (CloudFront's multi-tenant calls and DNS for custom domains).
+  say "building the edge double"
+  (cd "$ROOT" && cargo build --quiet -p edge-double) || die "could not build infra/edge-double"
+  local edge_bin="${CARGO_TARGET_DIR:-$ROOT/target}/debug/edge-double"
 
-  local ddb_port moto_port stripe_port
+  local ddb_port moto_port stripe_port edge_port dns_port
   if [ "${MARQUEE_FREE_PORTS:-}" = 1 ]; then
     local picked
-    read -r -a picked <<<"$(free_ports 3)"
+    read -r -a picked <<<"$(free_ports 5)"
     ddb_port=${MARQUEE_DYNAMODB_PORT:-${picked[0]}}
     moto_port=${MARQUEE_MOTO_PORT:-${picked[1]}}
     stripe_port=${MARQUEE_STRIPE_PORT:-${picked[2]}}
+    edge_port=${MARQUEE_EDGE_PORT:-${picked[3]}}
+    dns_port=${MARQUEE_DNS_PORT:-${picked[4]}}
   else
     ddb_port=${MARQUEE_DYNAMODB_PORT:-8700}
     moto_port=${MARQUEE_MOTO_PORT:-8701}
     stripe_port=${MARQUEE_STRIPE_PORT:-8702}
+    edge_port=${MARQUEE_EDGE_PORT:-8703}
+    dns_port=${MARQUEE_DNS_PORT:-8704}
   fi
   local port
-  for port in "$ddb_port" "$moto_port" "$stripe_port"; do
+  for port in "$ddb_port" "$moto_port" "$stripe_port" "$edge_port" "$dns_port"; do
     [[ "$port" =~ ^[0-9]+$ ]] || die "invalid port: $port"
     # Otherwise the readiness check below could be answered by someone else's server.
     if port_in_use "$port"; then
-      die "port $port on 127.0.0.1 is already in use (another stack? try 'make stop', or set MARQUEE_DYNAMODB_PORT / MARQUEE_MOTO_PORT / MARQUEE_STRIPE_PORT)"
+      die "port $port on 127.0.0.1 is already in use (another stack? try 'make stop', or set MARQUEE_DYNAMODB_PORT / MARQUEE_MOTO_PORT / MARQUEE_STRIPE_PORT / MARQUEE_EDGE_PORT / MARQUEE_DNS_PORT)"
     fi
   done
+  if udp_port_in_use "$dns_port"; then
+    die "UDP port $dns_port on 127.0.0.1 is already in use (set MARQUEE_DNS_PORT)"
+  fi
 
   # From here on, anything that goes wrong stops what was started.
   # ($ready is global: the trap runs after this function has returned.)
@@ -195,7 +228,7 @@ start() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
 
-  say "starting DynamoDB Local on 127.0.0.1:$ddb_port, moto on 127.0.0.1:$moto_port and the Stripe double on 127.0.0.1:$stripe_port ($STATE)"
+  say "starting DynamoDB Local on 127.0.0.1:$ddb_port, moto on 127.0.0.1:$moto_port, the Stripe double on 127.0.0.1:$stripe_port and the edge double on 127.0.0.1:$edge_port (DNS $dns_port) ($STATE)"
   # DynamoDB Local has no option for the listen address and would listen on every interface,
   # so it is started through DynamoDBLocalLoopback.java (Java single-file source mode), which
   # binds it to 127.0.0.1. Telemetry is off, by flag and by env var: it sends nothing anywhere.
@@ -208,12 +241,14 @@ start() {
   launch moto "$LOCAL/venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port"
   # Webhook deliveries retry quickly here: tests wait for them.
   launch stripe env STRIPE_DOUBLE_WEBHOOK_BACKOFF_MS=200 STRIPE_DOUBLE_WEBHOOK_ATTEMPTS=8 "$stripe_bin" --port "$stripe_port"
+  launch edge "$edge_bin" --port "$edge_port" --dns-port "$dns_port"
 
-  # Wait until both answer. --noproxy: these requests must never leave the machine.
-  local deadline=$((SECONDS + START_TIMEOUT_SECONDS)) ddb_up=0 moto_up=0 stripe_up=0 code name i
+  # Wait until all answer. --noproxy: these requests must never leave the machine.
+  local deadline=$((SECONDS + START_TIMEOUT_SECONDS)) ddb_up=0 moto_up=0 stripe_up=0 edge_up=0 code name i
   # The children write their PID files within milliseconds; give them a few seconds at most.
   for ((i = 0; i < 50; i++)); do
-    [ -s "$STATE/dynamodb.pid" ] && [ -s "$STATE/moto.pid" ] && [ -s "$STATE/stripe.pid" ] && break
+    [ -s "$STATE/dynamodb.pid" ] && [ -s "$STATE/moto.pid" ] && [ -s "$STATE/stripe.pid" ] &&
+      [ -s "$STATE/edge.pid" ] && break
     sleep 0.1
   done
   while :; do
@@ -233,10 +268,14 @@ start() {
     if [ $stripe_up = 0 ] && curl -sf --noproxy '*' --max-time 2 -o /dev/null "http://127.0.0.1:$stripe_port/_double/health"; then
       stripe_up=1
     fi
-    [ $ddb_up = 1 ] && [ $moto_up = 1 ] && [ $stripe_up = 1 ] && break
+    # Its health answer comes once the DNS listener is bound too.
+    if [ $edge_up = 0 ] && curl -sf --noproxy '*' --max-time 2 -o /dev/null "http://127.0.0.1:$edge_port/_double/health"; then
+      edge_up=1
+    fi
+    [ $ddb_up = 1 ] && [ $moto_up = 1 ] && [ $stripe_up = 1 ] && [ $edge_up = 1 ] && break
     if [ $SECONDS -ge $deadline ]; then
       show_logs
-      die "stack did not answer within ${START_TIMEOUT_SECONDS}s (DynamoDB up: $ddb_up, moto up: $moto_up, Stripe double up: $stripe_up)"
+      die "stack did not answer within ${START_TIMEOUT_SECONDS}s (DynamoDB up: $ddb_up, moto up: $moto_up, Stripe double up: $stripe_up, edge double up: $edge_up)"
     fi
     sleep 0.2
   done
@@ -253,13 +292,17 @@ export MARQUEE_MOTO_URL=http://127.0.0.1:$moto_port
 export MARQUEE_STRIPE_URL=http://127.0.0.1:$stripe_port
 export MARQUEE_STRIPE_SECRET_KEY=sk_test_marquee_local
 export MARQUEE_STRIPE_PUBLISHABLE_KEY=pk_test_marquee_local
+# The edge double: CloudFront's multi-tenant API (endpoint URL for aws-sdk-cloudfront) and the
+# DNS server (UDP and TCP) that custom-domain checks resolve against.
+export MARQUEE_EDGE_URL=http://127.0.0.1:$edge_port
+export MARQUEE_DNS_ADDR=127.0.0.1:$dns_port
 # Keep HTTP clients from sending local calls through a proxy configured in the environment.
 export NO_PROXY="127.0.0.1,localhost\${NO_PROXY:+,\$NO_PROXY}"
 export no_proxy="\$NO_PROXY"
 EOF
   mv "$STATE/env.tmp" "$STATE/env"
   ready=1
-  say "stack ready: DynamoDB http://127.0.0.1:$ddb_port, moto http://127.0.0.1:$moto_port, Stripe double http://127.0.0.1:$stripe_port"
+  say "stack ready: DynamoDB http://127.0.0.1:$ddb_port, moto http://127.0.0.1:$moto_port, Stripe double http://127.0.0.1:$stripe_port, edge double http://127.0.0.1:$edge_port (DNS 127.0.0.1:$dns_port)"
 }
 
 stop() {
@@ -284,7 +327,7 @@ status() {
     fi
   done
   if [ $rc = 0 ] && [ -f "$STATE/env" ]; then
-    grep '_URL=' "$STATE/env" | sed 's/^export /  /'
+    grep -E '_(URL|ADDR)=' "$STATE/env" | sed 's/^export /  /'
   fi
   return $rc
 }
