@@ -81,11 +81,7 @@ pub async fn register_domain(
         )
         .into());
     }
-    let record = DomainRecord {
-        hostname,
-        status: DomainStatus::PendingVerification,
-        created_at: Utc::now().to_rfc3339(),
-    };
+    let record = DomainRecord::claim(hostname, Utc::now());
     match state.store.register_domain(&auth.tenant, &record).await {
         Ok(()) => {}
         Err(StoreError::HostnameTaken) => {

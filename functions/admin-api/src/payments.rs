@@ -58,6 +58,7 @@ impl PaymentsView {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentsQuery {
     /// Read the account's state from Stripe now (coming back from onboarding).

@@ -37,6 +37,9 @@ use marquee_domain::{ConnectedAccount, PlatformFee, PlatformSettings};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+mod domains;
+pub use domains::{FakeDns, FakeEdge, InMemoryDomains};
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A test that panicked while holding a fake's lock has failed already.
     mutex

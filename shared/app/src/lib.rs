@@ -11,6 +11,7 @@
 //! - [`delivery`]: which mail a sale or a refund triggers.
 //! - [`reconcile`]: the safety net under the webhook — succeeded payments whose order was
 //!   neither fulfilled nor refunded are completed through the same sale.
+//! - [`domains`]: custom domains — proven by DNS, then a certificate and routing at the edge.
 //! - [`door`]: scanning tickets in and out, each admitted once.
 //! - [`orders`]: who may read an order (its token, or the account that placed it).
 //!
@@ -22,6 +23,7 @@ pub mod agreements;
 pub mod catalog;
 pub mod checkout;
 pub mod delivery;
+pub mod domains;
 pub mod door;
 pub mod holds;
 pub mod jobs;

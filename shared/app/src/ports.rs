@@ -8,13 +8,14 @@
 use crate::jobs::{HoldExpiryJob, MailJob};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use marquee_domain::domains::{DnsFindings, DomainRecord};
 use marquee_domain::records::{
     CartRecord, CartStatus, EventRecord, HoldRecord, IssuedTicketRecord, OrderRecord,
     PerformanceRecord, RefundRecord, SeatMapRecord, SeatStateRecord, VenueRecord,
 };
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
 use marquee_domain::{
-    CartId, ConnectedAccount, HoldId, OrderId, OrderStatus, PerformanceId, PlatformFee,
+    CartId, ConnectedAccount, HoldId, Hostname, OrderId, OrderStatus, PerformanceId, PlatformFee,
     PlatformSettings, SeatMap, SeatMapId, TenantId, TicketId,
 };
 use std::collections::HashMap;
@@ -709,4 +710,100 @@ pub trait PaymentEvents: Send + Sync {
         outcome: &str,
         remember_until: i64,
     ) -> Result<(), PortError>;
+}
+
+/// What DNS answers about a custom domain's two records (`_marquee.{hostname}` TXT and the
+/// hostname's CNAME), from the resolvers the platform trusts.
+#[async_trait]
+pub trait DnsLookup: Send + Sync {
+    async fn findings(&self, hostname: &Hostname) -> Result<DnsFindings, PortError>;
+}
+
+/// Where the edge stands with a hostname's certificate and routing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EdgeState {
+    /// The certificate is being issued or the routing deployed.
+    Issuing,
+    /// Certificate issued and routing deployed: the hostname serves the venue's site.
+    Deployed,
+    /// The edge gave up (the reason, in its words).
+    Failed(String),
+}
+
+/// The edge refused a hostname.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EdgeRefusal {
+    /// Another distribution (possibly another AWS account's) already serves it.
+    InUse,
+}
+
+/// The edge in front of custom domains: a tenant per hostname with a managed certificate
+/// (CloudFront's multi-tenant distribution).
+#[async_trait]
+pub trait EdgeDomains: Send + Sync {
+    /// Gives the hostname a tenant, or finds the one it already has; answers its id.
+    async fn attach(&self, hostname: &Hostname) -> Result<Result<String, EdgeRefusal>, PortError>;
+    async fn state(&self, edge_id: &str) -> Result<EdgeState, PortError>;
+    /// Stops serving the hostname and removes its tenant; done when it is already gone.
+    async fn detach(&self, edge_id: &str) -> Result<(), PortError>;
+}
+
+/// A claim added next to the venue's others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddOutcome {
+    Added,
+    /// The venue already claims this hostname.
+    Exists(Box<DomainRecord>),
+    /// Another venue proved (or serves) this hostname.
+    TakenElsewhere,
+}
+
+/// Custom domains as stored: each venue's claims, the global hostname claim and index, and
+/// the schedule of checks.
+#[async_trait]
+pub trait DomainStore: Send + Sync {
+    async fn add_domain(
+        &self,
+        tenant: &TenantId,
+        record: &DomainRecord,
+    ) -> Result<AddOutcome, PortError>;
+    async fn domain(
+        &self,
+        tenant: &TenantId,
+        hostname: &Hostname,
+    ) -> Result<Option<DomainRecord>, PortError>;
+    async fn domains(&self, tenant: &TenantId) -> Result<Vec<DomainRecord>, PortError>;
+    /// Claims whose next check is due at `now` (unix seconds), oldest first, at most `limit`.
+    async fn due_domains(
+        &self,
+        now: i64,
+        limit: usize,
+    ) -> Result<Vec<(TenantId, Hostname)>, PortError>;
+    /// Stores `record` as version `record.version + 1`, only if the stored one is still
+    /// `record.version`; `false` when someone else wrote it first.
+    async fn save_domain(
+        &self,
+        tenant: &TenantId,
+        record: &DomainRecord,
+    ) -> Result<bool, PortError>;
+    /// Takes the hostname for the venue once it is proven: the first venue wins. `true` when
+    /// it is (now or already) this venue's.
+    async fn claim_hostname(
+        &self,
+        tenant: &TenantId,
+        hostname: &Hostname,
+    ) -> Result<bool, PortError>;
+    /// Saves `record` (as `save_domain`) and maps its hostname to the venue, in one write.
+    async fn activate_domain(
+        &self,
+        tenant: &TenantId,
+        record: &DomainRecord,
+    ) -> Result<bool, PortError>;
+    /// Stops mapping the hostname to the venue and gives up its claim (only the venue's own).
+    async fn release_hostname(
+        &self,
+        tenant: &TenantId,
+        hostname: &Hostname,
+    ) -> Result<(), PortError>;
+    async fn delete_domain(&self, tenant: &TenantId, hostname: &Hostname) -> Result<(), PortError>;
 }

@@ -5,6 +5,7 @@
 
 pub mod agreements;
 pub mod best_available;
+pub mod domains;
 pub mod ids;
 pub mod money;
 pub mod names;

@@ -84,7 +84,7 @@ async fn a_custom_domain_answers_for_its_venue() {
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     assert_eq!(reply.body["hostname"], custom, "stored lower-cased");
-    assert_eq!(reply.body["status"], "pending_verification");
+    assert_eq!(reply.body["status"], "pending_dns");
     assert!(
         reply.body["cnameTarget"]
             .as_str()

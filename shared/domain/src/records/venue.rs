@@ -35,21 +35,7 @@ pub struct HostRecord {
     pub kind: HostKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DomainStatus {
-    /// Registered; waiting for the venue's CNAME record and the certificate.
-    PendingVerification,
-    Active,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DomainRecord {
-    pub hostname: Hostname,
-    pub status: DomainStatus,
-    pub created_at: String,
-}
+pub use crate::domains::{DomainRecord, DomainStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
