@@ -44,6 +44,7 @@ pub struct AdminState {
     pub sales: Arc<Sales>,
     pub agreements: Arc<marquee_app::agreements::PaymentAgreements>,
     pub door: Arc<marquee_app::door::Door>,
+    pub domains: Arc<marquee_app::domains::CustomDomains>,
     /// What staff tokens are checked against.
     pub sessions: Sessions,
     /// Rate limits on logins, invitation codes and password changes.
@@ -57,8 +58,10 @@ impl AdminState {
         mail: MailQueue,
         documents: Documents,
         payments: Payments,
+        domains: Arc<marquee_app::domains::CustomDomains>,
     ) -> Self {
         Self {
+            domains,
             // Ticket-signing keys are read once per venue by this instance.
             door: services::door(&store, marquee_platform::tickets::KeyCache::default()),
             agreements: services::payment_agreements(&store, payments.clone()),
@@ -119,6 +122,8 @@ impl FromRef<AdminState> for Sessions {
         staff::session,
         domains::list_domains,
         domains::register_domain,
+        domains::verify_domain,
+        domains::remove_domain,
         seatmaps::create_seat_map,
         seatmaps::import_seat_map,
         seatmaps::list_seat_maps,
@@ -175,6 +180,14 @@ pub fn router(state: AdminState) -> Router {
         .route(
             "/admin/v1/domains",
             get(domains::list_domains).post(domains::register_domain),
+        )
+        .route(
+            "/admin/v1/domains/{hostname}",
+            axum::routing::delete(domains::remove_domain),
+        )
+        .route(
+            "/admin/v1/domains/{hostname}/verify",
+            post(domains::verify_domain),
         )
         .route(
             "/admin/v1/events",

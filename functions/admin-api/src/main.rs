@@ -39,7 +39,16 @@ async fn build(
     let mail = MailQueue::new(aws::sqs(sdk, endpoints), &config.mail_queue_url);
     let documents = Documents::new(aws::s3(sdk, endpoints), &config.documents_bucket);
     let payments = config.payments()?;
-    let state = admin_api::AdminState::new(config, store, mail, documents, payments);
+    let domains = match &config.domains {
+        Some(settings) => marquee_platform::services::custom_domains(
+            &store,
+            aws::cloudfront(sdk, endpoints),
+            settings,
+            &config,
+        )?,
+        None => return Err("EDGE_DISTRIBUTION_ID is not set: custom domains need the edge".into()),
+    };
+    let state = admin_api::AdminState::new(config, store, mail, documents, payments, domains);
     Ok(admin_api::router(state).layer(axum::middleware::from_fn(
         marquee_platform::http::lambda_source_address,
     )))

@@ -23,12 +23,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use marquee_domain::Hostname;
 use marquee_platform::aws::{self, Endpoints};
+use marquee_platform::config::DomainSettings;
 use marquee_platform::documents::Documents;
 use marquee_platform::jobs::HoldExpiryQueue;
 use marquee_platform::mail::{MailQueue, SesMailer};
 use marquee_platform::payments::StripeSettings;
 use marquee_platform::resources::{self, MAIL_QUEUE, ProvisionOptions, Provisioned};
-use marquee_platform::{Config, Secret, Stage};
+use marquee_platform::{Config, Secret, Stage, services};
 use marquee_store::Store;
 use security_headers::{LocalOrigins, SecurityHeaders};
 use std::net::SocketAddr;
@@ -129,6 +130,61 @@ impl Endpoint {
             Endpoint::Connect => "/api/v1/stripe/connect-webhook",
         }
     }
+}
+
+/// How often the devserver runs the scheduled custom domain checks (EventBridge in AWS).
+const DOMAIN_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+const DOMAIN_CHECK_BATCH: usize = 50;
+/// The multi-tenant distribution custom domains are tenants of, in the edge double.
+const LOCAL_DISTRIBUTION_ID: &str = "EMARQUEELOCAL";
+
+/// The edge double's connection group for this server (its routing endpoint is what venues
+/// CNAME to) and the DNS server that answers for venues' domains locally.
+async fn local_edge(
+    cloudfront: &aws_sdk_cloudfront::Client,
+    options: &DevOptions,
+) -> anyhow::Result<(DomainSettings, String)> {
+    let dns = options
+        .endpoints
+        .dns
+        .as_deref()
+        .context("MARQUEE_DNS_ADDR is not set: run inside the local stack (make dev, make test)")?
+        .parse()
+        .context("MARQUEE_DNS_ADDR is not an address")?;
+    anyhow::ensure!(
+        options.endpoints.edge.is_some(),
+        "MARQUEE_EDGE_URL is not set: run inside the local stack (make dev, make test)"
+    );
+    let name = format!("marquee-{}", options.prefix);
+    let group = match cloudfront
+        .create_connection_group()
+        .name(&name)
+        .enabled(true)
+        .send()
+        .await
+    {
+        Ok(created) => created.connection_group().cloned(),
+        // `make dev` restarted on the same stack: the group is there.
+        Err(_) => cloudfront
+            .get_connection_group()
+            .identifier(&name)
+            .send()
+            .await
+            .context("the edge double's connection group")?
+            .connection_group()
+            .cloned(),
+    }
+    .context("a connection group in the edge double's answer")?;
+    let settings = DomainSettings {
+        distribution_id: LOCAL_DISTRIBUTION_ID.into(),
+        connection_group_id: group.id().context("connection group id")?.to_owned(),
+        dns_servers: vec![dns],
+    };
+    let target = group
+        .routing_endpoint()
+        .context("connection group routing endpoint")?
+        .to_owned();
+    Ok((settings, target))
 }
 
 /// Registers the devserver's webhook route with the double (as `stripe listen` would) and
@@ -233,6 +289,8 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         .context("binding the devserver port")?;
     let addr = listener.local_addr()?;
     let mail_queue = provisioned.queue(&MAIL_QUEUE)?.clone();
+    let cloudfront = aws::cloudfront(&sdk, &options.endpoints);
+    let (domain_settings, cname_target) = local_edge(&cloudfront, &options).await?;
     let stripe = match &options.stripe {
         Some(local) => Some(StripeSettings {
             secret_key: Secret::new(local.secret_key.clone()),
@@ -262,7 +320,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
             .clone(),
         documents_bucket: provisioned.documents_bucket.clone(),
         platform_domain: local_platform_domain(),
-        cname_target: "cname.marquee.localhost".into(),
+        cname_target,
         mail_sender_domain: LOCAL_SENDER_DOMAIN.into(),
         public_url_template: format!("http://{{host}}:{}", addr.port()),
         jwt_secret: Secret::new(LOCAL_JWT_SECRET),
@@ -273,6 +331,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         // Locally the client's address comes from X-Forwarded-For (Stage::Local), or from
         // CloudFront-Viewer-Address with the origin secret when a test plays CloudFront.
         origin_secret: options.origin_secret.clone().map(Secret::new),
+        domains: Some(domain_settings.clone()),
     };
     let store = Store::new(dynamodb, &provisioned.table_name);
     let payments = config.payments()?;
@@ -292,12 +351,14 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         payments.clone(),
         MailQueue::new(sqs.clone(), &mail_queue.url),
     ));
+    let custom_domains = services::custom_domains(&store, cloudfront, &domain_settings, &config)?;
     let admin = admin_api::router(admin_api::AdminState::new(
         config.clone(),
         store.clone(),
         MailQueue::new(sqs.clone(), &mail_queue.url),
         Documents::new(s3.clone(), &provisioned.documents_bucket),
         payments.clone(),
+        custom_domains.clone(),
     ));
     let reconcile = options
         .stripe
@@ -371,6 +432,17 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
                 tokio::time::sleep(every).await;
                 // Failures are logged by the run; the next tick tries again.
                 let _ = reconcile::reconcile_payments(&state).await;
+            }
+        }));
+    }
+    // The EventBridge schedule of the `domain-checks` function, locally (more often).
+    if options.workers {
+        tasks.push(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(DOMAIN_CHECK_EVERY).await;
+                if let Err(e) = custom_domains.check_due(DOMAIN_CHECK_BATCH).await {
+                    tracing::warn!(error = ?e, "custom domain checks failed; next tick tries again");
+                }
             }
         }));
     }

@@ -44,6 +44,9 @@ pub struct CustomDomains {
     /// What the venue's CNAME points to: the edge's routing endpoint.
     edge_target: String,
     platform_domain: Hostname,
+    /// Caps the wait until a claim's next scheduled check (the devserver checks every
+    /// second or two; in AWS the backoff stands).
+    max_wait: Option<chrono::Duration>,
 }
 
 impl CustomDomains {
@@ -62,7 +65,14 @@ impl CustomDomains {
             clock,
             edge_target,
             platform_domain,
+            max_wait: None,
         }
+    }
+
+    /// Never waits longer than `max_wait` between scheduled checks (local mode).
+    pub fn with_max_wait(mut self, max_wait: chrono::Duration) -> Self {
+        self.max_wait = Some(max_wait);
+        self
     }
 
     pub fn edge_target(&self) -> &str {
@@ -276,9 +286,13 @@ impl CustomDomains {
     async fn written(
         &self,
         tenant: &TenantId,
-        next: DomainRecord,
+        mut next: DomainRecord,
         activate: bool,
     ) -> Result<DomainRecord, PortError> {
+        if let Some(max_wait) = self.max_wait {
+            let latest = (self.clock.now() + max_wait).timestamp();
+            next.next_check_at = next.next_check_at.map(|at| at.min(latest));
+        }
         let saved = if activate {
             self.store.activate_domain(tenant, &next).await?
         } else {

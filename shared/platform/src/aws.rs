@@ -10,6 +10,10 @@ pub use aws_config::SdkConfig;
 pub struct Endpoints {
     pub dynamodb: Option<String>,
     pub moto: Option<String>,
+    /// CloudFront's API (`MARQUEE_EDGE_URL`): the edge double locally.
+    pub edge: Option<String>,
+    /// The DNS server that answers for venues' domains locally (`MARQUEE_DNS_ADDR`).
+    pub dns: Option<String>,
 }
 
 impl Endpoints {
@@ -17,6 +21,8 @@ impl Endpoints {
         Self {
             dynamodb: std::env::var("MARQUEE_DYNAMODB_URL").ok(),
             moto: std::env::var("MARQUEE_MOTO_URL").ok(),
+            edge: std::env::var("MARQUEE_EDGE_URL").ok(),
+            dns: std::env::var("MARQUEE_DNS_ADDR").ok(),
         }
     }
 }
@@ -95,4 +101,13 @@ pub fn secretsmanager(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_secrets
         builder = builder.endpoint_url(url);
     }
     aws_sdk_secretsmanager::Client::from_conf(builder.build())
+}
+
+#[cfg(feature = "domains")]
+pub fn cloudfront(sdk: &SdkConfig, endpoints: &Endpoints) -> aws_sdk_cloudfront::Client {
+    let mut builder = aws_sdk_cloudfront::config::Builder::from(sdk);
+    if let Some(url) = &endpoints.edge {
+        builder = builder.endpoint_url(url);
+    }
+    aws_sdk_cloudfront::Client::from_conf(builder.build())
 }

@@ -60,6 +60,45 @@ pub struct Config {
     /// a request carrying it may name its viewer's address (`CloudFront-Viewer-Address`).
     /// `None`: no request may.
     pub origin_secret: Option<Secret>,
+    /// Custom domains' edge and DNS (`EDGE_DISTRIBUTION_ID`, `EDGE_CONNECTION_GROUP_ID`,
+    /// `DNS_SERVERS`); `None` in functions that do not manage domains.
+    pub domains: Option<DomainSettings>,
+}
+
+/// Where custom domains are verified and served.
+#[derive(Debug, Clone)]
+pub struct DomainSettings {
+    /// The multi-tenant (`tenant-only`) CloudFront distribution custom domains are tenants of.
+    pub distribution_id: String,
+    /// The connection group whose routing endpoint is the venues' CNAME target.
+    pub connection_group_id: String,
+    /// The DNS servers asked for the venues' records (not a cache in between).
+    pub dns_servers: Vec<std::net::SocketAddr>,
+}
+
+impl DomainSettings {
+    /// From the environment, when `EDGE_DISTRIBUTION_ID` is set.
+    pub fn from_env() -> Result<Option<Self>, ConfigError> {
+        let Ok(distribution_id) = std::env::var("EDGE_DISTRIBUTION_ID") else {
+            return Ok(None);
+        };
+        let dns_servers = std::env::var("DNS_SERVERS")
+            .unwrap_or_else(|_| "1.1.1.1:53,8.8.8.8:53".into())
+            .split(',')
+            .map(|server| {
+                let server = server.trim();
+                server
+                    .parse()
+                    .or_else(|_| format!("{server}:53").parse())
+                    .map_err(|_| ConfigError(format!("DNS_SERVERS: '{server}' is not an address")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(Self {
+            distribution_id,
+            connection_group_id: var("EDGE_CONNECTION_GROUP_ID")?,
+            dns_servers,
+        }))
+    }
 }
 
 pub const DEFAULT_PAYMENT_WINDOW_SECONDS: u32 = 600;
@@ -67,6 +106,12 @@ pub const DEFAULT_PAYMENT_WINDOW_SECONDS: u32 = 600;
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
 pub struct ConfigError(String);
+
+impl ConfigError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
 
 fn var(name: &str) -> Result<String, ConfigError> {
     std::env::var(name).map_err(|_| ConfigError(format!("{name} is not set")))
@@ -130,6 +175,7 @@ impl Config {
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(DEFAULT_PAYMENT_WINDOW_SECONDS),
             origin_secret: secrets.origin_secret.clone(),
+            domains: DomainSettings::from_env()?,
         })
     }
 

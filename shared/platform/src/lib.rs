@@ -10,6 +10,8 @@ pub mod batch;
 pub mod config;
 #[cfg(feature = "s3")]
 pub mod documents;
+#[cfg(feature = "domains")]
+pub mod domains;
 pub mod error;
 pub mod http;
 pub mod jobs;

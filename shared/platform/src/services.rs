@@ -134,3 +134,34 @@ pub fn payment_agreements(
         Arc::new(marquee_app::ports::SystemClock),
     ))
 }
+
+/// Custom domains: DNS checks against the configured servers, tenants of the multi-tenant
+/// CloudFront distribution.
+#[cfg(feature = "domains")]
+pub fn custom_domains(
+    store: &Store,
+    cloudfront: aws_sdk_cloudfront::Client,
+    settings: &crate::config::DomainSettings,
+    config: &crate::Config,
+) -> Result<Arc<marquee_app::domains::CustomDomains>, crate::config::ConfigError> {
+    let dns = crate::domains::HickoryDns::new(&settings.dns_servers)
+        .map_err(|e| crate::config::ConfigError::new(format!("DNS resolver: {e}")))?;
+    let edge = crate::domains::CloudFrontEdge::new(
+        cloudfront,
+        settings.distribution_id.clone(),
+        settings.connection_group_id.clone(),
+    );
+    let domains = marquee_app::domains::CustomDomains::new(
+        Arc::new(store.clone()),
+        Arc::new(dns),
+        Arc::new(edge),
+        Arc::new(marquee_app::ports::SystemClock),
+        config.cname_target.clone(),
+        config.platform_domain.clone(),
+    );
+    Ok(Arc::new(match config.stage {
+        // The devserver's timer checks every 2 seconds; nobody waits minutes locally.
+        crate::Stage::Local => domains.with_max_wait(chrono::Duration::seconds(1)),
+        _ => domains,
+    }))
+}

@@ -414,3 +414,16 @@ pub fn account_sk(account_id: &str) -> String {
 }
 
 pub const ACCOUNT_PREFIX: &str = "ACCT#";
+
+/// A proven hostname's claim: the venue that proved it first (beside its `HOST` item, which
+/// exists only once the domain is active).
+pub const HOST_CLAIM_SK: &str = "CLAIM";
+
+/// gsi1: custom domains by the time of their next scheduled check (`gsi1sk` is
+/// `{unix seconds, 12 digits}#{tenant}#{hostname}`). Global on purpose: the schedule checks
+/// every venue's claims.
+pub const DOMAIN_CHECKS: &str = "DOMAINCHECKS";
+
+pub fn domain_check_sk(at: i64, tenant: &TenantId, hostname: &Hostname) -> String {
+    format!("{:012}#{tenant}#{hostname}", at.max(0))
+}

@@ -6,6 +6,7 @@
 mod agreements;
 mod carts;
 mod catalog;
+mod domains;
 mod error;
 pub mod keys;
 mod limits;

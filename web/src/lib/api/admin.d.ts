@@ -14,8 +14,48 @@ export interface paths {
         /** The venue's custom domains (owner). */
         get: operations["list_domains"];
         put?: never;
-        /** Register a custom hostname (owner); answers with the CNAME record to create. */
+        /**
+         * Add a custom hostname (owner): a pending claim that serves nothing until its two DNS
+         *     records are found; the answer names them.
+         */
         post: operations["register_domain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/domains/{hostname}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Detach the domain and release the hostname (owner). */
+        delete: operations["remove_domain"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/domains/{hostname}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check the domain's records now instead of waiting for the scheduled check (owner); a
+         *     failed domain starts a new attempt.
+         */
+        post: operations["verify_domain"];
         delete?: never;
         options?: never;
         head?: never;
@@ -712,14 +752,37 @@ export interface components {
          * @enum {string}
          */
         Delivery: "email" | "mail";
+        /** @description A record the venue creates at its DNS provider. */
+        DnsRecordView: {
+            name: string;
+            /** @description What the record is for, in words. */
+            purpose: string;
+            /** @description `TXT` or `CNAME`. */
+            type: string;
+            value: string;
+        };
         DomainList: {
             domains: components["schemas"]["DomainView"][];
         };
         /** @enum {string} */
-        DomainStatus: "pending_verification" | "active";
+        DomainStatus: "pending_dns" | "issuing_certificate" | "active" | "failed";
         DomainView: {
+            /** @description When the records were last checked (RFC 3339). */
+            checkedAt?: string | null;
+            /** @description What the hostname's CNAME points to: the edge's endpoint. */
             cnameTarget: string;
+            /** @description Set while an active domain's CNAME no longer points to the edge (RFC 3339). */
+            dnsLostAt?: string | null;
             hostname: string;
+            /** @description When the next scheduled check is due (RFC 3339); none once failed. */
+            nextCheckAt?: string | null;
+            /**
+             * @description Why it failed, or what is still missing (pending), or that an active domain's CNAME
+             *     moved away.
+             */
+            reason?: string | null;
+            /** @description The records to create: the TXT proof and the CNAME. */
+            records: components["schemas"]["DnsRecordView"][];
             status: components["schemas"]["DomainStatus"];
         };
         /** @description Every refusal's JSON body: `{"error": {"code", "message", "details"?}}`. */
@@ -1563,7 +1626,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description hostname_taken */
+            /** @description hostname_taken: another venue has proven it */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1601,6 +1664,134 @@ export interface operations {
             };
             /** @description internal_error (an unexpected failure, logged with the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_domain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hostname: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description upstream_unavailable: the edge did not answer; removing again finishes */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verify_domain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hostname: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DomainView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description upstream_unavailable: DNS or the edge did not answer; try again */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2675,12 +2866,12 @@ export interface operations {
     };
     get_payments: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Read the account's state from Stripe now (coming back from onboarding). */
-                refresh: boolean;
+                refresh?: boolean;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2691,6 +2882,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentsView"];
+                };
+            };
+            /** @description bad_request (an unreadable query string) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             401: {
