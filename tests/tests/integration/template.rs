@@ -167,6 +167,7 @@ fn the_documents_bucket_and_every_function_binary_are_declared() {
         binaries,
         [
             "admin-api",
+            "domain-checks",
             "hold-expiry",
             "live",
             "mailer",
