@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import { loadStaffSession } from '../lib/api';
 import { navigate } from '../lib/router.svelte';
@@ -102,20 +102,147 @@ describe('venue settings', () => {
 });
 
 describe('domains', () => {
-  it('shows the CNAME record to create', async () => {
+  const TXT = { type: 'TXT', name: '_marquee.tickets.myvenue.org', value: 'marquee-verification=abc123', purpose: 'proves that the venue controls the hostname' };
+  const CNAME = { type: 'CNAME', name: 'tickets.myvenue.org', value: 'd111.cloudfront.net', purpose: "sends the hostname's visitors to the venue's site" };
+  function domain(status: string, more: Record<string, unknown> = {}) {
+    return { hostname: 'tickets.myvenue.org', status, cnameTarget: 'd111.cloudfront.net', records: [TXT, CNAME], ...more };
+  }
+
+  async function openPage(routes: Parameters<typeof mockFetch>[0]) {
     asStaff('owner');
-    const domain = { hostname: 'tickets.myvenue.org', cnameTarget: 'cname.marquee.example', status: 'pending_verification' };
-    mockFetch({
-      'GET /api/v1/site': { status: 200, body: SITE },
-      'GET /admin/v1/domains': { status: 200, body: { domains: [] } },
-      'POST /admin/v1/domains': { status: 201, body: domain },
-    });
+    const calls = mockFetch({ 'GET /api/v1/site': { status: 200, body: SITE }, ...routes });
     navigate('/admin/domains');
     render(App);
-    await fireEvent.input(await screen.findByLabelText('Hostname'), { target: { value: 'Tickets.MyVenue.org' } });
+    return calls;
+  }
+
+  it('adds a domain and shows the two records to create at once', async () => {
+    const calls = await openPage({
+      'GET /admin/v1/domains': { status: 200, body: { domains: [] } },
+      'POST /admin/v1/domains': { status: 201, body: domain('pending_dns', { nextCheckAt: new Date(Date.now() + 120_000).toISOString() }) },
+    });
+    await fireEvent.input(await screen.findByLabelText('Hostname'), { target: { value: ' https://Tickets.MyVenue.org/ ' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Add domain' }));
-    const status = await screen.findByRole('status');
-    expect(within(status).getByTestId('cname-record').textContent).toBe('tickets.myvenue.org CNAME cname.marquee.example');
+    expect((await screen.findByText(/tickets.myvenue.org is added/)).getAttribute('role')).toBe('status');
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ hostname: 'tickets.myvenue.org' });
+    const card = screen.getByTestId('domain');
+    expect(within(card).getByTestId('domain-status').textContent).toBe('Waiting for DNS records');
+    const rows = within(card).getAllByTestId('dns-record');
+    expect(rows.map((r) => r.getAttribute('data-type'))).toEqual(['TXT', 'CNAME']);
+    expect(within(rows[0]!).getByTestId('record-name').textContent).toBe('_marquee.tickets.myvenue.org');
+    expect(within(rows[0]!).getByTestId('record-value').textContent).toBe('marquee-verification=abc123');
+    expect(within(rows[1]!).getByTestId('record-value').textContent).toBe('d111.cloudfront.net');
+    expect(within(card).getByRole('button', { name: 'Copy TXT value' })).toBeTruthy();
+    expect(within(card).getByTestId('domain-times').textContent).toMatch(/Next check\s+in 2 minutes/);
+  });
+
+  it('says so when another venue proved the hostname', async () => {
+    await openPage({
+      'GET /admin/v1/domains': { status: 200, body: { domains: [] } },
+      'POST /admin/v1/domains': apiError(409, 'hostname_taken', 'Another venue has proven this hostname'),
+    });
+    await fireEvent.input(await screen.findByLabelText('Hostname'), { target: { value: 'tickets.myvenue.org' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add domain' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/Another venue has already proven that it controls tickets.myvenue.org/);
+  });
+
+  it('puts an invalid hostname next to the field', async () => {
+    await openPage({
+      'GET /admin/v1/domains': { status: 200, body: { domains: [] } },
+      'POST /admin/v1/domains': apiError(422, 'invalid_field', 'hostname: must be a hostname such as tickets.myvenue.org', { field: 'hostname' }),
+    });
+    const input = await screen.findByLabelText('Hostname');
+    await fireEvent.input(input, { target: { value: 'not a host' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add domain' }));
+    await waitFor(() => expect(input.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.getElementById('domain-hostname-error')?.textContent).toMatch(/must be a hostname/);
+  });
+
+  it('checks now, shows the new state, and explains when DNS did not answer', async () => {
+    let answer: { status: number; body?: unknown } = { status: 200, body: domain('issuing_certificate', { checkedAt: new Date().toISOString() }) };
+    await openPage({
+      'GET /admin/v1/domains': {
+        status: 200,
+        body: { domains: [domain('pending_dns', { reason: 'No TXT record at _marquee.tickets.myvenue.org yet.', checkedAt: new Date(Date.now() - 42_000).toISOString() })] },
+      },
+      'POST /admin/v1/domains/tickets.myvenue.org/verify': () => answer,
+    });
+    const card = await screen.findByTestId('domain');
+    expect(within(card).getByTestId('domain-reason').textContent).toMatch(/No TXT record at _marquee/);
+    expect(within(card).getByTestId('domain-times').textContent).toMatch(/Last checked\s+42 seconds ago/);
+    await fireEvent.click(within(card).getByRole('button', { name: 'Check tickets.myvenue.org now' }));
+    await waitFor(() => expect(within(card).getByTestId('domain-status').textContent).toBe('Issuing certificate'));
+    expect(within(card).queryByTestId('domain-reason')).toBeNull();
+
+    answer = apiError(502, 'upstream_unavailable', 'DNS or the edge did not answer; please try again in a minute');
+    await fireEvent.click(within(card).getByRole('button', { name: 'Check tickets.myvenue.org now' }));
+    expect((await within(card).findByRole('alert')).textContent).toMatch(/did not answer just now/);
+    expect(within(card).getByTestId('domain-status').textContent).toBe('Issuing certificate');
+  });
+
+  it('shows an active domain with its link and a warning when its CNAME moved away', async () => {
+    await openPage({
+      'GET /admin/v1/domains': {
+        status: 200,
+        body: {
+          domains: [
+            domain('active', {
+              dnsLostAt: new Date(Date.now() - 5 * 60_000).toISOString(),
+              reason: 'The CNAME of tickets.myvenue.org no longer points to d111.cloudfront.net.',
+            }),
+          ],
+        },
+      },
+    });
+    const card = await screen.findByTestId('domain');
+    expect(within(card).getByTestId('domain-status').textContent).toBe('Active');
+    expect(within(card).getByRole('link', { name: 'https://tickets.myvenue.org/' }).getAttribute('href')).toBe('https://tickets.myvenue.org/');
+    expect(within(card).getByTestId('domain-dns-lost').textContent).toMatch(/no longer points to d111.cloudfront.net.\s+Noticed\s+5 minutes ago/);
+  });
+
+  it('removes a domain after a confirmation', async () => {
+    let domains = [domain('failed', { reason: 'No TXT record was found within 72 hours.' })];
+    const calls = await openPage({
+      'GET /admin/v1/domains': () => ({ status: 200, body: { domains } }),
+      'DELETE /admin/v1/domains/tickets.myvenue.org': () => {
+        domains = [];
+        return { status: 204 };
+      },
+    });
+    const card = await screen.findByTestId('domain');
+    expect(within(card).getByTestId('domain-status').textContent).toBe('Failed');
+    expect(within(card).getAllByTestId('dns-record')).toHaveLength(2);
+    await fireEvent.click(within(card).getByRole('button', { name: 'Remove tickets.myvenue.org' }));
+    const confirm = within(card).getByRole('alertdialog');
+    expect(calls.some((c) => c.method === 'DELETE')).toBe(false);
+    await fireEvent.click(within(confirm).getByRole('button', { name: 'Cancel' }));
+    expect(within(card).queryByRole('alertdialog')).toBeNull();
+    await fireEvent.click(within(card).getByRole('button', { name: 'Remove tickets.myvenue.org' }));
+    await fireEvent.click(within(card).getByRole('button', { name: 'Yes, remove' }));
+    await waitFor(() => expect(screen.queryByTestId('domain')).toBeNull());
+    expect(screen.getByText(/tickets.myvenue.org is removed/)).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'DELETE')).toHaveLength(1);
+  });
+
+  it('re-reads the list every 5 s while a domain is on its way, and stops once none is', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let status = 'pending_dns';
+      const calls = await openPage({ 'GET /admin/v1/domains': () => ({ status: 200, body: { domains: [domain(status)] } }) });
+      await screen.findByTestId('domain');
+      const reads = () => calls.filter((c) => c.method === 'GET' && c.path === '/admin/v1/domains').length;
+      expect(reads()).toBe(1);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(reads()).toBe(2);
+      status = 'active';
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(reads()).toBe(3);
+      await waitFor(() => expect(screen.getByTestId('domain-status').textContent).toBe('Active'));
+      await vi.advanceTimersByTimeAsync(20_000);
+      expect(reads()).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

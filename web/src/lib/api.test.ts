@@ -3,7 +3,6 @@ import {
   ApiError,
   changePassword,
   changeStaffRole,
-  cnameRecord,
   getVenue,
   loadStaffSession,
   login,
@@ -167,8 +166,3 @@ describe('staff session', () => {
   });
 });
 
-it('writes the CNAME record line', () => {
-  expect(cnameRecord({ hostname: 'tickets.myvenue.org', cnameTarget: 'cname.marquee.example', status: 'pending_verification' })).toBe(
-    'tickets.myvenue.org CNAME cname.marquee.example',
-  );
-});

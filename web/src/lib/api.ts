@@ -393,19 +393,4 @@ export function acceptInvitation(accept: AcceptInvitation): Promise<AcceptedInvi
   return request<AcceptedInvitation>('POST', '/admin/v1/staff/accept', { body: accept });
 }
 
-export type DomainStatus = AdminSchemas['DomainStatus'];
-export type Domain = AdminSchemas['DomainView'];
-
-export async function listDomains(): Promise<Domain[]> {
-  const body = await request<AdminSchemas['DomainList']>('GET', '/admin/v1/domains', { staff: true });
-  return body.domains;
-}
-
-export function registerDomain(hostname: string): Promise<Domain> {
-  return request<Domain>('POST', '/admin/v1/domains', { body: { hostname }, staff: true });
-}
-
-/** The DNS record a venue creates for a custom domain. */
-export function cnameRecord(domain: Domain): string {
-  return `${domain.hostname} CNAME ${domain.cnameTarget}`;
-}
+// Custom domains: lib/domains.ts.
