@@ -3,7 +3,7 @@
 // "Active" (the devserver's scheduled check runs every 2 s), opens the venue's site on that
 // hostname, sees another venue refused the proven hostname, and removes it.
 import { chromium, type Page } from '@playwright/test';
-import { api, expect, logIn, OWNER, openAdminPage, screenshot, test, unique, watch } from './fixtures';
+import { api, expect, logIn, OWNER, openAdminPage, screenshot, screenshotOf, test, unique, watch } from './fixtures';
 
 /** The edge double (infra/local/with-stack.sh exports it): CloudFront's stand-in and its DNS server. */
 const EDGE_URL = process.env.MARQUEE_EDGE_URL;
@@ -89,7 +89,8 @@ test('a custom domain is proven by DNS, gets its certificate, serves the site an
     await expect(row.getByTestId('domain-reason')).toBeVisible();
     await expect(row.getByTestId('domain-status')).toHaveText('Waiting for DNS records');
     await expect(row.getByTestId('domain-times')).toContainText('Last checked');
-    await screenshot(page, 'domains-pending-checked');
+    // Also the docs' picture of the page (docs/screenshots/admin-custom-domains.png).
+    await screenshotOf(page.locator('.admin'), 'domains-pending-checked', 'admin-custom-domains');
 
     // The venue creates the records at "its DNS provider" (the edge double's DNS server).
     await putDns(txtName, 'TXT', [txtValue]);
@@ -119,6 +120,16 @@ test('a custom domain is proven by DNS, gets its certificate, serves the site an
     } finally {
       await browser.close();
     }
+
+    // The CNAME moves away: the domain stays active, with a warning and the reason.
+    await deleteDns(cnameName, 'CNAME');
+    await row.getByRole('button', { name: `Check ${hostname} now` }).click();
+    await expect(row.getByTestId('domain-dns-lost')).toContainText(`Your DNS records changed. ${hostname} no longer points to ${cnameValue}`);
+    await expect(row.getByTestId('domain-status')).toHaveText('Active');
+    await screenshot(page, 'domains-active-dns-lost');
+    await putDns(cnameName, 'CNAME', [cnameValue]);
+    await row.getByRole('button', { name: `Check ${hostname} now` }).click();
+    await expect(row.getByTestId('domain-dns-lost')).toHaveCount(0);
 
     // Another venue cannot take the proven hostname.
     const slug = unique('rival');

@@ -65,7 +65,7 @@ export function statusText(status: DomainStatus): StatusText {
         tone: 'waiting',
       };
     case 'active':
-      return { label: 'Active', summary: 'Your site answers on this address.', tone: 'success' };
+      return { label: 'Active', summary: 'Your site answers on this address, over https.', tone: 'success' };
     case 'failed':
       return {
         label: 'Failed',
