@@ -28,6 +28,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let endpoints = aws::Endpoints::from_env();
     let settings = DomainSettings::from_env()?.ok_or("EDGE_DISTRIBUTION_ID is not set")?;
     let store = Store::new(aws::dynamodb(&sdk, &endpoints), required("TABLE_NAME")?);
+    // Once per table (a marker item makes later cold starts one read): claims made before
+    // DNS verification stop serving and join the schedule.
+    store.migrate_legacy_domains(chrono::Utc::now()).await?;
     let domains = CustomDomains::new(
         Arc::new(store),
         Arc::new(HickoryDns::new(&settings.dns_servers)?),

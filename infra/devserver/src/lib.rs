@@ -351,6 +351,10 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         payments.clone(),
         MailQueue::new(sqs.clone(), &mail_queue.url),
     ));
+    store
+        .migrate_legacy_domains(chrono::Utc::now())
+        .await
+        .context("moving custom domain claims to pending_dns")?;
     let custom_domains = services::custom_domains(&store, cloudfront, &domain_settings, &config)?;
     let admin = admin_api::router(admin_api::AdminState::new(
         config.clone(),

@@ -299,6 +299,89 @@ impl Store {
     }
 }
 
+/// The migration that moves claims made before DNS verification (`pending_verification`,
+/// which served at once) to `pending_dns`.
+const LEGACY_DOMAINS_MIGRATION: &str = "domains-pending-dns";
+
+impl Store {
+    /// Once per table: every claim stored as `pending_verification` loses the hostname index
+    /// item the old code wrote at registration (it served a hostname nobody had proven),
+    /// gets its TXT token and is scheduled for a check now. A marker item records that it
+    /// ran, so later calls cost one read; running it twice changes nothing. Answers how many
+    /// claims it moved.
+    pub async fn migrate_legacy_domains(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<usize, StoreError> {
+        let marker = keys::migration_sk(LEGACY_DOMAINS_MIGRATION);
+        let done: Option<HashMap<String, AttributeValue>> = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::PLATFORM.to_owned(), &marker)))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?
+            .item;
+        if done.is_some() {
+            return Ok(0);
+        }
+        let mut moved = 0;
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("begins_with(sk, :domain) AND #status = :legacy")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":domain", s(keys::DOMAIN_PREFIX))
+                .expression_attribute_values(":legacy", s("pending_verification"))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::sdk)?;
+            for item in page.items() {
+                let Some(tenant) = item
+                    .get(keys::PK)
+                    .and_then(|pk| pk.as_s().ok())
+                    .and_then(|pk| pk.strip_prefix("T#"))
+                    .and_then(|t| TenantId::parse(t).ok())
+                else {
+                    continue;
+                };
+                let mut record: DomainRecord = serde_dynamo::from_item(item.clone())?;
+                self.release_hostname(&tenant, &record.hostname).await?;
+                record.ensure_token(now);
+                record.next_check_at = Some(now.timestamp());
+                // Written as it was read (version 0): a claim changed meanwhile is left alone.
+                Store::save_domain(self, &tenant, &record).await?;
+                moved += 1;
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(HashMap::from([
+                (keys::PK.to_owned(), s(keys::PLATFORM)),
+                (keys::SK.to_owned(), s(&marker)),
+                ("moved".to_owned(), n(moved)),
+                ("at".to_owned(), s(now.to_rfc3339())),
+            ])))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        if moved > 0 {
+            tracing::info!(moved, "custom domain claims moved to pending_dns");
+        }
+        Ok(moved)
+    }
+}
+
 /// A transaction whose condition failed answers `false`; other failures are errors.
 fn cancelled_means_false<T, R>(
     result: Result<T, aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, R>>,

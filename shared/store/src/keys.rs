@@ -427,3 +427,8 @@ pub const DOMAIN_CHECKS: &str = "DOMAINCHECKS";
 pub fn domain_check_sk(at: i64, tenant: &TenantId, hostname: &Hostname) -> String {
     format!("{:012}#{tenant}#{hostname}", at.max(0))
 }
+
+/// A one-off data migration, once done (`PLATFORM` / `MIGRATION#{name}`).
+pub fn migration_sk(name: &str) -> String {
+    format!("MIGRATION#{name}")
+}

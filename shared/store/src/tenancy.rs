@@ -155,44 +155,6 @@ impl Store {
         Ok(record.map(|r| r.tenant))
     }
 
-    /// Registers a custom hostname for a venue. Globally unique: the conditional put on
-    /// `HOST#{hostname}` lets exactly one of two concurrent registrations win.
-    pub async fn register_domain(
-        &self,
-        tenant: &TenantId,
-        domain: &DomainRecord,
-    ) -> Result<(), StoreError> {
-        let host = HostRecord {
-            hostname: domain.hostname.clone(),
-            tenant: tenant.clone(),
-            kind: HostKind::Custom,
-        };
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(self.put_new(item(
-                keys::host(&domain.hostname),
-                keys::HOST_SK,
-                &host,
-            )?)?)
-            .transact_items(self.put_new(item(
-                keys::tenant(tenant),
-                &keys::domain_sk(&domain.hostname),
-                domain,
-            )?)?)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) => match err.into_service_error() {
-                TransactWriteItemsError::TransactionCanceledException(_) => {
-                    Err(StoreError::HostnameTaken)
-                }
-                other => Err(StoreError::dynamo(other)),
-            },
-        }
-    }
-
     pub async fn domains(&self, tenant: &TenantId) -> Result<Vec<DomainRecord>, StoreError> {
         self.query_prefix(keys::tenant(tenant), keys::DOMAIN_PREFIX)
             .await

@@ -374,3 +374,108 @@ async fn only_owners_manage_domains() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn claims_registered_before_dns_verification_stop_serving_and_join_the_schedule() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    let token = app.login_owner(&venue).await;
+    let legacy = format!("old.{}.example.org", venue.slug);
+    // What the earlier code wrote at registration: the claim and, at once, the index item.
+    let sdk = marquee_platform::aws::sdk_config().await;
+    let dynamodb =
+        marquee_platform::aws::dynamodb(&sdk, &marquee_platform::aws::Endpoints::from_env());
+    let s = |v: &str| AttributeValue::S(v.to_owned());
+    let table = &app.server.config.table_name;
+    for item in [
+        vec![
+            ("pk", s(&format!("T#{}", venue.id))),
+            ("sk", s(&format!("DOMAIN#{legacy}"))),
+            ("hostname", s(&legacy)),
+            ("status", s("pending_verification")),
+            ("createdAt", s("2026-11-01T10:00:00+00:00")),
+        ],
+        vec![
+            ("pk", s(&format!("HOST#{legacy}"))),
+            ("sk", s("HOST")),
+            ("hostname", s(&legacy)),
+            ("tenant", s(&venue.id)),
+            ("kind", s("custom")),
+        ],
+    ] {
+        dynamodb
+            .put_item()
+            .table_name(table)
+            .set_item(Some(
+                item.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            ))
+            .send()
+            .await
+            .unwrap();
+    }
+    // Another devserver instance's cache would still know the old mapping; ask the store.
+    assert!(
+        app.server
+            .store
+            .tenant_for_host(&marquee_domain::Hostname::parse(&legacy).unwrap())
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let moved = app
+        .server
+        .store
+        .migrate_legacy_domains(chrono::Utc::now())
+        .await
+        .unwrap();
+    // The devserver already ran it once at start (nothing to move then), so this table's
+    // marker exists: nothing runs twice.
+    assert_eq!(moved, 0, "the marker written at start stops a second run");
+    // A table without the marker: run it as a new deploy would.
+    dynamodb
+        .delete_item()
+        .table_name(table)
+        .key("pk", s("PLATFORM"))
+        .key("sk", s("MIGRATION#domains-pending-dns"))
+        .send()
+        .await
+        .unwrap();
+    let moved = app
+        .server
+        .store
+        .migrate_legacy_domains(chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(moved, 1);
+    assert!(
+        app.server
+            .store
+            .tenant_for_host(&marquee_domain::Hostname::parse(&legacy).unwrap())
+            .await
+            .unwrap()
+            .is_none(),
+        "no longer served unproven"
+    );
+    let listed = app.listed_domain(&venue, &token, &legacy).await.unwrap();
+    assert_eq!(listed["status"], "pending_dns");
+    assert!(
+        listed["records"][0]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("marquee-verify=")
+    );
+    assert!(listed["nextCheckAt"].is_string(), "scheduled: {listed}");
+    // And it can be proven like any claim.
+    app.create_records(&listed).await;
+    app.await_domain(&venue, &token, &legacy, "active").await;
+    assert_eq!(
+        app.server
+            .store
+            .migrate_legacy_domains(chrono::Utc::now())
+            .await
+            .unwrap(),
+        0
+    );
+}
