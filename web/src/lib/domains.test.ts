@@ -75,6 +75,8 @@ describe('records', () => {
   it('gives the name relative to the zone, for providers that add the domain', () => {
     expect(nameInZone(TXT.name, 'tickets.myvenue.org')).toEqual({ relative: '_marquee.tickets', zone: 'myvenue.org' });
     expect(nameInZone('_marquee.myvenue.org', 'myvenue.org')).toBeNull();
+    expect(nameInZone('_marquee.tickets.myvenue.co.uk', 'tickets.myvenue.co.uk')).toEqual({ relative: '_marquee.tickets', zone: 'myvenue.co.uk' });
+    expect(nameInZone('_marquee.myvenue.co.uk', 'myvenue.co.uk')).toBeNull();
   });
 
   it('tidies what the venue typed', () => {

@@ -130,6 +130,8 @@ function absolute(name: string): string {
   return name.endsWith('.') ? name : `${name}.`;
 }
 
+const SECOND_LEVELS = new Set(['co', 'com', 'org', 'net', 'ac', 'gov', 'edu', 'ltd', 'plc']);
+
 /**
  * The record's name relative to the hostname's parent domain, for DNS providers that add the
  * domain themselves: `_marquee.tickets` for `_marquee.tickets.myvenue.org`. A guess (the last two
@@ -137,8 +139,10 @@ function absolute(name: string): string {
  */
 export function nameInZone(name: string, hostname: string): { relative: string; zone: string } | null {
   const labels = hostname.split('.');
-  if (labels.length < 3) return null;
-  const zone = labels.slice(-2).join('.');
+  // Country domains with a second level of their own: myvenue.co.uk, myvenue.com.au.
+  const size = labels.at(-1)?.length === 2 && SECOND_LEVELS.has(labels.at(-2) ?? '') ? 3 : 2;
+  if (labels.length <= size) return null;
+  const zone = labels.slice(-size).join('.');
   if (!name.endsWith(`.${zone}`)) return null;
   return { relative: name.slice(0, -(zone.length + 1)), zone };
 }
