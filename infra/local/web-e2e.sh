@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Browser tests of the web app against a real devserver, inside an already started local stack:
-#   bash infra/local/with-stack.sh bash infra/local/web-e2e.sh [playwright test args, e.g. --grep CNAME]
+#   bash infra/local/with-stack.sh bash infra/local/web-e2e.sh [playwright test args, e.g. --grep domain]
 #   1. builds the web app into web/dist (npm ci first when node_modules is missing or stale)
 #   2. builds the devserver (cargo build -p devserver); WEB_E2E_DEVSERVER_BIN=<path> uses a built one
 #   3. starts it with the demo venue on a free port, in its own process group, and stops it on exit
