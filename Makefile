@@ -9,8 +9,9 @@
 #   make stop   stop the local stack that `make dev` left running
 #   make bench-onsale   the onsale benchmark (docs/bench/onsale.json + .svg)
 #   make bench-mail     the mail worker benchmark (docs/bench/mail.json)
+#   make bench-checkout Stripe requests and latency per checkout (docs/bench/checkout.json)
 
-.PHONY: help install dev test fuzz deploy-check deploy test-chaos lint stop status bench-onsale bench-mail
+.PHONY: help install dev test fuzz deploy-check deploy test-chaos lint stop status bench-onsale bench-mail bench-checkout
 
 help:
 	@sed -n 's/^#   make/make/p' Makefile
@@ -58,3 +59,8 @@ bench-onsale:
 bench-mail:
 	bash infra/local/install.sh
 	bash infra/local/with-stack.sh cargo run --profile bench -p marquee-tests --bin mailbench
+
+# Sequential purchases on a Connect venue: Stripe requests per checkout and webhook, latency.
+bench-checkout:
+	bash infra/local/install.sh
+	bash infra/local/with-stack.sh cargo run --profile bench -p marquee-tests --bin checkoutbench
