@@ -42,21 +42,26 @@ impl Store {
         Ok(item)
     }
 
-    /// Who serves or has proven `hostname`, if another venue than `tenant`.
+    /// Whether another venue than `tenant` serves or has proven `hostname`: one query of the
+    /// hostname's partition reads both its `HOST` and its `CLAIM` item.
     async fn hostname_owner_elsewhere(
         &self,
         tenant: &TenantId,
         hostname: &Hostname,
     ) -> Result<bool, StoreError> {
-        if let Some(host) = self
-            .get::<HostRecord>(keys::host(hostname), keys::HOST_SK)
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(keys::host(hostname)));
+        let owners: Vec<HostClaim> = self
+            .query_all(query)
             .await?
-            && host.tenant != *tenant
-        {
-            return Ok(true);
-        }
-        let claim: Option<HostClaim> = self.get(keys::host(hostname), keys::HOST_CLAIM_SK).await?;
-        Ok(claim.is_some_and(|c| c.tenant != *tenant))
+            .into_iter()
+            .map(serde_dynamo::from_item)
+            .collect::<Result<_, _>>()?;
+        Ok(owners.iter().any(|owner| owner.tenant != *tenant))
     }
 
     pub async fn add_domain(
@@ -299,6 +304,13 @@ impl Store {
     }
 }
 
+/// A one-off migration's record that it ran.
+#[derive(Debug, Serialize, Deserialize)]
+struct MigrationMarker {
+    moved: usize,
+    at: String,
+}
+
 /// The migration that moves claims made before DNS verification (`pending_verification`,
 /// which served at once) to `pending_dns`.
 const LEGACY_DOMAINS_MIGRATION: &str = "domains-pending-dns";
@@ -314,15 +326,7 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<usize, StoreError> {
         let marker = keys::migration_sk(LEGACY_DOMAINS_MIGRATION);
-        let done: Option<HashMap<String, AttributeValue>> = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::PLATFORM.to_owned(), &marker)))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?
-            .item;
+        let done: Option<MigrationMarker> = self.get(keys::PLATFORM.to_owned(), &marker).await?;
         if done.is_some() {
             return Ok(0);
         }
@@ -363,18 +367,12 @@ impl Store {
                 break;
             }
         }
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(HashMap::from([
-                (keys::PK.to_owned(), s(keys::PLATFORM)),
-                (keys::SK.to_owned(), s(&marker)),
-                ("moved".to_owned(), n(moved)),
-                ("at".to_owned(), s(now.to_rfc3339())),
-            ])))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
+        let done = MigrationMarker {
+            moved,
+            at: now.to_rfc3339(),
+        };
+        self.put(item(keys::PLATFORM.to_owned(), &marker, &done)?)
+            .await?;
         if moved > 0 {
             tracing::info!(moved, "custom domain claims moved to pending_dns");
         }
