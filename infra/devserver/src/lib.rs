@@ -247,9 +247,17 @@ pub struct DevServer {
     pub sqs: aws_sdk_sqs::Client,
     pub router: Router,
     tasks: Vec<JoinHandle<()>>,
+    queue_gate: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl DevServer {
+    /// Stops the queue workers (mail, hold expiry) from taking messages until the guard is
+    /// dropped; a round already under way finishes first. Lets a test observe the state the
+    /// workers would otherwise clean up, whatever the machine's load.
+    pub async fn pause_queue_workers(&self) -> tokio::sync::OwnedRwLockWriteGuard<()> {
+        self.queue_gate.clone().write_owned().await
+    }
+
     /// The base URL for a venue host, e.g. `http://demo.localhost:3000`.
     pub fn url_for(&self, host: &str) -> String {
         format!("http://{host}:{}", self.addr.port())
@@ -439,6 +447,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
             }
         }));
     }
+    let queue_gate = Arc::new(tokio::sync::RwLock::new(()));
     // The EventBridge schedule of the `domain-checks` function, locally (more often).
     if options.workers {
         tasks.push(tokio::spawn(async move {
@@ -474,6 +483,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
             sqs.clone(),
             mail_queue.url.clone(),
             handler,
+            queue_gate.clone(),
         )));
         let expiry_state = Arc::new(hold_expiry::ExpiryState::new(
             store.clone(),
@@ -487,6 +497,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
             sqs.clone(),
             config.hold_expiry_queue_url.clone(),
             handler,
+            queue_gate.clone(),
         )));
     }
     Ok(DevServer {
@@ -497,6 +508,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         sqs,
         router,
         tasks,
+        queue_gate,
     })
 }
 

@@ -10,12 +10,21 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::RwLock;
 
 pub type BatchHandler =
     Arc<dyn Fn(SqsEvent) -> Pin<Box<dyn Future<Output = SqsBatchResponse> + Send>> + Send + Sync>;
 
-pub async fn poll_queue(sqs: aws_sdk_sqs::Client, queue_url: String, handler: BatchHandler) {
+/// Each round (receive, handle, delete) runs under a read guard of `gate`, so whoever holds
+/// its write guard pauses the poller between rounds (see `DevServer::pause_queue_workers`).
+pub async fn poll_queue(
+    sqs: aws_sdk_sqs::Client,
+    queue_url: String,
+    handler: BatchHandler,
+    gate: Arc<RwLock<()>>,
+) {
     loop {
+        let _round = gate.read().await;
         let received = sqs
             .receive_message()
             .queue_url(&queue_url)
