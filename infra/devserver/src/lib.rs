@@ -8,6 +8,7 @@
 //! AWS ([`security_headers`]), and can seed the demo venue. The integration tests start it
 //! in-process on a free port.
 
+pub mod documents;
 mod live;
 mod mailbox;
 mod poller;
@@ -395,7 +396,6 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let moto_url = options.endpoints.moto.clone().unwrap_or_default();
     let security_headers = SecurityHeaders::local(&LocalOrigins {
         port: addr.port(),
-        documents: options.endpoints.moto.clone(),
         stripe_double: options.stripe.as_ref().map(|stripe| stripe.url.clone()),
     })?;
     // API Gateway routes by path prefix and passes the path and Host through unchanged;
@@ -410,9 +410,13 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         dev_pages: Router::new()
             .route("/_dev/mail", get(mailbox::mail_page))
             .with_state(Arc::new(mailbox::MailboxState {
-                moto_url,
+                moto_url: moto_url.clone(),
                 client: reqwest::Client::new(),
             })),
+        documents: documents::DocumentsOrigin {
+            client: reqwest::Client::builder().no_proxy().build()?,
+            s3_url: moto_url,
+        },
         security_headers,
     });
     let live_hub = live::LiveHub::default();
@@ -553,6 +557,8 @@ struct Targets {
     web: ServeDir<ServeFile>,
     /// `/_dev/…`, which exists only in the devserver.
     dev_pages: Router,
+    /// The documents bucket, as CloudFront's `/documents/*` behaviour serves it.
+    documents: documents::DocumentsOrigin,
     /// What CloudFront adds to every web app and API response.
     security_headers: SecurityHeaders,
 }
@@ -589,8 +595,11 @@ async fn dispatch(targets: Arc<Targets>, request: Request) -> Response {
     } else {
         None
     };
+    let documents = path.starts_with(marquee_platform::documents::SITE_PREFIX)
+        && path[marquee_platform::documents::SITE_PREFIX.len()..].starts_with('/');
     let mut response = match target {
         Some(router) => router.clone().oneshot(request).await.into_response(),
+        None if documents => targets.documents.forward(request).await,
         None => targets.web.clone().oneshot(request).await.into_response(),
     };
     targets.security_headers.apply(response.headers_mut());

@@ -7,8 +7,7 @@
 //! module scripts and stylesheets (Vite emits no inline script or style), Stripe.js and its
 //! Payment Element frames (as Stripe documents them: `js.stripe.com` and `*.js.stripe.com`
 //! scripts and frames, `hooks.stripe.com` frames for 3-D Secure, `api.stripe.com`
-//! connections), the live seat map WebSocket, the documents bucket (event images and the
-//! ticket PDF link the patron's download follows), and venue logos (any https image: a venue
+//! connections), the live seat map WebSocket, and venue logos (any https image: a venue
 //! gives its logo's address). Locally the same sources point at the devserver's stand-ins.
 
 use anyhow::Context;
@@ -19,8 +18,6 @@ use axum::http::{HeaderMap, HeaderValue, header};
 pub enum Source {
     /// Written the same in AWS and locally: a keyword (`'self'`), a scheme or a fixed origin.
     Fixed(&'static str),
-    /// The documents bucket, which answers the presigned URLs the API redirects to.
-    DocumentsBucket,
     /// The live seat map's WebSocket API (`live.url` of `GET /api/v1/site`).
     LiveApi,
     /// The repository's Stripe double, to which the local test-card form posts the card.
@@ -56,14 +53,13 @@ pub const CONTENT_SECURITY_POLICY: &[Directive] = &[
     Directive {
         name: "img-src",
         // https: for venue logos (an https address of the venue's choosing).
-        sources: &[SELF, Source::Fixed("https:"), Source::DocumentsBucket],
+        sources: &[SELF, Source::Fixed("https:")],
     },
     Directive {
         name: "connect-src",
         sources: &[
             SELF,
             Source::LiveApi,
-            Source::DocumentsBucket,
             Source::Fixed("https://api.stripe.com"),
             Source::StripeDouble,
         ],
@@ -109,14 +105,10 @@ pub const HSTS_INCLUDE_SUBDOMAINS: bool = true;
 pub const CLOUDFRONT_MAX_CSP_LENGTH: usize = 1783;
 
 /// The policy as the template writes it: an `Fn::Sub` string naming the stack's resources.
-/// Presigned URLs are virtual-hosted (`{bucket}.s3.{region}.amazonaws.com`), which is how
-/// the S3 SDK signs them outside the local stack.
+/// Documents (event images, ticket PDFs, uploads) are the site's own `/documents/…` ('self').
 pub fn cloudformation_content_security_policy() -> String {
     render(|source| match source {
         Source::Fixed(fixed) => vec![fixed.to_owned()],
-        Source::DocumentsBucket => {
-            vec!["https://${DocumentsBucket}.s3.${AWS::Region}.${AWS::URLSuffix}".to_owned()]
-        }
         Source::LiveApi => {
             vec!["wss://${LiveApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}".to_owned()]
         }
@@ -138,8 +130,6 @@ pub fn strict_transport_security() -> String {
 pub struct LocalOrigins {
     /// The devserver's port: it serves the live WebSocket (`ws://{host}:{port}/live`).
     pub port: u16,
-    /// The S3 endpoint of the local stack (moto), whose presigned URLs are path-style.
-    pub documents: Option<String>,
     /// The Stripe double's base URL, when card payments are on.
     pub stripe_double: Option<String>,
 }
@@ -152,12 +142,10 @@ pub struct SecurityHeaders {
 
 impl SecurityHeaders {
     pub fn local(origins: &LocalOrigins) -> anyhow::Result<Self> {
-        let documents = origins.documents.as_deref().map(origin).transpose()?;
         let stripe_double = origins.stripe_double.as_deref().map(origin).transpose()?;
         let port = origins.port;
         let policy = render(|source| match source {
             Source::Fixed(fixed) => vec![fixed.to_owned()],
-            Source::DocumentsBucket => documents.iter().cloned().collect(),
             // 'self' covers ws: on the page's own host and port in CSP Level 3 browsers; named
             // anyway for those that only match ws: explicitly.
             Source::LiveApi => vec![
@@ -239,7 +227,6 @@ mod tests {
             [
                 "'self'",
                 "wss://${LiveApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}",
-                "https://${DocumentsBucket}.s3.${AWS::Region}.${AWS::URLSuffix}",
                 "https://api.stripe.com",
             ]
         );
@@ -251,7 +238,6 @@ mod tests {
     fn locally_the_resources_are_the_devserver_and_the_local_stack() -> anyhow::Result<()> {
         let headers = SecurityHeaders::local(&LocalOrigins {
             port: 3000,
-            documents: Some("http://127.0.0.1:4566/".into()),
             stripe_double: Some("http://127.0.0.1:8702".into()),
         })?;
         let policy = headers.content_security_policy().to_str()?;
@@ -261,15 +247,11 @@ mod tests {
                 "'self'",
                 "ws://localhost:3000",
                 "ws://*.localhost:3000",
-                "http://127.0.0.1:4566",
                 "https://api.stripe.com",
                 "http://127.0.0.1:8702",
             ]
         );
-        assert_eq!(
-            directive(policy, "img-src"),
-            ["'self'", "https:", "http://127.0.0.1:4566"]
-        );
+        assert_eq!(directive(policy, "img-src"), ["'self'", "https:"]);
         // Everything else is the template's policy.
         let template = cloudformation_content_security_policy();
         for name in ["script-src", "style-src", "frame-src", "frame-ancestors"] {

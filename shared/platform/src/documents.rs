@@ -1,6 +1,12 @@
 //! The documents bucket (S3): ticket PDFs, event images, large layouts. Every key starts
 //! with the tenant id; uploads and downloads go through short-lived presigned URLs, so
 //! files never pass through a Lambda.
+//!
+//! The presigned URLs are handed out on the venue's own host, under [`SITE_PREFIX`]: the
+//! distribution (and the devserver locally) passes `/documents/…` with its query string on
+//! to the bucket, which checks the signature. Venue sites therefore load and upload
+//! documents same-origin, on a hosted subdomain or a custom domain alike, and the bucket
+//! needs no CORS rules.
 
 use aws_sdk_s3::presigning::PresigningConfig;
 use marquee_app::ports::PortError;
@@ -22,6 +28,21 @@ pub struct Upload {
     pub headers: std::collections::BTreeMap<String, String>,
     pub key: String,
     pub expires_in_seconds: u64,
+}
+
+/// Where the venue sites serve the documents bucket (the `/documents/*` cache behaviour).
+pub const SITE_PREFIX: &str = "/documents";
+
+/// A presigned S3 URL as the venue's site serves it: the same path (after the prefix) and
+/// query string, relative to the site. In AWS the bucket's virtual-hosted URL
+/// `https://{bucket}.s3.{region}.amazonaws.com/{key}?X-Amz-…` becomes `/documents/{key}?X-Amz-…`
+/// and CloudFront strips the prefix; locally moto's path-style URL keeps the bucket in the path.
+pub fn through_site(presigned: &str) -> Result<String, PortError> {
+    let uri: http::Uri = presigned
+        .parse()
+        .map_err(|e| PortError::new("S3", format!("presigned URL: {e}")))?;
+    let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    Ok(format!("{SITE_PREFIX}{path_and_query}"))
 }
 
 impl Documents {
@@ -67,7 +88,7 @@ impl Documents {
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
         Ok(Upload {
-            url: request.uri().to_owned(),
+            url: through_site(request.uri())?,
             method: "PUT",
             headers,
             key: key.to_owned(),
@@ -75,6 +96,7 @@ impl Documents {
         })
     }
 
+    /// A presigned GET, relative to the venue's site (see [`through_site`]).
     pub async fn presign_get(&self, key: &str, ttl: Duration) -> Result<String, PortError> {
         let config = PresigningConfig::expires_in(ttl).map_err(|e| PortError::new("S3", e))?;
         let request = self
@@ -90,7 +112,7 @@ impl Documents {
                     format!("presign: {}", aws_sdk_s3::error::DisplayErrorContext(e)),
                 )
             })?;
-        Ok(request.uri().to_owned())
+        through_site(request.uri())
     }
 
     /// An object's bytes, or `None` when there is no such object.
@@ -156,5 +178,32 @@ impl Documents {
                 )
             })?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_virtual_hosted_url_is_served_under_the_prefix_with_its_signature() {
+        let url = "https://docs-bucket.s3.eu-west-1.amazonaws.com/t_1/orders/o_2/tickets-3.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=ab%2Fcd";
+        assert_eq!(
+            through_site(url).unwrap(),
+            "/documents/t_1/orders/o_2/tickets-3.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=ab%2Fcd"
+        );
+    }
+
+    #[test]
+    fn a_path_style_url_keeps_its_bucket_in_the_path() {
+        assert_eq!(
+            through_site("http://127.0.0.1:5000/local-docs/t_1/a.png?X-Amz-Expires=300").unwrap(),
+            "/documents/local-docs/t_1/a.png?X-Amz-Expires=300"
+        );
+    }
+
+    #[test]
+    fn a_malformed_url_is_an_error() {
+        assert!(through_site("not a url").is_err());
     }
 }

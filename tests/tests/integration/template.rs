@@ -259,6 +259,71 @@ fn every_response_gets_the_security_headers_the_devserver_sends() {
     }
 }
 
+/// Documents are served on every venue hostname, hosted or custom, through the same path the
+/// devserver forwards (`/documents/…` to the bucket, prefix stripped, query string kept), so
+/// the bucket needs no CORS rules naming venues' origins.
+#[test]
+fn both_distributions_serve_the_documents_bucket_under_the_sites_own_path() {
+    let t = template();
+    let bucket = &t["Resources"][DOCUMENTS_BUCKET.logical_id]["Properties"];
+    assert!(
+        bucket["CorsConfiguration"].is_null(),
+        "no origin is allowed cross-origin"
+    );
+    let pattern = format!("{}/*", marquee_platform::documents::SITE_PREFIX);
+    for name in ["WebDistribution", "CustomDomainDistribution"] {
+        let config = &t["Resources"][name]["Properties"]["DistributionConfig"];
+        let behaviour = config["CacheBehaviors"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|b| b["PathPattern"].as_str() == Some(pattern.as_str()))
+            .unwrap_or_else(|| panic!("{name} routes {pattern}"));
+        let origin = config["Origins"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|o| o["Id"] == behaviour["TargetOriginId"])
+            .unwrap_or_else(|| panic!("{name}'s documents origin"));
+        assert_eq!(
+            origin["DomainName"]["Fn::GetAtt"][0], DOCUMENTS_BUCKET.logical_id,
+            "{name}"
+        );
+        assert!(
+            origin["OriginAccessControlId"].is_null(),
+            "{name}: S3 checks each presigned signature itself"
+        );
+        let methods: Vec<&str> = behaviour["AllowedMethods"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap())
+            .collect();
+        assert!(methods.contains(&"PUT"), "{name}: uploads");
+        assert_eq!(
+            behaviour["OriginRequestPolicyId"]["Ref"],
+            "DocumentsOriginRequest"
+        );
+        assert_eq!(
+            behaviour["FunctionAssociations"][0]["FunctionARN"]["Fn::GetAtt"][0],
+            "DocumentsPath"
+        );
+    }
+    let policy =
+        &t["Resources"]["DocumentsOriginRequest"]["Properties"]["OriginRequestPolicyConfig"];
+    assert_eq!(policy["QueryStringsConfig"]["QueryStringBehavior"], "all");
+    let code = t["Resources"]["DocumentsPath"]["Properties"]["FunctionCode"]
+        .as_str()
+        .unwrap();
+    assert!(
+        code.contains(&format!(
+            "'{}'.length",
+            marquee_platform::documents::SITE_PREFIX
+        )),
+        "the function strips the prefix the APIs add"
+    );
+}
+
 /// Someone is told: every alarm notifies the alarm topic when it fires and when it clears, and
 /// every function has an alarm on its errors.
 #[test]
