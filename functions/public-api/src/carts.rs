@@ -7,8 +7,9 @@ use crate::PublicState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::DateTime;
-use marquee_app::holds::{CartAccess, CartContents, HoldWanted};
+use marquee_app::holds::{CartAccess, CartContents, HoldWanted, NewCart};
 use marquee_domain::CartId;
+use marquee_domain::Invalid;
 use marquee_domain::records::{CartStatus, HoldRecord, Spot};
 use marquee_platform::refusals::cart_not_found;
 use marquee_platform::tenancy::Tenant;
@@ -24,23 +25,117 @@ pub struct CreatedCart {
     cart_token: String,
     /// When the cart itself is discarded if never checked out (holds expire much sooner).
     expires_at: String,
+    /// With a first hold, the cart as `GET /api/v1/carts/{cartId}` shows it: its status,
+    /// limits and items, and `holdsExpireAt`, the holds' countdown (that view's `expiresAt`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    held: Option<FirstHold>,
 }
 
-/// Start a cart.
-#[utoipa::path(post, path = "/api/v1/carts", responses((status = 201, body = CreatedCart), (status = 404), (status = 503, description = "busy")))]
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstHold {
+    status: CartStatus,
+    limit: u32,
+    remaining: u32,
+    holds_expire_at: Option<String>,
+    items: Vec<CartItem>,
+}
+
+impl From<CartView> for FirstHold {
+    fn from(view: CartView) -> Self {
+        Self {
+            status: view.status,
+            limit: view.limit,
+            remaining: view.remaining,
+            holds_expire_at: view.expires_at,
+            items: view.items,
+        }
+    }
+}
+
+/// Optionally, the cart's first hold: the body of `POST /api/v1/carts/{cartId}/holds`.
+/// An empty object (or no body) starts an empty cart.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewCartBody {
+    performance_id: Option<String>,
+    #[schema(min_items = 1, max_items = 30)]
+    seats: Option<Vec<String>>,
+    best_available: Option<BestAvailableRequest>,
+    general_admission: Option<GeneralAdmissionRequest>,
+}
+
+impl NewCartBody {
+    /// The first hold asked for, if any.
+    fn first_hold(self) -> Result<Option<HoldBody>, ApiError> {
+        let Some(performance_id) = self.performance_id else {
+            if self.seats.is_some()
+                || self.best_available.is_some()
+                || self.general_admission.is_some()
+            {
+                return Err(Invalid::new(
+                    "performanceId",
+                    "name the performance of the first hold",
+                )
+                .into());
+            }
+            return Ok(None);
+        };
+        Ok(Some(HoldBody {
+            performance_id,
+            seats: self.seats,
+            best_available: self.best_available,
+            general_admission: self.general_admission,
+        }))
+    }
+}
+
+/// Start a cart, optionally with its first hold in the same request. With a hold, the cart
+/// is created only if the hold is granted: the hold's 404/409/422 leave nothing behind.
+#[utoipa::path(post, path = "/api/v1/carts", request_body(content = Option<NewCartBody>, description = "optional first hold"),
+    responses((status = 201, body = CreatedCart), (status = 400, description = "malformed_json"),
+        (status = 404, description = "no such venue or performance"),
+        (status = 409, description = "the first hold's seat_unavailable with details.seats; not_on_sale"),
+        (status = 422, description = "the first hold's limit_exceeded; unknown_seats; invalid_field; invalid_body"),
+        (status = 503, description = "busy")))]
 pub async fn create_cart(
     State(state): State<PublicState>,
     tenant: Tenant,
+    body: Option<Json<NewCartBody>>,
 ) -> Result<(StatusCode, axum::Json<CreatedCart>), ApiError> {
-    let created = state.holds.create_cart(&tenant.id).await?;
-    Ok((
+    let first_hold = body.map(|Json(b)| b).unwrap_or_default().first_hold()?;
+    let Some(hold) = first_hold else {
+        let created = state.holds.create_cart(&tenant.id).await?;
+        return Ok(created_cart(created, None));
+    };
+    let performance_id = hold.performance_id.clone();
+    let wanted = HoldWanted::try_from(hold)?;
+    let (created, holds) = state
+        .holds
+        .create_cart_with_hold(&tenant.id, &performance_id, &wanted)
+        .await?;
+    // Shown from what was just written: no read-back.
+    let contents = CartContents {
+        cart: created.cart.clone(),
+        holds,
+    };
+    let view = cart_view(&state, &tenant, contents).await?;
+    Ok(created_cart(created, Some(view.into())))
+}
+
+fn created_cart(
+    created: NewCart,
+    held: Option<FirstHold>,
+) -> (StatusCode, axum::Json<CreatedCart>) {
+    (
         StatusCode::CREATED,
         axum::Json(CreatedCart {
             cart_id: created.cart.id.to_string(),
             cart_token: created.token,
             expires_at: created.expires_at.to_rfc3339(),
+            held,
         }),
-    ))
+    )
 }
 
 #[derive(Serialize, ToSchema)]

@@ -235,6 +235,11 @@ impl InMemoryStore {
             .cloned()
     }
 
+    /// How many carts exist (of every venue).
+    pub fn cart_count(&self) -> usize {
+        lock(&self.tables).carts.len()
+    }
+
     pub fn stored_cart(&self, tenant: &TenantId, cart: &CartId) -> Option<CartRecord> {
         lock(&self.tables)
             .carts
@@ -425,6 +430,21 @@ impl Tables {
     /// The cart's condition for a hold, as the store's transaction checks it.
     fn take_from_cart(&mut self, request: &HoldRequest<'_>, count: u32) -> Result<(), HoldRefusal> {
         let key = (request.tenant.clone(), request.cart_id.clone());
+        let on_sale = self
+            .performances
+            .get(&(request.tenant.clone(), request.performance.clone()))
+            .is_some_and(|p| p.status == PerformanceStatus::OnSale);
+        if request.new_cart.is_some() {
+            // The store's conditional put: the cart must not exist yet.
+            if self.carts.contains_key(&key) {
+                return Err(HoldRefusal::CartNotFound);
+            }
+            return if on_sale {
+                Ok(())
+            } else {
+                Err(HoldRefusal::NotOnSale)
+            };
+        }
         let cart = self.carts.get(&key).ok_or(HoldRefusal::CartNotFound)?;
         if cart.token_hash != request.token_hash {
             return Err(HoldRefusal::CartNotFound);
@@ -438,10 +458,6 @@ impl Tables {
             .copied()
             .unwrap_or(request.performance_limit);
         let remaining = cart.remaining.min(for_performance);
-        let on_sale = self
-            .performances
-            .get(&(request.tenant.clone(), request.performance.clone()))
-            .is_some_and(|p| p.status == PerformanceStatus::OnSale);
         if !on_sale {
             return Err(HoldRefusal::NotOnSale);
         }
@@ -454,7 +470,9 @@ impl Tables {
     fn commit_take(&mut self, request: &HoldRequest<'_>, holds: &[HoldRecord]) {
         let count = u32::try_from(holds.len()).unwrap_or(u32::MAX);
         let key = (request.tenant.clone(), request.cart_id.clone());
-        if let Some(cart) = self.carts.get_mut(&key) {
+        if let Some(new_cart) = request.new_cart {
+            self.carts.insert(key.clone(), new_cart.clone());
+        } else if let Some(cart) = self.carts.get_mut(&key) {
             cart.remaining -= count;
             let left = cart
                 .perf_remaining

@@ -163,6 +163,29 @@ impl Holds {
 
     /// Starts a cart with the venue's ticket limit.
     pub async fn create_cart(&self, tenant: &TenantId) -> Result<NewCart, HoldError> {
+        let new = self.new_cart(tenant).await?;
+        self.store.create_cart(tenant, &new.cart).await?;
+        Ok(new)
+    }
+
+    /// Starts a cart with its first hold, in one write: the cart exists only if the hold
+    /// was granted, so a refused hold (taken seats, a full area, a paused sale) leaves nothing.
+    pub async fn create_cart_with_hold(
+        &self,
+        tenant: &TenantId,
+        performance_id: &str,
+        wanted: &HoldWanted,
+    ) -> Result<(NewCart, Vec<HoldRecord>), HoldError> {
+        let new = self.new_cart(tenant).await?;
+        let access = CartAccess::new(new.cart.id.clone(), &new.token);
+        let holds = self
+            .hold_with(tenant, &access, Some(&new.cart), performance_id, wanted)
+            .await?;
+        Ok((new, holds))
+    }
+
+    /// A cart not yet written, with the venue's ticket limit and a fresh token.
+    async fn new_cart(&self, tenant: &TenantId) -> Result<NewCart, HoldError> {
         let venue = self
             .catalog
             .venue(tenant)
@@ -184,7 +207,6 @@ impl Holds {
             created_at: now.to_rfc3339(),
             ttl: expires_at.timestamp(),
         };
-        self.store.create_cart(tenant, &cart).await?;
         Ok(NewCart {
             cart,
             token,
@@ -242,6 +264,19 @@ impl Holds {
         performance_id: &str,
         wanted: &HoldWanted,
     ) -> Result<Vec<HoldRecord>, HoldError> {
+        self.hold_with(tenant, access, None, performance_id, wanted)
+            .await
+    }
+
+    /// A hold for an existing cart, or for `new_cart`, which the hold's write creates.
+    async fn hold_with(
+        &self,
+        tenant: &TenantId,
+        access: &CartAccess,
+        new_cart: Option<&CartRecord>,
+        performance_id: &str,
+        wanted: &HoldWanted,
+    ) -> Result<Vec<HoldRecord>, HoldError> {
         let performance = self.performance(tenant, performance_id).await?;
         let now = self.clock.now();
         if performance.status != PerformanceStatus::OnSale || !performance.schedule.is_selling(now)
@@ -253,6 +288,7 @@ impl Holds {
             holds: self,
             tenant,
             access,
+            new_cart,
             performance: &performance,
             layout: &layout,
         };
@@ -418,6 +454,8 @@ struct Attempt<'a> {
     holds: &'a Holds,
     tenant: &'a TenantId,
     access: &'a CartAccess,
+    /// The cart this hold creates (its first), or `None` for a cart that exists.
+    new_cart: Option<&'a CartRecord>,
     performance: &'a PerformanceRecord,
     layout: &'a PreparedLayout,
 }
@@ -452,7 +490,8 @@ impl Attempt<'_> {
             )
             .await;
             match result {
-                Err(HoldRefusal::LimitExceeded { .. }) if !cleaned => {
+                // A new cart has no expired holds, and its budget was checked before writing.
+                Err(HoldRefusal::LimitExceeded { .. }) if !cleaned && self.new_cart.is_none() => {
                     cleaned = true;
                     if !self.release_expired_of_cart().await? {
                         return Err(HoldRefusal::LimitExceeded {
@@ -468,6 +507,14 @@ impl Attempt<'_> {
     async fn write_once(&self, operation: &Operation<'_>) -> Result<Vec<HoldRecord>, HoldRefusal> {
         let now = self.holds.clock.now();
         let created_at = now.to_rfc3339();
+        let count = match operation {
+            Operation::Seats(seats) => seats.len(),
+            Operation::Places(places) => places.hold_ids.len(),
+        };
+        let new_cart = self
+            .new_cart
+            .map(|cart| self.first_hold_budget(cart, u32::try_from(count).unwrap_or(u32::MAX)))
+            .transpose()?;
         let request = HoldRequest {
             tenant: self.tenant,
             cart_id: &self.access.id,
@@ -478,11 +525,27 @@ impl Attempt<'_> {
                 .timestamp_millis(),
             now: now.timestamp_millis(),
             created_at: &created_at,
+            new_cart: new_cart.as_ref(),
         };
         match operation {
             Operation::Seats(seats) => self.holds.store.hold_seats(&request, seats).await,
             Operation::Places(places) => self.holds.store.hold_places(&request, places).await,
         }
+    }
+
+    /// The new cart as its first hold of `count` tickets leaves it, or the refusal the store
+    /// would give an existing cart with that budget.
+    fn first_hold_budget(&self, cart: &CartRecord, count: u32) -> Result<CartRecord, HoldRefusal> {
+        let remaining = cart.limit.min(self.most());
+        if count > remaining {
+            return Err(HoldRefusal::LimitExceeded { remaining });
+        }
+        let mut cart = cart.clone();
+        cart.remaining -= count;
+        cart.perf_remaining
+            .insert(self.performance.id.to_string(), self.most() - count);
+        cart.version += 1;
+        Ok(cart)
     }
 
     /// Releases this cart's holds whose time has passed; whether there were any.

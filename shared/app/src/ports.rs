@@ -113,6 +113,9 @@ pub struct HoldRequest<'a> {
     pub expires_at: i64,
     pub now: i64,
     pub created_at: &'a str,
+    /// The cart does not exist yet: the hold creates it, exactly as given (its budget already
+    /// reduced by this hold), in the same transaction, so a refused first hold leaves nothing.
+    pub new_cart: Option<&'a CartRecord>,
 }
 
 /// A seat to hold, already located in the map.

@@ -86,12 +86,21 @@ impl Store {
             .await
     }
 
-    /// The cart's part of a hold: token, status and budget in the condition.
+    /// The cart's part of a hold: token, status and budget in the condition; or, for a cart's
+    /// first hold, the new cart itself (its budget already reduced by the caller).
     fn take_from_cart(
         &self,
         request: &HoldRequest<'_>,
         count: u32,
     ) -> Result<TransactWriteItem, StoreError> {
+        if let Some(cart) = request.new_cart {
+            let put = self.put_new(item(
+                keys::cart(request.tenant, &cart.id),
+                keys::CART_SK,
+                cart,
+            )?)?;
+            return Ok(put);
+        }
         let update = build(
             Update::builder()
                 .table_name(&self.table)

@@ -961,3 +961,144 @@ async fn a_seat_map_cannot_drop_seats_that_patrons_hold() {
         "the held seat is still held"
     );
 }
+
+/// Items in the test's own table: a refused first hold must not change the count.
+async fn stored_items(app: &TestApp) -> i32 {
+    let store = &app.server.store;
+    let mut count = 0;
+    let mut start = None;
+    loop {
+        let page = store
+            .client()
+            .scan()
+            .table_name(store.table())
+            .select(aws_sdk_dynamodb::types::Select::Count)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        count += page.count();
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return count;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_cart_and_its_first_hold_are_one_request_and_a_refused_hold_makes_no_cart() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 12, 600).await;
+    let host = show.venue.host.clone();
+    let (s1, s2, s3) = (&show.seats[0][0], &show.seats[0][1], &show.seats[0][2]);
+
+    let created = app
+        .post(
+            &host,
+            "/api/v1/carts",
+            None,
+            json!({ "performanceId": show.performance, "seats": [s1, s2] }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let body = &created.body;
+    let cart = (
+        body["cartId"].as_str().unwrap().to_owned(),
+        body["cartToken"].as_str().unwrap().to_owned(),
+    );
+    let seats: Vec<&str> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["seat"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(seats, [s1.as_str(), s2.as_str()]);
+    assert_eq!(body["status"], "open");
+    assert_eq!(body["remaining"], body["limit"].as_u64().unwrap() - 2);
+    assert!(body["holdsExpireAt"].is_string() && body["expiresAt"].is_string());
+    assert_eq!(&app.statuses(&show).await[..3], "hhf");
+    // The same cart as the cart's own address shows it, and later holds go there.
+    let view = app.cart(&host, &cart).await.body;
+    assert_eq!(view["items"], body["items"]);
+    assert_eq!(view["expiresAt"], body["holdsExpireAt"]);
+    assert_eq!(
+        app.hold_seats(&show, &cart, &[s3]).await.status,
+        StatusCode::CREATED
+    );
+
+    // Refused first holds leave nothing: no cart, no hold, no seat.
+    let before = stored_items(&app).await;
+    let taken = app
+        .post(
+            &host,
+            "/api/v1/carts",
+            None,
+            json!({ "performanceId": show.performance, "seats": [&show.seats[0][5], s1] }),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+    assert_eq!(taken.error_code(), "seat_unavailable");
+    assert_eq!(taken.body["error"]["details"]["seats"], json!([s1]));
+    let eleven: Vec<&String> = show.seats[0][1..12].iter().collect();
+    let too_many = app
+        .post(
+            &host,
+            "/api/v1/carts",
+            None,
+            json!({ "performanceId": show.performance, "seats": eleven }),
+        )
+        .await;
+    assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_many.error_code(), "limit_exceeded");
+    let unnamed = app
+        .post(&host, "/api/v1/carts", None, json!({ "seats": [s3] }))
+        .await;
+    assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unnamed.body["error"]["details"]["field"], "performanceId");
+    let both = app
+        .post(
+            &host,
+            "/api/v1/carts",
+            None,
+            json!({ "performanceId": show.performance, "seats": [s3],
+                    "bestAvailable": { "quantity": 1 } }),
+        )
+        .await;
+    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(stored_items(&app).await, before, "nothing was written");
+    assert_eq!(&app.statuses(&show).await[..6], "hhhfff");
+
+    app.post(
+        &host,
+        &format!("/admin/v1/performances/{}/pause", show.performance),
+        Some(&show.token),
+        json!({}),
+    )
+    .await;
+    let paused = app
+        .post(
+            &host,
+            "/api/v1/carts",
+            None,
+            json!({ "performanceId": show.performance, "bestAvailable": { "quantity": 2 } }),
+        )
+        .await;
+    assert_eq!(paused.status, StatusCode::CONFLICT, "{}", paused.body);
+    assert_eq!(paused.error_code(), "not_on_sale");
+    assert_eq!(stored_items(&app).await, before);
+
+    // Without a first hold (no body at all, or an empty object) it is an empty cart, as before.
+    let bare = app
+        .http
+        .post(app.url("/api/v1/carts"))
+        .header("host", &host)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), StatusCode::CREATED);
+    let bare: Value = bare.json().await.unwrap();
+    assert!(
+        bare["cartToken"].is_string() && bare.get("items").is_none(),
+        "{bare}"
+    );
+}

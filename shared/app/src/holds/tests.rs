@@ -535,3 +535,77 @@ async fn a_worker_failure_is_returned_so_the_queue_retries_the_job() {
     let retried = holds.release_expired(&job).await.unwrap();
     assert_eq!(retried.released, 1);
 }
+
+#[tokio::test]
+async fn a_first_hold_creates_its_cart_in_the_same_write_and_a_refused_one_creates_none() {
+    let v = venue();
+    let holds = v.world.holds();
+    let ids = seats(&v, 3);
+    let (created, held) = holds
+        .create_cart_with_hold(&v.tenant, v.performance.as_str(), &wanted_seats(&ids[..2]))
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 2);
+    assert_eq!(
+        v.world.store.faults.calls("create_cart"),
+        0,
+        "no separate cart write"
+    );
+    let stored = v
+        .world
+        .store
+        .stored_cart(&v.tenant, &created.cart.id)
+        .unwrap();
+    assert_eq!(stored.remaining, created.cart.limit - 2);
+    assert_eq!(stored.version, 1);
+    assert_eq!(
+        v.world.queues.expiry_jobs().len(),
+        1,
+        "the clean-up is arranged"
+    );
+    // The token given is the cart's: its holder sees the holds and can add more.
+    let access = CartAccess::new(created.cart.id.clone(), &created.token);
+    assert_eq!(
+        holds
+            .contents(&v.tenant, &access)
+            .await
+            .unwrap()
+            .holds
+            .len(),
+        2
+    );
+    holds
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&ids[2..]),
+        )
+        .await
+        .unwrap();
+
+    let carts = v.world.store.cart_count();
+    let refused = holds
+        .create_cart_with_hold(&v.tenant, v.performance.as_str(), &wanted_seats(&ids[1..2]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, HoldError::SeatsUnavailable(_)),
+        "{refused:?}"
+    );
+    let most = created.cart.limit;
+    let too_many = seats(&v, usize::try_from(most).unwrap() + 1);
+    let refused = holds
+        .create_cart_with_hold(&v.tenant, v.performance.as_str(), &wanted_seats(&too_many))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, HoldError::LimitExceeded { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(
+        v.world.store.cart_count(),
+        carts,
+        "refused first holds leave no cart"
+    );
+}

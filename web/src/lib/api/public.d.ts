@@ -101,7 +101,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a cart. */
+        /**
+         * Start a cart, optionally with its first hold in the same request. With a hold, the cart
+         *     is created only if the hold is granted: the hold's 404/409/422 leave nothing behind.
+         */
         post: operations["create_cart"];
         delete?: never;
         options?: never;
@@ -438,7 +441,7 @@ export interface components {
             status: components["schemas"]["OrderStatus"];
             totals: components["schemas"]["Totals"];
         };
-        CreatedCart: {
+        CreatedCart: (null | components["schemas"]["FirstHold"]) & {
             cartId: string;
             /** @description The secret to send as `X-Cart-Token` with every cart request. Shown once. */
             cartToken: string;
@@ -494,6 +497,15 @@ export interface components {
          * @enum {string}
          */
         FeeBasis: "per_ticket" | "per_order";
+        FirstHold: {
+            holdsExpireAt?: string | null;
+            items: components["schemas"]["CartItem"][];
+            /** Format: int32 */
+            limit: number;
+            /** Format: int32 */
+            remaining: number;
+            status: components["schemas"]["CartStatus"];
+        };
         /** @description A general-admission (standing or unreserved) area: patrons buy a quantity, not a seat. */
         GaArea: {
             /** Format: int32 */
@@ -576,6 +588,16 @@ export interface components {
              * @example USD
              */
             currency: string;
+        };
+        /**
+         * @description Optionally, the cart's first hold: the body of `POST /api/v1/carts/{cartId}/holds`.
+         *     An empty object (or no body) starts an empty cart.
+         */
+        NewCartBody: {
+            bestAvailable?: null | components["schemas"]["BestAvailableRequest"];
+            generalAdmission?: null | components["schemas"]["GeneralAdmissionRequest"];
+            performanceId?: string | null;
+            seats?: string[] | null;
         };
         /** @enum {string} */
         OrderStatus: "pending" | "paid" | "partially_refunded" | "refunded" | "cancelled";
@@ -1371,7 +1393,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description optional first hold */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["NewCartBody"];
+            };
+        };
         responses: {
             201: {
                 headers: {
@@ -1379,6 +1406,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedCart"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description direct_access (in AWS, a request that did not come through CloudFront) */
@@ -1390,8 +1426,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description not_found; unknown_host (no venue answers at this Host) */
+            /** @description no such venue or performance; unknown_host (no venue answers at this Host) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the first hold's seat_unavailable with details.seats; not_on_sale */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the first hold's limit_exceeded; unknown_seats; invalid_field; invalid_body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
