@@ -25,32 +25,21 @@ pub struct CreatedCart {
     cart_token: String,
     /// When the cart itself is discarded if never checked out (holds expire much sooner).
     expires_at: String,
-    /// With a first hold, the cart as `GET /api/v1/carts/{cartId}` shows it: its status,
-    /// limits and items, and `holdsExpireAt`, the holds' countdown (that view's `expiresAt`).
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    held: Option<FirstHold>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FirstHold {
-    status: CartStatus,
-    limit: u32,
-    remaining: u32,
+    /// With a first hold: the cart's status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<CartStatus>,
+    /// With a first hold: the tickets the cart may hold in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u32>,
+    /// With a first hold: the tickets it may still add.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remaining: Option<u32>,
+    /// With a first hold: when it expires (the countdown; the cart view's `expiresAt`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     holds_expire_at: Option<String>,
-    items: Vec<CartItem>,
-}
-
-impl From<CartView> for FirstHold {
-    fn from(view: CartView) -> Self {
-        Self {
-            status: view.status,
-            limit: view.limit,
-            remaining: view.remaining,
-            holds_expire_at: view.expires_at,
-            items: view.items,
-        }
-    }
+    /// With a first hold: its items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<Vec<CartItem>>,
 }
 
 /// Optionally, the cart's first hold: the body of `POST /api/v1/carts/{cartId}/holds`.
@@ -120,22 +109,28 @@ pub async fn create_cart(
         holds,
     };
     let view = cart_view(&state, &tenant, contents).await?;
-    Ok(created_cart(created, Some(view.into())))
+    Ok(created_cart(created, Some(view)))
 }
 
-fn created_cart(
-    created: NewCart,
-    held: Option<FirstHold>,
-) -> (StatusCode, axum::Json<CreatedCart>) {
-    (
-        StatusCode::CREATED,
-        axum::Json(CreatedCart {
-            cart_id: created.cart.id.to_string(),
-            cart_token: created.token,
-            expires_at: created.expires_at.to_rfc3339(),
-            held,
-        }),
-    )
+fn created_cart(created: NewCart, view: Option<CartView>) -> (StatusCode, axum::Json<CreatedCart>) {
+    let mut body = CreatedCart {
+        cart_id: created.cart.id.to_string(),
+        cart_token: created.token,
+        expires_at: created.expires_at.to_rfc3339(),
+        status: None,
+        limit: None,
+        remaining: None,
+        holds_expire_at: None,
+        items: None,
+    };
+    if let Some(view) = view {
+        body.status = Some(view.status);
+        body.limit = Some(view.limit);
+        body.remaining = Some(view.remaining);
+        body.holds_expire_at = view.expires_at;
+        body.items = Some(view.items);
+    }
+    (StatusCode::CREATED, axum::Json(body))
 }
 
 #[derive(Serialize, ToSchema)]

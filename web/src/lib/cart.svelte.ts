@@ -5,7 +5,7 @@
 // when it runs out the cart is read again (expired holds drop out) and listeners are told
 // (the seat map then re-reads its status: expired holds turn free without any message).
 import { ApiError } from './api';
-import { addHold, createCart, getCart, releaseHold, type CartCredentials, type CartItem, type CartView, type HoldRequest } from './carts';
+import { addHold, createCart, createdView, getCart, releaseHold, type CartCredentials, type CartItem, type CartView, type HoldRequest } from './carts';
 
 interface Stored extends CartCredentials {
   /** The countdown's end last seen: tells "expired" from "emptied" after a reload. */
@@ -136,12 +136,11 @@ export class CartStore {
     this.#syncTimer();
   }
 
-  async #create(): Promise<CartCredentials> {
-    const created = await this.#api.createCart();
+  /** A new cart with `request` as its first hold, in one request: a refused hold starts no cart. */
+  async #createWith(request: HoldRequest): Promise<CartView> {
+    const created = await this.#api.createCart(request);
     this.#credentials = { cartId: created.cartId, cartToken: created.cartToken };
-    this.#store({ ...this.#credentials, holdsUntil: null });
-    this.cart = { cartId: created.cartId, status: 'open', limit: 0, remaining: 0, expiresAt: null, items: [] };
-    return this.#credentials;
+    return createdView(created);
   }
 
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -223,16 +222,20 @@ export class CartStore {
   hold(request: HoldRequest): Promise<CartItem[]> {
     return this.#enqueue(async () => {
       const before = new Set(this.items.map((i) => i.holdId));
-      let credentials = this.#credentials ?? (await this.#create());
+      const credentials = this.#credentials;
       let view: CartView;
-      try {
-        view = await this.#api.addHold(credentials, request);
-      } catch (e) {
-        if (!isCartGone(e)) throw e;
-        await this.#refuseWhilePaying(e, credentials);
-        credentials = await this.#create();
-        before.clear();
-        view = await this.#api.addHold(credentials, request);
+      if (!credentials) {
+        view = await this.#createWith(request);
+      } else {
+        try {
+          view = await this.#api.addHold(credentials, request);
+        } catch (e) {
+          if (!isCartGone(e)) throw e;
+          await this.#refuseWhilePaying(e, credentials);
+          this.#forget();
+          before.clear();
+          view = await this.#createWith(request);
+        }
       }
       this.expired = false;
       this.notice = '';

@@ -30,10 +30,15 @@ function fakeServer() {
   const statuses = new Map<string, CartStatus>();
   let n = 0;
   const api: CartApi = {
-    createCart: vi.fn(async () => {
+    createCart: vi.fn(async (first?: HoldRequest) => {
+      // Like the server: a refused first hold starts no cart.
+      if (first && !('seats' in first)) throw new ApiError(422, 'invalid_body', 'seats only here');
       const cartId = `c${++n}`;
       carts.set(cartId, []);
-      return { cartId, cartToken: `t-${cartId}`, expiresAt: '2099-01-01T00:00:00Z' };
+      const created = { cartId, cartToken: `t-${cartId}`, expiresAt: '2099-01-01T00:00:00Z' };
+      if (!first) return created;
+      const { cartId: _, ...held } = await api.addHold(created, first);
+      return { ...created, ...held, holdsExpireAt: held.expiresAt, expiresAt: created.expiresAt };
     }),
     getCart: vi.fn(async ({ cartId, cartToken }) => {
       const items = carts.get(cartId);
@@ -75,6 +80,8 @@ describe('CartStore', () => {
     const cart = new CartStore(api, KEY);
     const added = await cart.hold({ performanceId: 'p1', seats: ['orchestra-C-12'] });
     expect(added.map((i) => i.holdId)).toEqual(['h-orchestra-C-12']);
+    // The cart and its first hold are one request.
+    expect(api.createCart).toHaveBeenCalledWith({ performanceId: 'p1', seats: ['orchestra-C-12'] });
     expect(JSON.parse(localStorage.getItem('marquee.cart.demo.localhost:3000')!)).toMatchObject({ cartId: 'c1', cartToken: 't-c1' });
     expect(cart.count).toBe(1);
     expect(cart.secondsLeft).toBe(600);
@@ -90,6 +97,19 @@ describe('CartStore', () => {
     expect(elsewhere.count).toBe(0);
     cart.reset();
     reloaded.reset();
+  });
+
+  it('keeps no cart when the first hold is refused, and starts one with the next hold', async () => {
+    const { api, carts } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    await expect(cart.hold({ performanceId: 'p1', bestAvailable: { quantity: 2 } })).rejects.toThrow('seats only here');
+    expect(cart.credentials).toBeNull();
+    expect(carts.size).toBe(0);
+    expect(localStorage.getItem(KEY)).toBeNull();
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-C-12'] });
+    expect(cart.credentials).toEqual({ cartId: 'c1', cartToken: 't-c1' });
+    expect(api.addHold).toHaveBeenCalledTimes(1); // the fake's own, inside createCart
+    cart.reset();
   });
 
   it('runs holds one after the other, so quick clicks all land', async () => {

@@ -30,8 +30,22 @@ function token(credentials: CartCredentials) {
   return { 'X-Cart-Token': credentials.cartToken };
 }
 
-export function createCart(): Promise<CreatedCart> {
-  return request<CreatedCart>('POST', '/api/v1/carts');
+/** Starts a cart; with `firstHold`, the cart and that hold are one request, and a refused hold
+ * (the same errors as addHold) starts no cart. */
+export function createCart(firstHold?: HoldRequest): Promise<CreatedCart> {
+  return request<CreatedCart>('POST', '/api/v1/carts', firstHold ? { body: firstHold satisfies S['NewCartBody'] } : {});
+}
+
+/** The cart a first hold started, as getCart shows it. */
+export function createdView(created: CreatedCart): CartView {
+  return {
+    cartId: created.cartId,
+    status: created.status ?? 'open',
+    limit: created.limit ?? 0,
+    remaining: created.remaining ?? 0,
+    expiresAt: created.holdsExpireAt ?? null,
+    items: created.items ?? [],
+  };
 }
 
 export function getCart(credentials: CartCredentials): Promise<CartView> {

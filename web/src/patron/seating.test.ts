@@ -23,32 +23,42 @@ function cartRoutes(options: { limit?: number } = {}) {
   const until = new Date(Date.now() + 600_000).toISOString();
   const view = () => ({ cartId: 'c1', status: 'open', limit: 10, remaining: 10 - items.length, expiresAt: items.length ? until : null, items });
   let n = 0;
+  let created = false;
+  const hold = (call: Call) => {
+    const body = call.body as { seats?: string[]; generalAdmission?: { areaId: string; quantity: number } };
+    const wanted = body.seats ?? [];
+    if (wanted.includes('orchestra-C-12')) {
+      return apiError(409, 'seat_unavailable', 'Some of these seats were just taken by someone else', { seats: ['orchestra-C-12'] });
+    }
+    const quantity = body.generalAdmission?.quantity ?? wanted.length;
+    if (items.length + quantity > (options.limit ?? 10)) {
+      return apiError(422, 'limit_exceeded', `You can hold at most ${options.limit ?? 10} tickets; you can add ${(options.limit ?? 10) - items.length} more`, {
+        remaining: (options.limit ?? 10) - items.length,
+      });
+    }
+    for (const seat of wanted) {
+      const [section, row, label] = seat.split('-');
+      items.push({ holdId: `h${++n}`, performanceId: 'perf-1', seat: { id: seat, section: section!, sectionName: 'Orchestra', row: row!, label: label!, accessible: false }, area: null, zone: 'premium', expiresAt: until });
+    }
+    for (let i = 0; i < (body.generalAdmission?.quantity ?? 0); i++) {
+      items.push({ holdId: `h${++n}`, performanceId: 'perf-1', seat: null, area: { id: 'lawn', name: 'The Lawn' }, zone: 'lawn', expiresAt: until });
+    }
+    return { status: 201, body: view() };
+  };
   return {
     items,
     routes: {
-      'POST /api/v1/carts': { status: 201, body: { cartId: 'c1', cartToken: 'secret', expiresAt: '2099-01-01T00:00:00Z' } },
-      'GET /api/v1/carts/c1': () => ({ status: 200, body: view() }),
-      'POST /api/v1/carts/c1/holds': (call: Call) => {
-        const body = call.body as { seats?: string[]; generalAdmission?: { areaId: string; quantity: number } };
-        const wanted = body.seats ?? [];
-        if (wanted.includes('orchestra-C-12')) {
-          return apiError(409, 'seat_unavailable', 'Some of these seats were just taken by someone else', { seats: ['orchestra-C-12'] });
-        }
-        const quantity = body.generalAdmission?.quantity ?? wanted.length;
-        if (items.length + quantity > (options.limit ?? 10)) {
-          return apiError(422, 'limit_exceeded', `You can hold at most ${options.limit ?? 10} tickets; you can add ${(options.limit ?? 10) - items.length} more`, {
-            remaining: (options.limit ?? 10) - items.length,
-          });
-        }
-        for (const seat of wanted) {
-          const [section, row, label] = seat.split('-');
-          items.push({ holdId: `h${++n}`, performanceId: 'perf-1', seat: { id: seat, section: section!, sectionName: 'Orchestra', row: row!, label: label!, accessible: false }, area: null, zone: 'premium', expiresAt: until });
-        }
-        for (let i = 0; i < (body.generalAdmission?.quantity ?? 0); i++) {
-          items.push({ holdId: `h${++n}`, performanceId: 'perf-1', seat: null, area: { id: 'lawn', name: 'The Lawn' }, zone: 'lawn', expiresAt: until });
-        }
-        return { status: 201, body: view() };
+      // The cart starts with its first hold (one request); a refused hold starts no cart.
+      'POST /api/v1/carts': (call: Call) => {
+        if (created) throw new Error('a second cart was started');
+        const answer = hold(call);
+        if (answer.status !== 201) return answer;
+        created = true;
+        const { cartId, expiresAt, ...rest } = view();
+        return { status: 201, body: { cartId, cartToken: 'secret', expiresAt: '2099-01-01T00:00:00Z', holdsExpireAt: expiresAt, ...rest } };
       },
+      'GET /api/v1/carts/c1': () => ({ status: 200, body: view() }),
+      'POST /api/v1/carts/c1/holds': hold,
       'DELETE /api/v1/carts/c1/holds/h1': () => {
         items.splice(items.findIndex((i) => i.holdId === 'h1'), 1);
         return { status: 200, body: view() };
@@ -107,9 +117,10 @@ describe('performance page', () => {
     expect((await within(yours).findByTestId('cart-item')).textContent).toContain('Orchestra, row B, seat 3');
     expect(seat('Orchestra row B seat 3').getAttribute('data-state')).toBe('mine');
     expect(within(yours).getByTestId('countdown').textContent).toMatch(/^(10:00|09:59)$/);
-    const hold = calls.find((c) => c.method === 'POST' && c.path === '/api/v1/carts/c1/holds')!;
+    // The first hold starts the cart: one request.
+    const hold = calls.find((c) => c.method === 'POST' && c.path === '/api/v1/carts')!;
     expect(hold.body).toEqual({ performanceId: 'perf-1', seats: ['orchestra-B-3'] });
-    expect(hold.headers['X-Cart-Token']).toBe('secret');
+    expect(calls.some((c) => c.path === '/api/v1/carts/c1/holds')).toBe(false);
     expect(JSON.parse(localStorage.getItem(`marquee.cart.${window.location.host}`)!)).toMatchObject({ cartId: 'c1', cartToken: 'secret' });
 
     // A second click while the first is still under way is ignored (a double click holds once).
@@ -157,7 +168,7 @@ describe('performance page', () => {
     await fireEvent.change(screen.getByLabelText('Places'), { target: { value: '3' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Hold 3 places' }));
     expect((await screen.findByRole('status')).textContent).toBe('3 places in The Lawn are yours for now.');
-    expect(calls.find((c) => c.path === '/api/v1/carts/c1/holds')?.body).toEqual({ performanceId: 'perf-1', generalAdmission: { areaId: 'lawn', quantity: 3 } });
+    expect(calls.find((c) => c.path === '/api/v1/carts')?.body).toEqual({ performanceId: 'perf-1', generalAdmission: { areaId: 'lawn', quantity: 3 } });
     expect(container.querySelector('[data-area="lawn"]')?.textContent).toContain('47 left');
     expect(within(screen.getByTestId('your-tickets')).getAllByTestId('cart-item')).toHaveLength(3);
   });

@@ -441,12 +441,27 @@ export interface components {
             status: components["schemas"]["OrderStatus"];
             totals: components["schemas"]["Totals"];
         };
-        CreatedCart: (null | components["schemas"]["FirstHold"]) & {
+        CreatedCart: {
             cartId: string;
             /** @description The secret to send as `X-Cart-Token` with every cart request. Shown once. */
             cartToken: string;
             /** @description When the cart itself is discarded if never checked out (holds expire much sooner). */
             expiresAt: string;
+            /** @description With a first hold: when it expires (the countdown; the cart view's `expiresAt`). */
+            holdsExpireAt?: string | null;
+            /** @description With a first hold: its items. */
+            items?: components["schemas"]["CartItem"][] | null;
+            /**
+             * Format: int32
+             * @description With a first hold: the tickets the cart may hold in all.
+             */
+            limit?: number | null;
+            /**
+             * Format: int32
+             * @description With a first hold: the tickets it may still add.
+             */
+            remaining?: number | null;
+            status?: null | components["schemas"]["CartStatus"];
         };
         /**
          * @description How the patron gets the tickets.
@@ -497,15 +512,6 @@ export interface components {
          * @enum {string}
          */
         FeeBasis: "per_ticket" | "per_order";
-        FirstHold: {
-            holdsExpireAt?: string | null;
-            items: components["schemas"]["CartItem"][];
-            /** Format: int32 */
-            limit: number;
-            /** Format: int32 */
-            remaining: number;
-            status: components["schemas"]["CartStatus"];
-        };
         /** @description A general-admission (standing or unreserved) area: patrons buy a quantity, not a seat. */
         GaArea: {
             /** Format: int32 */
