@@ -464,6 +464,9 @@ impl Tables {
         if remaining < count {
             return Err(HoldRefusal::LimitExceeded { remaining });
         }
+        if !cart.cleanup_armed && !request.arm_cleanup {
+            return Err(HoldRefusal::CleanupNotArmed);
+        }
         Ok(())
     }
 
@@ -480,6 +483,7 @@ impl Tables {
                 .or_insert(request.performance_limit);
             *left -= count;
             cart.version += 1;
+            cart.cleanup_armed = true;
         }
         let entry = self.holds.entry(key).or_default();
         for hold in holds {
@@ -543,7 +547,12 @@ impl HoldStore for InMemoryStore {
         let mut tables = lock(&self.tables);
         let count = u32::try_from(seats.len()).unwrap_or(u32::MAX);
         let cart = tables.take_from_cart(request, count);
-        if let Err(refusal @ (HoldRefusal::CartNotFound | HoldRefusal::CartNotOpen(_))) = cart {
+        if let Err(
+            refusal @ (HoldRefusal::CartNotFound
+            | HoldRefusal::CartNotOpen(_)
+            | HoldRefusal::CleanupNotArmed),
+        ) = cart
+        {
             return Err(refusal);
         }
         if let Err(refusal @ HoldRefusal::NotOnSale) = cart {
@@ -613,6 +622,7 @@ impl HoldStore for InMemoryStore {
         if let Err(
             refusal @ (HoldRefusal::CartNotFound
             | HoldRefusal::CartNotOpen(_)
+            | HoldRefusal::CleanupNotArmed
             | HoldRefusal::NotOnSale),
         ) = cart
         {
@@ -721,6 +731,23 @@ impl HoldStore for InMemoryStore {
             c.status = CartStatus::Expired;
         }
         Ok(())
+    }
+
+    async fn disarm_cleanup(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        version: u32,
+    ) -> Result<bool, PortError> {
+        self.faults.check("disarm_cleanup")?;
+        let mut tables = lock(&self.tables);
+        match tables.carts.get_mut(&(tenant.clone(), cart.clone())) {
+            Some(c) if c.version == version => {
+                c.cleanup_armed = false;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 

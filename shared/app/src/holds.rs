@@ -22,6 +22,7 @@ use marquee_domain::seatmap::{AreaId, SeatId, ZoneId};
 use marquee_domain::{CartId, HoldId, Invalid, PerformanceId, TenantId};
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// An abandoned cart disappears after this long.
 pub const CART_LIFETIME_HOURS: i64 = 24;
@@ -206,6 +207,7 @@ impl Holds {
             order_id: None,
             created_at: now.to_rfc3339(),
             ttl: expires_at.timestamp(),
+            cleanup_armed: false,
         };
         Ok(NewCart {
             cart,
@@ -289,6 +291,7 @@ impl Holds {
             tenant,
             access,
             new_cart,
+            arm_cleanup: AtomicBool::new(false),
             performance: &performance,
             layout: &layout,
         };
@@ -301,8 +304,39 @@ impl Holds {
                 attempt.general_admission(area, *quantity).await?
             }
         };
-        self.schedule_expiry(tenant, &access.id, &holds).await;
+        // A new cart was written armed: its clean-up job goes now. An existing cart's is
+        // on the queue already, or was sent when the store said it was not armed.
+        if new_cart.is_some()
+            && let Some(expires_at) = holds.iter().map(|h| h.expires_at).max()
+        {
+            self.schedule_cart_cleanup(tenant, &access.id, expires_at)
+                .await;
+        }
         Ok(holds)
+    }
+
+    /// Sends the cart's clean-up job, due at `expires_at`. Correctness does not depend on it
+    /// (expired holds are free to everyone anyway), so a failure is logged, not returned.
+    async fn schedule_cart_cleanup(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        expires_at: i64,
+    ) -> bool {
+        let job = HoldExpiryJob {
+            tenant: tenant.clone(),
+            cart_id: cart.clone(),
+            hold_ids: Vec::new(),
+            expires_at,
+        };
+        let now = self.clock.now().timestamp_millis();
+        match self.expiry.schedule(&job, now).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(cart = %cart, error = ?e, "could not schedule the cart's clean-up");
+                false
+            }
+        }
     }
 
     /// Makes sure the holds are cleaned up after they expire. Correctness does not depend on
@@ -360,6 +394,9 @@ impl Holds {
     /// cart's; send the job on for holds extended meanwhile; mark a cart with nothing left
     /// as expired. A redelivered or late job is harmless.
     pub async fn release_expired(&self, job: &HoldExpiryJob) -> Result<ExpirySweep, PortError> {
+        if job.hold_ids.is_empty() {
+            return self.clean_up_cart(job).await;
+        }
         let now = self.clock.now().timestamp_millis();
         let mut extended: Vec<(HoldId, i64)> = Vec::new();
         let mut sweep = ExpirySweep::default();
@@ -411,6 +448,80 @@ impl Holds {
         Ok(sweep)
     }
 
+    /// A cart's clean-up job: releases what has expired; sends itself on to the last live
+    /// hold's end while the cart holds anything; otherwise marks a cart whose holds ran out
+    /// as expired, or unarms a cart emptied by its holder (its next hold arms it again).
+    async fn clean_up_cart(&self, job: &HoldExpiryJob) -> Result<ExpirySweep, PortError> {
+        let mut sweep = ExpirySweep::default();
+        // A hold or release racing the unarming changes the cart's version: look again.
+        for _ in 0..3 {
+            let Some((cart, holds)) = self.store.cart(&job.tenant, &job.cart_id).await? else {
+                return Ok(sweep); // discarded (TTL)
+            };
+            let now = self.clock.now().timestamp_millis();
+            let mut live_until = None;
+            for hold in &holds {
+                if hold.is_live(now) {
+                    live_until = live_until.max(Some(hold.expires_at));
+                    sweep.rescheduled += 1;
+                    continue;
+                }
+                let released = retry(
+                    Policy::CONTENTION,
+                    |e| matches!(e, HoldRefusal::Contention),
+                    |_| {
+                        self.store.release_hold(
+                            &job.tenant,
+                            &job.cart_id,
+                            hold,
+                            ReleaseBy::Expiry,
+                            now,
+                        )
+                    },
+                )
+                .await;
+                match released {
+                    Ok(()) => sweep.released += 1,
+                    Err(HoldRefusal::HoldGone | HoldRefusal::CartNotFound) => {}
+                    Err(HoldRefusal::Store(e)) => return Err(e),
+                    Err(other) => return Err(PortError::new("hold store", other.to_string())),
+                }
+            }
+            if let Some(expires_at) = live_until {
+                let next = HoldExpiryJob {
+                    expires_at,
+                    ..job.clone()
+                };
+                self.expiry.schedule(&next, now).await?;
+                return Ok(sweep);
+            }
+            sweep.rescheduled = 0;
+            if cart.status != CartStatus::Open {
+                return Ok(sweep);
+            }
+            if sweep.released > 0 {
+                self.store.expire_cart(&job.tenant, &job.cart_id).await?;
+                sweep.cart_expired = true;
+                return Ok(sweep);
+            }
+            if self
+                .store
+                .disarm_cleanup(&job.tenant, &job.cart_id, cart.version)
+                .await?
+            {
+                return Ok(sweep);
+            }
+        }
+        // Still changing after three looks: come back in a minute rather than lose the job.
+        let now = self.clock.now().timestamp_millis();
+        let next = HoldExpiryJob {
+            expires_at: now + 60_000,
+            ..job.clone()
+        };
+        self.expiry.schedule(&next, now).await?;
+        Ok(sweep)
+    }
+
     async fn performance(
         &self,
         tenant: &TenantId,
@@ -438,7 +549,8 @@ fn refusal(e: HoldRefusal, most: u32) -> HoldError {
         HoldRefusal::SeatsUnavailable(seats) => HoldError::SeatsUnavailable(seats),
         HoldRefusal::AreaFull { available } => HoldError::AreaFull { available },
         HoldRefusal::HoldGone => HoldError::HoldNotFound,
-        HoldRefusal::Contention => HoldError::Busy,
+        // Arming was tried once already: something keeps changing the cart.
+        HoldRefusal::Contention | HoldRefusal::CleanupNotArmed => HoldError::Busy,
         HoldRefusal::Store(e) => HoldError::Store(e),
     }
 }
@@ -456,6 +568,8 @@ struct Attempt<'a> {
     access: &'a CartAccess,
     /// The cart this hold creates (its first), or `None` for a cart that exists.
     new_cart: Option<&'a CartRecord>,
+    /// This request sent the cart's clean-up job: its writes arm the cart.
+    arm_cleanup: AtomicBool,
     performance: &'a PerformanceRecord,
     layout: &'a PreparedLayout,
 }
@@ -490,6 +604,15 @@ impl Attempt<'_> {
             )
             .await;
             match result {
+                // No clean-up job is on the queue for this cart (it held nothing for a while,
+                // or was started empty): send one, then hold again, arming the cart.
+                Err(HoldRefusal::CleanupNotArmed) if !self.arm_cleanup.load(Ordering::Relaxed) => {
+                    let expires_at = self.expires_at(self.holds.clock.now());
+                    self.holds
+                        .schedule_cart_cleanup(self.tenant, &self.access.id, expires_at)
+                        .await;
+                    self.arm_cleanup.store(true, Ordering::Relaxed);
+                }
                 // A new cart has no expired holds, and its budget was checked before writing.
                 Err(HoldRefusal::LimitExceeded { .. }) if !cleaned && self.new_cart.is_none() => {
                     cleaned = true;
@@ -521,16 +644,21 @@ impl Attempt<'_> {
             token_hash: &self.access.token_hash,
             performance: &self.performance.id,
             performance_limit: self.most(),
-            expires_at: (now + Duration::seconds(i64::from(self.performance.hold_seconds)))
-                .timestamp_millis(),
+            expires_at: self.expires_at(now),
             now: now.timestamp_millis(),
             created_at: &created_at,
             new_cart: new_cart.as_ref(),
+            arm_cleanup: self.arm_cleanup.load(Ordering::Relaxed),
         };
         match operation {
             Operation::Seats(seats) => self.holds.store.hold_seats(&request, seats).await,
             Operation::Places(places) => self.holds.store.hold_places(&request, places).await,
         }
+    }
+
+    /// When a hold made at `now` ends (epoch ms).
+    fn expires_at(&self, now: chrono::DateTime<chrono::Utc>) -> i64 {
+        (now + Duration::seconds(i64::from(self.performance.hold_seconds))).timestamp_millis()
     }
 
     /// The new cart as its first hold of `count` tickets leaves it, or the refusal the store
@@ -545,6 +673,7 @@ impl Attempt<'_> {
         cart.perf_remaining
             .insert(self.performance.id.to_string(), self.most() - count);
         cart.version += 1;
+        cart.cleanup_armed = true;
         Ok(cart)
     }
 

@@ -6,11 +6,17 @@ use serde::{Deserialize, Serialize};
 
 /// Cleans up after holds once they have expired. Correctness never waits for it: an expired
 /// hold is already free to every reader and writer.
+///
+/// One job per cart (no `holdIds`): sent with the cart's first hold, it releases whatever
+/// has expired when it arrives and sends itself on while the cart holds anything, so a
+/// cart's later holds cost no message. A job naming `holdIds` (a checkout's, or one sent
+/// before per-cart jobs) looks after those holds only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HoldExpiryJob {
     pub tenant: TenantId,
     pub cart_id: CartId,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hold_ids: Vec<HoldId>,
     /// Epoch milliseconds.
     pub expires_at: i64,

@@ -116,6 +116,9 @@ pub struct HoldRequest<'a> {
     /// The cart does not exist yet: the hold creates it, exactly as given (its budget already
     /// reduced by this hold), in the same transaction, so a refused first hold leaves nothing.
     pub new_cart: Option<&'a CartRecord>,
+    /// Arm the cart's clean-up (its job was just sent). Without it, an existing cart whose
+    /// clean-up is not armed refuses the hold with [`HoldRefusal::CleanupNotArmed`].
+    pub arm_cleanup: bool,
 }
 
 /// A seat to hold, already located in the map.
@@ -169,6 +172,9 @@ pub enum HoldRefusal {
     /// Another transaction touched the same items at the same moment: try again.
     #[error("a concurrent transaction conflicted")]
     Contention,
+    /// The cart has no clean-up job armed: send one, then hold with `arm_cleanup`.
+    #[error("the cart's clean-up is not armed")]
+    CleanupNotArmed,
     #[error(transparent)]
     Store(#[from] PortError),
 }
@@ -212,6 +218,14 @@ pub trait HoldStore: Send + Sync {
     ) -> Result<(), HoldRefusal>;
     /// Marks an open cart expired (a cart not open is left as it is).
     async fn expire_cart(&self, tenant: &TenantId, cart: &CartId) -> Result<(), PortError>;
+    /// The cart's clean-up job ends: unarms it, if the cart is still at `version` (nothing
+    /// was held or released since it was read). Whether it did.
+    async fn disarm_cleanup(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        version: u32,
+    ) -> Result<bool, PortError>;
 }
 
 /// What a checkout writes: the cart to `checkout`, its holds extended, the pending order.

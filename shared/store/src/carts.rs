@@ -106,12 +106,17 @@ impl Store {
                 .table_name(&self.table)
                 .set_key(Some(key(keys::cart(request.tenant, request.cart_id), keys::CART_SK)))
                 .update_expression(
-                    "SET remaining = remaining - :n, perfRemaining.#p = if_not_exists(perfRemaining.#p, :plimit) - :n, version = version + :one",
+                    "SET remaining = remaining - :n, perfRemaining.#p = if_not_exists(perfRemaining.#p, :plimit) - :n, version = version + :one, cleanupArmed = :armed",
                 )
-                .condition_expression(
+                .condition_expression(if request.arm_cleanup {
                     "tokenHash = :token AND #status = :open AND remaining >= :n \
-                     AND (attribute_not_exists(perfRemaining.#p) OR perfRemaining.#p >= :n)",
-                )
+                     AND (attribute_not_exists(perfRemaining.#p) OR perfRemaining.#p >= :n)"
+                } else {
+                    "tokenHash = :token AND #status = :open AND remaining >= :n \
+                     AND (attribute_not_exists(perfRemaining.#p) OR perfRemaining.#p >= :n) \
+                     AND cleanupArmed = :armed"
+                })
+                .expression_attribute_values(":armed", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
                 .expression_attribute_names("#status", "status")
                 .expression_attribute_names("#p", request.performance.as_str())
                 .expression_attribute_values(":token", s(request.token_hash))
@@ -226,15 +231,20 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(holds),
-            Err(err) => Err(hold_failure(err.into_service_error(), request, |reasons| {
-                let taken: Vec<SeatId> = seats
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| condition_failed_at(reasons, i + 2))
-                    .map(|(_, s)| s.seat.clone())
-                    .collect();
-                (!taken.is_empty()).then_some(HoldRefusal::SeatsUnavailable(taken))
-            })),
+            Err(err) => Err(hold_failure(
+                err.into_service_error(),
+                request,
+                count,
+                |reasons| {
+                    let taken: Vec<SeatId> = seats
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| condition_failed_at(reasons, i + 2))
+                        .map(|(_, s)| s.seat.clone())
+                        .collect();
+                    (!taken.is_empty()).then_some(HoldRefusal::SeatsUnavailable(taken))
+                },
+            )),
         }
     }
 
@@ -292,20 +302,25 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(holds),
-            Err(err) => Err(hold_failure(err.into_service_error(), request, |reasons| {
-                condition_failed_at(reasons, 2).then(|| {
-                    let taken = reasons
-                        .get(2)
-                        .and_then(|r| r.item())
-                        .and_then(|i| i.get("taken"))
-                        .and_then(|v| v.as_n().ok())
-                        .and_then(|v| v.parse::<u32>().ok())
-                        .unwrap_or(capacity);
-                    HoldRefusal::AreaFull {
-                        available: capacity.saturating_sub(taken),
-                    }
-                })
-            })),
+            Err(err) => Err(hold_failure(
+                err.into_service_error(),
+                request,
+                quantity,
+                |reasons| {
+                    condition_failed_at(reasons, 2).then(|| {
+                        let taken = reasons
+                            .get(2)
+                            .and_then(|r| r.item())
+                            .and_then(|i| i.get("taken"))
+                            .and_then(|v| v.as_n().ok())
+                            .and_then(|v| v.parse::<u32>().ok())
+                            .unwrap_or(capacity);
+                        HoldRefusal::AreaFull {
+                            available: capacity.saturating_sub(taken),
+                        }
+                    })
+                },
+            )),
         }
     }
 
@@ -412,6 +427,7 @@ impl Store {
                                 reasons.first(),
                                 token_hash,
                                 &hold.performance_id,
+                                None,
                             ));
                         }
                         if condition_failed_at(reasons, 1) {
@@ -438,6 +454,37 @@ impl Store {
     }
 
     /// Marks an open cart expired (the worker, once it released the last hold).
+    /// Unarms the cart's clean-up if nothing was held or released since `version` was read;
+    /// whether it did.
+    pub async fn disarm_cleanup(
+        &self,
+        tenant: &TenantId,
+        cart_id: &CartId,
+        version: u32,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::cart(tenant, cart_id), keys::CART_SK)))
+            .update_expression("SET cleanupArmed = :false")
+            .condition_expression("version = :v")
+            .expression_attribute_values(
+                ":false",
+                aws_sdk_dynamodb::types::AttributeValue::Bool(false),
+            )
+            .expression_attribute_values(":v", n(version))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.into_service_error() {
+                err if err.is_conditional_check_failed_exception() => Ok(false),
+                err => Err(StoreError::dynamo(err)),
+            },
+        }
+    }
+
     pub async fn expire_cart(&self, tenant: &TenantId, cart_id: &CartId) -> Result<(), StoreError> {
         let result = self
             .client
@@ -467,6 +514,7 @@ fn cart_refusal(
     reason: Option<&CancellationReason>,
     token_hash: Option<&str>,
     performance: &PerformanceId,
+    wanted: Option<u32>,
 ) -> HoldRefusal {
     let Some(item) = reason.and_then(|r| r.item()) else {
         return HoldRefusal::CartNotFound;
@@ -485,9 +533,11 @@ fn cart_refusal(
         .get(performance.as_str())
         .copied()
         .unwrap_or(cart.remaining);
-    HoldRefusal::LimitExceeded {
-        remaining: cart.remaining.min(for_performance),
+    let remaining = cart.remaining.min(for_performance);
+    if wanted.is_some_and(|n| n <= remaining) && !cart.cleanup_armed {
+        return HoldRefusal::CleanupNotArmed;
     }
+    HoldRefusal::LimitExceeded { remaining }
 }
 
 /// Turns a cancelled hold transaction into the reason a patron should hear: the cart's own
@@ -495,6 +545,7 @@ fn cart_refusal(
 fn hold_failure(
     err: TransactWriteItemsError,
     request: &HoldRequest<'_>,
+    wanted: u32,
     taken: impl Fn(&[CancellationReason]) -> Option<HoldRefusal>,
 ) -> HoldRefusal {
     let TransactWriteItemsError::TransactionCanceledException(e) = err else {
@@ -506,6 +557,7 @@ fn hold_failure(
             reasons.first(),
             Some(request.token_hash),
             request.performance,
+            Some(wanted),
         )
     });
     if let Some(refusal) = cart
@@ -514,6 +566,7 @@ fn hold_failure(
     {
         return match refusal {
             HoldRefusal::CartNotOpen(status) => HoldRefusal::CartNotOpen(*status),
+            HoldRefusal::CleanupNotArmed => HoldRefusal::CleanupNotArmed,
             _ => HoldRefusal::CartNotFound,
         };
     }

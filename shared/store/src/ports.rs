@@ -125,6 +125,15 @@ impl HoldStore for Store {
     async fn expire_cart(&self, tenant: &TenantId, cart: &CartId) -> Result<(), PortError> {
         Ok(Store::expire_cart(self, tenant, cart).await?)
     }
+
+    async fn disarm_cleanup(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        version: u32,
+    ) -> Result<bool, PortError> {
+        Ok(Store::disarm_cleanup(self, tenant, cart, version).await?)
+    }
 }
 
 #[async_trait]

@@ -1102,3 +1102,76 @@ async fn a_cart_and_its_first_hold_are_one_request_and_a_refused_hold_makes_no_c
         "{bare}"
     );
 }
+
+/// Messages waiting on the hold-expiry queue (delayed or visible).
+async fn expiry_messages(app: &TestApp) -> usize {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let attributes = app
+        .server
+        .sqs
+        .get_queue_attributes()
+        .queue_url(&app.server.config.hold_expiry_queue_url)
+        .attribute_names(A::ApproximateNumberOfMessages)
+        .attribute_names(A::ApproximateNumberOfMessagesDelayed)
+        .attribute_names(A::ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap_or_default();
+    [
+        A::ApproximateNumberOfMessages,
+        A::ApproximateNumberOfMessagesDelayed,
+        A::ApproximateNumberOfMessagesNotVisible,
+    ]
+    .iter()
+    .map(|name| {
+        attributes
+            .get(name)
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0)
+    })
+    .sum()
+}
+
+#[tokio::test]
+async fn a_cart_costs_one_queue_message_however_many_holds_it_makes() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 8, 600).await;
+    let host = show.venue.host.clone();
+    let _paused = app.server.pause_queue_workers().await;
+    assert_eq!(expiry_messages(&app).await, 0);
+
+    // A cart started with its first hold, then four more holds: one clean-up job.
+    let created = app
+        .post(
+            &host,
+            "/api/v1/carts",
+            None,
+            json!({ "performanceId": show.performance, "seats": [show.seats[0][0]] }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let cart = (
+        created.body["cartId"].as_str().unwrap().to_owned(),
+        created.body["cartToken"].as_str().unwrap().to_owned(),
+    );
+    for seat in &show.seats[0][1..5] {
+        assert_eq!(
+            app.hold_seats(&show, &cart, &[seat]).await.status,
+            StatusCode::CREATED
+        );
+    }
+    assert_eq!(expiry_messages(&app).await, 1, "five holds, one message");
+
+    // A cart started empty arms its clean-up at its first hold, once.
+    let empty = app.new_cart(&host).await;
+    for seat in &show.seats[0][5..8] {
+        assert_eq!(
+            app.hold_seats(&show, &empty, &[seat]).await.status,
+            StatusCode::CREATED
+        );
+    }
+    assert_eq!(expiry_messages(&app).await, 2);
+    assert_eq!(app.statuses(&show).await, "hhhhhhhh");
+}

@@ -34,9 +34,10 @@ async fn holding_seats_keeps_them_for_the_hold_time_and_schedules_the_clean_up()
     assert_eq!(state.state, SeatState::Held);
     assert_eq!(state.cart.as_ref(), Some(&access.id));
     let jobs = v.world.queues.expiry_jobs();
-    assert_eq!(jobs.len(), 1, "one clean-up job per hold request");
+    assert_eq!(jobs.len(), 1, "the cart's clean-up job");
     assert_eq!(jobs[0].expires_at, expected_expiry);
-    assert_eq!(jobs[0].hold_ids.len(), 2);
+    assert_eq!(jobs[0].cart_id, access.id);
+    assert!(jobs[0].hold_ids.is_empty(), "it looks after the whole cart");
     let contents = holds.contents(&v.tenant, &access).await.unwrap();
     assert_eq!(contents.remaining(), 4);
 }
@@ -607,5 +608,77 @@ async fn a_first_hold_creates_its_cart_in_the_same_write_and_a_refused_one_creat
         v.world.store.cart_count(),
         carts,
         "refused first holds leave no cart"
+    );
+}
+
+#[tokio::test]
+async fn a_cart_sends_one_clean_up_job_however_many_holds_it_makes() {
+    let v = venue();
+    let holds = v.world.holds();
+    let ids = seats(&v, 5);
+    let performance = v.performance.as_str();
+    let (created, _) = holds
+        .create_cart_with_hold(&v.tenant, performance, &wanted_seats(&ids[..1]))
+        .await
+        .unwrap();
+    let access = CartAccess::new(created.cart.id.clone(), &created.token);
+    for id in &ids[1..4] {
+        v.world.clock.advance(Duration::seconds(60));
+        holds
+            .hold(
+                &v.tenant,
+                &access,
+                performance,
+                &wanted_seats(std::slice::from_ref(id)),
+            )
+            .await
+            .unwrap();
+    }
+    let jobs = v.world.queues.expiry_jobs();
+    assert_eq!(jobs.len(), 1, "four holds, one message");
+
+    // When it arrives, the first hold has ended: released; the job goes on to the last one.
+    v.world.clock.advance(Duration::seconds(600 - 180));
+    let sweep = holds.release_expired(&jobs[0]).await.unwrap();
+    assert_eq!((sweep.released, sweep.rescheduled), (1, 3));
+    let next = v.world.queues.expiry_jobs().pop().unwrap();
+    let last_hold_ends =
+        (crate::testkit::start() + Duration::seconds(180 + 600)).timestamp_millis();
+    assert_eq!(next.expires_at, last_hold_ends);
+
+    // The holder gives everything back: the next run finds nothing and unarms the cart ...
+    for hold in holds.contents(&v.tenant, &access).await.unwrap().holds {
+        holds
+            .release(&v.tenant, &access, hold.hold_id.as_str())
+            .await
+            .unwrap();
+    }
+    v.world.clock.advance(Duration::seconds(600));
+    let sweep = holds.release_expired(&next).await.unwrap();
+    assert_eq!(sweep, ExpirySweep::default());
+    assert!(
+        !v.world
+            .store
+            .stored_cart(&v.tenant, &access.id)
+            .unwrap()
+            .cleanup_armed
+    );
+    assert_eq!(
+        v.world.queues.expiry_jobs().len(),
+        2,
+        "and does not send itself on"
+    );
+    // ... so its next hold sends a new job (once) and arms it again.
+    holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[4..]))
+        .await
+        .unwrap();
+    assert_eq!(v.world.queues.expiry_jobs().len(), 3);
+    assert!(
+        v.world
+            .store
+            .stored_cart(&v.tenant, &access.id)
+            .unwrap()
+            .cleanup_armed
     );
 }
