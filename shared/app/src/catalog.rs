@@ -83,6 +83,11 @@ impl SaleCatalog {
         Ok(Some(performance))
     }
 
+    /// Forgets this instance's copy of a performance (a write found it out of date).
+    pub fn forget_performance(&self, tenant: &TenantId, id: &PerformanceId) {
+        self.performances.remove(&(tenant.clone(), id.clone()));
+    }
+
     /// The performance's seat map, prepared for holds.
     pub async fn layout(
         &self,

@@ -430,10 +430,13 @@ impl Tables {
     /// The cart's condition for a hold, as the store's transaction checks it.
     fn take_from_cart(&mut self, request: &HoldRequest<'_>, count: u32) -> Result<(), HoldRefusal> {
         let key = (request.tenant.clone(), request.cart_id.clone());
-        let on_sale = self
+        let stored = self
             .performances
-            .get(&(request.tenant.clone(), request.performance.clone()))
-            .is_some_and(|p| p.status == PerformanceStatus::OnSale);
+            .get(&(request.tenant.clone(), request.performance.clone()));
+        let on_sale = stored.is_some_and(|p| p.status == PerformanceStatus::OnSale);
+        if on_sale && stored.is_some_and(|p| p.updated_at != request.performance_updated_at) {
+            return Err(HoldRefusal::PerformanceChanged);
+        }
         if request.new_cart.is_some() {
             // The store's conditional put: the cart must not exist yet.
             if self.carts.contains_key(&key) {

@@ -67,6 +67,10 @@ pub enum HoldError {
     /// Concurrent transactions kept conflicting: try again in a moment.
     #[error("too many concurrent transactions")]
     Busy,
+    /// The performance changed since this instance's copy was read (retried once with a
+    /// fresh copy before it is reported).
+    #[error("the performance changed meanwhile")]
+    PerformanceChanged,
     #[error(transparent)]
     Store(#[from] PortError),
 }
@@ -272,6 +276,35 @@ impl Holds {
 
     /// A hold for an existing cart, or for `new_cart`, which the hold's write creates.
     async fn hold_with(
+        &self,
+        tenant: &TenantId,
+        access: &CartAccess,
+        new_cart: Option<&CartRecord>,
+        performance_id: &str,
+        wanted: &HoldWanted,
+    ) -> Result<Vec<HoldRecord>, HoldError> {
+        match self
+            .hold_once(tenant, access, new_cart, performance_id, wanted)
+            .await
+        {
+            // This instance's copy was out of date (edited, or paused and resumed within the
+            // cache's lifetime): decide again on a fresh one.
+            Err(HoldError::PerformanceChanged) => {
+                if let Ok(id) = PerformanceId::parse(performance_id) {
+                    self.catalog.forget_performance(tenant, &id);
+                }
+                self.hold_once(tenant, access, new_cart, performance_id, wanted)
+                    .await
+                    .map_err(|e| match e {
+                        HoldError::PerformanceChanged => HoldError::Busy,
+                        other => other,
+                    })
+            }
+            other => other,
+        }
+    }
+
+    async fn hold_once(
         &self,
         tenant: &TenantId,
         access: &CartAccess,
@@ -551,6 +584,7 @@ fn refusal(e: HoldRefusal, most: u32) -> HoldError {
         HoldRefusal::HoldGone => HoldError::HoldNotFound,
         // Arming was tried once already: something keeps changing the cart.
         HoldRefusal::Contention | HoldRefusal::CleanupNotArmed => HoldError::Busy,
+        HoldRefusal::PerformanceChanged => HoldError::PerformanceChanged,
         HoldRefusal::Store(e) => HoldError::Store(e),
     }
 }
@@ -643,6 +677,7 @@ impl Attempt<'_> {
             cart_id: &self.access.id,
             token_hash: &self.access.token_hash,
             performance: &self.performance.id,
+            performance_updated_at: &self.performance.updated_at,
             performance_limit: self.most(),
             expires_at: self.expires_at(now),
             now: now.timestamp_millis(),

@@ -108,6 +108,9 @@ pub struct HoldRequest<'a> {
     pub cart_id: &'a CartId,
     pub token_hash: &'a str,
     pub performance: &'a PerformanceId,
+    /// The `updatedAt` of the performance as the hold was decided on: the write is refused
+    /// with [`HoldRefusal::PerformanceChanged`] if the performance has changed since.
+    pub performance_updated_at: &'a str,
     /// The performance's own ticket limit per order.
     pub performance_limit: u32,
     pub expires_at: i64,
@@ -172,6 +175,9 @@ pub enum HoldRefusal {
     /// Another transaction touched the same items at the same moment: try again.
     #[error("a concurrent transaction conflicted")]
     Contention,
+    /// The performance changed (still on sale) since the copy the hold was decided on.
+    #[error("the performance changed")]
+    PerformanceChanged,
     /// The cart has no clean-up job armed: send one, then hold with `arm_cleanup`.
     #[error("the cart's clean-up is not armed")]
     CleanupNotArmed,

@@ -87,6 +87,11 @@ impl<K: Eq + Hash, V> TtlCache<K, V> {
             .map(|(_, v)| v.clone())
     }
 
+    /// Forgets an entry known to be out of date.
+    pub fn remove(&self, key: &K) {
+        lock(&self.entries).remove(key);
+    }
+
     pub fn put(&self, key: K, value: Arc<V>) {
         let mut entries = lock(&self.entries);
         if entries.len() >= self.capacity {

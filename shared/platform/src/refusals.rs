@@ -76,7 +76,8 @@ impl From<HoldError> for ApiError {
                 "Other patrons took those seats first; please try again",
             )
             .with_details(json!({ "seats": [], "reason": "contention" })),
-            HoldError::Busy => busy(),
+            // Reported only after a retry with a fresh copy also found it changed.
+            HoldError::Busy | HoldError::PerformanceChanged => busy(),
             HoldError::Store(e) => e.into(),
         }
     }

@@ -130,21 +130,25 @@ impl Store {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
+    /// The performance is on sale and unchanged since the hold's copy was read.
     fn performance_on_sale(
         &self,
-        tenant: &TenantId,
-        performance: &PerformanceId,
+        request: &HoldRequest<'_>,
     ) -> Result<TransactWriteItem, StoreError> {
         let check = build(
             ConditionCheck::builder()
                 .table_name(&self.table)
                 .set_key(Some(key(
-                    keys::performance(tenant, performance),
+                    keys::performance(request.tenant, request.performance),
                     keys::PERFORMANCE_SK,
                 )))
-                .condition_expression("#status = :on_sale")
+                .condition_expression("#status = :on_sale AND updatedAt = :updated")
                 .expression_attribute_names("#status", "status")
                 .expression_attribute_values(":on_sale", s(PerformanceStatus::OnSale.as_str()))
+                .expression_attribute_values(":updated", s(request.performance_updated_at))
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
                 .build(),
         )?;
         Ok(TransactWriteItem::builder().condition_check(check).build())
@@ -178,7 +182,7 @@ impl Store {
         let count = u32::try_from(seats.len()).unwrap_or(u32::MAX);
         let mut items = vec![
             self.take_from_cart(request, count)?,
-            self.performance_on_sale(request.tenant, request.performance)?,
+            self.performance_on_sale(request)?,
         ];
         let mut holds = Vec::with_capacity(seats.len());
         for seat in seats {
@@ -277,7 +281,7 @@ impl Store {
         )?;
         let mut items = vec![
             self.take_from_cart(request, quantity)?,
-            self.performance_on_sale(request.tenant, request.performance)?,
+            self.performance_on_sale(request)?,
             TransactWriteItem::builder().update(counter).build(),
         ];
         let holds: Vec<HoldRecord> = hold_ids
@@ -571,7 +575,17 @@ fn hold_failure(
         };
     }
     if condition_failed_at(reasons, 1) {
-        return HoldRefusal::NotOnSale;
+        let still_on_sale = reasons
+            .get(1)
+            .and_then(|r| r.item())
+            .and_then(|item| item.get("status"))
+            .and_then(|v| v.as_s().ok())
+            .is_some_and(|status| status == PerformanceStatus::OnSale.as_str());
+        return if still_on_sale {
+            HoldRefusal::PerformanceChanged
+        } else {
+            HoldRefusal::NotOnSale
+        };
     }
     if let Some(taken) = taken(reasons) {
         return taken;

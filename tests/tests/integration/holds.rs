@@ -1175,3 +1175,34 @@ async fn a_cart_costs_one_queue_message_however_many_holds_it_makes() {
     assert_eq!(expiry_messages(&app).await, 2);
     assert_eq!(app.statuses(&show).await, "hhhhhhhh");
 }
+
+#[tokio::test]
+async fn a_sale_paused_and_resumed_within_the_cache_lifetime_sells_at_once() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let host = show.venue.host.clone();
+    let cart = app.new_cart(&host).await;
+    // The first hold caches the performance in this instance.
+    assert_eq!(
+        app.hold_seats(&show, &cart, &[&show.seats[0][0]])
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    for action in ["pause", "publish"] {
+        let reply = app
+            .post(
+                &host,
+                &format!("/admin/v1/performances/{}/{action}", show.performance),
+                Some(&show.token),
+                json!({}),
+            )
+            .await;
+        assert!(reply.status.is_success(), "{action}: {}", reply.body);
+    }
+    // The cached copy is on sale but out of date: the hold's condition on the performance's
+    // updatedAt refuses it, and the hold is decided again on a fresh copy.
+    let reply = app.hold_seats(&show, &cart, &[&show.seats[0][1]]).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(app.statuses(&show).await, "hhff");
+}

@@ -682,3 +682,46 @@ async fn a_cart_sends_one_clean_up_job_however_many_holds_it_makes() {
             .cleanup_armed
     );
 }
+
+#[tokio::test]
+async fn a_hold_decided_on_an_out_of_date_copy_of_the_performance_is_decided_again() {
+    let v = venue();
+    let holds = v.world.holds();
+    let access = cart(&v, &holds).await;
+    let ids = seats(&v, 3);
+    let performance = v.performance.as_str();
+    holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[..1]))
+        .await
+        .unwrap();
+    // Changed behind this instance's cached copy: its hold limit is now 1 per order.
+    let mut changed = v
+        .world
+        .store
+        .stored_performance(&v.tenant, &v.performance)
+        .unwrap();
+    changed.max_tickets_per_order = 1;
+    changed.updated_at = (crate::testkit::start() + Duration::seconds(1)).to_rfc3339();
+    v.world.store.put_performance(&v.tenant, changed);
+    let reads = v.world.store.faults.calls("performance");
+
+    let refused = holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[1..3]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, HoldError::LimitExceeded { most: 1, .. }),
+        "decided on the new limit, not the cached one: {refused:?}"
+    );
+    assert_eq!(
+        v.world.store.faults.calls("performance"),
+        reads + 1,
+        "read afresh once"
+    );
+    // The fresh copy is cached: the next hold needs no read.
+    holds
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[1..2]))
+        .await
+        .unwrap();
+    assert_eq!(v.world.store.faults.calls("performance"), reads + 1);
+}
