@@ -337,9 +337,12 @@ impl Holds {
                 attempt.general_admission(area, *quantity).await?
             }
         };
-        // A new cart was written armed: its clean-up job goes now. An existing cart's is
-        // on the queue already, or was sent when the store said it was not armed.
-        if new_cart.is_some()
+        // This hold armed the cart (a new cart is written armed; an existing one when the
+        // store said it was not): its clean-up job goes now. Otherwise it is on the queue.
+        // Sent after the write, so a refused hold costs no message; if the send fails (or
+        // the instance dies first) the holds are still free to everyone once expired, and
+        // only their tidying waits for the cart's TTL.
+        if (new_cart.is_some() || attempt.arm_cleanup.load(Ordering::Relaxed))
             && let Some(expires_at) = holds.iter().map(|h| h.expires_at).max()
         {
             self.schedule_cart_cleanup(tenant, &access.id, expires_at)
@@ -638,13 +641,9 @@ impl Attempt<'_> {
             )
             .await;
             match result {
-                // No clean-up job is on the queue for this cart (it held nothing for a while,
-                // or was started empty): send one, then hold again, arming the cart.
+                // No clean-up job is on the queue for this cart: hold again, arming it; the
+                // job goes once the hold is granted (a refused hold arms and sends nothing).
                 Err(HoldRefusal::CleanupNotArmed) if !self.arm_cleanup.load(Ordering::Relaxed) => {
-                    let expires_at = self.expires_at(self.holds.clock.now());
-                    self.holds
-                        .schedule_cart_cleanup(self.tenant, &self.access.id, expires_at)
-                        .await;
                     self.arm_cleanup.store(true, Ordering::Relaxed);
                 }
                 // A new cart has no expired holds, and its budget was checked before writing.

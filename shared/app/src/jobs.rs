@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Cleans up after holds once they have expired. Correctness never waits for it: an expired
 /// hold is already free to every reader and writer.
 ///
-/// One job per cart (no `holdIds`): sent with the cart's first hold, it releases whatever
+/// One job per cart (no `holdIds`): sent after the cart's first granted hold, it releases whatever
 /// has expired when it arrives and sends itself on while the cart holds anything, so a
 /// cart's later holds cost no message. A job naming `holdIds` (a checkout's, or one sent
 /// before per-cart jobs) looks after those holds only.

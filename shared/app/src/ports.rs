@@ -119,8 +119,9 @@ pub struct HoldRequest<'a> {
     /// The cart does not exist yet: the hold creates it, exactly as given (its budget already
     /// reduced by this hold), in the same transaction, so a refused first hold leaves nothing.
     pub new_cart: Option<&'a CartRecord>,
-    /// Arm the cart's clean-up (its job was just sent). Without it, an existing cart whose
-    /// clean-up is not armed refuses the hold with [`HoldRefusal::CleanupNotArmed`].
+    /// Arm the cart's clean-up (the caller sends its job once the hold is granted). Without
+    /// it, an existing cart whose clean-up is not armed refuses the hold with
+    /// [`HoldRefusal::CleanupNotArmed`].
     pub arm_cleanup: bool,
 }
 
@@ -178,7 +179,7 @@ pub enum HoldRefusal {
     /// The performance changed (still on sale) since the copy the hold was decided on.
     #[error("the performance changed")]
     PerformanceChanged,
-    /// The cart has no clean-up job armed: send one, then hold with `arm_cleanup`.
+    /// The cart has no clean-up job armed: hold with `arm_cleanup`, then send its job.
     #[error("the cart's clean-up is not armed")]
     CleanupNotArmed,
     #[error(transparent)]

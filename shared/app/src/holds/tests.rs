@@ -725,3 +725,43 @@ async fn a_hold_decided_on_an_out_of_date_copy_of_the_performance_is_decided_aga
         .unwrap();
     assert_eq!(v.world.store.faults.calls("performance"), reads + 1);
 }
+
+#[tokio::test]
+async fn a_refused_hold_on_a_cart_without_a_clean_up_job_sends_none() {
+    let v = venue();
+    let holds = v.world.holds();
+    let taker = cart(&v, &holds).await;
+    let loser = cart(&v, &holds).await;
+    let ids = seats(&v, 2);
+    let performance = v.performance.as_str();
+    holds
+        .hold(&v.tenant, &taker, performance, &wanted_seats(&ids[..1]))
+        .await
+        .unwrap();
+    assert_eq!(v.world.queues.expiry_jobs().len(), 1);
+    let refused = holds
+        .hold(&v.tenant, &loser, performance, &wanted_seats(&ids[..1]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, HoldError::SeatsUnavailable(_)),
+        "{refused:?}"
+    );
+    assert_eq!(
+        v.world.queues.expiry_jobs().len(),
+        1,
+        "no message for a refusal"
+    );
+    assert!(
+        !v.world
+            .store
+            .stored_cart(&v.tenant, &loser.id)
+            .unwrap()
+            .cleanup_armed
+    );
+    holds
+        .hold(&v.tenant, &loser, performance, &wanted_seats(&ids[1..]))
+        .await
+        .unwrap();
+    assert_eq!(v.world.queues.expiry_jobs().len(), 2);
+}
