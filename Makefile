@@ -7,7 +7,7 @@
 #   make test-chaos   SIGKILL the webhook process during 50 paid checkouts; nothing lost, sold twice or mailed twice
 #   make lint   rustfmt and clippy
 #   make stop   stop the local stack that `make dev` left running
-#   make bench-onsale   the onsale benchmark (docs/bench/onsale.json + .svg)
+#   make bench-onsale   the onsale benchmark (docs/bench/onsale.json + .svg; ONSALE_MODE=ga, ONSALE_FIRST_HOLD=0)
 #   make bench-mail     the mail worker benchmark (docs/bench/mail.json)
 #   make bench-checkout Stripe requests and latency per checkout (docs/bench/checkout.json)
 
