@@ -80,14 +80,22 @@ pub enum HoldError {
 pub struct CartAccess {
     pub id: CartId,
     pub token_hash: String,
+    /// The cart was started empty (its token says so): no clean-up job is armed for it, so
+    /// each of its granted holds sends one, and its writes arm it without asking.
+    pub started_empty: bool,
 }
+
+/// How the token of a cart started empty begins.
+const STARTED_EMPTY: &str = "e.";
 
 impl CartAccess {
     /// From the id in the path and the token in the header.
     pub fn new(id: CartId, token: &str) -> Self {
+        let token = token.trim();
         Self {
             id,
-            token_hash: sha256_hex(token.trim()),
+            token_hash: sha256_hex(token),
+            started_empty: token.starts_with(STARTED_EMPTY),
         }
     }
 }
@@ -167,8 +175,14 @@ impl Holds {
     }
 
     /// Starts a cart with the venue's ticket limit.
+    ///
+    /// Its token marks it as started empty: its holds then arm it in their own write and
+    /// each send a clean-up job (a message per granted hold, as before carts could start
+    /// with their first hold), rather than first being refused for not being armed.
     pub async fn create_cart(&self, tenant: &TenantId) -> Result<NewCart, HoldError> {
-        let new = self.new_cart(tenant).await?;
+        let mut new = self.new_cart(tenant).await?;
+        new.token = format!("{STARTED_EMPTY}{}", new.token);
+        new.cart.token_hash = sha256_hex(&new.token);
         self.store.create_cart(tenant, &new.cart).await?;
         Ok(new)
     }
@@ -324,7 +338,7 @@ impl Holds {
             tenant,
             access,
             new_cart,
-            arm_cleanup: AtomicBool::new(false),
+            arm_cleanup: AtomicBool::new(access.started_empty),
             performance: &performance,
             layout: &layout,
         };
