@@ -458,26 +458,8 @@ impl Holds {
                 extended.push((hold_id.clone(), hold.expires_at));
                 continue;
             }
-            let released = retry(
-                Policy::CONTENTION,
-                |e| matches!(e, HoldRefusal::Contention),
-                |_| {
-                    self.store.release_hold(
-                        &job.tenant,
-                        &job.cart_id,
-                        &hold,
-                        ReleaseBy::Expiry,
-                        now,
-                    )
-                },
-            )
-            .await;
-            match released {
-                Ok(()) => sweep.released += 1,
-                // Gone meanwhile (released, sold, or another delivery of this job).
-                Err(HoldRefusal::HoldGone | HoldRefusal::CartNotFound) => {}
-                Err(HoldRefusal::Store(e)) => return Err(e),
-                Err(other) => return Err(PortError::new("hold store", other.to_string())),
+            if self.release_expired_hold(job, &hold, now).await? {
+                sweep.released += 1;
             }
         }
         if let Some(latest) = extended.iter().map(|(_, at)| *at).max() {
@@ -498,6 +480,31 @@ impl Holds {
         Ok(sweep)
     }
 
+    /// The worker releases one expired hold; whether it did (a hold gone meanwhile —
+    /// released, sold, or handled by another delivery of the job — is not an error).
+    async fn release_expired_hold(
+        &self,
+        job: &HoldExpiryJob,
+        hold: &HoldRecord,
+        now: i64,
+    ) -> Result<bool, PortError> {
+        let released = retry(
+            Policy::CONTENTION,
+            |e| matches!(e, HoldRefusal::Contention),
+            |_| {
+                self.store
+                    .release_hold(&job.tenant, &job.cart_id, hold, ReleaseBy::Expiry, now)
+            },
+        )
+        .await;
+        match released {
+            Ok(()) => Ok(true),
+            Err(HoldRefusal::HoldGone | HoldRefusal::CartNotFound) => Ok(false),
+            Err(HoldRefusal::Store(e)) => Err(e),
+            Err(other) => Err(PortError::new("hold store", other.to_string())),
+        }
+    }
+
     /// A cart's clean-up job: releases what has expired; sends itself on to the last live
     /// hold's end while the cart holds anything; otherwise marks a cart whose holds ran out
     /// as expired, or unarms a cart emptied by its holder (its next hold arms it again).
@@ -516,25 +523,8 @@ impl Holds {
                     sweep.rescheduled += 1;
                     continue;
                 }
-                let released = retry(
-                    Policy::CONTENTION,
-                    |e| matches!(e, HoldRefusal::Contention),
-                    |_| {
-                        self.store.release_hold(
-                            &job.tenant,
-                            &job.cart_id,
-                            hold,
-                            ReleaseBy::Expiry,
-                            now,
-                        )
-                    },
-                )
-                .await;
-                match released {
-                    Ok(()) => sweep.released += 1,
-                    Err(HoldRefusal::HoldGone | HoldRefusal::CartNotFound) => {}
-                    Err(HoldRefusal::Store(e)) => return Err(e),
-                    Err(other) => return Err(PortError::new("hold store", other.to_string())),
+                if self.release_expired_hold(job, hold, now).await? {
+                    sweep.released += 1;
                 }
             }
             if let Some(expires_at) = live_until {
