@@ -660,11 +660,12 @@ async fn another_instance_forgets_a_removed_member_within_its_cache_lifetime() {
     let owner = app.login_owner(&venue).await;
     let email = format!("leaver@{}.example.org", venue.slug);
     app.add_staff(&venue, &owner, &email, "box_office").await;
-    let lifetime = std::time::Duration::from_millis(700);
+    let lifetime = std::time::Duration::from_secs(4);
     let elsewhere = marquee_platform::auth::Sessions::with_ttl(app.server.store.clone(), lifetime);
     let tenant = marquee_domain::TenantId::parse(&venue.id).unwrap();
     let member = marquee_domain::Email::parse(&email).unwrap();
     assert!(elsewhere.staff(&tenant, &member).await.unwrap().is_some());
+    let cached_at = std::time::Instant::now();
 
     let reply = app
         .call(
@@ -676,10 +677,11 @@ async fn another_instance_forgets_a_removed_member_within_its_cache_lifetime() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
-    assert!(
-        elsewhere.staff(&tenant, &member).await.unwrap().is_some(),
-        "still cached there for a moment"
-    );
+    let still_cached = elsewhere.staff(&tenant, &member).await.unwrap().is_some();
+    // A suite that loads DynamoDB Local can make the removal itself outlast the lifetime.
+    if cached_at.elapsed() < lifetime {
+        assert!(still_cached, "still cached there for a moment");
+    }
     tokio::time::sleep(lifetime).await;
     assert!(
         elsewhere.staff(&tenant, &member).await.unwrap().is_none(),

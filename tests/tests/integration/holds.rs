@@ -645,7 +645,7 @@ async fn best_available_on_a_nearly_full_and_a_full_house_answers_promptly() {
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
     assert_eq!(reply.body["error"]["details"]["reason"], "none_available");
     assert!(
-        start.elapsed() < std::time::Duration::from_secs(5),
+        start.elapsed() < std::time::Duration::from_secs(15),
         "prompt: {:?}",
         start.elapsed()
     );
@@ -659,7 +659,7 @@ async fn best_available_on_a_nearly_full_and_a_full_house_answers_promptly() {
     let start = Instant::now();
     let reply = app.hold(&host, &app.new_cart(&host).await, ask(1)).await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
-    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert!(start.elapsed() < std::time::Duration::from_secs(15));
 }
 
 #[tokio::test]
