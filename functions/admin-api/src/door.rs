@@ -187,7 +187,12 @@ pub async fn sales(
     for area in &layout.areas {
         let counter = state
             .store
-            .ga_counter(&auth.tenant, &performance.id, &area.id)
+            .ga_counter(
+                &auth.tenant,
+                &performance.id,
+                &area.id,
+                performance.ga_capacity(area),
+            )
             .await?;
         capacity += area.capacity;
         held += counter.held;

@@ -91,6 +91,7 @@ pub async fn create_performance(
         taxes: body.taxes,
         max_tickets_per_order: max_tickets,
         hold_seconds,
+        ga_shards: marquee_domain::records::ga_shards_for(&layout.areas),
         created_at: stamp.clone(),
         updated_at: stamp,
     };

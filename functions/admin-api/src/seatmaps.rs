@@ -260,7 +260,12 @@ pub async fn replace_seat_map(
             if !kept_areas.contains(area.id.as_str())
                 && state
                     .store
-                    .ga_area_in_use(&auth.tenant, &performance.id, &area.id)
+                    .ga_area_in_use(
+                        &auth.tenant,
+                        &performance.id,
+                        &area.id,
+                        performance.ga_capacity(area),
+                    )
                     .await?
             {
                 in_use.push(json!({ "performanceId": performance.id, "areaId": area.id }));

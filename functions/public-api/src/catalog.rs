@@ -297,11 +297,12 @@ pub(crate) async fn seat_map_status(
         .await?;
     let mut counters = HashMap::new();
     for area in &layout.areas {
+        let capacity = performance.ga_capacity(area);
         counters.insert(
             area.id.clone(),
             state
                 .store
-                .ga_counter(&tenant.id, &performance.id, &area.id)
+                .ga_counter(&tenant.id, &performance.id, &area.id, capacity)
                 .await?,
         );
     }

@@ -20,7 +20,7 @@ use chrono::Utc;
 use marquee_domain::seatmap::{AreaId, SeatStatus};
 use marquee_domain::{PerformanceId, TenantId};
 use marquee_store::keys::{self, GaCounterKey, SeatStateKey};
-use marquee_store::{ConnectionId, SeatState, SeatStateRecord, Store, StoreError};
+use marquee_store::{ConnectionId, GaCapacity, SeatState, SeatStateRecord, Store, StoreError};
 use serde::Deserialize;
 use serde_dynamo::{AttributeValue, Item};
 use std::collections::HashMap;
@@ -48,7 +48,8 @@ pub struct LiveUpdate {
 pub enum Change {
     /// The latest visible status of each changed seat, in the order they first changed.
     Seats(Vec<SeatChange>),
-    /// Tickets of the area held or sold; subscribers get the capacity minus this.
+    /// Tickets of the area held or sold; subscribers get the capacity minus this. For an
+    /// area with several counter shards this is one shard's figure, and the total is read.
     GaTaken { area: AreaId, taken: u32 },
 }
 
@@ -95,10 +96,13 @@ pub fn seat_changes(records: &[EventRecord], now_ms: i64) -> Vec<LiveUpdate> {
             let Some(taken) = ga_taken_change(record, &key) else {
                 continue;
             };
+            // A sharded area's shards all land here: the update says only that the area
+            // changed, and its figure is read from every shard when it is delivered.
             let GaCounterKey {
                 tenant,
                 performance,
                 area,
+                shard: _,
             } = key;
             let slot = (tenant.clone(), performance.clone(), area.clone());
             match area_updates.get(&slot) {
@@ -329,20 +333,22 @@ impl LivePush for ApiGatewayPush {
 #[derive(Clone, Default)]
 pub struct AreaCapacities(Arc<Mutex<CapacityCache>>);
 
-type CapacityCache = HashMap<(TenantId, PerformanceId), (Instant, Arc<HashMap<AreaId, u32>>)>;
+type CapacityCache =
+    HashMap<(TenantId, PerformanceId), (Instant, Arc<HashMap<AreaId, GaCapacity>>)>;
 
 impl AreaCapacities {
     const TTL: Duration = Duration::from_secs(60);
     const MAX_ENTRIES: usize = 512;
 
-    /// The area's capacity; `None` when the performance, its map or the area is unknown.
+    /// The area's capacity and shards; `None` when the performance, its map or the area is
+    /// unknown.
     pub async fn capacity(
         &self,
         store: &Store,
         tenant: &TenantId,
         performance: &PerformanceId,
         area: &AreaId,
-    ) -> Result<Option<u32>, StoreError> {
+    ) -> Result<Option<GaCapacity>, StoreError> {
         let slot = (tenant.clone(), performance.clone());
         // A poisoned lock still holds whole entries (an insert or a clear either happened or
         // not), so its data is reused rather than the cache silently skipped.
@@ -369,7 +375,7 @@ impl AreaCapacities {
         store: &Store,
         tenant: &TenantId,
         performance: &PerformanceId,
-    ) -> Result<HashMap<AreaId, u32>, StoreError> {
+    ) -> Result<HashMap<AreaId, GaCapacity>, StoreError> {
         let Some(performance) = store.performance(tenant, performance).await? else {
             return Ok(HashMap::new());
         };
@@ -382,7 +388,7 @@ impl AreaCapacities {
         Ok(map
             .areas
             .into_iter()
-            .map(|area| (area.id, area.capacity))
+            .map(|area| (area.id.clone(), performance.ga_capacity(&area)))
             .collect())
     }
 }
@@ -453,10 +459,26 @@ impl<P: LivePush> SeatEvents<P> {
                 let Some(capacity) = capacity else {
                     return Ok(Delivery::default());
                 };
+                let taken = if capacity.shards() == 1 {
+                    *taken
+                } else {
+                    self.store
+                        .ga_counter_shards(
+                            &update.tenant,
+                            &update.performance,
+                            area,
+                            capacity,
+                            true,
+                        )
+                        .await?
+                        .iter()
+                        .map(|shard| shard.held + shard.sold)
+                        .sum()
+                };
                 LiveMessage::Ga {
                     performance_id: update.performance.clone(),
                     area_id: area.clone(),
-                    available: capacity.saturating_sub(*taken),
+                    available: capacity.places.saturating_sub(taken),
                 }
             }
         };

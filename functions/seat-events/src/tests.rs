@@ -31,6 +31,7 @@ impl Perf {
                 &self.tenant,
                 &self.performance,
                 &AreaId::parse(area).unwrap(),
+                0,
             ),
             keys::GA_COUNTER_SK.to_owned(),
         )
@@ -402,6 +403,38 @@ fn general_admission_counters_become_tickets_taken() {
             record("MODIFY", lawn, Some(counter(3, 0)), Some(with_taken), 5),
         ]),
         vec![("lawn".into(), 7)]
+    );
+}
+
+#[test]
+fn every_shard_of_an_area_makes_one_update_for_the_area() {
+    let p = Perf::new();
+    let shard = |k: u16| {
+        let area = AreaId::parse("floor").unwrap();
+        (
+            keys::ga_counter(&p.tenant, &p.performance, &area, k),
+            keys::GA_COUNTER_SK.to_owned(),
+        )
+    };
+    let updates = seat_changes(
+        &[
+            record("INSERT", shard(0), None, Some(counter(2, 0)), 1),
+            record("INSERT", shard(5), None, Some(counter(3, 0)), 2),
+            record(
+                "MODIFY",
+                shard(63),
+                Some(counter(1, 0)),
+                Some(counter(4, 0)),
+                3,
+            ),
+        ],
+        NOW,
+    );
+    assert_eq!(updates.len(), 1, "{updates:?}");
+    assert_eq!(updates[0].first_record, 0);
+    assert!(
+        matches!(&updates[0].change, Change::GaTaken { area, .. } if area.as_str() == "floor"),
+        "{updates:?}"
     );
 }
 

@@ -360,6 +360,7 @@ impl Checkout {
                     performance_id: hold.performance_id.clone(),
                     hold_id: hold.hold_id.clone(),
                     spot: hold.spot.clone(),
+                    shard: hold.shard,
                     zone: hold.zone.clone(),
                     place: place(&layout, &hold.spot),
                     price_type: line.price_type.clone(),

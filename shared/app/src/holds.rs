@@ -914,7 +914,7 @@ impl Attempt<'_> {
         let places = PlacesToHold {
             area: &area.id,
             zone: &area.zone,
-            capacity: area.capacity,
+            capacity: self.performance.ga_capacity(area),
             hold_ids: &hold_ids,
         };
         self.write(&Operation::Places(places))

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::domains::{DnsFindings, DomainRecord};
 use marquee_domain::records::{
-    CartRecord, CartStatus, EventRecord, HoldRecord, IssuedTicketRecord, OrderRecord,
+    CartRecord, CartStatus, EventRecord, GaCapacity, HoldRecord, IssuedTicketRecord, OrderRecord,
     PerformanceRecord, RefundRecord, SeatMapRecord, SeatStateRecord, VenueRecord,
 };
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
@@ -139,7 +139,8 @@ pub struct SeatToHold {
 pub struct PlacesToHold<'a> {
     pub area: &'a AreaId,
     pub zone: &'a ZoneId,
-    pub capacity: u32,
+    /// The area's capacity and its counter shards for this performance.
+    pub capacity: GaCapacity,
     pub hold_ids: &'a [HoldId],
 }
 
@@ -298,8 +299,9 @@ pub enum WriteRefusal {
     Store(#[from] PortError),
 }
 
-/// A general-admission area's capacity, for the sale of places whose hold was released.
-pub type Capacities = HashMap<(PerformanceId, AreaId), u32>;
+/// A general-admission area's capacity (and shards), for the sale of places whose hold was
+/// released.
+pub type Capacities = HashMap<(PerformanceId, AreaId), GaCapacity>;
 
 /// The sale of one order, as the store writes it.
 #[derive(Debug)]

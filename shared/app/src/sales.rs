@@ -307,7 +307,10 @@ impl Sales {
             };
             if let Some((map, _)) = self.catalog.seat_map(tenant, &record.seat_map_id).await? {
                 for area in map.areas {
-                    capacities.insert((performance.clone(), area.id.clone()), area.capacity);
+                    capacities.insert(
+                        (performance.clone(), area.id.clone()),
+                        record.ga_capacity(&area),
+                    );
                 }
             }
         }

@@ -148,6 +148,7 @@ pub fn venue() -> Venue {
             taxes: Vec::new(),
             max_tickets_per_order: 4,
             hold_seconds: 600,
+            ga_shards: std::collections::BTreeMap::new(),
             created_at: start().to_rfc3339(),
             updated_at: start().to_rfc3339(),
         },

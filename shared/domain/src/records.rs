@@ -16,7 +16,7 @@ pub use door::{ScanDirection, ScanRecord, ScanResult};
 pub use orders::{
     IssuedTicketRecord, OrderRecord, Place, RefundRecord, TicketRecord, TicketStatus,
 };
-pub use seats::{GaCounter, SeatState, SeatStateRecord};
+pub use seats::{GaCapacity, GaCounter, SeatState, SeatStateRecord, ga_shards_for, plan_places};
 pub use spot::Spot;
 pub use venue::{
     DomainRecord, DomainStatus, HostKind, HostRecord, StaffRecord, StaffStatus, VenueRecord,

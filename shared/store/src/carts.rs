@@ -9,7 +9,7 @@
 use crate::error::{build, condition_failed_at, is_conflict};
 use crate::tenancy::{item, key, n, s};
 use crate::{
-    CartRecord, CartStatus, HoldRecord, HoldRefusal, HoldRequest, ReleaseBy, SeatState,
+    CartRecord, CartStatus, GaCapacity, HoldRecord, HoldRefusal, HoldRequest, ReleaseBy, SeatState,
     SeatStateRecord, SeatToHold, Spot, Store, StoreError, keys,
 };
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -18,6 +18,7 @@ use aws_sdk_dynamodb::types::{
     TransactWriteItem, Update,
 };
 use marquee_domain::performance::PerformanceStatus;
+use marquee_domain::records::plan_places;
 use marquee_domain::seatmap::{AreaId, SeatId, ZoneId};
 use marquee_domain::{CartId, HoldId, PerformanceId, TenantId};
 
@@ -219,6 +220,7 @@ impl Store {
                     section: seat.section.clone(),
                     seat: seat.seat.clone(),
                 },
+                shard: 0,
                 zone: seat.zone.clone(),
                 expires_at: request.expires_at,
                 created_at: request.created_at.to_owned(),
@@ -252,44 +254,104 @@ impl Store {
         }
     }
 
-    /// Holds `quantity` places of a general-admission area against its capacity.
+    /// Holds `quantity` places of a general-admission area against its capacity. The places
+    /// come from one counter shard picked at random; when it has too few, the shards are
+    /// read afresh and the places taken where they are (from several shards in the same
+    /// transaction near a sell-out), so the last places of a sharded area sell as surely as
+    /// those of one counter.
     pub async fn hold_general_admission(
         &self,
         request: &HoldRequest<'_>,
         area: &AreaId,
         zone: &ZoneId,
-        capacity: u32,
+        capacity: GaCapacity,
         hold_ids: &[HoldId],
     ) -> Result<Vec<HoldRecord>, HoldRefusal> {
+        const PLANS: usize = 4;
         let quantity = u32::try_from(hold_ids.len()).unwrap_or(u32::MAX);
-        if quantity > capacity {
+        if quantity > capacity.places {
             return Err(HoldRefusal::AreaFull {
-                available: capacity,
+                available: capacity.places,
             });
         }
-        let counter = build(
-            Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(keys::ga_counter(request.tenant, request.performance, area), keys::GA_COUNTER_SK)))
-                .update_expression("SET taken = if_not_exists(taken, :zero) + :q, held = if_not_exists(held, :zero) + :q")
-                .condition_expression("attribute_not_exists(taken) OR taken <= :most")
-                .expression_attribute_values(":zero", n(0))
-                .expression_attribute_values(":q", n(quantity))
-                .expression_attribute_values(":most", n(capacity - quantity))
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .build(),
-        )?;
+        let start = hold_ids.first().map_or(0, |id| spread(id.as_str()));
+        let shards = usize::from(capacity.shards());
+        let mut plan = vec![(u16::try_from(start % shards).unwrap_or(0), quantity)];
+        for _ in 0..PLANS {
+            match self
+                .hold_places_from(request, area, zone, capacity, hold_ids, &plan)
+                .await
+            {
+                Err(HoldRefusal::AreaFull { .. }) if shards > 1 => {}
+                other => return other,
+            }
+            let counts = self
+                .ga_counter_shards(request.tenant, request.performance, area, capacity, true)
+                .await?;
+            let free: Vec<u32> = counts
+                .iter()
+                .zip(0..)
+                .map(|(count, shard)| {
+                    capacity
+                        .shard_places(shard)
+                        .saturating_sub(count.held + count.sold)
+                })
+                .collect();
+            plan = match plan_places(&free, quantity, start) {
+                Some(plan) => plan,
+                None => {
+                    return Err(HoldRefusal::AreaFull {
+                        available: free.iter().sum(),
+                    });
+                }
+            };
+        }
+        Err(HoldRefusal::Contention)
+    }
+
+    /// One attempt of [`Store::hold_general_admission`]: `plan` names the shards and how many
+    /// places each gives, in the order of `hold_ids`.
+    async fn hold_places_from(
+        &self,
+        request: &HoldRequest<'_>,
+        area: &AreaId,
+        zone: &ZoneId,
+        capacity: GaCapacity,
+        hold_ids: &[HoldId],
+        plan: &[(u16, u32)],
+    ) -> Result<Vec<HoldRecord>, HoldRefusal> {
+        let quantity = u32::try_from(hold_ids.len()).unwrap_or(u32::MAX);
         let mut items = vec![
             self.take_from_cart(request, quantity)?,
             self.performance_on_sale(request)?,
-            TransactWriteItem::builder().update(counter).build(),
         ];
+        let mut shard_of = Vec::with_capacity(hold_ids.len());
+        for &(shard, places) in plan {
+            let most = capacity.shard_places(shard).saturating_sub(places);
+            let counter = build(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(keys::ga_counter(request.tenant, request.performance, area, shard), keys::GA_COUNTER_SK)))
+                    .update_expression("SET taken = if_not_exists(taken, :zero) + :q, held = if_not_exists(held, :zero) + :q")
+                    .condition_expression("attribute_not_exists(taken) OR taken <= :most")
+                    .expression_attribute_values(":zero", n(0))
+                    .expression_attribute_values(":q", n(places))
+                    .expression_attribute_values(":most", n(most))
+                    .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                    .build(),
+            )?;
+            items.push(TransactWriteItem::builder().update(counter).build());
+            shard_of.extend(std::iter::repeat_n(shard, places as usize));
+        }
+        let counters = 2..items.len();
         let holds: Vec<HoldRecord> = hold_ids
             .iter()
-            .map(|hold_id| HoldRecord {
+            .zip(shard_of)
+            .map(|(hold_id, shard)| HoldRecord {
                 hold_id: hold_id.clone(),
                 performance_id: request.performance.clone(),
                 spot: Spot::Area(area.clone()),
+                shard,
                 zone: zone.clone(),
                 expires_at: request.expires_at,
                 created_at: request.created_at.to_owned(),
@@ -311,18 +373,25 @@ impl Store {
                 request,
                 quantity,
                 |reasons| {
-                    condition_failed_at(reasons, 2).then(|| {
+                    // What the refusing shards still had (the whole area's figure when it
+                    // has one counter; a sharded hold reads every shard next).
+                    let mut refused = false;
+                    let mut available = 0;
+                    for (at, &(shard, _)) in counters.clone().zip(plan) {
+                        if !condition_failed_at(reasons, at) {
+                            continue;
+                        }
+                        refused = true;
                         let taken = reasons
-                            .get(2)
+                            .get(at)
                             .and_then(|r| r.item())
                             .and_then(|i| i.get("taken"))
                             .and_then(|v| v.as_n().ok())
                             .and_then(|v| v.parse::<u32>().ok())
-                            .unwrap_or(capacity);
-                        HoldRefusal::AreaFull {
-                            available: capacity.saturating_sub(taken),
-                        }
-                    })
+                            .unwrap_or(u32::MAX);
+                        available += capacity.shard_places(shard).saturating_sub(taken);
+                    }
+                    refused.then_some(HoldRefusal::AreaFull { available })
                 },
             )),
         }
@@ -403,7 +472,7 @@ impl Store {
                         Update::builder()
                             .table_name(&self.table)
                             .set_key(Some(key(
-                                keys::ga_counter(tenant, &hold.performance_id, area),
+                                keys::ga_counter(tenant, &hold.performance_id, area, hold.shard),
                                 keys::GA_COUNTER_SK,
                             )))
                             .update_expression("SET taken = taken - :one, held = held - :one")
@@ -597,4 +666,14 @@ fn hold_failure(
         return HoldRefusal::Contention;
     }
     StoreError::Cancelled(format!("hold transaction cancelled: {e}")).into()
+}
+
+/// Where a hold starts looking among an area's shards: a hash of its first hold id (random
+/// itself), so concurrent holds spread over the shards.
+fn spread(id: &str) -> usize {
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    for byte in id.bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    usize::try_from(hash % 1024).unwrap_or(0)
 }

@@ -168,40 +168,15 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut keys_and_attributes = aws_sdk_dynamodb::types::KeysAndAttributes::builder();
-        for id in ids {
-            keys_and_attributes =
-                keys_and_attributes.keys(key(keys::tenant(tenant), &keys::event_sk(id)));
-        }
-        let mut request = HashMap::from([(
-            self.table.clone(),
-            keys_and_attributes.build().map_err(StoreError::dynamo)?,
-        )]);
-        let mut events = Vec::new();
-        for _ in 0..5 {
-            let out = self
-                .client
-                .batch_get_item()
-                .set_request_items(Some(request))
-                .send()
-                .await
-                .map_err(StoreError::sdk)?;
-            for item in out
-                .responses
-                .unwrap_or_default()
-                .remove(&self.table)
-                .unwrap_or_default()
-            {
-                events.push(serde_dynamo::from_item(item)?);
-            }
-            match out.unprocessed_keys {
-                Some(rest) if !rest.is_empty() => request = rest,
-                _ => return Ok(events),
-            }
-        }
-        Err(StoreError::Cancelled(
-            "batch get left keys unprocessed".into(),
-        ))
+        let wanted = ids
+            .iter()
+            .map(|id| key(keys::tenant(tenant), &keys::event_sk(id)))
+            .collect();
+        self.batch_get(wanted, false)
+            .await?
+            .into_iter()
+            .map(|item| Ok(serde_dynamo::from_item(item)?))
+            .collect()
     }
 
     pub async fn put_performance(

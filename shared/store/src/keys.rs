@@ -107,9 +107,20 @@ pub fn seat_sk(seat: &SeatId) -> String {
 
 pub const SEAT_PREFIX: &str = "SEAT#";
 
-/// A general-admission area's counter for one performance.
-pub fn ga_counter(tenant: &TenantId, performance: &PerformanceId, area: &AreaId) -> String {
-    format!("T#{tenant}#PERF#{performance}#GA#{area}")
+/// One counter shard of a general-admission area for one performance. Shard 0 keeps the
+/// key areas had before they were sharded; each other shard is its own partition, so the
+/// shards of a big area do not share one partition's write rate.
+pub fn ga_counter(
+    tenant: &TenantId,
+    performance: &PerformanceId,
+    area: &AreaId,
+    shard: u16,
+) -> String {
+    if shard == 0 {
+        format!("T#{tenant}#PERF#{performance}#GA#{area}")
+    } else {
+        format!("T#{tenant}#PERF#{performance}#GA#{area}#{shard}")
+    }
 }
 
 pub const GA_COUNTER_SK: &str = "COUNT";
@@ -247,6 +258,7 @@ pub struct GaCounterKey {
     pub tenant: TenantId,
     pub performance: PerformanceId,
     pub area: AreaId,
+    pub shard: u16,
 }
 
 /// `T#{tenant}#PERF#{performance}#{kind}#{id}` split into its ids. Ids never contain `#`
@@ -286,16 +298,26 @@ pub fn parse_seat_state_key(pk: &str, sk: &str) -> Option<SeatStateKey> {
     })
 }
 
-/// The area a key belongs to, if it is a general-admission counter's key.
+/// The area and shard a key belongs to, if it is a general-admission counter's key.
 pub fn parse_ga_counter_key(pk: &str, sk: &str) -> Option<GaCounterKey> {
     if sk != GA_COUNTER_SK {
         return None;
     }
-    let (tenant, performance, area) = performance_child(pk, "GA")?;
+    let (area_part, shard) = match performance_child(pk, "GA") {
+        Some(parsed) => (parsed, 0),
+        None => {
+            // `…#GA#{area}#{shard}`: the shard, then the six parts of shard 0's key.
+            let (rest, shard) = pk.rsplit_once('#')?;
+            let shard: u16 = shard.parse().ok().filter(|k| *k > 0)?;
+            (performance_child(rest, "GA")?, shard)
+        }
+    };
+    let (tenant, performance, area) = area_part;
     Some(GaCounterKey {
         tenant,
         performance,
         area: AreaId::parse(&area).ok()?,
+        shard,
     })
 }
 
@@ -340,14 +362,22 @@ mod parse_tests {
     fn ga_counter_keys_parse_back() {
         let (t, p) = ids();
         let area = AreaId::parse("lawn").unwrap();
-        let parsed = parse_ga_counter_key(&ga_counter(&t, &p, &area), GA_COUNTER_SK);
+        for shard in [0, 1, 63] {
+            let parsed = parse_ga_counter_key(&ga_counter(&t, &p, &area, shard), GA_COUNTER_SK);
+            assert_eq!(
+                parsed,
+                Some(GaCounterKey {
+                    tenant: t.clone(),
+                    performance: p.clone(),
+                    area: area.clone(),
+                    shard,
+                })
+            );
+        }
         assert_eq!(
-            parsed,
-            Some(GaCounterKey {
-                tenant: t,
-                performance: p,
-                area
-            })
+            ga_counter(&t, &p, &area, 0),
+            format!("T#{t}#PERF#{p}#GA#lawn"),
+            "shard 0 keeps the key of an unsharded area"
         );
     }
 
@@ -368,7 +398,16 @@ mod parse_tests {
             (tenant(&t), VENUE_SK.to_owned()),
             // Right partition, wrong sort key, and the other way round.
             (seat_states(&t, &p, &section), GA_COUNTER_SK.to_owned()),
-            (ga_counter(&t, &p, &area), seat_sk(&seat)),
+            (ga_counter(&t, &p, &area, 0), seat_sk(&seat)),
+            (ga_counter(&t, &p, &area, 2), seat_sk(&seat)),
+            (
+                format!("{}#0", ga_counter(&t, &p, &area, 0)),
+                GA_COUNTER_SK.to_owned(),
+            ),
+            (
+                format!("{}#x", ga_counter(&t, &p, &area, 0)),
+                GA_COUNTER_SK.to_owned(),
+            ),
             (
                 format!("{}#X", seat_states(&t, &p, &section)),
                 seat_sk(&seat),

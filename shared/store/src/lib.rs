@@ -32,10 +32,10 @@ pub use marquee_app::ports::{
 };
 pub use marquee_domain::records::ScanRecord;
 pub use marquee_domain::records::{
-    CartRecord, CartStatus, DomainRecord, DomainStatus, EventRecord, GaCounter, HoldRecord,
-    HostKind, HostRecord, IssuedTicketRecord, OrderRecord, PerformanceRecord, Place, RefundRecord,
-    SeatMapRecord, SeatState, SeatStateRecord, Spot, StaffRecord, StaffStatus, TicketRecord,
-    TicketStatus, VenueRecord,
+    CartRecord, CartStatus, DomainRecord, DomainStatus, EventRecord, GaCapacity, GaCounter,
+    HoldRecord, HostKind, HostRecord, IssuedTicketRecord, OrderRecord, PerformanceRecord, Place,
+    RefundRecord, SeatMapRecord, SeatState, SeatStateRecord, Spot, StaffRecord, StaffStatus,
+    TicketRecord, TicketStatus, VenueRecord,
 };
 pub use patrons::{MAX_RESET_ATTEMPTS, PatronRecord};
 pub use seats::MAX_SEATS_PER_TRANSACTION;

@@ -450,8 +450,8 @@ impl Store {
 
         let live_holds: HashMap<&HoldId, &HoldRecord> =
             holds.iter().map(|h| (&h.hold_id, h)).collect();
-        // Per area: (places whose hold is still ours, places to take afresh).
-        let mut areas: BTreeMap<(PerformanceId, AreaId), (u32, u32)> = BTreeMap::new();
+        // Per area shard: (places whose hold is still ours, places to take afresh).
+        let mut areas: BTreeMap<(PerformanceId, AreaId, u16), (u32, u32)> = BTreeMap::new();
         for ticket in &order.tickets {
             if let Spot::Seat { section, seat } = &ticket.spot {
                 let state = SeatStateRecord {
@@ -485,7 +485,7 @@ impl Store {
                 items.push(TransactWriteItem::builder().put(put).build());
             } else if let Spot::Area(area) = &ticket.spot {
                 let entry = areas
-                    .entry((ticket.performance_id.clone(), area.clone()))
+                    .entry((ticket.performance_id.clone(), area.clone(), ticket.shard))
                     .or_default();
                 if live_holds.contains_key(&ticket.hold_id) {
                     entry.0 += 1;
@@ -506,16 +506,16 @@ impl Store {
                 }
             }
         }
-        for ((performance, area), (mine, fresh)) in &areas {
+        for ((performance, area, shard), (mine, fresh)) in &areas {
+            // A place whose hold was released is taken afresh from its hold's shard.
             let capacity = capacities
                 .get(&(performance.clone(), area.clone()))
-                .copied()
-                .unwrap_or(0);
+                .map_or(0, |c| c.shard_places(*shard));
             let sold = mine + fresh;
             let mut update = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key(
-                    keys::ga_counter(tenant, performance, area),
+                    keys::ga_counter(tenant, performance, area, *shard),
                     keys::GA_COUNTER_SK,
                 )))
                 .update_expression(
@@ -733,7 +733,7 @@ impl Store {
                 .build(),
         )?;
         let mut items = vec![TransactWriteItem::builder().update(order_update).build()];
-        let mut areas: BTreeMap<(PerformanceId, AreaId), u32> = BTreeMap::new();
+        let mut areas: BTreeMap<(PerformanceId, AreaId, u16), u32> = BTreeMap::new();
         for ticket in order.tickets.iter().filter(|t| tickets.contains(&t.id)) {
             items.push(
                 TransactWriteItem::builder()
@@ -777,18 +777,18 @@ impl Store {
                 );
             } else if let Spot::Area(area) = &ticket.spot {
                 *areas
-                    .entry((ticket.performance_id.clone(), area.clone()))
+                    .entry((ticket.performance_id.clone(), area.clone(), ticket.shard))
                     .or_default() += 1;
             }
         }
-        for ((performance, area), count) in areas {
+        for ((performance, area, shard), count) in areas {
             items.push(
                 TransactWriteItem::builder()
                     .update(build(
                         Update::builder()
                             .table_name(&self.table)
                             .set_key(Some(key(
-                                keys::ga_counter(tenant, &performance, &area),
+                                keys::ga_counter(tenant, &performance, &area, shard),
                                 keys::GA_COUNTER_SK,
                             )))
                             .update_expression("SET taken = taken - :k, sold = sold - :k")

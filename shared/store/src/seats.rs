@@ -4,7 +4,7 @@
 
 use crate::error::condition_failed_at;
 use crate::tenancy::{item, key, s};
-use crate::{GaCounter, SeatState, SeatStateRecord, Store, StoreError, keys};
+use crate::{GaCapacity, GaCounter, SeatState, SeatStateRecord, Store, StoreError, keys};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
@@ -15,19 +15,61 @@ use std::collections::HashMap;
 pub const MAX_SEATS_PER_TRANSACTION: usize = 100;
 
 impl Store {
+    /// What an area's shards count together. One shard is one read, as before shards.
     pub async fn ga_counter(
         &self,
         tenant: &TenantId,
         performance: &PerformanceId,
         area: &AreaId,
+        capacity: GaCapacity,
     ) -> Result<GaCounter, StoreError> {
-        Ok(self
-            .get(
-                keys::ga_counter(tenant, performance, area),
-                keys::GA_COUNTER_SK,
-            )
-            .await?
-            .unwrap_or_default())
+        if capacity.shards() == 1 {
+            return Ok(self
+                .get(
+                    keys::ga_counter(tenant, performance, area, 0),
+                    keys::GA_COUNTER_SK,
+                )
+                .await?
+                .unwrap_or_default());
+        }
+        let shards = self
+            .ga_counter_shards(tenant, performance, area, capacity, false)
+            .await?;
+        Ok(shards
+            .iter()
+            .fold(GaCounter::default(), |sum, shard| GaCounter {
+                held: sum.held + shard.held,
+                sold: sum.sold + shard.sold,
+            }))
+    }
+
+    /// Each shard's count, in shard order (a shard without an item counts nothing).
+    pub async fn ga_counter_shards(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        area: &AreaId,
+        capacity: GaCapacity,
+        consistent: bool,
+    ) -> Result<Vec<GaCounter>, StoreError> {
+        let pks: Vec<String> = (0..capacity.shards())
+            .map(|shard| keys::ga_counter(tenant, performance, area, shard))
+            .collect();
+        let wanted = pks
+            .iter()
+            .map(|pk| key(pk.clone(), keys::GA_COUNTER_SK))
+            .collect();
+        let mut counters = vec![GaCounter::default(); pks.len()];
+        for found in self.batch_get(wanted, consistent).await? {
+            let at = found
+                .get(keys::PK)
+                .and_then(|v| v.as_s().ok())
+                .and_then(|pk| pks.iter().position(|p| p == pk));
+            if let Some(at) = at {
+                counters[at] = serde_dynamo::from_item(found)?;
+            }
+        }
+        Ok(counters)
     }
 
     /// Whether patrons hold or bought tickets of the area.
@@ -36,8 +78,9 @@ impl Store {
         tenant: &TenantId,
         performance: &PerformanceId,
         area: &AreaId,
+        capacity: GaCapacity,
     ) -> Result<bool, StoreError> {
-        let counter = self.ga_counter(tenant, performance, area).await?;
+        let counter = self.ga_counter(tenant, performance, area, capacity).await?;
         Ok(counter.held + counter.sold > 0)
     }
 

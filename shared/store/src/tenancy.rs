@@ -53,6 +53,51 @@ impl Store {
         Ok(out.item.map(serde_dynamo::from_item).transpose()?)
     }
 
+    /// Reads items by key (any number: in batches of 100, unprocessed keys asked again),
+    /// in no particular order; absent items are simply not returned.
+    pub(crate) async fn batch_get(
+        &self,
+        keys: Vec<Item>,
+        consistent: bool,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in keys.chunks(100) {
+            let wanted = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .consistent_read(consistent)
+                .build()
+                .map_err(StoreError::dynamo)?;
+            let mut request = HashMap::from([(self.table.clone(), wanted)]);
+            let mut attempts = 0;
+            loop {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .set_request_items(Some(request))
+                    .send()
+                    .await
+                    .map_err(StoreError::sdk)?;
+                found.extend(
+                    out.responses
+                        .unwrap_or_default()
+                        .remove(&self.table)
+                        .unwrap_or_default(),
+                );
+                match out.unprocessed_keys {
+                    Some(rest) if !rest.is_empty() && attempts < 5 => request = rest,
+                    Some(rest) if !rest.is_empty() => {
+                        return Err(StoreError::Cancelled(
+                            "batch get left keys unprocessed".into(),
+                        ));
+                    }
+                    _ => break,
+                }
+                attempts += 1;
+            }
+        }
+        Ok(found)
+    }
+
     /// Writes an item, replacing any item with the same key.
     pub(crate) async fn put(&self, item: Item) -> Result<(), StoreError> {
         self.client

@@ -23,7 +23,7 @@ const BUDGET: Duration = Duration::from_secs(1);
 /// commit is what `within_budget` checks.
 const ARRIVAL: Duration = Duration::from_secs(30);
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 impl TestApp {
     /// Opens `/live` the way a page on `host` does.
@@ -118,11 +118,14 @@ async fn next_within(socket: &mut Socket, wait: Duration) -> Option<Value> {
     }
 }
 
+/// The next message on the socket (waiting up to [`ARRIVAL`]).
+pub async fn next_update(socket: &mut Socket) -> Value {
+    next_within(socket, ARRIVAL).await.expect("a live update")
+}
+
 async fn request(socket: &mut Socket, message: Value) -> Value {
     send(socket, message).await;
-    next_within(socket, ARRIVAL)
-        .await
-        .expect("a reply")
+    next_within(socket, ARRIVAL).await.expect("a reply")
 }
 
 /// Reads seat messages until every seat in `expected` has reached its status; returns when

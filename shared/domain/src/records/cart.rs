@@ -73,6 +73,9 @@ pub struct HoldRecord {
     /// Stored flat, as `section` + `seat` or `area`.
     #[serde(flatten)]
     pub spot: Spot,
+    /// The general-admission counter shard the place was taken from (0 for seats).
+    #[serde(default, skip_serializing_if = "is_first_shard")]
+    pub shard: u16,
     pub zone: ZoneId,
     /// Epoch milliseconds.
     pub expires_at: i64,
@@ -84,4 +87,12 @@ impl HoldRecord {
     pub fn is_live(&self, now_ms: i64) -> bool {
         self.expires_at > now_ms
     }
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+pub(crate) fn is_first_shard(shard: &u16) -> bool {
+    *shard == 0
 }

@@ -2,9 +2,11 @@
 
 use crate::performance::{PerformanceStatus, Schedule};
 use crate::pricing::{Fee, PriceTable, Tax};
-use crate::seatmap::{GaArea, PriceZone, SectionId};
+use crate::records::GaCapacity;
+use crate::seatmap::{AreaId, GaArea, PriceZone, SectionId};
 use crate::{EventId, PerformanceId, SeatMapId};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A seat map's metadata; its sections are separate items.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,6 +51,20 @@ pub struct PerformanceRecord {
     pub taxes: Vec<Tax>,
     pub max_tickets_per_order: u32,
     pub hold_seconds: u32,
+    /// Counter shards per general-admission area, fixed at creation; areas not named (and
+    /// every area of performances created before shards) have one counter.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ga_shards: BTreeMap<AreaId, u16>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+impl PerformanceRecord {
+    /// The area's capacity and how its counter is sharded for this performance.
+    pub fn ga_capacity(&self, area: &GaArea) -> GaCapacity {
+        GaCapacity::new(
+            area.capacity,
+            self.ga_shards.get(&area.id).copied().unwrap_or(1),
+        )
+    }
 }

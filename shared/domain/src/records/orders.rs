@@ -41,6 +41,9 @@ pub struct TicketRecord {
     /// Stored flat, as `section` + `seat` or `area`.
     #[serde(flatten)]
     pub spot: Spot,
+    /// The general-admission counter shard that counts the place (0 for seats).
+    #[serde(default, skip_serializing_if = "super::cart::is_first_shard")]
+    pub shard: u16,
     pub zone: ZoneId,
     pub place: Place,
     pub price_type: PriceType,
