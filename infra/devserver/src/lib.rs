@@ -75,6 +75,8 @@ pub struct DevOptions {
     /// Play CloudFront: requests carrying this as `X-Origin-Secret` may name the client's
     /// address in `CloudFront-Viewer-Address` (tests of that rule); `None` in `make dev`.
     pub origin_secret: Option<String>,
+    /// Watches every DynamoDB call of the devserver (the onsale bench counts them).
+    pub dynamodb_interceptor: Option<aws_sdk_dynamodb::config::SharedInterceptor>,
 }
 
 /// The repository's Stripe double (`infra/stripe-double`) and the account to use on it. Each
@@ -275,7 +277,15 @@ impl Drop for DevServer {
 
 pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let sdk = aws::sdk_config().await;
-    let dynamodb = aws::dynamodb(&sdk, &options.endpoints);
+    let mut dynamodb = aws::dynamodb(&sdk, &options.endpoints);
+    if let Some(interceptor) = &options.dynamodb_interceptor {
+        let config = dynamodb
+            .config()
+            .to_builder()
+            .interceptor(interceptor.clone())
+            .build();
+        dynamodb = aws_sdk_dynamodb::Client::from_conf(config);
+    }
     let sqs = aws::sqs(&sdk, &options.endpoints);
     let sesv2 = aws::sesv2(&sdk, &options.endpoints);
     let s3 = aws::s3(&sdk, &options.endpoints);

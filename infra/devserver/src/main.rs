@@ -43,6 +43,7 @@ async fn main() -> anyhow::Result<()> {
         payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
         cjk_font: DevOptions::system_cjk_font(),
         origin_secret: None,
+        dynamodb_interceptor: None,
     })
     .await?;
     if seed {

@@ -57,6 +57,7 @@ async fn main() -> anyhow::Result<()> {
         payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
         cjk_font: None,
         origin_secret: None,
+        dynamodb_interceptor: None,
     })
     .await?;
     let http = reqwest::Client::builder().no_proxy().build()?;

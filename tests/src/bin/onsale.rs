@@ -69,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
             ..local
         })
         .context("the local stack's Stripe double (MARQUEE_STRIPE_URL)")?;
+    let meter = marquee_tests::dynamo_meter::DynamoMeter::default();
     let server = devserver::start(DevOptions {
         port: 0,
         endpoints,
@@ -80,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
         payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
         cjk_font: None,
         origin_secret: None,
+        dynamodb_interceptor: Some(meter.interceptor()),
     })
     .await?;
     let http = reqwest::Client::builder()
@@ -129,6 +131,7 @@ async fn main() -> anyhow::Result<()> {
     // The expiry worker is kept away while the patrons race (no hold expires in a run), so
     // every message the holds sent is still on the queue to be counted afterwards.
     let paused = server.pause_queue_workers().await;
+    meter.take();
     let cpu_before = cpu_seconds();
     let start = Instant::now();
     let seed = AtomicU64::new(0x9e37_79b9_7f4a_7c15);
@@ -156,6 +159,7 @@ async fn main() -> anyhow::Result<()> {
         .await;
     let wall = start.elapsed().as_secs_f64();
     let cpu_after = cpu_seconds();
+    let dynamodb = meter.take();
     let messages = expiry_messages(&server).await?;
     drop(paused);
 
@@ -212,6 +216,14 @@ async fn main() -> anyhow::Result<()> {
         "httpRequestsPerGrantedHold": samples.len() as f64 / granted_holds,
         "holdExpiryMessages": messages,
         "holdExpiryMessagesPerHold": messages as f64 / latencies.len().max(1) as f64,
+        "dynamodb": {
+            "calls": dynamodb.calls,
+            "callsPerGrantedHold": dynamodb.calls.values().sum::<u64>() as f64 / granted_holds,
+            "capacityUnits": dynamodb.capacity_units,
+            "capacityUnitsPerGrantedHold": dynamodb.capacity_units / granted_holds,
+            "callsReportingCapacity": dynamodb.calls_with_capacity,
+            "note": "every DynamoDB call of the devserver during the race (the hold requests and the live seat map's stream worker; the expiry worker is paused); capacity as DynamoDB Local reports it for answered calls (a cancelled transaction reports none)",
+        },
         "cpuSeconds": cpu,
         "seats": SEATS,
         "patrons": PATRONS,

@@ -107,6 +107,7 @@ pub async fn start_app(adjust: impl FnOnce(&mut DevOptions)) -> TestApp {
         payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
         cjk_font: None,
         origin_secret: None,
+        dynamodb_interceptor: None,
     };
     adjust(&mut options);
     let server = devserver::start(options).await.expect("devserver starts");
