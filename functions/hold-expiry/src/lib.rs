@@ -1,15 +1,17 @@
-//! The `hold-expiry` worker: each hold sends a job delayed by its duration; the hold service
-//! (`marquee_app::holds::Holds::release_expired`) then releases the holds that are still
-//! expired and still the cart's, gives places back to general-admission counters, and marks
-//! carts with nothing left as expired. Redelivered or late jobs are harmless. A job that
-//! fails is reported as a partial batch failure: SQS retries it alone, then the DLQ.
+//! The `hold-expiry` worker. Every minute (an EventBridge schedule) it sweeps the carts whose
+//! next hold has ended (`marquee_app::holds::Holds::sweep`): it releases the holds that are
+//! still expired and still the cart's, gives places back to general-admission counters,
+//! files carts that still hold something for their next hold's end, and marks carts whose
+//! holds ran out as expired. Holds send no message; jobs already on the hold-expiry queue
+//! (sent before the sweep) are still honoured, each cleaning up its cart the same way.
+//! Redelivered or late jobs and overlapping sweeps are harmless. A job that fails is
+//! reported as a partial batch failure: SQS retries it alone, then the DLQ.
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use marquee_app::holds::Holds;
 use marquee_app::jobs::HoldExpiryJob;
 use marquee_app::ports::PortError;
 use marquee_platform::batch::isolated;
-use marquee_platform::jobs::HoldExpiryQueue;
 use marquee_platform::services;
 use marquee_store::Store;
 use std::sync::Arc;
@@ -20,12 +22,26 @@ pub struct ExpiryState {
 }
 
 impl ExpiryState {
-    /// `queue` is where a job goes on when its holds were extended (checkout) past it.
-    pub fn new(store: Store, queue: HoldExpiryQueue) -> Self {
+    pub fn new(store: Store) -> Self {
         Self {
-            holds: services::holds(&store, services::sale_catalog(&store), queue),
+            holds: services::holds(&store, services::sale_catalog(&store)),
         }
     }
+}
+
+/// The scheduled sweep; an error once every due cart was tried (the ones that failed stay
+/// due, and the next sweep tries them again).
+pub async fn sweep(state: &ExpiryState) -> Result<(), PortError> {
+    let report = state.holds.sweep().await?;
+    if report.carts > 0 {
+        tracing::info!(
+            carts = report.carts,
+            released = report.released,
+            expired = report.carts_expired,
+            "expired holds swept"
+        );
+    }
+    Ok(())
 }
 
 /// Why one job failed (it is retried alone).

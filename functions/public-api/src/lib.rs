@@ -17,7 +17,6 @@ use marquee_platform::auth::JwtKeys;
 use marquee_platform::auth::Sessions;
 use marquee_platform::documents::Documents;
 use marquee_platform::http::ApiConventions;
-use marquee_platform::jobs::HoldExpiryQueue;
 use marquee_platform::limits::Limiter;
 use marquee_platform::mail::MailQueue;
 use marquee_platform::payments::Payments;
@@ -57,12 +56,11 @@ impl PublicState {
         config: Config,
         store: Store,
         documents: Documents,
-        hold_expiry: HoldExpiryQueue,
         payments: Payments,
         mail: MailQueue,
     ) -> Self {
         let catalog = services::sale_catalog(&store);
-        let holds = services::holds(&store, catalog.clone(), hold_expiry);
+        let holds = services::holds(&store, catalog.clone());
         let sales = services::sales(
             &store,
             catalog.clone(),

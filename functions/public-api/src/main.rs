@@ -5,7 +5,7 @@
 use lambda_http::tower::ServiceExt;
 use marquee_platform::mail::MailQueue;
 use marquee_platform::secrets::Secrets;
-use marquee_platform::{Config, aws, documents::Documents, jobs::HoldExpiryQueue, telemetry};
+use marquee_platform::{Config, aws, documents::Documents, telemetry};
 use marquee_store::Store;
 
 /// The app is built at the first request, not at init: its configuration needs the secret,
@@ -39,10 +39,9 @@ async fn build(
     let store = Store::new(aws::dynamodb(sdk, endpoints), &config.table_name);
     let documents = Documents::new(aws::s3(sdk, endpoints), &config.documents_bucket);
     let sqs = aws::sqs(sdk, endpoints);
-    let hold_expiry = HoldExpiryQueue::new(sqs.clone(), &config.hold_expiry_queue_url);
     let mail = MailQueue::new(sqs, &config.mail_queue_url);
     let payments = config.payments()?;
-    let state = public_api::PublicState::new(config, store, documents, hold_expiry, payments, mail);
+    let state = public_api::PublicState::new(config, store, documents, payments, mail);
     Ok(public_api::router(state).layer(axum::middleware::from_fn(
         marquee_platform::http::lambda_source_address,
     )))

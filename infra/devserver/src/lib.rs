@@ -26,7 +26,7 @@ use marquee_domain::Hostname;
 use marquee_platform::aws::{self, Endpoints};
 use marquee_platform::config::DomainSettings;
 use marquee_platform::documents::Documents;
-use marquee_platform::jobs::HoldExpiryQueue;
+
 use marquee_platform::mail::{MailQueue, SesMailer};
 use marquee_platform::payments::StripeSettings;
 use marquee_platform::resources::{self, MAIL_QUEUE, ProvisionOptions, Provisioned};
@@ -138,6 +138,8 @@ impl Endpoint {
 /// How often the devserver runs the scheduled custom domain checks (EventBridge in AWS).
 const DOMAIN_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 const DOMAIN_CHECK_BATCH: usize = 50;
+/// How often the devserver sweeps expired holds (every minute in AWS).
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 /// The multi-tenant distribution custom domains are tenants of, in the edge double.
 const LOCAL_DISTRIBUTION_ID: &str = "EMARQUEELOCAL";
 
@@ -366,7 +368,6 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         config.clone(),
         store.clone(),
         Documents::new(s3.clone(), &provisioned.documents_bucket),
-        HoldExpiryQueue::new(sqs.clone(), &config.hold_expiry_queue_url),
         payments.clone(),
         MailQueue::new(sqs.clone(), &mail_queue.url),
     ));
@@ -499,10 +500,20 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
             handler,
             queue_gate.clone(),
         )));
-        let expiry_state = Arc::new(hold_expiry::ExpiryState::new(
-            store.clone(),
-            HoldExpiryQueue::new(sqs.clone(), &config.hold_expiry_queue_url),
-        ));
+        let expiry_state = Arc::new(hold_expiry::ExpiryState::new(store.clone()));
+        // The hold-expiry function's schedule (every minute in AWS), locally more often; the
+        // queue gate pauses it with the pollers.
+        let sweep_state = expiry_state.clone();
+        let gate = queue_gate.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(SWEEP_EVERY).await;
+                let _round = gate.read().await;
+                if let Err(e) = hold_expiry::sweep(&sweep_state).await {
+                    tracing::warn!(error = %e, "hold-expiry sweep failed; next tick tries again");
+                }
+            }
+        }));
         let handler: BatchHandler = Arc::new(move |event| {
             let state = expiry_state.clone();
             Box::pin(async move { hold_expiry::release_expired_holds(&state, event).await })

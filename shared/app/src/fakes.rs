@@ -8,17 +8,17 @@
 //! crash test reads like its story: "the payment succeeds, the store fails on the sale,
 //! the provider redelivers, the order is paid once".
 
-use crate::jobs::{HoldExpiryJob, MailJob};
+use crate::jobs::MailJob;
 use crate::ports::{
     AccountRequest, AgreementStore, Amount, Balance, LinkOutcome, PaymentAccounts,
     PaymentBreakdown, Payout, ProviderAccount,
 };
 use crate::ports::{
-    Catalog, CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, DoorStore,
-    HoldExpiryQueue, HoldRefusal, HoldRequest, HoldStore, MailQueue, OrderStore, PaymentAccount,
-    PaymentError, PaymentEvents, PaymentRequest, Payments, PlacesToHold, PortError, RefundRequest,
-    RefundWrite, ReleaseBy, SaleRefusal, SaleWrite, ScanOutcome, SeatToHold, SucceededPayment,
-    TicketCodes, VerifiedCode, WriteRefusal,
+    Catalog, CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, DoorStore, HoldRefusal,
+    HoldRequest, HoldStore, MailQueue, OrderStore, PaymentAccount, PaymentError, PaymentEvents,
+    PaymentRequest, Payments, PlacesToHold, PortError, RefundRequest, RefundWrite, ReleaseBy,
+    SaleRefusal, SaleWrite, ScanOutcome, SeatToHold, SucceededPayment, TicketCodes, VerifiedCode,
+    WriteRefusal,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -141,6 +141,8 @@ struct Tables {
     platform: Option<PlatformSettings>,
     /// Connected account id → its venue.
     accounts: HashMap<String, TenantId>,
+    /// The expiry index: when each filed cart is due (epoch ms).
+    expiry_index: HashMap<(TenantId, CartId), i64>,
 }
 
 /// The table, in memory: catalog, carts, holds, seats and orders.
@@ -467,9 +469,6 @@ impl Tables {
         if remaining < count {
             return Err(HoldRefusal::LimitExceeded { remaining });
         }
-        if !cart.cleanup_armed && !request.arm_cleanup {
-            return Err(HoldRefusal::CleanupNotArmed);
-        }
         Ok(())
     }
 
@@ -486,8 +485,11 @@ impl Tables {
                 .or_insert(request.performance_limit);
             *left -= count;
             cart.version += 1;
-            cart.cleanup_armed = true;
         }
+        // Filed for the sweep unless filed already, as the store's `if_not_exists`.
+        self.expiry_index
+            .entry(key.clone())
+            .or_insert(request.expires_at);
         let entry = self.holds.entry(key).or_default();
         for hold in holds {
             entry.insert(hold.hold_id.clone(), hold.clone());
@@ -550,12 +552,7 @@ impl HoldStore for InMemoryStore {
         let mut tables = lock(&self.tables);
         let count = u32::try_from(seats.len()).unwrap_or(u32::MAX);
         let cart = tables.take_from_cart(request, count);
-        if let Err(
-            refusal @ (HoldRefusal::CartNotFound
-            | HoldRefusal::CartNotOpen(_)
-            | HoldRefusal::CleanupNotArmed),
-        ) = cart
-        {
+        if let Err(refusal @ (HoldRefusal::CartNotFound | HoldRefusal::CartNotOpen(_))) = cart {
             return Err(refusal);
         }
         if let Err(refusal @ HoldRefusal::NotOnSale) = cart {
@@ -626,7 +623,6 @@ impl HoldStore for InMemoryStore {
         if let Err(
             refusal @ (HoldRefusal::CartNotFound
             | HoldRefusal::CartNotOpen(_)
-            | HoldRefusal::CleanupNotArmed
             | HoldRefusal::NotOnSale),
         ) = cart
         {
@@ -728,33 +724,67 @@ impl HoldStore for InMemoryStore {
         Ok(())
     }
 
-    async fn expire_cart(&self, tenant: &TenantId, cart: &CartId) -> Result<(), PortError> {
-        self.faults.check("expire_cart")?;
-        if let Some(c) = lock(&self.tables)
-            .carts
-            .get_mut(&(tenant.clone(), cart.clone()))
-            && c.status == CartStatus::Open
-        {
-            c.status = CartStatus::Expired;
-        }
-        Ok(())
-    }
-
-    async fn disarm_cleanup(
+    async fn expire_cart(
         &self,
         tenant: &TenantId,
         cart: &CartId,
         version: u32,
     ) -> Result<bool, PortError> {
-        self.faults.check("disarm_cleanup")?;
+        self.faults.check("expire_cart")?;
         let mut tables = lock(&self.tables);
-        match tables.carts.get_mut(&(tenant.clone(), cart.clone())) {
-            Some(c) if c.version == version => {
-                c.cleanup_armed = false;
+        let key = (tenant.clone(), cart.clone());
+        match tables.carts.get_mut(&key) {
+            Some(c) if c.status == CartStatus::Open && c.version == version => {
+                c.status = CartStatus::Expired;
+                tables.expiry_index.remove(&key);
                 Ok(true)
             }
             _ => Ok(false),
         }
+    }
+
+    async fn file_for_expiry(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        version: Option<u32>,
+        next: Option<i64>,
+    ) -> Result<bool, PortError> {
+        self.faults.check("file_for_expiry")?;
+        let mut tables = lock(&self.tables);
+        let key = (tenant.clone(), cart.clone());
+        let current = tables.carts.get(&key).map(|c| c.version);
+        if current.is_none() || version.is_some_and(|v| Some(v) != current) {
+            return Ok(false);
+        }
+        match next {
+            Some(at) => tables.expiry_index.insert(key, at),
+            None => tables.expiry_index.remove(&key),
+        };
+        Ok(true)
+    }
+
+    async fn carts_due(&self, now: i64) -> Result<Vec<(TenantId, CartId)>, PortError> {
+        self.faults.check("carts_due")?;
+        let tables = lock(&self.tables);
+        let mut due: Vec<(TenantId, CartId)> = tables
+            .expiry_index
+            .iter()
+            .filter(|(_, due)| **due <= now)
+            .map(|(key, _)| key.clone())
+            .collect();
+        due.sort();
+        Ok(due)
+    }
+}
+
+impl InMemoryStore {
+    /// When the cart is due in the expiry index, if it is filed.
+    pub fn filed_for_expiry(&self, tenant: &TenantId, cart: &CartId) -> Option<i64> {
+        lock(&self.tables)
+            .expiry_index
+            .get(&(tenant.clone(), cart.clone()))
+            .copied()
     }
 }
 
@@ -1004,6 +1034,7 @@ impl OrderStore for InMemoryStore {
             c.status = CartStatus::Completed;
             c.version += 1;
         }
+        tables.expiry_index.remove(&cart_key);
         let mut sold = write.order.clone();
         sold.status = OrderStatus::Paid;
         sold.paid_at = Some(write.paid_at.to_owned());
@@ -1577,30 +1608,16 @@ impl PaymentAccounts for FakePayments {
     }
 }
 
-/// The queues: hold-expiry jobs and mail jobs, kept in order.
+/// The mail queue's jobs, kept in order.
 #[derive(Default)]
 pub struct FakeQueues {
-    expiry: Mutex<Vec<HoldExpiryJob>>,
     mail: Mutex<Vec<MailJob>>,
     pub faults: Faults,
 }
 
 impl FakeQueues {
-    pub fn expiry_jobs(&self) -> Vec<HoldExpiryJob> {
-        lock(&self.expiry).clone()
-    }
-
     pub fn mail_jobs(&self) -> Vec<MailJob> {
         lock(&self.mail).clone()
-    }
-}
-
-#[async_trait]
-impl HoldExpiryQueue for FakeQueues {
-    async fn schedule(&self, job: &HoldExpiryJob, _now_ms: i64) -> Result<(), PortError> {
-        self.faults.check("schedule")?;
-        lock(&self.expiry).push(job.clone());
-        Ok(())
     }
 }
 
@@ -1639,7 +1656,6 @@ impl World {
         Arc::new(crate::holds::Holds::new(
             self.catalog(),
             self.store.clone(),
-            self.queues.clone(),
             self.clock.clone(),
         ))
     }

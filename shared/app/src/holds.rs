@@ -8,8 +8,8 @@
 use crate::catalog::SaleCatalog;
 use crate::jobs::HoldExpiryJob;
 use crate::ports::{
-    Catalog, Clock, HoldExpiryQueue, HoldRefusal, HoldRequest, HoldStore, PlacesToHold, PortError,
-    ReleaseBy, SeatToHold,
+    Catalog, Clock, HoldRefusal, HoldRequest, HoldStore, PlacesToHold, PortError, ReleaseBy,
+    SeatToHold,
 };
 use crate::prepared::{PreparedLayout, TakenSeats, TtlCache};
 use crate::retry::{Policy, retry};
@@ -22,7 +22,6 @@ use marquee_domain::seatmap::{AreaId, SeatId, ZoneId};
 use marquee_domain::{CartId, HoldId, Invalid, PerformanceId, TenantId};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// An abandoned cart disappears after this long.
 pub const CART_LIFETIME_HOURS: i64 = 24;
@@ -80,13 +79,7 @@ pub enum HoldError {
 pub struct CartAccess {
     pub id: CartId,
     pub token_hash: String,
-    /// The cart was started empty (its token says so): no clean-up job is armed for it, so
-    /// each of its granted holds sends one, and its writes arm it without asking.
-    pub started_empty: bool,
 }
-
-/// How the token of a cart started empty begins.
-const STARTED_EMPTY: &str = "e.";
 
 impl CartAccess {
     /// From the id in the path and the token in the header.
@@ -95,7 +88,6 @@ impl CartAccess {
         Self {
             id,
             token_hash: sha256_hex(token),
-            started_empty: token.starts_with(STARTED_EMPTY),
         }
     }
 }
@@ -140,19 +132,29 @@ impl CartContents {
     }
 }
 
-/// What the expiry worker did with one job.
+/// What the expiry sweep (or a job from the queue) did with one cart.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ExpirySweep {
     pub released: usize,
-    /// Holds extended past the job (a checkout): the job was sent on for them.
+    /// 1 when the cart still holds something: it was filed again for its next hold's end.
     pub rescheduled: usize,
     pub cart_expired: bool,
+}
+
+/// What one run of the scheduled sweep did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Carts that were due.
+    pub carts: usize,
+    pub released: usize,
+    pub carts_expired: usize,
+    /// Carts left filed after a failure (the next sweep tries them again).
+    pub failed: usize,
 }
 
 pub struct Holds {
     catalog: Arc<SaleCatalog>,
     store: Arc<dyn HoldStore>,
-    expiry: Arc<dyn HoldExpiryQueue>,
     clock: Arc<dyn Clock>,
     /// Seats known to be taken, per performance, for best-available searches.
     taken: TtlCache<(TenantId, PerformanceId), TakenSeats>,
@@ -162,27 +164,19 @@ impl Holds {
     pub fn new(
         catalog: Arc<SaleCatalog>,
         store: Arc<dyn HoldStore>,
-        expiry: Arc<dyn HoldExpiryQueue>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             catalog,
             store,
-            expiry,
             clock,
             taken: TtlCache::new(TAKEN_TTL, 256),
         }
     }
 
     /// Starts a cart with the venue's ticket limit.
-    ///
-    /// Its token marks it as started empty: its holds then arm it in their own write and
-    /// each send a clean-up job (a message per granted hold, as before carts could start
-    /// with their first hold), rather than first being refused for not being armed.
     pub async fn create_cart(&self, tenant: &TenantId) -> Result<NewCart, HoldError> {
-        let mut new = self.new_cart(tenant).await?;
-        new.token = format!("{STARTED_EMPTY}{}", new.token);
-        new.cart.token_hash = sha256_hex(&new.token);
+        let new = self.new_cart(tenant).await?;
         self.store.create_cart(tenant, &new.cart).await?;
         Ok(new)
     }
@@ -225,7 +219,6 @@ impl Holds {
             order_id: None,
             created_at: now.to_rfc3339(),
             ttl: expires_at.timestamp(),
-            cleanup_armed: false,
         };
         Ok(NewCart {
             cart,
@@ -338,7 +331,6 @@ impl Holds {
             tenant,
             access,
             new_cart,
-            arm_cleanup: AtomicBool::new(access.started_empty),
             performance: &performance,
             layout: &layout,
         };
@@ -351,66 +343,9 @@ impl Holds {
                 attempt.general_admission(area, *quantity).await?
             }
         };
-        // This hold armed the cart (a new cart is written armed; an existing one when the
-        // store said it was not): its clean-up job goes now. Otherwise it is on the queue.
-        // Sent after the write, so a refused hold costs no message; if the send fails (or
-        // the instance dies first) the holds are still free to everyone once expired, and
-        // only their tidying waits for the cart's TTL.
-        if (new_cart.is_some() || attempt.arm_cleanup.load(Ordering::Relaxed))
-            && let Some(expires_at) = holds.iter().map(|h| h.expires_at).max()
-        {
-            self.schedule_cart_cleanup(tenant, &access.id, expires_at)
-                .await;
-        }
+        // Nothing is sent for the clean-up: the cart's write put it in the expiry index,
+        // where the scheduled sweep finds it (`Holds::sweep`).
         Ok(holds)
-    }
-
-    /// Sends the cart's clean-up job, due at `expires_at`. Correctness does not depend on it
-    /// (expired holds are free to everyone anyway), so a failure is logged, not returned.
-    async fn schedule_cart_cleanup(
-        &self,
-        tenant: &TenantId,
-        cart: &CartId,
-        expires_at: i64,
-    ) -> bool {
-        let job = HoldExpiryJob {
-            tenant: tenant.clone(),
-            cart_id: cart.clone(),
-            hold_ids: Vec::new(),
-            expires_at,
-        };
-        let now = self.clock.now().timestamp_millis();
-        match self.expiry.schedule(&job, now).await {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::error!(cart = %cart, error = ?e, "could not schedule the cart's clean-up");
-                false
-            }
-        }
-    }
-
-    /// Makes sure the holds are cleaned up after they expire. Correctness does not depend on
-    /// it (expired holds are free to everyone anyway), so a failure is logged, not returned:
-    /// the patron has their seats.
-    pub(crate) async fn schedule_expiry(
-        &self,
-        tenant: &TenantId,
-        cart: &CartId,
-        holds: &[HoldRecord],
-    ) {
-        let Some(expires_at) = holds.iter().map(|h| h.expires_at).max() else {
-            return;
-        };
-        let job = HoldExpiryJob {
-            tenant: tenant.clone(),
-            cart_id: cart.clone(),
-            hold_ids: holds.iter().map(|h| h.hold_id.clone()).collect(),
-            expires_at,
-        };
-        let now = self.clock.now().timestamp_millis();
-        if let Err(e) = self.expiry.schedule(&job, now).await {
-            tracing::error!(cart = %cart, error = ?e, "could not schedule hold expiry");
-        }
     }
 
     /// The patron gives one hold back.
@@ -440,51 +375,109 @@ impl Holds {
         }
     }
 
-    /// The expiry worker's job: release the job's holds that are still expired and still the
-    /// cart's; send the job on for holds extended meanwhile; mark a cart with nothing left
-    /// as expired. A redelivered or late job is harmless.
+    /// A job from the hold-expiry queue. Holds no longer send jobs (the sweep finds their
+    /// carts in the expiry index); jobs sent before that are still honoured: the cart is
+    /// cleaned up as the sweep would, which files it in the index if it holds anything.
     pub async fn release_expired(&self, job: &HoldExpiryJob) -> Result<ExpirySweep, PortError> {
-        if job.hold_ids.is_empty() {
-            return self.clean_up_cart(job).await;
-        }
+        self.sweep_cart(&job.tenant, &job.cart_id).await
+    }
+
+    /// The scheduled sweep (every minute in AWS): cleans up every cart filed in the expiry
+    /// index for a time that has come. A cart that fails stays filed, so the next sweep
+    /// tries it again; the others are not held up by it, and the failure is returned after
+    /// them (the function's error alarm sees it). Overlapping sweeps only repeat idempotent
+    /// work.
+    pub async fn sweep(&self) -> Result<SweepReport, PortError> {
         let now = self.clock.now().timestamp_millis();
-        let mut extended: Vec<(HoldId, i64)> = Vec::new();
+        let mut report = SweepReport::default();
+        let mut failure = None;
+        for (tenant, cart) in self.store.carts_due(now).await? {
+            report.carts += 1;
+            match self.sweep_cart(&tenant, &cart).await {
+                Ok(done) => {
+                    report.released += done.released;
+                    report.carts_expired += usize::from(done.cart_expired);
+                }
+                Err(error) => {
+                    tracing::warn!(%tenant, cart = %cart, %error, "cart not cleaned up; the next sweep tries again");
+                    report.failed += 1;
+                    failure.get_or_insert(error);
+                }
+            }
+        }
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(report),
+        }
+    }
+
+    /// Cleans up one cart: releases its expired holds; files it again for its next live
+    /// hold's end while it holds anything; otherwise marks a cart whose holds ran out as
+    /// expired, or (emptied by its holder, or checked out) takes it out of the index.
+    async fn sweep_cart(
+        &self,
+        tenant: &TenantId,
+        cart_id: &CartId,
+    ) -> Result<ExpirySweep, PortError> {
         let mut sweep = ExpirySweep::default();
-        for hold_id in &job.hold_ids {
-            let Some(hold) = self.store.hold(&job.tenant, &job.cart_id, hold_id).await? else {
-                continue; // released by the patron, sold, or handled by an earlier delivery
+        // Each release, and any hold racing the sweep, moves the cart's version: look again.
+        for _ in 0..4 {
+            let Some((cart, holds)) = self.store.cart(tenant, cart_id).await? else {
+                return Ok(sweep); // discarded (TTL)
             };
-            if hold.is_live(now) {
-                extended.push((hold_id.clone(), hold.expires_at));
+            let now = self.clock.now().timestamp_millis();
+            let mut next = None;
+            let mut released_now = 0;
+            for hold in &holds {
+                if hold.is_live(now) {
+                    next = Some(next.map_or(hold.expires_at, |n: i64| n.min(hold.expires_at)));
+                } else if self
+                    .release_expired_hold(tenant, cart_id, hold, now)
+                    .await?
+                {
+                    released_now += 1;
+                }
+            }
+            if released_now > 0 {
+                sweep.released += released_now;
+                continue; // each release moved the cart's version
+            }
+            if next.is_none() && sweep.released > 0 && cart.status == CartStatus::Open {
+                // The holder let them run out: the cart ends too, unless it changed meanwhile.
+                if self
+                    .store
+                    .expire_cart(tenant, cart_id, cart.version)
+                    .await?
+                {
+                    sweep.cart_expired = true;
+                    return Ok(sweep);
+                }
                 continue;
             }
-            if self.release_expired_hold(job, &hold, now).await? {
-                sweep.released += 1;
+            sweep.rescheduled = usize::from(next.is_some());
+            if self
+                .store
+                .file_for_expiry(tenant, cart_id, Some(cart.version), next)
+                .await?
+            {
+                return Ok(sweep);
             }
         }
-        if let Some(latest) = extended.iter().map(|(_, at)| *at).max() {
-            sweep.rescheduled = extended.len();
-            let job = HoldExpiryJob {
-                hold_ids: extended.into_iter().map(|(id, _)| id).collect(),
-                expires_at: latest,
-                ..job.clone()
-            };
-            self.expiry.schedule(&job, now).await?;
-        } else if sweep.released > 0
-            && let Some((_, holds)) = self.store.cart(&job.tenant, &job.cart_id).await?
-            && holds.iter().all(|h| !h.is_live(now))
-        {
-            self.store.expire_cart(&job.tenant, &job.cart_id).await?;
-            sweep.cart_expired = true;
-        }
+        // Still changing after four looks: leave it filed, whatever its version, for the
+        // next live hold or a minute from now, rather than lose it.
+        let now = self.clock.now().timestamp_millis();
+        self.store
+            .file_for_expiry(tenant, cart_id, None, Some(now + 60_000))
+            .await?;
         Ok(sweep)
     }
 
     /// The worker releases one expired hold; whether it did (a hold gone meanwhile —
-    /// released, sold, or handled by another delivery of the job — is not an error).
+    /// released, sold, or handled by another sweep — is not an error).
     async fn release_expired_hold(
         &self,
-        job: &HoldExpiryJob,
+        tenant: &TenantId,
+        cart_id: &CartId,
         hold: &HoldRecord,
         now: i64,
     ) -> Result<bool, PortError> {
@@ -493,7 +486,7 @@ impl Holds {
             |e| matches!(e, HoldRefusal::Contention),
             |_| {
                 self.store
-                    .release_hold(&job.tenant, &job.cart_id, hold, ReleaseBy::Expiry, now)
+                    .release_hold(tenant, cart_id, hold, ReleaseBy::Expiry, now)
             },
         )
         .await;
@@ -503,63 +496,6 @@ impl Holds {
             Err(HoldRefusal::Store(e)) => Err(e),
             Err(other) => Err(PortError::new("hold store", other.to_string())),
         }
-    }
-
-    /// A cart's clean-up job: releases what has expired; sends itself on to the last live
-    /// hold's end while the cart holds anything; otherwise marks a cart whose holds ran out
-    /// as expired, or unarms a cart emptied by its holder (its next hold arms it again).
-    async fn clean_up_cart(&self, job: &HoldExpiryJob) -> Result<ExpirySweep, PortError> {
-        let mut sweep = ExpirySweep::default();
-        // A hold or release racing the unarming changes the cart's version: look again.
-        for _ in 0..3 {
-            let Some((cart, holds)) = self.store.cart(&job.tenant, &job.cart_id).await? else {
-                return Ok(sweep); // discarded (TTL)
-            };
-            let now = self.clock.now().timestamp_millis();
-            let mut live_until = None;
-            for hold in &holds {
-                if hold.is_live(now) {
-                    live_until = live_until.max(Some(hold.expires_at));
-                    sweep.rescheduled += 1;
-                    continue;
-                }
-                if self.release_expired_hold(job, hold, now).await? {
-                    sweep.released += 1;
-                }
-            }
-            if let Some(expires_at) = live_until {
-                let next = HoldExpiryJob {
-                    expires_at,
-                    ..job.clone()
-                };
-                self.expiry.schedule(&next, now).await?;
-                return Ok(sweep);
-            }
-            sweep.rescheduled = 0;
-            if cart.status != CartStatus::Open {
-                return Ok(sweep);
-            }
-            if sweep.released > 0 {
-                self.store.expire_cart(&job.tenant, &job.cart_id).await?;
-                sweep.cart_expired = true;
-                return Ok(sweep);
-            }
-            if self
-                .store
-                .disarm_cleanup(&job.tenant, &job.cart_id, cart.version)
-                .await?
-            {
-                return Ok(sweep);
-            }
-        }
-        // Still changing after three looks: come back in a minute rather than lose the job.
-        let now = self.clock.now().timestamp_millis();
-        let next = HoldExpiryJob {
-            expires_at: now + 60_000,
-            ..job.clone()
-        };
-        self.expiry.schedule(&next, now).await?;
-        Ok(sweep)
     }
 
     async fn performance(
@@ -590,7 +526,7 @@ fn refusal(e: HoldRefusal, most: u32) -> HoldError {
         HoldRefusal::AreaFull { available } => HoldError::AreaFull { available },
         HoldRefusal::HoldGone => HoldError::HoldNotFound,
         // Arming was tried once already: something keeps changing the cart.
-        HoldRefusal::Contention | HoldRefusal::CleanupNotArmed => HoldError::Busy,
+        HoldRefusal::Contention => HoldError::Busy,
         HoldRefusal::PerformanceChanged => HoldError::PerformanceChanged,
         HoldRefusal::Store(e) => HoldError::Store(e),
     }
@@ -609,8 +545,6 @@ struct Attempt<'a> {
     access: &'a CartAccess,
     /// The cart this hold creates (its first), or `None` for a cart that exists.
     new_cart: Option<&'a CartRecord>,
-    /// This request sent the cart's clean-up job: its writes arm the cart.
-    arm_cleanup: AtomicBool,
     performance: &'a PerformanceRecord,
     layout: &'a PreparedLayout,
 }
@@ -645,11 +579,6 @@ impl Attempt<'_> {
             )
             .await;
             match result {
-                // No clean-up job is on the queue for this cart: hold again, arming it; the
-                // job goes once the hold is granted (a refused hold arms and sends nothing).
-                Err(HoldRefusal::CleanupNotArmed) if !self.arm_cleanup.load(Ordering::Relaxed) => {
-                    self.arm_cleanup.store(true, Ordering::Relaxed);
-                }
                 // A new cart has no expired holds, and its budget was checked before writing.
                 Err(HoldRefusal::LimitExceeded { .. }) if !cleaned && self.new_cart.is_none() => {
                     cleaned = true;
@@ -686,7 +615,6 @@ impl Attempt<'_> {
             now: now.timestamp_millis(),
             created_at: &created_at,
             new_cart: new_cart.as_ref(),
-            arm_cleanup: self.arm_cleanup.load(Ordering::Relaxed),
         };
         match operation {
             Operation::Seats(seats) => self.holds.store.hold_seats(&request, seats).await,
@@ -711,7 +639,6 @@ impl Attempt<'_> {
         cart.perf_remaining
             .insert(self.performance.id.to_string(), self.most() - count);
         cart.version += 1;
-        cart.cleanup_armed = true;
         Ok(cart)
     }
 

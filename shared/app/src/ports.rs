@@ -5,7 +5,7 @@
 //! A port's error says what the service must decide on (a seat taken, a cart not open); any
 //! other failure is a [`PortError`] that keeps its source for the logs.
 
-use crate::jobs::{HoldExpiryJob, MailJob};
+use crate::jobs::MailJob;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::domains::{DnsFindings, DomainRecord};
@@ -119,10 +119,6 @@ pub struct HoldRequest<'a> {
     /// The cart does not exist yet: the hold creates it, exactly as given (its budget already
     /// reduced by this hold), in the same transaction, so a refused first hold leaves nothing.
     pub new_cart: Option<&'a CartRecord>,
-    /// Arm the cart's clean-up (the caller sends its job once the hold is granted). Without
-    /// it, an existing cart whose clean-up is not armed refuses the hold with
-    /// [`HoldRefusal::CleanupNotArmed`].
-    pub arm_cleanup: bool,
 }
 
 /// A seat to hold, already located in the map.
@@ -180,9 +176,6 @@ pub enum HoldRefusal {
     /// The performance changed (still on sale) since the copy the hold was decided on.
     #[error("the performance changed")]
     PerformanceChanged,
-    /// The cart has no clean-up job armed: hold with `arm_cleanup`, then send its job.
-    #[error("the cart's clean-up is not armed")]
-    CleanupNotArmed,
     #[error(transparent)]
     Store(#[from] PortError),
 }
@@ -224,16 +217,26 @@ pub trait HoldStore: Send + Sync {
         by: ReleaseBy<'_>,
         now: i64,
     ) -> Result<(), HoldRefusal>;
-    /// Marks an open cart expired (a cart not open is left as it is).
-    async fn expire_cart(&self, tenant: &TenantId, cart: &CartId) -> Result<(), PortError>;
-    /// The cart's clean-up job ends: unarms it, if the cart is still at `version` (nothing
-    /// was held or released since it was read). Whether it did.
-    async fn disarm_cleanup(
+    /// Marks an open cart expired and takes it out of the expiry index, if it is still at
+    /// `version` (nothing held or released since it was read). Whether it did.
+    async fn expire_cart(
         &self,
         tenant: &TenantId,
         cart: &CartId,
         version: u32,
     ) -> Result<bool, PortError>;
+    /// Files the cart in the expiry index for the time `next` (epoch ms), or takes it out
+    /// (`None`), if it is still at `version` (`None`: at any version). Whether it did. (A
+    /// hold files its cart itself, in its own write, unless the cart is filed already.)
+    async fn file_for_expiry(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        version: Option<u32>,
+        next: Option<i64>,
+    ) -> Result<bool, PortError>;
+    /// The carts filed for expiry at `now` (epoch ms) or before.
+    async fn carts_due(&self, now: i64) -> Result<Vec<(TenantId, CartId)>, PortError>;
 }
 
 /// What a checkout writes: the cart to `checkout`, its holds extended, the pending order.
@@ -643,13 +646,6 @@ pub trait AgreementStore: Send + Sync {
     async fn tenant_for_account(&self, account_id: &str) -> Result<Option<TenantId>, PortError>;
     /// Every venue's account id, for reconciliation.
     async fn connected_accounts(&self) -> Result<Vec<(String, TenantId)>, PortError>;
-}
-
-/// Delayed jobs that clean up after holds.
-#[async_trait]
-pub trait HoldExpiryQueue: Send + Sync {
-    /// Delivers the job at (or soon after) its `expires_at`.
-    async fn schedule(&self, job: &HoldExpiryJob, now_ms: i64) -> Result<(), PortError>;
 }
 
 /// The queue of mail for the mailer.

@@ -14,6 +14,8 @@ pub struct GsiSpec {
     pub name: &'static str,
     pub partition_key: &'static str,
     pub sort_key: &'static str,
+    /// `ALL` or `KEYS_ONLY` (an index written only when its keys change).
+    pub projection: &'static str,
 }
 
 pub struct TableSpec {
@@ -34,11 +36,20 @@ pub const TABLE: TableSpec = TableSpec {
             name: "gsi1",
             partition_key: "gsi1pk",
             sort_key: "gsi1sk",
+            projection: "ALL",
         },
         GsiSpec {
             name: "gsi2",
             partition_key: "gsi2pk",
             sort_key: "gsi2sk",
+            projection: "ALL",
+        },
+        // Carts by the time their next hold ends, for the expiry sweep.
+        GsiSpec {
+            name: "gsi3",
+            partition_key: "gsi3pk",
+            sort_key: "gsi3sk",
+            projection: "KEYS_ONLY",
         },
     ],
     ttl_attribute: "ttl",
@@ -223,7 +234,7 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str) -> anyhow::
                     .key_schema(key(gsi.sort_key, KeyType::Range)?)
                     .projection(
                         Projection::builder()
-                            .projection_type(ProjectionType::All)
+                            .projection_type(ProjectionType::from(gsi.projection))
                             .build(),
                     )
                     .build()?,

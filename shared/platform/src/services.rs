@@ -2,7 +2,6 @@
 //! function builds only the services it uses.
 
 #[cfg(feature = "sqs")]
-use crate::jobs::HoldExpiryQueue;
 #[cfg(all(feature = "sqs", feature = "stripe"))]
 use crate::mail::MailQueue;
 #[cfg(feature = "stripe")]
@@ -36,14 +35,8 @@ pub fn sale_catalog(store: &Store) -> Arc<SaleCatalog> {
 }
 
 /// Holds, for the site and the expiry worker.
-#[cfg(feature = "sqs")]
-pub fn holds(store: &Store, catalog: Arc<SaleCatalog>, expiry: HoldExpiryQueue) -> Arc<Holds> {
-    Arc::new(Holds::new(
-        catalog,
-        Arc::new(store.clone()),
-        Arc::new(expiry),
-        clock(),
-    ))
+pub fn holds(store: &Store, catalog: Arc<SaleCatalog>) -> Arc<Holds> {
+    Arc::new(Holds::new(catalog, Arc::new(store.clone()), clock()))
 }
 
 /// Sales (payments, refunds, cancellations) and the mail they trigger.

@@ -94,30 +94,32 @@ impl Store {
         request: &HoldRequest<'_>,
         count: u32,
     ) -> Result<TransactWriteItem, StoreError> {
+        // Filed in the expiry index for the sweep, unless the cart is filed already (for an
+        // earlier hold's end, which comes first).
+        let (expiry_pk, expiry_sk) = (
+            keys::expiry_partition(request.cart_id),
+            keys::expiry_sk(request.expires_at, request.tenant, request.cart_id),
+        );
         if let Some(cart) = request.new_cart {
-            let put = self.put_new(item(
-                keys::cart(request.tenant, &cart.id),
-                keys::CART_SK,
-                cart,
-            )?)?;
-            return Ok(put);
+            let mut new = item(keys::cart(request.tenant, &cart.id), keys::CART_SK, cart)?;
+            new.insert(keys::EXPIRY_PK.into(), s(&expiry_pk));
+            new.insert(keys::EXPIRY_SK.into(), s(&expiry_sk));
+            return self.put_new(new);
         }
         let update = build(
             Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key(keys::cart(request.tenant, request.cart_id), keys::CART_SK)))
                 .update_expression(
-                    "SET remaining = remaining - :n, perfRemaining.#p = if_not_exists(perfRemaining.#p, :plimit) - :n, version = version + :one, cleanupArmed = :armed",
+                    "SET remaining = remaining - :n, perfRemaining.#p = if_not_exists(perfRemaining.#p, :plimit) - :n, version = version + :one, \
+                     gsi3pk = if_not_exists(gsi3pk, :expiry_pk), gsi3sk = if_not_exists(gsi3sk, :expiry_sk)",
                 )
-                .condition_expression(if request.arm_cleanup {
+                .condition_expression(
                     "tokenHash = :token AND #status = :open AND remaining >= :n \
-                     AND (attribute_not_exists(perfRemaining.#p) OR perfRemaining.#p >= :n)"
-                } else {
-                    "tokenHash = :token AND #status = :open AND remaining >= :n \
-                     AND (attribute_not_exists(perfRemaining.#p) OR perfRemaining.#p >= :n) \
-                     AND cleanupArmed = :armed"
-                })
-                .expression_attribute_values(":armed", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+                     AND (attribute_not_exists(perfRemaining.#p) OR perfRemaining.#p >= :n)",
+                )
+                .expression_attribute_values(":expiry_pk", s(&expiry_pk))
+                .expression_attribute_values(":expiry_sk", s(&expiry_sk))
                 .expression_attribute_names("#status", "status")
                 .expression_attribute_names("#p", request.performance.as_str())
                 .expression_attribute_values(":token", s(request.token_hash))
@@ -237,20 +239,15 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(holds),
-            Err(err) => Err(hold_failure(
-                err.into_service_error(),
-                request,
-                count,
-                |reasons| {
-                    let taken: Vec<SeatId> = seats
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| condition_failed_at(reasons, i + 2))
-                        .map(|(_, s)| s.seat.clone())
-                        .collect();
-                    (!taken.is_empty()).then_some(HoldRefusal::SeatsUnavailable(taken))
-                },
-            )),
+            Err(err) => Err(hold_failure(err.into_service_error(), request, |reasons| {
+                let taken: Vec<SeatId> = seats
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| condition_failed_at(reasons, i + 2))
+                    .map(|(_, s)| s.seat.clone())
+                    .collect();
+                (!taken.is_empty()).then_some(HoldRefusal::SeatsUnavailable(taken))
+            })),
         }
     }
 
@@ -368,32 +365,27 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(holds),
-            Err(err) => Err(hold_failure(
-                err.into_service_error(),
-                request,
-                quantity,
-                |reasons| {
-                    // What the refusing shards still had (the whole area's figure when it
-                    // has one counter; a sharded hold reads every shard next).
-                    let mut refused = false;
-                    let mut available = 0;
-                    for (at, &(shard, _)) in counters.clone().zip(plan) {
-                        if !condition_failed_at(reasons, at) {
-                            continue;
-                        }
-                        refused = true;
-                        let taken = reasons
-                            .get(at)
-                            .and_then(|r| r.item())
-                            .and_then(|i| i.get("taken"))
-                            .and_then(|v| v.as_n().ok())
-                            .and_then(|v| v.parse::<u32>().ok())
-                            .unwrap_or(u32::MAX);
-                        available += capacity.shard_places(shard).saturating_sub(taken);
+            Err(err) => Err(hold_failure(err.into_service_error(), request, |reasons| {
+                // What the refusing shards still had (the whole area's figure when it
+                // has one counter; a sharded hold reads every shard next).
+                let mut refused = false;
+                let mut available = 0;
+                for (at, &(shard, _)) in counters.clone().zip(plan) {
+                    if !condition_failed_at(reasons, at) {
+                        continue;
                     }
-                    refused.then_some(HoldRefusal::AreaFull { available })
-                },
-            )),
+                    refused = true;
+                    let taken = reasons
+                        .get(at)
+                        .and_then(|r| r.item())
+                        .and_then(|i| i.get("taken"))
+                        .and_then(|v| v.as_n().ok())
+                        .and_then(|v| v.parse::<u32>().ok())
+                        .unwrap_or(u32::MAX);
+                    available += capacity.shard_places(shard).saturating_sub(taken);
+                }
+                refused.then_some(HoldRefusal::AreaFull { available })
+            })),
         }
     }
 
@@ -500,7 +492,6 @@ impl Store {
                                 reasons.first(),
                                 token_hash,
                                 &hold.performance_id,
-                                None,
                             ));
                         }
                         if condition_failed_at(reasons, 1) {
@@ -526,10 +517,9 @@ impl Store {
         Err(StoreError::ConditionFailed.into())
     }
 
-    /// Marks an open cart expired (the worker, once it released the last hold).
-    /// Unarms the cart's clean-up if nothing was held or released since `version` was read;
-    /// whether it did.
-    pub async fn disarm_cleanup(
+    /// Marks an open cart expired and takes it out of the expiry index, if it is still at
+    /// `version`; whether it did.
+    pub async fn expire_cart(
         &self,
         tenant: &TenantId,
         cart_id: &CartId,
@@ -540,44 +530,98 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::cart(tenant, cart_id), keys::CART_SK)))
-            .update_expression("SET cleanupArmed = :false")
-            .condition_expression("version = :v")
-            .expression_attribute_values(
-                ":false",
-                aws_sdk_dynamodb::types::AttributeValue::Bool(false),
-            )
-            .expression_attribute_values(":v", n(version))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.into_service_error() {
-                err if err.is_conditional_check_failed_exception() => Ok(false),
-                err => Err(StoreError::dynamo(err)),
-            },
-        }
-    }
-
-    pub async fn expire_cart(&self, tenant: &TenantId, cart_id: &CartId) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::cart(tenant, cart_id), keys::CART_SK)))
-            .update_expression("SET #status = :expired")
-            .condition_expression("#status = :open")
+            .update_expression("SET #status = :expired REMOVE gsi3pk, gsi3sk")
+            .condition_expression("#status = :open AND version = :v")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":open", s(CartStatus::Open.as_str()))
             .expression_attribute_values(":expired", s(CartStatus::Expired.as_str()))
+            .expression_attribute_values(":v", n(version))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => match e.into_service_error() {
-                err if err.is_conditional_check_failed_exception() => Ok(()),
-                err => Err(StoreError::dynamo(err)),
-            },
+        conditional(result)
+    }
+
+    /// Files the cart in the expiry index for `next` (epoch ms), or takes it out (`None`), if
+    /// it is still at `version` (`None`: whatever its version); whether it did.
+    pub async fn file_for_expiry(
+        &self,
+        tenant: &TenantId,
+        cart_id: &CartId,
+        version: Option<u32>,
+        next: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::cart(tenant, cart_id), keys::CART_SK)));
+        update = match next {
+            Some(at) => update
+                .update_expression("SET gsi3pk = :pk, gsi3sk = :sk")
+                .expression_attribute_values(":pk", s(keys::expiry_partition(cart_id)))
+                .expression_attribute_values(":sk", s(keys::expiry_sk(at, tenant, cart_id))),
+            None => update.update_expression("REMOVE gsi3pk, gsi3sk"),
+        };
+        update = match version {
+            Some(v) => update
+                .condition_expression("version = :v")
+                .expression_attribute_values(":v", n(v)),
+            None => update.condition_expression("attribute_exists(pk)"),
+        };
+        conditional(update.send().await)
+    }
+
+    /// The carts filed in the expiry index for `now` (epoch ms) or earlier, every partition.
+    pub async fn carts_due(&self, now: i64) -> Result<Vec<(TenantId, CartId)>, StoreError> {
+        let upto = format!("{:013}$", now.max(0)); // '$' sorts after '#': every entry of `now`
+        let mut due = Vec::new();
+        for shard in 0..keys::EXPIRY_SHARDS {
+            let mut start = None;
+            loop {
+                let out = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name(keys::EXPIRY_INDEX)
+                    .key_condition_expression("gsi3pk = :pk AND gsi3sk < :upto")
+                    .expression_attribute_values(":pk", s(keys::expiry_partition_of_shard(shard)))
+                    .expression_attribute_values(":upto", s(&upto))
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .map_err(StoreError::sdk)?;
+                due.extend(
+                    out.items()
+                        .iter()
+                        .filter_map(|item| item.get(keys::EXPIRY_SK)?.as_s().ok())
+                        .filter_map(|sk| keys::parse_expiry_sk(sk)),
+                );
+                match out.last_evaluated_key {
+                    Some(next) if !next.is_empty() => start = Some(next),
+                    _ => break,
+                }
+            }
         }
+        Ok(due)
+    }
+}
+
+/// A conditional update's outcome: done, or refused by its condition.
+fn conditional(
+    result: Result<
+        aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
+        aws_sdk_dynamodb::error::SdkError<
+            aws_sdk_dynamodb::operation::update_item::UpdateItemError,
+            aws_sdk_dynamodb::config::http::HttpResponse,
+        >,
+    >,
+) -> Result<bool, StoreError> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) => match e.into_service_error() {
+            err if err.is_conditional_check_failed_exception() => Ok(false),
+            err => Err(StoreError::dynamo(err)),
+        },
     }
 }
 
@@ -587,7 +631,6 @@ fn cart_refusal(
     reason: Option<&CancellationReason>,
     token_hash: Option<&str>,
     performance: &PerformanceId,
-    wanted: Option<u32>,
 ) -> HoldRefusal {
     let Some(item) = reason.and_then(|r| r.item()) else {
         return HoldRefusal::CartNotFound;
@@ -607,9 +650,6 @@ fn cart_refusal(
         .copied()
         .unwrap_or(cart.remaining);
     let remaining = cart.remaining.min(for_performance);
-    if wanted.is_some_and(|n| n <= remaining) && !cart.cleanup_armed {
-        return HoldRefusal::CleanupNotArmed;
-    }
     HoldRefusal::LimitExceeded { remaining }
 }
 
@@ -618,7 +658,6 @@ fn cart_refusal(
 fn hold_failure(
     err: TransactWriteItemsError,
     request: &HoldRequest<'_>,
-    wanted: u32,
     taken: impl Fn(&[CancellationReason]) -> Option<HoldRefusal>,
 ) -> HoldRefusal {
     let TransactWriteItemsError::TransactionCanceledException(e) = err else {
@@ -630,7 +669,6 @@ fn hold_failure(
             reasons.first(),
             Some(request.token_hash),
             request.performance,
-            Some(wanted),
         )
     });
     if let Some(refusal) = cart
@@ -639,7 +677,6 @@ fn hold_failure(
     {
         return match refusal {
             HoldRefusal::CartNotOpen(status) => HoldRefusal::CartNotOpen(*status),
-            HoldRefusal::CleanupNotArmed => HoldRefusal::CleanupNotArmed,
             _ => HoldRefusal::CartNotFound,
         };
     }

@@ -382,6 +382,19 @@ mod parse_tests {
     }
 
     #[test]
+    fn expiry_index_keys_sort_by_time_and_parse_back() {
+        let (t, _) = ids();
+        let cart = CartId::generate();
+        let early = expiry_sk(999, &t, &cart);
+        let late = expiry_sk(1_765_000_000_000, &t, &cart);
+        assert!(early < late, "{early} {late}");
+        assert_eq!(parse_expiry_sk(&late), Some((t.clone(), cart.clone())));
+        assert_eq!(parse_expiry_sk("0000000000999#nope"), None);
+        let shard: u16 = expiry_partition(&cart)[7..].parse().unwrap();
+        assert!(shard < EXPIRY_SHARDS);
+    }
+
+    #[test]
     fn other_keys_are_neither() {
         let (t, p) = ids();
         let section = SectionId::parse("A").unwrap();
@@ -438,6 +451,41 @@ pub fn limits(tenant: &TenantId) -> String {
 /// window (epoch seconds), so a new window is a new item; TTL only cleans up.
 pub fn limit_sk(bucket: &str, window_start: i64) -> String {
     format!("{bucket}#{window_start}")
+}
+
+/// gsi3 (keys only): carts by the time their next hold ends, for the expiry sweep.
+/// `gsi3pk` is one of [`EXPIRY_SHARDS`] partitions (by cart), `gsi3sk` is
+/// `{epoch ms, 13 digits}#{tenant}#{cart}`. Global on purpose: one sweep serves every venue.
+pub const EXPIRY_INDEX: &str = "gsi3";
+pub const EXPIRY_PK: &str = "gsi3pk";
+pub const EXPIRY_SK: &str = "gsi3sk";
+
+/// Partitions of the expiry index, so a big onsale's carts do not all write one.
+pub const EXPIRY_SHARDS: u16 = 4;
+
+pub fn expiry_partition(cart: &CartId) -> String {
+    let hash = cart
+        .as_str()
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    format!("EXPIRY#{}", hash % u32::from(EXPIRY_SHARDS))
+}
+
+pub fn expiry_partition_of_shard(shard: u16) -> String {
+    format!("EXPIRY#{shard}")
+}
+
+pub fn expiry_sk(due: i64, tenant: &TenantId, cart: &CartId) -> String {
+    format!("{:013}#{tenant}#{cart}", due.max(0))
+}
+
+/// The tenant and cart of an expiry index entry's sort key.
+pub fn parse_expiry_sk(sk: &str) -> Option<(TenantId, CartId)> {
+    let mut parts = sk.splitn(3, '#');
+    let (Some(_due), Some(tenant), Some(cart)) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    Some((TenantId::parse(tenant).ok()?, CartId::parse(cart).ok()?))
 }
 
 /// The operator's own items (not a venue's).

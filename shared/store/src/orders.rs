@@ -431,7 +431,9 @@ impl Store {
             Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key(keys::cart(tenant, &order.cart_id), keys::CART_SK)))
-                .update_expression("SET #status = :completed, version = version + :one")
+                .update_expression(
+                    "SET #status = :completed, version = version + :one REMOVE gsi3pk, gsi3sk",
+                )
                 .condition_expression("attribute_exists(pk) AND orderId = :order")
                 .expression_attribute_names("#status", "status")
                 .expression_attribute_values(":completed", s(CartStatus::Completed.as_str()))
@@ -675,6 +677,7 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::cart(tenant, cart_id), keys::CART_SK)))
+            // Left in the expiry index: a hold not released here is the sweep's.
             .update_expression("SET #status = :expired")
             .condition_expression("attribute_exists(pk) AND #status <> :completed")
             .expression_attribute_names("#status", "status")

@@ -122,17 +122,27 @@ impl HoldStore for Store {
         Store::release_hold(self, tenant, cart, hold, by, now).await
     }
 
-    async fn expire_cart(&self, tenant: &TenantId, cart: &CartId) -> Result<(), PortError> {
-        Ok(Store::expire_cart(self, tenant, cart).await?)
-    }
-
-    async fn disarm_cleanup(
+    async fn expire_cart(
         &self,
         tenant: &TenantId,
         cart: &CartId,
         version: u32,
     ) -> Result<bool, PortError> {
-        Ok(Store::disarm_cleanup(self, tenant, cart, version).await?)
+        Ok(Store::expire_cart(self, tenant, cart, version).await?)
+    }
+
+    async fn file_for_expiry(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        version: Option<u32>,
+        next: Option<i64>,
+    ) -> Result<bool, PortError> {
+        Ok(Store::file_for_expiry(self, tenant, cart, version, next).await?)
+    }
+
+    async fn carts_due(&self, now: i64) -> Result<Vec<(TenantId, CartId)>, PortError> {
+        Ok(Store::carts_due(self, now).await?)
     }
 }
 

@@ -1383,46 +1383,90 @@ async fn expiry_messages(app: &TestApp) -> usize {
 }
 
 #[tokio::test]
-async fn a_cart_costs_one_queue_message_however_many_holds_it_makes() {
+async fn holds_send_no_message_and_the_sweep_gives_expired_places_back() {
     let app = spawn_app().await;
-    let show = app.grid_show(1, 8, 600).await;
-    let host = show.venue.host.clone();
-    let _paused = app.server.pause_queue_workers().await;
-    assert_eq!(expiry_messages(&app).await, 0);
-
-    // A cart started with its first hold, then four more holds: one clean-up job.
-    let created = app
-        .post(
-            &host,
-            "/api/v1/carts",
-            None,
-            json!({ "performanceId": show.performance, "seats": [show.seats[0][0]] }),
-        )
+    let venue = app.create_venue().await;
+    let token = app.login_owner(&venue).await;
+    let map = json!({
+        "name": "Yard",
+        "zones": [ { "id": "A", "name": "Yard" }, { "id": "B", "name": "Unused" } ],
+        "sections": [],
+        "areas": [ { "id": "yard", "name": "The Yard", "zone": "A", "capacity": 20, "x": 1.0, "y": 1.0 } ],
+    });
+    let map = app
+        .post(&venue.host, "/admin/v1/seatmaps", Some(&token), map)
         .await;
+    assert_eq!(map.status, StatusCode::CREATED, "{}", map.body);
+    let performance = app
+        .publish_on(&venue, &token, map.body["id"].as_str().unwrap(), 10)
+        .await;
+    let ga = |quantity: u32| json!({ "performanceId": performance, "generalAdmission": { "areaId": "yard", "quantity": quantity } });
+    let status_path = format!("/api/v1/performances/{performance}/seatmap/status");
+    let paused = app.server.pause_queue_workers().await;
+
+    // A cart started with its first hold, then two more holds; and a cart started empty.
+    let created = app.post(&venue.host, "/api/v1/carts", None, ga(2)).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let cart = (
         created.body["cartId"].as_str().unwrap().to_owned(),
         created.body["cartToken"].as_str().unwrap().to_owned(),
     );
-    for seat in &show.seats[0][1..5] {
-        assert_eq!(
-            app.hold_seats(&show, &cart, &[seat]).await.status,
-            StatusCode::CREATED
-        );
+    for _ in 0..2 {
+        let reply = app.hold(&venue.host, &cart, ga(1)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     }
-    assert_eq!(expiry_messages(&app).await, 1, "five holds, one message");
+    let empty = app.new_cart(&venue.host).await;
+    let reply = app.hold(&venue.host, &empty, ga(3)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(
+        expiry_messages(&app).await,
+        0,
+        "seven places held, no message"
+    );
+    let status = app.get(&venue.host, &status_path, None).await;
+    assert_eq!(status.body["areas"]["yard"], 20 - 7);
 
-    // A cart started empty (the older two-request client) sends one per granted hold, as
-    // before, and costs no extra write.
-    let empty = app.new_cart(&host).await;
-    for seat in &show.seats[0][5..8] {
-        assert_eq!(
-            app.hold_seats(&show, &empty, &[seat]).await.status,
-            StatusCode::CREATED
+    // Both carts are filed in the expiry index for when their holds end, and not before.
+    let store = &app.server.store;
+    let now = Utc::now().timestamp_millis();
+    assert!(store.carts_due(now).await.unwrap().is_empty());
+    let later: Vec<String> = store
+        .carts_due(now + 60_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, cart)| cart.to_string())
+        .collect();
+    assert!(
+        later.contains(&cart.0) && later.contains(&empty.0),
+        "{later:?}"
+    );
+
+    // Once they end, the sweep gives the places back (general admission is counted, not
+    // lazily free) and closes both carts.
+    drop(paused);
+    let start = Instant::now();
+    loop {
+        let status = app.get(&venue.host, &status_path, None).await;
+        let mut closed = true;
+        for c in [&cart, &empty] {
+            closed &= app.cart(&venue.host, c).await.body["status"] == "expired";
+        }
+        if status.body["areas"]["yard"] == 20 && closed {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "not swept: {}",
+            status.body
         );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
-    assert_eq!(expiry_messages(&app).await, 1 + 3);
-    assert_eq!(app.statuses(&show).await, "hhhhhhhh");
+    assert!(
+        store.carts_due(now + 60_000).await.unwrap().is_empty(),
+        "out of the index"
+    );
+    assert_eq!(expiry_messages(&app).await, 0);
 }
 
 #[tokio::test]

@@ -53,7 +53,7 @@ fn the_table_matches_the_rust_definition() {
                 (spec.sort_key.into(), "RANGE".into())
             ]
         );
-        assert_eq!(gsi["Projection"]["ProjectionType"], "ALL");
+        assert_eq!(gsi["Projection"]["ProjectionType"], spec.projection);
     }
     assert_eq!(
         p["TimeToLiveSpecification"]["AttributeName"],

@@ -9,7 +9,7 @@ fn seat(id: &str) -> SeatId {
 }
 
 #[tokio::test]
-async fn holding_seats_keeps_them_for_the_hold_time_and_schedules_the_clean_up() {
+async fn holding_seats_keeps_them_for_the_hold_time_and_files_the_cart_for_the_sweep() {
     let v = venue();
     let holds = v.world.holds();
     let access = cart(&v, &holds).await;
@@ -33,11 +33,11 @@ async fn holding_seats_keeps_them_for_the_hold_time_and_schedules_the_clean_up()
         .unwrap();
     assert_eq!(state.state, SeatState::Held);
     assert_eq!(state.cart.as_ref(), Some(&access.id));
-    let jobs = v.world.queues.expiry_jobs();
-    assert_eq!(jobs.len(), 1, "the cart's clean-up job");
-    assert_eq!(jobs[0].expires_at, expected_expiry);
-    assert_eq!(jobs[0].cart_id, access.id);
-    assert!(jobs[0].hold_ids.is_empty(), "it looks after the whole cart");
+    assert_eq!(
+        v.world.store.filed_for_expiry(&v.tenant, &access.id),
+        Some(expected_expiry),
+        "the cart is filed for when its holds end"
+    );
     let contents = holds.contents(&v.tenant, &access).await.unwrap();
     assert_eq!(contents.remaining(), 4);
 }
@@ -423,30 +423,35 @@ async fn lost_races_are_retried_and_reported_as_busy_when_they_keep_happening() 
 }
 
 #[tokio::test]
-async fn a_store_failure_is_an_error_but_a_failed_clean_up_job_is_not() {
+async fn a_store_failure_is_an_error_and_holds_nothing() {
     let v = venue();
     let holds = v.world.holds();
     let access = cart(&v, &holds).await;
-    let ids = seats(&v, 2);
-    let performance = v.performance.as_str();
+    let ids = seats(&v, 1);
     v.world.store.faults.fail("hold_seats", 1);
     let failed = holds
-        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[..1]))
+        .hold(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&ids),
+        )
         .await
         .unwrap_err();
     assert!(matches!(failed, HoldError::Store(_)), "{failed:?}");
-    // The clean-up job is an optimisation: the patron keeps the seats it could not schedule.
-    v.world.queues.faults.fail("schedule", 1);
-    let held = holds
-        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[1..]))
-        .await
-        .unwrap();
-    assert_eq!(held.len(), 1);
-    assert!(v.world.queues.expiry_jobs().is_empty());
+    assert!(
+        holds
+            .contents(&v.tenant, &access)
+            .await
+            .unwrap()
+            .holds
+            .is_empty()
+    );
+    assert_eq!(v.world.store.filed_for_expiry(&v.tenant, &access.id), None);
 }
 
 #[tokio::test]
-async fn the_worker_releases_only_expired_holds_and_a_redelivery_is_harmless() {
+async fn the_sweep_releases_only_expired_holds_and_a_second_sweep_is_harmless() {
     let v = venue();
     let holds = v.world.holds();
     let access = cart(&v, &holds).await;
@@ -456,15 +461,15 @@ async fn the_worker_releases_only_expired_holds_and_a_redelivery_is_harmless() {
         .hold(&v.tenant, &access, performance, &wanted_seats(&ids))
         .await
         .unwrap();
-    let job = v.world.queues.expiry_jobs().remove(0);
-    // Early (a job never arrives early, but a retried one might be reordered): nothing goes.
-    let early = holds.release_expired(&job).await.unwrap();
-    assert_eq!(early.released, 0);
-    assert_eq!(early.rescheduled, 2, "the holds still live are sent on");
+    // Before the holds end, nothing is due.
+    let early = holds.sweep().await.unwrap();
+    assert_eq!((early.carts, early.released), (0, 0));
     v.world.clock.advance(Duration::seconds(602));
-    let sweep = holds.release_expired(&job).await.unwrap();
-    assert_eq!(sweep.released, 2);
-    assert!(sweep.cart_expired);
+    let sweep = holds.sweep().await.unwrap();
+    assert_eq!(
+        (sweep.carts, sweep.released, sweep.carts_expired),
+        (1, 2, 1)
+    );
     assert!(
         v.world
             .store
@@ -479,12 +484,13 @@ async fn the_worker_releases_only_expired_holds_and_a_redelivery_is_harmless() {
             .status,
         CartStatus::Expired
     );
-    let again = holds.release_expired(&job).await.unwrap();
-    assert_eq!(again, ExpirySweep::default());
+    assert_eq!(v.world.store.filed_for_expiry(&v.tenant, &access.id), None);
+    let again = holds.sweep().await.unwrap();
+    assert_eq!((again.carts, again.released), (0, 0));
 }
 
 #[tokio::test]
-async fn the_worker_leaves_a_seat_someone_else_took_after_the_deadline() {
+async fn the_sweep_leaves_a_seat_someone_else_took_after_the_deadline() {
     let v = venue();
     let holds = v.world.holds();
     let first = cart(&v, &holds).await;
@@ -495,13 +501,13 @@ async fn the_worker_leaves_a_seat_someone_else_took_after_the_deadline() {
         .hold(&v.tenant, &first, performance, &wanted_seats(&ids))
         .await
         .unwrap();
-    let job = v.world.queues.expiry_jobs().remove(0);
     v.world.clock.advance(Duration::seconds(601));
     holds
         .hold(&v.tenant, &second, performance, &wanted_seats(&ids))
         .await
         .unwrap();
-    holds.release_expired(&job).await.unwrap();
+    let sweep = holds.sweep().await.unwrap();
+    assert_eq!(sweep.released, 1, "the first cart's hold is gone");
     let state = v
         .world
         .store
@@ -515,7 +521,47 @@ async fn the_worker_leaves_a_seat_someone_else_took_after_the_deadline() {
 }
 
 #[tokio::test]
-async fn a_worker_failure_is_returned_so_the_queue_retries_the_job() {
+async fn a_cart_that_fails_stays_filed_without_holding_up_the_others() {
+    let v = venue();
+    let holds = v.world.holds();
+    let failing = cart(&v, &holds).await;
+    let other = cart(&v, &holds).await;
+    let ids = seats(&v, 2);
+    let performance = v.performance.as_str();
+    for (access, id) in [(&failing, &ids[..1]), (&other, &ids[1..])] {
+        holds
+            .hold(&v.tenant, access, performance, &wanted_seats(id))
+            .await
+            .unwrap();
+    }
+    v.world.clock.advance(Duration::seconds(601));
+    // The first cart's release fails (the carts are swept in id order).
+    let (first, second) = if failing.id < other.id {
+        (&failing, &other)
+    } else {
+        (&other, &failing)
+    };
+    v.world.store.faults.fail("release_hold", 1);
+    assert!(holds.sweep().await.is_err(), "the failure is reported");
+    assert!(
+        v.world
+            .store
+            .filed_for_expiry(&v.tenant, &first.id)
+            .is_some(),
+        "still filed"
+    );
+    assert_eq!(
+        v.world.store.filed_for_expiry(&v.tenant, &second.id),
+        None,
+        "the other cart was cleaned up all the same"
+    );
+    let retried = holds.sweep().await.unwrap();
+    assert_eq!((retried.carts, retried.released), (1, 1));
+    assert_eq!(v.world.store.filed_for_expiry(&v.tenant, &first.id), None);
+}
+
+#[tokio::test]
+async fn a_job_sent_before_the_sweep_is_still_honoured() {
     let v = venue();
     let holds = v.world.holds();
     let access = cart(&v, &holds).await;
@@ -529,12 +575,22 @@ async fn a_worker_failure_is_returned_so_the_queue_retries_the_job() {
         )
         .await
         .unwrap();
-    let job = v.world.queues.expiry_jobs().remove(0);
+    let job = crate::jobs::HoldExpiryJob {
+        tenant: v.tenant.clone(),
+        cart_id: access.id.clone(),
+        hold_ids: Vec::new(),
+        expires_at: (crate::testkit::start() + Duration::seconds(600)).timestamp_millis(),
+    };
+    let early = holds.release_expired(&job).await.unwrap();
+    assert_eq!(
+        (early.released, early.rescheduled),
+        (0, 1),
+        "still held: filed"
+    );
     v.world.clock.advance(Duration::seconds(601));
-    v.world.store.faults.fail("release_hold", 1);
-    assert!(holds.release_expired(&job).await.is_err());
-    let retried = holds.release_expired(&job).await.unwrap();
-    assert_eq!(retried.released, 1);
+    let late = holds.release_expired(&job).await.unwrap();
+    assert_eq!(late.released, 1);
+    assert!(late.cart_expired);
 }
 
 #[tokio::test]
@@ -559,10 +615,12 @@ async fn a_first_hold_creates_its_cart_in_the_same_write_and_a_refused_one_creat
         .unwrap();
     assert_eq!(stored.remaining, created.cart.limit - 2);
     assert_eq!(stored.version, 1);
-    assert_eq!(
-        v.world.queues.expiry_jobs().len(),
-        1,
-        "the clean-up is arranged"
+    assert!(
+        v.world
+            .store
+            .filed_for_expiry(&v.tenant, &created.cart.id)
+            .is_some(),
+        "the clean-up is arranged, in the same write"
     );
     // The token given is the cart's: its holder sees the holds and can add more.
     let access = CartAccess::new(created.cart.id.clone(), &created.token);
@@ -612,7 +670,7 @@ async fn a_first_hold_creates_its_cart_in_the_same_write_and_a_refused_one_creat
 }
 
 #[tokio::test]
-async fn a_cart_sends_one_clean_up_job_however_many_holds_it_makes() {
+async fn a_cart_is_filed_once_and_the_sweep_files_it_again_while_it_holds_anything() {
     let v = venue();
     let holds = v.world.holds();
     let ids = seats(&v, 5);
@@ -622,6 +680,7 @@ async fn a_cart_sends_one_clean_up_job_however_many_holds_it_makes() {
         .await
         .unwrap();
     let access = CartAccess::new(created.cart.id.clone(), &created.token);
+    let ends = |after: i64| (crate::testkit::start() + Duration::seconds(after)).timestamp_millis();
     for id in &ids[1..4] {
         v.world.clock.advance(Duration::seconds(60));
         holds
@@ -634,53 +693,34 @@ async fn a_cart_sends_one_clean_up_job_however_many_holds_it_makes() {
             .await
             .unwrap();
     }
-    let jobs = v.world.queues.expiry_jobs();
-    assert_eq!(jobs.len(), 1, "four holds, one message");
+    let filed = |v: &crate::testkit::Venue| v.world.store.filed_for_expiry(&v.tenant, &access.id);
+    assert_eq!(filed(&v), Some(ends(600)), "for the first hold's end");
 
-    // When it arrives, the first hold has ended: released; the job goes on to the last one.
+    // When the first hold ends, it is released and the cart is filed for the next one's end.
     v.world.clock.advance(Duration::seconds(600 - 180));
-    let sweep = holds.release_expired(&jobs[0]).await.unwrap();
-    assert_eq!((sweep.released, sweep.rescheduled), (1, 3));
-    let next = v.world.queues.expiry_jobs().pop().unwrap();
-    let last_hold_ends =
-        (crate::testkit::start() + Duration::seconds(180 + 600)).timestamp_millis();
-    assert_eq!(next.expires_at, last_hold_ends);
+    let sweep = holds.sweep().await.unwrap();
+    assert_eq!((sweep.released, sweep.carts_expired), (1, 0));
+    assert_eq!(filed(&v), Some(ends(660)));
 
-    // The holder gives everything back: the next run finds nothing and unarms the cart ...
+    // The holder gives everything back: the next sweep finds nothing and takes the cart out ...
     for hold in holds.contents(&v.tenant, &access).await.unwrap().holds {
         holds
             .release(&v.tenant, &access, hold.hold_id.as_str())
             .await
             .unwrap();
     }
-    v.world.clock.advance(Duration::seconds(600));
-    let sweep = holds.release_expired(&next).await.unwrap();
-    assert_eq!(sweep, ExpirySweep::default());
-    assert!(
-        !v.world
-            .store
-            .stored_cart(&v.tenant, &access.id)
-            .unwrap()
-            .cleanup_armed
-    );
-    assert_eq!(
-        v.world.queues.expiry_jobs().len(),
-        2,
-        "and does not send itself on"
-    );
-    // ... so its next hold sends a new job (once) and arms it again.
+    v.world.clock.advance(Duration::seconds(60));
+    let sweep = holds.sweep().await.unwrap();
+    assert_eq!((sweep.carts, sweep.released), (1, 0));
+    assert_eq!(filed(&v), None);
+    let cart = v.world.store.stored_cart(&v.tenant, &access.id).unwrap();
+    assert_eq!(cart.status, CartStatus::Open, "emptied, not expired");
+    // ... and its next hold files it again.
     holds
         .hold(&v.tenant, &access, performance, &wanted_seats(&ids[4..]))
         .await
         .unwrap();
-    assert_eq!(v.world.queues.expiry_jobs().len(), 3);
-    assert!(
-        v.world
-            .store
-            .stored_cart(&v.tenant, &access.id)
-            .unwrap()
-            .cleanup_armed
-    );
+    assert_eq!(filed(&v), Some(ends(660 + 600)));
 }
 
 #[tokio::test]
@@ -727,41 +767,30 @@ async fn a_hold_decided_on_an_out_of_date_copy_of_the_performance_is_decided_aga
 }
 
 #[tokio::test]
-async fn a_refused_hold_on_a_cart_without_a_clean_up_job_sends_none() {
+async fn a_refused_hold_files_nothing() {
     let v = venue();
     let holds = v.world.holds();
     let taker = cart(&v, &holds).await;
     let loser = cart(&v, &holds).await;
-    let ids = seats(&v, 2);
+    let ids = seats(&v, 1);
     let performance = v.performance.as_str();
     holds
-        .hold(&v.tenant, &taker, performance, &wanted_seats(&ids[..1]))
+        .hold(&v.tenant, &taker, performance, &wanted_seats(&ids))
         .await
         .unwrap();
-    assert_eq!(v.world.queues.expiry_jobs().len(), 1);
     let refused = holds
-        .hold(&v.tenant, &loser, performance, &wanted_seats(&ids[..1]))
+        .hold(&v.tenant, &loser, performance, &wanted_seats(&ids))
         .await
         .unwrap_err();
     assert!(
         matches!(refused, HoldError::SeatsUnavailable(_)),
         "{refused:?}"
     );
-    assert_eq!(
-        v.world.queues.expiry_jobs().len(),
-        1,
-        "no message for a refusal"
-    );
     assert!(
-        !v.world
+        v.world
             .store
-            .stored_cart(&v.tenant, &loser.id)
-            .unwrap()
-            .cleanup_armed
+            .filed_for_expiry(&v.tenant, &taker.id)
+            .is_some()
     );
-    holds
-        .hold(&v.tenant, &loser, performance, &wanted_seats(&ids[1..]))
-        .await
-        .unwrap();
-    assert_eq!(v.world.queues.expiry_jobs().len(), 2);
+    assert_eq!(v.world.store.filed_for_expiry(&v.tenant, &loser.id), None);
 }

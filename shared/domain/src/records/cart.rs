@@ -35,11 +35,6 @@ pub struct CartRecord {
     pub created_at: String,
     /// DynamoDB TTL (epoch seconds): abandoned carts disappear.
     pub ttl: i64,
-    /// A clean-up job for the cart's holds is on the queue: the cart's later holds need
-    /// none of their own (one delayed message per cart, which sends itself on while the
-    /// cart holds anything). Carts from before this field have none armed.
-    #[serde(default)]
-    pub cleanup_armed: bool,
 }
 
 impl CartStatus {
