@@ -1,7 +1,6 @@
 //! Wiring: the application services built on the real adapters (DynamoDB, SQS, Stripe). Each
 //! function builds only the services it uses.
 
-#[cfg(feature = "sqs")]
 #[cfg(all(feature = "sqs", feature = "stripe"))]
 use crate::mail::MailQueue;
 #[cfg(feature = "stripe")]
@@ -13,9 +12,7 @@ use marquee_app::checkout::Checkout;
 use marquee_app::delivery::TicketDelivery;
 #[cfg(feature = "tickets")]
 use marquee_app::door::Door;
-#[cfg(feature = "sqs")]
 use marquee_app::holds::Holds;
-#[cfg(any(feature = "sqs", feature = "tickets"))]
 use marquee_app::ports::{Clock, SystemClock};
 #[cfg(all(feature = "sqs", feature = "stripe"))]
 use marquee_app::reconcile::Reconciliation;
@@ -24,7 +21,6 @@ use marquee_app::sales::{PaymentWebhook, Sales};
 use marquee_store::Store;
 use std::sync::Arc;
 
-#[cfg(any(feature = "sqs", feature = "tickets"))]
 fn clock() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }
