@@ -29,6 +29,21 @@ impl ExpiryState {
     }
 }
 
+/// The function's two triggers: a batch from the hold-expiry queue (answered with its
+/// partial failures) or anything else — the EventBridge schedule's event — a sweep.
+pub async fn handle_event(
+    state: &ExpiryState,
+    payload: serde_json::Value,
+) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+    if payload.get("Records").is_some() {
+        let batch: SqsEvent = serde_json::from_value(payload)?;
+        let response = release_expired_holds(state, batch).await;
+        return Ok(serde_json::to_value(response)?);
+    }
+    sweep(state).await?;
+    Ok(serde_json::Value::Null)
+}
+
 /// The scheduled sweep; an error once every due cart was tried (the ones that failed stay
 /// due, and the next sweep tries them again).
 pub async fn sweep(state: &ExpiryState) -> Result<(), PortError> {

@@ -201,7 +201,7 @@ impl Holds {
     async fn new_cart(&self, tenant: &TenantId) -> Result<NewCart, HoldError> {
         let venue = self
             .catalog
-            .venue(tenant)
+            .venue_cached(tenant)
             .await?
             .ok_or(HoldError::CartNotFound)?;
         let now = self.clock.now();

@@ -1469,6 +1469,71 @@ async fn holds_send_no_message_and_the_sweep_gives_expired_places_back() {
     assert_eq!(expiry_messages(&app).await, 0);
 }
 
+/// The hold-expiry Lambda's entry point: EventBridge's scheduled event runs the sweep; a
+/// batch from the queue (a job sent before the sweep) cleans up its cart the same way.
+#[tokio::test]
+async fn the_expiry_function_sweeps_on_its_schedule_and_still_takes_queued_jobs() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 10).await;
+    let _paused = app.server.pause_queue_workers().await;
+    let swept = app.new_cart(&show.venue.host).await;
+    let queued = app.new_cart(&show.venue.host).await;
+    for (cart, seat) in [(&swept, &show.seats[0][0]), (&queued, &show.seats[0][1])] {
+        assert_eq!(
+            app.hold_seats(&show, cart, &[seat]).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let store = app.server.store.clone();
+    let state = hold_expiry::ExpiryState::new(store.clone());
+    // The queued job's cart is taken out of the index, as if filed by a job instead.
+    let tenant = tenant(&show);
+    let queued_id = CartId::parse(&queued.0).unwrap();
+    assert!(
+        store
+            .file_for_expiry(&tenant, &queued_id, None, None)
+            .await
+            .unwrap()
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+
+    let scheduled = json!({
+        "version": "0", "id": "c5f0a8b2-0000-4000-8000-000000000000",
+        "detail-type": "Scheduled Event", "source": "aws.events", "account": "123456789012",
+        "time": Utc::now().to_rfc3339(), "region": "eu-west-1",
+        "resources": ["arn:aws:events:eu-west-1:123456789012:rule/marquee-sweep"], "detail": {}
+    });
+    let answer = hold_expiry::handle_event(&state, scheduled).await.unwrap();
+    assert_eq!(answer, Value::Null);
+    assert_eq!(
+        app.cart(&show.venue.host, &swept).await.body["status"],
+        "expired"
+    );
+    assert_eq!(
+        app.cart(&show.venue.host, &queued).await.body["status"],
+        "open",
+        "not in the index: the sweep does not see it"
+    );
+
+    let job = json!({ "tenant": show.venue.id, "cartId": queued.0, "holdIds": [], "expiresAt": 0 });
+    let batch = json!({ "Records": [ {
+        "messageId": "m-1", "receiptHandle": "r-1", "body": job.to_string(),
+        "attributes": {}, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:hold-expiry", "awsRegion": "eu-west-1"
+    } ] });
+    let answer = hold_expiry::handle_event(&state, batch).await.unwrap();
+    assert_eq!(answer["batchItemFailures"], json!([]), "{answer}");
+    assert_eq!(
+        app.cart(&show.venue.host, &queued).await.body["status"],
+        "expired"
+    );
+    let left = store
+        .section_seat_states(&tenant, &perf(&show), &section())
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "both seats' items released: {left:?}");
+}
+
 #[tokio::test]
 async fn a_sale_paused_and_resumed_within_the_cache_lifetime_sells_at_once() {
     let app = spawn_app().await;

@@ -794,3 +794,22 @@ async fn a_refused_hold_files_nothing() {
     );
     assert_eq!(v.world.store.filed_for_expiry(&v.tenant, &loser.id), None);
 }
+
+#[tokio::test]
+async fn carts_started_within_seconds_of_each_other_read_the_venue_once() {
+    let v = venue();
+    let holds = v.world.holds();
+    let ids = seats(&v, 2);
+    let reads = v.world.store.faults.calls("venue");
+    for id in &ids {
+        holds
+            .create_cart_with_hold(
+                &v.tenant,
+                v.performance.as_str(),
+                &wanted_seats(std::slice::from_ref(id)),
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(v.world.store.faults.calls("venue"), reads + 1);
+}
