@@ -49,6 +49,7 @@ async fn main() -> anyhow::Result<()> {
         })
         .context("the local stack's Stripe double (MARQUEE_STRIPE_URL)")?;
     let (stripe_url, stripe_key) = (stripe.url.clone(), stripe.secret_key.clone());
+    let meter = marquee_tests::dynamo_meter::DynamoMeter::default();
     let server = devserver::start(DevOptions {
         port: 0,
         endpoints,
@@ -60,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
         payment_window_seconds: marquee_platform::config::DEFAULT_PAYMENT_WINDOW_SECONDS,
         cjk_font: None,
         origin_secret: None,
-        dynamodb_interceptor: None,
+        dynamodb_interceptor: Some(meter.interceptor()),
     })
     .await?;
     let http = reqwest::Client::builder().no_proxy().build()?;
@@ -88,6 +89,9 @@ async fn main() -> anyhow::Result<()> {
     for _ in 0..WARM_UP {
         bench.purchase(&performance).await?;
     }
+    // The mail of the warm-up purchases is sent before the metering starts.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    meter.take();
     let mut checkout_ms = Vec::new();
     let mut sale_ms = Vec::new();
     let mut at_checkout = Counts::new();
@@ -99,6 +103,9 @@ async fn main() -> anyhow::Result<()> {
         add(&mut at_checkout, &timing.checkout_requests);
         add(&mut after_payment, &timing.sale_requests);
     }
+    // ... and the last ones' mail before it stops.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let dynamodb = meter.take();
     let before_view = bench.requests().await?;
     let order = bench.last_order(&venue.owner_token).await?;
     let order_view = difference(&bench.requests().await?, &before_view);
@@ -113,6 +120,12 @@ async fn main() -> anyhow::Result<()> {
             "webhookSale": per_purchase(&after_payment),
         },
         "stripeRequestsPerAdminOrderView": order_view,
+        "dynamodbPerPurchase": {
+            "calls": dynamodb.calls.iter().map(|(op, n)| (op.to_string(), json!(*n as f64 / PURCHASES as f64))).collect::<Map<String, Value>>(),
+            "capacityUnits": dynamodb.capacity_units / PURCHASES as f64,
+            "capacityUnitsPerTicket": dynamodb.capacity_units / (2 * PURCHASES) as f64,
+            "note": "every DynamoDB call of the devserver from the first metered purchase to 5 s after the last: cart, hold, checkout, payment webhook and sale, the ticket mail (its lease, the order, the codes) and the live seat map's stream worker; capacity as DynamoDB Local reports it (transactional writes count double)",
+        },
         "lastOrderPayment": order["payment"],
         "note": "sequential purchases on one 2-core machine, devserver and local stack in the same process group; the card form's own request (/_double/…/pay) is not a Marquee request and is not counted",
     });
