@@ -3,7 +3,7 @@
 //! connected account to its venue (`PLATFORM#ACCOUNTS` / `ACCT#{id}`), which the provider's
 //! account events and reconciliation read.
 
-use crate::error::condition_failed_at;
+use crate::error::{applied, condition_failed_at};
 use crate::tenancy::{item, key, s};
 use crate::{Store, StoreError, keys};
 use async_trait::async_trait;
@@ -59,13 +59,7 @@ impl Store {
                 .expression_attribute_values(":f", serde_dynamo::to_attribute_value(fee)?),
             None => update.update_expression("REMOVE platformFee"),
         };
-        match update.send().await {
-            Ok(_) => Ok(true),
-            Err(e) => match e.into_service_error() {
-                err if err.is_conditional_check_failed_exception() => Ok(false),
-                err => Err(StoreError::dynamo(err)),
-            },
-        }
+        applied(update.send().await)
     }
 
     /// Gives the venue `account` unless it has one, and indexes it, in one transaction.

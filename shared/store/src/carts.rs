@@ -6,7 +6,7 @@
 //! `expiresAt`) plus the hold's own item in the cart. Every seat or none, in one round trip;
 //! the cancellation reasons say which seats were taken.
 
-use crate::error::{build, condition_failed_at, is_conflict};
+use crate::error::{applied, build, condition_failed_at, is_conflict};
 use crate::tenancy::{item, key, n, s};
 use crate::{
     CartRecord, CartStatus, GaCapacity, HoldRecord, HoldRefusal, HoldRequest, ReleaseBy, SeatState,
@@ -538,7 +538,7 @@ impl Store {
             .expression_attribute_values(":v", n(version))
             .send()
             .await;
-        conditional(result)
+        applied(result)
     }
 
     /// Files the cart in the expiry index for `next` (epoch ms), or takes it out (`None`), if
@@ -568,7 +568,7 @@ impl Store {
                 .expression_attribute_values(":v", n(v)),
             None => update.condition_expression("attribute_exists(pk)"),
         };
-        conditional(update.send().await)
+        applied(update.send().await)
     }
 
     /// The carts filed in the expiry index for `now` (epoch ms) or earlier, every partition.
@@ -603,25 +603,6 @@ impl Store {
             }
         }
         Ok(due)
-    }
-}
-
-/// A conditional update's outcome: done, or refused by its condition.
-fn conditional(
-    result: Result<
-        aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
-        aws_sdk_dynamodb::error::SdkError<
-            aws_sdk_dynamodb::operation::update_item::UpdateItemError,
-            aws_sdk_dynamodb::config::http::HttpResponse,
-        >,
-    >,
-) -> Result<bool, StoreError> {
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) => match e.into_service_error() {
-            err if err.is_conditional_check_failed_exception() => Ok(false),
-            err => Err(StoreError::dynamo(err)),
-        },
     }
 }
 

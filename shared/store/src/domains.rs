@@ -3,6 +3,7 @@
 //! (`HOST#{hostname}` / `CLAIM`: the first venue to prove it) and, once active, the hostname
 //! index item (`HOST#{hostname}` / `HOST`) through which requests find the venue.
 
+use crate::error::applied;
 use crate::tenancy::{item, key, n, s};
 use crate::{DomainRecord, HostKind, HostRecord, Store, StoreError, keys};
 use async_trait::async_trait;
@@ -200,13 +201,7 @@ impl Store {
             .expression_attribute_values(":t", s(tenant.as_str()))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e) => match e.into_service_error() {
-                err if err.is_conditional_check_failed_exception() => Ok(false),
-                err => Err(StoreError::dynamo(err)),
-            },
-        }
+        applied(put)
     }
 
     /// The claim saved as active, and the hostname mapped to the venue, in one transaction:

@@ -85,6 +85,24 @@ impl StoreError {
 }
 
 /// Whether a cancelled transaction failed its condition at position `index`.
+/// A conditional write's outcome: `true` when it was applied, `false` when its condition
+/// refused it; any other failure is an error.
+pub(crate) fn applied<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<bool, StoreError>
+where
+    E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(SdkError::ServiceError(e))
+            if e.err().code() == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(StoreError::sdk(e)),
+    }
+}
+
 pub(crate) fn condition_failed_at(reasons: &[CancellationReason], index: usize) -> bool {
     reasons.get(index).and_then(|r| r.code()) == Some("ConditionalCheckFailed")
 }
