@@ -136,6 +136,38 @@ impl TestApp {
     /// A new cart: (id, token).
     /// Under the torture tests' load DynamoDB Local can time a write out waiting for a lock
     /// (AWS would not); the API then says 503 busy, and a client tries again.
+    /// A new venue whose seat map is one general-admission area `area` of `capacity` places
+    /// (price zone A; zone B unused), published with holds of `hold_seconds`: the venue, its
+    /// owner's token and the performance id.
+    pub async fn ga_show(
+        &self,
+        area: &str,
+        capacity: u32,
+        hold_seconds: u32,
+    ) -> (Venue, String, String) {
+        let venue = self.create_venue().await;
+        let token = self.login_owner(&venue).await;
+        let map = json!({
+            "name": format!("{area} only"),
+            "zones": [ { "id": "A", "name": area }, { "id": "B", "name": "Unused" } ],
+            "sections": [],
+            "areas": [ { "id": area, "name": format!("The {area}"), "zone": "A", "capacity": capacity, "x": 1.0, "y": 1.0 } ],
+        });
+        let map = self
+            .post(&venue.host, "/admin/v1/seatmaps", Some(&token), map)
+            .await;
+        assert_eq!(map.status, StatusCode::CREATED, "{}", map.body);
+        let performance = self
+            .publish_on(
+                &venue,
+                &token,
+                map.body["id"].as_str().unwrap(),
+                hold_seconds,
+            )
+            .await;
+        (venue, token, performance)
+    }
+
     /// An area's capacity as its shards share it, and each shard's count, read consistently.
     pub async fn ga_shards(
         &self,
@@ -703,21 +735,7 @@ async fn best_available_on_a_nearly_full_and_a_full_house_answers_promptly() {
 #[tokio::test]
 async fn general_admission_never_goes_over_capacity() {
     let app = spawn_app().await;
-    let venue = app.create_venue().await;
-    let token = app.login_owner(&venue).await;
-    let map = json!({
-        "name": "Lawn only",
-        "zones": [ { "id": "A", "name": "Lawn" }, { "id": "B", "name": "Unused" } ],
-        "sections": [],
-        "areas": [ { "id": "lawn", "name": "The Lawn", "zone": "A", "capacity": 300, "x": 1.0, "y": 1.0 } ],
-    });
-    let map = app
-        .post(&venue.host, "/admin/v1/seatmaps", Some(&token), map)
-        .await;
-    assert_eq!(map.status, StatusCode::CREATED, "{}", map.body);
-    let performance = app
-        .publish_on(&venue, &token, map.body["id"].as_str().unwrap(), 600)
-        .await;
+    let (venue, _, performance) = app.ga_show("lawn", 300, 600).await;
     let ga = |quantity: u32| json!({ "performanceId": performance, "generalAdmission": { "areaId": "lawn", "quantity": quantity } });
 
     // 200 patrons race for 300 places, 1–4 each (500 asked for).
@@ -815,21 +833,7 @@ async fn general_admission_never_goes_over_capacity() {
 #[tokio::test]
 async fn the_last_places_of_a_sharded_area_sell_even_when_no_shard_has_enough_alone() {
     let app = spawn_app().await;
-    let venue = app.create_venue().await;
-    let token = app.login_owner(&venue).await;
-    let map = json!({
-        "name": "Field",
-        "zones": [ { "id": "A", "name": "Field" }, { "id": "B", "name": "Unused" } ],
-        "sections": [],
-        "areas": [ { "id": "field", "name": "The Field", "zone": "A", "capacity": 500, "x": 1.0, "y": 1.0 } ],
-    });
-    let map = app
-        .post(&venue.host, "/admin/v1/seatmaps", Some(&token), map)
-        .await;
-    assert_eq!(map.status, StatusCode::CREATED, "{}", map.body);
-    let performance = app
-        .publish_on(&venue, &token, map.body["id"].as_str().unwrap(), 600)
-        .await;
+    let (venue, token, performance) = app.ga_show("field", 500, 600).await;
     let (capacity, _) = app.ga_shards(&venue, &performance, "field").await;
     assert_eq!(capacity.shards(), 2);
     assert_eq!(
@@ -1385,21 +1389,7 @@ async fn expiry_messages(app: &TestApp) -> usize {
 #[tokio::test]
 async fn holds_send_no_message_and_the_sweep_gives_expired_places_back() {
     let app = spawn_app().await;
-    let venue = app.create_venue().await;
-    let token = app.login_owner(&venue).await;
-    let map = json!({
-        "name": "Yard",
-        "zones": [ { "id": "A", "name": "Yard" }, { "id": "B", "name": "Unused" } ],
-        "sections": [],
-        "areas": [ { "id": "yard", "name": "The Yard", "zone": "A", "capacity": 20, "x": 1.0, "y": 1.0 } ],
-    });
-    let map = app
-        .post(&venue.host, "/admin/v1/seatmaps", Some(&token), map)
-        .await;
-    assert_eq!(map.status, StatusCode::CREATED, "{}", map.body);
-    let performance = app
-        .publish_on(&venue, &token, map.body["id"].as_str().unwrap(), 10)
-        .await;
+    let (venue, _, performance) = app.ga_show("yard", 20, 10).await;
     let ga = |quantity: u32| json!({ "performanceId": performance, "generalAdmission": { "areaId": "yard", "quantity": quantity } });
     let status_path = format!("/api/v1/performances/{performance}/seatmap/status");
     let paused = app.server.pause_queue_workers().await;

@@ -304,21 +304,7 @@ async fn subscribers_hear_only_their_performance() {
 #[tokio::test]
 async fn general_admission_subscribers_hear_tickets_available() {
     let app = spawn_app().await;
-    let venue = app.create_venue().await;
-    let token = app.login_owner(&venue).await;
-    let map = json!({
-        "name": "Lawn",
-        "zones": [ { "id": "A", "name": "Lawn" }, { "id": "B", "name": "Unused" } ],
-        "sections": [],
-        "areas": [ { "id": "lawn", "name": "The Lawn", "zone": "A", "capacity": 30, "x": 1.0, "y": 1.0 } ],
-    });
-    let map = app
-        .post(&venue.host, "/admin/v1/seatmaps", Some(&token), map)
-        .await;
-    assert_eq!(map.status, StatusCode::CREATED, "{}", map.body);
-    let performance = app
-        .publish_on(&venue, &token, map.body["id"].as_str().unwrap(), 600)
-        .await;
+    let (venue, _, performance) = app.ga_show("lawn", 30, 600).await;
     let mut socket = app.live_subscriber(&venue.host, &performance).await;
 
     let cart = app.new_cart(&venue.host).await;
