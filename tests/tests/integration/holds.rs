@@ -578,10 +578,13 @@ async fn an_expired_hold_is_free_at_once_and_the_worker_cleans_up_after() {
     assert_eq!(app.cart(&host, &cart).await.body["items"], json!([]));
     // ... and the next hold's condition lets another patron take it at once.
     let other = app.new_cart(&host).await;
-    assert_eq!(
-        app.hold_seats(&show, &other, &[&s1]).await.status,
-        StatusCode::CREATED
-    );
+    let taken = app.hold_seats(&show, &other, &[&s1]).await;
+    assert_eq!(taken.status, StatusCode::CREATED);
+    // That hold lasts 10 s too: a slow clean-up below may outlive it.
+    let other_expires =
+        chrono::DateTime::parse_from_rfc3339(taken.body["expiresAt"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&Utc);
 
     // The worker then releases what is still this cart's, leaving the other patron's seat.
     drop(paused);
@@ -604,14 +607,16 @@ async fn an_expired_hold_is_free_at_once_and_the_worker_cleans_up_after() {
             .unwrap()
             .unwrap();
         // The worker releases the holds, then marks the cart: wait for its last write.
-        if stored.len() == 1
-            && holds.is_empty()
-            && record.status == marquee_domain::records::CartStatus::Expired
-        {
-            assert_eq!(
-                stored[0].cart.as_ref().map(|c| c.as_str()),
-                Some(other.0.as_str())
+        if holds.is_empty() && record.status == marquee_domain::records::CartStatus::Expired {
+            assert!(
+                stored
+                    .iter()
+                    .all(|s| s.cart.as_ref().map(|c| c.as_str()) == Some(other.0.as_str())),
+                "only the other patron's seat may be left: {stored:?}"
             );
+            if Utc::now() < other_expires {
+                assert_eq!(stored.len(), 1, "the other patron's live hold is kept");
+            }
             break;
         }
         // A job that failed under a loaded suite (DynamoDB Local lock timeouts) comes back
@@ -624,7 +629,12 @@ async fn an_expired_hold_is_free_at_once_and_the_worker_cleans_up_after() {
     }
     let view = app.cart(&host, &cart).await;
     assert_eq!(view.body["status"], "expired");
-    assert_eq!(&app.statuses(&show).await[..2], "hf");
+    let statuses = app.statuses(&show).await;
+    if Utc::now() < other_expires {
+        assert_eq!(&statuses[..2], "hf");
+    } else {
+        assert_eq!(&statuses[..2], "ff", "the other patron's hold ran out too");
+    }
 }
 
 fn tenant(show: &Show) -> marquee_domain::TenantId {
