@@ -148,8 +148,6 @@ pub struct SweepReport {
     pub carts: usize,
     pub released: usize,
     pub carts_expired: usize,
-    /// Carts left filed after a failure (the next sweep tries them again).
-    pub failed: usize,
 }
 
 pub struct Holds {
@@ -400,7 +398,6 @@ impl Holds {
                 }
                 Err(error) => {
                     tracing::warn!(%tenant, cart = %cart, %error, "cart not cleaned up; the next sweep tries again");
-                    report.failed += 1;
                     failure.get_or_insert(error);
                 }
             }
