@@ -27,9 +27,9 @@ use std::sync::Arc;
 pub const CART_LIFETIME_HOURS: i64 = 24;
 /// Attempts of a best-available hold when the chosen seats are taken meanwhile.
 const BEST_AVAILABLE_ATTEMPTS: usize = 5;
-/// How long a best-available search reuses this instance's view of the taken seats. The
-/// hold transaction decides; a stale view only costs a retry.
-const TAKEN_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long this instance keeps a performance's view of the taken seats once no search uses
+/// it (while in use, it is re-read every [`crate::prepared::TAKEN_REFRESH`]).
+const TAKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Why a hold (or a release) was refused, in terms a patron or a clerk can act on.
 #[derive(Debug, thiserror::Error)]
@@ -168,7 +168,7 @@ impl Holds {
             catalog,
             store,
             clock,
-            taken: TtlCache::new(TAKEN_TTL, 256),
+            taken: TtlCache::new(TAKEN_LIFETIME, 256),
         }
     }
 
@@ -738,26 +738,15 @@ impl Attempt<'_> {
             None => None,
         };
         let (mut taken, mut fresh) = self.taken_seats(false).await?;
-        // Concurrent searches all want the same best block. After a lost race, each request
-        // passes over a different random fifth of the free seats, so the racers spread over
-        // the next-best blocks instead of colliding again and again.
+        // Concurrent searches all want the same best block. Each request passes over the
+        // seats this instance's other requests are writing, and after a lost race a
+        // different random fifth of the free seats, so the racers spread over the next-best
+        // blocks instead of colliding again and again.
         let salt: u64 = rand::random::<u64>() | 1;
         let mut lost_races = 0u64;
         for _ in 0..BEST_AVAILABLE_ATTEMPTS {
-            let skipping = lost_races > 0;
-            let pick = self.layout.best.find(quantity, zone.as_ref(), |seat| {
-                taken.contains(seat) || (skipping && spread(seat, salt ^ lost_races))
-            });
-            let pick = match pick {
-                Some(pick) => Some(pick),
-                // Nothing among the seats not skipped: try again with all of them.
-                None if skipping => self
-                    .layout
-                    .best
-                    .find(quantity, zone.as_ref(), |seat| taken.contains(seat)),
-                None => None,
-            };
-            let Some(choice) = pick else {
+            let spread_salt = (lost_races > 0).then_some(salt ^ lost_races);
+            let Some(choice) = self.choose(&taken, quantity, zone.as_ref(), spread_salt) else {
                 if fresh {
                     return Err(HoldError::NoneTogether);
                 }
@@ -769,12 +758,16 @@ impl Attempt<'_> {
                 .iter()
                 .filter_map(|id| self.locate(id.as_str()))
                 .collect();
-            match self.write(&Operation::Seats(&seats)).await {
+            let trying = taken.try_seats(&choice);
+            let written = self.write(&Operation::Seats(&seats)).await;
+            drop(trying);
+            match written {
                 Ok(holds) => {
                     taken.add(choice);
                     return Ok(holds);
                 }
-                // Someone was faster: count those seats as taken and choose again.
+                // Someone was faster: the transaction's cancellation reasons name the seats;
+                // count them as taken and choose again, without reading the sections again.
                 Err(HoldRefusal::SeatsUnavailable(lost)) => {
                     lost_races += 1;
                     taken.add(lost);
@@ -786,13 +779,64 @@ impl Attempt<'_> {
         Err(HoldError::OutRaced)
     }
 
-    /// This instance's view of the taken seats, read from the store when older than its TTL.
-    /// Returns the view and whether it was just read.
+    /// The best block not known to be taken: preferably one no other request of this
+    /// instance is writing and, after a lost race (`spread_salt`), outside a random fifth of
+    /// the seats; failing that, any block not known to be taken.
+    fn choose(
+        &self,
+        taken: &TakenSeats,
+        quantity: u32,
+        zone: Option<&ZoneId>,
+        spread_salt: Option<u64>,
+    ) -> Option<Vec<SeatId>> {
+        taken.view(|is_taken, is_tried| {
+            let find = |skip: &dyn Fn(&SeatId) -> bool| {
+                self.layout
+                    .best
+                    .find(quantity, zone, |seat| is_taken(seat) || skip(seat))
+            };
+            spread_salt
+                .and_then(|salt| find(&|seat| is_tried(seat) || spread(seat, salt)))
+                .or_else(|| find(is_tried))
+                .or_else(|| find(&|_| false))
+        })
+    }
+
+    /// This instance's view of the taken seats. It is read from the store the first time
+    /// (by one request while the others wait), when `reload` asks for it, or when it is older
+    /// than its refresh time and no other request is reading it already (the others go on
+    /// with the last view meanwhile): an onsale does not re-read every section once per
+    /// waiting request. Returns the view and whether it was just read.
     async fn taken_seats(&self, reload: bool) -> Result<(Arc<TakenSeats>, bool), PortError> {
         let key = (self.tenant.clone(), self.performance.id.clone());
-        if !reload && let Some(taken) = self.holds.taken.get(&key) {
-            return Ok((taken, false));
+        let view = self
+            .holds
+            .taken
+            .get_or_insert_with(key.clone(), TakenSeats::unread);
+        let mut read_here = false;
+        view.first_read
+            .get_or_try_init(|| async {
+                read_here = true;
+                self.read_taken(&view).await
+            })
+            .await?;
+        if !read_here {
+            if reload {
+                self.read_taken(&view).await?;
+            } else if let Some(claim) = view.claim_refresh() {
+                self.read_taken(&view).await?;
+                drop(claim);
+            } else {
+                return Ok((view, false));
+            }
         }
+        // Put back, so that a view in use does not reach the end of its lifetime.
+        self.holds.taken.put(key, view.clone());
+        Ok((view, true))
+    }
+
+    /// Reads every section's taken seats into `view`.
+    async fn read_taken(&self, view: &TakenSeats) -> Result<(), PortError> {
         let sections: Vec<_> = self
             .layout
             .map
@@ -806,15 +850,13 @@ impl Attempt<'_> {
             .seat_states(self.tenant, &self.performance.id, &sections)
             .await?;
         let now = self.holds.clock.now().timestamp_millis();
-        let taken = Arc::new(TakenSeats::default());
-        taken.add(
+        view.replace(
             states
                 .into_iter()
                 .filter(|(_, s)| !s.status(now).is_free())
                 .map(|(id, _)| id),
         );
-        self.holds.taken.put(key, taken.clone());
-        Ok((taken, true))
+        Ok(())
     }
 
     async fn general_admission(

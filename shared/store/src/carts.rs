@@ -271,7 +271,9 @@ impl Store {
                 available: capacity.places,
             });
         }
-        let start = hold_ids.first().map_or(0, |id| spread(id.as_str()));
+        // A fresh random shard on every call, so a request retried after a conflict
+        // starts somewhere else than the shard it collided on.
+        let start = rand::random_range(0..1024usize);
         let shards = usize::from(capacity.shards());
         let mut plan = vec![(u16::try_from(start % shards).unwrap_or(0), quantity)];
         for _ in 0..PLANS {
@@ -684,14 +686,4 @@ fn hold_failure(
         return HoldRefusal::Contention;
     }
     StoreError::Cancelled(format!("hold transaction cancelled: {e}")).into()
-}
-
-/// Where a hold starts looking among an area's shards: a hash of its first hold id (random
-/// itself), so concurrent holds spread over the shards.
-fn spread(id: &str) -> usize {
-    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
-    for byte in id.bytes() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    usize::try_from(hash % 1024).unwrap_or(0)
 }

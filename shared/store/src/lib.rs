@@ -48,6 +48,9 @@ use aws_sdk_dynamodb::Client;
 pub struct Store {
     client: Client,
     table: String,
+    /// Sharded general-admission areas' totals as last read, per instance (see
+    /// [`Store::ga_counter`]).
+    area_totals: seats::AreaTotals,
 }
 
 impl Store {
@@ -55,6 +58,7 @@ impl Store {
         Self {
             client,
             table: table.into(),
+            area_totals: seats::AreaTotals::default(),
         }
     }
 

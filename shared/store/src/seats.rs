@@ -10,12 +10,52 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
 use marquee_domain::{PerformanceId, TenantId};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 /// DynamoDB's limit of actions in one transaction.
 pub const MAX_SEATS_PER_TRANSACTION: usize = 100;
 
+/// How long the total of a sharded area's counters is reused for the seat map and the door:
+/// during an onsale every patron's seat map asks for it, and each read is one item per shard.
+/// Holds never use it (they are decided by the shards' conditions); live updates read the
+/// shards afresh.
+const AREA_TOTAL_TTL: Duration = Duration::from_secs(1);
+/// Entries kept before the cache is emptied.
+const AREA_TOTALS_KEPT: usize = 1024;
+
+type AreaKey = (TenantId, PerformanceId, AreaId);
+
+/// Sharded areas' totals as last read, with when.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AreaTotals(Arc<Mutex<HashMap<AreaKey, (Instant, GaCounter)>>>);
+
+impl AreaTotals {
+    fn get(&self, key: &AreaKey) -> Option<GaCounter> {
+        lock(&self.0)
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < AREA_TOTAL_TTL)
+            .map(|(_, total)| total.clone())
+    }
+
+    fn put(&self, key: AreaKey, total: GaCounter) {
+        let mut totals = lock(&self.0);
+        if totals.len() >= AREA_TOTALS_KEPT {
+            totals.clear();
+        }
+        totals.insert(key, (Instant::now(), total));
+    }
+}
+
+/// The cache's lock; a panic elsewhere cannot leave an entry half written, so a poisoned
+/// lock's data is still good.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl Store {
-    /// What an area's shards count together. One shard is one read, as before shards.
+    /// What an area's shards count together. One shard is one read, as before shards; a
+    /// sharded area's total is read at most once per second per instance.
     pub async fn ga_counter(
         &self,
         tenant: &TenantId,
@@ -32,15 +72,21 @@ impl Store {
                 .await?
                 .unwrap_or_default());
         }
+        let key = (tenant.clone(), performance.clone(), area.clone());
+        if let Some(total) = self.area_totals.get(&key) {
+            return Ok(total);
+        }
         let shards = self
             .ga_counter_shards(tenant, performance, area, capacity, false)
             .await?;
-        Ok(shards
+        let total = shards
             .iter()
             .fold(GaCounter::default(), |sum, shard| GaCounter {
                 held: sum.held + shard.held,
                 sold: sum.sold + shard.sold,
-            }))
+            });
+        self.area_totals.put(key, total.clone());
+        Ok(total)
     }
 
     /// Each shard's count, in shard order (a shard without an item counts nothing).

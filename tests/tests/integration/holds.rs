@@ -934,8 +934,7 @@ async fn the_last_places_of_a_sharded_area_sell_even_when_no_shard_has_enough_al
     assert_eq!(counts[usize::from(1 - given_back.shard)].held, 1);
     let reply = app.hold(&venue.host, &other, ga(1)).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    let status = app.get(&venue.host, &status_path, None).await;
-    assert_eq!(status.body["areas"]["field"], 0);
+    seat_map_shows(&app, &venue.host, &status_path, 0).await;
 
     // The first patron pays for the place still held: sold on the shard it was held on.
     let kept = &holds[1];
@@ -970,8 +969,25 @@ async fn the_last_places_of_a_sharded_area_sell_even_when_no_shard_has_enough_al
         (0, 249),
         "{counts:?}"
     );
-    let status = app.get(&venue.host, &status_path, None).await;
-    assert_eq!(status.body["areas"]["field"], 1);
+    seat_map_shows(&app, &venue.host, &status_path, 1).await;
+}
+
+/// The seat map's figure for the area `field` comes to `expected`: a sharded area's total is
+/// read at most once a second per instance, so a change shows within about a second.
+async fn seat_map_shows(app: &TestApp, host: &str, status_path: &str, expected: u64) {
+    let started = Instant::now();
+    loop {
+        let status = app.get(host, status_path, None).await;
+        let shown = status.body["areas"]["field"].as_u64();
+        if shown == Some(expected) {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the seat map still shows {shown:?}, not {expected}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 /// 200 patrons per round, several rounds, each holding 1–6 random seats of a 60-seat house

@@ -318,6 +318,49 @@ async fn best_available_chooses_again_when_its_view_of_taken_seats_is_stale() {
 }
 
 #[tokio::test]
+async fn best_available_passes_over_seats_another_request_is_writing_unless_nothing_else_fits() {
+    let v = venue();
+    let holds = v.world.holds();
+    let performance = v.performance.as_str();
+    let key = (v.tenant.clone(), v.performance.clone());
+    let view = Arc::new(TakenSeats::new([]));
+    holds.taken.put(key, view.clone());
+    let row_a: Vec<SeatId> = seats(&v, 3).iter().map(|s| seat(s)).collect();
+    // Another request of this instance is writing row A right now.
+    let trying = view.try_seats(&row_a);
+    let access = cart(&v, &holds).await;
+    let two = HoldWanted::BestAvailable {
+        quantity: 2,
+        zone: None,
+    };
+    let held = holds
+        .hold(&v.tenant, &access, performance, &two)
+        .await
+        .unwrap();
+    let got: Vec<String> = held
+        .iter()
+        .map(|h| h.spot.seat().unwrap().to_string())
+        .collect();
+    assert_eq!(got, seats(&v, 5)[3..], "row B, not the block being written");
+    // Three together fit only in row A: the search tries it anyway, and the store decides.
+    let other = cart(&v, &holds).await;
+    let three = HoldWanted::BestAvailable {
+        quantity: 3,
+        zone: None,
+    };
+    let held = holds
+        .hold(&v.tenant, &other, performance, &three)
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 3);
+    drop(trying);
+    assert!(
+        view.view(|_, is_tried| !row_a.iter().any(is_tried)),
+        "a finished write no longer marks its seats"
+    );
+}
+
+#[tokio::test]
 async fn general_admission_counts_places_against_the_capacity() {
     let v = venue();
     let holds = v.world.holds();
