@@ -347,11 +347,10 @@ pub async fn add_hold(
     let access = cart_access(&headers, &cart_id)?;
     let performance_id = body.performance_id.clone();
     let wanted = HoldWanted::try_from(body)?;
-    state
+    let contents = state
         .holds
-        .hold(&tenant.id, &access, &performance_id, &wanted)
+        .hold_and_show(&tenant.id, &access, &performance_id, &wanted)
         .await?;
-    let contents = state.holds.contents(&tenant.id, &access).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(cart_view(&state, &tenant, contents).await?),

@@ -457,6 +457,9 @@ impl Tables {
         if cart.status != CartStatus::Open {
             return Err(HoldRefusal::CartNotOpen(cart.status));
         }
+        if request.cart_version.is_some_and(|v| v != cart.version) {
+            return Err(HoldRefusal::CartChanged);
+        }
         let for_performance = cart
             .perf_remaining
             .get(request.performance.as_str())

@@ -30,6 +30,10 @@ const BEST_AVAILABLE_ATTEMPTS: usize = 5;
 /// How long this instance keeps a performance's view of the taken seats once no search uses
 /// it (while in use, it is re-read every [`crate::prepared::TAKEN_REFRESH`]).
 const TAKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long this instance keeps its copy of a cart it wrote or read, and how many. A copy
+/// is used only while the cart's version still matches it (checked by the hold's write).
+const CART_COPY_LIFETIME: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+const CART_COPIES: usize = 4096;
 
 /// Why a hold (or a release) was refused, in terms a patron or a clerk can act on.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +61,10 @@ pub enum HoldError {
     SeatsUnavailable(Vec<SeatId>),
     #[error("only {available} places are left in the area")]
     AreaFull { available: u32 },
+    /// The cart changed since this instance's copy of it (the hold is decided again on the
+    /// stored cart; a caller never sees this).
+    #[error("the cart changed")]
+    CartChanged,
     /// Best available found no block of that size.
     #[error("no seats together are available")]
     NoneTogether,
@@ -113,7 +121,7 @@ pub struct NewCart {
 
 /// The cart with the holds that count: live ones while it is open, all once it is checked
 /// out (they were extended for the payment), in the order they were held.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct CartContents {
     pub cart: CartRecord,
     pub holds: Vec<HoldRecord>,
@@ -156,6 +164,8 @@ pub struct Holds {
     clock: Arc<dyn Clock>,
     /// Seats known to be taken, per performance, for best-available searches.
     taken: TtlCache<(TenantId, PerformanceId), TakenSeats>,
+    /// Carts as this instance last wrote or read them (all their holds, live or not).
+    carts: TtlCache<(TenantId, CartId), CartContents>,
 }
 
 impl Holds {
@@ -169,6 +179,7 @@ impl Holds {
             store,
             clock,
             taken: TtlCache::new(TAKEN_LIFETIME, 256),
+            carts: TtlCache::new(CART_COPY_LIFETIME, CART_COPIES),
         }
     }
 
@@ -189,9 +200,18 @@ impl Holds {
     ) -> Result<(NewCart, Vec<HoldRecord>), HoldError> {
         let new = self.new_cart(tenant).await?;
         let access = CartAccess::new(new.cart.id.clone(), &new.token);
-        let holds = self
-            .hold_with(tenant, &access, Some(&new.cart), performance_id, wanted)
+        let (holds, cart) = self
+            .hold_with(
+                tenant,
+                &access,
+                Cart::New(&new.cart),
+                performance_id,
+                wanted,
+            )
             .await?;
+        if let Some(cart) = cart {
+            self.remember(tenant, cart, &holds);
+        }
         Ok((new, holds))
     }
 
@@ -244,6 +264,18 @@ impl Holds {
         access: &CartAccess,
     ) -> Result<CartContents, HoldError> {
         let (cart, holds) = self.load(tenant, access).await?;
+        self.carts.put(
+            (tenant.clone(), cart.id.clone()),
+            Arc::new(CartContents {
+                cart: cart.clone(),
+                holds: holds.clone(),
+            }),
+        );
+        Ok(self.show(cart, holds))
+    }
+
+    /// The holds that count, in order.
+    fn show(&self, cart: CartRecord, holds: Vec<HoldRecord>) -> CartContents {
         let now = self.clock.now().timestamp_millis();
         let mut holds: Vec<HoldRecord> = holds
             .into_iter()
@@ -263,7 +295,62 @@ impl Holds {
                     seat_order(b),
                 ))
         });
-        Ok(CartContents { cart, holds })
+        CartContents { cart, holds }
+    }
+
+    /// Remembers the cart as a hold left it (all its holds, so `holds` are added to the
+    /// copy it was written on).
+    fn remember(&self, tenant: &TenantId, cart: CartRecord, new: &[HoldRecord]) -> CartContents {
+        let key = (tenant.clone(), cart.id.clone());
+        let mut holds = match self.carts.get(&key) {
+            Some(copy) if copy.cart.version + 1 == cart.version => copy.holds.clone(),
+            _ => Vec::new(),
+        };
+        holds.extend_from_slice(new);
+        let contents = CartContents { cart, holds };
+        self.carts.put(key, Arc::new(contents.clone()));
+        contents
+    }
+
+    /// Holds what is wanted and returns the cart as the hold leaves it. When this instance
+    /// has a copy of the cart, the hold's write is conditioned on the cart being unchanged
+    /// since, and the answer is built from the copy and what was written: the write is the
+    /// only DynamoDB call. Without a copy, or when the cart has changed, it is decided on the
+    /// stored cart and read back.
+    pub async fn hold_and_show(
+        &self,
+        tenant: &TenantId,
+        access: &CartAccess,
+        performance_id: &str,
+        wanted: &HoldWanted,
+    ) -> Result<CartContents, HoldError> {
+        let key = (tenant.clone(), access.id.clone());
+        if let Some(copy) = self
+            .carts
+            .get(&key)
+            .filter(|copy| copy.cart.token_hash == access.token_hash)
+        {
+            match self
+                .hold_with(
+                    tenant,
+                    access,
+                    Cart::Copy(&copy.cart),
+                    performance_id,
+                    wanted,
+                )
+                .await
+            {
+                Ok((holds, Some(cart))) => {
+                    let contents = self.remember(tenant, cart, &holds);
+                    return Ok(self.show(contents.cart, contents.holds));
+                }
+                Ok((_, None)) => {}
+                Err(HoldError::CartChanged) => self.carts.remove(&key),
+                Err(e) => return Err(e),
+            }
+        }
+        self.hold(tenant, access, performance_id, wanted).await?;
+        self.contents(tenant, access).await
     }
 
     /// Holds what is wanted of a performance for the cart, all or nothing, and arranges the
@@ -275,21 +362,23 @@ impl Holds {
         performance_id: &str,
         wanted: &HoldWanted,
     ) -> Result<Vec<HoldRecord>, HoldError> {
-        self.hold_with(tenant, access, None, performance_id, wanted)
+        self.hold_with(tenant, access, Cart::Stored, performance_id, wanted)
             .await
+            .map(|(holds, _)| holds)
     }
 
-    /// A hold for an existing cart, or for `new_cart`, which the hold's write creates.
+    /// A hold for `cart`; returns the holds and, for a new cart or a copy, the cart as the
+    /// write left it.
     async fn hold_with(
         &self,
         tenant: &TenantId,
         access: &CartAccess,
-        new_cart: Option<&CartRecord>,
+        cart: Cart<'_>,
         performance_id: &str,
         wanted: &HoldWanted,
-    ) -> Result<Vec<HoldRecord>, HoldError> {
+    ) -> Result<(Vec<HoldRecord>, Option<CartRecord>), HoldError> {
         match self
-            .hold_once(tenant, access, new_cart, performance_id, wanted)
+            .hold_once(tenant, access, cart, performance_id, wanted)
             .await
         {
             // This instance's copy was out of date (edited, or paused and resumed within the
@@ -298,7 +387,7 @@ impl Holds {
                 if let Ok(id) = PerformanceId::parse(performance_id) {
                     self.catalog.forget_performance(tenant, &id);
                 }
-                self.hold_once(tenant, access, new_cart, performance_id, wanted)
+                self.hold_once(tenant, access, cart, performance_id, wanted)
                     .await
                     .map_err(|e| match e {
                         HoldError::PerformanceChanged => HoldError::Busy,
@@ -313,10 +402,10 @@ impl Holds {
         &self,
         tenant: &TenantId,
         access: &CartAccess,
-        new_cart: Option<&CartRecord>,
+        cart: Cart<'_>,
         performance_id: &str,
         wanted: &HoldWanted,
-    ) -> Result<Vec<HoldRecord>, HoldError> {
+    ) -> Result<(Vec<HoldRecord>, Option<CartRecord>), HoldError> {
         let performance = self.performance(tenant, performance_id).await?;
         let now = self.clock.now();
         if performance.status != PerformanceStatus::OnSale || !performance.schedule.is_selling(now)
@@ -328,7 +417,7 @@ impl Holds {
             holds: self,
             tenant,
             access,
-            new_cart,
+            cart,
             performance: &performance,
             layout: &layout,
         };
@@ -343,7 +432,9 @@ impl Holds {
         };
         // Nothing is sent for the clean-up: the cart's write put it in the expiry index,
         // where the scheduled sweep finds it (`Holds::sweep`).
-        Ok(holds)
+        let count = u32::try_from(holds.len()).unwrap_or(u32::MAX);
+        let after = attempt.cart_after(count);
+        Ok((holds, after))
     }
 
     /// The patron gives one hold back.
@@ -525,8 +616,20 @@ fn refusal(e: HoldRefusal, most: u32) -> HoldError {
         // Arming was tried once already: something keeps changing the cart.
         HoldRefusal::Contention => HoldError::Busy,
         HoldRefusal::PerformanceChanged => HoldError::PerformanceChanged,
+        HoldRefusal::CartChanged => HoldError::CartChanged,
         HoldRefusal::Store(e) => HoldError::Store(e),
     }
+}
+
+/// The cart a hold is for, as far as the caller knows it.
+#[derive(Clone, Copy)]
+enum Cart<'a> {
+    /// Not written yet: the hold's write creates it (its first hold).
+    New(&'a CartRecord),
+    /// This instance's copy: the write is conditioned on the cart's version.
+    Copy(&'a CartRecord),
+    /// Known by id and token only.
+    Stored,
 }
 
 /// What one hold attempt writes.
@@ -540,8 +643,7 @@ struct Attempt<'a> {
     holds: &'a Holds,
     tenant: &'a TenantId,
     access: &'a CartAccess,
-    /// The cart this hold creates (its first), or `None` for a cart that exists.
-    new_cart: Option<&'a CartRecord>,
+    cart: Cart<'a>,
     performance: &'a PerformanceRecord,
     layout: &'a PreparedLayout,
 }
@@ -577,7 +679,9 @@ impl Attempt<'_> {
             .await;
             match result {
                 // A new cart has no expired holds, and its budget was checked before writing.
-                Err(HoldRefusal::LimitExceeded { .. }) if !cleaned && self.new_cart.is_none() => {
+                Err(HoldRefusal::LimitExceeded { .. })
+                    if !cleaned && !matches!(self.cart, Cart::New(_)) =>
+                {
                     cleaned = true;
                     if !self.release_expired_of_cart().await? {
                         return Err(HoldRefusal::LimitExceeded {
@@ -597,10 +701,16 @@ impl Attempt<'_> {
             Operation::Seats(seats) => seats.len(),
             Operation::Places(places) => places.hold_ids.len(),
         };
-        let new_cart = self
-            .new_cart
-            .map(|cart| self.first_hold_budget(cart, u32::try_from(count).unwrap_or(u32::MAX)))
-            .transpose()?;
+        let new_cart = match self.cart {
+            Cart::New(cart) => {
+                Some(self.first_hold_budget(cart, u32::try_from(count).unwrap_or(u32::MAX))?)
+            }
+            _ => None,
+        };
+        let cart_version = match self.cart {
+            Cart::Copy(cart) => Some(cart.version),
+            _ => None,
+        };
         let request = HoldRequest {
             tenant: self.tenant,
             cart_id: &self.access.id,
@@ -612,6 +722,7 @@ impl Attempt<'_> {
             now: now.timestamp_millis(),
             created_at: &created_at,
             new_cart: new_cart.as_ref(),
+            cart_version,
         };
         match operation {
             Operation::Seats(seats) => self.holds.store.hold_seats(&request, seats).await,
@@ -631,12 +742,32 @@ impl Attempt<'_> {
         if count > remaining {
             return Err(HoldRefusal::LimitExceeded { remaining });
         }
+        Ok(self.taken_from(cart, count))
+    }
+
+    /// `cart` once a hold of `count` tickets of this performance is taken from its budget,
+    /// as the store's write does it.
+    fn taken_from(&self, cart: &CartRecord, count: u32) -> CartRecord {
         let mut cart = cart.clone();
-        cart.remaining -= count;
+        let key = self.performance.id.to_string();
+        let for_performance = cart
+            .perf_remaining
+            .get(&key)
+            .copied()
+            .unwrap_or(self.most());
+        cart.remaining = cart.remaining.saturating_sub(count);
         cart.perf_remaining
-            .insert(self.performance.id.to_string(), self.most() - count);
+            .insert(key, for_performance.saturating_sub(count));
         cart.version += 1;
-        Ok(cart)
+        cart
+    }
+
+    /// The cart as a granted hold of `count` tickets left it, when the caller knew it.
+    fn cart_after(&self, count: u32) -> Option<CartRecord> {
+        match self.cart {
+            Cart::New(cart) | Cart::Copy(cart) => Some(self.taken_from(cart, count)),
+            Cart::Stored => None,
+        }
     }
 
     /// Releases this cart's holds whose time has passed; whether there were any.

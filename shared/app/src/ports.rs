@@ -119,6 +119,10 @@ pub struct HoldRequest<'a> {
     /// The cart does not exist yet: the hold creates it, exactly as given (its budget already
     /// reduced by this hold), in the same transaction, so a refused first hold leaves nothing.
     pub new_cart: Option<&'a CartRecord>,
+    /// The cart's version in the caller's copy of it: the write is refused with
+    /// [`HoldRefusal::CartChanged`] if the cart has changed since (`None`: whatever its
+    /// version). With it, the caller knows the cart after the hold without reading it back.
+    pub cart_version: Option<u32>,
 }
 
 /// A seat to hold, already located in the map.
@@ -176,6 +180,9 @@ pub enum HoldRefusal {
     /// The performance changed (still on sale) since the copy the hold was decided on.
     #[error("the performance changed")]
     PerformanceChanged,
+    /// The cart changed (another hold, a release, the sweep) since the caller's copy of it.
+    #[error("the cart changed")]
+    CartChanged,
     #[error(transparent)]
     Store(#[from] PortError),
 }

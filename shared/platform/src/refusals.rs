@@ -76,8 +76,9 @@ impl From<HoldError> for ApiError {
                 "Other patrons took those seats first; please try again",
             )
             .with_details(json!({ "seats": [], "reason": "contention" })),
-            // Reported only after a retry with a fresh copy also found it changed.
-            HoldError::Busy | HoldError::PerformanceChanged => busy(),
+            // Reported only after a retry with a fresh copy also found it changed (a cart
+            // copy is never retried on: the hold is decided again on the stored cart).
+            HoldError::Busy | HoldError::PerformanceChanged | HoldError::CartChanged => busy(),
             HoldError::Store(e) => e.into(),
         }
     }

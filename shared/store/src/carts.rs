@@ -22,6 +22,14 @@ use marquee_domain::records::plan_places;
 use marquee_domain::seatmap::{AreaId, SeatId, ZoneId};
 use marquee_domain::{CartId, HoldId, PerformanceId, TenantId};
 
+/// A hold's condition on an existing cart: the token, open, and room in its budget (overall
+/// and for the performance).
+const CART_TAKES: &str = "tokenHash = :token AND #status = :open AND remaining >= :n \
+     AND (attribute_not_exists(perfRemaining.#p) OR perfRemaining.#p >= :n)";
+/// The same, and the cart unchanged since the caller's copy (`:v`).
+const CART_AT_VERSION_TAKES: &str = "tokenHash = :token AND #status = :open AND remaining >= :n \
+     AND (attribute_not_exists(perfRemaining.#p) OR perfRemaining.#p >= :n) AND version = :v";
+
 impl Store {
     pub async fn create_cart(
         &self,
@@ -106,18 +114,17 @@ impl Store {
             new.insert(keys::EXPIRY_SK.into(), s(&expiry_sk));
             return self.put_new(new);
         }
-        let update = build(
-            Update::builder()
+        let mut update = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key(keys::cart(request.tenant, request.cart_id), keys::CART_SK)))
                 .update_expression(
                     "SET remaining = remaining - :n, perfRemaining.#p = if_not_exists(perfRemaining.#p, :plimit) - :n, version = version + :one, \
                      gsi3pk = if_not_exists(gsi3pk, :expiry_pk), gsi3sk = if_not_exists(gsi3sk, :expiry_sk)",
                 )
-                .condition_expression(
-                    "tokenHash = :token AND #status = :open AND remaining >= :n \
-                     AND (attribute_not_exists(perfRemaining.#p) OR perfRemaining.#p >= :n)",
-                )
+                .condition_expression(match request.cart_version {
+                    None => CART_TAKES,
+                    Some(_) => CART_AT_VERSION_TAKES,
+                })
                 .expression_attribute_values(":expiry_pk", s(&expiry_pk))
                 .expression_attribute_values(":expiry_sk", s(&expiry_sk))
                 .expression_attribute_names("#status", "status")
@@ -127,9 +134,11 @@ impl Store {
                 .expression_attribute_values(":n", n(count))
                 .expression_attribute_values(":plimit", n(request.performance_limit))
                 .expression_attribute_values(":one", n(1))
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .build(),
-        )?;
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let Some(version) = request.cart_version {
+            update = update.expression_attribute_values(":v", n(version));
+        }
+        let update = build(update.build())?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
@@ -494,6 +503,7 @@ impl Store {
                                 reasons.first(),
                                 token_hash,
                                 &hold.performance_id,
+                                None,
                             ));
                         }
                         if condition_failed_at(reasons, 1) {
@@ -614,6 +624,7 @@ fn cart_refusal(
     reason: Option<&CancellationReason>,
     token_hash: Option<&str>,
     performance: &PerformanceId,
+    version: Option<u32>,
 ) -> HoldRefusal {
     let Some(item) = reason.and_then(|r| r.item()) else {
         return HoldRefusal::CartNotFound;
@@ -626,6 +637,9 @@ fn cart_refusal(
     }
     if cart.status != CartStatus::Open {
         return HoldRefusal::CartNotOpen(cart.status);
+    }
+    if version.is_some_and(|v| v != cart.version) {
+        return HoldRefusal::CartChanged;
     }
     let for_performance = cart
         .perf_remaining
@@ -652,6 +666,7 @@ fn hold_failure(
             reasons.first(),
             Some(request.token_hash),
             request.performance,
+            request.cart_version,
         )
     });
     if let Some(refusal) = cart
@@ -660,6 +675,7 @@ fn hold_failure(
     {
         return match refusal {
             HoldRefusal::CartNotOpen(status) => HoldRefusal::CartNotOpen(*status),
+            HoldRefusal::CartChanged => HoldRefusal::CartChanged,
             _ => HoldRefusal::CartNotFound,
         };
     }

@@ -184,7 +184,7 @@ async fn main() -> anyhow::Result<()> {
                 .iter()
                 .flatten()
                 .filter(|s| !taken.contains(s))
-                .take(4)
+                .take(6)
                 .collect();
             json!({ "performanceId": performance, "seats": free })
         }
@@ -194,8 +194,10 @@ async fn main() -> anyhow::Result<()> {
     };
     // The live seat map's stream worker catches up first (its reads are metered too). The
     // first lone hold warms this instance's caches (performance, seat map, venue: 5 s); the
-    // second, at once after it, is the one counted.
+    // second, at once after it, is the one counted; then a later hold in that cart
+    // (`POST /carts/{id}/holds`), counted too.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let mut last_cart = None;
     for (round, seats) in [0, 2].into_iter().enumerate() {
         let body = match mode {
             Mode::Seated => {
@@ -217,8 +219,40 @@ async fn main() -> anyhow::Result<()> {
             "the lone patron's hold: {}",
             answer.status()
         );
+        last_cart = Some(answer.json::<Value>().await?);
     }
     let lone_hold = meter.take();
+    let cart = last_cart.context("the lone patron's cart")?;
+    let body = match mode {
+        Mode::Seated => {
+            json!({ "performanceId": performance, "seats": &probe["seats"].as_array().context("free seats")?[4..6] })
+        }
+        Mode::GeneralAdmission => probe.clone(),
+    };
+    let answer = http
+        .post(format!(
+            "{base}/api/v1/carts/{}/holds",
+            cart["cartId"].as_str().context("cart id")?
+        ))
+        .header("host", &host)
+        .header(
+            "x-cart-token",
+            cart["cartToken"].as_str().context("cart token")?,
+        )
+        .json(&body)
+        .send()
+        .await?;
+    ensure!(
+        answer.status() == reqwest::StatusCode::CREATED,
+        "the lone patron's later hold: {}",
+        answer.status()
+    );
+    let shown = answer.json::<Value>().await?;
+    ensure!(
+        shown["items"].as_array().map(Vec::len) == Some(4),
+        "the later hold answers the whole cart: {shown}"
+    );
+    let later_hold = meter.take();
 
     let ok: Vec<&Sample> = samples
         .iter()
@@ -264,6 +298,7 @@ async fn main() -> anyhow::Result<()> {
         "holdExpiryMessages": messages,
         "holdExpiryMessagesPerHold": messages as f64 / latencies.len().max(1) as f64,
         "loneFirstHoldDynamodbCalls": lone_hold.calls,
+        "loneLaterHoldDynamodbCalls": later_hold.calls,
         "dynamodb": {
             "calls": dynamodb.calls,
             "callsPerGrantedHold": dynamodb.calls.values().sum::<u64>() as f64 / granted_holds,

@@ -786,8 +786,14 @@ async fn general_admission_never_goes_over_capacity() {
         "capacity left unused while patrons were refused: {granted}"
     );
     let status_path = format!("/api/v1/performances/{performance}/seatmap/status");
-    let status = app.get(&venue.host, &status_path, None).await;
-    assert_eq!(status.body["areas"]["lawn"], 300 - granted);
+    seat_map_shows(
+        &app,
+        &venue.host,
+        &status_path,
+        "lawn",
+        u64::from(300 - granted),
+    )
+    .await;
 
     // Every counter shard, read afterwards: none over its share, and each counts exactly
     // the stored holds that name it.
@@ -810,7 +816,7 @@ async fn general_admission_never_goes_over_capacity() {
     }
     assert_eq!(counts.iter().map(|c| c.held).sum::<u32>(), granted);
 
-    // A released place goes back to its own shard, and to the area, at once.
+    // A released place goes back to its own shard at once, and to the area's figure.
     let (cart, _, reply) = results
         .iter()
         .find(|(_, _, r)| r.status == StatusCode::CREATED)
@@ -829,8 +835,14 @@ async fn general_admission_never_goes_over_capacity() {
             .status,
         StatusCode::OK
     );
-    let status = app.get(&venue.host, &status_path, None).await;
-    assert_eq!(status.body["areas"]["lawn"], 300 - granted + 1);
+    seat_map_shows(
+        &app,
+        &venue.host,
+        &status_path,
+        "lawn",
+        u64::from(300 - granted + 1),
+    )
+    .await;
     let (_, after) = app.ga_shards(&venue, &performance, "lawn").await;
     let shard = usize::from(shard);
     assert_eq!(after[shard].held + 1, counts[shard].held);
@@ -934,7 +946,7 @@ async fn the_last_places_of_a_sharded_area_sell_even_when_no_shard_has_enough_al
     assert_eq!(counts[usize::from(1 - given_back.shard)].held, 1);
     let reply = app.hold(&venue.host, &other, ga(1)).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    seat_map_shows(&app, &venue.host, &status_path, 0).await;
+    seat_map_shows(&app, &venue.host, &status_path, "field", 0).await;
 
     // The first patron pays for the place still held: sold on the shard it was held on.
     let kept = &holds[1];
@@ -969,16 +981,16 @@ async fn the_last_places_of_a_sharded_area_sell_even_when_no_shard_has_enough_al
         (0, 249),
         "{counts:?}"
     );
-    seat_map_shows(&app, &venue.host, &status_path, 1).await;
+    seat_map_shows(&app, &venue.host, &status_path, "field", 1).await;
 }
 
-/// The seat map's figure for the area `field` comes to `expected`: a sharded area's total is
-/// read at most once a second per instance, so a change shows within about a second.
-async fn seat_map_shows(app: &TestApp, host: &str, status_path: &str, expected: u64) {
+/// The seat map's figure for `area` comes to `expected`: a sharded area's total is read at
+/// most once a second per instance, so a change shows within about a second.
+async fn seat_map_shows(app: &TestApp, host: &str, status_path: &str, area: &str, expected: u64) {
     let started = Instant::now();
     loop {
         let status = app.get(host, status_path, None).await;
-        let shown = status.body["areas"]["field"].as_u64();
+        let shown = status.body["areas"][area].as_u64();
         if shown == Some(expected) {
             return;
         }
@@ -1261,6 +1273,73 @@ async fn stored_items(app: &TestApp) -> i32 {
             return count;
         }
     }
+}
+
+/// A later hold answers with the whole cart without reading it back when this instance knows
+/// the cart; a cart changed meanwhile (a release) is decided and shown as stored. Either way
+/// the answer is what the cart's own address shows.
+#[tokio::test]
+async fn a_later_hold_answers_the_whole_cart_as_stored_whether_or_not_it_changed_meanwhile() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 12, 600).await;
+    let host = show.venue.host.clone();
+    let seat = |i: usize| show.seats[0][i].as_str();
+    let created = app
+        .post(
+            &host,
+            "/api/v1/carts",
+            None,
+            json!({ "performanceId": show.performance, "seats": [seat(0), seat(1)] }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let cart = (
+        created.body["cartId"].as_str().unwrap().to_owned(),
+        created.body["cartToken"].as_str().unwrap().to_owned(),
+    );
+    let seats_of = |reply: &Reply| -> Vec<String> {
+        reply.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["seat"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (app_at, host_at, cart_at) = (&app, &host, &cart);
+    let same_as_stored = move |held: Reply| async move {
+        assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+        let stored = app_at.cart(host_at, cart_at).await;
+        assert_eq!(held.body, stored.body, "the answer is the cart as stored");
+        held
+    };
+
+    let held = same_as_stored(app.hold_seats(&show, &cart, &[seat(2)]).await).await;
+    assert_eq!(seats_of(&held), [seat(0), seat(1), seat(2)]);
+    assert_eq!(
+        held.body["remaining"],
+        held.body["limit"].as_u64().unwrap() - 3
+    );
+
+    // A seat given back changes the cart; the next hold still answers it as stored.
+    let first = held.body["items"][0]["holdId"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/carts/{}/holds/{first}", cart.0);
+    let released = app
+        .cart_call(Method::DELETE, &host, &path, &cart.1, None)
+        .await;
+    assert_eq!(released.status, StatusCode::OK, "{}", released.body);
+    let held = same_as_stored(app.hold_seats(&show, &cart, &[seat(3), seat(4)]).await).await;
+    assert_eq!(seats_of(&held), [seat(1), seat(2), seat(3), seat(4)]);
+    assert_eq!(
+        held.body["remaining"],
+        held.body["limit"].as_u64().unwrap() - 4
+    );
+
+    // A refused later hold changes nothing, and the cart's next hold is still right.
+    let taken = app.hold_seats(&show, &cart, &[seat(4), seat(5)]).await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+    let held = same_as_stored(app.hold_seats(&show, &cart, &[seat(5)]).await).await;
+    assert_eq!(seats_of(&held).len(), 5);
+    assert_eq!(&app.statuses(&show).await[..7], "fhhhhhf");
 }
 
 #[tokio::test]

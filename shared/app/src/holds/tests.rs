@@ -856,3 +856,85 @@ async fn carts_started_within_seconds_of_each_other_read_the_venue_once() {
     }
     assert_eq!(v.world.store.faults.calls("venue"), reads + 1);
 }
+
+fn held_seats(contents: &CartContents) -> Vec<String> {
+    contents
+        .holds
+        .iter()
+        .map(|h| h.spot.seat().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_later_hold_on_a_cart_this_instance_knows_is_one_write_and_shows_the_whole_cart() {
+    let v = venue();
+    let holds = v.world.holds();
+    let ids = seats(&v, 3);
+    let performance = v.performance.as_str();
+    let (new, _) = holds
+        .create_cart_with_hold(&v.tenant, performance, &wanted_seats(&ids[..1]))
+        .await
+        .unwrap();
+    let access = CartAccess::new(new.cart.id.clone(), &new.token);
+    let reads = v.world.store.faults.calls("cart");
+    let shown = holds
+        .hold_and_show(&v.tenant, &access, performance, &wanted_seats(&ids[1..3]))
+        .await
+        .unwrap();
+    assert_eq!(
+        v.world.store.faults.calls("cart"),
+        reads,
+        "the cart is not read back"
+    );
+    assert_eq!(held_seats(&shown), ids, "every hold of the cart, in order");
+    let stored = holds.contents(&v.tenant, &access).await.unwrap();
+    assert_eq!(held_seats(&stored), held_seats(&shown));
+    assert_eq!(stored.cart.version, shown.cart.version);
+    assert_eq!(stored.cart.remaining, shown.cart.remaining);
+    assert_eq!(stored.cart.perf_remaining, shown.cart.perf_remaining);
+    assert_eq!(shown.remaining(), 3);
+}
+
+#[tokio::test]
+async fn a_cart_changed_by_another_instance_is_decided_and_shown_as_stored() {
+    let v = venue();
+    let here = v.world.holds();
+    let elsewhere = v.world.holds();
+    let ids = seats(&v, 4);
+    let performance = v.performance.as_str();
+    let (new, first) = here
+        .create_cart_with_hold(&v.tenant, performance, &wanted_seats(&ids[..2]))
+        .await
+        .unwrap();
+    let access = CartAccess::new(new.cart.id.clone(), &new.token);
+    // Another instance gives one seat back and holds another for the same cart.
+    elsewhere
+        .release(&v.tenant, &access, first[0].hold_id.as_str())
+        .await
+        .unwrap();
+    elsewhere
+        .hold(&v.tenant, &access, performance, &wanted_seats(&ids[2..3]))
+        .await
+        .unwrap();
+    let shown = here
+        .hold_and_show(&v.tenant, &access, performance, &wanted_seats(&ids[3..4]))
+        .await
+        .unwrap();
+    assert_eq!(
+        held_seats(&shown),
+        ids[1..4].to_vec(),
+        "what is stored, not this instance's old copy"
+    );
+    let stored = here.contents(&v.tenant, &access).await.unwrap();
+    assert_eq!(stored.cart.version, shown.cart.version);
+    assert_eq!(stored.cart.remaining, shown.cart.remaining);
+    // The cart was read back (and once more above), so the copy is current again: the next
+    // hold is one write and no read.
+    let reads = v.world.store.faults.calls("cart");
+    let shown = here
+        .hold_and_show(&v.tenant, &access, performance, &wanted_seats(&ids[..1]))
+        .await
+        .unwrap();
+    assert_eq!(v.world.store.faults.calls("cart"), reads);
+    assert_eq!(held_seats(&shown), ids.to_vec());
+}
