@@ -62,6 +62,31 @@ test('staff create an event with a performance, publish it, and patrons see it',
   await expect(again.getByTestId('performance-status')).toHaveText('Paused');
 });
 
+test('staff add a run of performances whose times stay on the clock when summer time starts', async ({ page }) => {
+  const title = unique('Twelfth Night');
+  await logIn(page, OWNER.email, OWNER.password);
+  await openAdminPage(page, 'Events');
+  await page.getByLabel('Title').fill(title);
+  await page.getByRole('button', { name: 'Create event' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'is created' })).toBeVisible();
+
+  const event = page.getByTestId('admin-event').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
+  const form = event.getByRole('form', { name: 'New performance' });
+  await form.getByLabel('A run of performances').check();
+  // New York's clocks go forward on Sunday 2027-03-14; the run keeps Tue–Sat 19:30, Sun 14:00.
+  await form.getByLabel('First date').fill('2027-03-12');
+  await form.getByLabel('Last date').fill('2027-03-16');
+  await form.getByLabel('Seat map').selectOption({ label: 'Demo Playhouse (500 seats, 1 GA)' });
+  for (const zone of ['Premium', 'Standard', 'Balcony', 'Lawn']) await form.getByLabel(`${zone} adult price`).fill('40');
+  await screenshot(page, 'admin-new-run');
+  await form.getByRole('button', { name: 'Save the run' }).click();
+
+  const rows = event.getByTestId('admin-performance');
+  await expect(rows).toHaveCount(4);
+  for (const [i, time] of ['7:30 PM', '7:30 PM', '2:00 PM', '7:30 PM'].entries()) await expect(rows.nth(i)).toContainText(time);
+  await expect(rows.getByTestId('performance-status').first()).toHaveText('Draft');
+});
+
 const HEADER = 'section,row,seat,price zone,best-available rank,x,y,note,accessible';
 
 test('a CSV seat map is drawn as a preview, and a bad line is pointed out by number', async ({ page, baseURL }) => {

@@ -135,6 +135,7 @@ impl FromRef<AdminState> for Sessions {
         events::update_event,
         events::image_upload,
         performances::create_performance,
+        performances::create_series,
         performances::get_performance,
         performances::publish,
         performances::pause,
@@ -204,6 +205,10 @@ pub fn router(state: AdminState) -> Router {
         .route(
             "/admin/v1/events/{eventId}/performances",
             post(performances::create_performance),
+        )
+        .route(
+            "/admin/v1/events/{eventId}/performances/series",
+            post(performances::create_series),
         )
         .route(
             "/admin/v1/performances/{performanceId}",

@@ -6,16 +6,17 @@ use crate::events::load_event;
 use crate::seatmaps::parse_map_id;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use marquee_app::agreements::PaymentAgreements;
 use marquee_domain::performance::{PerformanceStatus, Schedule};
 use marquee_domain::pricing::{Fee, PriceRow, PriceTable, Tax};
-use marquee_domain::seatmap::{SeatId, SeatIndex};
-use marquee_domain::{Invalid, PerformanceId, Permission};
+use marquee_domain::seatmap::{SeatId, SeatIndex, SeatMap};
+use marquee_domain::series::{SeriesTime, series_starts};
+use marquee_domain::{EventId, Invalid, PerformanceId, Permission, SeatMapId};
 use marquee_platform::auth::StaffAuth;
 use marquee_platform::views::PerformanceView;
 use marquee_platform::{ApiError, http::Json};
-use marquee_store::{PerformanceRecord, StoreError};
+use marquee_store::{PerformanceRecord, StoreError, VenueRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -52,59 +53,216 @@ pub async fn create_performance(
 ) -> Result<(StatusCode, axum::Json<PerformanceView>), ApiError> {
     auth.require(Permission::EditCatalog)?;
     let event = load_event(&state, &auth, &event_id).await?;
-    let venue = state
-        .store
-        .venue(&auth.tenant)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Venue"))?;
+    let venue = load_venue(&state, &auth).await?;
     let now = Utc::now();
     let schedule = Schedule::new(body.starts_at, body.on_sale_at, body.off_sale_at, now)?;
-    let unknown_map = || Invalid::new("seatMapId", "is not a seat map of this venue");
-    let map_id = parse_map_id(&body.seat_map_id).map_err(|_| unknown_map())?;
-    let (_, layout) = state
-        .store
-        .seat_map(&auth.tenant, &map_id)
-        .await?
-        .ok_or_else(unknown_map)?;
-    let zones = layout.zone_ids();
-    // Fees and taxes were checked as they were deserialised.
-    let prices = PriceTable::parse(body.prices, &zones).map_err(Invalid::from)?;
-    let max_tickets = body
-        .max_tickets_per_order
-        .unwrap_or(venue.settings.max_tickets_per_order);
-    if !marquee_domain::venue::MAX_TICKETS_RANGE.contains(&max_tickets) {
-        return Err(Invalid::new("maxTicketsPerOrder", "must be between 1 and 30").into());
-    }
-    let hold_seconds = body.hold_seconds.unwrap_or(venue.settings.hold_seconds);
-    if !marquee_domain::venue::HOLD_SECONDS_RANGE.contains(&hold_seconds) {
-        return Err(Invalid::new("holdSeconds", "must be between 10 and 900").into());
-    }
-    let stamp = now.to_rfc3339();
-    let record = PerformanceRecord {
-        id: PerformanceId::generate(),
-        event_id: event.id.clone(),
-        seat_map_id: map_id,
-        status: PerformanceStatus::Draft,
-        schedule,
-        prices,
+    let terms = Terms {
+        seat_map_id: body.seat_map_id,
+        prices: body.prices,
         fees: body.fees,
         taxes: body.taxes,
-        max_tickets_per_order: max_tickets,
-        hold_seconds,
-        ga_shards: marquee_domain::records::ga_shards_for(&layout.areas),
-        created_at: stamp.clone(),
-        updated_at: stamp,
+        max_tickets_per_order: body.max_tickets_per_order,
+        hold_seconds: body.hold_seconds,
     };
+    let draft = Draft::new(&state, &auth, &venue, terms).await?;
+    let record = draft.performance(&event.id, schedule, now);
     state.store.put_performance(&auth.tenant, &record).await?;
     tracing::info!(tenant = %auth.tenant, performance = %record.id, "performance created");
     let view = PerformanceView::new(
         &record,
-        Some(&layout),
+        Some(&draft.layout),
         venue.settings.timezone,
         venue.settings.currency,
         now,
     );
     Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+/// A run of performances: every date from `from` to `to` (in the venue's timezone) whose
+/// weekday one of `times` names, at that local time; the other fields as for one
+/// performance, the same for each.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateSeriesRequest {
+    seat_map_id: String,
+    /// When every performance of the series goes on sale; now when absent. Each one's sale
+    /// closes at its start.
+    on_sale_at: Option<DateTime<Utc>>,
+    #[schema(value_type = String, format = Date, example = "2027-03-02")]
+    from: NaiveDate,
+    #[schema(value_type = String, format = Date, example = "2027-03-28")]
+    to: NaiveDate,
+    /// e.g. `[{ "days": ["tue","wed","thu","fri","sat"], "at": "19:30" }, { "days": ["sun"], "at": "14:00" }]`
+    times: Vec<SeriesTime>,
+    prices: Vec<PriceRow>,
+    #[serde(default)]
+    fees: Vec<Fee>,
+    #[serde(default)]
+    taxes: Vec<Tax>,
+    #[schema(minimum = 1, maximum = 30)]
+    max_tickets_per_order: Option<u32>,
+    #[schema(minimum = 10, maximum = 900)]
+    hold_seconds: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesView {
+    /// In order of their start.
+    performances: Vec<PerformanceView>,
+}
+
+/// Add a run of performances to an event (as drafts), all or none.
+#[utoipa::path(post, path = "/admin/v1/events/{eventId}/performances/series", params(("eventId" = String, Path)), request_body = CreateSeriesRequest,
+    responses((status = 201, body = SeriesView), (status = 400, description = "malformed_json"), (status = 401), (status = 403),
+        (status = 404, description = "no such event"),
+        (status = 422, description = "invalid_field (a time the clocks skip, a range over 366 days or 100 performances, no date on those days, a start in the past); invalid_body")),
+    security(("staff" = [])))]
+pub async fn create_series(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(event_id): Path<String>,
+    Json(body): Json<CreateSeriesRequest>,
+) -> Result<(StatusCode, axum::Json<SeriesView>), ApiError> {
+    auth.require(Permission::EditCatalog)?;
+    let event = load_event(&state, &auth, &event_id).await?;
+    let venue = load_venue(&state, &auth).await?;
+    let now = Utc::now();
+    let starts = series_starts(
+        body.from,
+        body.to,
+        &body.times,
+        venue.settings.timezone.tz(),
+    )?;
+    let schedules = starts
+        .into_iter()
+        .map(|start| Schedule::new(start, body.on_sale_at, None, now))
+        .collect::<Result<Vec<_>, Invalid>>()
+        .map_err(|e| Invalid::new("from", format!("a performance of the series {}", e.message)))?;
+    let terms = Terms {
+        seat_map_id: body.seat_map_id,
+        prices: body.prices,
+        fees: body.fees,
+        taxes: body.taxes,
+        max_tickets_per_order: body.max_tickets_per_order,
+        hold_seconds: body.hold_seconds,
+    };
+    let draft = Draft::new(&state, &auth, &venue, terms).await?;
+    let records: Vec<PerformanceRecord> = schedules
+        .into_iter()
+        .map(|schedule| draft.performance(&event.id, schedule, now))
+        .collect();
+    state
+        .store
+        .create_performances(&auth.tenant, &records)
+        .await?;
+    tracing::info!(tenant = %auth.tenant, event = %event.id, count = records.len(), "performance series created");
+    let performances = records
+        .iter()
+        .map(|record| {
+            PerformanceView::new(
+                record,
+                Some(&draft.layout),
+                venue.settings.timezone,
+                venue.settings.currency,
+                now,
+            )
+        })
+        .collect();
+    Ok((StatusCode::CREATED, axum::Json(SeriesView { performances })))
+}
+
+async fn load_venue(state: &AdminState, auth: &StaffAuth) -> Result<VenueRecord, ApiError> {
+    state
+        .store
+        .venue(&auth.tenant)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Venue"))
+}
+
+/// What a new performance is sold on, as the request gives it.
+struct Terms {
+    seat_map_id: String,
+    prices: Vec<PriceRow>,
+    fees: Vec<Fee>,
+    taxes: Vec<Tax>,
+    max_tickets_per_order: Option<u32>,
+    hold_seconds: Option<u32>,
+}
+
+/// Those terms checked against the venue and the seat map, ready to make performances.
+struct Draft {
+    map_id: SeatMapId,
+    layout: SeatMap,
+    prices: PriceTable,
+    fees: Vec<Fee>,
+    taxes: Vec<Tax>,
+    max_tickets: u32,
+    hold_seconds: u32,
+}
+
+impl Draft {
+    async fn new(
+        state: &AdminState,
+        auth: &StaffAuth,
+        venue: &VenueRecord,
+        terms: Terms,
+    ) -> Result<Self, ApiError> {
+        let unknown_map = || Invalid::new("seatMapId", "is not a seat map of this venue");
+        let map_id = parse_map_id(&terms.seat_map_id).map_err(|_| unknown_map())?;
+        let (_, layout) = state
+            .store
+            .seat_map(&auth.tenant, &map_id)
+            .await?
+            .ok_or_else(unknown_map)?;
+        let zones = layout.zone_ids();
+        // Fees and taxes were checked as they were deserialised.
+        let prices = PriceTable::parse(terms.prices, &zones).map_err(Invalid::from)?;
+        let max_tickets = terms
+            .max_tickets_per_order
+            .unwrap_or(venue.settings.max_tickets_per_order);
+        if !marquee_domain::venue::MAX_TICKETS_RANGE.contains(&max_tickets) {
+            return Err(Invalid::new("maxTicketsPerOrder", "must be between 1 and 30").into());
+        }
+        let hold_seconds = terms.hold_seconds.unwrap_or(venue.settings.hold_seconds);
+        if !marquee_domain::venue::HOLD_SECONDS_RANGE.contains(&hold_seconds) {
+            return Err(Invalid::new("holdSeconds", "must be between 10 and 900").into());
+        }
+        Ok(Self {
+            map_id,
+            layout,
+            prices,
+            fees: terms.fees,
+            taxes: terms.taxes,
+            max_tickets,
+            hold_seconds,
+        })
+    }
+
+    /// A new draft performance of `event` on these terms.
+    fn performance(
+        &self,
+        event: &EventId,
+        schedule: Schedule,
+        now: DateTime<Utc>,
+    ) -> PerformanceRecord {
+        let stamp = now.to_rfc3339();
+        PerformanceRecord {
+            id: PerformanceId::generate(),
+            event_id: event.clone(),
+            seat_map_id: self.map_id.clone(),
+            status: PerformanceStatus::Draft,
+            schedule,
+            prices: self.prices.clone(),
+            fees: self.fees.clone(),
+            taxes: self.taxes.clone(),
+            max_tickets_per_order: self.max_tickets,
+            hold_seconds: self.hold_seconds,
+            ga_shards: marquee_domain::records::ga_shards_for(&self.layout.areas),
+            created_at: stamp.clone(),
+            updated_at: stamp,
+        }
+    }
 }
 
 pub(crate) async fn load_performance(

@@ -16,6 +16,7 @@ pub mod pricing;
 pub mod records;
 pub mod roles;
 pub mod seatmap;
+pub mod series;
 pub mod venue;
 
 pub use ids::{

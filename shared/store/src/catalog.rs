@@ -184,29 +184,25 @@ impl Store {
         tenant: &TenantId,
         performance: &PerformanceRecord,
     ) -> Result<(), StoreError> {
-        let mut item = item(
-            keys::performance(tenant, &performance.id),
-            keys::PERFORMANCE_SK,
-            performance,
-        )?;
-        let by_start = keys::performance_by_start(
-            &performance
-                .schedule
-                .starts_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            &performance.id,
-        );
-        item.insert(
-            "gsi1pk".into(),
-            AttributeValue::S(keys::event_performances(tenant, &performance.event_id)),
-        );
-        item.insert("gsi1sk".into(), AttributeValue::S(by_start.clone()));
-        item.insert(
-            "gsi2pk".into(),
-            AttributeValue::S(keys::venue_performances(tenant)),
-        );
-        item.insert("gsi2sk".into(), AttributeValue::S(by_start));
-        self.put(item).await?;
+        self.put(performance_item(tenant, performance)?).await
+    }
+
+    /// Creates several new performances (a series) in one transaction: all or none.
+    pub async fn create_performances(
+        &self,
+        tenant: &TenantId,
+        performances: &[PerformanceRecord],
+    ) -> Result<(), StoreError> {
+        let items = performances
+            .iter()
+            .map(|p| self.put_new(performance_item(tenant, p)?))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
         Ok(())
     }
 
@@ -379,4 +375,34 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// A performance's item, filed under its event and its venue by start time.
+fn performance_item(
+    tenant: &TenantId,
+    performance: &PerformanceRecord,
+) -> Result<HashMap<String, AttributeValue>, StoreError> {
+    let mut item = item(
+        keys::performance(tenant, &performance.id),
+        keys::PERFORMANCE_SK,
+        performance,
+    )?;
+    let by_start = keys::performance_by_start(
+        &performance
+            .schedule
+            .starts_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        &performance.id,
+    );
+    item.insert(
+        "gsi1pk".into(),
+        AttributeValue::S(keys::event_performances(tenant, &performance.event_id)),
+    );
+    item.insert("gsi1sk".into(), AttributeValue::S(by_start.clone()));
+    item.insert(
+        "gsi2pk".into(),
+        AttributeValue::S(keys::venue_performances(tenant)),
+    );
+    item.insert("gsi2sk".into(), AttributeValue::S(by_start));
+    Ok(item)
 }

@@ -981,3 +981,176 @@ async fn a_price_above_what_one_card_payment_can_be_is_refused() {
         }
     }
 }
+
+/// A run of performances keeps its wall-clock times across the change to summer time (in
+/// London on 2027-03-28), is written all or none, and names what is wrong with a bad one.
+#[tokio::test]
+async fn a_series_of_performances_keeps_local_times_across_a_clock_change() {
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    let token = app.login_owner(&venue).await;
+    let map = app.import_csv(&venue, &token, "Small", SMALL_CSV).await;
+    let map_id = map.body["id"].as_str().unwrap().to_owned();
+    let event = app
+        .post(
+            &venue.host,
+            "/admin/v1/events",
+            Some(&token),
+            json!({ "title": "Twelfth Night" }),
+        )
+        .await;
+    let event_id = event.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/admin/v1/events/{event_id}/performances/series");
+    let series = |from: &str, to: &str, times: Value| {
+        json!({
+            "seatMapId": map_id,
+            "from": from,
+            "to": to,
+            "times": times,
+            "prices": [
+                { "zone": "A", "priceType": "adult", "amount": 3000 },
+                { "zone": "B", "priceType": "adult", "amount": 2000 }
+            ],
+            "holdSeconds": 300,
+        })
+    };
+    let week = json!([
+        { "days": ["tue", "wed", "thu", "fri", "sat"], "at": "19:30" },
+        { "days": ["sun"], "at": "14:00" }
+    ]);
+    let created = app
+        .post(
+            &venue.host,
+            &path,
+            Some(&token),
+            series("2027-03-23", "2027-03-30", week.clone()),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let starts: Vec<(&str, &str)> = created.body["performances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["startsAt"]["utc"].as_str().unwrap(),
+                p["startsAt"]["local"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            ("2027-03-23T19:30:00Z", "2027-03-23T19:30:00+00:00"),
+            ("2027-03-24T19:30:00Z", "2027-03-24T19:30:00+00:00"),
+            ("2027-03-25T19:30:00Z", "2027-03-25T19:30:00+00:00"),
+            ("2027-03-26T19:30:00Z", "2027-03-26T19:30:00+00:00"),
+            ("2027-03-27T19:30:00Z", "2027-03-27T19:30:00+00:00"),
+            ("2027-03-28T13:00:00Z", "2027-03-28T14:00:00+01:00"),
+            ("2027-03-30T18:30:00Z", "2027-03-30T19:30:00+01:00"),
+        ]
+    );
+    let first = &created.body["performances"][0];
+    assert_eq!(first["status"], "draft");
+    assert_eq!(first["holdSeconds"], 300);
+    let listed = app
+        .get(
+            &venue.host,
+            &format!("/admin/v1/events/{event_id}"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        listed.body["performances"].as_array().unwrap().len(),
+        7,
+        "the event lists every performance of the series"
+    );
+
+    // Bad series: each names its field, and none saves anything.
+    let daily =
+        json!([{ "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "at": "19:30" }]);
+    let cases = [
+        (
+            "times",
+            series(
+                "2027-03-28",
+                "2027-03-28",
+                json!([{ "days": ["sun"], "at": "01:30" }]),
+            ),
+        ),
+        ("to", series("2027-03-02", "2027-03-01", week.clone())),
+        ("to", series("2027-01-01", "2027-06-30", daily.clone())),
+        (
+            "times",
+            series(
+                "2027-03-29",
+                "2027-03-29",
+                json!([{ "days": ["sun"], "at": "19:30" }]),
+            ),
+        ),
+        ("from", series("2026-01-01", "2026-01-07", daily)),
+        ("prices", {
+            let mut body = series("2027-04-06", "2027-04-07", week.clone());
+            body["prices"] = json!([{ "zone": "Q", "priceType": "adult", "amount": 100 }]);
+            body
+        }),
+    ];
+    for (field, body) in cases {
+        let reply = app.post(&venue.host, &path, Some(&token), body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            reply.body
+        );
+        assert!(
+            reply.body["error"]["details"]["field"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with(field),
+            "{field}: {}",
+            reply.body
+        );
+    }
+    for body in [
+        json!({ "seatMapId": map_id, "from": "2027-04-06", "to": "2027-04-07", "times": [{ "days": ["monday"], "at": "19:30" }], "prices": [] }),
+        json!({ "seatMapId": map_id, "from": "6 April", "to": "2027-04-07", "times": week, "prices": [] }),
+    ] {
+        let reply = app.post(&venue.host, &path, Some(&token), body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.body
+        );
+    }
+    let listed = app
+        .get(
+            &venue.host,
+            &format!("/admin/v1/events/{event_id}"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        listed.body["performances"].as_array().unwrap().len(),
+        7,
+        "nothing saved"
+    );
+
+    // Another venue's event is not found.
+    let other = app.create_venue().await;
+    let other_token = app.login_owner(&other).await;
+    let reply = app
+        .post(
+            &other.host,
+            &path,
+            Some(&other_token),
+            series(
+                "2027-04-06",
+                "2027-04-07",
+                json!([{ "days": ["tue"], "at": "19:30" }]),
+            ),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPerformance, emptyPerformanceForm, normalisePriceType, parseAmount, parsePercent, priceKey, unpricedZones } from './performanceForm';
+import { buildPerformance, buildSeries, emptyPerformanceForm, normalisePriceType, parseAmount, parsePercent, priceKey, unpricedZones } from './performanceForm';
 
 describe('performance form', () => {
   it('reads amounts in currency units as minor units', () => {
@@ -63,5 +63,61 @@ describe('performance form', () => {
       expect(Object.keys(result.errors).sort()).toEqual(['fees', 'holdSeconds', 'prices', 'seatMapId', 'startsAt']);
       expect(result.errors['prices']).toBe('"lots" is not a price (for example 42.50).');
     }
+  });
+});
+
+describe('a run of performances', () => {
+  const run = () => {
+    const form = emptyPerformanceForm('map-1');
+    form.kind = 'series';
+    form.from = '2027-03-23';
+    form.to = '2027-03-30';
+    form.prices = { [priceKey('stalls', 'adult')]: '30' };
+    return form;
+  };
+
+  it('sends the dates and times at the venue, days in week order, with the shared terms', () => {
+    const form = run();
+    form.times = [
+      { days: ['sat', 'tue', 'wed', 'thu', 'fri'], at: '19:30' },
+      { days: ['sun'], at: '14:00' },
+      { days: [], at: '' },
+    ];
+    form.holdSeconds = '300';
+    expect(buildSeries(form, ['stalls'], 'Europe/London', 'GBP')).toEqual({
+      ok: true,
+      request: {
+        from: '2027-03-23',
+        to: '2027-03-30',
+        times: [
+          { days: ['tue', 'wed', 'thu', 'fri', 'sat'], at: '19:30' },
+          { days: ['sun'], at: '14:00' },
+        ],
+        seatMapId: 'map-1',
+        prices: [{ zone: 'stalls', priceType: 'adult', amount: 3000 }],
+        fees: [],
+        holdSeconds: 300,
+      },
+    });
+  });
+
+  it('names what is missing or wrong', () => {
+    const form = run();
+    form.from = '';
+    form.to = '2027-03-01';
+    form.times = [{ days: [], at: '19:30' }];
+    form.offSaleAt = '2027-03-01T10:00';
+    const result = buildSeries(form, ['stalls'], 'Europe/London', 'GBP');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(Object.keys(result.errors).sort()).toEqual(['from', 'offSaleAt', 'times']);
+    const backwards = run();
+    backwards.to = '2027-03-22';
+    backwards.times = [{ days: ['mon'], at: '7pm' }];
+    const refused = buildSeries(backwards, ['stalls'], 'Europe/London', 'GBP');
+    expect(refused.ok ? {} : refused.errors).toEqual({
+      to: 'The last date must be on or after the first.',
+      times: 'Enter each time as HH:MM, for example 19:30.',
+    });
   });
 });

@@ -1,7 +1,7 @@
 // The "add a performance" form: what staff type (times at the venue, prices in currency units,
 // fees as amounts or percentages) turned into the API's request (UTC instants, minor units,
 // basis points), or errors named like the API's `details.field`.
-import type { NewPerformance, PriceRow } from '../lib/adminCatalog';
+import type { NewPerformance, NewSeries, PriceRow } from '../lib/adminCatalog';
 import type { Fee } from '../lib/catalog';
 import { zonedToUtc } from '../lib/zoned';
 
@@ -13,9 +13,25 @@ export interface FeeForm {
   value: string;
 }
 
+/** Days of the week as the API spells them, Monday first. */
+export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Day = (typeof DAYS)[number];
+
+/** One line of a run: on these days, at this time ("19:30"). */
+export interface SeriesTimeForm {
+  days: Day[];
+  at: string;
+}
+
 export interface PerformanceForm {
+  /** One performance, or a run of them ("Tue–Sat 19:30, Sun 14:00, from … to …"). */
+  kind: 'one' | 'series';
   /** datetime-local at the venue, e.g. "2026-12-01T19:30". */
   startsAt: string;
+  /** A run's first and last dates ("2027-03-02"), at the venue. */
+  from: string;
+  to: string;
+  times: SeriesTimeForm[];
   seatMapId: string;
   /** Optional, like startsAt; empty means now / the start. */
   onSaleAt: string;
@@ -29,11 +45,18 @@ export interface PerformanceForm {
   holdSeconds: string;
 }
 
-export const PERFORMANCE_FIELDS = ['startsAt', 'seatMapId', 'onSaleAt', 'offSaleAt', 'prices', 'fees', 'maxTicketsPerOrder', 'holdSeconds'] as const;
+export const PERFORMANCE_FIELDS = ['startsAt', 'from', 'to', 'times', 'seatMapId', 'onSaleAt', 'offSaleAt', 'prices', 'fees', 'maxTicketsPerOrder', 'holdSeconds'] as const;
 
 export function emptyPerformanceForm(seatMapId = ''): PerformanceForm {
   return {
+    kind: 'one',
     startsAt: '',
+    from: '',
+    to: '',
+    times: [
+      { days: ['tue', 'wed', 'thu', 'fri', 'sat'], at: '19:30' },
+      { days: ['sun'], at: '14:00' },
+    ],
     seatMapId,
     onSaleAt: '',
     offSaleAt: '',
@@ -82,24 +105,70 @@ export function normalisePriceType(text: string): string | null {
 }
 
 export type BuildResult = { ok: true; request: NewPerformance } | { ok: false; errors: Record<string, string> };
+export type SeriesResult = { ok: true; request: NewSeries } | { ok: false; errors: Record<string, string> };
+
+/** What one performance and a run share: seat map, prices, fees, limits. */
+type Terms = Omit<NewPerformance, 'startsAt' | 'onSaleAt' | 'offSaleAt'>;
 
 export function buildPerformance(form: PerformanceForm, zones: readonly string[], timezone: string, currency: string): BuildResult {
   const errors: Record<string, string> = {};
-  const digits = currencyDigits(currency);
-
   const startsAt = zonedToUtc(form.startsAt, timezone);
   if (!startsAt) errors['startsAt'] = 'Enter the date and time the performance starts.';
-  if (!form.seatMapId) errors['seatMapId'] = 'Choose a seat map.';
-
-  const optionalTime = (field: 'onSaleAt' | 'offSaleAt') => {
-    if (!form[field].trim()) return undefined;
-    const utc = zonedToUtc(form[field], timezone);
-    if (!utc) errors[field] = 'Enter a date and time, or leave it empty.';
-    return utc ?? undefined;
+  const onSaleAt = optionalTime(form, 'onSaleAt', timezone, errors);
+  const offSaleAt = optionalTime(form, 'offSaleAt', timezone, errors);
+  const terms = buildTerms(form, zones, currency, errors);
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    request: {
+      startsAt: startsAt!,
+      ...(onSaleAt ? { onSaleAt } : {}),
+      ...(offSaleAt ? { offSaleAt } : {}),
+      ...terms,
+    },
   };
-  const onSaleAt = optionalTime('onSaleAt');
-  const offSaleAt = optionalTime('offSaleAt');
+}
 
+/** A run: dates and times stay at the venue (the server turns each into UTC, across clock
+ *  changes); each performance's sale closes at its start. */
+export function buildSeries(form: PerformanceForm, zones: readonly string[], timezone: string, currency: string): SeriesResult {
+  const errors: Record<string, string> = {};
+  const date = /^\d{4}-\d{2}-\d{2}$/;
+  if (!date.test(form.from)) errors['from'] = 'Enter the date of the first performance.';
+  if (!date.test(form.to)) errors['to'] = 'Enter the date of the last performance.';
+  else if (date.test(form.from) && form.to < form.from) errors['to'] = 'The last date must be on or after the first.';
+  const times = form.times.filter((t) => t.days.length > 0 || t.at.trim());
+  if (times.length === 0) errors['times'] = 'Add at least one time, with its days.';
+  for (const t of times) {
+    if (t.days.length === 0) errors['times'] ??= `Choose the days for ${t.at || 'each time'}.`;
+    else if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(t.at.trim())) errors['times'] ??= 'Enter each time as HH:MM, for example 19:30.';
+  }
+  if (form.offSaleAt.trim()) errors['offSaleAt'] = 'A run closes each sale at its start: leave this empty.';
+  const onSaleAt = optionalTime(form, 'onSaleAt', timezone, errors);
+  const terms = buildTerms(form, zones, currency, errors);
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    request: {
+      from: form.from,
+      to: form.to,
+      times: times.map((t) => ({ days: DAYS.filter((d) => t.days.includes(d)), at: t.at.trim() })),
+      ...(onSaleAt ? { onSaleAt } : {}),
+      ...terms,
+    },
+  };
+}
+
+function optionalTime(form: PerformanceForm, field: 'onSaleAt' | 'offSaleAt', timezone: string, errors: Record<string, string>): string | undefined {
+  if (!form[field].trim()) return undefined;
+  const utc = zonedToUtc(form[field], timezone);
+  if (!utc) errors[field] = 'Enter a date and time, or leave it empty.';
+  return utc ?? undefined;
+}
+
+function buildTerms(form: PerformanceForm, zones: readonly string[], currency: string, errors: Record<string, string>): Terms {
+  const digits = currencyDigits(currency);
+  if (!form.seatMapId) errors['seatMapId'] = 'Choose a seat map.';
   const prices: PriceRow[] = [];
   const unpriced: string[] = [];
   for (const zone of zones) {
@@ -150,19 +219,12 @@ export function buildPerformance(form: PerformanceForm, zones: readonly string[]
   const maxTicketsPerOrder = optionalWhole('maxTicketsPerOrder');
   const holdSeconds = optionalWhole('holdSeconds');
 
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
-    ok: true,
-    request: {
-      startsAt: startsAt!,
-      seatMapId: form.seatMapId,
-      ...(onSaleAt ? { onSaleAt } : {}),
-      ...(offSaleAt ? { offSaleAt } : {}),
-      prices,
-      fees,
-      ...(maxTicketsPerOrder !== undefined ? { maxTicketsPerOrder } : {}),
-      ...(holdSeconds !== undefined ? { holdSeconds } : {}),
-    },
+    seatMapId: form.seatMapId,
+    prices,
+    fees,
+    ...(maxTicketsPerOrder !== undefined ? { maxTicketsPerOrder } : {}),
+    ...(holdSeconds !== undefined ? { holdSeconds } : {}),
   };
 }
 

@@ -24,6 +24,15 @@ export function createPerformance(eventId: string, performance: NewPerformance):
   return request<PerformanceView>('POST', `/admin/v1/events/${enc(eventId)}/performances`, { body: performance, staff: true });
 }
 
+/** A run of performances: dates at the venue, `times` as `{ days: ["tue"…], at: "19:30" }`. */
+export type NewSeries = S['CreateSeriesRequest'];
+
+export function createSeries(eventId: string, series: NewSeries): Promise<PerformanceView[]> {
+  return request<{ performances: PerformanceView[] }>('POST', `/admin/v1/events/${enc(eventId)}/performances/series`, { body: series, staff: true }).then(
+    (made) => made.performances,
+  );
+}
+
 export function publishPerformance(performanceId: string): Promise<PerformanceView> {
   return request<PerformanceView>('POST', `/admin/v1/performances/${enc(performanceId)}/publish`, { staff: true });
 }

@@ -132,6 +132,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/events/{eventId}/performances/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a run of performances to an event (as drafts), all or none. */
+        post: operations["create_series"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/login": {
         parameters: {
             query?: never;
@@ -709,6 +726,11 @@ export interface components {
         ChangeStaffRequest: {
             role: components["schemas"]["Role"];
         };
+        /**
+         * @description A wall-clock time as the API writes it: `HH:MM`, 24-hour.
+         * @example 19:30
+         */
+        ClockTime: string;
         CreateEventRequest: {
             description?: string;
             title: string;
@@ -735,6 +757,39 @@ export interface components {
             startsAt: string;
             taxes?: components["schemas"]["Tax"][];
         };
+        /**
+         * @description A run of performances: every date from `from` to `to` (in the venue's timezone) whose
+         *     weekday one of `times` names, at that local time; the other fields as for one
+         *     performance, the same for each.
+         */
+        CreateSeriesRequest: {
+            fees?: components["schemas"]["Fee"][];
+            /**
+             * Format: date
+             * @example 2027-03-02
+             */
+            from: string;
+            /** Format: int32 */
+            holdSeconds?: number | null;
+            /** Format: int32 */
+            maxTicketsPerOrder?: number | null;
+            /**
+             * Format: date-time
+             * @description When every performance of the series goes on sale; now when absent. Each one's sale
+             *     closes at its start.
+             */
+            onSaleAt?: string | null;
+            prices: components["schemas"]["PriceRow"][];
+            seatMapId: string;
+            taxes?: components["schemas"]["Tax"][];
+            /** @description e.g. `[{ "days": ["tue","wed","thu","fri","sat"], "at": "19:30" }, { "days": ["sun"], "at": "14:00" }]` */
+            times: components["schemas"]["SeriesTime"][];
+            /**
+             * Format: date
+             * @example 2027-03-28
+             */
+            to: string;
+        };
         CreateVenueRequest: {
             currency: string;
             name: string;
@@ -747,6 +802,11 @@ export interface components {
         CreatedVenue: {
             venue: components["schemas"]["VenueSummary"];
         };
+        /**
+         * @description A day of the week as the API writes it: `mon` … `sun`.
+         * @example tue
+         */
+        Day: string;
         /**
          * @description How the patron gets the tickets.
          * @enum {string}
@@ -1347,6 +1407,15 @@ export interface components {
             /** @description Defaults to the id. */
             name?: string | null;
             rows: components["schemas"]["RowInput"][];
+        };
+        /** @description On these days, at this time. */
+        SeriesTime: {
+            at: components["schemas"]["ClockTime"];
+            days: components["schemas"]["Day"][];
+        };
+        SeriesView: {
+            /** @description In order of their start. */
+            performances: components["schemas"]["PerformanceView"][];
         };
         SessionView: {
             email: string;
@@ -2274,6 +2343,102 @@ export interface operations {
                 };
             };
             /** @description invalid_field; invalid_body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_series: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSeriesRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesView"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such event; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field (a time the clocks skip, a range over 366 days or 100 performances, no date on those days, a start in the past); invalid_body */
             422: {
                 headers: {
                     [name: string]: unknown;
