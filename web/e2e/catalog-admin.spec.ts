@@ -85,6 +85,19 @@ test('staff add a run of performances whose times stay on the clock when summer 
   await expect(rows).toHaveCount(4);
   for (const [i, time] of ['7:30 PM', '7:30 PM', '2:00 PM', '7:30 PM'].entries()) await expect(rows.nth(i)).toContainText(time);
   await expect(rows.getByTestId('performance-status').first()).toHaveText('Draft');
+
+  // One of them is edited: a dearer front, and an hour later.
+  await rows.nth(2).getByRole('button', { name: /^Edit/ }).click();
+  const edit = event.getByRole('form', { name: 'Edit performance' });
+  await expect(edit.getByLabel('Starts at (America/New York)')).toHaveValue('2027-03-14T14:00');
+  await edit.getByLabel('Premium adult price').fill('55');
+  await edit.getByLabel('Starts at (America/New York)').fill('2027-03-14T15:00');
+  await screenshot(page, 'admin-edit-performance');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit).toHaveCount(0);
+  await expect(rows.nth(2)).toContainText('3:00 PM');
+  await expect(rows.nth(2)).toContainText('$40.00 – $55.00');
+  await expect(rows.nth(1)).toContainText('$40.00');
 });
 
 const HEADER = 'section,row,seat,price zone,best-available rank,x,y,note,accessible';

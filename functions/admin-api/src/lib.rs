@@ -137,6 +137,7 @@ impl FromRef<AdminState> for Sessions {
         performances::create_performance,
         performances::create_series,
         performances::get_performance,
+        performances::edit_performance,
         performances::publish,
         performances::pause,
         performances::cancel,
@@ -212,7 +213,7 @@ pub fn router(state: AdminState) -> Router {
         )
         .route(
             "/admin/v1/performances/{performanceId}",
-            get(performances::get_performance),
+            get(performances::get_performance).put(performances::edit_performance),
         )
         .route(
             "/admin/v1/performances/{performanceId}/publish",

@@ -218,16 +218,13 @@ impl Draft {
         let zones = layout.zone_ids();
         // Fees and taxes were checked as they were deserialised.
         let prices = PriceTable::parse(terms.prices, &zones).map_err(Invalid::from)?;
-        let max_tickets = terms
-            .max_tickets_per_order
-            .unwrap_or(venue.settings.max_tickets_per_order);
-        if !marquee_domain::venue::MAX_TICKETS_RANGE.contains(&max_tickets) {
-            return Err(Invalid::new("maxTicketsPerOrder", "must be between 1 and 30").into());
-        }
-        let hold_seconds = terms.hold_seconds.unwrap_or(venue.settings.hold_seconds);
-        if !marquee_domain::venue::HOLD_SECONDS_RANGE.contains(&hold_seconds) {
-            return Err(Invalid::new("holdSeconds", "must be between 10 and 900").into());
-        }
+        let max_tickets = checked_max_tickets(
+            terms
+                .max_tickets_per_order
+                .unwrap_or(venue.settings.max_tickets_per_order),
+        )?;
+        let hold_seconds =
+            checked_hold_seconds(terms.hold_seconds.unwrap_or(venue.settings.hold_seconds))?;
         Ok(Self {
             map_id,
             layout,
@@ -263,6 +260,146 @@ impl Draft {
             updated_at: stamp,
         }
     }
+}
+
+fn checked_max_tickets(value: u32) -> Result<u32, Invalid> {
+    if marquee_domain::venue::MAX_TICKETS_RANGE.contains(&value) {
+        Ok(value)
+    } else {
+        Err(Invalid::new(
+            "maxTicketsPerOrder",
+            "must be between 1 and 30",
+        ))
+    }
+}
+
+fn checked_hold_seconds(value: u32) -> Result<u32, Invalid> {
+    if marquee_domain::venue::HOLD_SECONDS_RANGE.contains(&value) {
+        Ok(value)
+    } else {
+        Err(Invalid::new("holdSeconds", "must be between 10 and 900"))
+    }
+}
+
+/// What to change; a field left out keeps its value. The seat map cannot change (tickets
+/// may be sold on it).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EditPerformanceRequest {
+    /// The `updatedAt` of the copy the edit was made on: if the performance changed since
+    /// (another edit, a publish or pause), the edit is refused with 409 `edit_conflict`.
+    updated_at: Option<String>,
+    starts_at: Option<DateTime<Utc>>,
+    on_sale_at: Option<DateTime<Utc>>,
+    /// When left out and the sale closed at the start, it still closes at the (new) start.
+    off_sale_at: Option<DateTime<Utc>>,
+    /// The whole price table. Carts already in checkout and sold tickets keep their prices;
+    /// a checkout started after the change pays the new ones.
+    prices: Option<Vec<PriceRow>>,
+    fees: Option<Vec<Fee>>,
+    taxes: Option<Vec<Tax>>,
+    #[schema(minimum = 1, maximum = 30)]
+    max_tickets_per_order: Option<u32>,
+    #[schema(minimum = 10, maximum = 900)]
+    hold_seconds: Option<u32>,
+}
+
+/// Edit a performance: time, sales window, limits, fees, taxes, prices.
+#[utoipa::path(put, path = "/admin/v1/performances/{performanceId}", params(("performanceId" = String, Path)), request_body = EditPerformanceRequest,
+    responses((status = 200, body = PerformanceView), (status = 400, description = "malformed_json"), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "edit_conflict (changed since `updatedAt`); performance_cancelled"),
+        (status = 422, description = "invalid_field; invalid_body; unpriced_zones (a published performance must keep a price for every zone)")),
+    security(("staff" = [])))]
+pub async fn edit_performance(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(performance_id): Path<String>,
+    Json(body): Json<EditPerformanceRequest>,
+) -> Result<axum::Json<PerformanceView>, ApiError> {
+    auth.require(Permission::EditCatalog)?;
+    let current = load_performance(&state, &auth, &performance_id).await?;
+    let venue = load_venue(&state, &auth).await?;
+    let edit_conflict = || {
+        ApiError::conflict(
+            "edit_conflict",
+            "Someone changed this performance meanwhile; reload it and edit again",
+        )
+    };
+    if current.status == PerformanceStatus::Cancelled {
+        return Err(ApiError::conflict(
+            "performance_cancelled",
+            "A cancelled performance cannot be edited",
+        ));
+    }
+    if body
+        .updated_at
+        .as_ref()
+        .is_some_and(|seen| *seen != current.updated_at)
+    {
+        return Err(edit_conflict());
+    }
+    let (_, layout) = state
+        .store
+        .seat_map(&auth.tenant, &current.seat_map_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("performance refers to a missing seat map"))?;
+    let now = Utc::now();
+    let old = &current.schedule;
+    let starts_at = body.starts_at.unwrap_or(old.starts_at);
+    let off_sale_at = body.off_sale_at.or_else(|| {
+        // A sale that closed at the start keeps closing at the start.
+        (old.off_sale_at != old.starts_at).then_some(old.off_sale_at)
+    });
+    let schedule = Schedule::new(
+        starts_at,
+        Some(body.on_sale_at.unwrap_or(old.on_sale_at)),
+        off_sale_at,
+        now,
+    )?;
+    let mut edited = current.clone();
+    edited.schedule = schedule;
+    if let Some(rows) = body.prices {
+        edited.prices = PriceTable::parse(rows, &layout.zone_ids()).map_err(Invalid::from)?;
+        let missing = edited.prices.missing_zones(&layout.zone_ids());
+        if current.status != PerformanceStatus::Draft && !missing.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unpriced_zones",
+                "A performance on sale needs a price for every zone of its seat map",
+            )
+            .with_details(json!({ "zones": missing })));
+        }
+    }
+    if let Some(fees) = body.fees {
+        edited.fees = fees;
+    }
+    if let Some(taxes) = body.taxes {
+        edited.taxes = taxes;
+    }
+    if let Some(max) = body.max_tickets_per_order {
+        edited.max_tickets_per_order = checked_max_tickets(max)?;
+    }
+    if let Some(seconds) = body.hold_seconds {
+        edited.hold_seconds = checked_hold_seconds(seconds)?;
+    }
+    edited.updated_at = now.to_rfc3339();
+    match state
+        .store
+        .replace_performance(&auth.tenant, &edited, &current.updated_at)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed) => return Err(edit_conflict()),
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(tenant = %auth.tenant, performance = %edited.id, "performance edited");
+    Ok(axum::Json(PerformanceView::new(
+        &edited,
+        Some(&layout),
+        venue.settings.timezone,
+        venue.settings.currency,
+        now,
+    )))
 }
 
 pub(crate) async fn load_performance(

@@ -60,6 +60,8 @@ pub struct PerformanceView {
     pub taxes: Vec<Tax>,
     pub max_tickets_per_order: u32,
     pub hold_seconds: u32,
+    /// When it last changed: an edit sends it back, and is refused if it changed since.
+    pub updated_at: String,
 }
 
 impl PerformanceView {
@@ -100,6 +102,7 @@ impl PerformanceView {
             taxes: record.taxes.clone(),
             max_tickets_per_order: record.max_tickets_per_order,
             hold_seconds: record.hold_seconds,
+            updated_at: record.updated_at.clone(),
         }
     }
 }

@@ -187,6 +187,35 @@ impl Store {
         self.put(performance_item(tenant, performance)?).await
     }
 
+    /// Replaces a performance with its edited record, if it is still as it was when read
+    /// (`updatedAt` = `expected`) and not cancelled; `ConditionFailed` otherwise. The whole
+    /// item is written, so its index keys follow a changed start.
+    pub async fn replace_performance(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceRecord,
+        expected: &str,
+    ) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(performance_item(tenant, performance)?))
+            .condition_expression("updatedAt = :expected AND #status <> :cancelled")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":expected", AttributeValue::S(expected.to_owned()))
+            .expression_attribute_values(
+                ":cancelled",
+                serde_dynamo::to_attribute_value(PerformanceStatus::Cancelled)?,
+            )
+            .send()
+            .await
+            .map_err(|e| match e.into_service_error() {
+                err if err.is_conditional_check_failed_exception() => StoreError::ConditionFailed,
+                err => StoreError::dynamo(err),
+            })?;
+        Ok(())
+    }
+
     /// Creates several new performances (a series) in one transaction: all or none.
     pub async fn create_performances(
         &self,

@@ -1154,3 +1154,148 @@ async fn a_series_of_performances_keeps_local_times_across_a_clock_change() {
         .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
 }
+
+/// Staff edit a performance on sale: a patron already in checkout pays the price they were
+/// shown, the next checkout pays the new one; a moved start takes its sale's end along; a
+/// stale or bad edit changes nothing.
+#[tokio::test]
+async fn an_edited_price_applies_to_the_next_checkout_and_never_to_one_under_way() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 6, 600).await;
+    let host = show.venue.host.clone();
+    let path = format!("/admin/v1/performances/{}", show.performance);
+    let before = app.get(&host, &path, Some(&show.token)).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+
+    // A patron is paying for seat 1 at the old price.
+    let paying = app.new_cart(&host).await;
+    app.hold_seats(&show, &paying, &[&show.seats[0][0]]).await;
+    let under_way = app.checkout(&host, &paying, "first@example.org").await;
+    assert_eq!(under_way.status, StatusCode::CREATED, "{}", under_way.body);
+    let old_subtotal = under_way.body["totals"]["subtotal"].as_i64().unwrap();
+
+    let edit = |body: Value| app.put(&host, &path, Some(&show.token), body);
+    let edited = edit(json!({
+        "updatedAt": before.body["updatedAt"],
+        "prices": [
+            { "zone": "A", "priceType": "adult", "amount": 9900 },
+            { "zone": "B", "priceType": "adult", "amount": 4400 }
+        ],
+        "holdSeconds": 300,
+    }))
+    .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    assert_eq!(edited.body["holdSeconds"], 300);
+    assert_ne!(edited.body["updatedAt"], before.body["updatedAt"]);
+
+    let paid = app.pay(&under_way.body, crate::checkout::VISA).await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    let order = app.await_order(&host, &under_way.body, "paid").await;
+    assert_eq!(
+        order["totals"]["subtotal"].as_i64(),
+        Some(old_subtotal),
+        "the price the patron was shown"
+    );
+    let next = app.new_cart(&host).await;
+    app.hold_seats(&show, &next, &[&show.seats[0][1]]).await;
+    let priced = app.checkout(&host, &next, "next@example.org").await;
+    assert_eq!(priced.status, StatusCode::CREATED, "{}", priced.body);
+    assert_eq!(priced.body["totals"]["subtotal"], 9900, "the new price");
+
+    // An edit made on an old copy is refused and changes nothing.
+    let stale =
+        edit(json!({ "updatedAt": before.body["updatedAt"], "maxTicketsPerOrder": 2 })).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert_eq!(stale.error_code(), "edit_conflict");
+
+    // Moved two days later: the sale still closes at the start.
+    let starts =
+        chrono::DateTime::parse_from_rfc3339(edited.body["startsAt"]["utc"].as_str().unwrap())
+            .unwrap()
+            + Duration::days(2);
+    let moved = edit(json!({ "startsAt": starts.to_rfc3339() })).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(
+        moved.body["startsAt"]["utc"],
+        moved.body["offSaleAt"]["utc"]
+    );
+    assert_eq!(moved.body["holdSeconds"], 300, "what was not sent is kept");
+    let public = app
+        .get(
+            &host,
+            &format!("/api/v1/performances/{}", show.performance),
+            None,
+        )
+        .await;
+    assert_eq!(public.body["startsAt"], moved.body["startsAt"]);
+
+    // Bad edits name their field, and nothing changes.
+    for (field, body) in [
+        (
+            "startsAt",
+            json!({ "startsAt": (Utc::now() - Duration::hours(1)).to_rfc3339() }),
+        ),
+        ("holdSeconds", json!({ "holdSeconds": 5 })),
+        ("maxTicketsPerOrder", json!({ "maxTicketsPerOrder": 31 })),
+        (
+            "prices",
+            json!({ "prices": [{ "zone": "Q", "priceType": "adult", "amount": 100 }] }),
+        ),
+    ] {
+        let reply = edit(body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            reply.body
+        );
+        assert!(
+            reply.body["error"]["details"]["field"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with(field),
+            "{field}: {}",
+            reply.body
+        );
+    }
+    let unpriced =
+        edit(json!({ "prices": [{ "zone": "A", "priceType": "adult", "amount": 100 }] })).await;
+    assert_eq!(
+        unpriced.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unpriced.body
+    );
+    assert_eq!(unpriced.error_code(), "unpriced_zones");
+    assert_eq!(unpriced.body["error"]["details"]["zones"], json!(["B"]));
+    let now = app.get(&host, &path, Some(&show.token)).await;
+    assert_eq!(
+        now.body["updatedAt"], moved.body["updatedAt"],
+        "nothing changed"
+    );
+
+    // Another venue's staff cannot see it; a cancelled performance cannot be edited.
+    let other = app.create_venue().await;
+    let other_token = app.login_owner(&other).await;
+    let foreign = app
+        .put(
+            &other.host,
+            &path,
+            Some(&other_token),
+            json!({ "holdSeconds": 60 }),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    let cancelled = app
+        .post(
+            &host,
+            &format!("{path}/cancel"),
+            Some(&show.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    let refused = edit(json!({ "holdSeconds": 60 })).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.error_code(), "performance_cancelled");
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildPerformance, buildSeries, emptyPerformanceForm, normalisePriceType, parseAmount, parsePercent, priceKey, unpricedZones } from './performanceForm';
+import { performance } from '../test/seatmaps';
+import { buildPerformance, buildSeries, editRequest, emptyPerformanceForm, performanceToForm, normalisePriceType, parseAmount, parsePercent, priceKey, unpricedZones } from './performanceForm';
 
 describe('performance form', () => {
   it('reads amounts in currency units as minor units', () => {
@@ -118,6 +119,34 @@ describe('a run of performances', () => {
     expect(refused.ok ? {} : refused.errors).toEqual({
       to: 'The last date must be on or after the first.',
       times: 'Enter each time as HH:MM, for example 19:30.',
+    });
+  });
+});
+
+describe('editing a performance', () => {
+  it('shows the performance as it is and sends it back unchanged, with the copy it was read from', () => {
+    const shown = performance();
+    const form = performanceToForm(shown, 'USD');
+    expect(form.startsAt).toBe('2027-02-28T19:30');
+    expect(form.offSaleAt).toBe('');
+    expect(form.prices[priceKey('premium', 'student')]).toBe('42.50');
+    expect(form.fees).toEqual([{ name: 'Booking fee', basis: 'per_ticket', kind: 'fixed', value: '2.00' }]);
+    const built = buildPerformance(form, ['premium', 'standard', 'lawn'], 'America/New_York', 'USD');
+    expect(built.ok).toBe(true);
+    if (!built.ok) return;
+    expect(editRequest(built.request, shown)).toEqual({
+      startsAt: '2027-03-01T00:30:00Z',
+      onSaleAt: '2026-01-01T00:00:00Z',
+      prices: [
+        { zone: 'premium', priceType: 'adult', amount: 8500 },
+        { zone: 'premium', priceType: 'student', amount: 4250 },
+        { zone: 'standard', priceType: 'adult', amount: 6000 },
+        { zone: 'lawn', priceType: 'adult', amount: 2500 },
+      ],
+      fees: [{ name: 'Booking fee', basis: 'per_ticket', fixed: 200 }],
+      maxTicketsPerOrder: 10,
+      holdSeconds: 600,
+      updatedAt: shown.updatedAt,
     });
   });
 });

@@ -1,8 +1,8 @@
 // The "add a performance" form: what staff type (times at the venue, prices in currency units,
 // fees as amounts or percentages) turned into the API's request (UTC instants, minor units,
 // basis points), or errors named like the API's `details.field`.
-import type { NewPerformance, NewSeries, PriceRow } from '../lib/adminCatalog';
-import type { Fee } from '../lib/catalog';
+import type { EditPerformance, NewPerformance, NewSeries, PriceRow } from '../lib/adminCatalog';
+import type { Fee, PerformanceView } from '../lib/catalog';
 import { zonedToUtc } from '../lib/zoned';
 
 export interface FeeForm {
@@ -231,4 +231,33 @@ function buildTerms(form: PerformanceForm, zones: readonly string[], currency: s
 /** Zones without any price: publishing is refused until each has one. */
 export function unpricedZones(form: PerformanceForm, zones: readonly string[]): string[] {
   return zones.filter((zone) => !form.priceTypes.some((t) => form.prices[priceKey(zone, t)]?.trim()));
+}
+
+/** The form showing a performance as it is, for editing: times at the venue, amounts in
+ *  currency units; a sale that closes at the start shows an empty "off sale". */
+export function performanceToForm(performance: PerformanceView, currency: string): PerformanceForm {
+  const digits = currencyDigits(currency);
+  const amount = (minor: number) => (minor / 10 ** digits).toFixed(digits);
+  const local = (at: { local: string }) => at.local.slice(0, 16);
+  const form = emptyPerformanceForm(performance.seatMapId);
+  form.startsAt = local(performance.startsAt);
+  form.onSaleAt = local(performance.onSaleAt);
+  form.offSaleAt = performance.offSaleAt.utc === performance.startsAt.utc ? '' : local(performance.offSaleAt);
+  form.priceTypes = [...new Set(performance.prices.map((p) => p.priceType))];
+  if (form.priceTypes.length === 0) form.priceTypes = ['adult'];
+  form.prices = Object.fromEntries(performance.prices.map((p) => [priceKey(p.zone, p.priceType), amount(p.price.amount)]));
+  form.fees = performance.fees.map((fee) =>
+    fee.percentBp != null
+      ? { name: fee.name, basis: fee.basis, kind: 'percent' as const, value: String(fee.percentBp / 100) }
+      : { name: fee.name, basis: fee.basis, kind: 'fixed' as const, value: amount(fee.fixed ?? 0) },
+  );
+  form.maxTicketsPerOrder = String(performance.maxTicketsPerOrder);
+  form.holdSeconds = String(performance.holdSeconds);
+  return form;
+}
+
+/** The edit of `performance` the form describes (the seat map stays). */
+export function editRequest(built: NewPerformance, performance: PerformanceView): EditPerformance {
+  const { seatMapId: _seatMap, ...edit } = built;
+  return { ...edit, updatedAt: performance.updatedAt };
 }

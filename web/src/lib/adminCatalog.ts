@@ -24,6 +24,13 @@ export function createPerformance(eventId: string, performance: NewPerformance):
   return request<PerformanceView>('POST', `/admin/v1/events/${enc(eventId)}/performances`, { body: performance, staff: true });
 }
 
+/** An edit: the fields to change, and the `updatedAt` of the copy it was made on. */
+export type EditPerformance = S['EditPerformanceRequest'];
+
+export function editPerformance(performanceId: string, edit: EditPerformance): Promise<PerformanceView> {
+  return request<PerformanceView>('PUT', `/admin/v1/performances/${enc(performanceId)}`, { body: edit, staff: true });
+}
+
 /** A run of performances: dates at the venue, `times` as `{ days: ["tue"…], at: "19:30" }`. */
 export type NewSeries = S['CreateSeriesRequest'];
 

@@ -92,6 +92,7 @@ export function performance(overrides: Partial<PerformanceDetail> = {}): Perform
     taxes: [],
     maxTicketsPerOrder: 10,
     holdSeconds: 600,
+    updatedAt: '2026-11-01T12:00:00+00:00',
     eventTitle: 'The Tempest',
     availability: {
       seats: { total: SMALL_SEATS, available: SMALL_SEATS, held: 0, sold: 0, blocked: 0 },

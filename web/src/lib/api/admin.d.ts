@@ -342,7 +342,8 @@ export interface paths {
         };
         /** One performance. */
         get: operations["get_performance"];
-        put?: never;
+        /** Edit a performance: time, sales window, limits, fees, taxes, prices. */
+        put: operations["edit_performance"];
         post?: never;
         delete?: never;
         options?: never;
@@ -845,6 +846,37 @@ export interface components {
             records: components["schemas"]["DnsRecordView"][];
             status: components["schemas"]["DomainStatus"];
         };
+        /**
+         * @description What to change; a field left out keeps its value. The seat map cannot change (tickets
+         *     may be sold on it).
+         */
+        EditPerformanceRequest: {
+            fees?: components["schemas"]["Fee"][] | null;
+            /** Format: int32 */
+            holdSeconds?: number | null;
+            /** Format: int32 */
+            maxTicketsPerOrder?: number | null;
+            /**
+             * Format: date-time
+             * @description When left out and the sale closed at the start, it still closes at the (new) start.
+             */
+            offSaleAt?: string | null;
+            /** Format: date-time */
+            onSaleAt?: string | null;
+            /**
+             * @description The whole price table. Carts already in checkout and sold tickets keep their prices;
+             *     a checkout started after the change pays the new ones.
+             */
+            prices?: components["schemas"]["PriceRow"][] | null;
+            /** Format: date-time */
+            startsAt?: string | null;
+            taxes?: components["schemas"]["Tax"][] | null;
+            /**
+             * @description The `updatedAt` of the copy the edit was made on: if the performance changed since
+             *     (another edit, a publish or pause), the edit is refused with 409 `edit_conflict`.
+             */
+            updatedAt?: string | null;
+        };
         /** @description Every refusal's JSON body: `{"error": {"code", "message", "details"?}}`. */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -1117,6 +1149,8 @@ export interface components {
             startsAt: components["schemas"]["LocalTime"];
             status: components["schemas"]["PerformanceStatus"];
             taxes: components["schemas"]["Tax"][];
+            /** @description When it last changed: an edit sends it back, and is refused if it changed since. */
+            updatedAt: string;
         };
         /** @description Where a ticket sits, in words, as it was when sold (the map may change later). */
         Place: {
@@ -3295,6 +3329,111 @@ export interface operations {
             };
             /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    edit_performance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                performanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditPerformanceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PerformanceView"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description edit_conflict (changed since `updatedAt`); performance_cancelled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field; invalid_body; unpriced_zones (a published performance must keep a price for every zone) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -682,6 +682,8 @@ export interface components {
             startsAt: components["schemas"]["LocalTime"];
             status: components["schemas"]["PerformanceStatus"];
             taxes: components["schemas"]["Tax"][];
+            /** @description When it last changed: an edit sends it back, and is refused if it changed since. */
+            updatedAt: string;
         };
         /** @description Where a ticket sits, in words, as it was when sold (the map may change later). */
         Place: {
