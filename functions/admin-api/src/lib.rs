@@ -42,6 +42,8 @@ pub struct AdminState {
     pub mail: MailQueue,
     pub documents: Documents,
     pub sales: Arc<Sales>,
+    /// Mail to ticket holders about their orders (a moved performance).
+    pub delivery: Arc<marquee_app::delivery::TicketDelivery>,
     pub agreements: Arc<marquee_app::agreements::PaymentAgreements>,
     pub door: Arc<marquee_app::door::Door>,
     pub domains: Arc<marquee_app::domains::CustomDomains>,
@@ -62,6 +64,11 @@ impl AdminState {
     ) -> Self {
         Self {
             domains,
+            delivery: Arc::new(marquee_app::delivery::TicketDelivery::new(
+                services::sale_catalog(&store),
+                Arc::new(mail.clone()),
+                config.public_url_template.clone(),
+            )),
             // Ticket-signing keys are read once per venue by this instance.
             door: services::door(&store, marquee_platform::tickets::KeyCache::default()),
             agreements: services::payment_agreements(&store, payments.clone()),

@@ -12,13 +12,14 @@ use marquee_domain::performance::{PerformanceStatus, Schedule};
 use marquee_domain::pricing::{Fee, PriceRow, PriceTable, Tax};
 use marquee_domain::seatmap::{SeatId, SeatIndex, SeatMap};
 use marquee_domain::series::{SeriesTime, series_starts};
-use marquee_domain::{EventId, Invalid, PerformanceId, Permission, SeatMapId};
+use marquee_domain::{EventId, Invalid, OrderId, PerformanceId, Permission, SeatMapId};
 use marquee_platform::auth::StaffAuth;
 use marquee_platform::views::PerformanceView;
 use marquee_platform::{ApiError, http::Json};
-use marquee_store::{PerformanceRecord, StoreError, VenueRecord};
+use marquee_store::{PerformanceRecord, StoreError, TicketStatus, VenueRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::BTreeSet;
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
@@ -262,6 +263,32 @@ impl Draft {
     }
 }
 
+/// Every order with a valid ticket for the performance is told it moved (once per move).
+async fn tell_ticket_holders(
+    state: &AdminState,
+    auth: &StaffAuth,
+    performance: &PerformanceId,
+    was: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let tickets = state
+        .store
+        .performance_tickets(&auth.tenant, performance)
+        .await?;
+    let orders: BTreeSet<OrderId> = tickets
+        .into_iter()
+        .filter(|t| t.status == TicketStatus::Valid)
+        .map(|t| t.order_id)
+        .collect();
+    let orders: Vec<OrderId> = orders.into_iter().collect();
+    state
+        .delivery
+        .performance_moved(&auth.tenant, performance, was, now, &orders)
+        .await?;
+    tracing::info!(tenant = %auth.tenant, performance = %performance, orders = orders.len(), "ticket holders told of the move");
+    Ok(())
+}
+
 fn checked_max_tickets(value: u32) -> Result<u32, Invalid> {
     if marquee_domain::venue::MAX_TICKETS_RANGE.contains(&value) {
         Ok(value)
@@ -304,7 +331,8 @@ pub struct EditPerformanceRequest {
     hold_seconds: Option<u32>,
 }
 
-/// Edit a performance: time, sales window, limits, fees, taxes, prices.
+/// Edit a performance: time, sales window, limits, fees, taxes, prices. When a published
+/// performance's start moves, every order with a valid ticket for it is emailed the new time.
 #[utoipa::path(put, path = "/admin/v1/performances/{performanceId}", params(("performanceId" = String, Path)), request_body = EditPerformanceRequest,
     responses((status = 200, body = PerformanceView), (status = 400, description = "malformed_json"), (status = 401), (status = 403), (status = 404),
         (status = 409, description = "edit_conflict (changed since `updatedAt`); performance_cancelled"),
@@ -393,6 +421,10 @@ pub async fn edit_performance(
         Err(e) => return Err(e.into()),
     }
     tracing::info!(tenant = %auth.tenant, performance = %edited.id, "performance edited");
+    let (was, now_starts) = (current.schedule.starts_at, edited.schedule.starts_at);
+    if was != now_starts && current.status != PerformanceStatus::Draft {
+        tell_ticket_holders(&state, &auth, &edited.id, was, now_starts).await?;
+    }
     Ok(axum::Json(PerformanceView::new(
         &edited,
         Some(&layout),

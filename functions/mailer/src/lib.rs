@@ -194,6 +194,18 @@ async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEm
             };
             orders::refund_notice(&mail, refund_id, view_url).map(Some)
         }
+        MailMessage::PerformanceMoved {
+            order_id,
+            performance_id,
+            was,
+            view_url,
+        } => {
+            let Some(mail) = orders::load(&state.store, &job.tenant, order_id).await? else {
+                return Ok(None);
+            };
+            // Refunded since, or the performance is gone: nothing to tell.
+            Ok(orders::moved_notice(&mail, performance_id, *was, view_url))
+        }
     }
 }
 

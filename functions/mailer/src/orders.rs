@@ -1,11 +1,12 @@
-//! Order mail: the confirmation of a paid order and the notice of a refund. The job names the
-//! order; the mailer reads it (and the venue, events and performances) and renders in Rust.
+//! Order mail: the confirmation of a paid order, the notice of a refund, and of a moved
+//! performance. The job names the order; the mailer reads it (and the venue, events and
+//! performances) and renders in Rust.
 //! Everything a user typed (names, titles) is HTML-escaped.
 
 use crate::MailError;
 use crate::render::escape_html;
 use marquee_domain::money::Money;
-use marquee_domain::{Email, OrderId, TenantId};
+use marquee_domain::{Email, OrderId, PerformanceId, TenantId};
 use marquee_platform::mail::{Attachment, OutgoingEmail};
 use marquee_platform::tickets::{self, place_words};
 use marquee_store::{OrderRecord, Store, TicketStatus, VenueRecord};
@@ -186,6 +187,66 @@ fn confirmation_attachments(
         });
     }
     Ok(attachments)
+}
+
+/// A performance of the order moved: its new time (as stored now) and the old one. `None`
+/// when the order no longer has a valid ticket for it.
+pub fn moved_notice(
+    mail: &OrderMail,
+    performance: &PerformanceId,
+    was: chrono::DateTime<chrono::Utc>,
+    view_url: &str,
+) -> Option<OutgoingEmail> {
+    let venue = &mail.venue.settings;
+    let order = &mail.order;
+    let info = mail.performances.get(performance)?;
+    let holds_one = order
+        .tickets
+        .iter()
+        .any(|t| &t.performance_id == performance && t.status == TicketStatus::Valid);
+    if !holds_one {
+        return None;
+    }
+    let timezone = venue.timezone;
+    let before = format!(
+        "{} ({})",
+        was.with_timezone(&timezone.tz())
+            .format("%A %-d %B %Y, %H:%M"),
+        String::from(timezone)
+    );
+    let text = format!(
+        "Hello {name},\n\n{title} has moved. It was {before}; it is now {now}.\n\nYour tickets of order {number} stay valid for the new time; nothing needs doing. If the new time does not suit you, reply to this email.\n\nYour order: {view_url}\n",
+        name = order.name,
+        title = info.event_title,
+        now = info.when,
+        number = order.number,
+    );
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\">\
+         <div style=\"background:{colour};color:#fff;padding:12px 16px\"><strong>{venue}</strong></div>\
+         <h1>{title} has moved</h1>\
+         <p>Hello {name}, {title} was {before}. <strong>It is now {now}.</strong></p>\
+         <p>Your tickets of order <strong>{number}</strong> stay valid for the new time; nothing needs doing. If the new time does not suit you, reply to this email.</p>\
+         <p><a href=\"{url}\">See your order</a></p>\
+         </body></html>",
+        colour = escape_html(venue.branding.primary_colour.as_str()),
+        venue = escape_html(&venue.name),
+        title = escape_html(&info.event_title),
+        name = escape_html(&order.name),
+        before = escape_html(&before),
+        now = escape_html(&info.when),
+        number = escape_html(order.number.as_str()),
+        url = escape_html(view_url),
+    );
+    Some(OutgoingEmail {
+        from_name: from_name(&mail.venue),
+        reply_to: venue.email_sender.clone(),
+        to: recipient(order).ok()?,
+        subject: format!("{} has moved to {}", info.event_title, info.when),
+        text,
+        html,
+        attachments: Vec::new(),
+    })
 }
 
 pub fn refund_notice(

@@ -76,7 +76,9 @@ pub fn render(message: &MailMessage) -> Option<OutgoingEmail> {
                 attachments: Vec::new(),
             })
         }
-        MailMessage::OrderConfirmation { .. } | MailMessage::OrderRefunded { .. } => None,
+        MailMessage::OrderConfirmation { .. }
+        | MailMessage::OrderRefunded { .. }
+        | MailMessage::PerformanceMoved { .. } => None,
     }
 }
 

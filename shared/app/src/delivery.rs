@@ -5,7 +5,8 @@
 use crate::catalog::SaleCatalog;
 use crate::jobs::{MailJob, MailMessage};
 use crate::ports::{MailQueue, PortError};
-use marquee_domain::{OrderId, TenantId};
+use chrono::{DateTime, Utc};
+use marquee_domain::{OrderId, PerformanceId, TenantId};
 use std::sync::Arc;
 
 pub struct TicketDelivery {
@@ -74,5 +75,32 @@ impl TicketDelivery {
             },
         );
         self.mail.enqueue(&job).await
+    }
+
+    /// A performance moved from `was` to `now`: each order with tickets for it is told
+    /// once per move (asking again for the same move sends nothing more).
+    pub async fn performance_moved(
+        &self,
+        tenant: &TenantId,
+        performance: &PerformanceId,
+        was: DateTime<Utc>,
+        now: DateTime<Utc>,
+        orders: &[OrderId],
+    ) -> Result<(), PortError> {
+        for order in orders {
+            let view_url = self.order_url(tenant, order).await?;
+            let job = MailJob::once(
+                tenant.clone(),
+                format!("order-{order}-moved-{performance}-{}", now.timestamp()),
+                MailMessage::PerformanceMoved {
+                    order_id: order.clone(),
+                    performance_id: performance.clone(),
+                    was,
+                    view_url,
+                },
+            );
+            self.mail.enqueue(&job).await?;
+        }
+        Ok(())
     }
 }

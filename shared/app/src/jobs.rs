@@ -1,7 +1,7 @@
 //! The contracts of queued work: what the services put on a queue and the workers take off.
 //! Serialized as JSON in SQS message bodies; the field names are the wire format.
 
-use marquee_domain::{CartId, Email, HoldId, OrderId, Role, TenantId};
+use marquee_domain::{CartId, Email, HoldId, OrderId, PerformanceId, Role, TenantId};
 use serde::{Deserialize, Serialize};
 
 /// Cleans up after holds once they have expired. Correctness never waits for it: an expired
@@ -61,6 +61,14 @@ pub enum MailMessage {
         refund_id: String,
         view_url: String,
     },
+    /// A performance the order has tickets for moved: when it is now (the mailer reads it),
+    /// when it was. The tickets stay valid.
+    PerformanceMoved {
+        order_id: OrderId,
+        performance_id: PerformanceId,
+        was: chrono::DateTime<chrono::Utc>,
+        view_url: String,
+    },
 }
 
 // Codes and addresses stay out of logs.
@@ -71,6 +79,7 @@ impl std::fmt::Debug for MailMessage {
             Self::PasswordReset { .. } => write!(f, "PasswordReset"),
             Self::OrderConfirmation { order_id, .. } => write!(f, "OrderConfirmation({order_id})"),
             Self::OrderRefunded { order_id, .. } => write!(f, "OrderRefunded({order_id})"),
+            Self::PerformanceMoved { order_id, .. } => write!(f, "PerformanceMoved({order_id})"),
         }
     }
 }

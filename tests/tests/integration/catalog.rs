@@ -1228,6 +1228,32 @@ async fn an_edited_price_applies_to_the_next_checkout_and_never_to_one_under_way
         )
         .await;
     assert_eq!(public.body["startsAt"], moved.body["startsAt"]);
+    // The patron who paid is told once; the one still paying has no ticket to be told about.
+    let started = std::time::Instant::now();
+    loop {
+        let notices: Vec<_> = app
+            .mail_to("first@example.org")
+            .await
+            .into_iter()
+            .filter(|m| m.subject.contains("has moved"))
+            .collect();
+        assert!(notices.len() <= 1, "told twice");
+        if let Some(notice) = notices.first() {
+            assert!(notice.body.contains("stay valid"), "{}", notice.body);
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "never told"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        app.mail_to("next@example.org")
+            .await
+            .iter()
+            .all(|m| !m.subject.contains("has moved"))
+    );
 
     // Bad edits name their field, and nothing changes.
     for (field, body) in [

@@ -342,7 +342,10 @@ export interface paths {
         };
         /** One performance. */
         get: operations["get_performance"];
-        /** Edit a performance: time, sales window, limits, fees, taxes, prices. */
+        /**
+         * Edit a performance: time, sales window, limits, fees, taxes, prices. When a published
+         *     performance's start moves, every order with a valid ticket for it is emailed the new time.
+         */
         put: operations["edit_performance"];
         post?: never;
         delete?: never;
