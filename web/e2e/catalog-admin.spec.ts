@@ -62,7 +62,7 @@ test('staff create an event with a performance, publish it, and patrons see it',
   await expect(again.getByTestId('performance-status')).toHaveText('Paused');
 });
 
-test('staff add a run of performances whose times stay on the clock when summer time starts', async ({ page }) => {
+test('staff add a run of performances whose times stay on the clock when summer time starts, and edit one', async ({ page, baseURL }) => {
   const title = unique('Twelfth Night');
   await logIn(page, OWNER.email, OWNER.password);
   await openAdminPage(page, 'Events');
@@ -86,18 +86,27 @@ test('staff add a run of performances whose times stay on the clock when summer 
   for (const [i, time] of ['7:30 PM', '7:30 PM', '2:00 PM', '7:30 PM'].entries()) await expect(rows.nth(i)).toContainText(time);
   await expect(rows.getByTestId('performance-status').first()).toHaveText('Draft');
 
-  // One of them is edited: a dearer front, and an hour later.
+  // One of them is edited: a dearer front, an hour later, and a sales tax.
   await rows.nth(2).getByRole('button', { name: /^Edit/ }).click();
   const edit = event.getByRole('form', { name: 'Edit performance' });
   await expect(edit.getByLabel('Starts at (America/New York)')).toHaveValue('2027-03-14T14:00');
   await edit.getByLabel('Premium adult price').fill('55');
   await edit.getByLabel('Starts at (America/New York)').fill('2027-03-14T15:00');
+  await edit.getByRole('button', { name: 'Add a tax' }).click();
+  await edit.getByLabel('Tax name').fill('Sales tax');
+  await edit.getByLabel('Rate (%)').fill('8.88');
   await screenshot(page, 'admin-edit-performance');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit).toHaveCount(0);
   await expect(rows.nth(2)).toContainText('3:00 PM');
   await expect(rows.nth(2)).toContainText('$40.00 – $55.00');
-  await expect(rows.nth(1)).toContainText('$40.00');
+  const token = await ownerToken(baseURL!);
+  const listed = await api(baseURL!, 'GET', '/admin/v1/events', undefined, token);
+  const made = (listed.body.events as { title: string; performances: { id: string; startsAt: { utc: string } }[] }[]).find((e) => e.title === title)!;
+  // 15:00 in New York on the first day of summer time.
+  const id = made.performances.find((p) => p.startsAt.utc === '2027-03-14T19:00:00Z')!.id;
+  const saved = await api(baseURL!, 'GET', `/admin/v1/performances/${id}`, undefined, token);
+  expect(saved.body.taxes).toEqual([{ name: 'Sales tax', rateBp: 888, inclusive: false }]);
 });
 
 const HEADER = 'section,row,seat,price zone,best-available rank,x,y,note,accessible';

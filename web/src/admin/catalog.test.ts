@@ -57,6 +57,7 @@ describe('events', () => {
         { zone: 'lawn', priceType: 'adult', amount: 2500 },
       ],
       fees: [{ name: 'Booking fee', basis: 'per_ticket', fixed: 200 }],
+      taxes: [],
     });
     expect(within(row).getByTestId('performance-status').textContent).toBe('Draft');
     await fireEvent.click(within(row).getByRole('button', { name: 'Publish' }));

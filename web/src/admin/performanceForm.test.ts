@@ -31,6 +31,10 @@ describe('performance form', () => {
       { name: 'Card fee', basis: 'per_order', kind: 'percent', value: '2.5' },
       { name: '', basis: 'per_ticket', kind: 'fixed', value: '' },
     ];
+    form.taxes = [
+      { name: 'Sales tax', rate: '8.88', inclusive: false },
+      { name: '', rate: '', inclusive: false },
+    ];
     form.maxTicketsPerOrder = '8';
     const result = buildPerformance(form, ['premium', 'standard'], 'America/New_York', 'USD');
     expect(result).toEqual({
@@ -47,6 +51,7 @@ describe('performance form', () => {
           { name: 'Booking fee', basis: 'per_ticket', fixed: 200 },
           { name: 'Card fee', basis: 'per_order', percentBp: 250 },
         ],
+        taxes: [{ name: 'Sales tax', rateBp: 888, inclusive: false }],
         maxTicketsPerOrder: 8,
       },
     });
@@ -97,6 +102,7 @@ describe('a run of performances', () => {
         seatMapId: 'map-1',
         prices: [{ zone: 'stalls', priceType: 'adult', amount: 3000 }],
         fees: [],
+        taxes: [],
         holdSeconds: 300,
       },
     });
@@ -125,7 +131,7 @@ describe('a run of performances', () => {
 
 describe('editing a performance', () => {
   it('shows the performance as it is and sends it back unchanged, with the copy it was read from', () => {
-    const shown = performance();
+    const shown = performance({ taxes: [{ name: 'VAT', rateBp: 2000, inclusive: true }] });
     const form = performanceToForm(shown, 'USD');
     expect(form.startsAt).toBe('2027-02-28T19:30');
     expect(form.offSaleAt).toBe('');
@@ -144,6 +150,7 @@ describe('editing a performance', () => {
         { zone: 'lawn', priceType: 'adult', amount: 2500 },
       ],
       fees: [{ name: 'Booking fee', basis: 'per_ticket', fixed: 200 }],
+      taxes: [{ name: 'VAT', rateBp: 2000, inclusive: true }],
       maxTicketsPerOrder: 10,
       holdSeconds: 600,
       updatedAt: shown.updatedAt,

@@ -2,7 +2,7 @@
 // fees as amounts or percentages) turned into the API's request (UTC instants, minor units,
 // basis points), or errors named like the API's `details.field`.
 import type { EditPerformance, NewPerformance, NewSeries, PriceRow } from '../lib/adminCatalog';
-import type { Fee, PerformanceView } from '../lib/catalog';
+import type { Fee, PerformanceView, Tax } from '../lib/catalog';
 import { zonedToUtc } from '../lib/zoned';
 
 export interface FeeForm {
@@ -23,6 +23,13 @@ export interface SeriesTimeForm {
   at: string;
 }
 
+/** A tax as staff type it: "20" or "8.25" (percent); included in the prices or added. */
+export interface TaxForm {
+  name: string;
+  rate: string;
+  inclusive: boolean;
+}
+
 export interface PerformanceForm {
   /** One performance, or a run of them ("Tue–Sat 19:30, Sun 14:00, from … to …"). */
   kind: 'one' | 'series';
@@ -40,12 +47,13 @@ export interface PerformanceForm {
   /** Per `${zone}|${priceType}`: "85.00"; empty means no such ticket. */
   prices: Record<string, string>;
   fees: FeeForm[];
+  taxes: TaxForm[];
   /** Optional; empty means the venue's setting. */
   maxTicketsPerOrder: string;
   holdSeconds: string;
 }
 
-export const PERFORMANCE_FIELDS = ['startsAt', 'from', 'to', 'times', 'seatMapId', 'onSaleAt', 'offSaleAt', 'prices', 'fees', 'maxTicketsPerOrder', 'holdSeconds'] as const;
+export const PERFORMANCE_FIELDS = ['startsAt', 'from', 'to', 'times', 'seatMapId', 'onSaleAt', 'offSaleAt', 'prices', 'fees', 'taxes', 'maxTicketsPerOrder', 'holdSeconds'] as const;
 
 export function emptyPerformanceForm(seatMapId = ''): PerformanceForm {
   return {
@@ -63,6 +71,7 @@ export function emptyPerformanceForm(seatMapId = ''): PerformanceForm {
     priceTypes: ['adult'],
     prices: {},
     fees: [],
+    taxes: [],
     maxTicketsPerOrder: '',
     holdSeconds: '',
   };
@@ -207,6 +216,16 @@ function buildTerms(form: PerformanceForm, zones: readonly string[], currency: s
     }
   }
 
+  const taxes: Tax[] = [];
+  for (const tax of form.taxes) {
+    const name = tax.name.trim();
+    if (!name && !tax.rate.trim()) continue; // an empty row
+    const rateBp = parsePercent(tax.rate);
+    if (!name) errors['taxes'] ??= 'Every tax needs a name.';
+    else if (rateBp === null) errors['taxes'] ??= `The ${name} rate "${tax.rate}" is not a percentage (for example 8.25).`;
+    else taxes.push({ name, rateBp, inclusive: tax.inclusive });
+  }
+
   const optionalWhole = (field: 'maxTicketsPerOrder' | 'holdSeconds') => {
     const text = form[field].trim();
     if (!text) return undefined;
@@ -223,6 +242,7 @@ function buildTerms(form: PerformanceForm, zones: readonly string[], currency: s
     seatMapId: form.seatMapId,
     prices,
     fees,
+    taxes,
     ...(maxTicketsPerOrder !== undefined ? { maxTicketsPerOrder } : {}),
     ...(holdSeconds !== undefined ? { holdSeconds } : {}),
   };
@@ -251,6 +271,7 @@ export function performanceToForm(performance: PerformanceView, currency: string
       ? { name: fee.name, basis: fee.basis, kind: 'percent' as const, value: String(fee.percentBp / 100) }
       : { name: fee.name, basis: fee.basis, kind: 'fixed' as const, value: amount(fee.fixed ?? 0) },
   );
+  form.taxes = performance.taxes.map((tax) => ({ name: tax.name, rate: String(tax.rateBp / 100), inclusive: tax.inclusive }));
   form.maxTicketsPerOrder = String(performance.maxTicketsPerOrder);
   form.holdSeconds = String(performance.holdSeconds);
   return form;
