@@ -109,6 +109,38 @@ test('staff add a run of performances whose times stay on the clock when summer 
   expect(saved.body.taxes).toEqual([{ name: 'Sales tax', rateBp: 888, inclusive: false }]);
 });
 
+// A 2×2 PNG, red.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
+
+test('staff edit an event’s title, text and image; a wrong file type is refused before upload', async ({ page }) => {
+  const title = unique('Winter Gala');
+  await logIn(page, OWNER.email, OWNER.password);
+  await openAdminPage(page, 'Events');
+  await page.getByLabel('Title').fill(title);
+  await page.getByRole('button', { name: 'Create event' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'is created' })).toBeVisible();
+  const event = page.getByTestId('admin-event').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
+
+  await event.getByRole('button', { name: /^Edit details/ }).click();
+  const form = event.getByRole('form', { name: `Edit ${title}` });
+  await form.getByLabel('Image').setInputFiles({ name: 'poster.gif', mimeType: 'image/gif', buffer: PNG });
+  await expect(form.getByText('Choose a JPEG, PNG or WebP image.')).toBeVisible();
+  await form.getByLabel('Image').setInputFiles({ name: 'poster.png', mimeType: 'image/png', buffer: PNG });
+  await form.getByLabel('Title').fill(`${title} (revised)`);
+  await form.getByLabel('Description').fill('Now with an orchestra.');
+  await form.getByRole('button', { name: 'Save details' }).click();
+  const revised = page.getByTestId('admin-event').filter({ has: page.getByRole('heading', { name: `${title} (revised)`, exact: true }) });
+  await expect(revised).toHaveCount(1);
+  await expect(revised.getByRole('form', { name: /^Edit / })).toHaveCount(0);
+
+  // The image is stored and served: the form shows it when opened again.
+  await revised.getByRole('button', { name: /^Edit details/ }).click();
+  const current = revised.getByRole('img', { name: /The current image/ });
+  await expect(current).toBeVisible();
+  await expect.poll(() => current.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(2);
+  await screenshot(page, 'admin-event-details');
+});
+
 const HEADER = 'section,row,seat,price zone,best-available rank,x,y,note,accessible';
 
 test('a CSV seat map is drawn as a preview, and a bad line is pointed out by number', async ({ page, baseURL }) => {

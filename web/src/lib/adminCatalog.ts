@@ -1,6 +1,6 @@
 // The catalog as staff edit it (API.md "Admin"): events, performances with prices and fees,
 // publishing, and seat maps (JSON or CSV import). Every call sends the staff token.
-import { request, type AdminSchemas as S } from './api';
+import { ApiError, request, type AdminSchemas as S } from './api';
 import type { EventView, PerformanceView } from './catalog';
 
 const enc = encodeURIComponent;
@@ -13,6 +13,34 @@ export async function listAdminEvents(): Promise<EventView[]> {
 
 export function createEvent(event: S['CreateEventRequest']): Promise<EventView> {
   return request<EventView>('POST', '/admin/v1/events', { body: event, staff: true });
+}
+
+/** Changes to an event's title, description or image (`imageKey`: an uploaded image's key; "" removes it). */
+export type EventChanges = S['UpdateEventRequest'];
+
+export function updateEvent(eventId: string, changes: EventChanges): Promise<EventView> {
+  return request<EventView>('PUT', `/admin/v1/events/${enc(eventId)}`, { body: changes, staff: true });
+}
+
+/** The image types and size the server accepts for an event. */
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+/** Uploads `file` as the event's image (a presigned PUT the server signed for exactly this
+ *  type and size), then makes it the event's image. */
+export async function uploadEventImage(eventId: string, file: File): Promise<EventView> {
+  const upload = await request<S['Upload']>('POST', `/admin/v1/events/${enc(eventId)}/image`, {
+    body: { contentType: file.type, size: file.size },
+    staff: true,
+  });
+  let response: Response;
+  try {
+    response = await fetch(upload.url, { method: upload.method, headers: upload.headers, body: file });
+  } catch {
+    throw new ApiError(0, 'network_error', 'The image could not be uploaded; check the connection and try again');
+  }
+  if (!response.ok) throw new ApiError(response.status, 'upload_failed', 'The image could not be uploaded; try again');
+  return updateEvent(eventId, { imageKey: upload.key });
 }
 
 /** A price: `amount` minor units for a zone × price type. */
