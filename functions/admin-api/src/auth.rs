@@ -87,6 +87,18 @@ pub async fn login(
         },
         now,
     )?;
+    crate::audit::record(
+        &state,
+        &tenant.id,
+        crate::audit::Action {
+            kind: marquee_domain::records::AuditKind::Login,
+            target: format!("staff:{}", account.email.as_str()),
+            before: None,
+            after: Some(serde_json::json!({ "role": account.role })),
+            staff: account.email.as_str(),
+        },
+    )
+    .await;
     Ok(axum::Json(LoginResponse {
         token,
         expires_at: expires.to_rfc3339(),

@@ -113,6 +113,15 @@ pub async fn create_event(
         updated_at: now,
     };
     state.store.put_event(&auth.tenant, &event).await?;
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        marquee_domain::records::AuditKind::EventCreated,
+        format!("event:{}", event.id),
+        None,
+        crate::audit::json(&event),
+    )
+    .await;
     Ok((
         StatusCode::CREATED,
         axum::Json(EventView::new(&event, Vec::new())),
@@ -176,6 +185,7 @@ pub async fn update_event(
 ) -> Result<axum::Json<EventView>, ApiError> {
     auth.require(Permission::EditCatalog)?;
     let mut event = load_event(&state, &auth, &event_id).await?;
+    let before = event.clone();
     if let Some(title) = body.title {
         event.title = parse_title(&title)?;
     }
@@ -197,6 +207,15 @@ pub async fn update_event(
     }
     event.updated_at = Utc::now().to_rfc3339();
     state.store.put_event(&auth.tenant, &event).await?;
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        marquee_domain::records::AuditKind::EventEdited,
+        format!("event:{}", event.id),
+        crate::audit::json(&before),
+        crate::audit::json(&event),
+    )
+    .await;
     let settings = venue_settings(&state, &auth).await?;
     Ok(axum::Json(
         event_view(&state, &auth, &settings, &event).await?,

@@ -3,6 +3,7 @@
 //! custom domains. Every `/admin` route resolves its venue from `Host` and checks the
 //! staff member's role.
 
+mod audit;
 mod auth;
 mod domains;
 mod door;
@@ -141,6 +142,7 @@ impl FromRef<AdminState> for Sessions {
         events::get_event,
         events::update_event,
         events::image_upload,
+        audit::list_audit,
         performances::create_performance,
         performances::create_series,
         performances::get_performance,
@@ -198,6 +200,7 @@ pub fn router(state: AdminState) -> Router {
             "/admin/v1/domains/{hostname}/verify",
             post(domains::verify_domain),
         )
+        .route("/admin/v1/audit", get(audit::list_audit))
         .route(
             "/admin/v1/events",
             get(events::list_events).post(events::create_event),

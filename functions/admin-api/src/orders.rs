@@ -293,6 +293,20 @@ pub async fn refund_order(
         .sales
         .refund_tickets(&auth.tenant, &order.id, tickets.as_deref(), reason)
         .await?;
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        marquee_domain::records::AuditKind::OrderRefunded,
+        format!("order:{}", order.id),
+        Some(serde_json::json!({ "refunded": order.refunded, "status": order.status })),
+        Some(serde_json::json!({
+            "refunded": refunded.refunded,
+            "status": refunded.status,
+            "reason": reason,
+            "tickets": body.tickets,
+        })),
+    )
+    .await;
     tracing::info!(tenant = %auth.tenant, order = %order.id, staff = ?auth.email, "order refunded");
     Ok(axum::Json(OrderDetail::from(&refunded)))
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use marquee_app::agreements::PaymentAgreements;
 use marquee_domain::performance::{PerformanceStatus, Schedule};
 use marquee_domain::pricing::{Fee, PriceRow, PriceTable, Tax};
+use marquee_domain::records::AuditKind;
 use marquee_domain::seatmap::{SeatId, SeatIndex, SeatMap};
 use marquee_domain::series::{SeriesTime, series_starts};
 use marquee_domain::{EventId, Invalid, OrderId, PerformanceId, Permission, SeatMapId};
@@ -69,6 +70,15 @@ pub async fn create_performance(
     let record = draft.performance(&event.id, schedule, now);
     state.store.put_performance(&auth.tenant, &record).await?;
     tracing::info!(tenant = %auth.tenant, performance = %record.id, "performance created");
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        marquee_domain::records::AuditKind::PerformanceCreated,
+        format!("performance:{}", record.id),
+        None,
+        crate::audit::json(&record),
+    )
+    .await;
     let view = PerformanceView::new(
         &record,
         Some(&draft.layout),
@@ -158,6 +168,17 @@ pub async fn create_series(
         .create_performances(&auth.tenant, &records)
         .await?;
     tracing::info!(tenant = %auth.tenant, event = %event.id, count = records.len(), "performance series created");
+    for record in &records {
+        crate::audit::staff_did(
+            &state,
+            &auth,
+            marquee_domain::records::AuditKind::PerformanceCreated,
+            format!("performance:{}", record.id),
+            None,
+            crate::audit::json(record),
+        )
+        .await;
+    }
     let performances = records
         .iter()
         .map(|record| {
@@ -421,6 +442,15 @@ pub async fn edit_performance(
         Err(e) => return Err(e.into()),
     }
     tracing::info!(tenant = %auth.tenant, performance = %edited.id, "performance edited");
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        marquee_domain::records::AuditKind::PerformanceEdited,
+        format!("performance:{}", edited.id),
+        crate::audit::json(&current),
+        crate::audit::json(&edited),
+    )
+    .await;
     let (was, now_starts) = (current.schedule.starts_at, edited.schedule.starts_at);
     if was != now_starts && current.status != PerformanceStatus::Draft {
         tell_ticket_holders(&state, &auth, &edited.id, was, now_starts).await?;
@@ -534,6 +564,20 @@ async fn transition(
         Err(e) => return Err(e.into()),
     }
     tracing::info!(tenant = %auth.tenant, performance = %performance.id, from = ?performance.status, to = ?next, staff = ?auth.email, "performance status changed");
+    let kind = match transition {
+        Transition::Publish => AuditKind::PerformancePublished,
+        Transition::Pause => AuditKind::PerformancePaused,
+        Transition::Cancel => AuditKind::PerformanceCancelled,
+    };
+    crate::audit::staff_did(
+        state,
+        auth,
+        kind,
+        format!("performance:{}", performance.id),
+        Some(json!({ "status": performance.status })),
+        Some(json!({ "status": next })),
+    )
+    .await;
     performance.status = next;
     let venue = state
         .store

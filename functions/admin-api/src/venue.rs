@@ -106,6 +106,15 @@ pub async fn update_venue(
         .update_venue_settings(&auth.tenant, &settings)
         .await?;
     tracing::info!(tenant = %auth.tenant, staff = ?auth.email, "venue settings changed");
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        marquee_domain::records::AuditKind::SettingsChanged,
+        format!("venue:{}", venue.id),
+        crate::audit::json(&venue.settings),
+        crate::audit::json(&settings),
+    )
+    .await;
     Ok(axum::Json(VenueView {
         id: venue.id.to_string(),
         slug: venue.slug.to_string(),

@@ -2,6 +2,7 @@
 //! application services (which decide what they become) and the handlers (which show them).
 //! Keys are set by the store from its `keys` module; nothing here knows about DynamoDB.
 
+mod audit;
 mod cart;
 mod catalog;
 mod door;
@@ -10,6 +11,7 @@ mod seats;
 mod spot;
 mod venue;
 
+pub use audit::{AuditKind, AuditRecord};
 pub use cart::{CartRecord, CartStatus, HoldRecord};
 pub use catalog::{EventRecord, PerformanceRecord, SeatMapRecord};
 pub use door::{ScanDirection, ScanRecord, ScanResult};

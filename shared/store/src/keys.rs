@@ -172,6 +172,16 @@ pub fn ticket_sk(ticket: &TicketId) -> String {
 
 pub const TICKET_PREFIX: &str = "TICKET#";
 
+/// A venue's audit log of staff actions (append-only; see `crate::audit`).
+pub fn audit(tenant: &TenantId) -> String {
+    format!("T#{tenant}#AUDIT")
+}
+
+/// An audit entry's sort key: its time, then its id (both sort as text).
+pub fn audit_sk(at: &str, id: &str) -> String {
+    format!("{at}#{id}")
+}
+
 /// A Stripe event already handled (deliveries repeat): found through the order's tenant.
 pub fn stripe_event(tenant: &TenantId, event_id: &str) -> String {
     format!("T#{tenant}#STRIPE#{event_id}")

@@ -4,6 +4,7 @@
 //! store ports (`HoldStore`, `OrderStore`, `Catalog`) are implemented for [`Store`] in `ports`.
 
 mod agreements;
+mod audit;
 mod carts;
 mod catalog;
 mod domains;
@@ -20,6 +21,7 @@ mod staff;
 mod tenancy;
 mod tickets;
 
+pub use audit::{AuditFilter, AuditPage};
 pub use catalog::PerformancePage;
 pub use error::StoreError;
 pub use live::{

@@ -8,6 +8,7 @@ mod helpers;
 
 mod access;
 mod accounts;
+mod audit;
 mod auth;
 mod catalog;
 mod checkout;

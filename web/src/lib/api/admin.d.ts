@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/admin/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The staff actions of the venue, newest first. */
+        get: operations["list_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/domains": {
         parameters: {
             query?: never;
@@ -684,6 +701,26 @@ export interface components {
         };
         /** @description A general-admission area's id, e.g. `floor`. */
         AreaId: string;
+        AuditEntry: {
+            after: Record<string, never>;
+            at: string;
+            /** @description The values before the action (absent for something created or a login). */
+            before: Record<string, never>;
+            kind: components["schemas"]["AuditKind"];
+            staff: string;
+            target: string;
+        };
+        /**
+         * @description What was done. New kinds are added at the end; stored entries keep their names.
+         * @enum {string}
+         */
+        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed";
+        AuditList: {
+            /** @description Newest first. */
+            entries: components["schemas"]["AuditEntry"][];
+            /** @description Send as `cursor` for older entries; absent on the last page. */
+            next?: string | null;
+        };
         BalanceView: {
             available: components["schemas"]["MoneyView"][];
             pending: components["schemas"]["MoneyView"][];
@@ -1622,6 +1659,89 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_audit: {
+        parameters: {
+            query?: {
+                /** @description A staff member's email. */
+                staff?: string;
+                /** @description One kind of action, e.g. `order_refunded`. */
+                kind?: string;
+                /** @description First day (YYYY-MM-DD, in the venue's timezone). */
+                from?: string;
+                /** @description Last day, included. */
+                to?: string;
+                /** @description The previous page's `next`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
+                };
+            };
+            /** @description invalid query; bad_request (an unreadable query string) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field: kind, from, to, cursor */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_domains: {
         parameters: {
             query?: never;
