@@ -139,6 +139,15 @@ test('staff edit an event’s title, text and image; a wrong file type is refuse
   await expect(current).toBeVisible();
   await expect.poll(() => current.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(2);
   await screenshot(page, 'admin-event-details');
+
+  // The audit log shows who changed the title, from what to what.
+  await openAdminPage(page, 'Audit log');
+  await page.getByLabel('Action').selectOption({ label: 'Edited an event' });
+  await page.getByRole('button', { name: 'Show' }).click();
+  const entry = page.getByTestId('audit-entry').filter({ hasText: `${title} (revised)` }).first();
+  await expect(entry).toContainText(OWNER.email);
+  await expect(entry.locator('del').filter({ hasText: title }).first()).toBeVisible();
+  await screenshot(page, 'admin-audit-log');
 });
 
 const HEADER = 'section,row,seat,price zone,best-available rank,x,y,note,accessible';

@@ -70,6 +70,7 @@ export const ADMIN_NAV: readonly NavItem[] = [
   // performances); only the owner connects the Stripe account, which the page itself says.
   { href: '/admin/payments', label: 'Payments', permission: 'edit_catalog', ready: true },
   { href: '/admin/staff', label: 'Staff', permission: 'manage_staff', ready: true },
+  { href: '/admin/audit', label: 'Audit log', permission: 'manage_staff', ready: true },
   { href: '/admin/events', label: 'Events', permission: 'edit_catalog', ready: true },
   { href: '/admin/seatmaps', label: 'Seat maps', permission: 'edit_catalog', ready: true },
   { href: '/admin/sales', label: 'Sales', permission: 'view_sales', ready: true },
