@@ -96,9 +96,12 @@ pub struct AuditEntry {
     kind: AuditKind,
     target: String,
     /// The values before the action (absent for something created or a login).
-    #[schema(value_type = Object)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     before: Option<Value>,
-    #[schema(value_type = Object)]
+    /// The values after it (absent when nothing is left, e.g. a removal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     after: Option<Value>,
 }
 

@@ -1425,13 +1425,17 @@ async fn a_cart_and_its_first_hold_are_one_request_and_a_refused_hold_makes_no_c
     assert_eq!(stored_items(&app).await, before, "nothing was written");
     assert_eq!(&app.statuses(&show).await[..6], "hhhfff");
 
-    app.post(
-        &host,
-        &format!("/admin/v1/performances/{}/pause", show.performance),
-        Some(&show.token),
-        json!({}),
-    )
-    .await;
+    let pause = app
+        .post(
+            &host,
+            &format!("/admin/v1/performances/{}/pause", show.performance),
+            Some(&show.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(pause.status, StatusCode::OK, "{}", pause.body);
+    // The pause is written (and its audit entry); the refused hold below writes nothing.
+    let before = stored_items(&app).await;
     let paused = app
         .post(
             &host,

@@ -702,10 +702,11 @@ export interface components {
         /** @description A general-admission area's id, e.g. `floor`. */
         AreaId: string;
         AuditEntry: {
-            after: Record<string, never>;
+            /** @description The values after it (absent when nothing is left, e.g. a removal). */
+            after?: Record<string, never> | null;
             at: string;
             /** @description The values before the action (absent for something created or a login). */
-            before: Record<string, never>;
+            before?: Record<string, never> | null;
             kind: components["schemas"]["AuditKind"];
             staff: string;
             target: string;
