@@ -141,6 +141,15 @@ pub async fn invite_staff(
         .mail
         .enqueue(&MailJob::new(auth.tenant.clone(), message))
         .await?;
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        marquee_domain::records::AuditKind::StaffInvited,
+        format!("staff:{}", record.email.as_str()),
+        None,
+        Some(serde_json::json!({ "role": record.role })),
+    )
+    .await;
     Ok((StatusCode::CREATED, axum::Json(record.into())))
 }
 
@@ -343,6 +352,15 @@ pub async fn change_staff(
     }
     state.sessions.forget_staff(&auth.tenant, &email);
     tracing::info!(tenant = %auth.tenant, from = %member.role, to = %body.role, "staff role changed");
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        marquee_domain::records::AuditKind::StaffRoleChanged,
+        format!("staff:{}", email.as_str()),
+        Some(serde_json::json!({ "role": member.role })),
+        Some(serde_json::json!({ "role": body.role })),
+    )
+    .await;
     member.role = body.role;
     Ok(axum::Json(member.into()))
 }
@@ -381,6 +399,15 @@ pub async fn remove_staff(
     }
     state.sessions.forget_staff(&auth.tenant, &email);
     tracing::info!(tenant = %auth.tenant, role = %member.role, "staff member removed");
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        marquee_domain::records::AuditKind::StaffRemoved,
+        format!("staff:{}", email.as_str()),
+        Some(serde_json::json!({ "role": member.role })),
+        None,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 

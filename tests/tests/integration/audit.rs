@@ -1,5 +1,6 @@
 //! The audit log of staff actions: a refund's trail (who, when, what, before and after),
-//! filters by kind, staff and date, one venue's log closed to another, and no way to change it.
+//! filters by kind, staff and date, one venue's log closed to another, no way to change it,
+//! and staff changes recorded with the roles before and after.
 
 use crate::helpers::spawn_app;
 use chrono::Utc;
@@ -133,4 +134,59 @@ async fn a_refund_leaves_a_trail_of_who_did_what_with_the_amounts_before_and_aft
         assert!(!reply.status.is_success(), "{method}: {}", reply.status);
     }
     assert_eq!(entries(&audit("?kind=order_refunded").await).len(), 1);
+}
+
+#[tokio::test]
+async fn staff_invitations_role_changes_and_removals_are_recorded_with_the_roles() {
+    let app = spawn_app().await;
+    let venue = app.create_venue().await;
+    let owner = app.login_owner(&venue).await;
+    app.add_staff(&venue, &owner, "clerk@example.org", "box_office")
+        .await;
+    let path = "/admin/v1/staff/clerk%40example.org";
+    let promoted = app
+        .put(
+            &venue.host,
+            path,
+            Some(&owner),
+            json!({ "role": "manager" }),
+        )
+        .await;
+    assert_eq!(promoted.status, StatusCode::OK, "{}", promoted.body);
+    let removed = app
+        .call(Method::DELETE, &venue.host, path, Some(&owner), None)
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+
+    let log = app.get(&venue.host, "/admin/v1/audit", Some(&owner)).await;
+    let staff_entries: Vec<Value> = entries(&log)
+        .into_iter()
+        .filter(|e| e["target"] == "staff:clerk@example.org")
+        .collect();
+    let kinds: Vec<&str> = staff_entries
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["staff_removed", "staff_role_changed", "staff_invited"],
+        "newest first"
+    );
+    assert_eq!(staff_entries[0]["before"]["role"], "manager");
+    assert!(
+        staff_entries[0].get("after").is_none(),
+        "nothing left after a removal"
+    );
+    assert_eq!(staff_entries[1]["before"]["role"], "box_office");
+    assert_eq!(staff_entries[1]["after"]["role"], "manager");
+    assert!(
+        staff_entries[2].get("before").is_none(),
+        "nothing before an invitation"
+    );
+    assert_eq!(staff_entries[2]["after"]["role"], "box_office");
+    assert!(
+        staff_entries
+            .iter()
+            .all(|e| e["staff"] == venue.owner_email.as_str())
+    );
 }

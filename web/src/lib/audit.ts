@@ -17,6 +17,9 @@ export const AUDIT_KINDS: readonly { kind: AuditKind; label: string }[] = [
   { kind: 'performance_paused', label: 'Paused a performance' },
   { kind: 'performance_cancelled', label: 'Cancelled a performance' },
   { kind: 'order_refunded', label: 'Refunded an order' },
+  { kind: 'staff_invited', label: 'Invited a staff member' },
+  { kind: 'staff_role_changed', label: "Changed a staff member's role" },
+  { kind: 'staff_removed', label: 'Removed a staff member' },
 ];
 
 export function kindLabel(kind: AuditKind): string {

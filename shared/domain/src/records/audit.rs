@@ -17,10 +17,13 @@ pub enum AuditKind {
     PerformanceCancelled,
     OrderRefunded,
     SettingsChanged,
+    StaffInvited,
+    StaffRoleChanged,
+    StaffRemoved,
 }
 
 impl AuditKind {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 13] = [
         Self::Login,
         Self::EventCreated,
         Self::EventEdited,
@@ -31,6 +34,9 @@ impl AuditKind {
         Self::PerformanceCancelled,
         Self::OrderRefunded,
         Self::SettingsChanged,
+        Self::StaffInvited,
+        Self::StaffRoleChanged,
+        Self::StaffRemoved,
     ];
 
     /// The name as stored and as the API writes it (`order_refunded`).
@@ -46,6 +52,9 @@ impl AuditKind {
             Self::PerformanceCancelled => "performance_cancelled",
             Self::OrderRefunded => "order_refunded",
             Self::SettingsChanged => "settings_changed",
+            Self::StaffInvited => "staff_invited",
+            Self::StaffRoleChanged => "staff_role_changed",
+            Self::StaffRemoved => "staff_removed",
         }
     }
 
