@@ -210,7 +210,13 @@ impl Holds {
             )
             .await?;
         if let Some(cart) = cart {
-            self.remember(tenant, cart, &holds);
+            self.remember(
+                tenant,
+                &CartContents {
+                    cart,
+                    holds: holds.clone(),
+                },
+            );
         }
         Ok((new, holds))
     }
@@ -298,18 +304,12 @@ impl Holds {
         CartContents { cart, holds }
     }
 
-    /// Remembers the cart as a hold left it (all its holds, so `holds` are added to the
-    /// copy it was written on).
-    fn remember(&self, tenant: &TenantId, cart: CartRecord, new: &[HoldRecord]) -> CartContents {
-        let key = (tenant.clone(), cart.id.clone());
-        let mut holds = match self.carts.get(&key) {
-            Some(copy) if copy.cart.version + 1 == cart.version => copy.holds.clone(),
-            _ => Vec::new(),
-        };
-        holds.extend_from_slice(new);
-        let contents = CartContents { cart, holds };
-        self.carts.put(key, Arc::new(contents.clone()));
-        contents
+    /// Remembers the cart as a write left it, with all its holds.
+    fn remember(&self, tenant: &TenantId, contents: &CartContents) {
+        self.carts.put(
+            (tenant.clone(), contents.cart.id.clone()),
+            Arc::new(contents.clone()),
+        );
     }
 
     /// Holds what is wanted and returns the cart as the hold leaves it. When this instance
@@ -340,10 +340,16 @@ impl Holds {
                 )
                 .await
             {
-                Ok((holds, Some(cart))) => {
-                    let contents = self.remember(tenant, cart, &holds);
+                Ok((new, Some(cart))) => {
+                    // The write was conditioned on the copy's version: the cart is the copy
+                    // plus what was written.
+                    let mut holds = copy.holds.clone();
+                    holds.extend(new);
+                    let contents = CartContents { cart, holds };
+                    self.remember(tenant, &contents);
                     return Ok(self.show(contents.cart, contents.holds));
                 }
+                // A hold on a copy always returns the cart it left.
                 Ok((_, None)) => {}
                 Err(HoldError::CartChanged) => self.carts.remove(&key),
                 Err(e) => return Err(e),

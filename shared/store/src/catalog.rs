@@ -1,5 +1,6 @@
 //! Seat maps, events and performances.
 
+use crate::error::applied;
 use crate::tenancy::{item, key};
 use crate::{EventRecord, PerformanceRecord, SeatMapRecord, Store, StoreError, keys};
 use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
@@ -196,7 +197,8 @@ impl Store {
         performance: &PerformanceRecord,
         expected: &str,
     ) -> Result<(), StoreError> {
-        self.client
+        let result = self
+            .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(performance_item(tenant, performance)?))
@@ -208,12 +210,12 @@ impl Store {
                 serde_dynamo::to_attribute_value(PerformanceStatus::Cancelled)?,
             )
             .send()
-            .await
-            .map_err(|e| match e.into_service_error() {
-                err if err.is_conditional_check_failed_exception() => StoreError::ConditionFailed,
-                err => StoreError::dynamo(err),
-            })?;
-        Ok(())
+            .await;
+        if applied(result)? {
+            Ok(())
+        } else {
+            Err(StoreError::ConditionFailed)
+        }
     }
 
     /// Creates several new performances (a series) in one transaction: all or none.

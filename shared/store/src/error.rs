@@ -84,7 +84,6 @@ impl StoreError {
     }
 }
 
-/// Whether a cancelled transaction failed its condition at position `index`.
 /// A conditional write's outcome: `true` when it was applied, `false` when its condition
 /// refused it; any other failure is an error.
 pub(crate) fn applied<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<bool, StoreError>
@@ -103,6 +102,7 @@ where
     }
 }
 
+/// Whether a cancelled transaction failed its condition at position `index`.
 pub(crate) fn condition_failed_at(reasons: &[CancellationReason], index: usize) -> bool {
     reasons.get(index).and_then(|r| r.code()) == Some("ConditionalCheckFailed")
 }

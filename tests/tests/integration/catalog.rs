@@ -1,7 +1,7 @@
 //! The catalog through the HTTP API: seat maps (CSV and JSON), events, performances,
 //! prices, publishing, blocks, and what patrons see.
 
-use crate::helpers::{TestApp, Venue, spawn_app};
+use crate::helpers::{Reply, TestApp, Venue, spawn_app};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -391,20 +391,7 @@ async fn bad_performances_name_the_problem_and_save_nothing() {
                 body,
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{field}: {}",
-            reply.body
-        );
-        assert!(
-            reply.body["error"]["details"]["field"]
-                .as_str()
-                .unwrap_or_default()
-                .starts_with(field),
-            "{field}: {}",
-            reply.body
-        );
+        assert_names_field(&reply, field);
     }
     let event = app
         .get(
@@ -1097,20 +1084,7 @@ async fn a_series_of_performances_keeps_local_times_across_a_clock_change() {
     ];
     for (field, body) in cases {
         let reply = app.post(&venue.host, &path, Some(&token), body).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{field}: {}",
-            reply.body
-        );
-        assert!(
-            reply.body["error"]["details"]["field"]
-                .as_str()
-                .unwrap_or_default()
-                .starts_with(field),
-            "{field}: {}",
-            reply.body
-        );
+        assert_names_field(&reply, field);
     }
     for body in [
         json!({ "seatMapId": map_id, "from": "2027-04-06", "to": "2027-04-07", "times": [{ "days": ["monday"], "at": "19:30" }], "prices": [] }),
@@ -1269,20 +1243,7 @@ async fn an_edited_price_applies_to_the_next_checkout_and_never_to_one_under_way
         ),
     ] {
         let reply = edit(body).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{field}: {}",
-            reply.body
-        );
-        assert!(
-            reply.body["error"]["details"]["field"]
-                .as_str()
-                .unwrap_or_default()
-                .starts_with(field),
-            "{field}: {}",
-            reply.body
-        );
+        assert_names_field(&reply, field);
     }
     let unpriced =
         edit(json!({ "prices": [{ "zone": "A", "priceType": "adult", "amount": 100 }] })).await;
@@ -1324,4 +1285,23 @@ async fn an_edited_price_applies_to_the_next_checkout_and_never_to_one_under_way
     let refused = edit(json!({ "holdSeconds": 60 })).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_eq!(refused.error_code(), "performance_cancelled");
+}
+
+/// A bad request is refused with 422, naming the field (or a field under it) in
+/// `details.field`.
+fn assert_names_field(reply: &Reply, field: &str) {
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{field}: {}",
+        reply.body
+    );
+    assert!(
+        reply.body["error"]["details"]["field"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(field),
+        "{field}: {}",
+        reply.body
+    );
 }
