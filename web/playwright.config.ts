@@ -14,7 +14,9 @@ export default defineConfig({
   // The tests share the demo venue and are written to run side by side; more workers than
   // cores only adds waiting on the server's password hashing. WEB_E2E_WORKERS overrides.
   workers: Number(process.env.WEB_E2E_WORKERS) || 2,
-  retries: 0,
+  // In CI a test that fails is run once more; one that then passes is reported as flaky (and
+  // repeated under the make test summary), so it is seen and fixed, not hidden.
+  retries: process.env.CI ? 1 : 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
   forbidOnly: !!process.env.CI,

@@ -19,6 +19,8 @@ cd "$ROOT"
 
 results=()
 failed=()
+notes=()
+logs=$(mktemp -d)
 
 # step <name> <command...>: runs the command and records PASS or FAIL with its duration.
 step() {
@@ -26,12 +28,16 @@ step() {
   shift
   say "== $name: $*"
   local started=$SECONDS
-  if "$@"; then
+  if "$@" 2>&1 | tee "$logs/$name.log"; then
     results+=("PASS  $(printf '%-14s %5ss' "$name" $((SECONDS - started)))")
   else
     results+=("FAIL  $(printf '%-14s %5ss' "$name" $((SECONDS - started)))")
     failed+=("$name")
   fi
+  # What failed (or passed only on a retry), repeated under the summary: CI keeps only the tail.
+  local why
+  why=$(grep -E '✘|\bflaky\b|^ *[0-9]+\) |panicked at|^test .* FAILED|^error(\[|:)' "$logs/$name.log" | tail -n 12 || true)
+  if [ -n "$why" ]; then notes+=("-- $name:" "$why"); fi
 }
 skip() { results+=("SKIP  $1 ($2)"); }
 
@@ -40,6 +46,7 @@ summary() {
   echo "==== make test summary ===="
   printf '  %s\n' "${results[@]}"
   echo "  total: $((SECONDS / 60)) min $((SECONDS % 60)) s"
+  if [ ${#notes[@]} -gt 0 ]; then printf '%s\n' "${notes[@]}"; fi
   if [ ${#failed[@]} -eq 0 ]; then
     echo "make test: PASSED"
   else
