@@ -8,7 +8,7 @@ use crate::catalog::SaleCatalog;
 use crate::holds::{CartAccess, HoldError, Holds};
 use crate::ports::{
     CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, OrderStore, PaymentAccount,
-    PaymentError, PaymentRequest, Payments, PortError, WriteRefusal,
+    PaymentError, PaymentRequest, Payments, PortError, PromoStore, WriteRefusal,
 };
 use crate::prepared::PreparedLayout;
 use crate::sales::{SaleError, Sales};
@@ -16,6 +16,7 @@ use crate::tokens::{random_token, sha256_hex};
 use chrono::Duration;
 use marquee_domain::performance::PerformanceStatus;
 use marquee_domain::pricing::{MAX_CHARGE, OrderLine, PricingError, compute_totals};
+use marquee_domain::promo::{PromoRecord, PromoRefusal, PromoUse};
 use marquee_domain::records::{
     CartStatus, HoldRecord, OrderRecord, PerformanceRecord, Place, Spot, TicketRecord, TicketStatus,
 };
@@ -64,6 +65,9 @@ pub enum CheckoutError {
     SeatsLost(Vec<marquee_domain::SeatId>),
     #[error("too many concurrent transactions")]
     Busy,
+    /// The cart's promo code cannot be used (any more).
+    #[error(transparent)]
+    Promo(PromoRefusal),
     #[error(transparent)]
     Payment(#[from] PaymentError),
     #[error(transparent)]
@@ -107,6 +111,7 @@ pub struct Checkout {
     catalog: Arc<SaleCatalog>,
     holds: Arc<Holds>,
     orders: Arc<dyn OrderStore>,
+    promos: Arc<dyn PromoStore>,
     payments: Arc<dyn Payments>,
     sales: Arc<Sales>,
     clock: Arc<dyn Clock>,
@@ -119,6 +124,7 @@ impl Checkout {
         catalog: Arc<SaleCatalog>,
         holds: Arc<Holds>,
         orders: Arc<dyn OrderStore>,
+        promos: Arc<dyn PromoStore>,
         payments: Arc<dyn Payments>,
         sales: Arc<Sales>,
         clock: Arc<dyn Clock>,
@@ -128,6 +134,7 @@ impl Checkout {
             catalog,
             holds,
             orders,
+            promos,
             payments,
             sales,
             clock,
@@ -157,7 +164,32 @@ impl Checkout {
             .venue(tenant)
             .await?
             .ok_or(CheckoutError::CartNotFound)?;
-        let priced = self.price(tenant, &chosen, venue.settings.currency).await?;
+        // The code is read afresh and checked here; the checkout's transaction counts the use
+        // only if the code is still as read and has a use left.
+        let promo = match &cart.promo {
+            Some(code) => {
+                let promo = self
+                    .promos
+                    .promo(tenant, code)
+                    .await?
+                    .ok_or(CheckoutError::Promo(PromoRefusal::Unknown))?;
+                match promo.refusal_at(now) {
+                    None => {}
+                    // An earlier checkout of this cart may hold the last use; it is given
+                    // back when that order is abandoned below, and the transaction decides.
+                    Some(PromoRefusal::Exhausted) if cart.order_id.is_some() => {}
+                    Some(refusal) => return Err(CheckoutError::Promo(refusal)),
+                }
+                Some(promo)
+            }
+            None => None,
+        };
+        let priced = self
+            .price(tenant, &chosen, promo.as_ref(), venue.settings.currency)
+            .await?;
+        if promo.is_some() && priced.totals.discount == 0 {
+            return Err(CheckoutError::Promo(PromoRefusal::NotApplicable));
+        }
         // Refused here, before anything is written or sent to the payment provider.
         if priced.totals.total > MAX_CHARGE {
             let most = marquee_domain::Money::from_minor(MAX_CHARGE, venue.settings.currency);
@@ -217,6 +249,10 @@ impl Checkout {
             created_at: now.to_rfc3339(),
             paid_at: None,
             posted_at: None,
+            promo: promo.as_ref().map(|p| PromoUse {
+                code: p.code.clone(),
+                per_patron: p.per_patron.is_some(),
+            }),
             version: 0,
         };
         let hold_until = (now + self.payment_window).timestamp_millis();
@@ -237,6 +273,7 @@ impl Checkout {
                 hold_until,
                 now: now_ms,
                 order: &order,
+                promo: promo.as_ref(),
             })
             .await
             .map_err(|e| match e {
@@ -247,6 +284,9 @@ impl Checkout {
                     CheckoutError::HoldsExpired(holds.iter().map(ToString::to_string).collect())
                 }
                 CheckoutRefusal::Contention => CheckoutError::Busy,
+                CheckoutRefusal::Promo(refusal) => CheckoutError::Promo(refusal),
+                // Staff changed the code meanwhile: the patron tries again on its new terms.
+                CheckoutRefusal::PromoChanged => CheckoutError::CartChanged,
                 CheckoutRefusal::Store(e) => CheckoutError::Store(e),
             })?;
         // The extended holds need nothing sent: the sweep that finds the cart at its old
@@ -293,11 +333,13 @@ impl Checkout {
     }
 
     /// Prices the tickets from each performance's current price table, fees and taxes,
-    /// read afresh (a price change applies to the next checkout).
+    /// read afresh (a price change applies to the next checkout), less the promo code's
+    /// discount on the tickets it applies to.
     async fn price(
         &self,
         tenant: &TenantId,
         chosen: &[(&HoldRecord, &str)],
+        promo: Option<&PromoRecord>,
         currency: Currency,
     ) -> Result<Priced, CheckoutError> {
         // Group by performance, keeping each ticket's position.
@@ -309,6 +351,7 @@ impl Checkout {
         let mut sum = Totals {
             lines: Vec::new(),
             subtotal: 0,
+            discount: 0,
             fees: 0,
             tax: 0,
             tax_included: 0,
@@ -330,9 +373,13 @@ impl Checkout {
                 let (hold, raw) = chosen[i];
                 let price_type = PriceType::parse(raw)
                     .map_err(|_| invalid_price_type(hold, raw, &performance))?;
+                let discount = promo
+                    .filter(|p| p.applies_to(&performance.event_id, &performance.id, &price_type))
+                    .map(PromoRecord::discount);
                 lines.push(OrderLine {
                     zone: hold.zone.clone(),
                     price_type,
+                    discount,
                 });
             }
             let totals = compute_totals(
@@ -363,7 +410,8 @@ impl Checkout {
                     zone: hold.zone.clone(),
                     place: place(&layout, &hold.spot),
                     price_type: line.price_type.clone(),
-                    price: line.price,
+                    price: line.price - line.discount,
+                    discount: line.discount,
                     fees: line.fees,
                     status: TicketStatus::Pending,
                 });
@@ -372,6 +420,10 @@ impl Checkout {
             sum.subtotal = sum
                 .subtotal
                 .checked_add(totals.subtotal)
+                .ok_or_else(overflow)?;
+            sum.discount = sum
+                .discount
+                .checked_add(totals.discount)
                 .ok_or_else(overflow)?;
             sum.fees = sum.fees.checked_add(totals.fees).ok_or_else(overflow)?;
             sum.tax = sum.tax.checked_add(totals.tax).ok_or_else(overflow)?;
@@ -387,7 +439,8 @@ impl Checkout {
             .map(|t| LineTotal {
                 zone: t.zone.clone(),
                 price_type: t.price_type.clone(),
-                price: t.price,
+                price: t.price + t.discount,
+                discount: t.discount,
                 fees: t.fees,
             })
             .collect();
@@ -408,7 +461,7 @@ impl Checkout {
         }
         if let Err(e) = self
             .orders
-            .cancel_pending_order(tenant, previous, crate::sales::REPLACED)
+            .cancel_pending_order(tenant, &order, crate::sales::REPLACED)
             .await
         {
             tracing::warn!(order = %previous, error = ?e, "could not cancel the previous checkout's order");
@@ -434,7 +487,7 @@ impl Checkout {
         }
         if let Err(cancel) = self
             .orders
-            .cancel_pending_order(tenant, &order.id, problem)
+            .cancel_pending_order(tenant, order, problem)
             .await
         {
             tracing::warn!(order = %order.id, error = ?cancel, "could not cancel the order");

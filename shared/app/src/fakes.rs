@@ -16,13 +16,14 @@ use crate::ports::{
 use crate::ports::{
     Catalog, CheckoutRefusal, CheckoutWrite, Clock, CreatedPaymentIntent, DoorStore, HoldRefusal,
     HoldRequest, HoldStore, MailQueue, OrderStore, PaymentAccount, PaymentError, PaymentEvents,
-    PaymentRequest, Payments, PlacesToHold, PortError, RefundRequest, RefundWrite, ReleaseBy,
-    SaleRefusal, SaleWrite, ScanOutcome, SeatToHold, SucceededPayment, TicketCodes, VerifiedCode,
-    WriteRefusal,
+    PaymentRequest, Payments, PlacesToHold, PortError, PromoStore, RefundRequest, RefundWrite,
+    ReleaseBy, SaleRefusal, SaleWrite, ScanOutcome, SeatToHold, SucceededPayment, TicketCodes,
+    VerifiedCode, WriteRefusal,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::performance::PerformanceStatus;
+use marquee_domain::promo::{PromoCode, PromoRecord, PromoRefusal};
 use marquee_domain::records::{
     CartRecord, CartStatus, EventRecord, HoldRecord, IssuedTicketRecord, OrderRecord,
     PerformanceRecord, RefundRecord, SeatMapRecord, SeatState, SeatStateRecord, Spot, TicketStatus,
@@ -143,6 +144,9 @@ struct Tables {
     accounts: HashMap<String, TenantId>,
     /// The expiry index: when each filed cart is due (epoch ms).
     expiry_index: HashMap<(TenantId, CartId), i64>,
+    promos: HashMap<(TenantId, PromoCode), PromoRecord>,
+    /// Uses of a code per email address.
+    promo_patrons: HashMap<(TenantId, PromoCode, String), u32>,
 }
 
 /// The table, in memory: catalog, carts, holds, seats and orders.
@@ -792,6 +796,85 @@ impl InMemoryStore {
 }
 
 #[async_trait]
+impl PromoStore for InMemoryStore {
+    async fn promos(&self, tenant: &TenantId) -> Result<Vec<PromoRecord>, PortError> {
+        self.faults.check("promos")?;
+        Ok(lock(&self.tables)
+            .promos
+            .iter()
+            .filter(|((t, _), _)| t == tenant)
+            .map(|(_, p)| p.clone())
+            .collect())
+    }
+
+    async fn promo(
+        &self,
+        tenant: &TenantId,
+        code: &PromoCode,
+    ) -> Result<Option<PromoRecord>, PortError> {
+        self.faults.check("promo")?;
+        Ok(lock(&self.tables)
+            .promos
+            .get(&(tenant.clone(), code.clone()))
+            .cloned())
+    }
+
+    async fn create_promo(
+        &self,
+        tenant: &TenantId,
+        promo: &PromoRecord,
+    ) -> Result<(), WriteRefusal> {
+        self.faults.check("create_promo")?;
+        let mut tables = lock(&self.tables);
+        let key = (tenant.clone(), promo.code.clone());
+        if tables.promos.contains_key(&key) {
+            return Err(WriteRefusal::Changed);
+        }
+        tables.promos.insert(key, promo.clone());
+        Ok(())
+    }
+
+    async fn replace_promo(
+        &self,
+        tenant: &TenantId,
+        promo: &PromoRecord,
+    ) -> Result<(), WriteRefusal> {
+        self.faults.check("replace_promo")?;
+        let mut tables = lock(&self.tables);
+        let stored = tables
+            .promos
+            .get_mut(&(tenant.clone(), promo.code.clone()))
+            .filter(|p| p.version == promo.version)
+            .ok_or(WriteRefusal::Changed)?;
+        *stored = PromoRecord {
+            uses: stored.uses,
+            version: promo.version + 1,
+            ..promo.clone()
+        };
+        Ok(())
+    }
+
+    async fn set_cart_promo(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        token_hash: &str,
+        code: Option<&PromoCode>,
+    ) -> Result<(), WriteRefusal> {
+        self.faults.check("set_cart_promo")?;
+        let mut tables = lock(&self.tables);
+        let cart = tables
+            .carts
+            .get_mut(&(tenant.clone(), cart.clone()))
+            .filter(|c| c.token_hash == token_hash && c.status == CartStatus::Open)
+            .ok_or(WriteRefusal::Changed)?;
+        cart.promo = code.cloned();
+        cart.version += 1;
+        Ok(())
+    }
+}
+
+#[async_trait]
 impl OrderStore for InMemoryStore {
     async fn checkout(&self, write: &CheckoutWrite<'_>) -> Result<(), CheckoutRefusal> {
         self.faults.check("checkout")?;
@@ -827,6 +910,34 @@ impl OrderStore for InMemoryStore {
         let order_key = (write.tenant.clone(), write.order.id.clone());
         if tables.orders.contains_key(&order_key) {
             return Err(PortError::new("fake", "the order exists already").into());
+        }
+        if let Some(promo) = write.promo {
+            let code_key = (write.tenant.clone(), promo.code.clone());
+            let stored = tables
+                .promos
+                .get(&code_key)
+                .ok_or(CheckoutRefusal::PromoChanged)?;
+            if stored.version != promo.version || stored.retired {
+                return Err(CheckoutRefusal::PromoChanged);
+            }
+            if stored.max_uses.is_some_and(|max| stored.uses >= max) {
+                return Err(CheckoutRefusal::Promo(PromoRefusal::Exhausted));
+            }
+            let patron_key = (
+                write.tenant.clone(),
+                promo.code.clone(),
+                write.order.email.to_lowercase(),
+            );
+            let used = tables.promo_patrons.get(&patron_key).copied().unwrap_or(0);
+            if stored.per_patron.is_some_and(|per| used >= per) {
+                return Err(CheckoutRefusal::Promo(PromoRefusal::PatronLimit));
+            }
+            if stored.per_patron.is_some() {
+                tables.promo_patrons.insert(patron_key, used + 1);
+            }
+            if let Some(stored) = tables.promos.get_mut(&code_key) {
+                stored.uses += 1;
+            }
         }
         for hold in write.holds {
             if let Some(h) = tables
@@ -915,19 +1026,33 @@ impl OrderStore for InMemoryStore {
     async fn cancel_pending_order(
         &self,
         tenant: &TenantId,
-        order: &OrderId,
+        order: &OrderRecord,
         reason: &str,
     ) -> Result<(), WriteRefusal> {
         self.faults.check("cancel_pending_order")?;
         let mut tables = lock(&self.tables);
-        let order = tables
+        let stored = tables
             .orders
-            .get_mut(&(tenant.clone(), order.clone()))
+            .get_mut(&(tenant.clone(), order.id.clone()))
             .filter(|o| o.status == OrderStatus::Pending)
             .ok_or(WriteRefusal::Changed)?;
-        order.status = OrderStatus::Cancelled;
-        order.problem = Some(reason.to_owned());
-        order.version += 1;
+        stored.status = OrderStatus::Cancelled;
+        stored.problem = Some(reason.to_owned());
+        stored.version += 1;
+        if let Some(promo) = &order.promo {
+            if let Some(p) = tables.promos.get_mut(&(tenant.clone(), promo.code.clone())) {
+                p.uses = p.uses.saturating_sub(1);
+            }
+            if promo.per_patron
+                && let Some(used) = tables.promo_patrons.get_mut(&(
+                    tenant.clone(),
+                    promo.code.clone(),
+                    order.email.to_lowercase(),
+                ))
+            {
+                *used = used.saturating_sub(1);
+            }
+        }
         Ok(())
     }
 
@@ -1679,6 +1804,15 @@ impl World {
         ))
     }
 
+    pub fn promos(&self) -> Arc<crate::promos::Promos> {
+        Arc::new(crate::promos::Promos::new(
+            self.store.clone(),
+            self.holds(),
+            self.catalog(),
+            self.clock.clone(),
+        ))
+    }
+
     pub fn reconciliation(&self) -> Arc<crate::reconcile::Reconciliation> {
         Arc::new(crate::reconcile::Reconciliation::new(
             self.sales(),
@@ -1718,6 +1852,7 @@ impl World {
         Arc::new(crate::checkout::Checkout::new(
             self.catalog(),
             self.holds(),
+            self.store.clone(),
             self.store.clone(),
             self.payments.clone(),
             self.sales(),

@@ -241,6 +241,7 @@ impl Holds {
             perf_remaining: Default::default(),
             version: 0,
             order_id: None,
+            promo: None,
             created_at: now.to_rfc3339(),
             ttl: expires_at.timestamp(),
         };

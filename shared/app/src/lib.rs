@@ -14,6 +14,7 @@
 //! - [`domains`]: custom domains — proven by DNS, then a certificate and routing at the edge.
 //! - [`door`]: scanning tickets in and out, each admitted once.
 //! - [`orders`]: who may read an order (its token, or the account that placed it).
+//! - [`promos`]: promo codes — staff manage them, a patron puts one on a cart.
 //!
 //! HTTP handlers and queue workers parse their input into domain types, call one service and
 //! map its error; the services reach DynamoDB, SQS, SES and Stripe only through [`ports`].
@@ -31,6 +32,7 @@ pub mod mail;
 pub mod orders;
 pub mod ports;
 pub mod prepared;
+pub mod promos;
 pub mod reconcile;
 pub mod retry;
 pub mod sales;

@@ -9,6 +9,7 @@ use crate::jobs::MailJob;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::domains::{DnsFindings, DomainRecord};
+use marquee_domain::promo::{PromoCode, PromoRecord, PromoRefusal};
 use marquee_domain::records::{
     CartRecord, CartStatus, EventRecord, GaCapacity, HoldRecord, IssuedTicketRecord, OrderRecord,
     PerformanceRecord, RefundRecord, SeatMapRecord, SeatStateRecord, VenueRecord,
@@ -259,6 +260,10 @@ pub struct CheckoutWrite<'a> {
     pub hold_until: i64,
     pub now: i64,
     pub order: &'a OrderRecord,
+    /// The promo code the order uses: a use is counted in the same transaction, if the code
+    /// is still at the version that priced the order and has a use left (in all, and for
+    /// the order's email address when the code limits that).
+    pub promo: Option<&'a PromoRecord>,
 }
 
 /// Why the store refused a checkout.
@@ -275,8 +280,47 @@ pub enum CheckoutRefusal {
     HoldsExpired(Vec<HoldId>),
     #[error("a concurrent transaction conflicted")]
     Contention,
+    /// The promo code has no use left, in all or for this email address.
+    #[error(transparent)]
+    Promo(PromoRefusal),
+    /// Staff edited or deleted the promo code since it was read.
+    #[error("the promo code changed")]
+    PromoChanged,
     #[error(transparent)]
     Store(#[from] PortError),
+}
+
+/// Promo codes, and the code a cart carries.
+#[async_trait]
+pub trait PromoStore: Send + Sync {
+    /// The venue's codes, deleted ones included, by code.
+    async fn promos(&self, tenant: &TenantId) -> Result<Vec<PromoRecord>, PortError>;
+    async fn promo(
+        &self,
+        tenant: &TenantId,
+        code: &PromoCode,
+    ) -> Result<Option<PromoRecord>, PortError>;
+    /// A new code; `Changed` if the venue has (or had) one with that name.
+    async fn create_promo(
+        &self,
+        tenant: &TenantId,
+        promo: &PromoRecord,
+    ) -> Result<(), WriteRefusal>;
+    /// The code with new terms (or deleted), if it is still at `promo.version`; the stored
+    /// version goes up by one and its use count is left as it is.
+    async fn replace_promo(
+        &self,
+        tenant: &TenantId,
+        promo: &PromoRecord,
+    ) -> Result<(), WriteRefusal>;
+    /// Puts the code on an open cart, or takes it off; `Changed` if the cart is not open.
+    async fn set_cart_promo(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        token_hash: &str,
+        code: Option<&PromoCode>,
+    ) -> Result<(), WriteRefusal>;
 }
 
 /// Why the store refused a sale.
@@ -357,10 +401,11 @@ pub trait OrderStore: Send + Sync {
         order: &OrderRecord,
         problem: &str,
     ) -> Result<(), WriteRefusal>;
+    /// The order is cancelled unpaid; a promo code's use it counted is given back with it.
     async fn cancel_pending_order(
         &self,
         tenant: &TenantId,
-        order: &OrderId,
+        order: &OrderRecord,
         reason: &str,
     ) -> Result<(), WriteRefusal>;
     /// Held places become sold, the tickets are issued and the order is paid: all or none.

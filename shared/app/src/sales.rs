@@ -333,7 +333,7 @@ impl Sales {
         if order.status.cancel().is_ok() {
             match self
                 .orders
-                .cancel_pending_order(tenant, &order.id, reason)
+                .cancel_pending_order(tenant, order, reason)
                 .await
             {
                 Ok(()) | Err(WriteRefusal::Changed) => {}
@@ -433,7 +433,7 @@ impl Sales {
             Err(SaleRefusal::PlacesLost { seats, .. }) => {
                 if let Err(e) = self
                     .orders
-                    .cancel_pending_order(tenant, &order.id, "Some places were no longer free.")
+                    .cancel_pending_order(tenant, order, "Some places were no longer free.")
                     .await
                 {
                     tracing::warn!(order = %order.id, error = ?e, "could not cancel a free order whose places were lost");

@@ -13,6 +13,7 @@ pub mod order;
 pub mod password;
 pub mod performance;
 pub mod pricing;
+pub mod promo;
 pub mod records;
 pub mod roles;
 pub mod seatmap;
@@ -32,7 +33,7 @@ pub use agreements::{ConnectedAccount, PaymentsStatus, PlatformFee, PlatformSett
 pub use best_available::{BestAvailable, MAX_BEST_AVAILABLE};
 pub use money::{Money, MoneyError};
 pub use pricing::{
-    Fee, FeeAmount, FeeBasis, LineTotal, OrderLine, PriceEntry, PriceRow, PriceTable,
+    Discount, Fee, FeeAmount, FeeBasis, LineTotal, OrderLine, PriceEntry, PriceRow, PriceTable,
     PriceTableError, PriceType, PricingError, Tax, Totals, compute_totals,
 };
 pub use seatmap::{

@@ -475,12 +475,21 @@ impl Tax {
     }
 }
 
-/// A ticket in an order: where it is and which price type the patron chose.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+/// Money off a ticket's price (a promo code's): whole percent, or minor units per ticket.
+/// Never more than the price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Discount {
+    Percent(u32),
+    PerTicket(i64),
+}
+
+/// A ticket in an order: where it is, which price type the patron chose, and the discount on
+/// it, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderLine {
     pub zone: ZoneId,
     pub price_type: PriceType,
+    pub discount: Option<Discount>,
 }
 
 /// One ticket's share of the totals.
@@ -492,14 +501,18 @@ pub struct LineTotal {
     /// Minor units, from the price table: 0 to 99,999,999 (`MAX_AMOUNT`).
     #[schema(minimum = 0, maximum = 99_999_999)]
     pub price: i64,
-    /// The per-ticket fees on this ticket, minor units.
+    /// Taken off the price by a promo code, minor units (at most the price).
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub discount: i64,
+    /// The per-ticket fees on this ticket (on the discounted price), minor units.
     #[schema(minimum = 0)]
     pub fees: i64,
 }
 
 /// What an order costs, in minor units of `currency`. JSON:
-/// `{"lines": [{"zone", "priceType", "price", "fees"}], "subtotal", "fees", "tax",
-/// "taxIncluded", "total", "currency": "USD"}`.
+/// `{"lines": [{"zone", "priceType", "price", "discount", "fees"}], "subtotal", "discount",
+/// "fees", "tax", "taxIncluded", "total", "currency": "USD"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {
@@ -508,6 +521,10 @@ pub struct Totals {
     /// The sum of the prices.
     #[schema(minimum = 0)]
     pub subtotal: i64,
+    /// The sum of the lines' discounts: off the subtotal before fees and taxes.
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub discount: i64,
     /// Per-ticket and per-order fees together.
     #[schema(minimum = 0)]
     pub fees: i64,
@@ -517,7 +534,7 @@ pub struct Totals {
     /// The part of subtotal + fees that is inclusive tax, for receipts; not added again.
     #[schema(minimum = 0)]
     pub tax_included: i64,
-    /// subtotal + fees + tax: what the patron pays. A checkout is refused (422) above
+    /// subtotal − discount + fees + tax: what the patron pays. A checkout is refused (422) above
     /// 99,999,999 (`MAX_CHARGE`, Stripe's limit for one payment).
     #[schema(minimum = 0)]
     pub total: i64,
@@ -568,8 +585,9 @@ fn to_minor(value: i128) -> Result<i64, PricingError> {
     i64::try_from(value).map_err(|_| PricingError::Overflow)
 }
 
-/// Prices an order: each line's price from `table`, fees and taxes as the module describes.
-/// An empty order costs nothing — per-order fees apply only to an order with tickets.
+/// Prices an order: each line's price from `table`, less its discount; fees and taxes as the
+/// module describes, on the discounted prices. An empty order costs nothing — per-order fees
+/// apply only to an order with tickets.
 pub fn compute_totals(
     lines: &[OrderLine],
     table: &PriceTable,
@@ -579,6 +597,7 @@ pub fn compute_totals(
 ) -> Result<Totals, PricingError> {
     let mut line_totals = Vec::with_capacity(lines.len());
     let mut subtotal: i128 = 0;
+    let mut discount_total: i128 = 0;
     let mut fee_total: i128 = 0;
     for (i, line) in lines.iter().enumerate() {
         let price =
@@ -589,20 +608,31 @@ pub fn compute_totals(
                     zone: line.zone.clone(),
                     price_type: line.price_type.clone(),
                 })?;
+        let discount = match line.discount {
+            None => 0,
+            Some(Discount::Percent(percent)) => {
+                basis_points_of(i128::from(price), percent.saturating_mul(100))?
+            }
+            Some(Discount::PerTicket(amount)) => i128::from(amount.max(0)),
+        }
+        .min(i128::from(price));
+        let paid = i128::from(price) - discount;
         let mut line_fees: i128 = 0;
         for fee in fees.iter().filter(|f| f.basis == FeeBasis::PerTicket) {
             let amount = match fee.amount {
                 FeeAmount::Fixed(minor) => i128::from(minor),
-                FeeAmount::Percent(bp) => basis_points_of(i128::from(price), bp)?,
+                FeeAmount::Percent(bp) => basis_points_of(paid, bp)?,
             };
             line_fees = add(line_fees, amount)?;
         }
         subtotal = add(subtotal, i128::from(price))?;
+        discount_total = add(discount_total, discount)?;
         fee_total = add(fee_total, line_fees)?;
         line_totals.push(LineTotal {
             zone: line.zone.clone(),
             price_type: line.price_type.clone(),
             price,
+            discount: to_minor(discount)?,
             fees: to_minor(line_fees)?,
         });
     }
@@ -610,13 +640,13 @@ pub fn compute_totals(
         for fee in fees.iter().filter(|f| f.basis == FeeBasis::PerOrder) {
             let amount = match fee.amount {
                 FeeAmount::Fixed(minor) => i128::from(minor),
-                FeeAmount::Percent(bp) => basis_points_of(subtotal, bp)?,
+                FeeAmount::Percent(bp) => basis_points_of(subtotal - discount_total, bp)?,
             };
             fee_total = add(fee_total, amount)?;
         }
     }
 
-    let gross = add(subtotal, fee_total)?;
+    let gross = add(subtotal - discount_total, fee_total)?;
     let mut tax: i128 = 0;
     for t in taxes.iter().filter(|t| !t.inclusive) {
         tax = add(tax, basis_points_of(gross, t.rate_bp)?)?;
@@ -640,6 +670,7 @@ pub fn compute_totals(
     Ok(Totals {
         lines: line_totals,
         subtotal: to_minor(subtotal)?,
+        discount: to_minor(discount_total)?,
         fees: to_minor(fee_total)?,
         tax: to_minor(tax)?,
         tax_included: to_minor(tax_included)?,
@@ -674,6 +705,7 @@ mod tests {
             .map(|_| OrderLine {
                 zone: zone(zone_id),
                 price_type: PriceType::parse(price_type).unwrap(),
+                discount: None,
             })
             .collect()
     }
@@ -980,10 +1012,44 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({
-                "lines": [{"zone": "stalls", "priceType": "adult", "price": 4250, "fees": 0}],
-                "subtotal": 4250, "fees": 0, "tax": 0, "taxIncluded": 0, "total": 4250,
+                "lines": [{"zone": "stalls", "priceType": "adult", "price": 4250, "discount": 0, "fees": 0}],
+                "subtotal": 4250, "discount": 0, "fees": 0, "tax": 0, "taxIncluded": 0, "total": 4250,
                 "currency": "USD",
             })
         );
+    }
+
+    #[test]
+    fn a_discount_comes_off_the_price_before_percent_fees_and_tax() {
+        let prices = table(&[("stalls", "adult", 5000)]);
+        let mut lines = tickets(2, "stalls", "adult");
+        lines[0].discount = Some(Discount::Percent(20));
+        lines[1].discount = Some(Discount::PerTicket(800));
+        let fees = [fee(FeeBasis::PerTicket, FeeAmount::Percent(1000))];
+        let taxes = [Tax::new("Sales tax", 1000, false).unwrap()];
+        let t = totals(&lines, &prices, &fees, &taxes);
+        assert_eq!(
+            (t.lines[0].price, t.lines[0].discount, t.lines[0].fees),
+            (5000, 1000, 400)
+        );
+        assert_eq!(
+            (t.lines[1].price, t.lines[1].discount, t.lines[1].fees),
+            (5000, 800, 420)
+        );
+        assert_eq!((t.subtotal, t.discount, t.fees), (10000, 1800, 820));
+        // Tax on (10000 − 1800 + 820) = 9020.
+        assert_eq!(t.tax, 902);
+        assert_eq!(t.total, 10000 - 1800 + 820 + 902);
+    }
+
+    #[test]
+    fn a_discount_never_makes_a_ticket_cost_less_than_nothing() {
+        let prices = table(&[("stalls", "student", 300)]);
+        let mut lines = tickets(1, "stalls", "student");
+        lines[0].discount = Some(Discount::PerTicket(500));
+        let t = totals(&lines, &prices, &[], &[]);
+        assert_eq!((t.discount, t.total), (300, 0));
+        lines[0].discount = Some(Discount::Percent(100));
+        assert_eq!(totals(&lines, &prices, &[], &[]).total, 0);
     }
 }

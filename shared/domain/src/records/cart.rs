@@ -32,6 +32,9 @@ pub struct CartRecord {
     /// The order of the cart's current checkout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<OrderId>,
+    /// The promo code the patron entered, applied at checkout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promo: Option<crate::promo::PromoCode>,
     pub created_at: String,
     /// DynamoDB TTL (epoch seconds): abandoned carts disappear.
     pub ttl: i64,

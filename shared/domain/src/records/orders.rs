@@ -47,8 +47,11 @@ pub struct TicketRecord {
     pub zone: ZoneId,
     pub place: Place,
     pub price_type: PriceType,
-    /// Minor units.
+    /// What the ticket was sold for (after any discount), minor units.
     pub price: i64,
+    /// Taken off the list price by a promo code, minor units.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub discount: i64,
     /// Per-ticket fees, minor units.
     pub fees: i64,
     pub status: TicketStatus,
@@ -126,6 +129,9 @@ pub struct OrderRecord {
     /// When the box office posted the tickets of a `mail` delivery order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posted_at: Option<String>,
+    /// The promo code it was checked out with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promo: Option<crate::promo::PromoUse>,
     pub version: u32,
 }
 
@@ -177,4 +183,12 @@ pub struct IssuedTicketRecord {
     pub admissions: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admitted_at: Option<String>,
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(amount: &i64) -> bool {
+    *amount == 0
 }
