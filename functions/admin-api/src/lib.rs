@@ -12,6 +12,7 @@ mod orders;
 mod payments;
 mod performances;
 mod platform;
+mod promos;
 mod seatmaps;
 mod staff;
 mod venue;
@@ -48,6 +49,7 @@ pub struct AdminState {
     pub agreements: Arc<marquee_app::agreements::PaymentAgreements>,
     pub door: Arc<marquee_app::door::Door>,
     pub domains: Arc<marquee_app::domains::CustomDomains>,
+    pub promos: Arc<marquee_app::promos::Promos>,
     /// What staff tokens are checked against.
     pub sessions: Sessions,
     /// Rate limits on logins, invitation codes and password changes.
@@ -63,8 +65,10 @@ impl AdminState {
         payments: Payments,
         domains: Arc<marquee_app::domains::CustomDomains>,
     ) -> Self {
+        let catalog = services::sale_catalog(&store);
         Self {
             domains,
+            promos: services::promos(&store, services::holds(&store, catalog.clone()), catalog),
             delivery: Arc::new(marquee_app::delivery::TicketDelivery::new(
                 services::sale_catalog(&store),
                 Arc::new(mail.clone()),
@@ -143,6 +147,10 @@ impl FromRef<AdminState> for Sessions {
         events::update_event,
         events::image_upload,
         audit::list_audit,
+        promos::list_promo_codes,
+        promos::create_promo_code,
+        promos::update_promo_code,
+        promos::delete_promo_code,
         performances::create_performance,
         performances::create_series,
         performances::get_performance,
@@ -201,6 +209,14 @@ pub fn router(state: AdminState) -> Router {
             post(domains::verify_domain),
         )
         .route("/admin/v1/audit", get(audit::list_audit))
+        .route(
+            "/admin/v1/promo-codes",
+            get(promos::list_promo_codes).post(promos::create_promo_code),
+        )
+        .route(
+            "/admin/v1/promo-codes/{codeId}",
+            put(promos::update_promo_code).delete(promos::delete_promo_code),
+        )
         .route(
             "/admin/v1/events",
             get(events::list_events).post(events::create_event),

@@ -174,6 +174,25 @@ pub struct CartView {
     /// When the first of its holds expires (the countdown), if it holds anything.
     expires_at: Option<String>,
     items: Vec<CartItem>,
+    /// The promo code on the cart, applied at checkout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    promo: Option<PromoView>,
+}
+
+/// A promo code as the patron sees it: what it takes off each ticket it applies to.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PromoView {
+    #[schema(example = "SPRING20")]
+    code: String,
+    /// Whole percent off each ticket's price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    percent_off: Option<u32>,
+    /// Minor units off each ticket's price, in the venue's currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount_off: Option<i64>,
+    /// Some tickets only (events, performances or price types): checkout says which.
+    limited: bool,
 }
 
 pub(crate) fn millis(at: i64) -> String {
@@ -245,6 +264,19 @@ async fn cart_view(
         };
         items.push(item(hold, seat, area));
     }
+    let promo = state
+        .promos
+        .of_cart(&tenant.id, contents.cart.promo.as_ref())
+        .await?
+        .filter(|p| !p.retired)
+        .map(|p| PromoView {
+            code: p.code.to_string(),
+            percent_off: p.percent_off,
+            amount_off: p.amount_off,
+            limited: !(p.event_ids.is_empty()
+                && p.performance_ids.is_empty()
+                && p.price_types.is_empty()),
+        });
     Ok(CartView {
         cart_id: contents.cart.id.to_string(),
         status: contents.cart.status,
@@ -252,6 +284,7 @@ async fn cart_view(
         remaining: contents.remaining(),
         expires_at: contents.expires_at().map(millis),
         items,
+        promo,
     })
 }
 
@@ -369,6 +402,50 @@ pub async fn release_hold(
 ) -> Result<axum::Json<CartView>, ApiError> {
     let access = cart_access(&headers, &cart_id)?;
     state.holds.release(&tenant.id, &access, &hold_id).await?;
+    let contents = state.holds.contents(&tenant.id, &access).await?;
+    Ok(axum::Json(cart_view(&state, &tenant, contents).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PromoBody {
+    /// As the patron typed it; case does not matter.
+    #[schema(example = "spring20")]
+    code: String,
+}
+
+/// Put a promo code on the cart: checked now (it exists, is within its dates, has uses left,
+/// covers a performance in the cart) and applied at checkout, where the per-patron limit and
+/// price types are judged.
+#[utoipa::path(post, path = "/api/v1/carts/{cartId}/promo", params(("cartId" = String, Path), ("X-Cart-Token" = String, Header)), request_body = PromoBody,
+    responses((status = 200, body = CartView), (status = 400, description = "malformed_json"), (status = 401), (status = 404, description = "cart_not_found"),
+        (status = 409, description = "promo_exhausted; cart_not_open"),
+        (status = 422, description = "promo_not_applicable; promo_expired; invalid_field; invalid_body"), (status = 503, description = "busy")))]
+pub async fn apply_promo(
+    State(state): State<PublicState>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    Path(cart_id): Path<String>,
+    Json(body): Json<PromoBody>,
+) -> Result<axum::Json<CartView>, ApiError> {
+    let access = cart_access(&headers, &cart_id)?;
+    state.promos.apply(&tenant.id, &access, &body.code).await?;
+    let contents = state.holds.contents(&tenant.id, &access).await?;
+    Ok(axum::Json(cart_view(&state, &tenant, contents).await?))
+}
+
+/// Take the promo code off the cart.
+#[utoipa::path(delete, path = "/api/v1/carts/{cartId}/promo", params(("cartId" = String, Path), ("X-Cart-Token" = String, Header)),
+    responses((status = 200, body = CartView), (status = 401), (status = 404, description = "cart_not_found"), (status = 409, description = "cart_not_open"),
+        (status = 503, description = "busy")))]
+pub async fn remove_promo(
+    State(state): State<PublicState>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    Path(cart_id): Path<String>,
+) -> Result<axum::Json<CartView>, ApiError> {
+    let access = cart_access(&headers, &cart_id)?;
+    state.promos.remove(&tenant.id, &access).await?;
     let contents = state.holds.contents(&tenant.id, &access).await?;
     Ok(axum::Json(cart_view(&state, &tenant, contents).await?))
 }

@@ -40,6 +40,7 @@ pub struct PublicState {
     /// Published performances and prepared seat maps, cached per instance.
     pub catalog: Arc<SaleCatalog>,
     pub holds: Arc<Holds>,
+    pub promos: Arc<marquee_app::promos::Promos>,
     pub checkout: Arc<Checkout>,
     pub orders: Arc<marquee_app::orders::Orders>,
     /// Account mail (password reset codes).
@@ -76,8 +77,10 @@ impl PublicState {
             payments.clone(),
             config.payment_window_seconds,
         );
+        let promos = services::promos(&store, holds.clone(), catalog.clone());
         Self {
             jwt: JwtKeys::new(&config.jwt_secret),
+            promos,
             payments,
             tenancy: Tenancy::new(store.clone())
                 .with_client_addresses(ClientAddresses::from_config(&config)),
@@ -126,6 +129,8 @@ impl FromRef<PublicState> for Sessions {
         carts::get_cart,
         carts::add_hold,
         carts::release_hold,
+        carts::apply_promo,
+        carts::remove_promo,
         orders::checkout,
         orders::get_order,
         orders::tickets_pdf,
@@ -158,6 +163,10 @@ pub fn router(state: PublicState) -> Router {
         .route(
             "/api/v1/carts/{cartId}/holds/{holdId}",
             axum::routing::delete(carts::release_hold),
+        )
+        .route(
+            "/api/v1/carts/{cartId}/promo",
+            axum::routing::post(carts::apply_promo).delete(carts::remove_promo),
         )
         .route(
             "/api/v1/carts/{cartId}/checkout",

@@ -73,8 +73,8 @@ pub struct CheckoutView {
 /// Check out: price the cart, keep its seats for the payment and open a payment.
 #[utoipa::path(post, path = "/api/v1/carts/{cartId}/checkout", params(("cartId" = String, Path), ("X-Cart-Token" = String, Header)), request_body = CheckoutBody,
     responses((status = 201, body = CheckoutView), (status = 400, description = "malformed_json"), (status = 401), (status = 404, description = "cart_not_found"),
-        (status = 409, description = "cart_not_open; cart_changed; hold_expired; not_on_sale; seat_unavailable (free order); payments_not_ready (the venue cannot take card payments now)"),
-        (status = 422, description = "invalid_field; missing_tickets; unknown_holds; invalid_price_type"),
+        (status = 409, description = "cart_not_open; cart_changed; hold_expired; not_on_sale; seat_unavailable (free order); payments_not_ready (the venue cannot take card payments now); promo_exhausted (the cart's promo code is used up, in all or for this email address)"),
+        (status = 422, description = "invalid_field; missing_tickets; unknown_holds; invalid_price_type; promo_not_applicable; promo_expired"),
         (status = 502, description = "payment_provider_error; payment_provider_unavailable"), (status = 503, description = "payments_unavailable; busy")))]
 pub async fn checkout(
     State(state): State<PublicState>,

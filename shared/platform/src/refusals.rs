@@ -9,7 +9,9 @@ use marquee_app::checkout::CheckoutError;
 use marquee_app::holds::HoldError;
 use marquee_app::orders::OrderError;
 use marquee_app::ports::PaymentError;
+use marquee_app::promos::PromoError;
 use marquee_app::sales::SaleError;
+use marquee_domain::promo::PromoRefusal;
 use marquee_domain::records::CartStatus;
 use serde_json::json;
 
@@ -32,6 +34,57 @@ fn seat_unavailable(seats: &[marquee_domain::SeatId]) -> ApiError {
         "Some of these seats were just taken by someone else",
     )
     .with_details(json!({ "seats": seats }))
+}
+
+/// A promo code that cannot be used: 409 `promo_exhausted` when it is used up (in all or
+/// for this email address), else 422 `promo_expired` or `promo_not_applicable`.
+pub fn promo_refused(refusal: &PromoRefusal) -> ApiError {
+    let status = match refusal {
+        PromoRefusal::Exhausted | PromoRefusal::PatronLimit => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let message = match refusal {
+        PromoRefusal::Unknown => "There is no such promo code".to_owned(),
+        PromoRefusal::NotYet(from) => format!(
+            "This promo code can be used from {}",
+            from.format("%-d %B %Y, %H:%M UTC")
+        ),
+        PromoRefusal::Expired(to) => {
+            format!(
+                "This promo code expired on {}",
+                to.format("%-d %B %Y, %H:%M UTC")
+            )
+        }
+        PromoRefusal::Exhausted => "This promo code has been used up".to_owned(),
+        PromoRefusal::PatronLimit => {
+            "This email address has already used this promo code as often as it may".to_owned()
+        }
+        PromoRefusal::NotApplicable => {
+            "This promo code does not apply to the tickets in your cart".to_owned()
+        }
+    };
+    ApiError::new(status, refusal.code(), message)
+}
+
+impl From<PromoError> for ApiError {
+    fn from(e: PromoError) -> Self {
+        match e {
+            PromoError::NotFound => ApiError::not_found("Promo code"),
+            PromoError::Taken(code) => ApiError::conflict(
+                "promo_code_taken",
+                format!("The venue already has (or had) the code {code}; choose another"),
+            ),
+            PromoError::Changed => ApiError::conflict(
+                "edit_conflict",
+                "Someone else changed this code meanwhile; reload and try again",
+            ),
+            PromoError::CartNotFound => cart_not_found(),
+            PromoError::CartNotOpen(status) => cart_not_open(status),
+            PromoError::Refused(refusal) => promo_refused(&refusal),
+            PromoError::Invalid(invalid) => invalid.into(),
+            PromoError::Store(e) => e.into(),
+        }
+    }
 }
 
 impl From<HoldError> for ApiError {
@@ -149,6 +202,7 @@ impl From<CheckoutError> for ApiError {
             )
             .with_details(json!({ "seats": seats })),
             CheckoutError::Busy => busy(),
+            CheckoutError::Promo(refusal) => promo_refused(&refusal),
             CheckoutError::Payment(e) => e.into(),
             CheckoutError::Store(e) => e.into(),
         }

@@ -75,10 +75,25 @@ pub fn checkout(
         catalog,
         holds,
         Arc::new(store.clone()),
+        Arc::new(store.clone()),
         Arc::new(payments),
         sales,
         clock(),
         payment_window_seconds,
+    ))
+}
+
+/// Promo codes: staff manage them, patrons put them on carts.
+pub fn promos(
+    store: &Store,
+    holds: Arc<Holds>,
+    catalog: Arc<SaleCatalog>,
+) -> Arc<marquee_app::promos::Promos> {
+    Arc::new(marquee_app::promos::Promos::new(
+        Arc::new(store.clone()),
+        holds,
+        catalog,
+        clock(),
     ))
 }
 

@@ -4,6 +4,7 @@
 //! The hostname index (`HOST#{hostname}`) is global on purpose: it is how a request finds
 //! its tenant, and its conditional put is what makes hostnames unique.
 
+use marquee_domain::promo::PromoCode;
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId};
 use marquee_domain::{
     CartId, Email, EventId, HoldId, Hostname, OrderId, OrderNumber, PerformanceId, SeatMapId,
@@ -180,6 +181,25 @@ pub fn audit(tenant: &TenantId) -> String {
 /// An audit entry's sort key: its time, then its id (both sort as text).
 pub fn audit_sk(at: &str, id: &str) -> String {
     format!("{at}#{id}")
+}
+
+/// A venue's promo codes, one item per code (see `crate::promos`).
+pub fn promos(tenant: &TenantId) -> String {
+    format!("T#{tenant}#PROMOS")
+}
+
+pub fn promo_sk(code: &PromoCode) -> String {
+    format!("CODE#{code}")
+}
+
+/// How often each email address used a promo code (codes with a per-patron limit).
+pub fn promo_patrons(tenant: &TenantId, code: &PromoCode) -> String {
+    format!("T#{tenant}#PROMO#{code}")
+}
+
+/// Email addresses are counted in lower case: the same address however it is typed.
+pub fn promo_patron_sk(email: &str) -> String {
+    format!("EMAIL#{}", email.to_lowercase())
 }
 
 /// A Stripe event already handled (deliveries repeat): found through the order's tenant.

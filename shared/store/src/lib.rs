@@ -16,6 +16,7 @@ mod mail;
 mod orders;
 mod patrons;
 mod ports;
+mod promos;
 mod seats;
 mod staff;
 mod tenancy;

@@ -16,6 +16,7 @@ use crate::{
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use marquee_app::ports::CheckoutWrite;
+use marquee_domain::promo::{PromoRecord, PromoRefusal};
 use marquee_domain::records::{CartStatus, Spot};
 use marquee_domain::seatmap::{AreaId, SeatId};
 use marquee_domain::{
@@ -125,6 +126,10 @@ impl Store {
                     .build(),
             );
         }
+        let promo_at = items.len();
+        if let Some(promo) = write.promo {
+            items.extend(self.count_promo_use(write.tenant, promo, &write.order.email)?);
+        }
 
         let result = self
             .client
@@ -170,6 +175,23 @@ impl Store {
         }
         if !expired.is_empty() {
             return Err(CheckoutRefusal::HoldsExpired(expired));
+        }
+        if let Some(promo) = write.promo {
+            if condition_failed_at(reasons, promo_at) {
+                let stored = reasons
+                    .get(promo_at)
+                    .and_then(|r| r.item())
+                    .and_then(|i| serde_dynamo::from_item::<_, PromoRecord>(i.clone()).ok());
+                return Err(match stored {
+                    Some(p) if p.version == promo.version && !p.retired => {
+                        CheckoutRefusal::Promo(PromoRefusal::Exhausted)
+                    }
+                    _ => CheckoutRefusal::PromoChanged,
+                });
+            }
+            if condition_failed_at(reasons, promo_at + 1) {
+                return Err(CheckoutRefusal::Promo(PromoRefusal::PatronLimit));
+            }
         }
         if is_conflict(reasons) {
             return Err(CheckoutRefusal::Contention);
@@ -363,26 +385,56 @@ impl Store {
         .await
     }
 
-    /// A pending order that will never be paid (the patron checked out again).
+    /// A pending order that will never be paid (the patron checked out again). A promo
+    /// code's use it counted is given back in the same transaction.
     pub async fn cancel_pending_order(
         &self,
         tenant: &TenantId,
-        order: &OrderId,
+        order: &OrderRecord,
         problem: &str,
     ) -> Result<(), StoreError> {
-        self.update_order(
-            tenant,
-            order,
-            "SET #status = :cancelled, problem = :problem, version = version + :one",
-            "#status = :pending",
-            &[
-                (":cancelled", s(OrderStatus::Cancelled.as_str())),
-                (":pending", s(OrderStatus::Pending.as_str())),
-                (":problem", s(problem)),
-                (":one", n(1)),
-            ],
-        )
-        .await
+        const UPDATE: &str =
+            "SET #status = :cancelled, problem = :problem, version = version + :one";
+        let values = [
+            (":cancelled", s(OrderStatus::Cancelled.as_str())),
+            (":pending", s(OrderStatus::Pending.as_str())),
+            (":problem", s(problem)),
+            (":one", n(1)),
+        ];
+        let Some(promo) = &order.promo else {
+            return self
+                .update_order(tenant, &order.id, UPDATE, "#status = :pending", &values)
+                .await;
+        };
+        let mut cancel = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::order(tenant, &order.id), keys::ORDER_SK)))
+            .update_expression(UPDATE)
+            .condition_expression("#status = :pending")
+            .expression_attribute_names("#status", "status");
+        for (name, value) in values {
+            cancel = cancel.expression_attribute_values(name, value);
+        }
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .update(build(cancel.build())?)
+                .build(),
+        ];
+        items.extend(self.return_promo_use(tenant, promo, &order.email)?);
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| match e.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(e)
+                    if condition_failed_at(e.cancellation_reasons(), 0) =>
+                {
+                    StoreError::ConditionFailed
+                }
+                other => StoreError::dynamo(other),
+            })
     }
 
     /// The sale, in one transaction: the order paid, the cart completed, each seat sold (if

@@ -5,9 +5,10 @@ use crate::Store;
 use async_trait::async_trait;
 use marquee_app::ports::{
     Catalog, CheckoutRefusal, CheckoutWrite, DoorStore, HoldRefusal, HoldRequest, HoldStore,
-    OrderStore, PaymentEvents, PlacesToHold, PortError, RefundWrite, ReleaseBy, SaleRefusal,
-    SaleWrite, ScanOutcome, SeatToHold, WriteRefusal,
+    OrderStore, PaymentEvents, PlacesToHold, PortError, PromoStore, RefundWrite, ReleaseBy,
+    SaleRefusal, SaleWrite, ScanOutcome, SeatToHold, WriteRefusal,
 };
+use marquee_domain::promo::{PromoCode, PromoRecord};
 use marquee_domain::records::{
     CartRecord, EventRecord, HoldRecord, IssuedTicketRecord, OrderRecord, PerformanceRecord,
     RefundRecord, ScanRecord, SeatMapRecord, SeatStateRecord, VenueRecord,
@@ -181,7 +182,7 @@ impl OrderStore for Store {
     async fn cancel_pending_order(
         &self,
         tenant: &TenantId,
-        order: &OrderId,
+        order: &OrderRecord,
         reason: &str,
     ) -> Result<(), WriteRefusal> {
         Ok(Store::cancel_pending_order(self, tenant, order, reason).await?)
@@ -238,6 +239,47 @@ impl OrderStore for Store {
         performance: &PerformanceId,
     ) -> Result<Vec<IssuedTicketRecord>, PortError> {
         Ok(Store::performance_tickets(self, tenant, performance).await?)
+    }
+}
+
+#[async_trait]
+impl PromoStore for Store {
+    async fn promos(&self, tenant: &TenantId) -> Result<Vec<PromoRecord>, PortError> {
+        Ok(Store::promos(self, tenant).await?)
+    }
+
+    async fn promo(
+        &self,
+        tenant: &TenantId,
+        code: &PromoCode,
+    ) -> Result<Option<PromoRecord>, PortError> {
+        Ok(Store::promo(self, tenant, code).await?)
+    }
+
+    async fn create_promo(
+        &self,
+        tenant: &TenantId,
+        promo: &PromoRecord,
+    ) -> Result<(), WriteRefusal> {
+        Ok(Store::create_promo(self, tenant, promo).await?)
+    }
+
+    async fn replace_promo(
+        &self,
+        tenant: &TenantId,
+        promo: &PromoRecord,
+    ) -> Result<(), WriteRefusal> {
+        Ok(Store::replace_promo(self, tenant, promo).await?)
+    }
+
+    async fn set_cart_promo(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        token_hash: &str,
+        code: Option<&PromoCode>,
+    ) -> Result<(), WriteRefusal> {
+        Ok(Store::set_cart_promo(self, tenant, cart, token_hash, code).await?)
     }
 }
 

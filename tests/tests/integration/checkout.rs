@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 pub(crate) const VISA: &str = "4242424242424242";
-const DECLINED: &str = "4000000000000002";
+pub(crate) const DECLINED: &str = "4000000000000002";
 
 /// A cart token pair: (id, token).
 type Cart = (String, String);
@@ -141,7 +141,7 @@ impl TestApp {
         }
     }
 
-    async fn await_cart_status(&self, host: &str, cart: &Cart, status: &str) -> Value {
+    pub(crate) async fn await_cart_status(&self, host: &str, cart: &Cart, status: &str) -> Value {
         let started = Instant::now();
         loop {
             let view = self.cart(host, cart).await;

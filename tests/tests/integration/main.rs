@@ -20,6 +20,7 @@ mod live;
 mod payments;
 mod permissions;
 mod platform;
+mod promos;
 mod reconcile;
 mod secrets;
 mod template;

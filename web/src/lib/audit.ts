@@ -20,6 +20,9 @@ export const AUDIT_KINDS: readonly { kind: AuditKind; label: string }[] = [
   { kind: 'staff_invited', label: 'Invited a staff member' },
   { kind: 'staff_role_changed', label: "Changed a staff member's role" },
   { kind: 'staff_removed', label: 'Removed a staff member' },
+  { kind: 'promo_created', label: 'Created a promo code' },
+  { kind: 'promo_edited', label: 'Changed a promo code' },
+  { kind: 'promo_deleted', label: 'Deleted a promo code' },
 ];
 
 export function kindLabel(kind: AuditKind): string {

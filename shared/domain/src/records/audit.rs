@@ -20,10 +20,13 @@ pub enum AuditKind {
     StaffInvited,
     StaffRoleChanged,
     StaffRemoved,
+    PromoCreated,
+    PromoEdited,
+    PromoDeleted,
 }
 
 impl AuditKind {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 16] = [
         Self::Login,
         Self::EventCreated,
         Self::EventEdited,
@@ -37,6 +40,9 @@ impl AuditKind {
         Self::StaffInvited,
         Self::StaffRoleChanged,
         Self::StaffRemoved,
+        Self::PromoCreated,
+        Self::PromoEdited,
+        Self::PromoDeleted,
     ];
 
     /// The name as stored and as the API writes it (`order_refunded`).
@@ -55,6 +61,9 @@ impl AuditKind {
             Self::StaffInvited => "staff_invited",
             Self::StaffRoleChanged => "staff_role_changed",
             Self::StaffRemoved => "staff_removed",
+            Self::PromoCreated => "promo_created",
+            Self::PromoEdited => "promo_edited",
+            Self::PromoDeleted => "promo_deleted",
         }
     }
 

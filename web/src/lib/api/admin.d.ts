@@ -460,6 +460,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/promo-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The venue's promo codes, with their use counts. */
+        get: operations["list_promo_codes"];
+        put?: never;
+        /** A new promo code: percent or amount off each ticket it applies to. */
+        post: operations["create_promo_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/promo-codes/{codeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** New terms for a code (the code itself cannot change); its uses stay counted. */
+        put: operations["update_promo_code"];
+        post?: never;
+        /**
+         * Delete a code: patrons can no longer use it (carts holding it are refused at checkout);
+         *     orders that used it keep their discount, and the code is not handed out again.
+         */
+        delete: operations["delete_promo_code"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/scan": {
         parameters: {
             query?: never;
@@ -715,7 +754,7 @@ export interface components {
          * @description What was done. New kinds are added at the end; stored entries keep their names.
          * @enum {string}
          */
-        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed";
+        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed" | "promo_created" | "promo_edited" | "promo_deleted";
         AuditList: {
             /** @description Newest first. */
             entries: components["schemas"]["AuditEntry"][];
@@ -1010,7 +1049,12 @@ export interface components {
         LineTotal: {
             /**
              * Format: int64
-             * @description The per-ticket fees on this ticket, minor units.
+             * @description Taken off the price by a promo code, minor units (at most the price).
+             */
+            discount?: number;
+            /**
+             * Format: int64
+             * @description The per-ticket fees on this ticket (on the discounted price), minor units.
              */
             fees: number;
             /**
@@ -1260,6 +1304,86 @@ export interface components {
             /** @description Defaults to the id. */
             name?: string | null;
         };
+        PromoCodeList: {
+            /** @description Current codes by name, then deleted ones. */
+            promoCodes: components["schemas"]["PromoCodeView"][];
+        };
+        PromoCodeView: {
+            /**
+             * Format: int64
+             * @description Minor units off each ticket.
+             */
+            amountOff?: number | null;
+            /**
+             * @description The code, in capitals: its id in paths.
+             * @example SPRING20
+             */
+            code: string;
+            createdAt: string;
+            eventIds: string[];
+            /** Format: int32 */
+            maxUses?: number | null;
+            /** Format: int32 */
+            perPatron?: number | null;
+            /** Format: int32 */
+            percentOff?: number | null;
+            performanceIds: string[];
+            priceTypes: string[];
+            status: components["schemas"]["PromoStatus"];
+            /**
+             * Format: int32
+             * @description Orders checked out with it (a checkout cancelled unpaid gives its use back).
+             */
+            uses: number;
+            /** Format: date-time */
+            validFrom?: string | null;
+            /** Format: date-time */
+            validTo?: string | null;
+        };
+        /** @description A promo code as staff write it (`POST /admin/v1/promo-codes`, `PUT …/{codeId}`). */
+        PromoInput: {
+            /**
+             * Format: int64
+             * @description Minor units off each ticket's price (never below zero).
+             */
+            amountOff?: number | null;
+            /**
+             * @description 3 to 32 letters, digits, `-` or `_`; patrons may type it in any case.
+             * @example SPRING20
+             */
+            code: string;
+            /** @description Only tickets of these events (empty or absent: every event). */
+            eventIds?: string[];
+            /**
+             * Format: int32
+             * @description Orders that may use it, in all.
+             */
+            maxUses?: number | null;
+            /**
+             * Format: int32
+             * @description Orders one email address may use it for.
+             */
+            perPatron?: number | null;
+            /**
+             * Format: int32
+             * @description Whole percent off each ticket's price, 1 to 100. Exactly one of `percentOff` and
+             *     `amountOff`.
+             */
+            percentOff?: number | null;
+            /** @description Only tickets of these performances. */
+            performanceIds?: string[];
+            /** @description Only tickets of these price types (e.g. `adult`). */
+            priceTypes?: string[];
+            /** Format: date-time */
+            validFrom?: string | null;
+            /** Format: date-time */
+            validTo?: string | null;
+        };
+        /**
+         * @description Where a code stands now.
+         * @enum {string}
+         */
+        PromoStatus: "active" | "scheduled" | "expired" | "used_up" | "deleted";
         /** @description A refund that went back to the patron. */
         RefundRecord: {
             /** Format: int64 */
@@ -1542,12 +1666,17 @@ export interface components {
         TicketStatus: "pending" | "valid" | "refunded";
         /**
          * @description What an order costs, in minor units of `currency`. JSON:
-         *     `{"lines": [{"zone", "priceType", "price", "fees"}], "subtotal", "fees", "tax",
-         *     "taxIncluded", "total", "currency": "USD"}`.
+         *     `{"lines": [{"zone", "priceType", "price", "discount", "fees"}], "subtotal", "discount",
+         *     "fees", "tax", "taxIncluded", "total", "currency": "USD"}`.
          */
         Totals: {
             /** @example USD */
             currency: string;
+            /**
+             * Format: int64
+             * @description The sum of the lines' discounts: off the subtotal before fees and taxes.
+             */
+            discount?: number;
             /**
              * Format: int64
              * @description Per-ticket and per-order fees together.
@@ -1572,7 +1701,7 @@ export interface components {
             taxIncluded: number;
             /**
              * Format: int64
-             * @description subtotal + fees + tax: what the patron pays. A checkout is refused (422) above
+             * @description subtotal − discount + fees + tax: what the patron pays. A checkout is refused (422) above
              *     99,999,999 (`MAX_CHARGE`, Stripe's limit for one payment).
              */
             total: number;
@@ -3942,6 +4071,333 @@ export interface operations {
             };
             /** @description not_found; unknown_host (no venue answers at this Host) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_promo_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodeList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_promo_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodeView"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description promo_code_taken (the venue has or had that code) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field; invalid_body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_promo_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the code */
+                codeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodeView"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description edit_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field; invalid_body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_promo_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the code */
+                codeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description edit_conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -180,6 +180,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/carts/{cartId}/promo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a promo code on the cart: checked now (it exists, is within its dates, has uses left,
+         *     covers a performance in the cart) and applied at checkout, where the per-patron limit and
+         *     price types are judged.
+         */
+        post: operations["apply_promo"];
+        /** Take the promo code off the cart. */
+        delete: operations["remove_promo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -411,6 +433,7 @@ export interface components {
              * @description Tickets this cart may hold in all.
              */
             limit: number;
+            promo?: null | components["schemas"]["PromoView"];
             /**
              * Format: int32
              * @description Tickets it may still add.
@@ -547,7 +570,12 @@ export interface components {
         LineTotal: {
             /**
              * Format: int64
-             * @description The per-ticket fees on this ticket, minor units.
+             * @description Taken off the price by a promo code, minor units (at most the price).
+             */
+            discount?: number;
+            /**
+             * Format: int64
+             * @description The per-ticket fees on this ticket (on the discounted price), minor units.
              */
             fees: number;
             /**
@@ -709,6 +737,30 @@ export interface components {
             colour?: string | null;
             id: components["schemas"]["ZoneId"];
             name: string;
+        };
+        PromoBody: {
+            /**
+             * @description As the patron typed it; case does not matter.
+             * @example spring20
+             */
+            code: string;
+        };
+        /** @description A promo code as the patron sees it: what it takes off each ticket it applies to. */
+        PromoView: {
+            /**
+             * Format: int64
+             * @description Minor units off each ticket's price, in the venue's currency.
+             */
+            amountOff?: number | null;
+            /** @example SPRING20 */
+            code: string;
+            /** @description Some tickets only (events, performances or price types): checkout says which. */
+            limited: boolean;
+            /**
+             * Format: int32
+             * @description Whole percent off each ticket's price.
+             */
+            percentOff?: number | null;
         };
         RefundView: {
             /** Format: int64 */
@@ -896,12 +948,17 @@ export interface components {
         };
         /**
          * @description What an order costs, in minor units of `currency`. JSON:
-         *     `{"lines": [{"zone", "priceType", "price", "fees"}], "subtotal", "fees", "tax",
-         *     "taxIncluded", "total", "currency": "USD"}`.
+         *     `{"lines": [{"zone", "priceType", "price", "discount", "fees"}], "subtotal", "discount",
+         *     "fees", "tax", "taxIncluded", "total", "currency": "USD"}`.
          */
         Totals: {
             /** @example USD */
             currency: string;
+            /**
+             * Format: int64
+             * @description The sum of the lines' discounts: off the subtotal before fees and taxes.
+             */
+            discount?: number;
             /**
              * Format: int64
              * @description Per-ticket and per-order fees together.
@@ -926,7 +983,7 @@ export interface components {
             taxIncluded: number;
             /**
              * Format: int64
-             * @description subtotal + fees + tax: what the patron pays. A checkout is refused (422) above
+             * @description subtotal − discount + fees + tax: what the patron pays. A checkout is refused (422) above
              *     99,999,999 (`MAX_CHARGE`, Stripe's limit for one payment).
              */
             total: number;
@@ -1626,7 +1683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description cart_not_open; cart_changed; hold_expired; not_on_sale; seat_unavailable (free order); payments_not_ready (the venue cannot take card payments now) */
+            /** @description cart_not_open; cart_changed; hold_expired; not_on_sale; seat_unavailable (free order); payments_not_ready (the venue cannot take card payments now); promo_exhausted (the cart's promo code is used up, in all or for this email address) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1653,7 +1710,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description invalid_field; missing_tickets; unknown_holds; invalid_price_type */
+            /** @description invalid_field; missing_tickets; unknown_holds; invalid_price_type; promo_not_applicable; promo_expired */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1847,6 +1904,198 @@ export interface operations {
                 };
             };
             /** @description cart_not_found; no such hold; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    apply_promo: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Cart-Token": string;
+            };
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description promo_exhausted; cart_not_open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description promo_not_applicable; promo_expired; invalid_field; invalid_body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_promo: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Cart-Token": string;
+            };
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_found; unknown_host (no venue answers at this Host) */
             404: {
                 headers: {
                     [name: string]: unknown;
