@@ -120,6 +120,10 @@ pub struct Checkout {
 }
 
 impl Checkout {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per port or service it uses; built in two places"
+    )]
     pub fn new(
         catalog: Arc<SaleCatalog>,
         holds: Arc<Holds>,

@@ -139,7 +139,7 @@ impl Promos {
         access: &CartAccess,
         code: &str,
     ) -> Result<PromoRecord, PromoError> {
-        let code = PromoCode::parse(code).map_err(|e| PromoError::Invalid(e))?;
+        let code = PromoCode::parse(code).map_err(PromoError::Invalid)?;
         let contents = self.holds.contents(tenant, access).await?;
         if contents.cart.status != CartStatus::Open {
             return Err(PromoError::CartNotOpen(contents.cart.status));
