@@ -13,6 +13,7 @@ mod payments;
 mod performances;
 mod platform;
 mod promos;
+mod reports;
 mod seatmaps;
 mod staff;
 mod venue;
@@ -151,6 +152,8 @@ impl FromRef<AdminState> for Sessions {
         promos::create_promo_code,
         promos::update_promo_code,
         promos::delete_promo_code,
+        reports::end_of_day,
+        reports::sales,
         performances::create_performance,
         performances::create_series,
         performances::get_performance,
@@ -209,6 +212,8 @@ pub fn router(state: AdminState) -> Router {
             post(domains::verify_domain),
         )
         .route("/admin/v1/audit", get(audit::list_audit))
+        .route("/admin/v1/reports/end-of-day", get(reports::end_of_day))
+        .route("/admin/v1/reports/sales", get(reports::sales))
         .route(
             "/admin/v1/promo-codes",
             get(promos::list_promo_codes).post(promos::create_promo_code),

@@ -1,14 +1,17 @@
-//! Lambda's DynamoDB Streams trigger, locally: tails the table's stream on DynamoDB Local and
-//! hands each batch of records to the `seat-events` worker as the `aws_lambda_events` event
-//! Lambda would deliver, retrying from a reported failure as Lambda does (a few times, then
-//! the batch is dropped with a warning, like a trigger's retry limit).
+//! Lambda's DynamoDB Streams triggers, locally: tails the table's stream on DynamoDB Local and
+//! hands each batch of records to the `seat-events` and `sales-reports` workers as the
+//! `aws_lambda_events` event Lambda would deliver, each retried from its reported failure as
+//! Lambda does (a few times, then the batch is dropped with a warning, like a trigger's retry
+//! limit).
 
 use crate::live::LiveHub;
 use anyhow::Context;
 use aws_lambda_events::dynamodb::{Event, EventRecord, StreamRecord, StreamViewType};
+use aws_lambda_events::streams::DynamoDbEventResponse;
 use aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType};
 use chrono::DateTime;
 use marquee_store::Store;
+use sales_reports::SalesReports;
 use seat_events::SeatEvents;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -45,8 +48,36 @@ pub(crate) async fn start_seat_events(
         known: HashSet::new(),
     };
     tailer.discover(true).await?;
-    let worker = SeatEvents::new(store, hub);
-    Ok(tokio::spawn(async move { tailer.run(worker).await }))
+    let workers = Workers {
+        live: SeatEvents::new(store.clone(), hub),
+        reports: SalesReports::new(store),
+    };
+    Ok(tokio::spawn(async move { tailer.run(workers).await }))
+}
+
+/// The stream's consumers, each with its own trigger in AWS.
+struct Workers {
+    live: SeatEvents<LiveHub>,
+    reports: SalesReports,
+}
+
+trait StreamWorker {
+    const NAME: &'static str;
+    async fn handle(&self, event: &Event) -> DynamoDbEventResponse;
+}
+
+impl StreamWorker for SeatEvents<LiveHub> {
+    const NAME: &'static str = "seat-events";
+    async fn handle(&self, event: &Event) -> DynamoDbEventResponse {
+        self.handle_batch(event).await
+    }
+}
+
+impl StreamWorker for SalesReports {
+    const NAME: &'static str = "sales-reports";
+    async fn handle(&self, event: &Event) -> DynamoDbEventResponse {
+        self.handle_batch(event).await
+    }
 }
 
 struct Tailer {
@@ -130,7 +161,7 @@ impl Tailer {
             .context("no shard iterator")
     }
 
-    async fn run(mut self, worker: SeatEvents<LiveHub>) {
+    async fn run(mut self, workers: Workers) {
         let mut polls = 0u32;
         loop {
             polls = polls.wrapping_add(1);
@@ -144,13 +175,13 @@ impl Tailer {
             }
             let ids: Vec<String> = self.shards.keys().cloned().collect();
             for id in ids {
-                self.read(&id, &worker).await;
+                self.read(&id, &workers).await;
             }
             tokio::time::sleep(POLL_INTERVAL).await;
         }
     }
 
-    async fn read(&mut self, id: &str, worker: &SeatEvents<LiveHub>) {
+    async fn read(&mut self, id: &str, workers: &Workers) {
         let Some(shard) = self.shards.get(id) else {
             return;
         };
@@ -219,17 +250,30 @@ impl Tailer {
             }
         }
         if !records.is_empty() {
-            deliver(worker, records).await;
+            // Only orders count for the reports (the trigger's filter in AWS).
+            let orders: Vec<EventRecord> =
+                records.iter().filter(|r| is_order(r)).cloned().collect();
+            deliver(&workers.live, records).await;
+            if !orders.is_empty() {
+                deliver(&workers.reports, orders).await;
+            }
         }
     }
 }
 
+fn is_order(record: &EventRecord) -> bool {
+    matches!(
+        record.change.keys.get(marquee_store::keys::SK),
+        Some(serde_dynamo::AttributeValue::S(sk)) if sk == marquee_store::keys::ORDER_SK
+    )
+}
+
 /// Invokes the worker with a batch; after a reported failure, again from the failed record.
-async fn deliver(worker: &SeatEvents<LiveHub>, mut records: Vec<EventRecord>) {
+async fn deliver<W: StreamWorker>(worker: &W, mut records: Vec<EventRecord>) {
     for attempt in 0..=MAX_RETRIES {
         let mut event = Event::default();
         event.records = records;
-        let response = worker.handle_batch(&event).await;
+        let response = worker.handle(&event).await;
         records = event.records;
         let Some(failure) = response.batch_item_failures.first() else {
             return;
@@ -247,13 +291,15 @@ async fn deliver(worker: &SeatEvents<LiveHub>, mut records: Vec<EventRecord>) {
         tracing::warn!(
             attempt,
             records = records.len(),
-            "seat-events reported a failure; retrying"
+            worker = W::NAME,
+            "a stream worker reported a failure; retrying"
         );
         tokio::time::sleep(Duration::from_millis(200) * (attempt + 1)).await;
     }
     tracing::warn!(
         records = records.len(),
-        "seat-events kept failing; records dropped"
+        worker = W::NAME,
+        "a stream worker kept failing; records dropped"
     );
 }
 

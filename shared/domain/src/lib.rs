@@ -15,6 +15,7 @@ pub mod performance;
 pub mod pricing;
 pub mod promo;
 pub mod records;
+pub mod reports;
 pub mod roles;
 pub mod seatmap;
 pub mod series;

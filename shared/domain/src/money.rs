@@ -109,26 +109,32 @@ impl Money {
     }
 }
 
-/// `42.50 USD`, `-3.05 EUR`, `1200 JPY`: the major-unit amount with the currency's own number
-/// of decimals, for mail and logs (the web formats for the patron's locale itself).
-impl fmt::Display for Money {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Money {
+    /// The major-unit amount with the currency's own number of decimals and no currency:
+    /// `42.50`, `-3.05`, `1200` — for CSV exports and spreadsheets.
+    pub fn decimal(self) -> String {
         let digits = u32::from(self.currency.minor_digits());
         let sign = if self.amount < 0 { "-" } else { "" };
         // unsigned_abs: i64::MIN has no positive i64 counterpart.
         let magnitude = self.amount.unsigned_abs();
         if digits == 0 {
-            return write!(f, "{sign}{magnitude} {}", self.currency);
+            return format!("{sign}{magnitude}");
         }
         let scale = 10u64.pow(digits);
-        write!(
-            f,
-            "{sign}{}.{:0width$} {}",
+        format!(
+            "{sign}{}.{:0width$}",
             magnitude / scale,
             magnitude % scale,
-            self.currency,
             width = digits as usize
         )
+    }
+}
+
+/// `42.50 USD`, `-3.05 EUR`, `1200 JPY`: the major-unit amount with the currency's own number
+/// of decimals, for mail and logs (the web formats for the patron's locale itself).
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.decimal(), self.currency)
     }
 }
 

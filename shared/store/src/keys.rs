@@ -202,6 +202,43 @@ pub fn promo_patron_sk(email: &str) -> String {
     format!("EMAIL#{}", email.to_lowercase())
 }
 
+/// A venue-local day's sales figures (see `crate::reports`): `REPORT_DAY_SK` and one
+/// `line_sk` item per performance × price type × zone.
+pub fn report_day(tenant: &TenantId, date: &str) -> String {
+    format!("T#{tenant}#REPORT#{date}")
+}
+
+pub const REPORT_DAY_SK: &str = "DAY";
+pub const REPORT_LINE_PREFIX: &str = "LINE#";
+
+pub fn report_line_sk(performance: &str, price_type: &str, zone: &str) -> String {
+    format!("{REPORT_LINE_PREFIX}{performance}#{price_type}#{zone}")
+}
+
+/// The changes already counted in a day's figures (one item each, kept a week: stream
+/// records are redelivered within a day).
+pub fn report_counted(tenant: &TenantId, date: &str) -> String {
+    format!("T#{tenant}#REPORTED#{date}")
+}
+
+/// The tenant of an order item's key, if it is one.
+pub fn parse_order_key(pk: &str, sk: &str) -> Option<(TenantId, OrderId)> {
+    if sk != ORDER_SK {
+        return None;
+    }
+    let mut parts = pk.split('#');
+    let (Some("T"), Some(tenant), Some("ORDER"), Some(order), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    Some((TenantId::parse(tenant).ok()?, OrderId::parse(order).ok()?))
+}
+
 /// A Stripe event already handled (deliveries repeat): found through the order's tenant.
 pub fn stripe_event(tenant: &TenantId, event_id: &str) -> String {
     format!("T#{tenant}#STRIPE#{event_id}")

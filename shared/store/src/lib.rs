@@ -17,6 +17,7 @@ mod orders;
 mod patrons;
 mod ports;
 mod promos;
+mod reports;
 mod seats;
 mod staff;
 mod tenancy;
@@ -41,6 +42,7 @@ pub use marquee_domain::records::{
     TicketRecord, TicketStatus, VenueRecord,
 };
 pub use patrons::{MAX_RESET_ATTEMPTS, PatronRecord};
+pub use reports::{DayFigures, Figures, LineFigures};
 pub use seats::MAX_SEATS_PER_TRANSACTION;
 pub use tickets::Attendance;
 

@@ -22,6 +22,7 @@ mod permissions;
 mod platform;
 mod promos;
 mod reconcile;
+mod reports;
 mod secrets;
 mod template;
 mod tenancy;

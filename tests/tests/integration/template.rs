@@ -173,6 +173,7 @@ fn the_documents_bucket_and_every_function_binary_are_declared() {
             "mailer",
             "public-api",
             "reconcile",
+            "sales-reports",
             "seat-events",
             "stripe-webhook"
         ]

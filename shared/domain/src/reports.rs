@@ -1,0 +1,208 @@
+//! Sales reports as running totals: each change to an order that a report counts (a sale, a
+//! refund) becomes a [`ReportChange`] — a key naming the change, the venue-local day it
+//! belongs to, and the increments it adds to that day's figures. The store applies a change
+//! once per key (stream records arrive at least once), so reading a day's report is reading
+//! a handful of items, however many orders the venue has.
+
+use crate::records::OrderRecord;
+use crate::{OrderStatus, Timezone};
+use chrono::{DateTime, NaiveDate};
+
+/// The day's figures (`DAY`), as attribute names.
+pub mod day {
+    pub const ORDERS: &str = "orders";
+    pub const TICKETS: &str = "tickets";
+    pub const TOTAL: &str = "total";
+    pub const SUBTOTAL: &str = "subtotal";
+    pub const DISCOUNT: &str = "discount";
+    pub const FEES: &str = "fees";
+    pub const TAX: &str = "tax";
+    pub const CARD_ORDERS: &str = "cardOrders";
+    pub const CARD_AMOUNT: &str = "cardAmount";
+    pub const FREE_ORDERS: &str = "freeOrders";
+    pub const PROMO_ORDERS: &str = "promoOrders";
+    pub const REFUNDS: &str = "refunds";
+    pub const REFUNDED: &str = "refunded";
+    pub const REFUNDED_TICKETS: &str = "refundedTickets";
+}
+
+/// A ticket line's figures (per performance × price type × zone), as attribute names.
+pub mod line {
+    pub const TICKETS: &str = "tickets";
+    pub const AMOUNT: &str = "amount";
+    pub const DISCOUNT: &str = "discount";
+    pub const FEES: &str = "fees";
+    pub const REFUNDED_TICKETS: &str = "refundedTickets";
+}
+
+/// What a change adds to one figure set of its day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Increment {
+    pub target: Target,
+    pub add: Vec<(&'static str, i64)>,
+}
+
+/// Which figures: the day's, or one ticket line's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Day,
+    Line {
+        performance: String,
+        price_type: String,
+        zone: String,
+    },
+}
+
+/// One counted change of one order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportChange {
+    /// Names the change, so it is counted once: `sale:{order}` or `refund:{order}:{n}`.
+    pub key: String,
+    /// The venue-local day it is reported on.
+    pub date: NaiveDate,
+    pub increments: Vec<Increment>,
+}
+
+fn local_date(at: &str, zone: &Timezone) -> Option<NaiveDate> {
+    let at = DateTime::parse_from_rfc3339(at).ok()?;
+    Some(at.with_timezone(&zone.tz()).date_naive())
+}
+
+fn line_target(ticket: &crate::records::TicketRecord) -> Target {
+    Target::Line {
+        performance: ticket.performance_id.to_string(),
+        price_type: ticket.price_type.to_string(),
+        zone: ticket.zone.to_string(),
+    }
+}
+
+/// Adds `add` to `target`'s increment, creating it in first-seen order.
+fn bump(increments: &mut Vec<Increment>, target: Target, add: &[(&'static str, i64)]) {
+    let at = match increments.iter().position(|i| i.target == target) {
+        Some(at) => at,
+        None => {
+            increments.push(Increment {
+                target,
+                add: Vec::new(),
+            });
+            increments.len() - 1
+        }
+    };
+    for (name, amount) in add {
+        match increments[at].add.iter_mut().find(|(n, _)| n == name) {
+            Some((_, total)) => *total += amount,
+            None => increments[at].add.push((name, *amount)),
+        }
+    }
+}
+
+fn is_sold(status: OrderStatus) -> bool {
+    matches!(
+        status,
+        OrderStatus::Paid | OrderStatus::PartiallyRefunded | OrderStatus::Refunded
+    )
+}
+
+/// What one write of an order (its item before and after) adds to the reports: the sale when
+/// the order became paid, and each refund added to it. Anything else counts nothing.
+pub fn report_changes(
+    old: Option<&OrderRecord>,
+    new: &OrderRecord,
+    zone: &Timezone,
+) -> Vec<ReportChange> {
+    let mut changes = Vec::new();
+    let was_sold = old.is_some_and(|o| is_sold(o.status) && o.paid_at.is_some());
+    if !was_sold
+        && is_sold(new.status)
+        && let Some(date) = new.paid_at.as_deref().and_then(|at| local_date(at, zone))
+    {
+        let totals = &new.totals;
+        let card = totals.total > 0;
+        let mut increments = Vec::new();
+        bump(
+            &mut increments,
+            Target::Day,
+            &[
+                (day::ORDERS, 1),
+                (day::TICKETS, new.tickets.len() as i64),
+                (day::TOTAL, totals.total),
+                (day::SUBTOTAL, totals.subtotal),
+                (day::DISCOUNT, totals.discount),
+                (day::FEES, totals.fees),
+                (day::TAX, totals.tax),
+                (day::CARD_ORDERS, i64::from(card)),
+                (day::CARD_AMOUNT, if card { totals.total } else { 0 }),
+                (day::FREE_ORDERS, i64::from(!card)),
+                (day::PROMO_ORDERS, i64::from(new.promo.is_some())),
+            ],
+        );
+        for ticket in &new.tickets {
+            bump(
+                &mut increments,
+                line_target(ticket),
+                &[
+                    (line::TICKETS, 1),
+                    (line::AMOUNT, ticket.price),
+                    (line::DISCOUNT, ticket.discount),
+                    (line::FEES, ticket.fees),
+                ],
+            );
+        }
+        changes.push(ReportChange {
+            key: format!("sale:{}", new.id),
+            date,
+            increments,
+        });
+    }
+    // A payment that bought nothing and went straight back was never a sale: not a refund.
+    let counted = if new.paid_at.is_some() {
+        old.map_or(0, |o| o.refunds.len())
+    } else {
+        new.refunds.len()
+    };
+    for (n, refund) in new.refunds.iter().enumerate().skip(counted) {
+        let Some(date) = local_date(&refund.at, zone) else {
+            continue;
+        };
+        let mut increments = Vec::new();
+        bump(
+            &mut increments,
+            Target::Day,
+            &[
+                (day::REFUNDS, 1),
+                (day::REFUNDED, refund.amount),
+                (day::REFUNDED_TICKETS, refund.tickets.len() as i64),
+            ],
+        );
+        for ticket in new
+            .tickets
+            .iter()
+            .filter(|t| refund.tickets.contains(&t.id))
+        {
+            bump(
+                &mut increments,
+                line_target(ticket),
+                &[(line::REFUNDED_TICKETS, 1)],
+            );
+        }
+        changes.push(ReportChange {
+            key: format!("refund:{}:{n}", new.id),
+            date,
+            increments,
+        });
+    }
+    changes
+}
+
+/// Text for a CSV cell that a spreadsheet will not run as a formula: a cell starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's advice).
+pub fn csv_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests;

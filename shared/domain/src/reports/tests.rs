@@ -1,0 +1,200 @@
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+use crate::pricing::Totals;
+use crate::promo::{PromoCode, PromoUse};
+use crate::records::{Place, RefundRecord, Spot, TicketRecord, TicketStatus};
+use crate::{
+    CartId, Currency, Delivery, HoldId, OrderId, OrderNumber, PerformanceId, PriceType, TicketId,
+    ZoneId,
+};
+
+fn ticket(performance: &PerformanceId, price_type: &str, price: i64) -> TicketRecord {
+    TicketRecord {
+        id: TicketId::generate(),
+        performance_id: performance.clone(),
+        hold_id: HoldId::generate(),
+        spot: Spot::Area(crate::AreaId::parse("lawn").unwrap()),
+        shard: 0,
+        zone: ZoneId::parse("a").unwrap(),
+        place: Place::default(),
+        price_type: PriceType::parse(price_type).unwrap(),
+        price,
+        discount: 0,
+        fees: 150,
+        status: TicketStatus::Valid,
+    }
+}
+
+fn pending(tickets: Vec<TicketRecord>) -> OrderRecord {
+    let subtotal: i64 = tickets.iter().map(|t| t.price).sum();
+    let fees: i64 = tickets.iter().map(|t| t.fees).sum();
+    OrderRecord {
+        id: OrderId::generate(),
+        number: OrderNumber::generate(),
+        status: OrderStatus::Pending,
+        token_hash: String::new(),
+        cart_id: CartId::generate(),
+        email: "pat@example.org".into(),
+        name: "Pat".into(),
+        patron: None,
+        delivery: Delivery::Email,
+        totals: Totals {
+            lines: Vec::new(),
+            subtotal,
+            discount: 0,
+            fees,
+            tax: 0,
+            tax_included: 0,
+            total: subtotal + fees,
+            currency: Currency::parse("USD").unwrap(),
+        },
+        tickets,
+        payment_intent: None,
+        stripe_account: None,
+        platform_fee: 0,
+        refunded: 0,
+        refunds: Vec::new(),
+        problem: None,
+        created_at: "2027-03-01T03:30:00Z".into(),
+        paid_at: None,
+        posted_at: None,
+        promo: None,
+        version: 0,
+    }
+}
+
+fn paid(order: &OrderRecord, at: &str) -> OrderRecord {
+    OrderRecord {
+        status: OrderStatus::Paid,
+        paid_at: Some(at.into()),
+        ..order.clone()
+    }
+}
+
+fn new_york() -> Timezone {
+    Timezone::parse("America/New_York").unwrap()
+}
+
+fn day_figure(change: &ReportChange, name: &str) -> i64 {
+    change
+        .increments
+        .iter()
+        .find(|i| i.target == Target::Day)
+        .and_then(|i| i.add.iter().find(|(n, _)| *n == name))
+        .map_or(0, |(_, v)| *v)
+}
+
+#[test]
+fn a_payment_counts_once_on_the_venue_local_day_it_was_paid() {
+    let show = PerformanceId::generate();
+    let order = pending(vec![
+        ticket(&show, "adult", 5000),
+        ticket(&show, "adult", 5000),
+        ticket(&show, "child", 2500),
+    ]);
+    // 02:30 UTC on 2 March is still 1 March in New York.
+    let sold = paid(&order, "2027-03-02T02:30:00Z");
+    let changes = report_changes(Some(&order), &sold, &new_york());
+    assert_eq!(changes.len(), 1);
+    let sale = &changes[0];
+    assert_eq!(sale.key, format!("sale:{}", order.id));
+    assert_eq!(sale.date, NaiveDate::from_ymd_opt(2027, 3, 1).unwrap());
+    assert_eq!(day_figure(sale, day::ORDERS), 1);
+    assert_eq!(day_figure(sale, day::TICKETS), 3);
+    assert_eq!(day_figure(sale, day::TOTAL), 12_950);
+    assert_eq!(day_figure(sale, day::CARD_AMOUNT), 12_950);
+    let lines: Vec<&Increment> = sale
+        .increments
+        .iter()
+        .filter(|i| i.target != Target::Day)
+        .collect();
+    assert_eq!(lines.len(), 2, "adult and child: one line each");
+    assert!(lines[0].add.contains(&(line::TICKETS, 2)));
+    assert!(lines[0].add.contains(&(line::AMOUNT, 10_000)));
+    // Written again (a later edit of the paid order, a redelivered record): nothing new.
+    assert!(report_changes(Some(&sold), &sold, &new_york()).is_empty());
+    // A pending order counts nothing.
+    assert!(report_changes(None, &order, &new_york()).is_empty());
+}
+
+#[test]
+fn each_refund_counts_once_with_its_own_key() {
+    let show = PerformanceId::generate();
+    let sold = paid(
+        &pending(vec![
+            ticket(&show, "adult", 5000),
+            ticket(&show, "adult", 5000),
+        ]),
+        "2027-03-01T18:00:00Z",
+    );
+    let mut refunded = sold.clone();
+    refunded.status = OrderStatus::PartiallyRefunded;
+    refunded.refunds.push(RefundRecord {
+        id: "re_1".into(),
+        amount: 5150,
+        tickets: vec![sold.tickets[0].id.clone()],
+        reason: "requested_by_customer".into(),
+        at: "2027-03-03T15:00:00Z".into(),
+    });
+    let changes = report_changes(Some(&sold), &refunded, &new_york());
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].key, format!("refund:{}:0", sold.id));
+    assert_eq!(
+        changes[0].date,
+        NaiveDate::from_ymd_opt(2027, 3, 3).unwrap()
+    );
+    assert_eq!(day_figure(&changes[0], day::REFUNDED), 5150);
+    assert_eq!(day_figure(&changes[0], day::REFUNDED_TICKETS), 1);
+    // Seen with no old image (a first delivery of a later record): sale and refund, each
+    // under the key that makes a second count of it a no-op.
+    let keys: Vec<String> = report_changes(None, &refunded, &new_york())
+        .into_iter()
+        .map(|c| c.key)
+        .collect();
+    assert_eq!(
+        keys,
+        [format!("sale:{}", sold.id), format!("refund:{}:0", sold.id)]
+    );
+}
+
+#[test]
+fn a_payment_refunded_because_its_seats_were_gone_is_neither_a_sale_nor_a_refund() {
+    let show = PerformanceId::generate();
+    let order = pending(vec![ticket(&show, "adult", 5000)]);
+    let mut bounced = order.clone();
+    bounced.status = OrderStatus::Refunded;
+    bounced.refunds.push(RefundRecord {
+        id: "re_2".into(),
+        amount: 5150,
+        tickets: Vec::new(),
+        reason: "seats_lost".into(),
+        at: "2027-03-01T18:00:00Z".into(),
+    });
+    assert!(report_changes(Some(&order), &bounced, &new_york()).is_empty());
+}
+
+#[test]
+fn a_promo_order_and_a_free_order_are_counted_as_such() {
+    let show = PerformanceId::generate();
+    let mut order = pending(vec![ticket(&show, "comp", 0)]);
+    order.totals.fees = 0;
+    order.totals.total = 0;
+    order.promo = Some(PromoUse {
+        code: PromoCode::parse("FREE").unwrap(),
+        per_patron: false,
+    });
+    let change = &report_changes(None, &paid(&order, "2027-03-01T18:00:00Z"), &new_york())[0];
+    assert_eq!(day_figure(change, day::FREE_ORDERS), 1);
+    assert_eq!(day_figure(change, day::CARD_ORDERS), 0);
+    assert_eq!(day_figure(change, day::PROMO_ORDERS), 1);
+}
+
+#[test]
+fn csv_cells_never_start_a_formula() {
+    assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+    assert_eq!(csv_safe("+1"), "'+1");
+    assert_eq!(csv_safe("-2"), "'-2");
+    assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+    assert_eq!(csv_safe("Hamlet"), "Hamlet");
+}

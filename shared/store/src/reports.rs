@@ -1,0 +1,212 @@
+//! Sales figures kept as running totals per venue-local day, updated from the table's stream
+//! (`sales-reports`): one `DAY` item and one item per performance × price type × zone in
+//! `T#{tenant}#REPORT#{date}`. Each change is applied in one transaction with a marker item
+//! keyed by the change (`T#{tenant}#REPORTED#{date}`), so a redelivered stream record adds
+//! nothing the second time.
+
+use crate::error::condition_failed_at;
+use crate::tenancy::{key, n, s};
+use crate::{Store, StoreError, keys};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use chrono::NaiveDate;
+use futures::StreamExt;
+use marquee_domain::TenantId;
+use marquee_domain::reports::{ReportChange, Target};
+use std::collections::HashMap;
+
+/// How long a counted change's marker is kept.
+const COUNTED_FOR_SECONDS: i64 = 7 * 24 * 3600;
+
+/// Days read at once for a report over a range.
+const DAYS_IN_FLIGHT: usize = 16;
+
+/// A figure set as stored: its numbers by attribute name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Figures(pub HashMap<String, i64>);
+
+impl Figures {
+    pub fn get(&self, name: &str) -> i64 {
+        self.0.get(name).copied().unwrap_or(0)
+    }
+}
+
+/// One performance × price type × zone's figures on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineFigures {
+    pub performance: String,
+    pub price_type: String,
+    pub zone: String,
+    pub figures: Figures,
+}
+
+/// A day's figures: nothing at all when nothing was sold or refunded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayFigures {
+    pub day: Figures,
+    pub lines: Vec<LineFigures>,
+}
+
+impl Store {
+    /// Adds a change to its day's figures, once: `Ok(false)` when it was counted before.
+    pub async fn count_report_change(
+        &self,
+        tenant: &TenantId,
+        change: &ReportChange,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let date = change.date.to_string();
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(HashMap::from([
+                (keys::PK.to_owned(), s(keys::report_counted(tenant, &date))),
+                (keys::SK.to_owned(), s(&change.key)),
+                ("ttl".to_owned(), n(now / 1000 + COUNTED_FOR_SECONDS)),
+            ])))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(StoreError::dynamo)?;
+        let mut items = vec![TransactWriteItem::builder().put(marker).build()];
+        let pk = keys::report_day(tenant, &date);
+        for increment in &change.increments {
+            let (sk, labels) = match &increment.target {
+                Target::Day => (keys::REPORT_DAY_SK.to_owned(), Vec::new()),
+                Target::Line {
+                    performance,
+                    price_type,
+                    zone,
+                } => (
+                    keys::report_line_sk(performance, price_type, zone),
+                    vec![
+                        ("performanceId", performance.as_str()),
+                        ("priceType", price_type.as_str()),
+                        ("zone", zone.as_str()),
+                    ],
+                ),
+            };
+            let mut update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(pk.clone(), &sk)));
+            let mut adds = Vec::new();
+            for (i, (name, amount)) in increment.add.iter().enumerate() {
+                adds.push(format!("#n{i} :n{i}"));
+                update = update
+                    .expression_attribute_names(format!("#n{i}"), *name)
+                    .expression_attribute_values(format!(":n{i}"), n(amount));
+            }
+            let mut expression = String::new();
+            if !labels.is_empty() {
+                let sets: Vec<String> = labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, value))| {
+                        update = update
+                            .clone()
+                            .expression_attribute_names(format!("#l{i}"), *name)
+                            .expression_attribute_values(format!(":l{i}"), s(value));
+                        format!("#l{i} = :l{i}")
+                    })
+                    .collect();
+                expression.push_str(&format!("SET {} ", sets.join(", ")));
+            }
+            expression.push_str(&format!("ADD {}", adds.join(", ")));
+            let update = update
+                .update_expression(expression)
+                .build()
+                .map_err(StoreError::dynamo)?;
+            items.push(TransactWriteItem::builder().update(update).build());
+        }
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(e)
+                    if condition_failed_at(e.cancellation_reasons(), 0) =>
+                {
+                    Ok(false)
+                }
+                other => Err(StoreError::dynamo(other)),
+            },
+        }
+    }
+
+    /// One day's figures.
+    pub async fn report_day(
+        &self,
+        tenant: &TenantId,
+        date: NaiveDate,
+    ) -> Result<DayFigures, StoreError> {
+        let mut figures = DayFigures::default();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(keys::report_day(tenant, &date.to_string())))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::sdk)?;
+            for item in out.items.unwrap_or_default() {
+                let text = |name: &str| match item.get(name) {
+                    Some(AttributeValue::S(v)) => v.clone(),
+                    _ => String::new(),
+                };
+                let numbers = Figures(
+                    item.iter()
+                        .filter_map(|(name, value)| match value {
+                            AttributeValue::N(v) => Some((name.clone(), v.parse().ok()?)),
+                            _ => None,
+                        })
+                        .collect(),
+                );
+                if text(keys::SK) == keys::REPORT_DAY_SK {
+                    figures.day = numbers;
+                } else if text(keys::SK).starts_with(keys::REPORT_LINE_PREFIX) {
+                    figures.lines.push(LineFigures {
+                        performance: text("performanceId"),
+                        price_type: text("priceType"),
+                        zone: text("zone"),
+                        figures: numbers,
+                    });
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                figures.lines.sort_by(|a, b| {
+                    (&a.performance, &a.price_type, &a.zone).cmp(&(
+                        &b.performance,
+                        &b.price_type,
+                        &b.zone,
+                    ))
+                });
+                return Ok(figures);
+            }
+        }
+    }
+
+    /// Each day's figures from `from` to `to` (both included), in order.
+    pub async fn report_days(
+        &self,
+        tenant: &TenantId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, DayFigures)>, StoreError> {
+        let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+        let read: Vec<Result<(NaiveDate, DayFigures), StoreError>> = futures::stream::iter(
+            days.into_iter()
+                .map(|date| async move { Ok((date, self.report_day(tenant, date).await?)) }),
+        )
+        .buffered(DAYS_IN_FLIGHT)
+        .collect()
+        .await;
+        read.into_iter().collect()
+    }
+}
