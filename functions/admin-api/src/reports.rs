@@ -32,6 +32,8 @@ pub enum ReportFormat {
 pub struct EndOfDayQuery {
     /// The venue-local day, `YYYY-MM-DD`.
     date: String,
+    /// `json` (the default) or `csv`.
+    #[param(inline)]
     format: Option<ReportFormat>,
 }
 
@@ -45,6 +47,8 @@ pub struct SalesQuery {
     to: String,
     /// Only this event's performances.
     event_id: Option<String>,
+    /// `json` (the default) or `csv`.
+    #[param(inline)]
     format: Option<ReportFormat>,
 }
 

@@ -499,6 +499,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/reports/end-of-day": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A day's sales: payments by method, refunds, promo and free orders, and tickets per
+         *     performance, price type and zone.
+         */
+        get: operations["end_of_day"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/reports/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales over a range of days (at most 366), venue-wide or for one event: a row per day for
+         *     the chart, and tickets per performance, price type and zone over the range.
+         */
+        get: operations["sales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/scan": {
         parameters: {
             query?: never;
@@ -888,6 +928,57 @@ export interface components {
          * @example tue
          */
         Day: string;
+        /** @description Money figures are minor units of `currency`. */
+        DaySummary: {
+            /** Format: int64 */
+            cardAmount: number;
+            /**
+             * Format: int64
+             * @description Orders paid by card, and their amount.
+             */
+            cardOrders: number;
+            /**
+             * Format: int64
+             * @description Taken off by promo codes.
+             */
+            discount: number;
+            /** Format: int64 */
+            fees: number;
+            /**
+             * Format: int64
+             * @description Orders that cost nothing (comps and 100 % codes).
+             */
+            freeOrders: number;
+            /**
+             * Format: int64
+             * @description total − refunded: what the day brought in.
+             */
+            net: number;
+            /**
+             * Format: int64
+             * @description Orders paid (a free order counts; a payment sent straight back does not).
+             */
+            orders: number;
+            /** Format: int64 */
+            promoOrders: number;
+            /** Format: int64 */
+            refunded: number;
+            /** Format: int64 */
+            refundedTickets: number;
+            /** Format: int64 */
+            refunds: number;
+            /** Format: int64 */
+            subtotal: number;
+            /** Format: int64 */
+            tax: number;
+            /** Format: int64 */
+            tickets: number;
+            /**
+             * Format: int64
+             * @description What patrons paid: subtotal − discount + fees + tax.
+             */
+            total: number;
+        };
         /**
          * @description How the patron gets the tickets.
          * @enum {string}
@@ -956,6 +1047,14 @@ export interface components {
              *     (another edit, a publish or pause), the edit is refused with 409 `edit_conflict`.
              */
             updatedAt?: string | null;
+        };
+        EndOfDayReport: {
+            /** @example USD */
+            currency: string;
+            /** Format: date */
+            date: string;
+            lines: components["schemas"]["SalesLine"][];
+            summary: components["schemas"]["DaySummary"];
         };
         /** @description Every refusal's JSON body: `{"error": {"code", "message", "details"?}}`. */
         ErrorBody: {
@@ -1421,6 +1520,57 @@ export interface components {
             label: string;
             /** @description A map has at most 50,000 seats (`MAX_SEATS`) in all. */
             seats: components["schemas"]["SeatInput"][];
+        };
+        SalesDay: {
+            /** Format: int64 */
+            amount: number;
+            /** Format: date */
+            date: string;
+            /** Format: int64 */
+            refundedTickets: number;
+            summary?: null | components["schemas"]["DaySummary"];
+            /**
+             * Format: int64
+             * @description The day's tickets (of the event, when one is asked for).
+             */
+            tickets: number;
+        };
+        /** @description Tickets of one performance at one price type in one zone. */
+        SalesLine: {
+            /**
+             * Format: int64
+             * @description Ticket prices paid (after discounts), without fees.
+             */
+            amount: number;
+            /** Format: int64 */
+            discount: number;
+            eventId: string;
+            eventTitle: string;
+            /** Format: int64 */
+            fees: number;
+            performanceId: string;
+            priceType: string;
+            /** Format: int64 */
+            refundedTickets: number;
+            /** @description The performance's start, venue-local (`2027-03-01T19:30`). */
+            startsAt: string;
+            /** Format: int64 */
+            tickets: number;
+            zone: string;
+        };
+        SalesReport: {
+            /** @example USD */
+            currency: string;
+            /** @description Every day of the range, in order (the chart). */
+            days: components["schemas"]["SalesDay"][];
+            eventId?: string | null;
+            /** Format: date */
+            from: string;
+            /** @description Per performance, price type and zone over the range. */
+            lines: components["schemas"]["SalesLine"][];
+            summary?: null | components["schemas"]["DaySummary"];
+            /** Format: date */
+            to: string;
         };
         SalesView: {
             /** Format: int32 */
@@ -4398,6 +4548,168 @@ export interface operations {
             };
             /** @description edit_conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    end_of_day: {
+        parameters: {
+            query: {
+                /** @description The venue-local day, `YYYY-MM-DD`. */
+                date: string;
+                /** @description `json` (the default) or `csv`. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; `format=csv`: the same as CSV (a summary, then the lines) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndOfDayReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description invalid query; bad_request (an unreadable query string) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field: date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales: {
+        parameters: {
+            query: {
+                /** @description First venue-local day, `YYYY-MM-DD`. */
+                from: string;
+                /** @description Last venue-local day, included; at most 366 days after `from`. */
+                to: string;
+                /** @description Only this event's performances. */
+                eventId?: string;
+                /** @description `json` (the default) or `csv`. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; `format=csv`: one row per day, performance, price type and zone */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description invalid query; bad_request (an unreadable query string) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field: from, to, eventId */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
