@@ -9,9 +9,10 @@
 #   make stop   stop the local stack that `make dev` left running
 #   make bench-onsale   the onsale benchmark (docs/bench/onsale.json + .svg; ONSALE_MODE=ga, ONSALE_FIRST_HOLD=0)
 #   make bench-mail     the mail worker benchmark (docs/bench/mail.json)
+#   make bench-reports  100,000 orders' sales figures, then report latency (docs/bench/reports.json)
 #   make bench-checkout Stripe requests and latency per checkout (docs/bench/checkout.json)
 
-.PHONY: help install dev test fuzz deploy-check deploy test-chaos lint stop status bench-onsale bench-mail bench-checkout
+.PHONY: help install dev test fuzz deploy-check deploy test-chaos lint stop status bench-onsale bench-mail bench-reports bench-checkout
 
 help:
 	@sed -n 's/^#   make/make/p' Makefile
@@ -55,6 +56,10 @@ status:
 bench-onsale:
 	bash infra/local/install.sh
 	bash infra/local/with-stack.sh cargo run --profile bench -p marquee-tests --bin onsale
+
+bench-reports:
+	bash infra/local/install.sh
+	bash infra/local/with-stack.sh cargo run --profile bench -p marquee-tests --bin reportbench
 
 bench-mail:
 	bash infra/local/install.sh
