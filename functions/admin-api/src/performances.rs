@@ -801,6 +801,27 @@ pub async fn blocks(
         Err(e) => return Err(e.into()),
     }
     tracing::info!(tenant = %auth.tenant, performance = %performance.id, seats = seats.len(), staff = ?auth.email, "seat blocks changed");
+    let (kind, before, after) = match body.action {
+        BlockAction::Block => (
+            marquee_domain::records::AuditKind::SeatsBlocked,
+            None,
+            Some(json!({ "blocked": body.seats })),
+        ),
+        BlockAction::Unblock => (
+            marquee_domain::records::AuditKind::SeatsUnblocked,
+            Some(json!({ "blocked": body.seats })),
+            None,
+        ),
+    };
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        kind,
+        format!("performance:{}", performance.id),
+        before,
+        after,
+    )
+    .await;
     Ok(axum::Json(BlocksResult {
         performance_id: performance.id.to_string(),
         seats: body.seats,

@@ -473,6 +473,16 @@ pub async fn change_password(
     };
     state.sessions.forget_staff(&auth.tenant, &auth.email);
     tracing::info!(tenant = %auth.tenant, "staff password changed; other sessions ended");
+    // Who and when only: no trace of the password itself.
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        marquee_domain::records::AuditKind::PasswordChanged,
+        format!("staff:{}", auth.email),
+        None,
+        None,
+    )
+    .await;
     let (token, expires) = issue_staff_token(
         &state.jwt,
         &auth.tenant,

@@ -190,3 +190,53 @@ async fn staff_invitations_role_changes_and_removals_are_recorded_with_the_roles
             .all(|e| e["staff"] == venue.owner_email.as_str())
     );
 }
+
+#[tokio::test]
+async fn seat_blocks_and_password_changes_are_recorded_without_the_password() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let host = show.venue.host.clone();
+    let blocks = format!("/admin/v1/performances/{}/blocks", show.performance);
+    for action in ["block", "unblock"] {
+        let done = app
+            .post(
+                &host,
+                &blocks,
+                Some(&show.token),
+                json!({ "seats": [show.seats[0][0], show.seats[0][1]], "action": action }),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    }
+    let new_password = "a fresh owner passphrase";
+    let changed = app
+        .post(
+            &host,
+            "/admin/v1/password",
+            Some(&show.token),
+            json!({ "currentPassword": crate::helpers::OWNER_PASSWORD, "newPassword": new_password }),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    let token = changed.body["token"].as_str().unwrap();
+
+    let log = app.get(&host, "/admin/v1/audit", Some(token)).await;
+    let all = entries(&log);
+    let kinds: Vec<&str> = all.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        &kinds[..3],
+        ["password_changed", "seats_unblocked", "seats_blocked"],
+        "{kinds:?}"
+    );
+    assert_eq!(
+        all[2]["target"],
+        format!("performance:{}", show.performance)
+    );
+    assert_eq!(all[2]["after"]["blocked"][0], show.seats[0][0].as_str());
+    assert_eq!(all[1]["before"]["blocked"][1], show.seats[0][1].as_str());
+    assert!(all[0].get("before").is_none() && all[0].get("after").is_none());
+    assert!(
+        !log.body.to_string().contains(new_password),
+        "no password in the log"
+    );
+}

@@ -23,6 +23,9 @@ export const AUDIT_KINDS: readonly { kind: AuditKind; label: string }[] = [
   { kind: 'promo_created', label: 'Created a promo code' },
   { kind: 'promo_edited', label: 'Changed a promo code' },
   { kind: 'promo_deleted', label: 'Deleted a promo code' },
+  { kind: 'seats_blocked', label: 'Blocked seats' },
+  { kind: 'seats_unblocked', label: 'Unblocked seats' },
+  { kind: 'password_changed', label: 'Changed their password' },
 ];
 
 export function kindLabel(kind: AuditKind): string {

@@ -23,10 +23,13 @@ pub enum AuditKind {
     PromoCreated,
     PromoEdited,
     PromoDeleted,
+    SeatsBlocked,
+    SeatsUnblocked,
+    PasswordChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 19] = [
         Self::Login,
         Self::EventCreated,
         Self::EventEdited,
@@ -43,6 +46,9 @@ impl AuditKind {
         Self::PromoCreated,
         Self::PromoEdited,
         Self::PromoDeleted,
+        Self::SeatsBlocked,
+        Self::SeatsUnblocked,
+        Self::PasswordChanged,
     ];
 
     /// The name as stored and as the API writes it (`order_refunded`).
@@ -64,6 +70,9 @@ impl AuditKind {
             Self::PromoCreated => "promo_created",
             Self::PromoEdited => "promo_edited",
             Self::PromoDeleted => "promo_deleted",
+            Self::SeatsBlocked => "seats_blocked",
+            Self::SeatsUnblocked => "seats_unblocked",
+            Self::PasswordChanged => "password_changed",
         }
     }
 

@@ -794,7 +794,7 @@ export interface components {
          * @description What was done. New kinds are added at the end; stored entries keep their names.
          * @enum {string}
          */
-        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed" | "promo_created" | "promo_edited" | "promo_deleted";
+        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed" | "promo_created" | "promo_edited" | "promo_deleted" | "seats_blocked" | "seats_unblocked" | "password_changed";
         AuditList: {
             /** @description Newest first. */
             entries: components["schemas"]["AuditEntry"][];
