@@ -5,7 +5,7 @@
 // when it runs out the cart is read again (expired holds drop out) and listeners are told
 // (the seat map then re-reads its status: expired holds turn free without any message).
 import { ApiError } from './api';
-import { addHold, createCart, createdView, getCart, releaseHold, type CartCredentials, type CartItem, type CartView, type HoldRequest } from './carts';
+import { addHold, applyPromo, createCart, createdView, getCart, releaseHold, removePromo, type CartCredentials, type CartItem, type CartView, type HoldRequest } from './carts';
 
 interface Stored extends CartCredentials {
   /** The countdown's end last seen: tells "expired" from "emptied" after a reload. */
@@ -19,9 +19,11 @@ export interface CartApi {
   getCart: typeof getCart;
   addHold: typeof addHold;
   releaseHold: typeof releaseHold;
+  applyPromo: typeof applyPromo;
+  removePromo: typeof removePromo;
 }
 
-const API: CartApi = { createCart, getCart, addHold, releaseHold };
+const API: CartApi = { createCart, getCart, addHold, releaseHold, applyPromo, removePromo };
 
 function storage(): Storage | undefined {
   try {
@@ -262,6 +264,58 @@ export class CartStore {
         throw e;
       }
     });
+  }
+
+  /** The promo code on the cart, if any. */
+  get promo(): CartView['promo'] {
+    return this.cart?.promo ?? null;
+  }
+
+  /**
+   * Puts a promo code on the cart. A refusal rejects with the ApiError, whose message says why
+   * (see promos.ts promoMessage).
+   */
+  applyPromo(code: string): Promise<void> {
+    return this.#enqueue(async () => {
+      const credentials = this.#credentials;
+      if (!credentials) throw new ApiError(404, 'cart_not_found', 'Your cart has expired. Choose your seats again.');
+      try {
+        this.#use(await this.#api.applyPromo(credentials, code));
+      } catch (e) {
+        await this.#afterRefusal(e, credentials);
+        throw e;
+      }
+    });
+  }
+
+  /** Takes the promo code off the cart. */
+  removePromo(): Promise<void> {
+    return this.#enqueue(async () => {
+      const credentials = this.#credentials;
+      if (!credentials) return;
+      try {
+        this.#use(await this.#api.removePromo(credentials));
+      } catch (e) {
+        await this.#afterRefusal(e, credentials);
+        throw e;
+      }
+    });
+  }
+
+  /** A cart call refused because of the cart: one at the payment step is shown as it is now;
+   *  one the server no longer knows is forgotten. */
+  async #afterRefusal(e: unknown, credentials: CartCredentials): Promise<void> {
+    if (e instanceof ApiError && e.code === 'cart_not_open') {
+      try {
+        const view = await this.#api.getCart(credentials);
+        if (view.status === 'completed') this.#forget();
+        else this.#use(view);
+      } catch (inner) {
+        if (isGone(inner)) this.#forget();
+      }
+    } else if (isGone(e)) {
+      this.#forget();
+    }
   }
 
   /** Drops the cart (expired or not) so the next hold starts a new one. */

@@ -18,9 +18,9 @@ function item(holdId: string, seat: string, expiresAt: string): CartItem {
   };
 }
 
-function view(items: CartItem[], cartId = 'c1', status: CartStatus = 'open'): CartView {
+function view(items: CartItem[], cartId = 'c1', status: CartStatus = 'open', promo: CartView['promo'] = null): CartView {
   const expiresAt = items.map((i) => i.expiresAt).sort()[0] ?? null;
-  return { cartId, status, limit: 10, remaining: 10 - items.length, expiresAt, items };
+  return { cartId, status, limit: 10, remaining: 10 - items.length, expiresAt, items, promo };
 }
 
 /** A server with one cart per id; holds expire at `now + 600 s`. */
@@ -28,6 +28,9 @@ function fakeServer() {
   const carts = new Map<string, CartItem[]>();
   /** Carts checked out or paid for (the rest are open). */
   const statuses = new Map<string, CartStatus>();
+  /** The code on each cart; the server knows only SPRING20. */
+  const promos = new Map<string, NonNullable<CartView['promo']>>();
+  const promoOf = (cartId: string) => promos.get(cartId) ?? null;
   let n = 0;
   const api: CartApi = {
     createCart: vi.fn(async (first?: HoldRequest) => {
@@ -45,7 +48,7 @@ function fakeServer() {
       if (!items || cartToken !== `t-${cartId}`) throw new ApiError(404, 'cart_not_found', 'Cart not found');
       const live = items.filter((i) => Date.parse(i.expiresAt) > Date.now());
       carts.set(cartId, live);
-      return view(live, cartId, statuses.get(cartId));
+      return view(live, cartId, statuses.get(cartId), promoOf(cartId));
     }),
     addHold: vi.fn(async ({ cartId }, request: HoldRequest) => {
       const items = carts.get(cartId);
@@ -54,12 +57,24 @@ function fakeServer() {
       if (!('seats' in request)) throw new ApiError(422, 'invalid_body', 'seats only here');
       const until = new Date(Date.now() + 600_000).toISOString();
       for (const seat of request.seats) items.push(item(`h-${seat}`, seat, until));
-      return view(items, cartId);
+      return view(items, cartId, 'open', promoOf(cartId));
     }),
     releaseHold: vi.fn(async ({ cartId }, holdId: string) => {
       const items = carts.get(cartId) ?? [];
       carts.set(cartId, items.filter((i) => i.holdId !== holdId));
-      return view(carts.get(cartId)!, cartId);
+      return view(carts.get(cartId)!, cartId, 'open', promoOf(cartId));
+    }),
+    applyPromo: vi.fn(async ({ cartId }, code: string) => {
+      const items = carts.get(cartId);
+      if (!items) throw new ApiError(404, 'cart_not_found', 'Cart not found');
+      if (statuses.has(cartId)) throw new ApiError(409, 'cart_not_open', `this cart is ${statuses.get(cartId)}`);
+      if (code.trim().toUpperCase() !== 'SPRING20') throw new ApiError(422, 'promo_not_applicable', 'There is no such promo code');
+      promos.set(cartId, { code: 'SPRING20', percentOff: 20, limited: false });
+      return view(items, cartId, 'open', promoOf(cartId));
+    }),
+    removePromo: vi.fn(async ({ cartId }) => {
+      promos.delete(cartId);
+      return view(carts.get(cartId) ?? [], cartId, 'open');
     }),
   };
   return { api, carts, statuses };
@@ -246,6 +261,46 @@ describe('CartStore after checkout', () => {
     expect(first.expired).toBe(false);
     first.reset();
     reloaded.reset();
+  });
+});
+
+describe('promo codes on the cart', () => {
+  it('puts a code on the cart, keeps it through later holds, and takes it off', async () => {
+    const { api } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-C-12'] });
+    expect(cart.promo).toBeNull(); // a new cart's view says "no code" like getCart's
+    await cart.applyPromo('spring20');
+    expect(api.applyPromo).toHaveBeenCalledWith({ cartId: 'c1', cartToken: 't-c1' }, 'spring20');
+    expect(cart.promo).toEqual({ code: 'SPRING20', percentOff: 20, limited: false });
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-C-13'] });
+    expect(cart.promo?.code).toBe('SPRING20');
+    await cart.removePromo();
+    expect(cart.promo).toBeNull();
+    expect(cart.count).toBe(2);
+    cart.reset();
+  });
+
+  it("rejects a refused code with the server's error and keeps the cart as it was", async () => {
+    const { api } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-C-12'] });
+    await expect(cart.applyPromo('NOPE')).rejects.toMatchObject({ code: 'promo_not_applicable', message: 'There is no such promo code' });
+    expect(cart.promo).toBeNull();
+    expect(cart.count).toBe(1);
+    expect(cart.credentials).not.toBeNull();
+    cart.reset();
+  });
+
+  it('shows a cart at the payment step as it is when its code cannot change', async () => {
+    const { api, statuses } = fakeServer();
+    const cart = new CartStore(api, KEY);
+    await cart.hold({ performanceId: 'p1', seats: ['orchestra-C-12'] });
+    statuses.set('c1', 'checkout');
+    await expect(cart.applyPromo('SPRING20')).rejects.toMatchObject({ code: 'cart_not_open' });
+    expect(cart.cart?.status).toBe('checkout');
+    expect(cart.credentials).not.toBeNull();
+    cart.reset();
   });
 });
 

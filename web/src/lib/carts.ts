@@ -14,7 +14,8 @@ export type CartStatus = S['CartStatus'];
 export type CartSeat = S['SeatView'];
 /** A hold: `expiresAt` is when it ends. */
 export type CartItem = S['CartItem'];
-/** The cart with its live holds; `expiresAt` is when the first of them ends (the countdown). */
+/** The cart with its live holds; `expiresAt` is when the first of them ends (the countdown);
+ * `promo` the code checkout will apply, if any. */
 export type CartView = S['CartView'];
 
 /** Exactly one way of choosing: explicit seats, best available, or general admission (the API's
@@ -45,6 +46,8 @@ export function createdView(created: CreatedCart): CartView {
     remaining: created.remaining ?? 0,
     expiresAt: created.holdsExpireAt ?? null,
     items: created.items ?? [],
+    // A cart is created without a code; the view says so like getCart's does.
+    promo: null,
   };
 }
 
@@ -63,6 +66,21 @@ export function releaseHold(credentials: CartCredentials, holdId: string): Promi
   return request<CartView>('DELETE', `/api/v1/carts/${enc(credentials.cartId)}/holds/${enc(holdId)}`, {
     headers: token(credentials),
   });
+}
+
+/** Puts a promo code on the cart (as typed; case does not matter). Refusals: 422
+ * `promo_not_applicable` / `promo_expired`, 409 `promo_exhausted`, each with a message for the
+ * patron (see promos.ts promoMessage). */
+export function applyPromo(credentials: CartCredentials, code: string): Promise<CartView> {
+  return request<CartView>('POST', `/api/v1/carts/${enc(credentials.cartId)}/promo`, {
+    body: { code } satisfies S['PromoBody'],
+    headers: token(credentials),
+  });
+}
+
+/** Takes the promo code off the cart. */
+export function removePromo(credentials: CartCredentials): Promise<CartView> {
+  return request<CartView>('DELETE', `/api/v1/carts/${enc(credentials.cartId)}/promo`, { headers: token(credentials) });
 }
 
 /** "Orchestra, row C, seat 12" or the area's name. */

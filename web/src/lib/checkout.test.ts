@@ -162,6 +162,17 @@ describe('checkout refusals', () => {
     expect(checkoutProblem(new Error('boom')).message).toBe('Something went wrong; please try again.');
   });
 
+  it("shows a refused promo code with the server's reason and sends the patron back to the cart", () => {
+    expect(problem(422, 'promo_not_applicable', {}, 'This promo code does not apply to the tickets in your cart')).toEqual({
+      message: 'This promo code does not apply to the tickets in your cart. Nothing was charged.',
+      promo: true,
+      refreshCart: true,
+    });
+    expect(problem(422, 'promo_expired', {}, 'This promo code expired on 1 March 2027, 05:00 UTC').promo).toBe(true);
+    expect(problem(409, 'promo_exhausted', {}, 'This promo code has been used up').message).toBe('This promo code has been used up. Nothing was charged.');
+    expect(problem(409, 'cart_changed').promo).toBeUndefined();
+  });
+
   it('reads the cart again when it is no longer what the page shows', () => {
     for (const code of ['cart_changed', 'hold_expired', 'missing_tickets', 'unknown_holds']) {
       expect(problem(409, code).refreshCart, code).toBe(true);

@@ -8,6 +8,7 @@ import { ApiError, isRecord, request, type PublicSchemas as S } from './api';
 import { describeItem, type CartCredentials, type CartItem } from './carts';
 import type { LocalTime, PriceView } from './catalog';
 import { formatMoney } from './format';
+import { isPromoRefusal, sentence } from './promos';
 
 export type Delivery = S['Delivery'];
 export type OrderStatus = S['OrderStatus'];
@@ -169,6 +170,8 @@ export interface CheckoutProblem {
   refreshCart?: boolean;
   /** The cart has been paid for already: the next purchase needs a new one. */
   cartCompleted?: boolean;
+  /** The cart's promo code was refused: the patron changes or removes it in the cart. */
+  promo?: boolean;
 }
 
 function stringList(value: unknown): string[] {
@@ -188,6 +191,10 @@ function listInWords(names: string[], conjunction: 'and' | 'or' = 'and'): string
 export function checkoutProblem(e: unknown, holdName: (holdId: string) => string | undefined = () => undefined): CheckoutProblem {
   if (!(e instanceof ApiError)) return { message: 'Something went wrong; please try again.' };
   const named = (ids: string[]) => ids.map((id) => holdName(id)).filter((n): n is string => !!n);
+  if (isPromoRefusal(e)) {
+    // The server says why (expired, used up, not for these tickets…); nothing was ordered.
+    return { message: `${sentence(e.message)} Nothing was charged.`, promo: true, refreshCart: true };
+  }
   switch (e.code) {
     case 'invalid_field': {
       if (e.field === 'email') return { field: 'email', message: 'Enter a valid email address, like name@example.com.' };

@@ -73,6 +73,7 @@ export const ADMIN_NAV: readonly NavItem[] = [
   { href: '/admin/audit', label: 'Audit log', permission: 'manage_staff', ready: true },
   { href: '/admin/events', label: 'Events', permission: 'edit_catalog', ready: true },
   { href: '/admin/seatmaps', label: 'Seat maps', permission: 'edit_catalog', ready: true },
+  { href: '/admin/promo-codes', label: 'Promo codes', permission: 'edit_catalog', ready: true },
   { href: '/admin/sales', label: 'Sales', permission: 'view_sales', ready: true },
   { href: '/admin/orders', label: 'Orders', permission: 'view_sales', ready: true },
   { href: '/admin/scan', label: 'Scan tickets', permission: 'scan', ready: true },
