@@ -154,6 +154,7 @@ impl FromRef<AdminState> for Sessions {
         promos::delete_promo_code,
         reports::end_of_day,
         reports::sales,
+        reports::demand,
         performances::create_performance,
         performances::create_series,
         performances::get_performance,
@@ -214,6 +215,10 @@ pub fn router(state: AdminState) -> Router {
         .route("/admin/v1/audit", get(audit::list_audit))
         .route("/admin/v1/reports/end-of-day", get(reports::end_of_day))
         .route("/admin/v1/reports/sales", get(reports::sales))
+        .route(
+            "/admin/v1/performances/{performanceId}/demand",
+            get(reports::demand),
+        )
         .route(
             "/admin/v1/promo-codes",
             get(promos::list_promo_codes).post(promos::create_promo_code),

@@ -482,3 +482,115 @@ fn sales_csv(rows: &[(NaiveDate, SalesLine)], currency: Currency) -> Result<Vec<
     }
     out.into_inner().map_err(csv_error)
 }
+
+/// One price zone's demand.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneDemand {
+    zone: String,
+    name: String,
+    /// Seats and general-admission places in the zone.
+    capacity: i64,
+    /// Tickets sold (refunds not taken off).
+    sold: i64,
+    /// Of those, sold within an hour of sales opening, within a day, a week, or later.
+    sold_within_hour: i64,
+    sold_within_day: i64,
+    sold_within_week: i64,
+    sold_later: i64,
+    /// Times a seat of the zone was held and let go (released or run out) without a sale.
+    tried: i64,
+}
+
+/// A seat that was held and let go.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatDemand {
+    seat_id: String,
+    zone: String,
+    tried: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DemandReport {
+    performance_id: String,
+    on_sale_at: chrono::DateTime<chrono::Utc>,
+    /// In the seat map's zone order.
+    zones: Vec<ZoneDemand>,
+    /// Most tried first (the heat map over the seat map).
+    seats: Vec<SeatDemand>,
+}
+
+/// Where demand was: per zone, how many sold and how soon after sales opened, and which seats
+/// patrons held and let go without buying (counted from the table's stream).
+#[utoipa::path(get, path = "/admin/v1/performances/{performanceId}/demand", params(("performanceId" = String, Path)),
+    responses((status = 200, body = DemandReport), (status = 401), (status = 403), (status = 404)), security(("staff" = [])))]
+pub async fn demand(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    axum::extract::Path(performance_id): axum::extract::Path<String>,
+) -> Result<axum::Json<DemandReport>, ApiError> {
+    auth.require(Permission::ViewSales)?;
+    let performance = crate::performances::load_performance(&state, &auth, &performance_id).await?;
+    let (_, layout) = state
+        .store
+        .seat_map(&auth.tenant, &performance.seat_map_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("performance refers to a missing seat map"))?;
+    let figures = state.store.demand(&auth.tenant, &performance.id).await?;
+    let mut seat_zone = HashMap::new();
+    let mut capacity: HashMap<String, i64> = HashMap::new();
+    for section in &layout.sections {
+        for row in &section.rows {
+            for seat in &row.seats {
+                seat_zone.insert(seat.id.to_string(), seat.zone.to_string());
+                *capacity.entry(seat.zone.to_string()).or_default() += 1;
+            }
+        }
+    }
+    for area in &layout.areas {
+        *capacity.entry(area.zone.to_string()).or_default() += i64::from(area.capacity);
+    }
+    let mut seats: Vec<SeatDemand> = figures
+        .seats
+        .iter()
+        .map(|(seat, f)| SeatDemand {
+            seat_id: seat.clone(),
+            zone: seat_zone.get(seat).cloned().unwrap_or_default(),
+            tried: f.get(marquee_domain::reports::demand::TRIED),
+        })
+        .collect();
+    seats.sort_by(|a, b| b.tried.cmp(&a.tried).then(a.seat_id.cmp(&b.seat_id)));
+    let zones = layout
+        .zones
+        .iter()
+        .map(|z| {
+            use marquee_domain::reports::demand as d;
+            let id = z.id.to_string();
+            let sold = figures
+                .zones
+                .iter()
+                .find(|(zone, _)| zone == &id)
+                .map(|(_, f)| f.clone())
+                .unwrap_or_default();
+            ZoneDemand {
+                name: z.name.clone(),
+                capacity: capacity.get(&id).copied().unwrap_or(0),
+                sold: sold.get(d::SOLD),
+                sold_within_hour: sold.get(d::WITHIN_HOUR),
+                sold_within_day: sold.get(d::WITHIN_DAY),
+                sold_within_week: sold.get(d::WITHIN_WEEK),
+                sold_later: sold.get(d::LATER),
+                tried: seats.iter().filter(|s| s.zone == id).map(|s| s.tried).sum(),
+                zone: id,
+            }
+        })
+        .collect();
+    Ok(axum::Json(DemandReport {
+        performance_id: performance.id.to_string(),
+        on_sale_at: performance.schedule.on_sale_at,
+        zones,
+        seats,
+    }))
+}

@@ -250,9 +250,10 @@ impl Tailer {
             }
         }
         if !records.is_empty() {
-            // Only orders count for the reports (the trigger's filter in AWS).
+            // Only orders and seat states removed count for the reports (the trigger's
+            // filters in AWS).
             let orders: Vec<EventRecord> =
-                records.iter().filter(|r| is_order(r)).cloned().collect();
+                records.iter().filter(|r| for_reports(r)).cloned().collect();
             deliver(&workers.live, records).await;
             if !orders.is_empty() {
                 deliver(&workers.reports, orders).await;
@@ -261,11 +262,15 @@ impl Tailer {
     }
 }
 
-fn is_order(record: &EventRecord) -> bool {
-    matches!(
-        record.change.keys.get(marquee_store::keys::SK),
-        Some(serde_dynamo::AttributeValue::S(sk)) if sk == marquee_store::keys::ORDER_SK
-    )
+fn for_reports(record: &EventRecord) -> bool {
+    match record.change.keys.get(marquee_store::keys::SK) {
+        Some(serde_dynamo::AttributeValue::S(sk)) => {
+            sk == marquee_store::keys::ORDER_SK
+                || (record.event_name == "REMOVE"
+                    && sk.starts_with(marquee_store::keys::SEAT_PREFIX))
+        }
+        _ => false,
+    }
 }
 
 /// Invokes the worker with a batch; after a reported failure, again from the failed record.

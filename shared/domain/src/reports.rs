@@ -6,7 +6,7 @@
 
 use crate::records::OrderRecord;
 use crate::{OrderStatus, Timezone};
-use chrono::{DateTime, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// The day's figures (`DAY`), as attribute names.
 pub mod day {
@@ -35,6 +35,17 @@ pub mod line {
     pub const REFUNDED_TICKETS: &str = "refundedTickets";
 }
 
+/// A performance's demand figures, as attribute names: per zone (`sold`, and how soon after
+/// sales opened), per seat (`tried`: held, then let go without buying).
+pub mod demand {
+    pub const SOLD: &str = "sold";
+    pub const WITHIN_HOUR: &str = "soldWithinHour";
+    pub const WITHIN_DAY: &str = "soldWithinDay";
+    pub const WITHIN_WEEK: &str = "soldWithinWeek";
+    pub const LATER: &str = "soldLater";
+    pub const TRIED: &str = "tried";
+}
+
 /// What a change adds to one figure set of its day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Increment {
@@ -50,6 +61,16 @@ pub enum Target {
         performance: String,
         price_type: String,
         zone: String,
+    },
+    /// A performance's zone: tickets sold, and how soon after sales opened.
+    Zone {
+        performance: String,
+        zone: String,
+    },
+    /// A performance's seat: how often it was held and let go.
+    Seat {
+        performance: String,
+        seat: String,
     },
 }
 
@@ -103,12 +124,31 @@ fn is_sold(status: OrderStatus) -> bool {
     )
 }
 
+/// How soon after sales opened a ticket sold.
+fn speed(on_sale_at: Option<DateTime<Utc>>, paid_at: &str) -> &'static str {
+    let (Some(open), Ok(paid)) = (on_sale_at, DateTime::parse_from_rfc3339(paid_at)) else {
+        return demand::LATER;
+    };
+    let after = paid.with_timezone(&Utc) - open;
+    if after <= Duration::hours(1) {
+        demand::WITHIN_HOUR
+    } else if after <= Duration::days(1) {
+        demand::WITHIN_DAY
+    } else if after <= Duration::weeks(1) {
+        demand::WITHIN_WEEK
+    } else {
+        demand::LATER
+    }
+}
+
 /// What one write of an order (its item before and after) adds to the reports: the sale when
 /// the order became paid, and each refund added to it. Anything else counts nothing.
+/// `on_sale_at` tells when each performance's sales opened (for the demand figures).
 pub fn report_changes(
     old: Option<&OrderRecord>,
     new: &OrderRecord,
     zone: &Timezone,
+    on_sale_at: &dyn Fn(&crate::PerformanceId) -> Option<DateTime<Utc>>,
 ) -> Vec<ReportChange> {
     let mut changes = Vec::new();
     let was_sold = old.is_some_and(|o| is_sold(o.status) && o.paid_at.is_some());
@@ -146,6 +186,18 @@ pub fn report_changes(
                     (line::DISCOUNT, ticket.discount),
                     (line::FEES, ticket.fees),
                 ],
+            );
+        }
+        let paid_at = new.paid_at.as_deref().unwrap_or_default();
+        for ticket in &new.tickets {
+            let soon = speed(on_sale_at(&ticket.performance_id), paid_at);
+            bump(
+                &mut increments,
+                Target::Zone {
+                    performance: ticket.performance_id.to_string(),
+                    zone: ticket.zone.to_string(),
+                },
+                &[(demand::SOLD, 1), (soon, 1)],
             );
         }
         changes.push(ReportChange {
@@ -192,6 +244,28 @@ pub fn report_changes(
         });
     }
     changes
+}
+
+/// A seat held and let go (its hold released or run out, the seat state removed while held):
+/// one more try at it, counted once per hold, on the venue-local day it was let go.
+pub fn seat_let_go(
+    performance: &crate::PerformanceId,
+    seat: &crate::SeatId,
+    hold: &crate::HoldId,
+    at: DateTime<Utc>,
+    zone: &Timezone,
+) -> ReportChange {
+    ReportChange {
+        key: format!("tried:{performance}:{seat}:{hold}"),
+        date: at.with_timezone(&zone.tz()).date_naive(),
+        increments: vec![Increment {
+            target: Target::Seat {
+                performance: performance.to_string(),
+                seat: seat.to_string(),
+            },
+            add: vec![(demand::TRIED, 1)],
+        }],
+    }
 }
 
 /// Text for a CSV cell that a spreadsheet will not run as a formula: a cell starting with

@@ -215,6 +215,24 @@ pub fn report_line_sk(performance: &str, price_type: &str, zone: &str) -> String
     format!("{REPORT_LINE_PREFIX}{performance}#{price_type}#{zone}")
 }
 
+/// A performance's demand figures: `demand_zone_sk` per zone (sold, and how soon after
+/// sales opened) and `demand_seat_sk` per seat that was held and let go.
+pub fn demand(tenant: &TenantId, performance: &str) -> String {
+    format!("T#{tenant}#DEMAND#{performance}")
+}
+
+pub const DEMAND_ZONE_PREFIX: &str = "ZONE#";
+/// Not `SEAT#`: that prefix is the seat states' (the live seat map's stream filter).
+pub const DEMAND_SEAT_PREFIX: &str = "TRIED#";
+
+pub fn demand_zone_sk(zone: &str) -> String {
+    format!("{DEMAND_ZONE_PREFIX}{zone}")
+}
+
+pub fn demand_seat_sk(seat: &str) -> String {
+    format!("{DEMAND_SEAT_PREFIX}{seat}")
+}
+
 /// The changes already counted in a day's figures (one item each, kept a week: stream
 /// records are redelivered within a day).
 pub fn report_counted(tenant: &TenantId, date: &str) -> String {

@@ -42,7 +42,7 @@ pub use marquee_domain::records::{
     TicketRecord, TicketStatus, VenueRecord,
 };
 pub use patrons::{MAX_RESET_ATTEMPTS, PatronRecord};
-pub use reports::{DayFigures, Figures, LineFigures};
+pub use reports::{DayFigures, Demand, Figures, LineFigures};
 pub use seats::MAX_SEATS_PER_TRANSACTION;
 pub use tickets::Attendance;
 

@@ -2,7 +2,9 @@
 //! (`sales-reports`): one `DAY` item and one item per performance × price type × zone in
 //! `T#{tenant}#REPORT#{date}`. Each change is applied in one transaction with a marker item
 //! keyed by the change (`T#{tenant}#REPORTED#{date}`), so a redelivered stream record adds
-//! nothing the second time.
+//! nothing the second time. The same changes keep each performance's demand figures in
+//! `T#{tenant}#DEMAND#{performance}`: tickets sold per zone (and how soon after sales opened)
+//! and seats held and let go.
 
 use crate::error::condition_failed_at;
 use crate::tenancy::{key, n, s};
@@ -47,6 +49,24 @@ pub struct DayFigures {
     pub lines: Vec<LineFigures>,
 }
 
+/// A performance's demand figures: per zone and per tried seat, by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Demand {
+    pub zones: Vec<(String, Figures)>,
+    pub seats: Vec<(String, Figures)>,
+}
+
+fn numbers_of(item: &HashMap<String, AttributeValue>) -> Figures {
+    Figures(
+        item.iter()
+            .filter_map(|(name, value)| match value {
+                AttributeValue::N(v) => Some((name.clone(), v.parse().ok()?)),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
 impl Store {
     /// Adds a change to its day's figures, once: `Ok(false)` when it was counted before.
     pub async fn count_report_change(
@@ -67,15 +87,16 @@ impl Store {
             .build()
             .map_err(StoreError::dynamo)?;
         let mut items = vec![TransactWriteItem::builder().put(marker).build()];
-        let pk = keys::report_day(tenant, &date);
+        let day_pk = keys::report_day(tenant, &date);
         for increment in &change.increments {
-            let (sk, labels) = match &increment.target {
-                Target::Day => (keys::REPORT_DAY_SK.to_owned(), Vec::new()),
+            let (pk, sk, labels) = match &increment.target {
+                Target::Day => (day_pk.clone(), keys::REPORT_DAY_SK.to_owned(), Vec::new()),
                 Target::Line {
                     performance,
                     price_type,
                     zone,
                 } => (
+                    day_pk.clone(),
                     keys::report_line_sk(performance, price_type, zone),
                     vec![
                         ("performanceId", performance.as_str()),
@@ -83,10 +104,20 @@ impl Store {
                         ("zone", zone.as_str()),
                     ],
                 ),
+                Target::Zone { performance, zone } => (
+                    keys::demand(tenant, performance),
+                    keys::demand_zone_sk(zone),
+                    vec![("zone", zone.as_str())],
+                ),
+                Target::Seat { performance, seat } => (
+                    keys::demand(tenant, performance),
+                    keys::demand_seat_sk(seat),
+                    vec![("seat", seat.as_str())],
+                ),
             };
             let mut update = Update::builder()
                 .table_name(&self.table)
-                .set_key(Some(key(pk.clone(), &sk)));
+                .set_key(Some(key(pk, &sk)));
             let mut adds = Vec::new();
             for (i, (name, amount)) in increment.add.iter().enumerate() {
                 adds.push(format!("#n{i} :n{i}"));
@@ -159,14 +190,7 @@ impl Store {
                     Some(AttributeValue::S(v)) => v.clone(),
                     _ => String::new(),
                 };
-                let numbers = Figures(
-                    item.iter()
-                        .filter_map(|(name, value)| match value {
-                            AttributeValue::N(v) => Some((name.clone(), v.parse().ok()?)),
-                            _ => None,
-                        })
-                        .collect(),
-                );
+                let numbers = numbers_of(&item);
                 if text(keys::SK) == keys::REPORT_DAY_SK {
                     figures.day = numbers;
                 } else if text(keys::SK).starts_with(keys::REPORT_LINE_PREFIX) {
@@ -188,6 +212,43 @@ impl Store {
                     ))
                 });
                 return Ok(figures);
+            }
+        }
+    }
+
+    /// A performance's demand figures: per zone, and per seat that was tried.
+    pub async fn demand(
+        &self,
+        tenant: &TenantId,
+        performance: &marquee_domain::PerformanceId,
+    ) -> Result<Demand, StoreError> {
+        let mut demand = Demand::default();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(keys::demand(tenant, performance.as_str())))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::sdk)?;
+            for item in out.items.unwrap_or_default() {
+                let Some(AttributeValue::S(sk)) = item.get(keys::SK) else {
+                    continue;
+                };
+                let numbers = numbers_of(&item);
+                if let Some(zone) = sk.strip_prefix(keys::DEMAND_ZONE_PREFIX) {
+                    demand.zones.push((zone.to_owned(), numbers));
+                } else if let Some(seat) = sk.strip_prefix(keys::DEMAND_SEAT_PREFIX) {
+                    demand.seats.push((seat.to_owned(), numbers));
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(demand);
             }
         }
     }

@@ -182,6 +182,7 @@ async fn main() -> anyhow::Result<()> {
     let venue = bench_venue(&server, &http, "Reports Hall", "reports-hall").await?;
     let zone = Timezone::parse("Europe/London")?;
     let year = NaiveDate::from_ymd_opt(2027, 1, 1).context("a date")?;
+    let opened = Utc.from_utc_datetime(&year.and_hms_opt(9, 0, 0).context("a time")?);
     let performances: Vec<PerformanceId> = (0..PERFORMANCES)
         .map(|_| PerformanceId::generate())
         .collect();
@@ -195,7 +196,7 @@ async fn main() -> anyhow::Result<()> {
         let sold = order(n, &performances, year);
         expected_total += sold.totals.total;
         expected_refunded += sold.refunds.iter().map(|r| r.amount).sum::<i64>();
-        changes.extend(report_changes(None, &sold, &zone));
+        changes.extend(report_changes(None, &sold, &zone, &|_| Some(opened)));
     }
     let store = &server.store;
     let tenant = &venue.tenant;

@@ -322,3 +322,75 @@ async fn the_csv_export_escapes_formulas_and_bad_ranges_are_refused() {
         .await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn demand_shows_the_seats_let_go_and_how_soon_each_zone_sold() {
+    let app = spawn_app().await;
+    let show = app.grid_show(2, 4, 600).await;
+    let host = show.venue.host.clone();
+    // Two patrons hold the same front seat in turn and let it go; a third buys another.
+    let wanted = show.seats[0][2].clone();
+    for _ in 0..2 {
+        let cart = app.new_cart(&host).await;
+        let held = app.hold_seats(&show, &cart, &[&wanted]).await;
+        assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+        let hold = held.body["items"][0]["holdId"].as_str().unwrap().to_owned();
+        let released = app
+            .cart_call(
+                Method::DELETE,
+                &host,
+                &format!("/api/v1/carts/{}/holds/{hold}", cart.0),
+                &cart.1,
+                None,
+            )
+            .await;
+        assert_eq!(released.status, StatusCode::OK, "{}", released.body);
+    }
+    app.buy(&show, &[&show.seats[0][0]], None).await;
+
+    let path = format!("/admin/v1/performances/{}/demand", show.performance);
+    let started = Instant::now();
+    let report = loop {
+        let reply = app.get(&host, &path, Some(&show.token)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let zone_a = reply.body["zones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|z| z["zone"] == "A")
+            .cloned()
+            .unwrap();
+        if zone_a["sold"] == 1 && zone_a["tried"] == 2 {
+            break reply.body;
+        }
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "demand never showed the sale and the two tries: {}",
+            reply.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(report["seats"][0]["seatId"], wanted.as_str());
+    assert_eq!(report["seats"][0]["tried"], 2);
+    assert_eq!(
+        report["seats"].as_array().unwrap().len(),
+        1,
+        "the sold seat was not let go"
+    );
+    let zone_a = report["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["zone"] == "A")
+        .unwrap();
+    assert_eq!(zone_a["soldWithinHour"], 1, "sales opened at publishing");
+    assert_eq!(zone_a["capacity"], 4);
+    let other = app.create_venue().await;
+    let stranger = app.login_owner(&other).await;
+    let hidden = app.get(&other.host, &path, Some(&stranger)).await;
+    assert_eq!(
+        hidden.status,
+        StatusCode::NOT_FOUND,
+        "another venue's performance"
+    );
+}

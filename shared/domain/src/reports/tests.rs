@@ -72,6 +72,10 @@ fn paid(order: &OrderRecord, at: &str) -> OrderRecord {
     }
 }
 
+fn never(_: &PerformanceId) -> Option<chrono::DateTime<chrono::Utc>> {
+    None
+}
+
 fn new_york() -> Timezone {
     Timezone::parse("America/New_York").unwrap()
 }
@@ -95,7 +99,7 @@ fn a_payment_counts_once_on_the_venue_local_day_it_was_paid() {
     ]);
     // 02:30 UTC on 2 March is still 1 March in New York.
     let sold = paid(&order, "2027-03-02T02:30:00Z");
-    let changes = report_changes(Some(&order), &sold, &new_york());
+    let changes = report_changes(Some(&order), &sold, &new_york(), &never);
     assert_eq!(changes.len(), 1);
     let sale = &changes[0];
     assert_eq!(sale.key, format!("sale:{}", order.id));
@@ -107,15 +111,15 @@ fn a_payment_counts_once_on_the_venue_local_day_it_was_paid() {
     let lines: Vec<&Increment> = sale
         .increments
         .iter()
-        .filter(|i| i.target != Target::Day)
+        .filter(|i| matches!(i.target, Target::Line { .. }))
         .collect();
     assert_eq!(lines.len(), 2, "adult and child: one line each");
     assert!(lines[0].add.contains(&(line::TICKETS, 2)));
     assert!(lines[0].add.contains(&(line::AMOUNT, 10_000)));
     // Written again (a later edit of the paid order, a redelivered record): nothing new.
-    assert!(report_changes(Some(&sold), &sold, &new_york()).is_empty());
+    assert!(report_changes(Some(&sold), &sold, &new_york(), &never).is_empty());
     // A pending order counts nothing.
-    assert!(report_changes(None, &order, &new_york()).is_empty());
+    assert!(report_changes(None, &order, &new_york(), &never).is_empty());
 }
 
 #[test]
@@ -137,7 +141,7 @@ fn each_refund_counts_once_with_its_own_key() {
         reason: "requested_by_customer".into(),
         at: "2027-03-03T15:00:00Z".into(),
     });
-    let changes = report_changes(Some(&sold), &refunded, &new_york());
+    let changes = report_changes(Some(&sold), &refunded, &new_york(), &never);
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0].key, format!("refund:{}:0", sold.id));
     assert_eq!(
@@ -148,7 +152,7 @@ fn each_refund_counts_once_with_its_own_key() {
     assert_eq!(day_figure(&changes[0], day::REFUNDED_TICKETS), 1);
     // Seen with no old image (a first delivery of a later record): sale and refund, each
     // under the key that makes a second count of it a no-op.
-    let keys: Vec<String> = report_changes(None, &refunded, &new_york())
+    let keys: Vec<String> = report_changes(None, &refunded, &new_york(), &never)
         .into_iter()
         .map(|c| c.key)
         .collect();
@@ -171,7 +175,7 @@ fn a_payment_refunded_because_its_seats_were_gone_is_neither_a_sale_nor_a_refund
         reason: "seats_lost".into(),
         at: "2027-03-01T18:00:00Z".into(),
     });
-    assert!(report_changes(Some(&order), &bounced, &new_york()).is_empty());
+    assert!(report_changes(Some(&order), &bounced, &new_york(), &never).is_empty());
 }
 
 #[test]
@@ -184,7 +188,12 @@ fn a_promo_order_and_a_free_order_are_counted_as_such() {
         code: PromoCode::parse("FREE").unwrap(),
         per_patron: false,
     });
-    let change = &report_changes(None, &paid(&order, "2027-03-01T18:00:00Z"), &new_york())[0];
+    let change = &report_changes(
+        None,
+        &paid(&order, "2027-03-01T18:00:00Z"),
+        &new_york(),
+        &never,
+    )[0];
     assert_eq!(day_figure(change, day::FREE_ORDERS), 1);
     assert_eq!(day_figure(change, day::CARD_ORDERS), 0);
     assert_eq!(day_figure(change, day::PROMO_ORDERS), 1);
@@ -197,4 +206,48 @@ fn csv_cells_never_start_a_formula() {
     assert_eq!(csv_safe("-2"), "'-2");
     assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
     assert_eq!(csv_safe("Hamlet"), "Hamlet");
+}
+
+#[test]
+fn demand_counts_how_soon_each_zone_sold_and_each_seat_let_go() {
+    let show = PerformanceId::generate();
+    let order = pending(vec![
+        ticket(&show, "adult", 5000),
+        ticket(&show, "adult", 5000),
+    ]);
+    let opened = chrono::DateTime::parse_from_rfc3339("2027-03-01T10:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let on_sale = |_: &PerformanceId| Some(opened);
+    let soon = report_changes(
+        None,
+        &paid(&order, "2027-03-01T10:30:00Z"),
+        &new_york(),
+        &on_sale,
+    );
+    let zone = soon[0]
+        .increments
+        .iter()
+        .find(|i| matches!(i.target, Target::Zone { .. }))
+        .unwrap();
+    assert!(zone.add.contains(&(demand::SOLD, 2)));
+    assert!(zone.add.contains(&(demand::WITHIN_HOUR, 2)));
+    let late = report_changes(
+        None,
+        &paid(&order, "2027-03-20T10:30:00Z"),
+        &new_york(),
+        &on_sale,
+    );
+    assert!(
+        late[0]
+            .increments
+            .iter()
+            .any(|i| i.add.contains(&(demand::LATER, 2)))
+    );
+
+    let seat = crate::SeatId::parse("hall-a-1").unwrap();
+    let hold = HoldId::generate();
+    let tried = seat_let_go(&show, &seat, &hold, opened, &new_york());
+    assert_eq!(tried.key, format!("tried:{show}:{seat}:{hold}"));
+    assert_eq!(tried.increments[0].add, vec![(demand::TRIED, 1)]);
 }

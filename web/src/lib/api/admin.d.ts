@@ -409,6 +409,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/performances/{performanceId}/demand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where demand was: per zone, how many sold and how soon after sales opened, and which seats
+         *     patrons held and let go without buying (counted from the table's stream).
+         */
+        get: operations["demand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/performances/{performanceId}/pause": {
         parameters: {
             query?: never;
@@ -984,6 +1004,15 @@ export interface components {
          * @enum {string}
          */
         Delivery: "email" | "mail";
+        DemandReport: {
+            /** Format: date-time */
+            onSaleAt: string;
+            performanceId: string;
+            /** @description Most tried first (the heat map over the seat map). */
+            seats: components["schemas"]["SeatDemand"][];
+            /** @description In the seat map's zone order. */
+            zones: components["schemas"]["ZoneDemand"][];
+        };
         /** @description A record the venue creates at its DNS provider. */
         DnsRecordView: {
             name: string;
@@ -1663,6 +1692,13 @@ export interface components {
             y: number;
             zone: components["schemas"]["ZoneId"];
         };
+        /** @description A seat that was held and let go. */
+        SeatDemand: {
+            seatId: string;
+            /** Format: int64 */
+            tried: number;
+            zone: string;
+        };
         /** @description A seat's id, unique within its map, e.g. `101-A-12`. */
         SeatId: string;
         /** @description A seat as typed. */
@@ -1927,6 +1963,37 @@ export interface components {
             id: string;
             settings: components["schemas"]["VenueSettingsView"];
             slug: string;
+        };
+        /** @description One price zone's demand. */
+        ZoneDemand: {
+            /**
+             * Format: int64
+             * @description Seats and general-admission places in the zone.
+             */
+            capacity: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Tickets sold (refunds not taken off).
+             */
+            sold: number;
+            /** Format: int64 */
+            soldLater: number;
+            /** Format: int64 */
+            soldWithinDay: number;
+            /**
+             * Format: int64
+             * @description Of those, sold within an hour of sales opening, within a day, a week, or later.
+             */
+            soldWithinHour: number;
+            /** Format: int64 */
+            soldWithinWeek: number;
+            /**
+             * Format: int64
+             * @description Times a seat of the zone was held and let go (released or run out) without a sale.
+             */
+            tried: number;
+            zone: string;
         };
         /** @description A price zone's id, e.g. `stalls`; prices are set per zone × price type. */
         ZoneId: string;
@@ -4035,6 +4102,62 @@ export interface operations {
             };
             /** @description busy */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    demand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                performanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemandReport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
