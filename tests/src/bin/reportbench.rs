@@ -62,7 +62,7 @@ fn order(n: usize, performances: &[PerformanceId], year: NaiveDate) -> OrderReco
         )
         .to_rfc3339();
     let mut refunds = Vec::new();
-    if n % REFUND_EVERY == 0 {
+    if n.is_multiple_of(REFUND_EVERY) {
         refunds.push(RefundRecord {
             id: format!("re_{n}"),
             amount: tickets[0].price + tickets[0].fees,
