@@ -262,3 +262,126 @@ pub async fn image_upload(
         .await?;
     Ok((StatusCode::CREATED, axum::Json(upload)))
 }
+
+/// The most performances one duplicate copies (one store transaction).
+const MAX_COPIED_PERFORMANCES: usize = 100;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DuplicateEventRequest {
+    /// The copy's title; the original's with " (copy)" when absent.
+    title: Option<String>,
+    /// With it, every performance that is not cancelled is copied as a draft this many days
+    /// later (364 keeps the weekday a year on), with its seat map, prices, fees, taxes and
+    /// limits; each copy must start in the future. Without it, no performances are copied.
+    #[schema(minimum = 1, maximum = 3660)]
+    shift_days: Option<u32>,
+}
+
+/// A copy of an event — its title, description and image — for next season, optionally with
+/// its performances as drafts shifted by a number of days.
+#[utoipa::path(post, path = "/admin/v1/events/{eventId}/duplicate", params(("eventId" = String, Path)), request_body = DuplicateEventRequest,
+    responses((status = 201, body = EventView), (status = 400, description = "malformed_json"), (status = 401), (status = 403), (status = 404),
+        (status = 422, description = "invalid_field: title, shiftDays; invalid_body")), security(("staff" = [])))]
+pub async fn duplicate_event(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(event_id): Path<String>,
+    Json(body): Json<DuplicateEventRequest>,
+) -> Result<(StatusCode, axum::Json<EventView>), ApiError> {
+    auth.require(Permission::EditCatalog)?;
+    let original = load_event(&state, &auth, &event_id).await?;
+    let now = Utc::now();
+    let title = match &body.title {
+        Some(title) => parse_title(title)?,
+        None => parse_title(&format!("{} (copy)", original.title))
+            .or_else(|_| parse_title(&original.title))?,
+    };
+    let copy = EventRecord {
+        id: EventId::generate(),
+        title,
+        description: original.description.clone(),
+        image_key: original.image_key.clone(),
+        created_at: now.to_rfc3339(),
+        updated_at: now.to_rfc3339(),
+    };
+    let mut performances = Vec::new();
+    if let Some(days) = body.shift_days {
+        if !(1..=3660).contains(&days) {
+            return Err(Invalid::new("shiftDays", "1 to 3660 days").into());
+        }
+        let shift = chrono::Duration::days(i64::from(days));
+        for p in state
+            .store
+            .event_performances(&auth.tenant, &original.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.status != marquee_domain::performance::PerformanceStatus::Cancelled)
+        {
+            let starts_at = p.schedule.starts_at + shift;
+            if starts_at <= now {
+                return Err(Invalid::new(
+                    "shiftDays",
+                    format!(
+                        "the performance of {} would still be in the past; shift it further",
+                        p.schedule.starts_at.format("%-d %B %Y")
+                    ),
+                )
+                .into());
+            }
+            let on_sale_at = (p.schedule.on_sale_at + shift).max(now);
+            let schedule = marquee_domain::performance::Schedule::new(
+                starts_at,
+                Some(on_sale_at),
+                Some(p.schedule.off_sale_at + shift),
+                now,
+            )
+            .map_err(|e| Invalid::new("shiftDays", e.message))?;
+            performances.push(marquee_store::PerformanceRecord {
+                id: marquee_domain::PerformanceId::generate(),
+                event_id: copy.id.clone(),
+                status: marquee_domain::performance::PerformanceStatus::Draft,
+                schedule,
+                created_at: now.to_rfc3339(),
+                updated_at: now.to_rfc3339(),
+                ..p
+            });
+        }
+        if performances.len() > MAX_COPIED_PERFORMANCES {
+            return Err(Invalid::new(
+                "shiftDays",
+                format!("an event with more than {MAX_COPIED_PERFORMANCES} performances is copied without them"),
+            )
+            .into());
+        }
+    }
+    state.store.put_event(&auth.tenant, &copy).await?;
+    if !performances.is_empty() {
+        state
+            .store
+            .create_performances(&auth.tenant, &performances)
+            .await?;
+    }
+    crate::audit::staff_did(
+        &state,
+        &auth,
+        marquee_domain::records::AuditKind::EventCreated,
+        format!("event:{}", copy.id),
+        None,
+        crate::audit::json(&serde_json::json!({
+            "event": copy,
+            "copiedFrom": original.id,
+            "performances": performances.len(),
+        })),
+    )
+    .await;
+    let settings = venue_settings(&state, &auth).await?;
+    let views = performances
+        .iter()
+        .map(|p| PerformanceView::new(p, None, settings.timezone, settings.currency, now))
+        .collect();
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(EventView::new(&copy, views)),
+    ))
+}

@@ -146,6 +146,7 @@ impl FromRef<AdminState> for Sessions {
         events::list_events,
         events::get_event,
         events::update_event,
+        events::duplicate_event,
         events::image_upload,
         audit::list_audit,
         promos::list_promo_codes,
@@ -213,6 +214,10 @@ pub fn router(state: AdminState) -> Router {
             post(domains::verify_domain),
         )
         .route("/admin/v1/audit", get(audit::list_audit))
+        .route(
+            "/admin/v1/events/{eventId}/duplicate",
+            post(events::duplicate_event),
+        )
         .route("/admin/v1/reports/end-of-day", get(reports::end_of_day))
         .route("/admin/v1/reports/sales", get(reports::sales))
         .route(

@@ -1305,3 +1305,74 @@ fn assert_names_field(reply: &Reply, field: &str) {
         reply.body
     );
 }
+
+#[tokio::test]
+async fn an_event_is_duplicated_for_next_season_with_its_performances_as_drafts() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let host = show.venue.host.clone();
+    let original = app
+        .get(
+            &host,
+            &format!("/admin/v1/performances/{}", show.performance),
+            Some(&show.token),
+        )
+        .await
+        .body;
+    let event_id = original["eventId"].as_str().unwrap().to_owned();
+    let path = format!("/admin/v1/events/{event_id}/duplicate");
+
+    let bare = app.post(&host, &path, Some(&show.token), json!({})).await;
+    assert_eq!(bare.status, StatusCode::CREATED, "{}", bare.body);
+    assert_eq!(bare.body["title"], "Torture Test (copy)");
+    assert_eq!(bare.body["performances"].as_array().unwrap().len(), 0);
+
+    let next_year = app
+        .post(
+            &host,
+            &path,
+            Some(&show.token),
+            json!({ "title": "Torture Test 2028", "shiftDays": 364 }),
+        )
+        .await;
+    assert_eq!(next_year.status, StatusCode::CREATED, "{}", next_year.body);
+    let copies = next_year.body["performances"].as_array().unwrap();
+    assert_eq!(copies.len(), 1);
+    let copy = &copies[0];
+    assert_eq!(copy["status"], "draft", "not on sale until published");
+    assert_ne!(copy["id"], show.performance.as_str());
+    let shifted = chrono::DateTime::parse_from_rfc3339(copy["startsAt"]["utc"].as_str().unwrap())
+        .unwrap()
+        - chrono::DateTime::parse_from_rfc3339(original["startsAt"]["utc"].as_str().unwrap())
+            .unwrap();
+    assert_eq!(shifted.num_days(), 364);
+    assert_eq!(copy["prices"], original["prices"], "the same price table");
+    // The copy is the new event's own: publishing it leaves the original alone.
+    let published = app
+        .post(
+            &host,
+            &format!(
+                "/admin/v1/performances/{}/publish",
+                copy["id"].as_str().unwrap()
+            ),
+            Some(&show.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+
+    let refused = app
+        .post(&host, &path, Some(&show.token), json!({ "shiftDays": 0 }))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.body["error"]["details"]["field"], "shiftDays");
+    let missing = app
+        .post(
+            &host,
+            "/admin/v1/events/01j00000000000000000000000/duplicate",
+            Some(&show.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
