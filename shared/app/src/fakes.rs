@@ -750,6 +750,30 @@ impl HoldStore for InMemoryStore {
         }
     }
 
+    async fn abandon_promo_checkout(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        reason: &str,
+    ) -> Result<bool, PortError> {
+        self.faults.check("abandon_promo_checkout")?;
+        let Some(stored) = lock(&self.tables)
+            .orders
+            .get(&(tenant.clone(), order.clone()))
+            .cloned()
+        else {
+            return Ok(false);
+        };
+        if stored.status != OrderStatus::Pending || stored.promo.is_none() {
+            return Ok(false);
+        }
+        match OrderStore::cancel_pending_order(self, tenant, &stored, reason).await {
+            Ok(()) => Ok(true),
+            Err(WriteRefusal::Changed) => Ok(false),
+            Err(WriteRefusal::Store(e)) => Err(e),
+        }
+    }
+
     async fn file_for_expiry(
         &self,
         tenant: &TenantId,

@@ -158,6 +158,10 @@ pub struct SweepReport {
     pub carts_expired: usize,
 }
 
+/// Why a promo checkout's order was cancelled when its payment window ended.
+pub const PROMO_CHECKOUT_ABANDONED: &str =
+    "The payment window ended before the payment arrived; the promo code was released.";
+
 pub struct Holds {
     catalog: Arc<SaleCatalog>,
     store: Arc<dyn HoldStore>,
@@ -548,6 +552,18 @@ impl Holds {
                     return Ok(sweep);
                 }
                 continue;
+            }
+            if next.is_none()
+                && cart.status == CartStatus::Checkout
+                && cart.promo.is_some()
+                && let Some(order) = &cart.order_id
+            {
+                // A promo code's use must not stay with a checkout nobody paid: the order
+                // is cancelled (a payment that still arrives is refunded in full, as for
+                // any cancelled order) and the use goes back to the code.
+                self.store
+                    .abandon_promo_checkout(tenant, order, PROMO_CHECKOUT_ABANDONED)
+                    .await?;
             }
             sweep.rescheduled = usize::from(next.is_some());
             if self

@@ -245,6 +245,15 @@ pub trait HoldStore: Send + Sync {
     ) -> Result<bool, PortError>;
     /// The carts filed for expiry at `now` (epoch ms) or before.
     async fn carts_due(&self, now: i64) -> Result<Vec<(TenantId, CartId)>, PortError>;
+    /// A checkout with a promo code whose payment window ended unpaid: its order, if still
+    /// pending, is cancelled and the code's use given back (as `OrderStore::
+    /// cancel_pending_order` does). Whether it was.
+    async fn abandon_promo_checkout(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        reason: &str,
+    ) -> Result<bool, PortError>;
 }
 
 /// What a checkout writes: the cart to `checkout`, its holds extended, the pending order.

@@ -132,6 +132,25 @@ impl HoldStore for Store {
         Ok(Store::expire_cart(self, tenant, cart, version).await?)
     }
 
+    async fn abandon_promo_checkout(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        reason: &str,
+    ) -> Result<bool, PortError> {
+        let Some(stored) = Store::order(self, tenant, order).await? else {
+            return Ok(false);
+        };
+        if stored.status != marquee_domain::OrderStatus::Pending || stored.promo.is_none() {
+            return Ok(false);
+        }
+        match Store::cancel_pending_order(self, tenant, &stored, reason).await {
+            Ok(()) => Ok(true),
+            Err(crate::StoreError::ConditionFailed) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     async fn file_for_expiry(
         &self,
         tenant: &TenantId,

@@ -4,7 +4,7 @@
 //! its own code.
 
 use crate::checkout::VISA;
-use crate::helpers::{Reply, TestApp, spawn_app};
+use crate::helpers::{Reply, TestApp, spawn_app, spawn_app_with_payment_window};
 use crate::holds::Show;
 use chrono::{Duration, Utc};
 use reqwest::{Method, StatusCode};
@@ -348,4 +348,50 @@ async fn staff_edit_and_delete_codes_and_the_audit_log_keeps_the_before_and_afte
     assert_eq!(entry["target"], "promo:FLASH");
     assert_eq!(entry["before"]["percentOff"], 10);
     assert_eq!(entry["after"]["amountOff"], 700);
+}
+
+#[tokio::test]
+async fn a_promo_checkout_nobody_pays_gives_its_use_back_when_the_sweep_finds_it() {
+    // Holds of 10 s, a payment window of 3 s: the devserver's sweep finds the checkout
+    // abandoned within seconds.
+    let app = spawn_app_with_payment_window(3).await;
+    let show = app.grid_show(1, 4, 10).await;
+    app.create_promo(
+        &show,
+        json!({ "code": "LASTONE", "percentOff": 10, "maxUses": 1 }),
+    )
+    .await;
+    let cart = app
+        .cart_with_code(&show, &[&show.seats[0][0]], "LASTONE")
+        .await;
+    let checkout = app
+        .checkout(&show.venue.host, &cart, "gone@example.org")
+        .await;
+    assert_eq!(checkout.status, StatusCode::CREATED, "{}", checkout.body);
+    assert_eq!(app.promo_codes(&show).await[0]["uses"], 1);
+    let started = std::time::Instant::now();
+    loop {
+        let order = app.order(&show.venue.host, &checkout.body).await;
+        if order.body["status"] == "cancelled" {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the abandoned checkout was never cancelled: {}",
+            order.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(
+        app.promo_codes(&show).await[0]["uses"],
+        0,
+        "the use is back"
+    );
+    let next = app
+        .cart_with_code(&show, &[&show.seats[0][1]], "LASTONE")
+        .await;
+    let paid = app
+        .checkout(&show.venue.host, &next, "next@example.org")
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
 }

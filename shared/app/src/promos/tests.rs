@@ -254,3 +254,48 @@ async fn staff_edit_a_code_keeping_its_uses_and_a_deleted_code_is_refused_and_no
     let err = promos.edit(&v.tenant, "FLASH", &more).await.unwrap_err();
     assert!(matches!(err, PromoError::NotFound));
 }
+
+#[tokio::test]
+async fn a_promo_checkout_left_unpaid_gives_its_use_back_when_the_payment_window_ends() {
+    let v = venue();
+    let mut input = terms("LASTONE");
+    input.max_uses = Some(1);
+    create(&v, input).await;
+    let (access, contents) = cart_with_code(&v, 0, 1, "LASTONE").await;
+    let done = v
+        .world
+        .checkout()
+        .checkout(&v.tenant, &access, request(&contents, "adult"))
+        .await
+        .unwrap();
+    assert_eq!(v.world.promos().list(&v.tenant).await.unwrap()[0].uses, 1);
+    // The patron never pays. The sweep runs as the clock passes the holds' and the payment
+    // window's ends.
+    let holds = v.world.holds();
+    for _ in 0..3 {
+        v.world.clock.advance(Duration::minutes(11));
+        holds.sweep().await.unwrap();
+    }
+    let order = v
+        .world
+        .store
+        .stored_order(&v.tenant, &done.order.id)
+        .unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    assert_eq!(
+        order.problem.as_deref(),
+        Some(crate::holds::PROMO_CHECKOUT_ABANDONED)
+    );
+    assert_eq!(
+        v.world.promos().list(&v.tenant).await.unwrap()[0].uses,
+        0,
+        "the use is back"
+    );
+    // Someone else gets it now.
+    let (other, other_contents) = cart_with_code(&v, 1, 1, "LASTONE").await;
+    v.world
+        .checkout()
+        .checkout(&v.tenant, &other, request(&other_contents, "adult"))
+        .await
+        .unwrap();
+}
