@@ -51,6 +51,8 @@ pub struct PromoCodeView {
     /// Orders checked out with it (a checkout cancelled unpaid gives its use back).
     uses: u32,
     status: PromoStatus,
+    /// Send it back with a change: a change from a stale copy is refused.
+    version: u32,
     created_at: String,
 }
 
@@ -80,6 +82,7 @@ impl PromoCodeView {
             price_types: promo.price_types.iter().map(ToString::to_string).collect(),
             uses: promo.uses,
             status,
+            version: promo.version,
             created_at: promo.created_at,
         }
     }

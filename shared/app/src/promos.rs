@@ -94,6 +94,9 @@ impl Promos {
         input: &PromoInput,
     ) -> Result<(PromoRecord, PromoRecord), PromoError> {
         let before = self.current(tenant, code).await?;
+        if input.version.is_some_and(|v| v != before.version) {
+            return Err(PromoError::Changed);
+        }
         let after = before.edit(input)?;
         self.replace(tenant, &after).await?;
         Ok((before.clone(), bumped(after)))

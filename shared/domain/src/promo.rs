@@ -97,6 +97,9 @@ pub struct PromoInput {
     /// Only tickets of these price types (e.g. `adult`).
     #[serde(default)]
     pub price_types: Vec<String>,
+    /// On a change: the `version` the form was filled from; the change is refused (409
+    /// `edit_conflict`) if someone changed the code since. Ignored on create.
+    pub version: Option<u32>,
 }
 
 /// A stored promo code: its terms, and how many orders used it.
@@ -335,6 +338,7 @@ mod tests {
             event_ids: Vec::new(),
             performance_ids: Vec::new(),
             price_types: Vec::new(),
+            version: None,
         }
     }
 

@@ -303,6 +303,17 @@ async fn staff_edit_and_delete_codes_and_the_audit_log_keeps_the_before_and_afte
         .await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
     assert_eq!(edited.body["amountOff"], 700);
+    assert_eq!(edited.body["version"], 1);
+    let stale = app
+        .put(
+            &host,
+            "/admin/v1/promo-codes/FLASH",
+            Some(&show.token),
+            json!({ "code": "FLASH", "percentOff": 90, "version": 0 }),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert_eq!(stale.error_code(), "edit_conflict");
     assert!(edited.body.get("percentOff").is_none(), "{}", edited.body);
     let cart = app
         .cart_with_code(&show, &[&show.seats[0][0]], "FLASH")

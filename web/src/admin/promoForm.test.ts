@@ -83,6 +83,7 @@ describe('promo code form → PromoInput', () => {
       priceTypes: ['student', 'senior'],
       uses: 12,
       status: 'active',
+      version: 3,
       createdAt: '2027-02-01T10:00:00Z',
     };
     const edited = promoToForm(code, NY, 'USD');
@@ -97,6 +98,7 @@ describe('promo code form → PromoInput', () => {
       eventIds: ['ev-1'],
       performanceIds: ['pf-9'],
       priceTypes: 'student, senior',
+      version: 3,
     });
     expect(buildPromoInput(edited, NY, 'USD')).toEqual({
       ok: true,
@@ -108,6 +110,7 @@ describe('promo code form → PromoInput', () => {
         eventIds: ['ev-1'],
         performanceIds: ['pf-9'],
         priceTypes: ['student', 'senior'],
+        version: 3,
       },
     });
     expect(promoToForm({ ...code, amountOff: null, percentOff: 25 }, NY, 'USD')).toMatchObject({ kind: 'percent', value: '25' });

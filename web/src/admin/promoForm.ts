@@ -24,6 +24,8 @@ export interface PromoForm {
   performanceIds: string[];
   /** "student, senior": the ticket types it is for; empty means all. */
   priceTypes: string;
+  /** The version an edit started from (sent back: a change from a stale copy is refused). */
+  version?: number;
 }
 
 /** The API's field names the form shows errors next to. */
@@ -53,6 +55,7 @@ export function promoToForm(promo: PromoCode, timezone: string, currency: string
     eventIds: [...promo.eventIds],
     performanceIds: [...promo.performanceIds],
     priceTypes: promo.priceTypes.join(', '),
+    version: promo.version,
   };
 }
 
@@ -126,6 +129,7 @@ export function buildPromoInput(form: PromoForm, timezone: string, currency: str
       eventIds: [...form.eventIds],
       performanceIds: [...form.performanceIds],
       priceTypes,
+      ...(form.version !== undefined ? { version: form.version } : {}),
     },
   };
 }

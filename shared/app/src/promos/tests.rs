@@ -20,6 +20,7 @@ fn terms(code: &str) -> PromoInput {
         event_ids: Vec::new(),
         performance_ids: Vec::new(),
         price_types: Vec::new(),
+        version: None,
     }
 }
 
@@ -253,6 +254,24 @@ async fn staff_edit_a_code_keeping_its_uses_and_a_deleted_code_is_refused_and_no
     assert!(matches!(err, PromoError::Taken(_)));
     let err = promos.edit(&v.tenant, "FLASH", &more).await.unwrap_err();
     assert!(matches!(err, PromoError::NotFound));
+}
+
+#[tokio::test]
+async fn a_change_made_from_a_stale_form_is_refused() {
+    let v = venue();
+    let created = create(&v, terms("TWICE")).await;
+    let promos = v.world.promos();
+    let mut first = terms("TWICE");
+    first.version = Some(created.version);
+    first.percent_off = Some(30);
+    promos.edit(&v.tenant, "TWICE", &first).await.unwrap();
+    let mut second = terms("TWICE");
+    second.version = Some(created.version);
+    second.percent_off = Some(40);
+    let err = promos.edit(&v.tenant, "TWICE", &second).await.unwrap_err();
+    assert!(matches!(err, PromoError::Changed), "{err:?}");
+    let stored = &promos.list(&v.tenant).await.unwrap()[0];
+    assert_eq!(stored.percent_off, Some(30), "the first change stands");
 }
 
 #[tokio::test]

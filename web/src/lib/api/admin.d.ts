@@ -1498,6 +1498,11 @@ export interface components {
             validFrom?: string | null;
             /** Format: date-time */
             validTo?: string | null;
+            /**
+             * Format: int32
+             * @description Send it back with a change: a change from a stale copy is refused.
+             */
+            version: number;
         };
         /** @description A promo code as staff write it (`POST /admin/v1/promo-codes`, `PUT …/{codeId}`). */
         PromoInput: {
@@ -1537,6 +1542,12 @@ export interface components {
             validFrom?: string | null;
             /** Format: date-time */
             validTo?: string | null;
+            /**
+             * Format: int32
+             * @description On a change: the `version` the form was filled from; the change is refused (409
+             *     `edit_conflict`) if someone changed the code since. Ignored on create.
+             */
+            version?: number | null;
         };
         /**
          * @description Where a code stands now.
