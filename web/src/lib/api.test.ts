@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ApiError,
   changePassword,
+  filenameFromDisposition,
   changeStaffRole,
   getVenue,
   loadStaffSession,
@@ -166,3 +167,21 @@ describe('staff session', () => {
   });
 });
 
+
+describe('file names from Content-Disposition', () => {
+  it('takes the quoted, the plain and the UTF-8 name, the UTF-8 one first', () => {
+    expect(filenameFromDisposition('attachment; filename="end-of-day-2027-03-01.csv"', 'x.csv')).toBe('end-of-day-2027-03-01.csv');
+    expect(filenameFromDisposition('attachment; filename=sales.csv', 'x.csv')).toBe('sales.csv');
+    expect(filenameFromDisposition('attachment; FILENAME = "a \\"b\\".csv"', 'x.csv')).toBe('a _b_.csv');
+    expect(filenameFromDisposition("attachment; filename=\"plain.csv\"; filename*=UTF-8''caf%C3%A9%20sales.csv", 'x.csv')).toBe('café sales.csv');
+  });
+
+  it('keeps no folders or odd characters, and falls back when there is no usable name', () => {
+    expect(filenameFromDisposition('attachment; filename="../../etc/passwd"', 'x.csv')).toBe('passwd');
+    expect(filenameFromDisposition('attachment; filename=C:\\temp\\r.csv', 'x.csv')).toBe('r.csv');
+    expect(filenameFromDisposition('attachment', 'fallback.csv')).toBe('fallback.csv');
+    expect(filenameFromDisposition('attachment; filename=""', 'fallback.csv')).toBe('fallback.csv');
+    expect(filenameFromDisposition("attachment; filename*=UTF-8''%E0%A4%A", 'fallback.csv')).toBe('fallback.csv');
+    expect(filenameFromDisposition(null, 'fallback.csv')).toBe('fallback.csv');
+  });
+});

@@ -166,8 +166,9 @@ export function setUnauthorizedHandler(handler: (error: ApiError) => void): void
   onUnauthorized = handler;
 }
 
-export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+/** Sends a request with the given Accept header; a failed fetch becomes `network_error`. */
+async function send(method: Method, path: string, options: RequestOptions, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept, ...options.headers };
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (options.raw !== undefined) {
     headers['Content-Type'] = options.raw.contentType;
@@ -185,35 +186,83 @@ export async function request<T>(method: Method, path: string, options: RequestO
     }
     headers['Authorization'] = `Bearer ${session.token}`;
   }
-
-  let response: Response;
   try {
-    response = await fetch(path, init);
+    return await fetch(path, init);
   } catch {
     throw new ApiError(0, 'network_error', 'Could not reach the server; check the connection and try again');
   }
-  const text = await response.text();
-  let body: unknown = undefined;
-  if (text) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  if (!response.ok) {
-    const error = ApiError.fromResponse(response.status, body, response.headers.get('Retry-After'));
-    if (options.staff && response.status === 401 && error.code !== 'invalid_credentials') {
-      clearStaffSession();
-      onUnauthorized(error);
-    }
-    throw error;
+}
+
+/** The error of a non-2xx answer; a refused staff token also ends the session. */
+function refusal(response: Response, body: unknown, options: RequestOptions): ApiError {
+  const error = ApiError.fromResponse(response.status, body, response.headers.get('Retry-After'));
+  if (options.staff && response.status === 401 && error.code !== 'invalid_credentials') {
+    clearStaffSession();
+    onUnauthorized(error);
   }
+  return error;
+}
+
+export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(method, path, options, 'application/json');
+  const body = parseJson(await response.text());
+  if (!response.ok) throw refusal(response, body, options);
   if (response.status === 204) return undefined as T; // No Content: callers type it as void
   if (body === undefined) {
     throw new ApiError(response.status, 'invalid_response', 'The server sent an answer this page cannot read');
   }
   return body as T;
+}
+
+/** A file the API sent as an attachment (e.g. a CSV report). */
+export interface DownloadedFile {
+  blob: Blob;
+  /** The name from Content-Disposition, else the fallback the caller gave. */
+  filename: string;
+}
+
+/**
+ * GETs a file with the same headers and errors as `request` (the staff token too, which a plain
+ * link could not send); a refusal's JSON error body becomes the ApiError as usual.
+ */
+export async function requestFile(path: string, fallbackName: string, options: Pick<RequestOptions, 'staff' | 'headers'> = {}): Promise<DownloadedFile> {
+  const response = await send('GET', path, options, 'text/csv, application/octet-stream;q=0.9, */*;q=0.5');
+  if (!response.ok) throw refusal(response, parseJson(await response.text()), options);
+  const blob = await response.blob();
+  return { blob, filename: filenameFromDisposition(response.headers.get('Content-Disposition'), fallbackName) };
+}
+
+/**
+ * The file name a Content-Disposition header suggests (`filename*=UTF-8''…` first, then
+ * `filename="…"`), without any folder part; `fallback` when there is none.
+ */
+export function filenameFromDisposition(header: string | null, fallback: string): string {
+  if (!header) return fallback;
+  let name = '';
+  const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
+  if (extended) {
+    try {
+      name = decodeURIComponent(extended[2]!.trim().replace(/^"(.*)"$/, '$1'));
+    } catch {
+      name = '';
+    }
+  }
+  if (!name) {
+    const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(header);
+    name = (plain?.[1]?.replace(/\\(.)/g, '$1') ?? plain?.[2] ?? '').trim();
+  }
+  // Only the last path segment, and nothing a file system would choke on.
+  name = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f<>:"|?*]/g, '_').trim();
+  return name && name !== '.' && name !== '..' ? name : fallback;
 }
 
 // --- public API (patron site) ---------------------------------------------------------------

@@ -18,6 +18,15 @@ export function formatMoney(money: Money, locale?: string): string {
   return format.format(money.amount / 10 ** digits);
 }
 
+/** How many minor units make one major unit's decimals: 2 for USD, 0 for JPY. */
+export function currencyDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
 /** "15 minutes", "1 minute", "45 seconds". */
 export function formatWait(seconds: number): string {
   if (seconds >= 90) {

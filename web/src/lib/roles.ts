@@ -75,6 +75,7 @@ export const ADMIN_NAV: readonly NavItem[] = [
   { href: '/admin/seatmaps', label: 'Seat maps', permission: 'edit_catalog', ready: true },
   { href: '/admin/promo-codes', label: 'Promo codes', permission: 'edit_catalog', ready: true },
   { href: '/admin/sales', label: 'Sales', permission: 'view_sales', ready: true },
+  { href: '/admin/reports', label: 'Reports', permission: 'view_sales', ready: true },
   { href: '/admin/orders', label: 'Orders', permission: 'view_sales', ready: true },
   { href: '/admin/scan', label: 'Scan tickets', permission: 'scan', ready: true },
 ];

@@ -119,6 +119,42 @@ describe('SeatMap', () => {
     expect(screen.queryByTestId('ga-picker')).toBeNull();
   });
 
+  it('draws a heat map: seats coloured by their figure and named with it, nothing to choose, the scale as legend', async () => {
+    const counts = new Map([['orchestra-C-12', 3], ['orchestra-B-1', 1]]);
+    const heat = {
+      fill: (s: { id: string }) => (counts.has(s.id) ? '#800026' : '#dcd8e0'),
+      words: (s: { id: string }) => (counts.has(s.id) ? `held and let go ${counts.get(s.id)} times` : 'not held and let go'),
+      legend: [
+        { colour: '#dcd8e0', label: 'Never' },
+        { colour: '#800026', label: '1–3 times' },
+      ],
+      legendLabel: 'Times held and let go',
+    };
+    const { onseat, onga, seat, container, model } = setup({ heat, prices: [] });
+    model.applyChanges([{ seatId: 'orchestra-C-12', status: 'sold' }]);
+    flushSync();
+    expect(seat('orchestra-C-12').getAttribute('fill')).toBe('#800026');
+    expect(seat('orchestra-A-1').getAttribute('fill')).toBe('#dcd8e0');
+    expect(seat('orchestra-C-12').getAttribute('role')).toBe('img');
+    expect(seat('orchestra-C-12').getAttribute('aria-label')).toBe('Orchestra row C seat 12, Premium, held and let go 3 times');
+    expect(seat('orchestra-B-1').getAttribute('aria-label')).toBe('Orchestra row B seat 1, Premium, wheelchair space, held and let go 1 times');
+    expect(seat('orchestra-C-12').getAttribute('aria-pressed')).toBeNull();
+    await fireEvent.click(seat('orchestra-C-12'));
+    await fireEvent.keyDown(seat('orchestra-C-12'), { key: 'Enter' });
+    expect(onseat).not.toHaveBeenCalled();
+    await fireEvent.click(container.querySelector('[data-area="lawn"]')!);
+    expect(onga).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('ga-picker')).toBeNull();
+    // The heat scale replaces the zones and states.
+    const legend = screen.getByRole('list', { name: 'Times held and let go' });
+    expect(within(legend).getAllByRole('listitem').map((li) => li.textContent?.trim())).toEqual(['Never', '1–3 times']);
+    expect(screen.queryByRole('list', { name: 'Price zones' })).toBeNull();
+    expect(screen.queryByRole('list', { name: 'Seat states' })).toBeNull();
+    // Pointing at a seat reads its figure.
+    await fireEvent.pointerOver(seat('orchestra-C-12'));
+    expect(screen.getByTestId('seat-info').textContent).toBe('Orchestra row C seat 12, Premium, held and let go 3 times');
+  });
+
   it('lets staff choose free and blocked seats, drawing the choice and refused seats (seat blocks)', async () => {
     const { onseat, seat, model, container } = setup({ staff: true });
     model.applyChanges([

@@ -50,6 +50,18 @@ export interface Box {
   h: number;
 }
 
+/** A figure per seat drawn as colour over the map (the admin's demand heat map). */
+export interface SeatHeat {
+  /** The seat's fill. */
+  fill: (seat: SeatInfo) => string;
+  /** What the seat's name ends with, e.g. "held and let go 3 times". */
+  words: (seat: SeatInfo) => string;
+  /** The scale, lightest first, for the legend. */
+  legend: readonly { colour: string; label: string }[];
+  /** The legend's accessible name, e.g. "Times held and let go". */
+  legendLabel: string;
+}
+
 /** What a patron sees for a seat; `mine` is a seat held in this browser's cart. */
 export type SeatState = 'free' | 'held' | 'sold' | 'blocked' | 'mine';
 
@@ -201,13 +213,18 @@ export function shortSeatName(seat: Pick<SeatInfo, 'row' | 'label'>): string {
  * "Orchestra row C seat 12, Premium, $85.00, wheelchair space, available".
  */
 export function seatLabel(seat: SeatInfo, zoneText: string, state: SeatState, words: Record<SeatState, string> = STATE_WORDS): string {
+  return seatLabelWith(seat, zoneText, words[state]);
+}
+
+/** The same name with other closing words than a state (the demand heat map's count). */
+export function seatLabelWith(seat: SeatInfo, zoneText: string, last: string): string {
   const parts = [`${seat.sectionName} row ${seat.row} seat ${seat.label}`];
   if (zoneText) parts.push(zoneText);
   if (seat.accessible) parts.push('wheelchair space');
   if (seat.companion) parts.push('companion seat');
   if (seat.restrictedView) parts.push('restricted view');
   if (seat.note) parts.push(seat.note);
-  parts.push(words[state]);
+  if (last) parts.push(last);
   return parts.join(', ');
 }
 
