@@ -132,6 +132,8 @@ pub struct SalesLine {
     starts_at: String,
     price_type: String,
     zone: String,
+    /// The zone's name on the performance's seat map (the id when unknown).
+    zone_name: String,
     tickets: i64,
     /// Ticket prices paid (after discounts), without fees.
     amount: i64,
@@ -186,9 +188,11 @@ fn parse_day(field: &'static str, raw: &str) -> Result<NaiveDate, Invalid> {
         .map_err(|_| Invalid::new(field, "must be a date such as 2027-03-01"))
 }
 
-/// Names for the lines: each performance's event and start, venue-local.
+/// Names for the lines: each performance's event and start, venue-local, and its seat map's
+/// zone names.
 struct Names {
     performances: HashMap<String, (String, String, String)>,
+    zones: HashMap<(String, String), String>,
 }
 
 impl Names {
@@ -200,10 +204,27 @@ impl Names {
             .into_iter()
             .map(|e| (e.id.to_string(), e.title))
             .collect();
-        let performances = state
-            .store
-            .all_performances(&auth.tenant)
-            .await?
+        let records = state.store.all_performances(&auth.tenant).await?;
+        let mut maps: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let mut zones = HashMap::new();
+        for p in &records {
+            let map_id = p.seat_map_id.to_string();
+            if !maps.contains_key(&map_id) {
+                let names = match state.store.seat_map(&auth.tenant, &p.seat_map_id).await? {
+                    Some((_, layout)) => layout
+                        .zones
+                        .iter()
+                        .map(|z| (z.id.to_string(), z.name.clone()))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                maps.insert(map_id.clone(), names);
+            }
+            for (zone, name) in maps.get(&map_id).into_iter().flatten() {
+                zones.insert((p.id.to_string(), zone.clone()), name.clone());
+            }
+        }
+        let performances = records
             .into_iter()
             .map(|p| {
                 let starts = p
@@ -216,7 +237,10 @@ impl Names {
                 (p.id.to_string(), (p.event_id.to_string(), title, starts))
             })
             .collect();
-        Ok(Self { performances })
+        Ok(Self {
+            performances,
+            zones,
+        })
     }
 
     fn line(&self, figures: &LineFigures) -> SalesLine {
@@ -232,6 +256,11 @@ impl Names {
             starts_at,
             price_type: figures.price_type.clone(),
             zone: figures.zone.clone(),
+            zone_name: self
+                .zones
+                .get(&(figures.performance.clone(), figures.zone.clone()))
+                .cloned()
+                .unwrap_or_else(|| figures.zone.clone()),
             tickets: figures.figures.get(line::TICKETS),
             amount: figures.figures.get(line::AMOUNT),
             discount: figures.figures.get(line::DISCOUNT),
@@ -421,7 +450,7 @@ fn line_record(l: &SalesLine, currency: Currency) -> Vec<String> {
         csv_safe(&l.event_title),
         l.starts_at.clone(),
         csv_safe(&l.price_type),
-        csv_safe(&l.zone),
+        csv_safe(&l.zone_name),
         l.tickets.to_string(),
         money(l.amount),
         money(l.discount),

@@ -42,6 +42,7 @@ const LINE = {
   startsAt: '2027-03-05T19:30',
   priceType: 'adult',
   zone: 'premium',
+  zoneName: 'Premium',
   tickets: 4,
   amount: 31875,
   discount: 2125,

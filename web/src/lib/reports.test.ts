@@ -121,6 +121,7 @@ describe('lines', () => {
     startsAt: '2027-03-01T19:30',
     priceType: 'adult',
     zone: 'premium',
+    zoneName: 'Premium',
     tickets: 1,
     amount: 8500,
     discount: 0,

@@ -1628,6 +1628,8 @@ export interface components {
             /** Format: int64 */
             tickets: number;
             zone: string;
+            /** @description The zone's name on the performance's seat map (the id when unknown). */
+            zoneName: string;
         };
         SalesReport: {
             /** @example USD */
