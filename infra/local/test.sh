@@ -36,7 +36,7 @@ step() {
   fi
   # What failed (or passed only on a retry), repeated under the summary: CI keeps only the tail.
   local why
-  why=$(grep -E '✘|\bflaky\b|^ *[0-9]+\) |panicked at|^test .* FAILED|^error(\[|:)' "$logs/$name.log" | tail -n 12 || true)
+  why=$(grep -E '^ *✘ +[0-9]+ |\bflaky\b|^ *[0-9]+\) |panicked at|^test .* FAILED|^error(\[|:)' "$logs/$name.log" | tail -n 12 || true)
   if [ -n "$why" ]; then notes+=("-- $name:" "$why"); fi
 }
 skip() { results+=("SKIP  $1 ($2)"); }
