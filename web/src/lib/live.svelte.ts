@@ -161,15 +161,9 @@ export class SeatFeed {
   }
 
   #message(socket: WebSocket, data: unknown): void {
-    if (socket !== this.#socket || typeof data !== 'string') return;
-    let message: unknown;
-    try {
-      message = JSON.parse(data);
-    } catch {
-      return;
-    }
-    if (typeof message !== 'object' || message === null) return;
-    const m = message as Record<string, unknown>;
+    if (socket !== this.#socket) return;
+    const m = parseLiveMessage(data);
+    if (!m) return;
     if (m['performanceId'] !== undefined && m['performanceId'] !== this.#performanceId) return;
     switch (m['type']) {
       case 'subscribed':
@@ -230,12 +224,30 @@ export class SeatFeed {
     if (this.#pingTimer) clearInterval(this.#pingTimer);
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
     this.#pingTimer = this.#resyncTimer = null;
-    if (socket && socket.readyState <= 1) {
-      try {
-        socket.close();
-      } catch {
-        // already closing
-      }
-    }
+    if (socket) closeQuietly(socket);
+  }
+}
+
+// --- shared with the staff SalesFeed (salesFeed.svelte.ts) --------------------------------------
+
+/** A server message as a plain object, or null for anything that is not a JSON object. */
+export function parseLiveMessage(data: unknown): Record<string, unknown> | null {
+  if (typeof data !== 'string') return null;
+  let message: unknown;
+  try {
+    message = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  return typeof message === 'object' && message !== null && !Array.isArray(message) ? (message as Record<string, unknown>) : null;
+}
+
+/** Closes a socket that is connecting or open; one already closing is left alone. */
+export function closeQuietly(socket: WebSocket): void {
+  if (socket.readyState > 1) return;
+  try {
+    socket.close();
+  } catch {
+    // already closing
   }
 }
