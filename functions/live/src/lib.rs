@@ -12,7 +12,8 @@
 //! the connection. Every key written starts with that tenant, and only published
 //! performances of that venue can be watched — anything else is `not_found`, as in the HTTP
 //! API. The seat map is public, so `Origin` (forgeable outside browsers) only scopes which
-//! venue's public data a connection sees.
+//! venue's public data a connection sees. A performance's sales figures are not: a `sales`
+//! subscription carries a staff token, checked like the admin API's ([`StaffCheck`]).
 
 use aws_lambda_events::apigw::{
     ApiGatewayCustomAuthorizerPolicy, ApiGatewayCustomAuthorizerRequestTypeRequest,
@@ -23,26 +24,119 @@ use aws_lambda_events::iam::{IamPolicyEffect, IamPolicyStatement};
 use chrono::{DateTime, Utc};
 use http::HeaderMap;
 use marquee_domain::performance::PerformanceStatus;
-use marquee_domain::{Hostname, PerformanceId, TenantId};
-use marquee_platform::ApiError;
-use marquee_platform::live::{ClientRequest, LiveMessage};
+use marquee_domain::{Hostname, PerformanceId, Permission, TenantId};
+use marquee_platform::auth::{JwtKeys, Sessions, verify_staff_token};
+use marquee_platform::live::{ClientRequest, LiveChannel, LiveMessage};
+use marquee_platform::secrets::Secrets;
 use marquee_platform::tenancy::{Tenancy, Tenant};
-use marquee_store::{ConnectionId, Store, StoreError};
+use marquee_platform::{ApiError, Secret};
+use marquee_store::{ConnectionId, LIVE_CONNECTION_SECONDS, Store, StoreError};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// What the handlers use.
 #[derive(Clone)]
 pub struct LiveState {
     pub store: Store,
     pub tenancy: Tenancy,
+    pub staff: StaffCheck,
 }
 
 impl LiveState {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, staff: StaffCheck) -> Self {
         Self {
             tenancy: Tenancy::new(store.clone()),
             store,
+            staff,
         }
+    }
+}
+
+/// Checks the staff token of a `sales` subscription: the platform's signing key (from the
+/// app's secret, read at the first staff subscription and kept) and the accounts' current
+/// sessions, as the admin API does.
+#[derive(Clone)]
+pub struct StaffCheck {
+    keys: Arc<tokio::sync::OnceCell<JwtKeys>>,
+    secrets: Option<Arc<Secrets>>,
+    sessions: Sessions,
+}
+
+impl StaffCheck {
+    /// With the signing key at hand (the devserver).
+    pub fn with_keys(keys: JwtKeys, store: Store) -> Self {
+        Self {
+            keys: Arc::new(tokio::sync::OnceCell::new_with(Some(keys))),
+            secrets: None,
+            sessions: Sessions::new(store),
+        }
+    }
+
+    /// With the key in the app's secret, fetched when first needed (Lambda).
+    pub fn from_secrets(secrets: Secrets, store: Store) -> Self {
+        Self {
+            keys: Arc::new(tokio::sync::OnceCell::new()),
+            secrets: Some(Arc::new(secrets)),
+            sessions: Sessions::new(store),
+        }
+    }
+
+    async fn keys(&self) -> Result<&JwtKeys, String> {
+        self.keys
+            .get_or_try_init(|| async {
+                let secrets = self.secrets.as_ref().ok_or("no signing key")?;
+                let app = secrets.get().await.map_err(|e| e.to_string())?;
+                let secret = app.jwt_secret.as_ref().ok_or("jwtSecret is not set")?;
+                Ok(JwtKeys::new(secret))
+            })
+            .await
+    }
+
+    /// The end of the subscription `token` allows on `tenant`'s sales: the token's expiry
+    /// (at most a connection's life). Refusals are the message to send back.
+    async fn allow_sales(
+        &self,
+        tenant: &TenantId,
+        token: Option<&Secret>,
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, LiveMessage> {
+        let Some(token) = token else {
+            return Err(LiveMessage::error(
+                "unauthorized",
+                "Send your staff token to watch sales",
+                None,
+            ));
+        };
+        let keys = self.keys().await.map_err(|error| {
+            tracing::error!(%tenant, %error, "the token signing key could not be read");
+            unavailable()
+        })?;
+        let (staff, expires) = match verify_staff_token(
+            token.expose(),
+            tenant,
+            keys,
+            &self.sessions,
+            now,
+        )
+        .await
+        {
+            Ok(verified) => verified,
+            Err(error) if error.status == http::StatusCode::UNAUTHORIZED => {
+                return Err(LiveMessage::error("unauthorized", &error.message, None));
+            }
+            Err(error) => {
+                tracing::error!(%tenant, error = %error.message, "checking a staff token failed");
+                return Err(unavailable());
+            }
+        };
+        if !staff.role.allows(Permission::ViewSales) {
+            return Err(LiveMessage::error(
+                "forbidden",
+                &format!("The {} role may not view sales", staff.role),
+                None,
+            ));
+        }
+        Ok(expires.min(now + chrono::Duration::seconds(LIVE_CONNECTION_SECONDS)))
     }
 }
 
@@ -81,18 +175,30 @@ fn origin_host(origin: &str) -> Option<Hostname> {
     Hostname::from_host_header(rest.trim_end_matches('/')).ok()
 }
 
-/// The performance a subscribe request may watch: one of the venue's, published. Anything
-/// else is answered `not_found`.
+/// What a subscribe request may watch, and until when: on the seat map channel, one of the
+/// venue's published performances; on the sales channel, any of its performances for a
+/// staff member who may view sales (until the token expires). An unknown performance is
+/// answered `not_found`; a missing or bad token `unauthorized`, a role that may not view
+/// sales `forbidden`.
 pub async fn subscription_target(
-    store: &Store,
+    state: &LiveState,
     tenant: &TenantId,
     raw_id: &str,
-) -> Result<PerformanceId, LiveMessage> {
+    channel: LiveChannel,
+    token: Option<&Secret>,
+    now: DateTime<Utc>,
+) -> Result<(PerformanceId, DateTime<Utc>), LiveMessage> {
+    let until = match channel {
+        LiveChannel::Seats => now + chrono::Duration::seconds(LIVE_CONNECTION_SECONDS),
+        LiveChannel::Sales => state.staff.allow_sales(tenant, token, now).await?,
+    };
     let Ok(id) = PerformanceId::parse(raw_id) else {
         return Err(LiveMessage::not_found(raw_id));
     };
-    match store.performance(tenant, &id).await {
-        Ok(Some(p)) if p.status != PerformanceStatus::Draft => Ok(p.id),
+    match state.store.performance(tenant, &id).await {
+        Ok(Some(p)) if p.status != PerformanceStatus::Draft || channel == LiveChannel::Sales => {
+            Ok((p.id, until))
+        }
         Ok(_) => Err(LiveMessage::not_found(raw_id)),
         Err(error) => {
             tracing::error!(%tenant, %error, "reading a performance for a live subscription failed");
@@ -267,22 +373,29 @@ async fn message_reply(
     body: &str,
     now: DateTime<Utc>,
 ) -> LiveMessage {
-    let performance_id = match ClientRequest::parse(body) {
+    let (performance_id, channel, token) = match ClientRequest::parse(body) {
         Err(refusal) => return refusal,
         Ok(ClientRequest::Ping) => return LiveMessage::Pong,
-        Ok(ClientRequest::Subscribe { performance_id }) => performance_id,
+        Ok(ClientRequest::Subscribe {
+            performance_id,
+            channel,
+            token,
+        }) => (performance_id, channel, token),
     };
-    let performance = match subscription_target(&state.store, tenant, &performance_id).await {
-        Ok(performance) => performance,
+    let target =
+        subscription_target(state, tenant, &performance_id, channel, token.as_ref(), now).await;
+    let (performance, until) = match target {
+        Ok(target) => target,
         Err(refusal) => return refusal,
     };
     match state
         .store
-        .add_live_subscription(tenant, connection, &performance, now)
+        .add_live_subscription(tenant, connection, &performance, channel, until)
         .await
     {
         Ok(()) => LiveMessage::Subscribed {
             performance_id: performance,
+            channel,
         },
         Err(StoreError::ConditionFailed) => LiveMessage::too_many_subscriptions(&performance_id),
         Err(error) => {

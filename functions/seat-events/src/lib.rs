@@ -1,5 +1,7 @@
 //! The `seat-events` worker: turns the table's stream (DynamoDB Streams, new and old images)
-//! into live seat map messages and pushes them to each performance's subscribers.
+//! into live seat map messages and pushes them to each performance's subscribers, and tells
+//! staff watching a performance's sales when its figures may have changed (a seat or place
+//! taken or let go, a ticket issued, refunded or scanned).
 //!
 //! [`seat_changes`] is pure: stream records in, per-performance updates out — every seat
 //! change of one performance in one message, general-admission counters as tickets taken.
@@ -20,7 +22,9 @@ use chrono::Utc;
 use marquee_domain::seatmap::{AreaId, SeatStatus};
 use marquee_domain::{PerformanceId, TenantId};
 use marquee_store::keys::{self, GaCounterKey, SeatStateKey};
-use marquee_store::{ConnectionId, GaCapacity, SeatState, SeatStateRecord, Store, StoreError};
+use marquee_store::{
+    ConnectionId, GaCapacity, LiveChannel, SeatState, SeatStateRecord, Store, StoreError,
+};
 use serde::Deserialize;
 use serde_dynamo::{AttributeValue, Item};
 use std::collections::HashMap;
@@ -51,24 +55,48 @@ pub enum Change {
     /// Tickets of the area held or sold; subscribers get the capacity minus this. For an
     /// area with several counter shards this is one shard's figure, and the total is read.
     GaTaken { area: AreaId, taken: u32 },
+    /// The sales figures may have changed (staff watching them read them again).
+    Sales,
+}
+
+impl Change {
+    fn channel(&self) -> LiveChannel {
+        match self {
+            Self::Seats(_) | Self::GaTaken { .. } => LiveChannel::Seats,
+            Self::Sales => LiveChannel::Sales,
+        }
+    }
 }
 
 /// Turns stream records into live updates, at `now_ms` (epoch milliseconds: a held seat
-/// whose `expiresAt` has passed counts as free). Items other than seat states and
-/// general-admission counters are ignored, and so is a change nobody can see (a hold
-/// extended, a counter moving tickets from held to sold).
+/// whose `expiresAt` has passed counts as free). Items other than seat states,
+/// general-admission counters and issued tickets are ignored, and so is a seat map change
+/// nobody can see (a hold extended). Each performance with a seat, counter or ticket change
+/// also gets one [`Change::Sales`], after its seat map updates.
 pub fn seat_changes(records: &[EventRecord], now_ms: i64) -> Vec<LiveUpdate> {
     let mut updates: Vec<LiveUpdate> = Vec::new();
     let mut seat_updates: HashMap<(TenantId, PerformanceId), usize> = HashMap::new();
     let mut area_updates: HashMap<(TenantId, PerformanceId, AreaId), usize> = HashMap::new();
+    let mut sales: Vec<(TenantId, PerformanceId, usize)> = Vec::new();
+    let mut touched = |tenant: &TenantId, performance: &PerformanceId, index: usize| {
+        if !sales
+            .iter()
+            .any(|(t, p, _)| t == tenant && p == performance)
+        {
+            sales.push((tenant.clone(), performance.clone(), index));
+        }
+    };
     for (index, record) in records.iter().enumerate() {
         let Some((pk, sk)) = record_key(record) else {
             continue;
         };
-        if let Some(key) = keys::parse_seat_state_key(pk, sk) {
+        if let Some((tenant, performance)) = keys::parse_ticket_key(pk, sk) {
+            touched(&tenant, &performance, index);
+        } else if let Some(key) = keys::parse_seat_state_key(pk, sk) {
             let Some(status) = seat_status_change(record, &key, now_ms) else {
                 continue;
             };
+            touched(&key.tenant, &key.performance, index);
             let slot = (key.tenant.clone(), key.performance.clone());
             let open = seat_updates.get(&slot).copied().filter(|&at| {
                 matches!(&updates[at].change, Change::Seats(c) if c.len() < MAX_CHANGES_PER_MESSAGE)
@@ -93,6 +121,8 @@ pub fn seat_changes(records: &[EventRecord], now_ms: i64) -> Vec<LiveUpdate> {
                 }
             }
         } else if let Some(key) = keys::parse_ga_counter_key(pk, sk) {
+            // A counter moving places from held to sold changes no seat map, but the sales.
+            touched(&key.tenant, &key.performance, index);
             let Some(taken) = ga_taken_change(record, &key) else {
                 continue;
             };
@@ -119,6 +149,16 @@ pub fn seat_changes(records: &[EventRecord], now_ms: i64) -> Vec<LiveUpdate> {
             }
         }
     }
+    updates.extend(
+        sales
+            .into_iter()
+            .map(|(tenant, performance, first_record)| LiveUpdate {
+                tenant,
+                performance,
+                change: Change::Sales,
+                first_record,
+            }),
+    );
     updates
 }
 
@@ -238,12 +278,13 @@ pub enum PushError {
     Store(#[from] StoreError),
 }
 
-/// Sends a message to every subscriber of a performance.
+/// Sends a message to every subscriber of a performance on a channel.
 pub trait LivePush: Send + Sync {
     fn push(
         &self,
         tenant: &TenantId,
         performance: &PerformanceId,
+        channel: LiveChannel,
         message: &LiveMessage,
     ) -> impl Future<Output = Result<Delivery, PushError>> + Send;
 }
@@ -294,11 +335,12 @@ impl LivePush for ApiGatewayPush {
         &self,
         tenant: &TenantId,
         performance: &PerformanceId,
+        channel: LiveChannel,
         message: &LiveMessage,
     ) -> Result<Delivery, PushError> {
         let connections = self
             .store
-            .live_subscribers(tenant, performance, Utc::now())
+            .live_subscribers(tenant, performance, channel, Utc::now())
             .await?;
         let data = Blob::new(message.to_json().into_bytes());
         let mut delivery = Delivery::default();
@@ -314,7 +356,7 @@ impl LivePush for ApiGatewayPush {
                         // Its $disconnect may never have come; the TTL is the backstop.
                         if let Err(error) = self
                             .store
-                            .remove_live_subscription(tenant, performance, connection)
+                            .remove_live_subscription(tenant, performance, channel, connection)
                             .await
                         {
                             tracing::warn!(%connection, %error, "could not remove a gone subscription");
@@ -481,9 +523,13 @@ impl<P: LivePush> SeatEvents<P> {
                     available: capacity.places.saturating_sub(taken),
                 }
             }
+            Change::Sales => LiveMessage::Sales {
+                performance_id: update.performance.clone(),
+            },
         };
+        let channel = update.change.channel();
         self.push
-            .push(&update.tenant, &update.performance, &message)
+            .push(&update.tenant, &update.performance, channel, &message)
             .await
     }
 }

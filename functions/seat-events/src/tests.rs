@@ -93,6 +93,23 @@ fn counter(held: u32, sold: u32) -> Value {
     json!({ "held": { "N": held.to_string() }, "sold": { "N": sold.to_string() } })
 }
 
+/// The seat map's updates of a batch (the staff's sales updates left out).
+fn seat_map(records: &[EventRecord], now_ms: i64) -> Vec<LiveUpdate> {
+    seat_changes(records, now_ms)
+        .into_iter()
+        .filter(|u| u.change != Change::Sales)
+        .collect()
+}
+
+/// The performances whose staff hear that sales changed, with the first record behind each.
+fn sales_of(records: &[EventRecord]) -> Vec<(PerformanceId, usize)> {
+    seat_changes(records, NOW)
+        .into_iter()
+        .filter(|u| u.change == Change::Sales)
+        .map(|u| (u.performance, u.first_record))
+        .collect()
+}
+
 fn seats_of(update: &LiveUpdate) -> Vec<(String, SeatStatus)> {
     match &update.change {
         Change::Seats(changes) => changes
@@ -105,7 +122,7 @@ fn seats_of(update: &LiveUpdate) -> Vec<(String, SeatStatus)> {
 
 /// The one seat change a single record makes, if any.
 fn single(record: EventRecord) -> Option<SeatStatus> {
-    let updates = seat_changes(&[record], NOW);
+    let updates = seat_map(&[record], NOW);
     assert!(updates.len() <= 1, "{updates:?}");
     updates.first().map(|u| {
         let seats = seats_of(u);
@@ -248,7 +265,7 @@ fn unrelated_items_are_ignored() {
             keys::PERFORMANCE_SK.to_owned(),
         ),
         (
-            keys::live_subscribers(&p.tenant, &p.performance),
+            keys::live_subscribers(&p.tenant, &p.performance, LiveChannel::Seats),
             keys::live_subscriber_sk(&connection),
         ),
         (
@@ -282,7 +299,7 @@ fn unrelated_items_are_ignored() {
             ]
         })
         .collect();
-    assert_eq!(seat_changes(&records, NOW), vec![]);
+    assert_eq!(seat_map(&records, NOW), vec![]);
 }
 
 #[test]
@@ -293,7 +310,7 @@ fn unreadable_images_are_skipped_not_fatal() {
         record("INSERT", p.seat_key("A-1"), None, Some(broken), 1),
         record("INSERT", p.seat_key("A-2"), None, Some(seat("blocked")), 2),
     ];
-    let updates = seat_changes(&records, NOW);
+    let updates = seat_map(&records, NOW);
     assert_eq!(updates.len(), 1);
     assert_eq!(
         seats_of(&updates[0]),
@@ -313,7 +330,7 @@ fn a_performance_gets_one_message_per_batch_with_each_seats_latest_status() {
         record("REMOVE", x.seat_key("A-1"), Some(seat("blocked")), None, 4),
         record("INSERT", x.seat_key("A-3"), None, Some(hold(NOW + 1)), 5),
     ];
-    let updates = seat_changes(&records, NOW);
+    let updates = seat_map(&records, NOW);
     assert_eq!(updates.len(), 2, "{updates:?}");
     assert_eq!(updates[0].performance, x.performance);
     assert_eq!(updates[0].tenant, x.tenant);
@@ -349,7 +366,7 @@ fn very_large_batches_are_split_into_several_messages() {
             )
         })
         .collect();
-    let updates = seat_changes(&records, NOW);
+    let updates = seat_map(&records, NOW);
     assert_eq!(updates.len(), 2);
     assert_eq!(seats_of(&updates[0]).len(), MAX_CHANGES_PER_MESSAGE);
     assert_eq!(seats_of(&updates[1]).len(), 5);
@@ -361,7 +378,7 @@ fn general_admission_counters_become_tickets_taken() {
     let p = Perf::new();
     let lawn = p.area_key("lawn");
     let taken = |records: &[EventRecord]| -> Vec<(String, u32)> {
-        seat_changes(records, NOW)
+        seat_map(records, NOW)
             .into_iter()
             .map(|u| match u.change {
                 Change::GaTaken { area, taken } => (area.to_string(), taken),
@@ -416,7 +433,7 @@ fn every_shard_of_an_area_makes_one_update_for_the_area() {
             keys::GA_COUNTER_SK.to_owned(),
         )
     };
-    let updates = seat_changes(
+    let updates = seat_map(
         &[
             record("INSERT", shard(0), None, Some(counter(2, 0)), 1),
             record("INSERT", shard(5), None, Some(counter(3, 0)), 2),
@@ -438,9 +455,11 @@ fn every_shard_of_an_area_makes_one_update_for_the_area() {
     );
 }
 
-/// Records what it is asked to push; fails for one performance.
+/// Records what it is asked to push (seat map messages in `sent`, sales ones in `sales`);
+/// fails for one performance.
 struct Recorder {
     sent: Mutex<Vec<LiveMessage>>,
+    sales: Mutex<Vec<PerformanceId>>,
     fail_for: Option<PerformanceId>,
 }
 
@@ -449,12 +468,21 @@ impl LivePush for Recorder {
         &self,
         _tenant: &TenantId,
         performance: &PerformanceId,
+        channel: LiveChannel,
         message: &LiveMessage,
     ) -> Result<Delivery, PushError> {
         if self.fail_for.as_ref() == Some(performance) {
             return Err(PushError::Store(StoreError::Cancelled("throttled".into())));
         }
-        self.sent.lock().unwrap().push(message.clone());
+        match (channel, message) {
+            (LiveChannel::Sales, LiveMessage::Sales { performance_id }) => {
+                self.sales.lock().unwrap().push(performance_id.clone());
+            }
+            (LiveChannel::Seats, LiveMessage::Seats { .. } | LiveMessage::Ga { .. }) => {
+                self.sent.lock().unwrap().push(message.clone());
+            }
+            other => panic!("{other:?} on the wrong channel"),
+        }
         Ok(Delivery {
             delivered: 1,
             ..Delivery::default()
@@ -497,6 +525,7 @@ async fn a_failed_delivery_reports_the_earliest_record_behind_it() {
         offline_store(),
         Recorder {
             sent: Mutex::default(),
+            sales: Mutex::default(),
             fail_for: Some(failing.performance.clone()),
         },
     );
@@ -517,6 +546,7 @@ async fn a_failed_delivery_reports_the_earliest_record_behind_it() {
         offline_store(),
         Recorder {
             sent: Mutex::default(),
+            sales: Mutex::default(),
             fail_for: None,
         },
     );
@@ -526,5 +556,119 @@ async fn a_failed_delivery_reports_the_earliest_record_behind_it() {
             .await
             .batch_item_failures
             .is_empty()
+    );
+}
+
+#[test]
+fn staff_hear_once_per_performance_of_seats_places_and_tickets_that_changed() {
+    let (seats, places, tickets, quiet) = (Perf::new(), Perf::new(), Perf::new(), Perf::new());
+    let ticket_key = |p: &Perf| {
+        (
+            keys::performance_tickets(&p.tenant, &p.performance),
+            keys::ticket_sk(&marquee_domain::TicketId::generate()),
+        )
+    };
+    let records = [
+        record(
+            "INSERT",
+            quiet.seat_key("A-1"),
+            Some(hold(NOW + 60_000)),
+            Some(hold(NOW + 120_000)),
+            1,
+        ),
+        record(
+            "INSERT",
+            seats.seat_key("A-1"),
+            None,
+            Some(seat("blocked")),
+            2,
+        ),
+        record(
+            "INSERT",
+            seats.seat_key("A-2"),
+            None,
+            Some(seat("blocked")),
+            3,
+        ),
+        // Held places paid for: the seat map does not change, the sales do.
+        record(
+            "MODIFY",
+            places.area_key("lawn"),
+            Some(counter(3, 1)),
+            Some(counter(1, 3)),
+            4,
+        ),
+        record(
+            "INSERT",
+            ticket_key(&tickets),
+            None,
+            Some(json!({ "status": { "S": "valid" } })),
+            5,
+        ),
+        record(
+            "MODIFY",
+            ticket_key(&tickets),
+            None,
+            Some(json!({ "status": { "S": "refunded" } })),
+            6,
+        ),
+        record(
+            "INSERT",
+            (
+                keys::performance(&quiet.tenant, &quiet.performance),
+                keys::PERFORMANCE_SK.to_owned(),
+            ),
+            None,
+            Some(json!({})),
+            7,
+        ),
+    ];
+    assert_eq!(
+        sales_of(&records),
+        vec![
+            (seats.performance.clone(), 1),
+            (places.performance.clone(), 3),
+            (tickets.performance.clone(), 4),
+        ],
+        "a hold extended, or a performance's own item, tells the staff nothing"
+    );
+    assert!(
+        seat_map(&records, NOW)
+            .iter()
+            .all(|u| u.performance == seats.performance),
+        "tickets and a held-to-sold counter change no seat map"
+    );
+}
+
+#[tokio::test]
+async fn sales_updates_go_to_the_sales_channel_only() {
+    let p = Perf::new();
+    let mut event = Event::default();
+    event.records = vec![record(
+        "INSERT",
+        p.seat_key("A-1"),
+        None,
+        Some(seat("blocked")),
+        1,
+    )];
+    let worker = SeatEvents::new(
+        offline_store(),
+        Recorder {
+            sent: Mutex::default(),
+            sales: Mutex::default(),
+            fail_for: None,
+        },
+    );
+    assert!(
+        worker
+            .handle_batch(&event)
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
+    assert_eq!(worker.push.sent.lock().unwrap().len(), 1);
+    assert_eq!(
+        *worker.push.sales.lock().unwrap(),
+        vec![p.performance.clone()]
     );
 }

@@ -431,8 +431,13 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         security_headers,
     });
     let live_hub = live::LiveHub::default();
+    let staff_check = ::live::StaffCheck::with_keys(
+        marquee_platform::auth::JwtKeys::new(&Secret::new(LOCAL_JWT_SECRET)),
+        store.clone(),
+    );
+    let live_state = ::live::LiveState::new(store.clone(), staff_check);
     let router = Router::new()
-        .merge(live::routes(store.clone(), live_hub.clone()))
+        .merge(live::routes(live_state, live_hub.clone()))
         .fallback(move |request: Request| dispatch(targets.clone(), request));
 
     let mut tasks = Vec::new();

@@ -9,17 +9,20 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use chrono::{DateTime, Utc};
 use marquee_domain::{PerformanceId, TenantId};
 use marquee_platform::ApiError;
-use marquee_platform::live::{ClientRequest, LiveMessage};
-use marquee_platform::tenancy::Tenancy;
-use marquee_store::{MAX_LIVE_SUBSCRIPTIONS, Store};
+use marquee_platform::live::{ClientRequest, LiveChannel, LiveMessage};
+use marquee_store::MAX_LIVE_SUBSCRIPTIONS;
 use seat_events::{Delivery, LivePush, PushError};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
 
 type Outbox = mpsc::UnboundedSender<String>;
+
+/// A performance watched on one channel.
+type Slot = (TenantId, PerformanceId, LiveChannel);
 
 /// Open connections and the performances they watch.
 #[derive(Clone, Default)]
@@ -29,12 +32,13 @@ pub struct LiveHub(Arc<Mutex<Subscribers>>);
 struct Subscribers {
     next_connection: u64,
     connections: HashMap<u64, Connection>,
-    watching: HashMap<(TenantId, PerformanceId), HashMap<u64, Outbox>>,
+    /// Subscribers of each slot, and when each subscription ends.
+    watching: HashMap<Slot, HashMap<u64, (Outbox, DateTime<Utc>)>>,
 }
 
 struct Connection {
     outbox: Outbox,
-    performances: Vec<(TenantId, PerformanceId)>,
+    performances: Vec<Slot>,
 }
 
 impl Subscribers {
@@ -76,15 +80,16 @@ impl LiveHub {
         (id, inbox)
     }
 
-    /// `false` when the connection already watches the most performances allowed.
-    fn subscribe(&self, connection: u64, tenant: &TenantId, performance: &PerformanceId) -> bool {
+    /// `false` when the connection already watches the most performances allowed on the
+    /// slot's channel.
+    fn subscribe(&self, connection: u64, slot: Slot, until: DateTime<Utc>) -> bool {
         let mut hub = self.lock();
-        let slot = (tenant.clone(), performance.clone());
         let Some(open) = hub.connections.get_mut(&connection) else {
             return false;
         };
         if !open.performances.contains(&slot) {
-            if open.performances.len() >= MAX_LIVE_SUBSCRIPTIONS {
+            let on_channel = open.performances.iter().filter(|s| s.2 == slot.2).count();
+            if on_channel >= MAX_LIVE_SUBSCRIPTIONS {
                 return false;
             }
             open.performances.push(slot.clone());
@@ -93,7 +98,7 @@ impl LiveHub {
         hub.watching
             .entry(slot)
             .or_default()
-            .insert(connection, outbox);
+            .insert(connection, (outbox, until));
         true
     }
 
@@ -107,14 +112,19 @@ impl LivePush for LiveHub {
         &self,
         tenant: &TenantId,
         performance: &PerformanceId,
+        channel: LiveChannel,
         message: &LiveMessage,
     ) -> Result<Delivery, PushError> {
         let text = message.to_json();
         let mut delivery = Delivery::default();
         let mut hub = self.lock();
         let mut gone = Vec::new();
-        if let Some(subscribers) = hub.watching.get(&(tenant.clone(), performance.clone())) {
-            for (connection, outbox) in subscribers {
+        let now = Utc::now();
+        let slot = (tenant.clone(), performance.clone(), channel);
+        if let Some(subscribers) = hub.watching.get(&slot) {
+            // A subscription past its end (a staff token expired) hears nothing more.
+            let current = subscribers.iter().filter(|(_, (_, until))| *until > now);
+            for (connection, (outbox, _)) in current {
                 if outbox.send(text.clone()).is_ok() {
                     delivery.delivered += 1;
                 } else {
@@ -132,17 +142,12 @@ impl LivePush for LiveHub {
 
 /// What `/live` needs.
 pub(crate) struct LiveSocket {
-    tenancy: Tenancy,
-    store: Store,
+    live: ::live::LiveState,
     hub: LiveHub,
 }
 
-pub(crate) fn routes(store: Store, hub: LiveHub) -> Router {
-    let state = Arc::new(LiveSocket {
-        tenancy: Tenancy::new(store.clone()),
-        store,
-        hub,
-    });
+pub(crate) fn routes(live: ::live::LiveState, hub: LiveHub) -> Router {
+    let state = Arc::new(LiveSocket { live, hub });
     Router::new().route("/live", get(open)).with_state(state)
 }
 
@@ -154,9 +159,8 @@ async fn open(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let header = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    match ::live::venue_of_connection(&state.tenancy, header(header::HOST), header(header::ORIGIN))
-        .await
-    {
+    let tenancy = &state.live.tenancy;
+    match ::live::venue_of_connection(tenancy, header(header::HOST), header(header::ORIGIN)).await {
         Ok(Some(venue)) => upgrade.on_upgrade(move |socket| serve(socket, state, venue.id)),
         Ok(None) => ApiError::new(
             StatusCode::NOT_FOUND,
@@ -196,18 +200,36 @@ async fn serve(mut socket: WebSocket, state: Arc<LiveSocket>, tenant: TenantId) 
 }
 
 async fn reply(state: &LiveSocket, tenant: &TenantId, connection: u64, body: &str) -> LiveMessage {
-    let performance_id = match ClientRequest::parse(body) {
+    let (performance_id, channel, token) = match ClientRequest::parse(body) {
         Err(refusal) => return refusal,
         Ok(ClientRequest::Ping) => return LiveMessage::Pong,
-        Ok(ClientRequest::Subscribe { performance_id }) => performance_id,
+        Ok(ClientRequest::Subscribe {
+            performance_id,
+            channel,
+            token,
+        }) => (performance_id, channel, token),
     };
-    match ::live::subscription_target(&state.store, tenant, &performance_id).await {
+    let target = ::live::subscription_target(
+        &state.live,
+        tenant,
+        &performance_id,
+        channel,
+        token.as_ref(),
+        Utc::now(),
+    )
+    .await;
+    match target {
         Err(refusal) => refusal,
-        Ok(performance) if state.hub.subscribe(connection, tenant, &performance) => {
-            LiveMessage::Subscribed {
-                performance_id: performance,
+        Ok((performance, until)) => {
+            let slot = (tenant.clone(), performance.clone(), channel);
+            if state.hub.subscribe(connection, slot, until) {
+                LiveMessage::Subscribed {
+                    performance_id: performance,
+                    channel,
+                }
+            } else {
+                LiveMessage::too_many_subscriptions(&performance_id)
             }
         }
-        Ok(_) => LiveMessage::too_many_subscriptions(&performance_id),
     }
 }

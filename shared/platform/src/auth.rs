@@ -123,41 +123,65 @@ where
             .ok_or_else(|| {
                 ApiError::unauthorized("Log in first: send Authorization: Bearer <token>")
             })?;
-        let keys = JwtKeys::from_ref(state);
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_audience(&[STAFF_AUDIENCE]);
-        validation.set_issuer(&[ISSUER]);
-        validation.leeway = 5;
-        let claims = jsonwebtoken::decode::<StaffClaims>(token, &keys.0.1, &validation)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    ApiError::unauthorized("Your session has expired; log in again")
-                }
-                _ => ApiError::unauthorized("The token is not valid"),
-            })?
-            .claims;
-        issued_in_the_past(claims.iat, Utc::now())?;
-        // A token is valid only on the venue that issued it.
-        if claims.tid != tenant.id {
-            return Err(ApiError::unauthorized(
-                "The token is not valid for this venue",
-            ));
-        }
-        let email = Email::parse(&claims.sub)
-            .map_err(|_| ApiError::unauthorized("The token is not valid"))?;
-        // The account decides: removed, or a session ended by a password change, is refused;
-        // a changed role applies at once.
-        let session = Sessions::from_ref(state)
-            .staff(&claims.tid, &email)
-            .await?
-            .filter(|session| session.token_version == claims.ver)
-            .ok_or_else(ended)?;
-        Ok(Self {
+        verify_staff_token(
+            token,
+            &tenant.id,
+            &JwtKeys::from_ref(state),
+            &Sessions::from_ref(state),
+            Utc::now(),
+        )
+        .await
+        .map(|(auth, _)| auth)
+    }
+}
+
+/// Checks a staff token for `tenant` at `now`: signature, audience, issuer, expiry, not
+/// issued in the future, issued by this venue, and the account still active with the token's
+/// version (a removed member or a session ended by a password change is refused; a changed
+/// role applies at once). Answers the staff member and when the token expires.
+pub async fn verify_staff_token(
+    token: &str,
+    tenant: &TenantId,
+    keys: &JwtKeys,
+    sessions: &Sessions,
+    now: DateTime<Utc>,
+) -> Result<(StaffAuth, DateTime<Utc>), ApiError> {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_audience(&[STAFF_AUDIENCE]);
+    validation.set_issuer(&[ISSUER]);
+    validation.leeway = 5;
+    let claims = jsonwebtoken::decode::<StaffClaims>(token, &keys.0.1, &validation)
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                ApiError::unauthorized("Your session has expired; log in again")
+            }
+            _ => ApiError::unauthorized("The token is not valid"),
+        })?
+        .claims;
+    issued_in_the_past(claims.iat, now)?;
+    // A token is valid only on the venue that issued it.
+    if claims.tid != *tenant {
+        return Err(ApiError::unauthorized(
+            "The token is not valid for this venue",
+        ));
+    }
+    let email =
+        Email::parse(&claims.sub).map_err(|_| ApiError::unauthorized("The token is not valid"))?;
+    let session = sessions
+        .staff(&claims.tid, &email)
+        .await?
+        .filter(|session| session.token_version == claims.ver)
+        .ok_or_else(ended)?;
+    let expires = DateTime::from_timestamp(claims.exp, 0)
+        .ok_or_else(|| ApiError::unauthorized("The token is not valid"))?;
+    Ok((
+        StaffAuth {
             tenant: claims.tid,
             email,
             role: session.role,
-        })
-    }
+        },
+        expires,
+    ))
 }
 
 fn ended() -> ApiError {
@@ -371,7 +395,7 @@ impl Sessions {
         }
         let session = self
             .store
-            .staff(tenant, email)
+            .staff_session(tenant, email)
             .await?
             .filter(|r| r.status == StaffStatus::Active)
             .map(|r| StaffSession {

@@ -5,7 +5,8 @@ use marquee_domain::Hostname;
 use std::fmt;
 
 /// A secret value whose `Debug` and `Display` are redacted.
-#[derive(Clone)]
+#[derive(Clone, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {

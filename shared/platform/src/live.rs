@@ -9,14 +9,27 @@
 //!   and pushes `{"type": "seats", "performanceId", "changes": [{"seatId", "status"}]}` and
 //!   `{"type": "ga", "performanceId", "areaId", "available"}` as seats and areas change.
 //!
+//! Staff watch a performance's sales the same way, on the `sales` channel, with their access
+//! token in the message (the socket is public and its handshake carries no credentials):
+//! `{"action": "subscribe", "channel": "sales", "performanceId": "…", "token": "…"}`. The
+//! token is checked as the admin API checks it (this venue's, unexpired, issuer, version, an
+//! active account whose role may view sales); a refusal is `unauthorized` or `forbidden`.
+//! The server answers `{"type": "subscribed", "channel": "sales", …}` and pushes
+//! `{"type": "sales", "performanceId"}` when the figures may have changed (a seat or place
+//! held, let go or sold, a ticket issued, refunded or scanned): the client reads them again
+//! from `GET /admin/v1/performances/{performanceId}/sales`, so the figures have one source.
+//! The subscription ends when the token expires.
+//!
 //! Messages carry states, never deltas, so a repeated or reordered delivery is harmless.
 
+use crate::Secret;
 use marquee_domain::PerformanceId;
 use marquee_domain::seatmap::{AreaId, SeatId, SeatStatus};
+pub use marquee_store::LiveChannel;
 use serde::{Deserialize, Serialize};
 
 /// What a client sends.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(
     tag = "action",
     rename_all = "camelCase",
@@ -26,6 +39,11 @@ pub enum ClientRequest {
     /// The raw id: an unknown or malformed one is answered `not_found`, like the HTTP API.
     Subscribe {
         performance_id: String,
+        #[serde(default)]
+        channel: LiveChannel,
+        /// A staff access token (the `sales` channel).
+        #[serde(default)]
+        token: Option<Secret>,
     },
     Ping,
 }
@@ -70,9 +88,15 @@ pub enum LiveMessage {
         area_id: AreaId,
         available: u32,
     },
+    /// A performance's sales figures may have changed (staff, `sales` channel).
+    Sales {
+        performance_id: PerformanceId,
+    },
     /// The subscription is in place: changes from now on are sent.
     Subscribed {
         performance_id: PerformanceId,
+        #[serde(default, skip_serializing_if = "is_seats")]
+        channel: LiveChannel,
     },
     Pong,
     Error {
@@ -81,6 +105,10 @@ pub enum LiveMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         performance_id: Option<String>,
     },
+}
+
+fn is_seats(channel: &LiveChannel) -> bool {
+    *channel == LiveChannel::Seats
 }
 
 impl LiveMessage {
@@ -151,26 +179,60 @@ mod tests {
             "not_found"
         );
         assert_eq!(LiveMessage::Pong.to_json(), r#"{"type":"pong"}"#);
+        assert_eq!(
+            serde_json::to_value(LiveMessage::Sales {
+                performance_id: performance.clone()
+            })
+            .unwrap(),
+            json!({ "type": "sales", "performanceId": performance.to_string() })
+        );
+        let subscribed = |channel| LiveMessage::Subscribed {
+            performance_id: performance.clone(),
+            channel,
+        };
+        assert_eq!(
+            serde_json::to_value(subscribed(LiveChannel::Seats)).unwrap(),
+            json!({ "type": "subscribed", "performanceId": performance.to_string() })
+        );
+        assert_eq!(
+            serde_json::to_value(subscribed(LiveChannel::Sales)).unwrap(),
+            json!({ "type": "subscribed", "performanceId": performance.to_string(), "channel": "sales" })
+        );
     }
 
     #[test]
     fn client_requests_parse_or_get_bad_request() {
-        assert_eq!(
+        assert!(matches!(
             ClientRequest::parse(r#"{"action":"subscribe","performanceId":"p1"}"#),
-            Ok(ClientRequest::Subscribe {
-                performance_id: "p1".into()
-            })
+            Ok(ClientRequest::Subscribe { performance_id, channel: LiveChannel::Seats, token: None })
+                if performance_id == "p1"
+        ));
+        let Ok(ClientRequest::Subscribe {
+            channel: LiveChannel::Sales,
+            token: Some(token),
+            ..
+        }) = ClientRequest::parse(
+            r#"{"action":"subscribe","channel":"sales","performanceId":"p1","token":"t0k"}"#,
+        )
+        else {
+            panic!("a sales subscription parses");
+        };
+        assert_eq!(token.expose(), "t0k");
+        assert!(
+            !format!("{token:?}").contains("t0k"),
+            "tokens are never printed"
         );
-        assert_eq!(
+        assert!(matches!(
             ClientRequest::parse(r#"{"action":"ping"}"#),
             Ok(ClientRequest::Ping)
-        );
+        ));
         for bad in [
             "",
             "null",
             "{}",
             r#"{"action":"subscribe"}"#,
             r#"{"action":"dance"}"#,
+            r#"{"action":"subscribe","channel":"gossip","performanceId":"p1"}"#,
         ] {
             let Err(LiveMessage::Error { code, .. }) = ClientRequest::parse(bad) else {
                 panic!("{bad} is refused");

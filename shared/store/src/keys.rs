@@ -317,9 +317,17 @@ pub fn live_connection(tenant: &TenantId, connection: &ConnectionId) -> String {
 
 pub const LIVE_CONNECTION_SK: &str = "CONN";
 
-/// The WebSocket connections watching a performance's seat map.
-pub fn live_subscribers(tenant: &TenantId, performance: &PerformanceId) -> String {
-    format!("T#{tenant}#PERF#{performance}#WS")
+/// The WebSocket connections watching a performance on `channel`: its seat map (anyone) or
+/// its sales figures (staff).
+pub fn live_subscribers(
+    tenant: &TenantId,
+    performance: &PerformanceId,
+    channel: crate::LiveChannel,
+) -> String {
+    match channel {
+        crate::LiveChannel::Seats => format!("T#{tenant}#PERF#{performance}#WS"),
+        crate::LiveChannel::Sales => format!("T#{tenant}#PERF#{performance}#WSSALES"),
+    }
 }
 
 pub fn live_subscriber_sk(connection: &ConnectionId) -> String {
@@ -381,6 +389,26 @@ pub fn parse_seat_state_key(pk: &str, sk: &str) -> Option<SeatStateKey> {
         section: SectionId::parse(&section).ok()?,
         seat: SeatId::parse(seat).ok()?,
     })
+}
+
+/// The venue and performance of an issued ticket's item, if `pk`/`sk` are one's.
+pub fn parse_ticket_key(pk: &str, sk: &str) -> Option<(TenantId, PerformanceId)> {
+    sk.strip_prefix(TICKET_PREFIX)?;
+    let rest = pk.strip_suffix("#TICKETS")?;
+    let mut parts = rest.split('#');
+    let (Some("T"), Some(tenant), Some("PERF"), Some(performance), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    Some((
+        TenantId::parse(tenant).ok()?,
+        PerformanceId::parse(performance).ok()?,
+    ))
 }
 
 /// The area and shard a key belongs to, if it is a general-admission counter's key.
@@ -480,6 +508,24 @@ mod parse_tests {
     }
 
     #[test]
+    fn ticket_keys_name_their_performance() {
+        let (t, p) = ids();
+        let ticket = TicketId::generate();
+        assert_eq!(
+            parse_ticket_key(&performance_tickets(&t, &p), &ticket_sk(&ticket)),
+            Some((t.clone(), p.clone()))
+        );
+        assert_eq!(
+            parse_ticket_key(&performance_scans(&t, &p), &ticket_sk(&ticket)),
+            None
+        );
+        assert_eq!(
+            parse_ticket_key(&performance_tickets(&t, &p), "SCAN#x"),
+            None
+        );
+    }
+
+    #[test]
     fn other_keys_are_neither() {
         let (t, p) = ids();
         let section = SectionId::parse("A").unwrap();
@@ -488,7 +534,14 @@ mod parse_tests {
         let connection = ConnectionId::parse("abc=").unwrap();
         let cases = [
             (performance(&t, &p), PERFORMANCE_SK.to_owned()),
-            (live_subscribers(&t, &p), live_subscriber_sk(&connection)),
+            (
+                live_subscribers(&t, &p, crate::LiveChannel::Seats),
+                live_subscriber_sk(&connection),
+            ),
+            (
+                live_subscribers(&t, &p, crate::LiveChannel::Sales),
+                live_subscriber_sk(&connection),
+            ),
             (
                 live_connection(&t, &connection),
                 LIVE_CONNECTION_SK.to_owned(),
@@ -523,7 +576,9 @@ mod parse_tests {
         let (t, p) = ids();
         let connection = ConnectionId::parse("L0SM9cOFvHcCIhw=").unwrap();
         assert!(live_connection(&t, &connection).starts_with(&format!("T#{t}#")));
-        assert!(live_subscribers(&t, &p).starts_with(&format!("T#{t}#")));
+        assert!(
+            live_subscribers(&t, &p, crate::LiveChannel::Sales).starts_with(&format!("T#{t}#"))
+        );
     }
 }
 

@@ -27,7 +27,8 @@ pub use audit::{AuditFilter, AuditPage};
 pub use catalog::PerformancePage;
 pub use error::StoreError;
 pub use live::{
-    ConnectionId, LIVE_CONNECTION_SECONDS, LiveConnectionRecord, MAX_LIVE_SUBSCRIPTIONS,
+    ConnectionId, LIVE_CONNECTION_SECONDS, LiveChannel, LiveConnectionRecord,
+    MAX_LIVE_SUBSCRIPTIONS,
 };
 pub use mail::MailLease;
 pub use marquee_app::ports::ScanOutcome;
@@ -44,6 +45,7 @@ pub use marquee_domain::records::{
 pub use patrons::{MAX_RESET_ATTEMPTS, PatronRecord};
 pub use reports::{DayFigures, Demand, Figures, LineFigures};
 pub use seats::MAX_SEATS_PER_TRANSACTION;
+pub use staff::StaffSessionRecord;
 pub use tickets::Attendance;
 
 use aws_sdk_dynamodb::Client;

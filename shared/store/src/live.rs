@@ -1,11 +1,13 @@
-//! Live seat map subscriptions: API Gateway WebSocket connections and the performances they
-//! watch.
+//! Live subscriptions: API Gateway WebSocket connections and the performances they watch, on
+//! one of two channels — a performance's seat map (anyone), or its sales figures (staff).
 //!
 //! A connection item (`T#{tenant}#WS#{connection}`) is written at `$connect` and lists the
-//! performances the connection subscribed to, so `$disconnect` removes exactly its subscription
-//! items. A subscription item (`T#{tenant}#PERF#{performance}#WS` / `CONN#{connection}`) is what
-//! the `seat-events` worker queries to fan a change out. Both carry a TTL of two hours, API
-//! Gateway's longest connection; TTL only tidies up what a missed `$disconnect` left behind.
+//! performances the connection subscribed to per channel (`performances`, `sales`), so
+//! `$disconnect` removes exactly its subscription items. A subscription item
+//! (`T#{tenant}#PERF#{performance}#WS` or `…#WSSALES` / `CONN#{connection}`) is what the
+//! `seat-events` worker queries to fan a change out. Both carry a TTL of at most two hours,
+//! API Gateway's longest connection (a staff subscription's ends with its token); TTL only
+//! tidies up what a missed `$disconnect` left behind, and readers skip items past it.
 
 use crate::tenancy::{item, key};
 use crate::{Store, StoreError, keys};
@@ -20,6 +22,27 @@ pub const MAX_LIVE_SUBSCRIPTIONS: usize = 20;
 
 /// API Gateway closes a WebSocket connection after two hours at the latest.
 pub const LIVE_CONNECTION_SECONDS: i64 = 2 * 3600;
+
+/// What a subscription watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LiveChannel {
+    /// The seat map: seats and general-admission places as they change. Public.
+    #[default]
+    Seats,
+    /// The sales figures changed (staff with the sales permission).
+    Sales,
+}
+
+impl LiveChannel {
+    /// The connection item's string set listing this channel's subscriptions.
+    fn attribute(self) -> &'static str {
+        match self {
+            Self::Seats => "performances",
+            Self::Sales => "sales",
+        }
+    }
+}
 
 /// A WebSocket connection id as API Gateway assigns it (e.g. `L0SM9cOFvHcCIhw=`); part of keys,
 /// so it never contains `#`.
@@ -73,6 +96,9 @@ pub struct LiveConnectionRecord {
     /// A string set (`ADD`ed to by each subscribe); absent until the first one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub performances: Vec<PerformanceId>,
+    /// The performances whose sales figures it watches (a string set, like `performances`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sales: Vec<PerformanceId>,
     /// Epoch seconds.
     pub ttl: i64,
 }
@@ -98,6 +124,7 @@ impl Store {
             hostname: hostname.clone(),
             connected_at: now.to_rfc3339(),
             performances: Vec::new(),
+            sales: Vec::new(),
             ttl: now.timestamp() + LIVE_CONNECTION_SECONDS,
         };
         self.put(item(
@@ -130,15 +157,17 @@ impl Store {
         Ok(out.item.map(serde_dynamo::from_item).transpose()?)
     }
 
-    /// Subscribes a connection to a performance's changes. `ConditionFailed` when the
-    /// connection is unknown or already watches [`MAX_LIVE_SUBSCRIPTIONS`] other performances.
+    /// Subscribes a connection to a performance's changes on `channel` until `until` (at the
+    /// latest the connection's own end). `ConditionFailed` when the connection is unknown or
+    /// already watches [`MAX_LIVE_SUBSCRIPTIONS`] other performances on that channel.
     /// Subscribing twice is harmless.
     pub async fn add_live_subscription(
         &self,
         tenant: &TenantId,
         connection: &ConnectionId,
         performance: &PerformanceId,
-        now: DateTime<Utc>,
+        channel: LiveChannel,
+        until: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         // The connection item first: it is what `$disconnect` cleans up from, so a
         // subscription item never exists without its entry there.
@@ -149,11 +178,12 @@ impl Store {
                 keys::live_connection(tenant, connection),
                 keys::LIVE_CONNECTION_SK,
             )))
-            .update_expression("ADD performances :set")
+            .update_expression("ADD #set :set")
             .condition_expression(
-                "attribute_exists(pk) AND (attribute_not_exists(performances) \
-                 OR size(performances) < :max OR contains(performances, :performance))",
+                "attribute_exists(pk) AND (attribute_not_exists(#set) \
+                 OR size(#set) < :max OR contains(#set, :performance))",
             )
+            .expression_attribute_names("#set", channel.attribute())
             .expression_attribute_values(":set", AttributeValue::Ss(vec![performance.to_string()]))
             .expression_attribute_values(
                 ":max",
@@ -168,10 +198,10 @@ impl Store {
             })?;
         let subscription = SubscriptionItem {
             connection_id: connection.clone(),
-            ttl: now.timestamp() + LIVE_CONNECTION_SECONDS,
+            ttl: until.timestamp(),
         };
         self.put(item(
-            keys::live_subscribers(tenant, performance),
+            keys::live_subscribers(tenant, performance, channel),
             &keys::live_subscriber_sk(connection),
             &subscription,
         )?)
@@ -189,10 +219,12 @@ impl Store {
         let Some(record) = self.live_connection(tenant, connection).await? else {
             return Ok(());
         };
-        let removals = record
-            .performances
-            .iter()
-            .map(|performance| self.remove_live_subscription(tenant, performance, connection));
+        let watched = record.performances.iter().map(|p| (p, LiveChannel::Seats));
+        let removals = watched
+            .chain(record.sales.iter().map(|p| (p, LiveChannel::Sales)))
+            .map(|(performance, channel)| {
+                self.remove_live_subscription(tenant, performance, channel, connection)
+            });
         futures::future::try_join_all(removals).await?;
         self.client
             .delete_item()
@@ -207,17 +239,18 @@ impl Store {
         Ok(())
     }
 
-    /// The connections watching a performance, leaving out those past their TTL that
-    /// DynamoDB has not deleted yet.
+    /// The connections watching a performance on `channel`, leaving out those past their TTL
+    /// that DynamoDB has not deleted yet.
     pub async fn live_subscribers(
         &self,
         tenant: &TenantId,
         performance: &PerformanceId,
+        channel: LiveChannel,
         now: DateTime<Utc>,
     ) -> Result<Vec<ConnectionId>, StoreError> {
         let items: Vec<SubscriptionItem> = self
             .query_prefix(
-                keys::live_subscribers(tenant, performance),
+                keys::live_subscribers(tenant, performance, channel),
                 keys::LIVE_SUBSCRIBER_PREFIX,
             )
             .await?;
@@ -234,13 +267,14 @@ impl Store {
         &self,
         tenant: &TenantId,
         performance: &PerformanceId,
+        channel: LiveChannel,
         connection: &ConnectionId,
     ) -> Result<(), StoreError> {
         self.client
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key(
-                keys::live_subscribers(tenant, performance),
+                keys::live_subscribers(tenant, performance, channel),
                 &keys::live_subscriber_sk(connection),
             )))
             .send()

@@ -1,6 +1,7 @@
-//! Staff accounts, in the venue's staff partition (only the admin API may read it):
-//! invitations, role changes and removal (never of the last owner), password changes, and the
-//! token version that ends every session issued before it.
+//! Staff accounts, in the venue's staff partition (only the admin API may read it whole; the
+//! `live` function may read the three attributes of [`Store::staff_session`]): invitations,
+//! role changes and removal (never of the last owner), password changes, and the token
+//! version that ends every session issued before it.
 
 use crate::error::build;
 use crate::tenancy::{item, key, s};
@@ -32,6 +33,32 @@ impl Store {
                 keys::staff_accounts(tenant),
                 &keys::staff_sk(email),
             )))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// What a staff token is checked against — the account's role, status and token
+    /// version, and nothing else (no hash, no code): the only read of the staff partition
+    /// the `live` function's role allows (`dynamodb:Attributes` in the template).
+    pub async fn staff_session(
+        &self,
+        tenant: &TenantId,
+        email: &Email,
+    ) -> Result<Option<StaffSessionRecord>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                keys::staff_accounts(tenant),
+                &keys::staff_sk(email),
+            )))
+            .projection_expression("#role, #status, tokenVersion")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_names("#status", "status")
             .consistent_read(true)
             .send()
             .await
@@ -233,4 +260,14 @@ impl Store {
         let record: StaffRecord = serde_dynamo::from_item(out.attributes.unwrap_or_default())?;
         Ok(record.token_version)
     }
+}
+
+/// A staff account's role, status and token version ([`Store::staff_session`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffSessionRecord {
+    pub role: Role,
+    pub status: StaffStatus,
+    #[serde(default)]
+    pub token_version: i64,
 }

@@ -7,6 +7,7 @@ use crate::catalog::SMALL_CSV;
 use crate::helpers::{TestApp, Venue, spawn_app};
 use futures::{SinkExt, StreamExt};
 use marquee_domain::{PerformanceId, TenantId};
+use marquee_store::LiveChannel::{Sales, Seats};
 use reqwest::StatusCode;
 use seat_events::LivePush;
 use serde_json::{Value, json};
@@ -93,6 +94,29 @@ impl TestApp {
 
 fn subscribe(performance: &str) -> Value {
     json!({ "action": "subscribe", "performanceId": performance })
+}
+
+fn watch_sales(performance: &str, token: &str) -> Value {
+    json!({ "action": "subscribe", "channel": "sales", "performanceId": performance, "token": token })
+}
+
+/// Reads messages until a `sales` one for `performance` comes; returns when it did. Seat map
+/// messages on the way are fine; anything else is not.
+async fn await_sales(socket: &mut Socket, performance: &str) -> Instant {
+    loop {
+        let message = next_within(socket, ARRIVAL).await.expect("a sales update");
+        match message["type"].as_str() {
+            Some("sales") => {
+                assert_eq!(
+                    message,
+                    json!({ "type": "sales", "performanceId": performance })
+                );
+                return Instant::now();
+            }
+            Some("seats" | "ga") => continue,
+            _ => panic!("unexpected {message}"),
+        }
+    }
 }
 
 async fn send(socket: &mut Socket, message: Value) {
@@ -343,7 +367,11 @@ async fn the_live_function_keeps_subscriptions_and_the_push_finds_them() {
     let (venue, _, performance) = app.published_performance().await;
     let other = app.create_venue().await;
     let store = app.server.store.clone();
-    let state = ::live::LiveState::new(store.clone());
+    let staff = ::live::StaffCheck::with_keys(
+        marquee_platform::auth::JwtKeys::new(&app.server.config.jwt_secret),
+        store.clone(),
+    );
+    let state = ::live::LiveState::new(store.clone(), staff);
     let api_host = "abc123.execute-api.eu-west-1.amazonaws.com";
 
     let authorizer = |origin: &str| {
@@ -413,10 +441,45 @@ async fn the_live_function_keeps_subscriptions_and_the_push_finds_them() {
     let reply: Value = serde_json::from_str(refused["body"].as_str().unwrap()).unwrap();
     assert_eq!(reply["code"], "not_found", "{reply}");
 
+    // Staff watch sales on the same connection with their token; without one, refused.
+    let reply_to = |response: Value| -> Value {
+        serde_json::from_str(response["body"].as_str().unwrap()).unwrap()
+    };
+    let no_token =
+        json!({ "action": "subscribe", "channel": "sales", "performanceId": performance });
+    let refused = ::live::handle_event(
+        &state,
+        route("subscribe", "conn-1=", &context, Some(no_token)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply_to(refused)["code"], "unauthorized");
+    let owner = app.login_owner(&venue).await;
+    let watching = ::live::handle_event(
+        &state,
+        route(
+            "subscribe",
+            "conn-1=",
+            &context,
+            Some(watch_sales(&performance, &owner)),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        reply_to(watching),
+        json!({ "type": "subscribed", "performanceId": performance, "channel": "sales" })
+    );
+
     let tenant = TenantId::parse(&venue.id).unwrap();
     let performance_id = PerformanceId::parse(&performance).unwrap();
+    let staff_subscribers = store
+        .live_subscribers(&tenant, &performance_id, Sales, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(staff_subscribers.len(), 1);
     let subscribers = store
-        .live_subscribers(&tenant, &performance_id, chrono::Utc::now())
+        .live_subscribers(&tenant, &performance_id, Seats, chrono::Utc::now())
         .await
         .unwrap();
     assert_eq!(
@@ -435,7 +498,12 @@ async fn the_live_function_keeps_subscriptions_and_the_push_finds_them() {
     );
     let push = seat_events::ApiGatewayPush::new(store.clone(), management);
     let delivery = push
-        .push(&tenant, &performance_id, &seat_events::LiveMessage::Pong)
+        .push(
+            &tenant,
+            &performance_id,
+            Seats,
+            &seat_events::LiveMessage::Pong,
+        )
         .await
         .unwrap();
     assert_eq!(delivery.delivered, 1, "{delivery:?}");
@@ -445,10 +513,18 @@ async fn the_live_function_keeps_subscriptions_and_the_push_finds_them() {
         .unwrap();
     assert!(
         store
-            .live_subscribers(&tenant, &performance_id, chrono::Utc::now())
+            .live_subscribers(&tenant, &performance_id, Seats, chrono::Utc::now())
             .await
             .unwrap()
             .is_empty()
+    );
+    assert!(
+        store
+            .live_subscribers(&tenant, &performance_id, Sales, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_empty(),
+        "the disconnect removes the staff subscription too"
     );
     let connection = marquee_store::ConnectionId::parse("conn-1=").unwrap();
     assert!(
@@ -508,4 +584,108 @@ async fn subscribers_see_a_patrons_hold_and_release_within_a_second() {
         await_seats(&mut b, &show.performance, &expected),
     );
     within_budget("release", sent, committed, &[at_a, at_b]);
+}
+
+/// The admin's live sales dashboard: staff subscribe with their token on the `sales` channel
+/// and hear, within the live budget, that the figures changed when a patron holds a seat and
+/// when tickets are issued and refunded; the seat map's public subscribers never hear that.
+/// No token, a bad one, another venue's, or a role that may not view sales: refused.
+#[tokio::test]
+async fn staff_watching_sales_hear_of_holds_sales_and_refunds_and_nobody_else_does() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 6, 600).await;
+    let host = show.venue.host.clone();
+
+    let mut refusals = app.live_socket(&host).await.unwrap();
+    let other = app.create_venue().await;
+    let other_owner = app.login_owner(&other).await;
+    let scanner = app
+        .add_staff(&show.venue, &show.token, "door@example.org", "scanner")
+        .await;
+    for (token, code) in [
+        (None, "unauthorized"),
+        (Some("not-a-token"), "unauthorized"),
+        (Some(other_owner.as_str()), "unauthorized"),
+        (Some(scanner.as_str()), "forbidden"),
+    ] {
+        let mut message = watch_sales(&show.performance, token.unwrap_or_default());
+        if token.is_none() {
+            message.as_object_mut().unwrap().remove("token");
+        }
+        let reply = request(&mut refusals, message).await;
+        assert_eq!(reply["type"], "error", "{reply}");
+        assert_eq!(reply["code"], code, "{token:?}: {reply}");
+    }
+    // A known token for a performance that is not the venue's is not found.
+    let elsewhere = request(
+        &mut refusals,
+        watch_sales(PerformanceId::generate().as_ref(), &show.token),
+    )
+    .await;
+    assert_eq!(elsewhere["code"], "not_found", "{elsewhere}");
+
+    let mut staff = app.live_socket(&host).await.unwrap();
+    let reply = request(&mut staff, watch_sales(&show.performance, &show.token)).await;
+    assert_eq!(
+        reply,
+        json!({ "type": "subscribed", "performanceId": show.performance, "channel": "sales" })
+    );
+    let mut patron = app.live_subscriber(&host, &show.performance).await;
+
+    // A hold.
+    let cart = app.new_cart(&host).await;
+    let sent = Instant::now();
+    let (committed, heard) = tokio::join!(
+        async {
+            let reply = app.hold_seats(&show, &cart, &[&show.seats[0][0]]).await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+            Instant::now()
+        },
+        await_sales(&mut staff, &show.performance),
+    );
+    within_budget("sales after a hold", sent, committed, &[heard]);
+
+    // The sale: tickets issued.
+    let checkout = app.checkout(&host, &cart, "live-sales@example.org").await;
+    assert_eq!(checkout.status, StatusCode::CREATED, "{}", checkout.body);
+    app.pay(&checkout.body, crate::checkout::VISA).await;
+    app.await_order(&host, &checkout.body, "paid").await;
+    await_sales(&mut staff, &show.performance).await;
+    let sold = app
+        .get(
+            &host,
+            &format!("/admin/v1/performances/{}/sales", show.performance),
+            Some(&show.token),
+        )
+        .await;
+    assert_eq!(sold.body["sold"], 1, "{}", sold.body);
+
+    // A refund: the tickets change, and the staff hear it.
+    while next_within(&mut staff, Duration::from_millis(300))
+        .await
+        .is_some()
+    {}
+    let order_id = checkout.body["orderId"].as_str().unwrap();
+    let sent = Instant::now();
+    let (committed, heard) = tokio::join!(
+        async {
+            let refunded = app
+                .post(
+                    &host,
+                    &format!("/admin/v1/orders/{order_id}/refund"),
+                    Some(&show.token),
+                    json!({ "reason": "Cannot come" }),
+                )
+                .await;
+            assert_eq!(refunded.status, StatusCode::OK, "{}", refunded.body);
+            Instant::now()
+        },
+        await_sales(&mut staff, &show.performance),
+    );
+    within_budget("sales after a refund", sent, committed, &[heard]);
+
+    // The patron's seat map socket heard seats, never sales.
+    while let Some(message) = next_within(&mut patron, Duration::from_millis(500)).await {
+        assert_ne!(message["type"], "sales", "{message}");
+    }
 }

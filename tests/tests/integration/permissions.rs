@@ -284,7 +284,9 @@ fn every_function_has_exactly_the_permissions_listed_beside_the_template() {
 }
 
 /// The partitions that hold secrets, and the only functions that may touch them: every
-/// other function's role denies them by `dynamodb:LeadingKeys` on the table and its indexes.
+/// other function's role denies them by `dynamodb:LeadingKeys` on the table and its indexes —
+/// except the live function's reads of a staff account's role, status and token version
+/// (to check a staff token), allowed only with exactly those attributes projected.
 #[test]
 fn partitions_with_secrets_are_denied_to_every_other_function() {
     let owners: [(&str, &[&str]); 4] = [
@@ -301,6 +303,21 @@ fn partitions_with_secrets_are_denied_to_every_other_function() {
         let lines = granted(&template, &function);
         for (partition, allowed) in owners {
             if allowed.contains(&function.as_str()) {
+                continue;
+            }
+            if function == "LiveFunction" && partition == "T#*#STAFF" {
+                let staff: Vec<_> = lines.iter().filter(|l| l.contains(partition)).collect();
+                assert!(!staff.is_empty(), "{function}: where are its staff reads?");
+                for line in staff {
+                    assert!(
+                        line.starts_with("StaffSessions: allow dynamodb:GetItem on ${Table.Arn} when ")
+                            && line.contains(
+                                "ForAllValues:StringEquals dynamodb:Attributes [pk, role, sk, status, tokenVersion]",
+                            )
+                            && line.contains("StringEqualsIfExists dynamodb:Select [SPECIFIC_ATTRIBUTES]"),
+                        "{function} may only read three attributes of staff accounts: {line}"
+                    );
+                }
                 continue;
             }
             for resource in ["${Table.Arn}", "${Table.Arn}/index/*"] {
