@@ -48,6 +48,8 @@ pub struct PromoCodeView {
     event_ids: Vec<String>,
     performance_ids: Vec<String>,
     price_types: Vec<String>,
+    /// Hidden price types a cart with it may buy.
+    unlocks: Vec<String>,
     /// Orders checked out with it (a checkout cancelled unpaid gives its use back).
     uses: u32,
     status: PromoStatus,
@@ -80,6 +82,7 @@ impl PromoCodeView {
                 .map(ToString::to_string)
                 .collect(),
             price_types: promo.price_types.iter().map(ToString::to_string).collect(),
+            unlocks: promo.unlocks.iter().map(ToString::to_string).collect(),
             uses: promo.uses,
             status,
             version: promo.version,

@@ -10,11 +10,12 @@ use chrono::DateTime;
 use marquee_app::holds::{CartAccess, CartContents, HoldWanted, NewCart};
 use marquee_domain::CartId;
 use marquee_domain::Invalid;
-use marquee_domain::records::{CartStatus, HoldRecord, Spot};
+use marquee_domain::records::{CartStatus, HoldRecord, PerformanceRecord, Spot};
 use marquee_platform::refusals::cart_not_found;
 use marquee_platform::tenancy::Tenant;
 use marquee_platform::{ApiError, http::Json};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -193,6 +194,21 @@ pub struct PromoView {
     amount_off: Option<i64>,
     /// Some tickets only (events, performances or price types): checkout says which.
     limited: bool,
+    /// Hidden prices it unlocks for the cart's performances: price types to offer at checkout
+    /// beside everyone's.
+    unlocks: Vec<UnlockedPrice>,
+}
+
+/// A hidden price a promo code unlocks: a price type of a zone of a performance in the cart.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UnlockedPrice {
+    performance_id: String,
+    zone: String,
+    #[schema(example = "friends")]
+    price_type: String,
+    /// Minor units, in the venue's currency (before fees and taxes).
+    amount: i64,
 }
 
 pub(crate) fn millis(at: i64) -> String {
@@ -218,11 +234,19 @@ async fn cart_view(
     contents: CartContents,
 ) -> Result<CartView, ApiError> {
     let mut items = Vec::with_capacity(contents.holds.len());
+    let mut performances = Vec::new();
     for hold in &contents.holds {
         let performance = state
             .catalog
             .published_cached(&tenant.id, &hold.performance_id)
             .await?;
+        if let Some(p) = &performance
+            && !performances
+                .iter()
+                .any(|known: &Arc<PerformanceRecord>| known.id == p.id)
+        {
+            performances.push(p.clone());
+        }
         let layout = match &performance {
             Some(p) => Some(state.catalog.layout(&tenant.id, p).await?),
             None => None,
@@ -276,6 +300,25 @@ async fn cart_view(
             limited: !(p.event_ids.is_empty()
                 && p.performance_ids.is_empty()
                 && p.price_types.is_empty()),
+            unlocks: performances
+                .iter()
+                .flat_map(|performance| {
+                    performance
+                        .prices
+                        .entries()
+                        .iter()
+                        .filter(|e| {
+                            e.hidden
+                                && p.unlocks(&performance.event_id, &performance.id, &e.price_type)
+                        })
+                        .map(|e| UnlockedPrice {
+                            performance_id: performance.id.to_string(),
+                            zone: e.zone.to_string(),
+                            price_type: e.price_type.to_string(),
+                            amount: e.amount,
+                        })
+                })
+                .collect(),
         });
     Ok(CartView {
         cart_id: contents.cart.id.to_string(),

@@ -114,7 +114,8 @@ pub async fn list_events(
             venue.settings.timezone,
             venue.settings.currency,
             now,
-        );
+        )
+        .for_patrons();
         match by_event
             .iter_mut()
             .find(|(id, _)| *id == performance.event_id)
@@ -191,6 +192,7 @@ pub async fn get_event(
                 venue.settings.currency,
                 now,
             )
+            .for_patrons()
         })
         .collect();
     if performances.is_empty() {
@@ -398,7 +400,8 @@ pub async fn get_performance(
         venue.settings.timezone,
         venue.settings.currency,
         Utc::now(),
-    );
+    )
+    .for_patrons();
     Ok(axum::Json(PerformanceDetail {
         performance: view,
         event_title,

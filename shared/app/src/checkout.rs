@@ -191,7 +191,7 @@ impl Checkout {
         let priced = self
             .price(tenant, &chosen, promo.as_ref(), venue.settings.currency)
             .await?;
-        if promo.is_some() && priced.totals.discount == 0 {
+        if promo.is_some() && priced.totals.discount == 0 && !priced.unlocked {
             return Err(CheckoutError::Promo(PromoRefusal::NotApplicable));
         }
         // Refused here, before anything is written or sent to the payment provider.
@@ -338,7 +338,8 @@ impl Checkout {
 
     /// Prices the tickets from each performance's current price table, fees and taxes,
     /// read afresh (a price change applies to the next checkout), less the promo code's
-    /// discount on the tickets it applies to.
+    /// discount on the tickets it applies to. A hidden price type is refused unless the
+    /// promo code unlocks it.
     async fn price(
         &self,
         tenant: &TenantId,
@@ -362,6 +363,7 @@ impl Checkout {
             total: 0,
             currency,
         };
+        let mut unlocked = false;
         for (performance_id, positions) in groups {
             let performance = self
                 .catalog
@@ -376,7 +378,16 @@ impl Checkout {
             for &i in &positions {
                 let (hold, raw) = chosen[i];
                 let price_type = PriceType::parse(raw)
-                    .map_err(|_| invalid_price_type(hold, raw, &performance))?;
+                    .map_err(|_| invalid_price_type(hold, raw, &performance, promo))?;
+                if performance.prices.is_hidden(&hold.zone, &price_type) {
+                    let unlocks = promo.is_some_and(|p| {
+                        p.unlocks(&performance.event_id, &performance.id, &price_type)
+                    });
+                    if !unlocks {
+                        return Err(invalid_price_type(hold, raw, &performance, promo));
+                    }
+                    unlocked = true;
+                }
                 let discount = promo
                     .filter(|p| p.applies_to(&performance.event_id, &performance.id, &price_type))
                     .map(PromoRecord::discount);
@@ -396,7 +407,7 @@ impl Checkout {
             .map_err(|e| match e {
                 PricingError::Unpriced { line, .. } => {
                     let (hold, raw) = chosen[positions[line]];
-                    invalid_price_type(hold, raw, &performance)
+                    invalid_price_type(hold, raw, &performance, promo)
                 }
                 PricingError::Overflow => {
                     Invalid::new("tickets", "the order total is out of range").into()
@@ -451,6 +462,7 @@ impl Checkout {
         Ok(Priced {
             tickets,
             totals: sum,
+            unlocked,
         })
     }
 
@@ -573,6 +585,8 @@ impl Checkout {
 struct Priced {
     tickets: Vec<TicketRecord>,
     totals: Totals,
+    /// Some ticket is of a hidden price type the promo code unlocked.
+    unlocked: bool,
 }
 
 /// Pairs each listed ticket with a live hold of the cart: every live hold needs a price type,
@@ -618,11 +632,21 @@ fn match_tickets<'a>(
     Ok(chosen)
 }
 
+/// A price type the ticket's zone does not offer this cart, naming those it does: everyone's,
+/// and the hidden ones its promo code unlocks.
 fn invalid_price_type(
     hold: &HoldRecord,
     raw: &str,
     performance: &PerformanceRecord,
+    promo: Option<&PromoRecord>,
 ) -> CheckoutError {
+    let unlocked = performance.prices.entries().iter().filter(|p| {
+        p.zone == hold.zone
+            && p.hidden
+            && promo.is_some_and(|promo| {
+                promo.unlocks(&performance.event_id, &performance.id, &p.price_type)
+            })
+    });
     CheckoutError::InvalidPriceType {
         hold_id: hold.hold_id.clone(),
         price_type: raw.to_owned(),
@@ -630,6 +654,7 @@ fn invalid_price_type(
             .prices
             .price_types_in(&hold.zone)
             .into_iter()
+            .chain(unlocked.map(|p| &p.price_type))
             .map(|p| p.as_str().to_owned())
             .collect(),
     }

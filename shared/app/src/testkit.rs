@@ -119,6 +119,7 @@ pub fn venue() -> Venue {
         zone: zone.into(),
         price_type: price_type.into(),
         amount,
+        hidden: false,
     };
     let prices = PriceTable::parse(
         vec![

@@ -86,6 +86,10 @@ pub struct PriceRow {
     /// Minor units, 0 to 99999999 (999,999.99 in a two-decimal currency).
     #[schema(minimum = 0, maximum = 99_999_999)]
     pub amount: i64,
+    /// Offered only to carts with a promo code that unlocks this price type (e.g. a
+    /// `friends` price); patrons never see it otherwise.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// One price: a zone × price type costs `amount` minor units. Same JSON as [`PriceRow`].
@@ -97,6 +101,9 @@ pub struct PriceEntry {
     /// Minor units, 0 to 99,999,999 (`MAX_AMOUNT`).
     #[schema(minimum = 0, maximum = 99_999_999)]
     pub amount: i64,
+    /// Offered only with a promo code that unlocks it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 /// A performance's prices, at most one per zone × price type, none negative.
@@ -169,6 +176,7 @@ impl PriceTable {
                 zone,
                 price_type,
                 amount: row.amount,
+                hidden: row.hidden,
             });
         }
         Self::from_prices(prices)
@@ -218,13 +226,21 @@ impl PriceTable {
         &self.prices
     }
 
-    /// The price types offered in `zone`, in the table's order.
+    /// The price types offered to everyone in `zone` (hidden ones left out), in the table's
+    /// order.
     pub fn price_types_in(&self, zone: &ZoneId) -> Vec<&PriceType> {
         self.prices
             .iter()
-            .filter(|p| p.zone == *zone)
+            .filter(|p| p.zone == *zone && !p.hidden)
             .map(|p| &p.price_type)
             .collect()
+    }
+
+    /// Whether `price_type` in `zone` is offered only with a promo code that unlocks it.
+    pub fn is_hidden(&self, zone: &ZoneId, price_type: &PriceType) -> bool {
+        self.prices
+            .iter()
+            .any(|p| p.zone == *zone && p.price_type == *price_type && p.hidden)
     }
 }
 
@@ -692,6 +708,7 @@ mod tests {
             zone: zone.into(),
             price_type: price_type.into(),
             amount,
+            hidden: false,
         }
     }
 
@@ -762,6 +779,27 @@ mod tests {
 
         let error = PriceTable::parse(vec![row("stalls", "adult", MAX_AMOUNT + 1)], &zones);
         assert!(error.is_err());
+    }
+
+    #[test]
+    fn hidden_prices_are_priced_but_not_offered_to_everyone() {
+        let zones = [zone("stalls")];
+        let mut friends = row("stalls", "friends", 2000);
+        friends.hidden = true;
+        let prices =
+            PriceTable::parse(vec![row("stalls", "adult", 4250), friends], &zones).unwrap();
+        let friends = PriceType::parse("friends").unwrap();
+        let adult = PriceType::parse("adult").unwrap();
+        assert_eq!(prices.price(&zone("stalls"), &friends), Some(2000));
+        assert!(prices.is_hidden(&zone("stalls"), &friends));
+        assert!(!prices.is_hidden(&zone("stalls"), &adult));
+        assert_eq!(prices.price_types_in(&zone("stalls")), vec![&adult]);
+        // Stored as JSON and read back, the flag stays; visible rows do not carry it.
+        let json = serde_json::to_value(&prices).unwrap();
+        assert_eq!(json[0].get("hidden"), None);
+        assert_eq!(json[1]["hidden"], true);
+        let back: PriceTable = serde_json::from_value(json).unwrap();
+        assert_eq!(back, prices);
     }
 
     #[test]

@@ -71,8 +71,8 @@ pub struct PromoInput {
     /// 3 to 32 letters, digits, `-` or `_`; patrons may type it in any case.
     #[schema(example = "SPRING20")]
     pub code: String,
-    /// Whole percent off each ticket's price, 1 to 100. Exactly one of `percentOff` and
-    /// `amountOff`.
+    /// Whole percent off each ticket's price, 1 to 100. At most one of `percentOff` and
+    /// `amountOff`; a code with neither must unlock price types.
     #[schema(minimum = 1, maximum = 100)]
     pub percent_off: Option<u32>,
     /// Minor units off each ticket's price (never below zero).
@@ -97,6 +97,10 @@ pub struct PromoInput {
     /// Only tickets of these price types (e.g. `adult`).
     #[serde(default)]
     pub price_types: Vec<String>,
+    /// Hidden price types (e.g. `friends`) a cart with this code may buy, in the events and
+    /// performances it covers.
+    #[serde(default)]
+    pub unlocks: Vec<String>,
     /// On a change: the `version` the form was filled from; the change is refused (409
     /// `edit_conflict`) if someone changed the code since. Ignored on create.
     pub version: Option<u32>,
@@ -125,6 +129,9 @@ pub struct PromoRecord {
     pub performance_ids: Vec<PerformanceId>,
     #[serde(default)]
     pub price_types: Vec<PriceType>,
+    /// Hidden price types it unlocks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlocks: Vec<PriceType>,
     /// Orders checked out with it and not cancelled unpaid.
     #[serde(default)]
     pub uses: u32,
@@ -196,6 +203,7 @@ impl PromoRecord {
             event_ids: Vec::new(),
             performance_ids: Vec::new(),
             price_types: Vec::new(),
+            unlocks: Vec::new(),
             uses: 0,
             retired: false,
             version: 0,
@@ -219,6 +227,7 @@ impl PromoRecord {
     }
 
     fn set_terms(&mut self, input: &PromoInput) -> Result<(), Invalid> {
+        let unlocks = parse_all(&input.unlocks, "unlocks", PriceType::parse)?;
         match (input.percent_off, input.amount_off) {
             (Some(p), None) if (1..=100).contains(&p) => {}
             (Some(_), None) => return Err(Invalid::new("percentOff", "1 to 100 percent")),
@@ -229,10 +238,17 @@ impl PromoRecord {
                     "an amount above zero, in minor units",
                 ));
             }
-            _ => {
+            (None, None) if !unlocks.is_empty() => {}
+            (None, None) => {
                 return Err(Invalid::new(
                     "percentOff",
-                    "give either percentOff or amountOff",
+                    "give percentOff or amountOff, or price types it unlocks",
+                ));
+            }
+            (Some(_), Some(_)) => {
+                return Err(Invalid::new(
+                    "percentOff",
+                    "give either percentOff or amountOff, not both",
                 ));
             }
         }
@@ -261,7 +277,24 @@ impl PromoRecord {
                 .map_err(|_| Invalid::new("performanceIds", format!("'{v}' is not an id")))
         })?;
         self.price_types = parse_all(&input.price_types, "priceTypes", PriceType::parse)?;
+        self.unlocks = unlocks;
         Ok(())
+    }
+
+    /// Whether it takes money off tickets at all (a code may only unlock price types).
+    pub fn takes_off(&self) -> bool {
+        self.percent_off.is_some() || self.amount_off.is_some()
+    }
+
+    /// Whether a cart with this code may buy the hidden `price_type` of this event and
+    /// performance.
+    pub fn unlocks(
+        &self,
+        event: &EventId,
+        performance: &PerformanceId,
+        price_type: &PriceType,
+    ) -> bool {
+        self.covers(event, performance) && self.unlocks.contains(price_type)
     }
 
     pub fn discount(&self) -> Discount {
@@ -306,7 +339,8 @@ impl PromoRecord {
         performance: &PerformanceId,
         price_type: &PriceType,
     ) -> bool {
-        self.covers(event, performance)
+        self.takes_off()
+            && self.covers(event, performance)
             && (self.price_types.is_empty() || self.price_types.contains(price_type))
     }
 }
@@ -338,6 +372,7 @@ mod tests {
             event_ids: Vec::new(),
             performance_ids: Vec::new(),
             price_types: Vec::new(),
+            unlocks: Vec::new(),
             version: None,
         }
     }
@@ -376,6 +411,32 @@ mod tests {
         amount.amount_off = Some(500);
         let record = PromoRecord::create(&amount, at(1)).unwrap();
         assert_eq!(record.discount(), Discount::PerTicket(500));
+    }
+
+    #[test]
+    fn a_code_may_only_unlock_hidden_price_types_in_its_scope() {
+        let mut friends = input("FRIENDS");
+        friends.percent_off = None;
+        friends.unlocks = vec!["Friends".into()];
+        let event = EventId::generate();
+        friends.event_ids = vec![event.to_string()];
+        let record = PromoRecord::create(&friends, at(1)).unwrap();
+        let performance = PerformanceId::generate();
+        let friends_type = PriceType::parse("friends").unwrap();
+        assert!(!record.takes_off());
+        assert!(record.unlocks(&event, &performance, &friends_type));
+        assert!(!record.unlocks(&EventId::generate(), &performance, &friends_type));
+        assert!(!record.unlocks(&event, &performance, &PriceType::parse("adult").unwrap()));
+        assert!(
+            !record.applies_to(&event, &performance, &friends_type),
+            "it takes nothing off"
+        );
+        let mut bad = friends.clone();
+        bad.unlocks = vec!["no spaces".into()];
+        assert_eq!(
+            PromoRecord::create(&bad, at(1)).unwrap_err().field,
+            "unlocks"
+        );
     }
 
     #[test]

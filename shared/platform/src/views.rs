@@ -41,6 +41,9 @@ pub struct PriceView {
     pub zone_name: String,
     pub price_type: String,
     pub price: Money,
+    /// Offered only with a promo code that unlocks it (staff views; patrons never see it).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -65,6 +68,13 @@ pub struct PerformanceView {
 }
 
 impl PerformanceView {
+    /// The view for patrons: hidden prices left out (a promo code that unlocks them lists
+    /// them on the cart).
+    pub fn for_patrons(mut self) -> Self {
+        self.prices.retain(|p| !p.hidden);
+        self
+    }
+
     pub fn new(
         record: &PerformanceRecord,
         layout: Option<&SeatMap>,
@@ -86,6 +96,7 @@ impl PerformanceView {
                 zone_name: zone_name(p.zone.as_str()),
                 price_type: p.price_type.to_string(),
                 price: Money::from_minor(p.amount, currency),
+                hidden: p.hidden,
             })
             .collect();
         Self {

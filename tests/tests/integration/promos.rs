@@ -406,3 +406,111 @@ async fn a_promo_checkout_nobody_pays_gives_its_use_back_when_the_sweep_finds_it
         .await;
     assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
 }
+
+/// A hidden price (here `friends`, $20.00 in zone A) is never shown to patrons; a code that
+/// unlocks it lists it on the cart and sells it at checkout; without the code it is refused,
+/// and staff see it marked hidden.
+#[tokio::test]
+async fn a_hidden_price_is_shown_and_sold_only_with_a_code_that_unlocks_it() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let host = show.venue.host.clone();
+    let path = format!("/admin/v1/performances/{}", show.performance);
+    let before = app.get(&host, &path, Some(&show.token)).await;
+    let edited = app
+        .put(
+            &host,
+            &path,
+            Some(&show.token),
+            json!({
+                "updatedAt": before.body["updatedAt"],
+                "prices": [
+                    { "zone": "A", "priceType": "adult", "amount": 5000 },
+                    { "zone": "A", "priceType": "friends", "amount": 2000, "hidden": true },
+                    { "zone": "B", "priceType": "adult", "amount": 3000 }
+                ],
+            }),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let staff_prices = edited.body["prices"].as_array().unwrap();
+    assert!(
+        staff_prices
+            .iter()
+            .any(|p| p["priceType"] == "friends" && p["hidden"] == true),
+        "{staff_prices:?}"
+    );
+    let public = app
+        .get(
+            &host,
+            &format!("/api/v1/performances/{}", show.performance),
+            None,
+        )
+        .await;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.body);
+    assert!(
+        !public.body.to_string().contains("friends"),
+        "patrons never see a hidden price: {}",
+        public.body
+    );
+
+    let created = app
+        .create_promo(&show, json!({ "code": "friends", "unlocks": ["friends"] }))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["unlocks"], json!(["friends"]));
+
+    // Without the code: refused, naming the prices this seat does have.
+    let plain = app.new_cart(&host).await;
+    app.hold_seats(&show, &plain, &[&show.seats[0][0]]).await;
+    let items = app.cart(&host, &plain).await.body["items"].clone();
+    let friends_for = |items: &Value| -> Vec<Value> {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| json!({ "holdId": i["holdId"], "priceType": "friends" }))
+            .collect()
+    };
+    let refused = app
+        .checkout_with(
+            &host,
+            &plain,
+            json!({ "email": "pat@example.org", "name": "Pat", "tickets": friends_for(&items) }),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["error"]["code"], "invalid_price_type");
+    assert_eq!(
+        refused.body["error"]["details"]["available"],
+        json!(["adult"])
+    );
+
+    // With it: the cart lists the unlocked price, and checkout sells it.
+    let cart = app
+        .cart_with_code(&show, &[&show.seats[0][1], &show.seats[0][2]], "FRIENDS")
+        .await;
+    let view = app.cart(&host, &cart).await;
+    assert_eq!(
+        view.body["promo"]["unlocks"],
+        json!([{ "performanceId": show.performance, "zone": "A", "priceType": "friends", "amount": 2000 }])
+    );
+    let checkout = app
+        .checkout_with(
+            &host,
+            &cart,
+            json!({ "email": "friend@example.org", "name": "Fran", "tickets": friends_for(&view.body["items"]) }),
+        )
+        .await;
+    assert_eq!(checkout.status, StatusCode::CREATED, "{}", checkout.body);
+    assert_eq!(checkout.body["totals"]["subtotal"], 4_000, "2 × $20.00");
+    assert_eq!(app.pay(&checkout.body, VISA).await.status, StatusCode::OK);
+    let order = app.await_order(&host, &checkout.body, "paid").await;
+    assert_eq!(order["totals"]["subtotal"], 4_000);
+    assert_eq!(app.promo_codes(&show).await[0]["uses"], 1);
+}

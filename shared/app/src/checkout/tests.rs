@@ -362,6 +362,7 @@ async fn an_order_total_above_what_one_card_payment_can_be_is_refused_before_the
             zone: "stalls".into(),
             price_type: "adult".into(),
             amount: marquee_domain::pricing::MAX_AMOUNT,
+            hidden: false,
         }],
         &zones,
     )

@@ -20,6 +20,7 @@ fn terms(code: &str) -> PromoInput {
         event_ids: Vec::new(),
         performance_ids: Vec::new(),
         price_types: Vec::new(),
+        unlocks: Vec::new(),
         version: None,
     }
 }
@@ -317,4 +318,120 @@ async fn a_promo_checkout_left_unpaid_gives_its_use_back_when_the_payment_window
         .checkout(&v.tenant, &other, request(&other_contents, "adult"))
         .await
         .unwrap();
+}
+
+/// Adds a hidden `friends` price ($20.00) to the stalls of the venue's performance.
+fn add_hidden_friends_price(v: &Venue) {
+    let mut performance = v
+        .world
+        .store
+        .stored_performance(&v.tenant, &v.performance)
+        .unwrap();
+    let mut rows: Vec<marquee_domain::PriceRow> = performance
+        .prices
+        .entries()
+        .iter()
+        .map(|p| marquee_domain::PriceRow {
+            zone: p.zone.to_string(),
+            price_type: p.price_type.to_string(),
+            amount: p.amount,
+            hidden: p.hidden,
+        })
+        .collect();
+    rows.push(marquee_domain::PriceRow {
+        zone: "stalls".into(),
+        price_type: "friends".into(),
+        amount: 2_000,
+        hidden: true,
+    });
+    let zones: Vec<_> = rows
+        .iter()
+        .map(|r| marquee_domain::ZoneId::parse(&r.zone).unwrap())
+        .collect();
+    performance.prices = marquee_domain::PriceTable::parse(rows, &zones).unwrap();
+    v.world.store.put_performance(&v.tenant, performance);
+}
+
+#[tokio::test]
+async fn a_hidden_price_is_sold_only_to_a_cart_whose_code_unlocks_it() {
+    let v = venue();
+    add_hidden_friends_price(&v);
+    let mut friends = terms("FRIENDS");
+    friends.percent_off = None;
+    friends.unlocks = vec!["friends".into()];
+    create(&v, friends).await;
+    let checkout = v.world.checkout();
+
+    // Without the code, the hidden price is not offered: refused, naming what is.
+    let (_, access, contents) = held(&v, &wanted_seats(&seats(&v, 1))).await;
+    let err = checkout
+        .checkout(&v.tenant, &access, request(&contents, "friends"))
+        .await
+        .unwrap_err();
+    let CheckoutError::InvalidPriceType { available, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert!(!available.contains(&"friends".to_owned()), "{available:?}");
+    assert!(available.contains(&"adult".to_owned()), "{available:?}");
+
+    // With it, the friends price is sold at its price, and the use is counted.
+    let (access, contents) = cart_with_code(&v, 1, 2, "friends").await;
+    let done = checkout
+        .checkout(&v.tenant, &access, request(&contents, "friends"))
+        .await
+        .unwrap();
+    assert_eq!(done.order.totals.subtotal, 4_000, "2 × $20.00");
+    assert_eq!(done.order.totals.discount, 0);
+    assert!(
+        done.order
+            .tickets
+            .iter()
+            .all(|t| t.price_type.as_str() == "friends")
+    );
+    assert_eq!(v.world.promos().list(&v.tenant).await.unwrap()[0].uses, 1);
+
+    // A code that only unlocks, on a cart buying everyone's prices, applies to nothing.
+    let (access, contents) = cart_with_code(&v, 3, 1, "friends").await;
+    let err = checkout
+        .checkout(&v.tenant, &access, request(&contents, "adult"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, CheckoutError::Promo(PromoRefusal::NotApplicable)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_code_unlocks_only_within_its_events() {
+    let v = venue();
+    add_hidden_friends_price(&v);
+    let mut elsewhere = terms("ELSEWHERE");
+    elsewhere.percent_off = None;
+    elsewhere.unlocks = vec!["friends".into()];
+    elsewhere.performance_ids = vec![marquee_domain::PerformanceId::generate().to_string()];
+    create(&v, elsewhere).await;
+    let ids = seats(&v, 1);
+    let (_, access, contents) = held(&v, &wanted_seats(&ids)).await;
+    // Applying a code for another performance is refused up front.
+    let err = v
+        .world
+        .promos()
+        .apply(&v.tenant, &access, "elsewhere")
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        PromoError::Refused(PromoRefusal::NotApplicable)
+    ));
+    let err = v
+        .world
+        .checkout()
+        .checkout(&v.tenant, &access, request(&contents, "friends"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, CheckoutError::InvalidPriceType { .. }),
+        "{err:?}"
+    );
 }

@@ -1433,6 +1433,11 @@ export interface components {
              * @description Minor units, 0 to 99999999 (999,999.99 in a two-decimal currency).
              */
             amount: number;
+            /**
+             * @description Offered only to carts with a promo code that unlocks this price type (e.g. a
+             *     `friends` price); patrons never see it otherwise.
+             */
+            hidden?: boolean;
             priceType: string;
             zone: string;
         };
@@ -1442,6 +1447,8 @@ export interface components {
          */
         PriceType: string;
         PriceView: {
+            /** @description Offered only with a promo code that unlocks it (staff views; patrons never see it). */
+            hidden?: boolean;
             price: components["schemas"]["Money"];
             priceType: string;
             zone: string;
@@ -1489,6 +1496,8 @@ export interface components {
             performanceIds: string[];
             priceTypes: string[];
             status: components["schemas"]["PromoStatus"];
+            /** @description Hidden price types a cart with it may buy. */
+            unlocks: string[];
             /**
              * Format: int32
              * @description Orders checked out with it (a checkout cancelled unpaid gives its use back).
@@ -1530,14 +1539,19 @@ export interface components {
             perPatron?: number | null;
             /**
              * Format: int32
-             * @description Whole percent off each ticket's price, 1 to 100. Exactly one of `percentOff` and
-             *     `amountOff`.
+             * @description Whole percent off each ticket's price, 1 to 100. At most one of `percentOff` and
+             *     `amountOff`; a code with neither must unlock price types.
              */
             percentOff?: number | null;
             /** @description Only tickets of these performances. */
             performanceIds?: string[];
             /** @description Only tickets of these price types (e.g. `adult`). */
             priceTypes?: string[];
+            /**
+             * @description Hidden price types (e.g. `friends`) a cart with this code may buy, in the events and
+             *     performances it covers.
+             */
+            unlocks?: string[];
             /** Format: date-time */
             validFrom?: string | null;
             /** Format: date-time */

@@ -726,6 +726,8 @@ export interface components {
          */
         PriceType: string;
         PriceView: {
+            /** @description Offered only with a promo code that unlocks it (staff views; patrons never see it). */
+            hidden?: boolean;
             price: components["schemas"]["Money"];
             priceType: string;
             zone: string;
@@ -761,6 +763,11 @@ export interface components {
              * @description Whole percent off each ticket's price.
              */
             percentOff?: number | null;
+            /**
+             * @description Hidden prices it unlocks for the cart's performances: price types to offer at checkout
+             *     beside everyone's.
+             */
+            unlocks: components["schemas"]["UnlockedPrice"][];
         };
         RefundView: {
             /** Format: int64 */
@@ -987,6 +994,18 @@ export interface components {
              *     99,999,999 (`MAX_CHARGE`, Stripe's limit for one payment).
              */
             total: number;
+        };
+        /** @description A hidden price a promo code unlocks: a price type of a zone of a performance in the cart. */
+        UnlockedPrice: {
+            /**
+             * Format: int64
+             * @description Minor units, in the venue's currency (before fees and taxes).
+             */
+            amount: number;
+            performanceId: string;
+            /** @example friends */
+            priceType: string;
+            zone: string;
         };
         /** @description A price zone's id, e.g. `stalls`; prices are set per zone × price type. */
         ZoneId: string;
