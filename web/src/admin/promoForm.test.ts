@@ -81,6 +81,7 @@ describe('promo code form → PromoInput', () => {
       eventIds: ['ev-1'],
       performanceIds: ['pf-9'],
       priceTypes: ['student', 'senior'],
+      unlocks: [],
       uses: 12,
       status: 'active',
       version: 3,

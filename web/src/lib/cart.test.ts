@@ -69,7 +69,7 @@ function fakeServer() {
       if (!items) throw new ApiError(404, 'cart_not_found', 'Cart not found');
       if (statuses.has(cartId)) throw new ApiError(409, 'cart_not_open', `this cart is ${statuses.get(cartId)}`);
       if (code.trim().toUpperCase() !== 'SPRING20') throw new ApiError(422, 'promo_not_applicable', 'There is no such promo code');
-      promos.set(cartId, { code: 'SPRING20', percentOff: 20, limited: false });
+      promos.set(cartId, { code: 'SPRING20', percentOff: 20, limited: false, unlocks: [] });
       return view(items, cartId, 'open', promoOf(cartId));
     }),
     removePromo: vi.fn(async ({ cartId }) => {
@@ -272,7 +272,7 @@ describe('promo codes on the cart', () => {
     expect(cart.promo).toBeNull(); // a new cart's view says "no code" like getCart's
     await cart.applyPromo('spring20');
     expect(api.applyPromo).toHaveBeenCalledWith({ cartId: 'c1', cartToken: 't-c1' }, 'spring20');
-    expect(cart.promo).toEqual({ code: 'SPRING20', percentOff: 20, limited: false });
+    expect(cart.promo).toEqual({ code: 'SPRING20', percentOff: 20, limited: false, unlocks: [] });
     await cart.hold({ performanceId: 'p1', seats: ['orchestra-C-13'] });
     expect(cart.promo?.code).toBe('SPRING20');
     await cart.removePromo();

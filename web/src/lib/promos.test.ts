@@ -13,8 +13,8 @@ describe('what a code takes off', () => {
   });
 
   it('names the code on the cart, and says when it is for some tickets only', () => {
-    expect(describeCartPromo({ code: 'SPRING20', percentOff: 20, limited: false }, 'USD')).toBe('SPRING20 — 20 % off each ticket');
-    expect(describeCartPromo({ code: 'STUDENT5', amountOff: 500, limited: true }, 'USD')).toBe('STUDENT5 — $5.00 off each ticket, on some tickets');
+    expect(describeCartPromo({ code: 'SPRING20', percentOff: 20, limited: false, unlocks: [] }, 'USD')).toBe('SPRING20 — 20 % off each ticket');
+    expect(describeCartPromo({ code: 'STUDENT5', amountOff: 500, limited: true, unlocks: [] }, 'USD')).toBe('STUDENT5 — $5.00 off each ticket, on some tickets');
   });
 });
 

@@ -34,7 +34,7 @@ function shop(checkout?: (call: Call) => { status: number; body?: unknown }) {
     'POST /api/v1/carts/c1/promo': (call) => {
       const code = (call.body as { code: string }).code;
       if (code.toUpperCase() !== 'SPRING20') return apiError(422, 'promo_not_applicable', 'There is no such promo code');
-      promo = { code: 'SPRING20', percentOff: 20, limited: true };
+      promo = { code: 'SPRING20', percentOff: 20, limited: true, unlocks: [] };
       return cartView();
     },
     'DELETE /api/v1/carts/c1/promo': () => {
