@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { performance } from '../test/seatmaps';
-import { buildPerformance, buildSeries, editRequest, emptyPerformanceForm, performanceToForm, normalisePriceType, parseAmount, parsePercent, priceKey, unpricedZones } from './performanceForm';
+import { buildPerformance, buildSeries, editRequest, emptyPerformanceForm, hiddenState, performanceToForm, normalisePriceType, parseAmount, parsePercent, priceKey, setTypeHidden, unpricedZones } from './performanceForm';
 
 describe('performance form', () => {
   it('reads amounts in currency units as minor units', () => {
@@ -155,5 +155,82 @@ describe('editing a performance', () => {
       holdSeconds: 600,
       updatedAt: shown.updatedAt,
     });
+  });
+});
+
+describe('hidden prices (promo code only)', () => {
+  const priced = () => {
+    const form = emptyPerformanceForm('map-1');
+    form.startsAt = '2027-02-28T19:30';
+    form.priceTypes = ['adult', 'friends'];
+    form.prices = { [priceKey('premium', 'adult')]: '85', [priceKey('premium', 'friends')]: '20', [priceKey('lawn', 'adult')]: '25', [priceKey('lawn', 'friends')]: '10' };
+    return form;
+  };
+
+  it('sends hidden on every row of a type ticked hidden, and nothing on the others', () => {
+    const form = priced();
+    setTypeHidden(form, 'friends', true);
+    expect(hiddenState(form, 'friends')).toBe('all');
+    expect(hiddenState(form, 'adult')).toBe('none');
+    const built = buildPerformance(form, ['premium', 'lawn'], 'America/New_York', 'USD');
+    expect(built.ok && built.request.prices).toEqual([
+      { zone: 'premium', priceType: 'adult', amount: 8500 },
+      { zone: 'premium', priceType: 'friends', amount: 2000, hidden: true },
+      { zone: 'lawn', priceType: 'adult', amount: 2500 },
+      { zone: 'lawn', priceType: 'friends', amount: 1000, hidden: true },
+    ]);
+    setTypeHidden(form, 'friends', false);
+    const shown = buildPerformance(form, ['premium', 'lawn'], 'America/New_York', 'USD');
+    expect(shown.ok && shown.request.prices.some((p) => 'hidden' in p)).toBe(false);
+  });
+
+  it('keeps the same checks: a hidden price is still a price to check', () => {
+    const form = priced();
+    setTypeHidden(form, 'friends', true);
+    form.prices[priceKey('lawn', 'friends')] = 'free';
+    const built = buildPerformance(form, ['premium', 'lawn'], 'America/New_York', 'USD');
+    expect(built.ok ? {} : built.errors).toEqual({ prices: '"free" is not a price (for example 42.50).' });
+  });
+
+  it('shows existing hidden rows: a type hidden wherever it is priced, or in some zones only (kept as they are)', () => {
+    const hiddenEverywhere = performance({
+      prices: [
+        { zone: 'premium', zoneName: 'Premium', priceType: 'adult', price: { amount: 8500, currency: 'USD' } },
+        { zone: 'premium', zoneName: 'Premium', priceType: 'friends', price: { amount: 2000, currency: 'USD' }, hidden: true },
+        { zone: 'lawn', zoneName: 'Lawn', priceType: 'friends', price: { amount: 1000, currency: 'USD' }, hidden: true },
+      ],
+    });
+    const all = performanceToForm(hiddenEverywhere, 'USD');
+    expect(all.hiddenTypes).toEqual(['friends']);
+    expect(all.hiddenCells).toEqual([]);
+    expect(hiddenState(all, 'friends')).toBe('all');
+
+    const partly = performanceToForm(
+      performance({
+        prices: [
+          { zone: 'premium', zoneName: 'Premium', priceType: 'friends', price: { amount: 2000, currency: 'USD' }, hidden: true },
+          { zone: 'lawn', zoneName: 'Lawn', priceType: 'friends', price: { amount: 1000, currency: 'USD' } },
+        ],
+      }),
+      'USD',
+    );
+    expect(partly.hiddenTypes).toEqual([]);
+    expect(hiddenState(partly, 'friends')).toBe('some');
+    const built = buildPerformance(partly, ['premium', 'lawn'], 'America/New_York', 'USD');
+    expect(built.ok && built.request.prices).toEqual([
+      { zone: 'premium', priceType: 'friends', amount: 2000, hidden: true },
+      { zone: 'lawn', priceType: 'friends', amount: 1000 },
+    ]);
+    // Ticking the type hides it in every zone.
+    setTypeHidden(partly, 'friends', true);
+    expect(partly.hiddenCells).toEqual([]);
+    const ticked = buildPerformance(partly, ['premium', 'lawn'], 'America/New_York', 'USD');
+    expect(ticked.ok && ticked.request.prices.every((p) => p.hidden)).toBe(true);
+  });
+
+  it('reads a table without hidden rows as before', () => {
+    const form = performanceToForm(performance(), 'USD');
+    expect(form.hiddenTypes).toEqual([]);
+    expect(form.hiddenCells).toEqual([]);
   });
 });

@@ -46,6 +46,13 @@ export interface PerformanceForm {
   priceTypes: string[];
   /** Per `${zone}|${priceType}`: "85.00"; empty means no such ticket. */
   prices: Record<string, string>;
+  /** Price types offered only with a promo code that unlocks them, in every zone. */
+  hiddenTypes: string[];
+  /**
+   * Single cells (`${zone}|${priceType}`) hidden while their type is not hidden everywhere:
+   * kept as a performance was saved through the API, so an edit does not change them unasked.
+   */
+  hiddenCells: string[];
   fees: FeeForm[];
   taxes: TaxForm[];
   /** Optional; empty means the venue's setting. */
@@ -70,6 +77,8 @@ export function emptyPerformanceForm(seatMapId = ''): PerformanceForm {
     offSaleAt: '',
     priceTypes: ['adult'],
     prices: {},
+    hiddenTypes: [],
+    hiddenCells: [],
     fees: [],
     taxes: [],
     maxTicketsPerOrder: '',
@@ -79,6 +88,25 @@ export function emptyPerformanceForm(seatMapId = ''): PerformanceForm {
 
 export function priceKey(zone: string, priceType: string): string {
   return `${zone}|${priceType}`;
+}
+
+/** Whether the price of `priceType` in `zone` is offered only with an unlocking promo code. */
+export function isHiddenPrice(form: Pick<PerformanceForm, 'hiddenTypes' | 'hiddenCells'>, zone: string, priceType: string): boolean {
+  return form.hiddenTypes.includes(priceType) || form.hiddenCells.includes(priceKey(zone, priceType));
+}
+
+/** How a price type's column shows its "hidden" box: every zone, some zones only, or none. */
+export function hiddenState(form: Pick<PerformanceForm, 'hiddenTypes' | 'hiddenCells'>, priceType: string): 'all' | 'some' | 'none' {
+  if (form.hiddenTypes.includes(priceType)) return 'all';
+  return form.hiddenCells.some((key) => key.endsWith(`|${priceType}`)) ? 'some' : 'none';
+}
+
+/** Ticks or unticks "hidden" for a price type: in every zone either way. */
+export function setTypeHidden(form: PerformanceForm, priceType: string, hidden: boolean): void {
+  form.hiddenCells = form.hiddenCells.filter((key) => !key.endsWith(`|${priceType}`));
+  form.hiddenTypes = hidden
+    ? form.hiddenTypes.includes(priceType) ? form.hiddenTypes : [...form.hiddenTypes, priceType]
+    : form.hiddenTypes.filter((t) => t !== priceType);
 }
 
 /** Decimal places of a currency (2 for USD, 0 for JPY). */
@@ -190,7 +218,7 @@ function buildTerms(form: PerformanceForm, zones: readonly string[], currency: s
         errors['prices'] ??= `"${text}" is not a price (for example 42.50).`;
         continue;
       }
-      prices.push({ zone, priceType, amount });
+      prices.push(isHiddenPrice(form, zone, priceType) ? { zone, priceType, amount, hidden: true } : { zone, priceType, amount });
       any = true;
     }
     if (!any) unpriced.push(zone);
@@ -266,6 +294,13 @@ export function performanceToForm(performance: PerformanceView, currency: string
   form.priceTypes = [...new Set(performance.prices.map((p) => p.priceType))];
   if (form.priceTypes.length === 0) form.priceTypes = ['adult'];
   form.prices = Object.fromEntries(performance.prices.map((p) => [priceKey(p.zone, p.priceType), amount(p.price.amount)]));
+  // A type hidden wherever it has a price shows as hidden (new zones' prices then are too);
+  // one hidden in some zones only keeps exactly those cells.
+  for (const type of form.priceTypes) {
+    const rows = performance.prices.filter((p) => p.priceType === type);
+    if (rows.length > 0 && rows.every((p) => p.hidden)) form.hiddenTypes.push(type);
+    else form.hiddenCells.push(...rows.filter((p) => p.hidden).map((p) => priceKey(p.zone, p.priceType)));
+  }
   form.fees = performance.fees.map((fee) =>
     fee.percentBp != null
       ? { name: fee.name, basis: fee.basis, kind: 'percent' as const, value: String(fee.percentBp / 100) }
