@@ -62,7 +62,7 @@ test('staff create an event with a performance, publish it, and patrons see it',
   await expect(again.getByTestId('performance-status')).toHaveText('Paused');
 });
 
-test('staff add a run of performances whose times stay on the clock when summer time starts, and edit one', async ({ page, baseURL }) => {
+test('staff add a run of performances whose times stay on the clock when summer time starts, edit one, and duplicate the run a week on', async ({ page, baseURL }) => {
   const title = unique('Twelfth Night');
   await logIn(page, OWNER.email, OWNER.password);
   await openAdminPage(page, 'Events');
@@ -107,6 +107,26 @@ test('staff add a run of performances whose times stay on the clock when summer 
   const id = made.performances.find((p) => p.startsAt.utc === '2027-03-14T19:00:00Z')!.id;
   const saved = await api(baseURL!, 'GET', `/admin/v1/performances/${id}`, undefined, token);
   expect(saved.body.taxes).toEqual([{ name: 'Sales tax', rateBp: 888, inclusive: false }]);
+
+  // Next week's run: the event duplicated with its performances a week on, as drafts, at the
+  // same times on the venue's clock (the first two were before the clocks changed).
+  await event.getByRole('button', { name: /^Duplicate…/ }).click();
+  const duplicate = event.getByRole('form', { name: `Duplicate ${title}` });
+  await duplicate.getByLabel('Title of the copy').fill(`${title}, week 2`);
+  await duplicate.getByLabel('Days later').fill('0');
+  await duplicate.getByRole('button', { name: 'Duplicate event' }).click();
+  await expect(duplicate.getByText(/whole number of days from 1/)).toBeVisible();
+  await duplicate.getByLabel('Days later').fill('7');
+  await screenshot(page, 'admin-duplicate-event');
+  await duplicate.getByRole('button', { name: 'Duplicate event' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'with 4 draft performances' })).toBeVisible();
+  const copy = page.getByTestId('admin-event').filter({ has: page.getByRole('heading', { name: `${title}, week 2`, exact: true }) });
+  const copies = copy.getByTestId('admin-performance');
+  await expect(copies).toHaveCount(4);
+  for (const [i, when] of ['March 19', 'March 20', 'March 21', 'March 23'].entries()) await expect(copies.nth(i)).toContainText(when);
+  for (const [i, time] of ['7:30 PM', '7:30 PM', '3:00 PM', '7:30 PM'].entries()) await expect(copies.nth(i)).toContainText(time);
+  await expect(copies.getByTestId('performance-status')).toHaveText(['Draft', 'Draft', 'Draft', 'Draft']);
+  await expect(copies.nth(2)).toContainText('$40.00 – $55.00');
 });
 
 // A 2×2 PNG, red.

@@ -272,8 +272,9 @@ pub struct DuplicateEventRequest {
     /// The copy's title; the original's with " (copy)" when absent.
     title: Option<String>,
     /// With it, every performance that is not cancelled is copied as a draft this many days
-    /// later (364 keeps the weekday a year on), with its seat map, prices, fees, taxes and
-    /// limits; each copy must start in the future. Without it, no performances are copied.
+    /// later at the same time on the venue's clock, whatever the clocks did in between (364
+    /// keeps the weekday a year on), with its seat map, prices, fees, taxes and limits; each
+    /// copy must start in the future. Without it, no performances are copied.
     #[schema(minimum = 1, maximum = 3660)]
     shift_days: Option<u32>,
 }
@@ -310,7 +311,13 @@ pub async fn duplicate_event(
         if !(1..=3660).contains(&days) {
             return Err(Invalid::new("shiftDays", "1 to 3660 days").into());
         }
-        let shift = chrono::Duration::days(i64::from(days));
+        let zone = venue_settings(&state, &auth).await?.timezone;
+        // Same time on the venue's clock, `days` later; for a time the clocks skip that
+        // day, the same instant shifted (an hour off, rather than no copy).
+        let shift = |at: chrono::DateTime<Utc>| {
+            zone.same_time_days_later(at, days)
+                .unwrap_or(at + chrono::Duration::days(i64::from(days)))
+        };
         for p in state
             .store
             .event_performances(&auth.tenant, &original.id)
@@ -318,7 +325,7 @@ pub async fn duplicate_event(
             .into_iter()
             .filter(|p| p.status != marquee_domain::performance::PerformanceStatus::Cancelled)
         {
-            let starts_at = p.schedule.starts_at + shift;
+            let starts_at = shift(p.schedule.starts_at);
             if starts_at <= now {
                 return Err(Invalid::new(
                     "shiftDays",
@@ -329,11 +336,11 @@ pub async fn duplicate_event(
                 )
                 .into());
             }
-            let on_sale_at = (p.schedule.on_sale_at + shift).max(now);
+            let on_sale_at = shift(p.schedule.on_sale_at).max(now);
             let schedule = marquee_domain::performance::Schedule::new(
                 starts_at,
                 Some(on_sale_at),
-                Some(p.schedule.off_sale_at + shift),
+                Some(shift(p.schedule.off_sale_at)),
                 now,
             )
             .map_err(|e| Invalid::new("shiftDays", e.message))?;

@@ -34,6 +34,24 @@ impl Timezone {
     pub fn tz(self) -> chrono_tz::Tz {
         self.0
     }
+
+    /// The same time on the clock in this zone `days` calendar days after `at` (a run
+    /// moved to next season stays at 19:30 whether or not the clocks changed in between).
+    /// `None` when that time does not exist that day (the clocks go forward over it); the
+    /// earlier of two when it happens twice.
+    pub fn same_time_days_later(
+        self,
+        at: chrono::DateTime<chrono::Utc>,
+        days: u32,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        use chrono::TimeZone;
+        let local = at.with_timezone(&self.0).naive_local();
+        let later = local.checked_add_days(chrono::Days::new(u64::from(days)))?;
+        self.0
+            .from_local_datetime(&later)
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+    }
 }
 
 /// An ISO 4217 currency Marquee can charge in (Stripe's common settlement currencies).
@@ -299,6 +317,25 @@ impl VenueSettingsUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_later_keeps_the_time_on_the_clock_across_a_change_of_clocks() {
+        use chrono::TimeZone;
+        let ny = Timezone::parse("America/New_York").unwrap();
+        // Friday 12 March 2027, 19:30 EST; a week later the clocks have gone forward.
+        let before = chrono::Utc.with_ymd_and_hms(2027, 3, 13, 0, 30, 0).unwrap();
+        let week_on = ny.same_time_days_later(before, 7).unwrap();
+        assert_eq!(
+            week_on,
+            chrono::Utc
+                .with_ymd_and_hms(2027, 3, 19, 23, 30, 0)
+                .unwrap(),
+            "19:30 EDT"
+        );
+        // 02:30 on the day the clocks skip it does not exist.
+        let early = chrono::Utc.with_ymd_and_hms(2027, 3, 7, 7, 30, 0).unwrap(); // 02:30 EST
+        assert_eq!(ny.same_time_days_later(early, 7), None);
+    }
 
     fn settings() -> VenueSettings {
         VenueSettings::new(

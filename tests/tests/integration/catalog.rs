@@ -1341,11 +1341,19 @@ async fn an_event_is_duplicated_for_next_season_with_its_performances_as_drafts(
     let copy = &copies[0];
     assert_eq!(copy["status"], "draft", "not on sale until published");
     assert_ne!(copy["id"], show.performance.as_str());
-    let shifted = chrono::DateTime::parse_from_rfc3339(copy["startsAt"]["utc"].as_str().unwrap())
-        .unwrap()
-        - chrono::DateTime::parse_from_rfc3339(original["startsAt"]["utc"].as_str().unwrap())
-            .unwrap();
-    assert_eq!(shifted.num_days(), 364);
+    // 364 days on, at the same time on the venue's clock (whatever its clocks did).
+    let local = |view: &Value| {
+        chrono::DateTime::parse_from_rfc3339(view["startsAt"]["local"].as_str().unwrap())
+            .unwrap()
+            .naive_local()
+    };
+    assert_eq!(
+        local(copy),
+        local(&original) + chrono::Duration::days(364),
+        "{} → {}",
+        original["startsAt"],
+        copy["startsAt"]
+    );
     assert_eq!(copy["prices"], original["prices"], "the same price table");
     // The copy is the new event's own: publishing it leaves the original alone.
     let published = app
