@@ -16,11 +16,12 @@ const SPRING = {
   eventIds: ['ev-1'],
   performanceIds: [],
   priceTypes: ['student'],
+  unlocks: [],
   uses: 12,
   status: 'active',
   createdAt: '2027-02-01T10:00:00Z',
 };
-const OLD = { code: 'WINTER5', amountOff: 500, eventIds: [], performanceIds: [], priceTypes: [], uses: 3, status: 'deleted', createdAt: '2026-12-01T10:00:00Z' };
+const OLD = { code: 'WINTER5', amountOff: 500, eventIds: [], performanceIds: [], priceTypes: [], unlocks: [], uses: 3, status: 'deleted', createdAt: '2026-12-01T10:00:00Z' };
 const EVENTS = [
   { id: 'ev-1', title: 'The Tempest', description: '', performances: [] },
   { id: 'ev-2', title: 'Hamlet', description: '', performances: [] },
@@ -96,6 +97,7 @@ describe('promo codes page', () => {
       eventIds: ['ev-2'],
       performanceIds: [],
       priceTypes: ['student'],
+      unlocks: [],
     });
     await waitFor(() => expect(screen.getAllByTestId('promo-code')).toHaveLength(3));
     expect((screen.getByLabelText('Code') as HTMLInputElement).value).toBe('');
@@ -106,7 +108,7 @@ describe('promo codes page', () => {
     await screen.findAllByTestId('promo-code');
     await fireEvent.click(screen.getByRole('button', { name: 'Create code' }));
     expect(await screen.findByText('Enter the code patrons will type.')).toBeTruthy();
-    expect(screen.getByText('Enter a whole percentage from 1 to 100.')).toBeTruthy();
+    expect(screen.getByText('Enter a whole percentage from 1 to 100, or list the hidden price types it unlocks.')).toBeTruthy();
     expect(calls.some((c) => c.method === 'POST')).toBe(false);
 
     await fireEvent.input(screen.getByLabelText('Code'), { target: { value: 'winter5' } });
@@ -143,5 +145,40 @@ describe('promo codes page', () => {
     expect(await screen.findByText('SPRING20 is deleted.')).toBeTruthy();
     expect(calls.some((c) => c.method === 'DELETE' && c.path === '/admin/v1/promo-codes/SPRING20')).toBe(true);
     await waitFor(() => expect(screen.getAllByTestId('promo-status').map((s) => s.textContent)).toEqual(['Deleted', 'Deleted']));
+  });
+
+  it('creates a code that only unlocks a hidden price, lists it in words, and shows a refusal by the unlocks field', async () => {
+    let refuse = true;
+    const calls = openPage((call) =>
+      refuse
+        ? apiError(422, 'invalid_field', "unlocks: 'x' is not a price type the venue knows", { field: 'unlocks' })
+        : { status: 201, body: { ...(call.body as object), uses: 0, status: 'active', createdAt: 'x', performanceIds: [] } },
+    );
+    await screen.findAllByTestId('promo-code');
+    const group = screen.getByRole('group', { name: 'What the code does' });
+    expect(group.getAttribute('aria-describedby')).toBe('promo-offer-hint');
+    expect(screen.getByText('A code may take money off, unlock hidden prices, or both.')).toBeTruthy();
+    await fireEvent.input(screen.getByLabelText('Code'), { target: { value: 'friends' } });
+    const unlocks = screen.getByLabelText('Unlocks price types') as HTMLInputElement;
+
+    // Checked before sending, as the API checks it.
+    await fireEvent.input(unlocks, { target: { value: 'Friends, best friends!' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Create code' }));
+    expect((await screen.findByText('"best friends!" is not a ticket type: letters, digits, - and _ only.')).id).toBe('promo-unlocks-error');
+    expect(unlocks.getAttribute('aria-invalid')).toBe('true');
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+
+    // The server's refusal goes by the field it names.
+    await fireEvent.input(unlocks, { target: { value: 'Friends' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Create code' }));
+    expect((await screen.findByText("'x' is not a price type the venue knows.")).id).toBe('promo-unlocks-error');
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([
+      { code: 'FRIENDS', eventIds: [], performanceIds: [], priceTypes: [], unlocks: ['friends'] },
+    ]);
+
+    refuse = false;
+    await fireEvent.click(screen.getByRole('button', { name: 'Create code' }));
+    expect(await screen.findByText(/FRIENDS is created/)).toBeTruthy();
+    await waitFor(() => expect(screen.getAllByTestId('promo-offer').map((c) => c.textContent)).toEqual(['Unlocks friends', '20 % off each ticket', '$5.00 off each ticket']));
   });
 });

@@ -38,6 +38,7 @@ describe('promo code form → PromoInput', () => {
         eventIds: ['ev-1'],
         performanceIds: [],
         priceTypes: ['student', 'senior'],
+        unlocks: [],
       },
     });
   });
@@ -45,7 +46,7 @@ describe('promo code form → PromoInput', () => {
   it('reads an amount in currency units as minor units, and leaves out what is empty', () => {
     expect(buildPromoInput(form({ code: 'FIVE-OFF', kind: 'amount', value: '5' }), NY, 'USD')).toEqual({
       ok: true,
-      input: { code: 'FIVE-OFF', amountOff: 500, eventIds: [], performanceIds: [], priceTypes: [] },
+      input: { code: 'FIVE-OFF', amountOff: 500, eventIds: [], performanceIds: [], priceTypes: [], unlocks: [] },
     });
     const yen = buildPromoInput(form({ code: 'YEN', kind: 'amount', value: '500' }), 'Asia/Tokyo', 'JPY');
     expect(yen.ok && yen.input.amountOff).toBe(500);
@@ -99,6 +100,7 @@ describe('promo code form → PromoInput', () => {
       eventIds: ['ev-1'],
       performanceIds: ['pf-9'],
       priceTypes: 'student, senior',
+      unlocks: '',
       version: 3,
     });
     expect(buildPromoInput(edited, NY, 'USD')).toEqual({
@@ -111,10 +113,80 @@ describe('promo code form → PromoInput', () => {
         eventIds: ['ev-1'],
         performanceIds: ['pf-9'],
         priceTypes: ['student', 'senior'],
+        unlocks: [],
         version: 3,
       },
     });
     expect(promoToForm({ ...code, amountOff: null, percentOff: 25 }, NY, 'USD')).toMatchObject({ kind: 'percent', value: '25' });
+  });
+});
+
+describe('codes that unlock hidden prices', () => {
+  it('may unlock price types only: no discount is sent', () => {
+    expect(buildPromoInput(form({ code: 'friends', unlocks: 'Friends, cast,friends' }), NY, 'USD')).toEqual({
+      ok: true,
+      input: { code: 'FRIENDS', eventIds: [], performanceIds: [], priceTypes: [], unlocks: ['friends', 'cast'] },
+    });
+    // The amount radio chosen but left empty: still no discount.
+    expect(buildPromoInput(form({ code: 'CAST', kind: 'amount', unlocks: 'cast' }), NY, 'USD')).toMatchObject({ ok: true, input: { unlocks: ['cast'] } });
+  });
+
+  it('may take money off and unlock price types', () => {
+    expect(buildPromoInput(form({ code: 'FRIENDS20', value: '20', unlocks: 'friends' }), NY, 'USD')).toMatchObject({
+      ok: true,
+      input: { code: 'FRIENDS20', percentOff: 20, unlocks: ['friends'] },
+    });
+  });
+
+  it('needs a discount or price types to unlock, and checks the types as the API does', () => {
+    expect(buildPromoInput(form({ code: 'EMPTY' }), NY, 'USD')).toEqual({
+      ok: false,
+      errors: { percentOff: 'Enter a whole percentage from 1 to 100, or list the hidden price types it unlocks.' },
+    });
+    expect(buildPromoInput(form({ code: 'EMPTY', kind: 'amount' }), NY, 'USD')).toEqual({
+      ok: false,
+      errors: { amountOff: 'Enter an amount above zero in USD, or list the hidden price types it unlocks.' },
+    });
+    // A bad type is named by the unlocks field alone (not also "enter a discount").
+    expect(buildPromoInput(form({ code: 'BAD', unlocks: 'friends, fr!ends' }), NY, 'USD')).toEqual({
+      ok: false,
+      errors: { unlocks: '"fr!ends" is not a ticket type: letters, digits, - and _ only.' },
+    });
+    expect(buildPromoInput(form({ code: 'LONG', unlocks: 'x'.repeat(33) }), NY, 'USD')).toMatchObject({
+      ok: false,
+      errors: { unlocks: expect.stringContaining('at most 32 characters') },
+    });
+    const many = Array.from({ length: 101 }, (_, i) => `t${i}`).join(',');
+    expect(buildPromoInput(form({ code: 'MANY', unlocks: many }), NY, 'USD')).toMatchObject({ ok: false, errors: { unlocks: 'List at most 100 ticket types.' } });
+    // A discount that is wrong stays wrong, whatever it unlocks.
+    expect(buildPromoInput(form({ code: 'PCT', value: '150', unlocks: 'friends' }), NY, 'USD')).toMatchObject({ ok: false, errors: { percentOff: expect.any(String) } });
+  });
+
+  it('shows an unlock-only code for editing with no discount, and sends it back the same', () => {
+    const code: PromoCode = {
+      code: 'FRIENDS',
+      eventIds: [],
+      performanceIds: [],
+      priceTypes: [],
+      unlocks: ['friends', 'cast'],
+      uses: 0,
+      status: 'active',
+      version: 1,
+      createdAt: '2027-02-01T10:00:00Z',
+    };
+    const edited = promoToForm(code, NY, 'USD');
+    expect(edited).toMatchObject({ kind: 'percent', value: '', unlocks: 'friends, cast' });
+    expect(buildPromoInput(edited, NY, 'USD')).toEqual({
+      ok: true,
+      input: { code: 'FRIENDS', eventIds: [], performanceIds: [], priceTypes: [], unlocks: ['friends', 'cast'], version: 1 },
+    });
+  });
+
+  it('puts the server\'s refusals by the unlocks field, or by the discount when a code does nothing', () => {
+    const bad = new ApiError(422, 'invalid_field', "unlocks: 'Fr!ends' is not a price type", { field: 'unlocks' });
+    expect(promoFormErrors(bad)).toEqual({ fields: { unlocks: "'Fr!ends' is not a price type." }, form: 'Please correct the highlighted field.' });
+    const nothing = new ApiError(422, 'invalid_field', 'percentOff: give percentOff or amountOff, or price types it unlocks', { field: 'percentOff' });
+    expect(promoFormErrors(nothing).fields).toEqual({ percentOff: 'Give a percentage or an amount, or price types it unlocks.' });
   });
 });
 

@@ -1,6 +1,7 @@
-// The promo code form: what staff type (a percentage or an amount in currency units, limits,
-// validity at the venue, events ticked, ticket types as a list) turned into the API's
-// PromoInput (minor units, UTC instants), and errors named like the API's `details.field`.
+// The promo code form: what staff type (a percentage or an amount in currency units, hidden
+// price types it unlocks, limits, validity at the venue, events ticked, ticket types as a list)
+// turned into the API's PromoInput (minor units, UTC instants), and errors named like the API's
+// `details.field`. A code may take money off, unlock hidden prices, or both.
 import { ApiError } from '../lib/api';
 import type { FormErrors } from '../lib/forms';
 import type { PromoCode, PromoInput } from '../lib/promos';
@@ -11,8 +12,10 @@ import { currencyDigits, normalisePriceType, parseAmount } from './performanceFo
 export interface PromoForm {
   code: string;
   kind: 'percent' | 'amount';
-  /** "20" (percent) or "5.00" (currency units). */
+  /** "20" (percent) or "5.00" (currency units); empty: no discount (then it must unlock prices). */
   value: string;
+  /** "friends, cast": hidden price types a cart with the code may buy; empty means none. */
+  unlocks: string;
   /** Whole numbers; empty means no limit. */
   maxUses: string;
   perPatron: string;
@@ -29,7 +32,7 @@ export interface PromoForm {
 }
 
 /** The API's field names the form shows errors next to. */
-export const PROMO_FIELDS = ['code', 'percentOff', 'amountOff', 'maxUses', 'perPatron', 'validFrom', 'validTo', 'eventIds', 'priceTypes'] as const;
+export const PROMO_FIELDS = ['code', 'percentOff', 'amountOff', 'unlocks', 'maxUses', 'perPatron', 'validFrom', 'validTo', 'eventIds', 'priceTypes'] as const;
 
 /** The API's limits (shared/domain promo.rs). */
 const MAX_AMOUNT = 99_999_999;
@@ -38,7 +41,7 @@ const MAX_COUNT = 4_294_967_295;
 const CODE = /^[A-Za-z0-9_-]{3,32}$/;
 
 export function emptyPromoForm(): PromoForm {
-  return { code: '', kind: 'percent', value: '', maxUses: '', perPatron: '', validFrom: '', validTo: '', eventIds: [], performanceIds: [], priceTypes: '' };
+  return { code: '', kind: 'percent', value: '', unlocks: '', maxUses: '', perPatron: '', validFrom: '', validTo: '', eventIds: [], performanceIds: [], priceTypes: '' };
 }
 
 /** The form showing a code as it is, for editing: times at the venue, amounts in currency units. */
@@ -48,6 +51,7 @@ export function promoToForm(promo: PromoCode, timezone: string, currency: string
     code: promo.code,
     kind: promo.amountOff != null ? 'amount' : 'percent',
     value: promo.amountOff != null ? (promo.amountOff / 10 ** digits).toFixed(digits) : String(promo.percentOff ?? ''),
+    unlocks: (promo.unlocks ?? []).join(', '),
     maxUses: promo.maxUses != null ? String(promo.maxUses) : '',
     perPatron: promo.perPatron != null ? String(promo.perPatron) : '',
     validFrom: promo.validFrom ? utcToZonedInput(promo.validFrom, timezone) : '',
@@ -68,10 +72,36 @@ export function buildPromoInput(form: PromoForm, timezone: string, currency: str
   if (!code) errors['code'] = 'Enter the code patrons will type.';
   else if (!CODE.test(code)) errors['code'] = 'A code has 3 to 32 letters, digits, - or _ (no spaces).';
 
+  // Price types as the price tables spell them (a-z, 0-9, - and _; 1 to 32), each once.
+  const priceTypeList = (field: 'unlocks' | 'priceTypes', text: string, what: string): string[] => {
+    const types: string[] = [];
+    for (const part of text.split(',')) {
+      if (!part.trim()) continue;
+      const type = normalisePriceType(part);
+      if (type === null) {
+        errors[field] ??= part.trim().length > 32
+          ? `"${part.trim()}" is too long for a ticket type: at most 32 characters.`
+          : `"${part.trim()}" is not a ticket type: letters, digits, - and _ only.`;
+        continue;
+      }
+      if (!types.includes(type)) types.push(type);
+    }
+    if (types.length > MAX_SCOPE) errors[field] ??= `List at most ${MAX_SCOPE} ticket types${what}.`;
+    return types;
+  };
+  const unlocks = priceTypeList('unlocks', form.unlocks, '');
+
   let percentOff: number | undefined;
   let amountOff: number | undefined;
   const value = form.value.trim();
-  if (form.kind === 'percent') {
+  if (!value && (unlocks.length > 0 || errors['unlocks'])) {
+    // No discount: the code only unlocks hidden prices.
+  } else if (!value) {
+    errors[form.kind === 'percent' ? 'percentOff' : 'amountOff'] =
+      form.kind === 'percent'
+        ? 'Enter a whole percentage from 1 to 100, or list the hidden price types it unlocks.'
+        : `Enter an amount above zero in ${currency}, or list the hidden price types it unlocks.`;
+  } else if (form.kind === 'percent') {
     const text = value.replace(/\s*%$/, '');
     if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 100) errors['percentOff'] = 'Enter a whole percentage from 1 to 100.';
     else percentOff = Number(text);
@@ -104,24 +134,14 @@ export function buildPromoInput(form: PromoForm, timezone: string, currency: str
   if (validFrom && validTo && Date.parse(validTo) <= Date.parse(validFrom)) errors['validTo'] = 'The end must be after the start.';
 
   if (form.eventIds.length > MAX_SCOPE) errors['eventIds'] = `Tick at most ${MAX_SCOPE} events, or none for every event.`;
-  const priceTypes: string[] = [];
-  for (const part of form.priceTypes.split(',')) {
-    if (!part.trim()) continue;
-    const type = normalisePriceType(part);
-    if (type === null) {
-      errors['priceTypes'] ??= `"${part.trim()}" is not a ticket type: letters, digits, - and _ only.`;
-      continue;
-    }
-    if (!priceTypes.includes(type)) priceTypes.push(type);
-  }
-  if (priceTypes.length > MAX_SCOPE) errors['priceTypes'] ??= `List at most ${MAX_SCOPE} ticket types, or none for every type.`;
+  const priceTypes = priceTypeList('priceTypes', form.priceTypes, ', or none for every type');
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
     input: {
       code,
-      ...(percentOff !== undefined ? { percentOff } : { amountOff: amountOff! }),
+      ...(percentOff !== undefined ? { percentOff } : amountOff !== undefined ? { amountOff } : {}),
       ...(maxUses !== undefined ? { maxUses } : {}),
       ...(perPatron !== undefined ? { perPatron } : {}),
       ...(validFrom ? { validFrom } : {}),
@@ -129,6 +149,7 @@ export function buildPromoInput(form: PromoForm, timezone: string, currency: str
       eventIds: [...form.eventIds],
       performanceIds: [...form.performanceIds],
       priceTypes,
+      unlocks,
       ...(form.version !== undefined ? { version: form.version } : {}),
     },
   };

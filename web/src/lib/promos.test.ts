@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api';
-import { describeCartPromo, describeDiscount, describeLimits, describeScope, describeValidity, isPromoRefusal, promoMessage, type EventNames } from './promos';
+import { cartPromoHint, describeCartPromo, describeDiscount, describeOffer, describeLimits, describeScope, describeValidity, isPromoRefusal, promoMessage, type EventNames } from './promos';
 
 const NY = 'America/New_York';
 
@@ -15,6 +15,41 @@ describe('what a code takes off', () => {
   it('names the code on the cart, and says when it is for some tickets only', () => {
     expect(describeCartPromo({ code: 'SPRING20', percentOff: 20, limited: false, unlocks: [] }, 'USD')).toBe('SPRING20 — 20 % off each ticket');
     expect(describeCartPromo({ code: 'STUDENT5', amountOff: 500, limited: true, unlocks: [] }, 'USD')).toBe('STUDENT5 — $5.00 off each ticket, on some tickets');
+  });
+});
+
+describe('codes that unlock hidden prices', () => {
+  const friends = (performanceId: string, zone: string, priceType = 'friends') => ({ performanceId, zone, priceType, amount: 2000 });
+
+  it('says on the cart what an unlock-only code does, each price type once', () => {
+    const promo = { code: 'FRIENDS', limited: true, unlocks: [friends('p1', 'premium'), friends('p1', 'balcony'), friends('p2', 'premium')] };
+    expect(describeCartPromo(promo, 'USD')).toBe('FRIENDS — unlocks the friends price');
+    expect(cartPromoHint(promo)).toBe('Choose the friends price for your tickets at checkout.');
+    const two = { ...promo, unlocks: [friends('p1', 'premium'), friends('p1', 'premium', 'cast_and_crew')] };
+    expect(describeCartPromo(two, 'USD')).toBe('FRIENDS — unlocks the friends and cast and crew prices');
+  });
+
+  it('says both when a code takes money off and unlocks prices', () => {
+    const promo = { code: 'FRIENDS20', percentOff: 20, limited: false, unlocks: [friends('p1', 'premium')] };
+    expect(describeCartPromo(promo, 'USD')).toBe('FRIENDS20 — 20 % off each ticket, and unlocks the friends price');
+    expect(cartPromoHint(promo)).toBe('The discount is taken off at checkout, before fees and taxes. Choose the friends price for your tickets at checkout.');
+  });
+
+  it('says when an unlock-only code unlocks nothing for these tickets', () => {
+    const promo = { code: 'FRIENDS', limited: false, unlocks: [] };
+    expect(describeCartPromo(promo, 'USD')).toBe('FRIENDS — unlocks no prices for these tickets');
+    expect(cartPromoHint(promo)).toMatch(/^It unlocks no price for these tickets/);
+    // A discount code's hint is as before.
+    expect(cartPromoHint({ code: 'S', amountOff: 500, limited: true, unlocks: [] })).toBe(
+      'It is for some events or ticket types only: the discount is taken off at checkout, before fees and taxes.',
+    );
+  });
+
+  it('describes a code in the staff list: a discount, unlocks, or both', () => {
+    expect(describeOffer({ percentOff: 20, unlocks: [] }, 'USD')).toBe('20 % off each ticket');
+    expect(describeOffer({ unlocks: ['friends'] }, 'USD')).toBe('Unlocks friends');
+    expect(describeOffer({ percentOff: 20, unlocks: ['friends'] }, 'USD')).toBe('20 % off each ticket · unlocks friends');
+    expect(describeOffer({ amountOff: 500, unlocks: ['friends', 'cast', 'band'] }, 'USD')).toBe('$5.00 off each ticket · unlocks friends, cast and band');
   });
 });
 

@@ -11,6 +11,8 @@ export type PromoStatus = A['PromoStatus'];
 export type PromoInput = A['PromoInput'];
 /** The code on a patron's cart. */
 export type CartPromo = P['PromoView'];
+/** A hidden price the cart's code unlocks (a price type of a zone of a performance in the cart). */
+export type UnlockedPrice = P['UnlockedPrice'];
 
 const enc = encodeURIComponent;
 
@@ -42,9 +44,59 @@ export function describeDiscount(promo: Pick<CartPromo, 'percentOff' | 'amountOf
   return 'a discount on each ticket';
 }
 
-/** "SPRING20 — 20 % off each ticket", ", on some tickets" when its scope is limited. */
+/** Whether the code takes money off at all (a code may only unlock hidden prices). */
+export function takesOff(promo: Pick<CartPromo, 'percentOff' | 'amountOff'>): boolean {
+  return promo.percentOff != null || promo.amountOff != null;
+}
+
+/** "friends", "friends and cast", "a, b and c": price types as written, in words. */
+function typesInWords(types: readonly string[]): string {
+  const words = types.map((t) => t.replace(/[_-]+/g, ' ').trim() || t);
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/** The price types a cart's code unlocks, once each, in the order the cart lists them. */
+export function unlockedTypes(unlocks: readonly UnlockedPrice[]): string[] {
+  return [...new Set(unlocks.map((u) => u.priceType))];
+}
+
+/**
+ * A code in the staff list, in words: "20 % off each ticket", "Unlocks friends",
+ * "20 % off each ticket · unlocks friends and cast".
+ */
+export function describeOffer(promo: Pick<PromoCode, 'percentOff' | 'amountOff' | 'unlocks'>, currency: string): string {
+  const unlocks = promo.unlocks ?? [];
+  if (!takesOff(promo)) return unlocks.length > 0 ? `Unlocks ${typesInWords(unlocks)}` : 'Nothing';
+  const discount = describeDiscount(promo, currency);
+  return unlocks.length > 0 ? `${discount} · unlocks ${typesInWords(unlocks)}` : discount;
+}
+
+/**
+ * The code on the cart: "SPRING20 — 20 % off each ticket" (", on some tickets" when its scope
+ * is limited), "FRIENDS — unlocks the friends price", or both ("…, and unlocks the friends
+ * price"). A code that unlocks prices only, none of them for these tickets, says so.
+ */
 export function describeCartPromo(promo: CartPromo, currency: string): string {
-  return `${promo.code} — ${describeDiscount(promo, currency)}${promo.limited ? ', on some tickets' : ''}`;
+  const types = unlockedTypes(promo.unlocks ?? []);
+  const unlocks = types.length > 0 ? `unlocks the ${typesInWords(types)} price${types.length > 1 ? 's' : ''}` : '';
+  if (!takesOff(promo)) return `${promo.code} — ${unlocks || 'unlocks no prices for these tickets'}`;
+  const discount = `${describeDiscount(promo, currency)}${promo.limited ? ', on some tickets' : ''}`;
+  return `${promo.code} — ${unlocks ? `${discount}, and ${unlocks}` : discount}`;
+}
+
+/** What the cart says under the code: where the discount is taken and which prices to pick. */
+export function cartPromoHint(promo: CartPromo): string {
+  const lines: string[] = [];
+  if (takesOff(promo)) {
+    lines.push(`${promo.limited ? 'It is for some events or ticket types only: the' : 'The'} discount is taken off at checkout, before fees and taxes.`);
+  }
+  const types = unlockedTypes(promo.unlocks ?? []);
+  if (types.length > 0) {
+    lines.push(`Choose the ${typesInWords(types)} price${types.length > 1 ? 's' : ''} for your tickets at checkout.`);
+  } else if (!takesOff(promo)) {
+    lines.push('It unlocks no price for these tickets, so checkout would refuse it: remove it, or add tickets it is for.');
+  }
+  return lines.join(' ');
 }
 
 /** "12 of 100 used", "1 per patron"; "Used 3 times" and "No limit" without limits. */
