@@ -20,6 +20,7 @@ import {
   rememberOrderToken,
   savePendingCheckout,
   ticketsPdfUrl,
+  unlockedFor,
   type CheckoutResult,
   type OrderTicket,
 } from './checkout';
@@ -63,6 +64,41 @@ describe('price types', () => {
     expect(choosePriceTypes(items, pricesOf, { h2: 'student' })).toEqual({ h1: 'adult', h2: 'student', h3: 'adult' });
     // A type the zone does not offer (any more) falls back to the first.
     expect(choosePriceTypes(items, pricesOf, { h3: 'student' })['h3']).toBe('adult');
+  });
+
+  it('offers the hidden prices the promo code unlocks for the ticket’s performance and zone, after everyone’s', () => {
+    const unlocks = [
+      { performanceId: 'perf-1', zone: 'premium', priceType: 'friends', amount: 2000 },
+      { performanceId: 'perf-1', zone: 'lawn', priceType: 'friends', amount: 1000 },
+      { performanceId: 'perf-2', zone: 'premium', priceType: 'cast', amount: 500 },
+    ];
+    const mine = unlockedFor(unlocks, 'perf-1');
+    expect(mine.map((u) => u.zone)).toEqual(['premium', 'lawn']);
+    expect(unlockedFor(null, 'perf-1')).toEqual([]);
+    const options = priceOptions(PRICES, 'premium', mine, 'USD');
+    expect(options.map(priceOptionLabel)).toEqual(['Adult — $85.00', 'Student — $42.50', 'Friends — $20.00']);
+    expect(options[2]).toEqual({ zone: 'premium', zoneName: 'Premium', priceType: 'friends', price: { amount: 2000, currency: 'USD' }, hidden: true });
+    expect(priceOptions(PRICES, 'standard', mine).map((p) => p.priceType)).toEqual(['adult']);
+    // A zone with only a hidden price offers it with the code, and nothing without.
+    expect(priceOptions(PRICES, 'balcony', [{ performanceId: 'perf-1', zone: 'balcony', priceType: 'friends', amount: 900 }], 'USD').map(priceOptionLabel)).toEqual(['Friends — $9.00']);
+    // A staff view's hidden rows are never offered by themselves.
+    const withHidden = [...PRICES, { zone: 'premium', zoneName: 'Premium', priceType: 'friends', price: { amount: 2000, currency: 'USD' }, hidden: true }];
+    expect(priceOptions(withHidden, 'premium').map((p) => p.priceType)).toEqual(['adult', 'student']);
+  });
+
+  it('keeps a ticket on an unlocked price while the code is on the cart, and falls back to the first public price without it', () => {
+    const items = [seat('h1', '12'), seat('h2', '13'), seat('h3', '1', 'standard'), seat('h4', '2', 'premium', 'perf-2')];
+    const pricesOf = () => PRICES;
+    const unlocks = [
+      { performanceId: 'perf-1', zone: 'premium', priceType: 'friends', amount: 2000 },
+      { performanceId: 'perf-2', zone: 'premium', priceType: 'cast', amount: 500 },
+    ];
+    const picked = { h1: 'friends', h2: 'student', h3: 'friends', h4: 'friends' };
+    // h3 (standard) and h4 (another performance) are not offered friends.
+    expect(choosePriceTypes(items, pricesOf, picked, unlocks)).toEqual({ h1: 'friends', h2: 'student', h3: 'adult', h4: 'adult' });
+    expect(choosePriceTypes(items, pricesOf, { h4: 'cast' }, unlocks)['h4']).toBe('cast');
+    // The code removed: back to the zone's first public price; other choices stay.
+    expect(choosePriceTypes(items, pricesOf, picked, [])).toEqual({ h1: 'adult', h2: 'student', h3: 'adult', h4: 'adult' });
   });
 
   it('turns price type names into words', () => {

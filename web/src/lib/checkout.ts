@@ -1,14 +1,14 @@
 // Checkout and orders (API.md "Public"): the checkout request built from the cart, what the
 // server answers (totals it computed, the payment to make), guest orders read with their
 // secret order token, and the wording of every refusal. The server prices everything; the
-// page only shows each ticket's price options (from the performance's price table) and the
-// totals it is given.
+// page only shows each ticket's price options (from the performance's price table, plus the
+// hidden prices the cart's promo code unlocks) and the totals it is given.
 import { endPatronSessionIfRefused, patronHeaders } from './account.svelte';
 import { ApiError, isRecord, request, type PublicSchemas as S } from './api';
 import { describeItem, type CartCredentials, type CartItem } from './carts';
 import type { LocalTime, PriceView } from './catalog';
 import { formatMoney } from './format';
-import { isPromoRefusal, sentence } from './promos';
+import { isPromoRefusal, sentence, type UnlockedPrice } from './promos';
 
 export type Delivery = S['Delivery'];
 export type OrderStatus = S['OrderStatus'];
@@ -89,9 +89,29 @@ export function ticketsPdfUrl(orderId: string, orderToken: string): string {
 
 // --- building the request ---------------------------------------------------------------------
 
-/** The price types a ticket of `zone` can have, in the venue's order (the first is the default). */
-export function priceOptions(prices: readonly PriceView[], zone: string): PriceView[] {
-  return prices.filter((p) => p.zone === zone);
+/**
+ * The price types a ticket of `zone` can have: everyone's, in the venue's order (the first is
+ * the default), then the hidden ones the cart's promo code unlocks there (`unlocked`: the
+ * cart's `promo.unlocks` for this ticket's performance), priced in `currency` (the venue's).
+ */
+export function priceOptions(
+  prices: readonly PriceView[],
+  zone: string,
+  unlocked: readonly UnlockedPrice[] = [],
+  currency: string = prices[0]?.price.currency ?? '',
+): PriceView[] {
+  const options = prices.filter((p) => p.zone === zone && !p.hidden);
+  const zoneName = prices.find((p) => p.zone === zone)?.zoneName ?? zone;
+  for (const u of unlocked) {
+    if (u.zone !== zone || options.some((p) => p.priceType === u.priceType)) continue;
+    options.push({ zone, zoneName, priceType: u.priceType, price: { amount: u.amount, currency }, hidden: true });
+  }
+  return options;
+}
+
+/** The hidden prices the cart's promo code unlocks for one performance (none without a code). */
+export function unlockedFor(unlocks: readonly UnlockedPrice[] | null | undefined, performanceId: string): UnlockedPrice[] {
+  return (unlocks ?? []).filter((u) => u.performanceId === performanceId);
 }
 
 /** "adult" → "Adult", "senior_citizen" → "Senior citizen". */
@@ -106,19 +126,21 @@ export function priceOptionLabel(price: PriceView): string {
 }
 
 /**
- * Each held ticket's price type: the one already chosen while the zone still offers it, else the
- * zone's first. Tickets whose prices are not known yet are left out.
+ * Each held ticket's price type: the one already chosen while the zone still offers it to this
+ * cart, else the zone's first public price (so a ticket on an unlocked price falls back when the
+ * promo code is removed). Tickets whose prices are not known yet are left out.
  */
 export function choosePriceTypes(
   items: readonly CartItem[],
   pricesOf: (performanceId: string) => readonly PriceView[] | undefined,
   chosen: Readonly<Record<string, string>>,
+  unlocks: readonly UnlockedPrice[] = [],
 ): Record<string, string> {
   const next: Record<string, string> = {};
   for (const item of items) {
     const prices = pricesOf(item.performanceId);
     if (!prices) continue;
-    const options = priceOptions(prices, item.zone);
+    const options = priceOptions(prices, item.zone, unlockedFor(unlocks, item.performanceId));
     const current = chosen[item.holdId];
     const kept = options.find((p) => p.priceType === current) ?? options[0];
     if (kept) next[item.holdId] = kept.priceType;

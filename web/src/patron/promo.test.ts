@@ -3,6 +3,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { describe, expect, it } from 'vitest';
 import App from '../App.svelte';
 import type { CartItem, CartView } from '../lib/carts';
+import { cart } from '../lib/cart.svelte';
 import { navigate } from '../lib/router.svelte';
 import { apiError, mockFetch, SITE, type Call } from '../test/fetch';
 import { performance } from '../test/seatmaps';
@@ -21,11 +22,19 @@ function held(holdId: string, label: string): CartItem {
   };
 }
 
-/** A cart holding one seat; the server knows SPRING20 (20 % off, any ticket). */
-function shop(checkout?: (call: Call) => { status: number; body?: unknown }) {
+const SPRING20: NonNullable<CartView['promo']> = { code: 'SPRING20', percentOff: 20, limited: true, unlocks: [] };
+/** Unlocks the hidden friends price ($20) of perf-1's premium zone (the cart's seat). */
+const FRIENDS: NonNullable<CartView['promo']> = {
+  code: 'FRIENDS',
+  limited: false,
+  unlocks: [{ performanceId: 'perf-1', zone: 'premium', priceType: 'friends', amount: 2000 }],
+};
+
+/** A cart holding one seat, with `initial` on it; the server knows SPRING20 (20 % off, any ticket). */
+function shop(checkout?: (call: Call) => { status: number; body?: unknown }, initial: CartView['promo'] = null) {
   localStorage.setItem(CART_KEY(), JSON.stringify({ cartId: 'c1', cartToken: 'cart-secret', holdsUntil: null }));
   const items = [held('h1', '12')];
-  let promo: CartView['promo'] = null;
+  let promo: CartView['promo'] = initial;
   const cartView = () => ({ status: 200, body: { cartId: 'c1', status: 'open', limit: 10, remaining: 9, expiresAt: items[0]!.expiresAt, items, promo } });
   const calls = mockFetch({
     'GET /api/v1/site': { status: 200, body: SITE },
@@ -34,7 +43,7 @@ function shop(checkout?: (call: Call) => { status: number; body?: unknown }) {
     'POST /api/v1/carts/c1/promo': (call) => {
       const code = (call.body as { code: string }).code;
       if (code.toUpperCase() !== 'SPRING20') return apiError(422, 'promo_not_applicable', 'There is no such promo code');
-      promo = { code: 'SPRING20', percentOff: 20, limited: true, unlocks: [] };
+      promo = SPRING20;
       return cartView();
     },
     'DELETE /api/v1/carts/c1/promo': () => {
@@ -89,6 +98,46 @@ describe('checkout with a promo code', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('This promo code does not apply to the tickets in your cart. Nothing was charged.');
     const link = within(screen.getByTestId('promo-refused')).getByRole('link', { name: /remove or change the promo code/ });
     expect(link.getAttribute('href')).toBe('/cart');
+  });
+});
+
+describe('checkout with a code that unlocks a hidden price', () => {
+  it('offers the unlocked price for the ticket beside everyone’s, and falls back to the first when the code is removed', async () => {
+    const bodies: unknown[] = [];
+    shop((call) => {
+      bodies.push(call.body);
+      return apiError(503, 'busy', 'busy');
+    }, FRIENDS);
+    navigate('/checkout');
+    render(App);
+    await screen.findAllByRole('option', { name: 'Friends — $20.00' });
+    const select = screen.getByLabelText(/seat 12/) as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['Adult — $85.00', 'Student — $42.50', 'Friends — $20.00']);
+    expect(select.value).toBe('adult');
+    expect(screen.getByTestId('checkout-promo').textContent).toBe('Promo code: FRIENDS — unlocks the friends price');
+
+    await fireEvent.change(select, { target: { value: 'friends' } });
+    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Ada' } });
+    await fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'ada@example.org' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+    await screen.findByRole('alert');
+    expect(bodies).toMatchObject([{ tickets: [{ holdId: 'h1', priceType: 'friends' }] }]);
+
+    // The code taken off (in the cart, say): the friends price goes, the ticket is an adult again.
+    await cart.removePromo();
+    await waitFor(() => expect([...select.options].map((o) => o.value)).toEqual(['adult', 'student']));
+    expect(select.value).toBe('adult');
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+    await waitFor(() => expect(bodies).toHaveLength(2));
+    expect(bodies[1]).toMatchObject({ tickets: [{ holdId: 'h1', priceType: 'adult' }] });
+  });
+
+  it('says on the cart what the code unlocks', async () => {
+    shop(undefined, FRIENDS);
+    navigate('/cart');
+    render(App);
+    expect((await screen.findByTestId('cart-promo-applied')).textContent).toBe('FRIENDS — unlocks the friends price');
+    expect(screen.getByTestId('cart-promo-hint').textContent).toBe('Choose the friends price for your tickets at checkout.');
   });
 });
 
