@@ -1,7 +1,9 @@
 // Promo codes end to end: staff create a code on the admin's Promo codes page; a patron puts it
 // on the cart (typed in lower case), checks out with the test card and sees the discount on the
-// payment step and the confirmation; an unknown code is refused with the server's reason. The
-// show and the code are the test's own.
+// payment step and the confirmation; an unknown code is refused with the server's reason. Then a
+// hidden price: staff mark a price type "promo code only" and create a code that unlocks it; a
+// patron sees it only once the code is on the cart, and buys at it. The shows and the codes are
+// the tests' own.
 import type { Page } from '@playwright/test';
 import { api, expect, logIn, openAdminPage, OWNER, ownerToken, publishedShow, screenshotOf, test, unique } from './fixtures';
 
@@ -109,5 +111,104 @@ test('promo codes: staff create a code, a patron applies it in the cart and pays
   // The order counted one use of the code.
   const codes = await api(baseURL!, 'GET', '/admin/v1/promo-codes', undefined, await ownerToken(baseURL!));
   expect(codes.status).toBe(200);
+  expect((codes.body.promoCodes as { code: string; uses: number }[]).find((c) => c.code === code)?.uses).toBe(1);
+});
+
+test('hidden prices: staff hide a friends price and create a code that unlocks it; a patron with the code buys at that price', async ({ page, baseURL }) => {
+  const show = await publishedShow(baseURL!, 'Unlock');
+  const code = unique('friends').toUpperCase();
+
+  // --- staff: a $20 friends price in the Premium zone, hidden (promo code only) ----------------
+  await logIn(page, OWNER.email, OWNER.password);
+  await openAdminPage(page, 'Events');
+  const event = page.getByTestId('admin-event').filter({ has: page.getByRole('heading', { name: show.title, exact: true }) });
+  await event.getByRole('button', { name: new RegExp(`^Edit ${show.title},`) }).click();
+  const edit = event.getByRole('form', { name: 'Edit performance' });
+  await edit.getByLabel('Add a ticket type').fill('Friends');
+  await edit.getByRole('button', { name: 'Add type' }).click();
+  await edit.getByLabel('Premium friends price').fill('20');
+  const hidden = edit.getByRole('checkbox', { name: 'friends hidden — promo code only' });
+  await expect(hidden).not.toBeChecked();
+  await expect(edit.getByRole('checkbox', { name: 'adult hidden — promo code only' })).not.toBeChecked();
+  await hidden.check();
+  await expect(hidden).toHaveAccessibleDescription(/offered only to carts whose promo code unlocks it/);
+  await screenshotOf(edit, 'admin-price-table-hidden');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit).toHaveCount(0);
+  const token = await ownerToken(baseURL!);
+  const saved = await api(baseURL!, 'GET', `/admin/v1/performances/${show.performanceId}`, undefined, token);
+  expect(saved.status).toBe(200);
+  expect((saved.body.prices as { zone: string; priceType: string; hidden?: boolean }[]).filter((p) => p.priceType === 'friends')).toEqual([
+    expect.objectContaining({ zone: 'premium', priceType: 'friends', price: { amount: 2000, currency: 'USD' }, hidden: true }),
+  ]);
+  // Opened again, the row shows as hidden.
+  await event.getByRole('button', { name: new RegExp(`^Edit ${show.title},`) }).click();
+  await expect(event.getByRole('form', { name: 'Edit performance' }).getByRole('checkbox', { name: 'friends hidden — promo code only' })).toBeChecked();
+  await event.getByRole('form', { name: 'Edit performance' }).getByRole('button', { name: 'Cancel' }).click();
+
+  // --- staff: a code that only unlocks the friends price ----------------------------------------
+  await openAdminPage(page, 'Promo codes');
+  const form = page.getByRole('form', { name: 'New promo code' });
+  await expect(form.getByText('A code may take money off, unlock hidden prices, or both.')).toBeVisible();
+  await form.getByLabel('Code', { exact: true }).fill(code);
+  await form.getByLabel('Unlocks price types').fill('Friends');
+  await screenshotOf(form, 'admin-promo-form-unlocks');
+  await form.getByRole('button', { name: 'Create code' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `${code} is created` })).toBeVisible();
+  const row = page.getByTestId('promo-code').filter({ has: page.getByRole('rowheader', { name: code, exact: true }) });
+  await expect(row.getByTestId('promo-offer')).toHaveText('Unlocks friends');
+  await screenshotOf(row, 'admin-promo-code-unlocks');
+
+  // --- patron: no friends price on the site ------------------------------------------------------
+  const publicView = await api(baseURL!, 'GET', `/api/v1/performances/${show.performanceId}`);
+  expect((publicView.body.prices as { priceType: string }[]).map((p) => p.priceType)).not.toContain('friends');
+  await page.goto(`/performances/${show.performanceId}`);
+  await expect(page.locator('circle[data-seat]')).toHaveCount(500);
+  await seat(page, 'Orchestra row C seat 12').click();
+  await expect(seat(page, 'Orchestra row C seat 12')).toHaveAttribute('data-state', 'mine');
+  await expect(page.getByText(/friends/i)).toHaveCount(0);
+  await expect(page.getByText('$20.00')).toHaveCount(0);
+  await page.getByTestId('your-tickets').getByRole('link', { name: /View cart/ }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your cart');
+  // Without the code, checkout offers everyone's prices only.
+  await page.getByRole('link', { name: 'Checkout', exact: true }).click();
+  const ticket = page.getByLabel(/Orchestra, row C, seat 12/);
+  await expect(ticket.locator('option')).toHaveText(['Adult — $85.00', 'Student — $42.50']);
+  await page.goto('/cart');
+
+  // --- patron: the code on the cart, the friends price at checkout --------------------------------
+  await page.getByLabel('Promo code', { exact: true }).fill(code.toLowerCase());
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('cart-promo-applied')).toHaveText(`${code} — unlocks the friends price`);
+  await expect(page.getByTestId('cart-promo-hint')).toHaveText('Choose the friends price for your tickets at checkout.');
+  await screenshotOf(page.locator('.cart-page'), 'cart-promo-unlocks');
+
+  await page.getByRole('link', { name: 'Checkout', exact: true }).click();
+  await expect(page.getByTestId('checkout-promo')).toContainText(`${code} — unlocks the friends price`);
+  await expect(ticket.locator('option')).toHaveText(['Adult — $85.00', 'Student — $42.50', 'Friends — $20.00']);
+  await expect(ticket).toHaveValue('adult');
+  await ticket.selectOption({ label: 'Friends — $20.00' });
+  await page.getByLabel('Name', { exact: true }).fill('Friend Patron');
+  await page.getByLabel('Email', { exact: true }).fill(`${unique('friend')}@example.org`);
+  await screenshotOf(page.locator('.checkout-page'), 'checkout-unlocked-price');
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  await expect(page.getByTestId('subtotal')).toHaveText('$20.00');
+  await expect(page.getByTestId('discount')).toHaveCount(0);
+  await expect(page.getByTestId('fees')).toHaveText('$2.00');
+  await expect(page.getByTestId('total')).toHaveText('$22.00');
+  await screenshotOf(page.locator('.checkout-page'), 'checkout-payment-unlocked');
+
+  const card = page.getByRole('form', { name: 'Pay by card' });
+  await card.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await card.getByLabel('Expiry (MM/YY)').fill('12/30');
+  await card.getByLabel('CVC').fill('123');
+  await card.getByRole('button', { name: 'Pay $22.00' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thank you — your order is confirmed', { timeout: 30_000 });
+  await expect(page.getByTestId('order-ticket')).toHaveText([/Orchestra, row C, seat 12\s*Friends · \$20\.00/]);
+  await expect(page.getByTestId('total')).toHaveText('$22.00');
+  await screenshotOf(page.locator('.order-page'), 'order-confirmation-unlocked');
+
+  // The order counted one use of the code.
+  const codes = await api(baseURL!, 'GET', '/admin/v1/promo-codes', undefined, await ownerToken(baseURL!));
   expect((codes.body.promoCodes as { code: string; uses: number }[]).find((c) => c.code === code)?.uses).toBe(1);
 });
