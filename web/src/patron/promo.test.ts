@@ -132,6 +132,25 @@ describe('checkout with a code that unlocks a hidden price', () => {
     expect(bodies[1]).toMatchObject({ tickets: [{ holdId: 'h1', priceType: 'adult' }] });
   });
 
+  it('reads the cart again when checkout refuses an unlocked price (the code was taken off elsewhere), and falls back', async () => {
+    const calls = shop(() => apiError(422, 'invalid_price_type', 'friends is not offered', { holdId: 'h1', priceType: 'friends', available: ['adult', 'student'] }), FRIENDS);
+    navigate('/checkout');
+    render(App);
+    await screen.findAllByRole('option', { name: 'Friends — $20.00' });
+    const select = screen.getByLabelText(/seat 12/) as HTMLSelectElement;
+    await fireEvent.change(select, { target: { value: 'friends' } });
+    // Meanwhile, in another tab, the code is removed.
+    await fetch('/api/v1/carts/c1/promo', { method: 'DELETE' });
+    const before = calls.filter((c) => c.method === 'GET' && c.path === '/api/v1/carts/c1').length;
+    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Ada' } });
+    await fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'ada@example.org' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('That ticket type is not available for Orchestra, row C, seat 12. Choose Adult or Student.');
+    await waitFor(() => expect(calls.filter((c) => c.method === 'GET' && c.path === '/api/v1/carts/c1').length).toBeGreaterThan(before));
+    await waitFor(() => expect(select.value).toBe('adult'));
+    expect([...select.options].map((o) => o.value)).toEqual(['adult', 'student']);
+  });
+
   it('says on the cart what the code unlocks', async () => {
     shop(undefined, FRIENDS);
     navigate('/cart');
