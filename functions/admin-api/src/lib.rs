@@ -5,6 +5,7 @@
 
 mod audit;
 mod auth;
+mod boxoffice;
 mod domains;
 mod door;
 mod events;
@@ -51,6 +52,11 @@ pub struct AdminState {
     pub door: Arc<marquee_app::door::Door>,
     pub domains: Arc<marquee_app::domains::CustomDomains>,
     pub promos: Arc<marquee_app::promos::Promos>,
+    /// Box office carts and the window's sales: the web's holds and checkout.
+    pub holds: Arc<marquee_app::holds::Holds>,
+    pub checkout: Arc<marquee_app::checkout::Checkout>,
+    /// For the card payments of window sales (Stripe.js needs the publishable key).
+    pub payments: Payments,
     /// What staff tokens are checked against.
     pub sessions: Sessions,
     /// Rate limits on logins, invitation codes and password changes.
@@ -67,9 +73,27 @@ impl AdminState {
         domains: Arc<marquee_app::domains::CustomDomains>,
     ) -> Self {
         let catalog = services::sale_catalog(&store);
+        let holds = services::holds(&store, catalog.clone());
+        let checkout = services::checkout(
+            &store,
+            catalog.clone(),
+            holds.clone(),
+            services::sales(
+                &store,
+                catalog.clone(),
+                payments.clone(),
+                mail.clone(),
+                &config.public_url_template,
+            ),
+            payments.clone(),
+            config.payment_window_seconds,
+        );
         Self {
             domains,
-            promos: services::promos(&store, services::holds(&store, catalog.clone()), catalog),
+            promos: services::promos(&store, holds.clone(), catalog),
+            holds,
+            checkout,
+            payments: payments.clone(),
             delivery: Arc::new(marquee_app::delivery::TicketDelivery::new(
                 services::sale_catalog(&store),
                 Arc::new(mail.clone()),
@@ -156,6 +180,12 @@ impl FromRef<AdminState> for Sessions {
         reports::end_of_day,
         reports::sales,
         reports::demand,
+        boxoffice::create_cart,
+        boxoffice::get_cart,
+        boxoffice::add_hold,
+        boxoffice::release_hold,
+        boxoffice::quote,
+        boxoffice::sell,
         performances::create_performance,
         performances::create_series,
         performances::get_performance,
@@ -219,6 +249,15 @@ pub fn router(state: AdminState) -> Router {
             post(events::duplicate_event),
         )
         .route("/admin/v1/reports/end-of-day", get(reports::end_of_day))
+        .route("/admin/v1/carts", post(boxoffice::create_cart))
+        .route("/admin/v1/carts/{cartId}", get(boxoffice::get_cart))
+        .route("/admin/v1/carts/{cartId}/holds", post(boxoffice::add_hold))
+        .route(
+            "/admin/v1/carts/{cartId}/holds/{holdId}",
+            axum::routing::delete(boxoffice::release_hold),
+        )
+        .route("/admin/v1/carts/{cartId}/quote", post(boxoffice::quote))
+        .route("/admin/v1/carts/{cartId}/sell", post(boxoffice::sell))
         .route("/admin/v1/reports/sales", get(reports::sales))
         .route(
             "/admin/v1/performances/{performanceId}/demand",

@@ -42,6 +42,10 @@ pub async fn load(
     ) else {
         return Ok(None);
     };
+    // A walk-up at the box office may leave no email address: nothing to send.
+    if order.email.is_empty() {
+        return Ok(None);
+    }
     let performances = tickets::performances_of(store, &venue, &order).await?;
     let currency = order.totals.currency;
     let lines = order
@@ -126,6 +130,12 @@ pub fn confirmation(
             "Your tickets are attached. Show them on your phone or printed at the door."
         }
         marquee_domain::Delivery::Mail => "The box office will post your tickets to you.",
+        marquee_domain::Delivery::Print => {
+            "Your tickets were printed at the box office; they are attached here too."
+        }
+        marquee_domain::Delivery::WillCall => {
+            "Collect your tickets at the box office (bring this email or the order number); they are attached here too."
+        }
     };
     let text = format!(
         "Thank you, {name}.\n\nYour order {number} at {venue} is confirmed: {count} ticket{s}, {total} paid.\n\n{rows}\n{delivery}\n\nSee your order and download your tickets: {view_url}\n",

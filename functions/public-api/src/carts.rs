@@ -12,6 +12,7 @@ use marquee_domain::CartId;
 use marquee_domain::Invalid;
 use marquee_domain::records::{CartStatus, HoldRecord, PerformanceRecord, Spot};
 use marquee_platform::refusals::cart_not_found;
+use marquee_platform::requests::{BestAvailableRequest, GeneralAdmissionRequest, HoldBody};
 use marquee_platform::tenancy::Tenant;
 use marquee_platform::{ApiError, http::Json};
 use serde::{Deserialize, Serialize};
@@ -354,58 +355,6 @@ pub async fn get_cart(
     let access = cart_access(&headers, &cart_id)?;
     let contents = state.holds.contents(&tenant.id, &access).await?;
     Ok(axum::Json(cart_view(&state, &tenant, contents).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BestAvailableRequest {
-    /// 1 to 10 seats together, and at most the performance's `maxTicketsPerOrder`.
-    #[schema(minimum = 1, maximum = 10)]
-    quantity: u32,
-    zone: Option<String>,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GeneralAdmissionRequest {
-    area_id: String,
-    /// 1 to the performance's `maxTicketsPerOrder` (at most 30).
-    #[schema(minimum = 1, maximum = 30)]
-    quantity: u32,
-}
-
-/// Exactly one of `seats`, `bestAvailable`, `generalAdmission`.
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct HoldBody {
-    performance_id: String,
-    /// 1 to the performance's `maxTicketsPerOrder` (at most 30) seat ids.
-    #[schema(min_items = 1, max_items = 30)]
-    seats: Option<Vec<String>>,
-    best_available: Option<BestAvailableRequest>,
-    general_admission: Option<GeneralAdmissionRequest>,
-}
-
-impl TryFrom<HoldBody> for HoldWanted {
-    type Error = ApiError;
-    fn try_from(body: HoldBody) -> Result<Self, ApiError> {
-        match (body.seats, body.best_available, body.general_admission) {
-            (Some(seats), None, None) => Ok(Self::Seats(seats)),
-            (None, Some(best), None) => Ok(Self::BestAvailable {
-                quantity: best.quantity,
-                zone: best.zone,
-            }),
-            (None, None, Some(ga)) => Ok(Self::GeneralAdmission {
-                area: ga.area_id,
-                quantity: ga.quantity,
-            }),
-            _ => Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                "Send exactly one of seats, bestAvailable, generalAdmission",
-            )),
-        }
-    }
 }
 
 /// Hold seats (explicit, best available) or general-admission places for a performance.

@@ -88,7 +88,7 @@ pub async fn checkout(
     let patron =
         PatronAuth::from_headers(&state.jwt, &state.sessions, &tenant.id, &headers).await?;
     let request = CheckoutRequest {
-        email: Email::parse(&body.email).map_err(|e| Invalid::new("email", e.message))?,
+        email: Some(Email::parse(&body.email).map_err(|e| Invalid::new("email", e.message))?),
         name: parse_display_name(&body.name)?,
         delivery: body.delivery.unwrap_or(Delivery::Email),
         tickets: body
@@ -97,6 +97,7 @@ pub async fn checkout(
             .map(|t| (t.hold_id, t.price_type))
             .collect(),
         patron: patron.map(|p| p.email),
+        window: None,
     };
     let done = state
         .checkout

@@ -18,7 +18,8 @@ use marquee_domain::performance::PerformanceStatus;
 use marquee_domain::pricing::{MAX_CHARGE, OrderLine, PricingError, compute_totals};
 use marquee_domain::promo::{PromoRecord, PromoRefusal, PromoUse};
 use marquee_domain::records::{
-    CartStatus, HoldRecord, OrderRecord, PerformanceRecord, Place, Spot, TicketRecord, TicketStatus,
+    CartStatus, HoldRecord, OrderRecord, PerformanceRecord, Place, SaleMethod, Spot, TicketRecord,
+    TicketStatus, WindowSale,
 };
 use marquee_domain::{
     CartId, Currency, Delivery, Email, HoldId, Invalid, LineTotal, OrderId, OrderNumber,
@@ -86,14 +87,38 @@ impl From<HoldError> for CheckoutError {
 /// What the patron checks out with.
 #[derive(Debug, Clone)]
 pub struct CheckoutRequest {
-    pub email: Email,
+    /// Required online; a walk-up at the window may have none (tickets printed or collected).
+    pub email: Option<Email>,
     pub name: String,
     pub delivery: Delivery,
     /// One price type per live hold: `(hold id, price type)` as sent.
     pub tickets: Vec<(String, String)>,
     /// The patron account it is filed under, when logged in.
     pub patron: Option<Email>,
+    /// A box office sale: who sells, and how it is paid.
+    pub window: Option<WindowSaleRequest>,
 }
+
+/// A sale by staff at the window or on the phone.
+#[derive(Debug, Clone)]
+pub struct WindowSaleRequest {
+    pub by: Email,
+    pub payment: WindowPayment,
+}
+
+/// How a box office sale is paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WindowPayment {
+    /// Cash handed over (minor units): at least the total; the change is given back.
+    Cash { tendered: i64 },
+    /// A card through the venue's Stripe account, as online.
+    Card,
+    /// Complimentary: every ticket at 0, for a reason (the caller checks the permission).
+    Comp { reason: String },
+}
+
+/// Longest comp reason kept.
+const MAX_REASON: usize = 500;
 
 /// A checkout that went through.
 #[derive(Debug)]
@@ -155,6 +180,7 @@ impl Checkout {
         if request.tickets.is_empty() {
             return Err(Invalid::new("tickets", "list a price type for every held ticket").into());
         }
+        check_window_request(&request)?;
         let (cart, holds) = self.holds.load(tenant, access).await?;
         if cart.status != CartStatus::Open {
             return Err(CheckoutError::CartNotOpen(cart.status));
@@ -188,12 +214,22 @@ impl Checkout {
             }
             None => None,
         };
-        let priced = self
-            .price(tenant, &chosen, promo.as_ref(), venue.settings.currency)
+        let mut priced = self
+            .price(
+                tenant,
+                &chosen,
+                promo.as_ref(),
+                venue.settings.currency,
+                request.window.is_some(),
+            )
             .await?;
         if promo.is_some() && priced.totals.discount == 0 && !priced.unlocked {
             return Err(CheckoutError::Promo(PromoRefusal::NotApplicable));
         }
+        let sale = match &request.window {
+            Some(window) => Some(window_sale(window, &mut priced)?),
+            None => None,
+        };
         // Refused here, before anything is written or sent to the payment provider.
         if priced.totals.total > MAX_CHARGE {
             let most = marquee_domain::Money::from_minor(MAX_CHARGE, venue.settings.currency);
@@ -208,7 +244,8 @@ impl Checkout {
         }
         // A card payment goes to the venue's own account, with the platform's fee; refused
         // here, before anything is written, when the venue cannot take one.
-        let (stripe_account, platform_fee) = if priced.totals.total > 0 {
+        let by_card = sale.as_ref().is_none_or(|s| s.method == SaleMethod::Card);
+        let (stripe_account, platform_fee) = if priced.totals.total > 0 && by_card {
             let account = PaymentAgreements::ready_to_sell(&venue).map_err(|e| match e {
                 AgreementError::NotReady(why) => CheckoutError::PaymentsNotReady(why),
                 other => CheckoutError::PaymentsNotReady(other.to_string()),
@@ -238,7 +275,7 @@ impl Checkout {
             status: OrderStatus::Pending,
             token_hash: sha256_hex(&order_token),
             cart_id: access.id.clone(),
-            email: request.email.to_string(),
+            email: request.email.map(|e| e.to_string()).unwrap_or_default(),
             name: request.name,
             patron: request.patron,
             delivery: request.delivery,
@@ -257,6 +294,7 @@ impl Checkout {
                 code: p.code.clone(),
                 per_patron: p.per_patron.is_some(),
             }),
+            sale,
             version: 0,
         };
         let hold_until = (now + self.payment_window).timestamp_millis();
@@ -296,7 +334,13 @@ impl Checkout {
         // The extended holds need nothing sent: the sweep that finds the cart at its old
         // time files it again for the end of the payment window.
 
-        let payment = if order.totals.total == 0 {
+        // Nothing to wait for when it is free, or paid in cash at the window.
+        let paid_already = order.totals.total == 0
+            || order
+                .sale
+                .as_ref()
+                .is_some_and(|s| s.method == SaleMethod::Cash);
+        let payment = if paid_already {
             self.sales
                 .complete_free_order(tenant, &order)
                 .await
@@ -339,13 +383,14 @@ impl Checkout {
     /// Prices the tickets from each performance's current price table, fees and taxes,
     /// read afresh (a price change applies to the next checkout), less the promo code's
     /// discount on the tickets it applies to. A hidden price type is refused unless the
-    /// promo code unlocks it.
+    /// promo code unlocks it, or the box office sells it (`staff`).
     async fn price(
         &self,
         tenant: &TenantId,
         chosen: &[(&HoldRecord, &str)],
         promo: Option<&PromoRecord>,
         currency: Currency,
+        staff: bool,
     ) -> Result<Priced, CheckoutError> {
         // Group by performance, keeping each ticket's position.
         let mut groups: BTreeMap<&PerformanceId, Vec<usize>> = BTreeMap::new();
@@ -379,7 +424,7 @@ impl Checkout {
                 let (hold, raw) = chosen[i];
                 let price_type = PriceType::parse(raw)
                     .map_err(|_| invalid_price_type(hold, raw, &performance, promo))?;
-                if performance.prices.is_hidden(&hold.zone, &price_type) {
+                if !staff && performance.prices.is_hidden(&hold.zone, &price_type) {
                     let unlocks = promo.is_some_and(|p| {
                         p.unlocks(&performance.event_id, &performance.id, &price_type)
                     });
@@ -464,6 +509,33 @@ impl Checkout {
             totals: sum,
             unlocked,
         })
+    }
+
+    /// What a box office sale of the cart would cost, as the sale will price it: the
+    /// clerk tells the patron the total before taking the money (a comp costs nothing).
+    pub async fn quote(
+        &self,
+        tenant: &TenantId,
+        access: &CartAccess,
+        tickets: &[(String, String)],
+        comp: bool,
+    ) -> Result<Totals, CheckoutError> {
+        let (_, holds) = self.holds.load(tenant, access).await?;
+        let now_ms = self.clock.now().timestamp_millis();
+        let live: Vec<&HoldRecord> = holds.iter().filter(|h| h.is_live(now_ms)).collect();
+        let chosen = match_tickets(tickets, &holds, &live)?;
+        let venue = self
+            .catalog
+            .venue(tenant)
+            .await?
+            .ok_or(CheckoutError::CartNotFound)?;
+        let mut priced = self
+            .price(tenant, &chosen, None, venue.settings.currency, true)
+            .await?;
+        if comp {
+            zero(&mut priced);
+        }
+        Ok(priced.totals)
     }
 
     /// Cancels the order of an earlier checkout of the cart and its PaymentIntent. If that
@@ -589,6 +661,101 @@ struct Priced {
     unlocked: bool,
 }
 
+/// A window sale's request checked before anything is read: a comp has a reason, cash is an
+/// amount, a walk-up without an email address does not ask for emailed tickets, and print
+/// is for the window only.
+fn check_window_request(request: &CheckoutRequest) -> Result<(), CheckoutError> {
+    match &request.window {
+        None if request.delivery == Delivery::Print => Err(Invalid::new(
+            "delivery",
+            "printed tickets are for sales at the box office; choose email",
+        )
+        .into()),
+        None if request.email.is_none() => {
+            Err(Invalid::new("email", "enter an email address").into())
+        }
+        None => Ok(()),
+        Some(window) => {
+            if request.email.is_none() && request.delivery == Delivery::Email {
+                return Err(Invalid::new(
+                    "delivery",
+                    "emailed tickets need the patron's email address; print them or keep them for collection",
+                )
+                .into());
+            }
+            match &window.payment {
+                WindowPayment::Comp { reason } if reason.trim().is_empty() => {
+                    Err(Invalid::new("reason", "say why the tickets are complimentary").into())
+                }
+                WindowPayment::Comp { reason } if reason.chars().count() > MAX_REASON => {
+                    Err(Invalid::new("reason", format!("at most {MAX_REASON} characters")).into())
+                }
+                WindowPayment::Cash { tendered }
+                    if !(0..=marquee_domain::pricing::MAX_AMOUNT).contains(tendered) =>
+                {
+                    Err(Invalid::new("tendered", "the cash handed over, in minor units").into())
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// What a window sale records, with the priced tickets adjusted: a comp costs nothing (its
+/// list value is kept for the reports); cash must cover the total.
+fn window_sale(
+    window: &WindowSaleRequest,
+    priced: &mut Priced,
+) -> Result<WindowSale, CheckoutError> {
+    let mut sale = WindowSale {
+        by: window.by.clone(),
+        method: SaleMethod::Card,
+        tendered: None,
+        change: None,
+        reason: None,
+        comp_value: None,
+    };
+    match &window.payment {
+        WindowPayment::Card => {}
+        WindowPayment::Cash { tendered } => {
+            let total = priced.totals.total;
+            if *tendered < total {
+                let due = marquee_domain::Money::from_minor(total, priced.totals.currency);
+                return Err(
+                    Invalid::new("tendered", format!("less than the total of {due}")).into(),
+                );
+            }
+            sale.method = SaleMethod::Cash;
+            sale.tendered = Some(*tendered);
+            sale.change = Some(tendered - total);
+        }
+        WindowPayment::Comp { reason } => {
+            sale.method = SaleMethod::Comp;
+            sale.reason = Some(reason.trim().to_owned());
+            sale.comp_value = Some(priced.totals.subtotal - priced.totals.discount);
+            zero(priced);
+        }
+    }
+    Ok(sale)
+}
+
+/// Complimentary: every ticket, fee and tax at 0.
+fn zero(priced: &mut Priced) {
+    for ticket in &mut priced.tickets {
+        ticket.price = 0;
+        ticket.discount = 0;
+        ticket.fees = 0;
+    }
+    let totals = &mut priced.totals;
+    for line in &mut totals.lines {
+        line.price = 0;
+        line.discount = 0;
+        line.fees = 0;
+    }
+    (totals.subtotal, totals.discount, totals.fees) = (0, 0, 0);
+    (totals.tax, totals.tax_included, totals.total) = (0, 0, 0);
+}
+
 /// Pairs each listed ticket with a live hold of the cart: every live hold needs a price type,
 /// each exactly once; a hold that ran out is named.
 fn match_tickets<'a>(
@@ -697,3 +864,5 @@ pub fn place(layout: &PreparedLayout, spot: &Spot) -> Place {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod window_tests;

@@ -19,7 +19,7 @@ use marquee_domain::best_available::MAX_BEST_AVAILABLE;
 use marquee_domain::performance::PerformanceStatus;
 use marquee_domain::records::{CartRecord, CartStatus, HoldRecord, PerformanceRecord};
 use marquee_domain::seatmap::{AreaId, SeatId, ZoneId};
-use marquee_domain::{CartId, HoldId, Invalid, PerformanceId, TenantId};
+use marquee_domain::{CartId, Email, HoldId, Invalid, PerformanceId, TenantId};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -189,9 +189,36 @@ impl Holds {
 
     /// Starts a cart with the venue's ticket limit.
     pub async fn create_cart(&self, tenant: &TenantId) -> Result<NewCart, HoldError> {
-        let new = self.new_cart(tenant).await?;
+        let new = self.new_cart(tenant, None).await?;
         self.store.create_cart(tenant, &new.cart).await?;
         Ok(new)
+    }
+
+    /// Starts a box office cart for `staff`: up to [`STAFF_CART_LIMIT`] tickets, held for
+    /// [`STAFF_HOLD_SECONDS`], reached by staff without its token ([`Holds::staff_access`]).
+    pub async fn create_staff_cart(
+        &self,
+        tenant: &TenantId,
+        staff: &Email,
+    ) -> Result<NewCart, HoldError> {
+        let new = self.new_cart(tenant, Some(staff)).await?;
+        self.store.create_cart(tenant, &new.cart).await?;
+        Ok(new)
+    }
+
+    /// Staff access to one of the venue's box office carts (a patron's cart is not found).
+    pub async fn staff_access(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+    ) -> Result<CartAccess, HoldError> {
+        match self.store.cart(tenant, cart).await? {
+            Some((cart, _)) if cart.staff.is_some() => Ok(CartAccess {
+                id: cart.id,
+                token_hash: cart.token_hash,
+            }),
+            _ => Err(HoldError::CartNotFound),
+        }
     }
 
     /// Starts a cart with its first hold, in one write: the cart exists only if the hold
@@ -202,7 +229,7 @@ impl Holds {
         performance_id: &str,
         wanted: &HoldWanted,
     ) -> Result<(NewCart, Vec<HoldRecord>), HoldError> {
-        let new = self.new_cart(tenant).await?;
+        let new = self.new_cart(tenant, None).await?;
         let access = CartAccess::new(new.cart.id.clone(), &new.token);
         let (holds, cart) = self
             .hold_with(
@@ -211,6 +238,7 @@ impl Holds {
                 Cart::New(&new.cart),
                 performance_id,
                 wanted,
+                Terms::Patron,
             )
             .await?;
         if let Some(cart) = cart {
@@ -225,8 +253,13 @@ impl Holds {
         Ok((new, holds))
     }
 
-    /// A cart not yet written, with the venue's ticket limit and a fresh token.
-    async fn new_cart(&self, tenant: &TenantId) -> Result<NewCart, HoldError> {
+    /// A cart not yet written, with the venue's ticket limit (a box office cart's own for
+    /// `staff`) and a fresh token.
+    async fn new_cart(
+        &self,
+        tenant: &TenantId,
+        staff: Option<&Email>,
+    ) -> Result<NewCart, HoldError> {
         let venue = self
             .catalog
             .venue_cached(tenant)
@@ -235,7 +268,10 @@ impl Holds {
         let now = self.clock.now();
         let token = random_token(24);
         let expires_at = now + Duration::hours(CART_LIFETIME_HOURS);
-        let limit = venue.settings.max_tickets_per_order;
+        let limit = match staff {
+            Some(_) => STAFF_CART_LIMIT,
+            None => venue.settings.max_tickets_per_order,
+        };
         let cart = CartRecord {
             id: CartId::generate(),
             token_hash: sha256_hex(&token),
@@ -246,6 +282,7 @@ impl Holds {
             version: 0,
             order_id: None,
             promo: None,
+            staff: staff.cloned(),
             created_at: now.to_rfc3339(),
             ttl: expires_at.timestamp(),
         };
@@ -342,6 +379,7 @@ impl Holds {
                     Cart::Copy(&copy.cart),
                     performance_id,
                     wanted,
+                    Terms::Patron,
                 )
                 .await
             {
@@ -373,9 +411,38 @@ impl Holds {
         performance_id: &str,
         wanted: &HoldWanted,
     ) -> Result<Vec<HoldRecord>, HoldError> {
-        self.hold_with(tenant, access, Cart::Stored, performance_id, wanted)
-            .await
-            .map(|(holds, _)| holds)
+        self.hold_with(
+            tenant,
+            access,
+            Cart::Stored,
+            performance_id,
+            wanted,
+            Terms::Patron,
+        )
+        .await
+        .map(|(holds, _)| holds)
+    }
+
+    /// A hold for a box office cart ([`Holds::staff_access`]): held for
+    /// [`STAFF_HOLD_SECONDS`], up to [`STAFF_CART_LIMIT`] tickets of a performance, and
+    /// outside the performance's online sales window as long as it is on sale.
+    pub async fn hold_for_staff(
+        &self,
+        tenant: &TenantId,
+        access: &CartAccess,
+        performance_id: &str,
+        wanted: &HoldWanted,
+    ) -> Result<Vec<HoldRecord>, HoldError> {
+        self.hold_with(
+            tenant,
+            access,
+            Cart::Stored,
+            performance_id,
+            wanted,
+            Terms::Staff,
+        )
+        .await
+        .map(|(holds, _)| holds)
     }
 
     /// A hold for `cart`; returns the holds and, for a new cart or a copy, the cart as the
@@ -387,9 +454,10 @@ impl Holds {
         cart: Cart<'_>,
         performance_id: &str,
         wanted: &HoldWanted,
+        terms: Terms,
     ) -> Result<(Vec<HoldRecord>, Option<CartRecord>), HoldError> {
         match self
-            .hold_once(tenant, access, cart, performance_id, wanted)
+            .hold_once(tenant, access, cart, performance_id, wanted, terms)
             .await
         {
             // This instance's copy was out of date (edited, or paused and resumed within the
@@ -398,7 +466,7 @@ impl Holds {
                 if let Ok(id) = PerformanceId::parse(performance_id) {
                     self.catalog.forget_performance(tenant, &id);
                 }
-                self.hold_once(tenant, access, cart, performance_id, wanted)
+                self.hold_once(tenant, access, cart, performance_id, wanted, terms)
                     .await
                     .map_err(|e| match e {
                         HoldError::PerformanceChanged => HoldError::Busy,
@@ -416,11 +484,17 @@ impl Holds {
         cart: Cart<'_>,
         performance_id: &str,
         wanted: &HoldWanted,
+        terms: Terms,
     ) -> Result<(Vec<HoldRecord>, Option<CartRecord>), HoldError> {
         let performance = self.performance(tenant, performance_id).await?;
         let now = self.clock.now();
-        if performance.status != PerformanceStatus::OnSale || !performance.schedule.is_selling(now)
-        {
+        let selling = match terms {
+            Terms::Patron => performance.schedule.is_selling(now),
+            // The window sells before online sales open and after they close, until the
+            // performance has started.
+            Terms::Staff => now < performance.schedule.starts_at,
+        };
+        if performance.status != PerformanceStatus::OnSale || !selling {
             return Err(HoldError::NotOnSale);
         }
         let layout = self.catalog.layout(tenant, &performance).await?;
@@ -431,6 +505,7 @@ impl Holds {
             cart,
             performance: &performance,
             layout: &layout,
+            terms,
         };
         let holds = match wanted {
             HoldWanted::Seats(seats) => attempt.explicit(seats).await?,
@@ -669,11 +744,31 @@ struct Attempt<'a> {
     cart: Cart<'a>,
     performance: &'a PerformanceRecord,
     layout: &'a PreparedLayout,
+    terms: Terms,
 }
+
+/// Whose terms a hold is made on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Terms {
+    /// The performance's ticket limit and hold time, within its online sales window.
+    Patron,
+    /// The box office's: [`STAFF_CART_LIMIT`] and [`STAFF_HOLD_SECONDS`].
+    Staff,
+}
+
+/// Tickets a box office cart may hold (a group at the window).
+pub const STAFF_CART_LIMIT: u32 = 100;
+
+/// How long a box office hold lasts: longer than a patron's, for a phone call or a queue
+/// at the window. Released by the scheduled sweep like any other.
+pub const STAFF_HOLD_SECONDS: u32 = 30 * 60;
 
 impl Attempt<'_> {
     fn most(&self) -> u32 {
-        self.performance.max_tickets_per_order
+        match self.terms {
+            Terms::Patron => self.performance.max_tickets_per_order,
+            Terms::Staff => STAFF_CART_LIMIT,
+        }
     }
 
     fn check_quantity(&self, quantity: usize) -> Result<(), HoldError> {
@@ -755,7 +850,11 @@ impl Attempt<'_> {
 
     /// When a hold made at `now` ends (epoch ms).
     fn expires_at(&self, now: chrono::DateTime<chrono::Utc>) -> i64 {
-        (now + Duration::seconds(i64::from(self.performance.hold_seconds))).timestamp_millis()
+        let seconds = match self.terms {
+            Terms::Patron => self.performance.hold_seconds,
+            Terms::Staff => STAFF_HOLD_SECONDS,
+        };
+        (now + Duration::seconds(i64::from(seconds))).timestamp_millis()
     }
 
     /// The new cart as its first hold of `count` tickets leaves it, or the refusal the store

@@ -189,7 +189,7 @@ pub fn request(
     price_type: &str,
 ) -> crate::checkout::CheckoutRequest {
     crate::checkout::CheckoutRequest {
-        email: marquee_domain::Email::parse("patron@example.com").unwrap(),
+        email: Some(marquee_domain::Email::parse("patron@example.com").unwrap()),
         name: "Ελένη Παπαδοπούλου".into(),
         delivery: marquee_domain::Delivery::Email,
         tickets: contents
@@ -198,6 +198,7 @@ pub fn request(
             .map(|h| (h.hold_id.to_string(), price_type.to_owned()))
             .collect(),
         patron: None,
+        window: None,
     }
 }
 

@@ -156,6 +156,10 @@ pub enum Delivery {
     Email,
     /// Printed and posted by the box office.
     Mail,
+    /// Printed at the window when sold there (box office only).
+    Print,
+    /// Collected at the box office: the order waits on the performance's will-call list.
+    WillCall,
 }
 
 /// How much of `total` goes back when the tickets with `refunding` shares (price + fees) are

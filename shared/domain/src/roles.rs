@@ -26,6 +26,10 @@ pub enum Permission {
     Refund,
     /// Check tickets in and out at the door.
     Scan,
+    /// Sell at the window and on the phone (staff carts, cash and card).
+    Sell,
+    /// Give complimentary tickets (price 0, with a reason).
+    Comp,
 }
 
 impl Role {
@@ -34,7 +38,7 @@ impl Role {
         match self {
             Role::Owner => true,
             Role::Manager => !matches!(permission, ManageVenue),
-            Role::BoxOffice => matches!(permission, ViewSales | Refund | Scan),
+            Role::BoxOffice => matches!(permission, ViewSales | Refund | Scan | Sell),
             Role::Scanner => matches!(permission, Scan),
         }
     }
@@ -74,6 +78,14 @@ mod tests {
         assert!(Role::Scanner.allows(Permission::Scan));
         assert!(!Role::Scanner.allows(Permission::ViewSales));
         assert!(!Role::Scanner.allows(Permission::EditCatalog));
+    }
+
+    #[test]
+    fn the_box_office_sells_and_only_managers_give_comps() {
+        assert!(Role::BoxOffice.allows(Permission::Sell));
+        assert!(!Role::BoxOffice.allows(Permission::Comp));
+        assert!(Role::Manager.allows(Permission::Comp));
+        assert!(!Role::Scanner.allows(Permission::Sell));
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod live;
 pub mod mail;
 pub mod payments;
 pub mod refusals;
+pub mod requests;
 #[cfg(feature = "local")]
 pub mod resources;
 pub mod secrets;

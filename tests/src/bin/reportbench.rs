@@ -72,6 +72,7 @@ fn order(n: usize, performances: &[PerformanceId], year: NaiveDate) -> OrderReco
         });
     }
     OrderRecord {
+        sale: None,
         id: OrderId::generate(),
         number: OrderNumber::generate(),
         status: if refunds.is_empty() {

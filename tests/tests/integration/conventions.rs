@@ -295,6 +295,7 @@ async fn every_money_amount_and_quantity_sent_has_documented_bounds() {
         "size",
         "holdSeconds",
         "maxTicketsPerOrder",
+        "tendered",
     ];
     let bounded_lists = ["seats", "tickets"];
     let mut checked = 0;

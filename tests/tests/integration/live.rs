@@ -600,7 +600,7 @@ async fn staff_watching_sales_hear_of_holds_sales_and_refunds_and_nobody_else_do
     let other = app.create_venue().await;
     let other_owner = app.login_owner(&other).await;
     let scanner = app
-        .add_staff(&show.venue, &show.token, "door@example.org", "scanner")
+        .add_staff(&show.venue, &show.token, "live-door@example.org", "scanner")
         .await;
     for (token, code) in [
         (None, "unauthorized"),

@@ -10,6 +10,7 @@ mod access;
 mod accounts;
 mod audit;
 mod auth;
+mod boxoffice;
 mod catalog;
 mod checkout;
 mod conventions;

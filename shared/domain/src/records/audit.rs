@@ -26,10 +26,14 @@ pub enum AuditKind {
     SeatsBlocked,
     SeatsUnblocked,
     PasswordChanged,
+    /// A box office sale (cash or card).
+    OrderSold,
+    /// Complimentary tickets given.
+    TicketsComped,
 }
 
 impl AuditKind {
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 21] = [
         Self::Login,
         Self::EventCreated,
         Self::EventEdited,
@@ -49,6 +53,8 @@ impl AuditKind {
         Self::SeatsBlocked,
         Self::SeatsUnblocked,
         Self::PasswordChanged,
+        Self::OrderSold,
+        Self::TicketsComped,
     ];
 
     /// The name as stored and as the API writes it (`order_refunded`).
@@ -73,6 +79,8 @@ impl AuditKind {
             Self::SeatsBlocked => "seats_blocked",
             Self::SeatsUnblocked => "seats_unblocked",
             Self::PasswordChanged => "password_changed",
+            Self::OrderSold => "order_sold",
+            Self::TicketsComped => "tickets_comped",
         }
     }
 

@@ -35,6 +35,10 @@ pub struct CartRecord {
     /// The promo code the patron entered, applied at checkout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promo: Option<crate::promo::PromoCode>,
+    /// A box office cart: the staff member who opened it (its holds last longer, and only
+    /// staff reach it, without the token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<crate::Email>,
     pub created_at: String,
     /// DynamoDB TTL (epoch seconds): abandoned carts disappear.
     pub ttl: i64,

@@ -132,7 +132,40 @@ pub struct OrderRecord {
     /// The promo code it was checked out with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promo: Option<crate::promo::PromoUse>,
+    /// Sold by staff at the window or on the phone: who, and how it was paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sale: Option<WindowSale>,
     pub version: u32,
+}
+
+/// How a box office sale was paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SaleMethod {
+    Cash,
+    Card,
+    /// Complimentary: nothing paid.
+    Comp,
+}
+
+/// A sale made by staff: who made it, and the payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowSale {
+    #[schema(value_type = String)]
+    pub by: crate::Email,
+    pub method: SaleMethod,
+    /// Cash handed over, and the change given back (minor units).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tendered: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<i64>,
+    /// Why tickets were given away (comps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What comps would have cost at the prices of the day (minor units).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comp_value: Option<i64>,
 }
 
 impl std::fmt::Debug for OrderRecord {

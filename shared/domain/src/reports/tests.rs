@@ -30,6 +30,7 @@ fn pending(tickets: Vec<TicketRecord>) -> OrderRecord {
     let subtotal: i64 = tickets.iter().map(|t| t.price).sum();
     let fees: i64 = tickets.iter().map(|t| t.fees).sum();
     OrderRecord {
+        sale: None,
         id: OrderId::generate(),
         number: OrderNumber::generate(),
         status: OrderStatus::Pending,
@@ -66,6 +67,7 @@ fn pending(tickets: Vec<TicketRecord>) -> OrderRecord {
 
 fn paid(order: &OrderRecord, at: &str) -> OrderRecord {
     OrderRecord {
+        sale: None,
         status: OrderStatus::Paid,
         paid_at: Some(at.into()),
         ..order.clone()

@@ -21,6 +21,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/carts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a box office cart: its holds last longer than a patron's and it may hold a group. */
+        post: operations["create_cart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/carts/{cartId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A box office cart with its live holds. */
+        get: operations["get_cart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/carts/{cartId}/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold seats (explicit, best available) or general-admission places, as a patron's cart
+         *     does: the same seats, the same conditional writes.
+         */
+        post: operations["add_hold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/carts/{cartId}/holds/{holdId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Release one hold of a box office cart. */
+        delete: operations["release_hold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/carts/{cartId}/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What selling the cart's tickets at these price types costs, priced as the sale will be:
+         *     the total to ask for before taking cash or a card.
+         */
+        post: operations["quote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/carts/{cartId}/sell": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sell a box office cart: cash (change due), card, or complimentary. Cash and comps are
+         *     paid at once and the seats sold; a card sale is pending until its payment succeeds.
+         */
+        post: operations["sell"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/domains": {
         parameters: {
             query?: never;
@@ -834,7 +945,7 @@ export interface components {
          * @description What was done. New kinds are added at the end; stored entries keep their names.
          * @enum {string}
          */
-        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed" | "promo_created" | "promo_edited" | "promo_deleted" | "seats_blocked" | "seats_unblocked" | "password_changed";
+        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed" | "promo_created" | "promo_edited" | "promo_deleted" | "seats_blocked" | "seats_unblocked" | "password_changed" | "order_sold" | "tickets_comped";
         AuditList: {
             /** @description Newest first. */
             entries: components["schemas"]["AuditEntry"][];
@@ -844,6 +955,14 @@ export interface components {
         BalanceView: {
             available: components["schemas"]["MoneyView"][];
             pending: components["schemas"]["MoneyView"][];
+        };
+        BestAvailableRequest: {
+            /**
+             * Format: int32
+             * @description 1 to 10 seats together, and at most the performance's `maxTicketsPerOrder`.
+             */
+            quantity: number;
+            zone?: string | null;
         };
         /** @enum {string} */
         BlockAction: "block" | "unblock";
@@ -879,6 +998,8 @@ export interface components {
         CancelledView: components["schemas"]["PerformanceView"] & {
             refunds: components["schemas"]["CancellationProgress"];
         };
+        /** @enum {string} */
+        CartStatus: "open" | "checkout" | "completed" | "expired";
         ChangePasswordRequest: {
             currentPassword: string;
             /** @description The same rule as every new password (`marquee_domain::Password::parse_new`). */
@@ -1023,7 +1144,7 @@ export interface components {
          * @description How the patron gets the tickets.
          * @enum {string}
          */
-        Delivery: "email" | "mail";
+        Delivery: "email" | "mail" | "print" | "will_call";
         DemandReport: {
             /** Format: date-time */
             onSaleAt: string;
@@ -1070,8 +1191,9 @@ export interface components {
             /**
              * Format: int32
              * @description With it, every performance that is not cancelled is copied as a draft this many days
-             *     later (364 keeps the weekday a year on), with its seat map, prices, fees, taxes and
-             *     limits; each copy must start in the future. Without it, no performances are copied.
+             *     later at the same time on the venue's clock, whatever the clocks did in between (364
+             *     keeps the weekday a year on), with its seat map, prices, fees, taxes and limits; each
+             *     copy must start in the future. Without it, no performances are copied.
              */
             shiftDays?: number | null;
             /** @description The copy's title; the original's with " (copy)" when absent. */
@@ -1190,6 +1312,22 @@ export interface components {
             /** Format: double */
             y: number;
             zone: string;
+        };
+        GeneralAdmissionRequest: {
+            areaId: string;
+            /**
+             * Format: int32
+             * @description 1 to the performance's `maxTicketsPerOrder` (at most 30).
+             */
+            quantity: number;
+        };
+        /** @description Exactly one of `seats`, `bestAvailable`, `generalAdmission`. */
+        HoldBody: {
+            bestAvailable?: null | components["schemas"]["BestAvailableRequest"];
+            generalAdmission?: null | components["schemas"]["GeneralAdmissionRequest"];
+            performanceId: string;
+            /** @description 1 to the performance's `maxTicketsPerOrder` (at most 30) seat ids. */
+            seats?: string[] | null;
         };
         ImageUploadRequest: {
             contentType: string;
@@ -1334,6 +1472,11 @@ export interface components {
             /** Format: int64 */
             stripeFee: number;
         };
+        /**
+         * @description How payments are taken, as the site's payment settings tell the browser.
+         * @enum {string}
+         */
+        PaymentMode: "local" | "test" | "live" | "disabled";
         /**
          * @description Where a venue's onboarding with Stripe stands, as the admin shows it.
          * @enum {string}
@@ -1568,6 +1711,12 @@ export interface components {
          * @enum {string}
          */
         PromoStatus: "active" | "scheduled" | "expired" | "used_up" | "deleted";
+        QuoteBody: {
+            /** @description Complimentary: the quote is 0 (what the comp is worth is the quote without it). */
+            comp?: boolean;
+            /** @description One per held ticket (a box office cart holds at most 100). */
+            tickets: components["schemas"]["SaleTicket"][];
+        };
         /** @description A refund that went back to the patron. */
         RefundRecord: {
             /** Format: int64 */
@@ -1605,6 +1754,43 @@ export interface components {
             label: string;
             /** @description A map has at most 50,000 seats (`MAX_SEATS`) in all. */
             seats: components["schemas"]["SeatInput"][];
+        };
+        /** @description Who the tickets are for; none for an anonymous walk-up. */
+        SalePatron: {
+            email?: string | null;
+            name: string;
+            phone?: string | null;
+        };
+        /** @description How the sale is paid. */
+        SalePayment: {
+            /** @enum {string} */
+            method: "cash";
+            /** Format: int64 */
+            tendered: number;
+        } | {
+            /** @enum {string} */
+            method: "card";
+        } | {
+            /** @enum {string} */
+            method: "comp";
+            reason: string;
+        } | {
+            /** @enum {string} */
+            method: "reserve";
+            until: string;
+        };
+        /** @description A card payment to confirm with Stripe.js on the venue's account. */
+        SalePaymentView: {
+            clientSecret: string;
+            mode: components["schemas"]["PaymentMode"];
+            paymentIntentId: string;
+            publishableKey: string;
+            stripeAccount?: string | null;
+        };
+        SaleTicket: {
+            holdId: string;
+            /** @example adult */
+            priceType: string;
         };
         SalesDay: {
             /** Format: int64 */
@@ -1851,6 +2037,15 @@ export interface components {
             name?: string | null;
             rows: components["schemas"]["RowInput"][];
         };
+        SellBody: {
+            /** @description The postal address of a `mail` delivery (not available at the window yet: refused). */
+            address?: Record<string, never> | null;
+            delivery: components["schemas"]["Delivery"];
+            patron?: null | components["schemas"]["SalePatron"];
+            payment: components["schemas"]["SalePayment"];
+            /** @description One per held ticket (a box office cart holds at most 100). */
+            tickets: components["schemas"]["SaleTicket"][];
+        };
         /** @description On these days, at this time. */
         SeriesTime: {
             at: components["schemas"]["ClockTime"];
@@ -1865,6 +2060,47 @@ export interface components {
             name: string;
             /** @description The member's role now (it may have changed since they logged in). */
             role: components["schemas"]["Role"];
+        };
+        SoldView: {
+            /**
+             * Format: int64
+             * @description Cash to hand back, in minor units.
+             */
+            changeDue?: number | null;
+            number: string;
+            orderId: string;
+            payment?: null | components["schemas"]["SalePaymentView"];
+            /** @description `paid` for cash and comps; `pending` until a card payment succeeds. */
+            status: components["schemas"]["OrderStatus"];
+            totals: components["schemas"]["Totals"];
+        };
+        StaffCartItem: {
+            /** @description The general-admission area's id, for a place. */
+            areaId?: string | null;
+            expiresAt: string;
+            holdId: string;
+            performanceId: string;
+            /** @description The seat's id, or `null` for a general-admission place. */
+            seatId?: string | null;
+            zone: string;
+        };
+        /** @description A box office cart and its holds. */
+        StaffCartView: {
+            cartId: string;
+            /** @description When the first of its holds expires, if it holds anything (RFC 3339). */
+            expiresAt?: string | null;
+            /**
+             * Format: int32
+             * @description How long each hold lasts, in seconds.
+             */
+            holdSeconds: number;
+            items: components["schemas"]["StaffCartItem"][];
+            /**
+             * Format: int32
+             * @description Tickets it may still hold.
+             */
+            remaining: number;
+            status: components["schemas"]["CartStatus"];
         };
         StaffList: {
             staff: components["schemas"]["StaffMember"][];
@@ -2138,6 +2374,560 @@ export interface operations {
             };
             /** @description internal_error (an unexpected failure, logged with the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffCartView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffCartView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HoldBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffCartView"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_found; no such performance; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description seat_unavailable with details.seats; not_on_sale; cart_not_open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description limit_exceeded; unknown_seats; invalid_field; invalid_body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    release_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cartId: string;
+                holdId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffCartView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_found; no such hold; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    quote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Totals"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description holds_expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description missing_tickets; unknown_holds; invalid_price_type; invalid_field; invalid_body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sell: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SellBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SoldView"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden: selling, or comps, are not this role's; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cart_not_open; cart_changed; seats_taken; payments_not_ready */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description holds_expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field (tendered below the total, reason, delivery, email, payment, address); missing_tickets; unknown_holds; invalid_price_type; invalid_body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -490,7 +490,7 @@ export interface components {
          * @description How the patron gets the tickets.
          * @enum {string}
          */
-        Delivery: "email" | "mail";
+        Delivery: "email" | "mail" | "print" | "will_call";
         /** @description Every refusal's JSON body: `{"error": {"code", "message", "details"?}}`. */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];

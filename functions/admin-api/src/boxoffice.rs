@@ -1,0 +1,421 @@
+//! The box office (`box_office` role and above): staff carts on the same holds as the web —
+//! so a seat is never sold twice between the window and the web — and the window's sale:
+//! cash with change, a card through the venue's Stripe account, or complimentary tickets (a
+//! reason, and the comp permission). Handlers parse and map errors; `Holds` and `Checkout`
+//! decide.
+
+use crate::AdminState;
+use crate::audit::staff_did;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use marquee_app::checkout::{CheckoutRequest, WindowPayment, WindowSaleRequest};
+use marquee_app::holds::{CartContents, HoldWanted, STAFF_HOLD_SECONDS};
+use marquee_domain::records::{AuditKind, CartStatus, SaleMethod};
+use marquee_domain::{CartId, Delivery, Email, Invalid, OrderStatus, Permission, Totals};
+use marquee_platform::auth::StaffAuth;
+use marquee_platform::payments::PaymentMode;
+use marquee_platform::refusals::cart_not_found;
+use marquee_platform::requests::HoldBody;
+use marquee_platform::{ApiError, http::Json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// A box office cart and its holds.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffCartView {
+    cart_id: String,
+    status: CartStatus,
+    /// Tickets it may still hold.
+    remaining: u32,
+    /// How long each hold lasts, in seconds.
+    hold_seconds: u32,
+    /// When the first of its holds expires, if it holds anything (RFC 3339).
+    expires_at: Option<String>,
+    items: Vec<StaffCartItem>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffCartItem {
+    hold_id: String,
+    performance_id: String,
+    /// The seat's id, or `null` for a general-admission place.
+    seat_id: Option<String>,
+    /// The general-admission area's id, for a place.
+    area_id: Option<String>,
+    zone: String,
+    expires_at: String,
+}
+
+fn millis(at: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(at)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn view(contents: CartContents) -> StaffCartView {
+    let items = contents
+        .holds
+        .iter()
+        .map(|h| {
+            let (seat_id, area_id) = match &h.spot {
+                marquee_domain::records::Spot::Seat { seat, .. } => (Some(seat.to_string()), None),
+                marquee_domain::records::Spot::Area(area) => (None, Some(area.to_string())),
+            };
+            StaffCartItem {
+                hold_id: h.hold_id.to_string(),
+                performance_id: h.performance_id.to_string(),
+                seat_id,
+                area_id,
+                zone: h.zone.to_string(),
+                expires_at: millis(h.expires_at),
+            }
+        })
+        .collect();
+    StaffCartView {
+        cart_id: contents.cart.id.to_string(),
+        status: contents.cart.status,
+        remaining: contents.remaining(),
+        hold_seconds: STAFF_HOLD_SECONDS,
+        expires_at: contents.expires_at().map(millis),
+        items,
+    }
+}
+
+/// The staff member's access to a box office cart of this venue.
+async fn access(
+    state: &AdminState,
+    auth: &StaffAuth,
+    raw: &str,
+) -> Result<marquee_app::holds::CartAccess, ApiError> {
+    let id = CartId::parse(raw).map_err(|_| cart_not_found())?;
+    Ok(state.holds.staff_access(&auth.tenant, &id).await?)
+}
+
+/// Open a box office cart: its holds last longer than a patron's and it may hold a group.
+#[utoipa::path(post, path = "/admin/v1/carts",
+    responses((status = 201, body = StaffCartView), (status = 401), (status = 403), (status = 503, description = "busy")),
+    security(("staff" = [])))]
+pub async fn create_cart(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+) -> Result<(StatusCode, axum::Json<StaffCartView>), ApiError> {
+    auth.require(Permission::Sell)?;
+    let created = state
+        .holds
+        .create_staff_cart(&auth.tenant, &auth.email)
+        .await?;
+    let contents = CartContents {
+        cart: created.cart,
+        holds: Vec::new(),
+    };
+    Ok((StatusCode::CREATED, axum::Json(view(contents))))
+}
+
+/// A box office cart with its live holds.
+#[utoipa::path(get, path = "/admin/v1/carts/{cartId}", params(("cartId" = String, Path)),
+    responses((status = 200, body = StaffCartView), (status = 401), (status = 403), (status = 404, description = "cart_not_found"), (status = 503, description = "busy")),
+    security(("staff" = [])))]
+pub async fn get_cart(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(cart_id): Path<String>,
+) -> Result<axum::Json<StaffCartView>, ApiError> {
+    auth.require(Permission::Sell)?;
+    let access = access(&state, &auth, &cart_id).await?;
+    let contents = state.holds.contents(&auth.tenant, &access).await?;
+    Ok(axum::Json(view(contents)))
+}
+
+/// Hold seats (explicit, best available) or general-admission places, as a patron's cart
+/// does: the same seats, the same conditional writes.
+#[utoipa::path(post, path = "/admin/v1/carts/{cartId}/holds", params(("cartId" = String, Path)), request_body = HoldBody,
+    responses((status = 201, body = StaffCartView), (status = 400, description = "malformed_json"), (status = 401), (status = 403),
+        (status = 404, description = "cart_not_found; no such performance"),
+        (status = 409, description = "seat_unavailable with details.seats; not_on_sale; cart_not_open"),
+        (status = 422, description = "limit_exceeded; unknown_seats; invalid_field; invalid_body"), (status = 503, description = "busy")),
+    security(("staff" = [])))]
+pub async fn add_hold(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(cart_id): Path<String>,
+    Json(body): Json<HoldBody>,
+) -> Result<(StatusCode, axum::Json<StaffCartView>), ApiError> {
+    auth.require(Permission::Sell)?;
+    let access = access(&state, &auth, &cart_id).await?;
+    let performance_id = body.performance_id.clone();
+    let wanted = HoldWanted::try_from(body)?;
+    state
+        .holds
+        .hold_for_staff(&auth.tenant, &access, &performance_id, &wanted)
+        .await?;
+    let contents = state.holds.contents(&auth.tenant, &access).await?;
+    Ok((StatusCode::CREATED, axum::Json(view(contents))))
+}
+
+/// Release one hold of a box office cart.
+#[utoipa::path(delete, path = "/admin/v1/carts/{cartId}/holds/{holdId}", params(("cartId" = String, Path), ("holdId" = String, Path)),
+    responses((status = 200, body = StaffCartView), (status = 401), (status = 403), (status = 404, description = "cart_not_found; no such hold"),
+        (status = 409, description = "cart_not_open"), (status = 503, description = "busy")),
+    security(("staff" = [])))]
+pub async fn release_hold(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path((cart_id, hold_id)): Path<(String, String)>,
+) -> Result<axum::Json<StaffCartView>, ApiError> {
+    auth.require(Permission::Sell)?;
+    let access = access(&state, &auth, &cart_id).await?;
+    state.holds.release(&auth.tenant, &access, &hold_id).await?;
+    let contents = state.holds.contents(&auth.tenant, &access).await?;
+    Ok(axum::Json(view(contents)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuoteBody {
+    /// One per held ticket (a box office cart holds at most 100).
+    #[schema(max_items = 100)]
+    tickets: Vec<SaleTicket>,
+    /// Complimentary: the quote is 0 (what the comp is worth is the quote without it).
+    #[serde(default)]
+    comp: bool,
+}
+
+/// What selling the cart's tickets at these price types costs, priced as the sale will be:
+/// the total to ask for before taking cash or a card.
+#[utoipa::path(post, path = "/admin/v1/carts/{cartId}/quote", params(("cartId" = String, Path)), request_body = QuoteBody,
+    responses((status = 200, body = Totals), (status = 400, description = "malformed_json"), (status = 401), (status = 403),
+        (status = 404, description = "cart_not_found"), (status = 410, description = "holds_expired"),
+        (status = 422, description = "missing_tickets; unknown_holds; invalid_price_type; invalid_field; invalid_body"),
+        (status = 503, description = "busy")),
+    security(("staff" = [])))]
+pub async fn quote(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(cart_id): Path<String>,
+    Json(body): Json<QuoteBody>,
+) -> Result<axum::Json<Totals>, ApiError> {
+    auth.require(Permission::Sell)?;
+    let access = access(&state, &auth, &cart_id).await?;
+    let tickets: Vec<(String, String)> = body
+        .tickets
+        .into_iter()
+        .map(|t| (t.hold_id, t.price_type))
+        .collect();
+    if tickets.is_empty() {
+        return Err(Invalid::new("tickets", "list a price type for every held ticket").into());
+    }
+    let totals = state
+        .checkout
+        .quote(&auth.tenant, &access, &tickets, body.comp)
+        .await?;
+    Ok(axum::Json(totals))
+}
+
+/// Who the tickets are for; none for an anonymous walk-up.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SalePatron {
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SaleTicket {
+    hold_id: String,
+    #[schema(example = "adult")]
+    price_type: String,
+}
+
+/// How the sale is paid.
+#[derive(Deserialize, ToSchema)]
+#[serde(
+    tag = "method",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
+pub enum SalePayment {
+    /// Cash handed over, in minor units: at least the total.
+    Cash {
+        #[schema(minimum = 0, maximum = 99_999_999)]
+        tendered: i64,
+    },
+    /// A card through the venue's Stripe account (the answer carries the PaymentIntent).
+    Card,
+    /// Complimentary tickets: price 0, a reason, and the comp permission.
+    Comp { reason: String },
+    /// Held until a deadline, to pay later (not available yet: refused).
+    Reserve {
+        #[expect(
+            dead_code,
+            reason = "refused until reservations are built; the shape is the contract's"
+        )]
+        until: String,
+    },
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SellBody {
+    patron: Option<SalePatron>,
+    /// One per held ticket (a box office cart holds at most 100).
+    #[schema(max_items = 100)]
+    tickets: Vec<SaleTicket>,
+    payment: SalePayment,
+    delivery: Delivery,
+    /// The postal address of a `mail` delivery (not available at the window yet: refused).
+    #[schema(value_type = Option<Object>)]
+    address: Option<serde_json::Value>,
+}
+
+/// A card payment to confirm with Stripe.js on the venue's account.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SalePaymentView {
+    client_secret: String,
+    payment_intent_id: String,
+    stripe_account: Option<String>,
+    publishable_key: String,
+    mode: PaymentMode,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SoldView {
+    order_id: String,
+    number: String,
+    /// `paid` for cash and comps; `pending` until a card payment succeeds.
+    status: OrderStatus,
+    totals: Totals,
+    /// Cash to hand back, in minor units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    change_due: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment: Option<SalePaymentView>,
+}
+
+/// Sell a box office cart: cash (change due), card, or complimentary. Cash and comps are
+/// paid at once and the seats sold; a card sale is pending until its payment succeeds.
+#[utoipa::path(post, path = "/admin/v1/carts/{cartId}/sell", params(("cartId" = String, Path)), request_body = SellBody,
+    responses((status = 201, body = SoldView), (status = 400, description = "malformed_json"), (status = 401),
+        (status = 403, description = "forbidden: selling, or comps, are not this role's"),
+        (status = 404, description = "cart_not_found"),
+        (status = 409, description = "cart_not_open; cart_changed; seats_taken; payments_not_ready"),
+        (status = 410, description = "holds_expired"),
+        (status = 422, description = "invalid_field (tendered below the total, reason, delivery, email, payment, address); missing_tickets; unknown_holds; invalid_price_type; invalid_body"),
+        (status = 503, description = "busy")),
+    security(("staff" = [])))]
+pub async fn sell(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(cart_id): Path<String>,
+    Json(body): Json<SellBody>,
+) -> Result<(StatusCode, axum::Json<SoldView>), ApiError> {
+    auth.require(Permission::Sell)?;
+    let payment = match body.payment {
+        SalePayment::Cash { tendered } => WindowPayment::Cash { tendered },
+        SalePayment::Card => WindowPayment::Card,
+        SalePayment::Comp { reason } => {
+            auth.require(Permission::Comp)?;
+            WindowPayment::Comp { reason }
+        }
+        SalePayment::Reserve { .. } => {
+            return Err(Invalid::new(
+                "payment",
+                "reserving until a deadline is not available yet: take cash or a card, or keep the seats held",
+            )
+            .into());
+        }
+    };
+    if body.delivery == Delivery::Mail || body.address.is_some() {
+        return Err(Invalid::new(
+            "delivery",
+            "posting tickets from the window is not available yet: print them, email them or keep them for collection",
+        )
+        .into());
+    }
+    let (name, email) = match &body.patron {
+        Some(patron) => {
+            let email = match patron.email.as_deref().map(str::trim) {
+                Some(raw) if !raw.is_empty() => {
+                    Some(Email::parse(raw).map_err(|e| Invalid::new("email", e.message))?)
+                }
+                _ => None,
+            };
+            if patron
+                .phone
+                .as_deref()
+                .is_some_and(|p| p.chars().count() > 40)
+            {
+                return Err(Invalid::new("phone", "at most 40 characters").into());
+            }
+            (
+                marquee_domain::names::parse_display_name(&patron.name)?,
+                email,
+            )
+        }
+        None => ("Box office customer".to_owned(), None),
+    };
+    let access = access(&state, &auth, &cart_id).await?;
+    let request = CheckoutRequest {
+        email,
+        name,
+        delivery: body.delivery,
+        tickets: body
+            .tickets
+            .into_iter()
+            .map(|t| (t.hold_id, t.price_type))
+            .collect(),
+        patron: None,
+        window: Some(WindowSaleRequest {
+            by: auth.email.clone(),
+            payment,
+        }),
+    };
+    let done = state
+        .checkout
+        .checkout(&auth.tenant, &access, request)
+        .await?;
+    let sale = done.order.sale.clone();
+    let comp = sale.as_ref().is_some_and(|s| s.method == SaleMethod::Comp);
+    staff_did(
+        &state,
+        &auth,
+        if comp {
+            AuditKind::TicketsComped
+        } else {
+            AuditKind::OrderSold
+        },
+        format!("order {}", done.order.number),
+        None,
+        Some(json!({
+            "method": sale.as_ref().map(|s| s.method),
+            "tickets": done.order.tickets.len(),
+            "total": done.order.totals.total,
+            "reason": sale.as_ref().and_then(|s| s.reason.clone()),
+        })),
+    )
+    .await;
+    let payment = done.payment.map(|intent| SalePaymentView {
+        client_secret: intent.client_secret,
+        payment_intent_id: intent.id,
+        stripe_account: done.order.stripe_account.clone(),
+        publishable_key: state.payments.publishable_key().to_owned(),
+        mode: state.payments.mode(),
+    });
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(SoldView {
+            order_id: done.order.id.to_string(),
+            number: done.order.number.to_string(),
+            status: done.order.status,
+            totals: done.order.totals,
+            change_due: sale.and_then(|s| s.change),
+            payment,
+        }),
+    ))
+}

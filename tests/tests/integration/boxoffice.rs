@@ -1,0 +1,390 @@
+//! The box office over HTTP against the local stack: a clerk sells at the window from a
+//! staff cart on the same seats as the web — cash with change, a card through the venue's
+//! account, comps for a reason and only for roles allowed to give them — and two clerks and
+//! a web patron racing for one seat: one wins, the others hear "taken" at once.
+
+use crate::checkout::VISA;
+use crate::helpers::{Reply, TestApp, spawn_app};
+use crate::holds::Show;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+impl TestApp {
+    /// A box office cart of `token`'s, holding `seats` of the show.
+    async fn window_cart(&self, show: &Show, token: &str, seats: &[&str]) -> Value {
+        let host = &show.venue.host;
+        let cart = self
+            .post(host, "/admin/v1/carts", Some(token), json!({}))
+            .await;
+        assert_eq!(cart.status, StatusCode::CREATED, "{}", cart.body);
+        let id = cart.body["cartId"].as_str().unwrap();
+        let held = self
+            .post(
+                host,
+                &format!("/admin/v1/carts/{id}/holds"),
+                Some(token),
+                json!({ "performanceId": show.performance, "seats": seats }),
+            )
+            .await;
+        assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+        held.body
+    }
+
+    async fn sell(&self, show: &Show, token: &str, cart: &Value, body: Value) -> Reply {
+        let tickets: Vec<Value> = cart["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| json!({ "holdId": i["holdId"], "priceType": "adult" }))
+            .collect();
+        let mut body = body;
+        body["tickets"] = json!(tickets);
+        self.post(
+            &show.venue.host,
+            &format!("/admin/v1/carts/{}/sell", cart["cartId"].as_str().unwrap()),
+            Some(token),
+            body,
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_clerk_sells_for_cash_with_change_and_the_seats_are_sold_at_once() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let clerk = app
+        .add_staff(
+            &show.venue,
+            &show.token,
+            "cash-clerk@example.org",
+            "box_office",
+        )
+        .await;
+    let cart = app
+        .window_cart(&show, &clerk, &[&show.seats[0][0], &show.seats[0][1]])
+        .await;
+    assert_eq!(
+        cart["holdSeconds"], 1800,
+        "a box office hold lasts 30 minutes"
+    );
+    assert_eq!(app.statuses(&show).await, "hhff", "patrons see them taken");
+
+    // The clerk asks for the total first.
+    let tickets: Vec<Value> = cart["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| json!({ "holdId": i["holdId"], "priceType": "adult" }))
+        .collect();
+    let quote_path = format!("/admin/v1/carts/{}/quote", cart["cartId"].as_str().unwrap());
+    let quote = app
+        .post(
+            &show.venue.host,
+            &quote_path,
+            Some(&clerk),
+            json!({ "tickets": tickets }),
+        )
+        .await;
+    assert_eq!(quote.status, StatusCode::OK, "{}", quote.body);
+    assert_eq!(quote.body["total"], 10_000);
+    let comp_quote = app
+        .post(
+            &show.venue.host,
+            &quote_path,
+            Some(&clerk),
+            json!({ "tickets": tickets, "comp": true }),
+        )
+        .await;
+    assert_eq!(comp_quote.body["total"], 0);
+
+    // Short of the total: refused, nothing changes.
+    let short = app
+        .sell(
+            &show,
+            &clerk,
+            &cart,
+            json!({ "payment": { "method": "cash", "tendered": 9_999 }, "delivery": "print" }),
+        )
+        .await;
+    assert_eq!(
+        short.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        short.body
+    );
+    assert_eq!(short.body["error"]["details"]["field"], "tendered");
+    assert_eq!(app.statuses(&show).await, "hhff");
+
+    let sold = app
+        .sell(
+            &show,
+            &clerk,
+            &cart,
+            json!({ "payment": { "method": "cash", "tendered": 12_000 }, "delivery": "print" }),
+        )
+        .await;
+    assert_eq!(sold.status, StatusCode::CREATED, "{}", sold.body);
+    assert_eq!(sold.body["status"], "paid");
+    assert_eq!(sold.body["totals"]["total"], 10_000, "2 × $50.00");
+    assert_eq!(sold.body["changeDue"], 2_000);
+    assert!(sold.body.get("payment").is_none());
+    assert_eq!(app.statuses(&show).await, "ssff");
+
+    // The trail says who sold it and how.
+    let audit = app
+        .get(
+            &show.venue.host,
+            "/admin/v1/audit?kind=order_sold",
+            Some(&show.token),
+        )
+        .await;
+    let entry = &audit.body["entries"][0];
+    assert_eq!(entry["staff"], "cash-clerk@example.org", "{}", audit.body);
+    assert!(entry["after"].to_string().contains("cash"), "{entry}");
+}
+
+#[tokio::test]
+async fn comps_need_a_reason_and_a_role_that_may_give_them() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let clerk = app
+        .add_staff(
+            &show.venue,
+            &show.token,
+            "comp-clerk@example.org",
+            "box_office",
+        )
+        .await;
+    let cart = app.window_cart(&show, &clerk, &[&show.seats[0][0]]).await;
+    let comp = json!({ "payment": { "method": "comp", "reason": "Press night" }, "delivery": "will_call", "patron": { "name": "A Critic" } });
+    let refused = app.sell(&show, &clerk, &cart, comp.clone()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+    // The owner's own cart: no reason, refused; with one, free and paid.
+    let cart = app
+        .window_cart(&show, &show.token, &[&show.seats[0][1]])
+        .await;
+    let no_reason = app
+        .sell(
+            &show,
+            &show.token,
+            &cart,
+            json!({ "payment": { "method": "comp", "reason": " " }, "delivery": "will_call" }),
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_reason.body["error"]["details"]["field"], "reason");
+    let given = app.sell(&show, &show.token, &cart, comp).await;
+    assert_eq!(given.status, StatusCode::CREATED, "{}", given.body);
+    assert_eq!(given.body["status"], "paid");
+    assert_eq!(given.body["totals"]["total"], 0);
+    assert_eq!(
+        app.statuses(&show).await,
+        "hsff",
+        "the clerk's seat stays held"
+    );
+}
+
+#[tokio::test]
+async fn a_card_sale_at_the_window_is_paid_through_the_venues_account() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let cart = app
+        .window_cart(&show, &show.token, &[&show.seats[0][2]])
+        .await;
+    let sold = app
+        .sell(
+            &show,
+            &show.token,
+            &cart,
+            json!({ "payment": { "method": "card" }, "delivery": "email",
+                    "patron": { "name": "Phone Caller", "email": "caller@example.org", "phone": "+1 555 0100" } }),
+        )
+        .await;
+    assert_eq!(sold.status, StatusCode::CREATED, "{}", sold.body);
+    assert_eq!(sold.body["status"], "pending");
+    assert!(sold.body["payment"]["clientSecret"].is_string());
+    assert_eq!(app.pay(&sold.body, VISA).await.status, StatusCode::OK);
+    let order_id = sold.body["orderId"].as_str().unwrap();
+    let mut paid = false;
+    for _ in 0..100 {
+        let order = app
+            .get(
+                &show.venue.host,
+                &format!("/admin/v1/orders/{order_id}"),
+                Some(&show.token),
+            )
+            .await;
+        assert_eq!(order.status, StatusCode::OK, "{}", order.body);
+        if order.body["status"] == "paid" {
+            paid = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(paid, "the card payment completes the sale");
+    assert_eq!(app.statuses(&show).await, "ffsf");
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_and_other_carts_are_not_found() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let host = show.venue.host.clone();
+    let cart = app
+        .window_cart(&show, &show.token, &[&show.seats[0][0]])
+        .await;
+    for (body, field) in [
+        (
+            json!({ "payment": { "method": "cash", "tendered": 5_000 }, "delivery": "email" }),
+            "delivery",
+        ),
+        (
+            json!({ "payment": { "method": "reserve", "until": "2030-01-01T00:00:00Z" }, "delivery": "will_call" }),
+            "payment",
+        ),
+        (
+            json!({ "payment": { "method": "cash", "tendered": 5_000 }, "delivery": "mail" }),
+            "delivery",
+        ),
+        (
+            json!({ "payment": { "method": "cash", "tendered": 5_000 }, "delivery": "print", "patron": { "name": "X", "email": "not an email" } }),
+            "email",
+        ),
+    ] {
+        let refused = app.sell(&show, &show.token, &cart, body.clone()).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            refused.body
+        );
+        assert_eq!(refused.body["error"]["details"]["field"], field, "{body}");
+    }
+    assert_eq!(app.statuses(&show).await, "hfff", "nothing was sold");
+
+    // A patron's cart is not a box office cart; another venue's staff find nothing.
+    let patron = app.new_cart(&host).await;
+    let path = format!("/admin/v1/carts/{}", patron.0);
+    let reply = app.get(&host, &path, Some(&show.token)).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
+    let other = app.create_venue().await;
+    let other_owner = app.login_owner(&other).await;
+    let path = format!("/admin/v1/carts/{}", cart["cartId"].as_str().unwrap());
+    let reply = app.get(&other.host, &path, Some(&other_owner)).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    // A scanner may not sell.
+    let scanner = app
+        .add_staff(&show.venue, &show.token, "box-door@example.org", "scanner")
+        .await;
+    let reply = app
+        .call(
+            Method::POST,
+            &host,
+            "/admin/v1/carts",
+            Some(&scanner),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+}
+
+/// Two clerks and a web patron go for the same seat at once: exactly one holds it, and the
+/// others are told it is taken.
+#[tokio::test]
+async fn two_clerks_and_a_web_patron_race_for_one_seat_and_one_wins() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let host = show.venue.host.clone();
+    let seat = show.seats[0][3].clone();
+    let first = app
+        .add_staff(
+            &show.venue,
+            &show.token,
+            "race-first@example.org",
+            "box_office",
+        )
+        .await;
+    let second = app
+        .add_staff(
+            &show.venue,
+            &show.token,
+            "race-second@example.org",
+            "box_office",
+        )
+        .await;
+    for round in 0..5 {
+        let mut carts = Vec::new();
+        for token in [&first, &second] {
+            let cart = app
+                .post(&host, "/admin/v1/carts", Some(token), json!({}))
+                .await;
+            carts.push((
+                token.clone(),
+                cart.body["cartId"].as_str().unwrap().to_owned(),
+            ));
+        }
+        let web = app.new_cart(&host).await;
+        let hold = json!({ "performanceId": show.performance, "seats": [seat] });
+        let (path_a, path_b) = (
+            format!("/admin/v1/carts/{}/holds", carts[0].1),
+            format!("/admin/v1/carts/{}/holds", carts[1].1),
+        );
+        let wanted = [seat.as_str()];
+        let (a, b, c) = tokio::join!(
+            app.post(&host, &path_a, Some(&carts[0].0), hold.clone()),
+            app.post(&host, &path_b, Some(&carts[1].0), hold.clone()),
+            app.hold_seats(&show, &web, &wanted),
+        );
+        let replies = [&a, &b, &c];
+        let won = replies
+            .iter()
+            .filter(|r| r.status == StatusCode::CREATED)
+            .count();
+        assert_eq!(won, 1, "round {round}: {replies:?}");
+        for lost in replies.iter().filter(|r| r.status != StatusCode::CREATED) {
+            assert_eq!(lost.status, StatusCode::CONFLICT, "{}", lost.body);
+            assert_eq!(
+                lost.body["error"]["code"], "seat_unavailable",
+                "{}",
+                lost.body
+            );
+        }
+        // Whoever won lets go for the next round.
+        let (path, token) = if a.status == StatusCode::CREATED {
+            (
+                format!(
+                    "/admin/v1/carts/{}/holds/{}",
+                    carts[0].1,
+                    a.body["items"][0]["holdId"].as_str().unwrap()
+                ),
+                Some(carts[0].0.as_str()),
+            )
+        } else if b.status == StatusCode::CREATED {
+            (
+                format!(
+                    "/admin/v1/carts/{}/holds/{}",
+                    carts[1].1,
+                    b.body["items"][0]["holdId"].as_str().unwrap()
+                ),
+                Some(carts[1].0.as_str()),
+            )
+        } else {
+            let hold_id = c.body["items"][0]["holdId"].as_str().unwrap().to_owned();
+            let released = app
+                .cart_call(
+                    Method::DELETE,
+                    &host,
+                    &format!("/api/v1/carts/{}/holds/{hold_id}", web.0),
+                    &web.1,
+                    None,
+                )
+                .await;
+            assert_eq!(released.status, StatusCode::OK);
+            continue;
+        };
+        let released = app.call(Method::DELETE, &host, &path, token, None).await;
+        assert_eq!(released.status, StatusCode::OK, "{}", released.body);
+    }
+}
