@@ -69,9 +69,16 @@ pub struct DaySummary {
     /// Orders paid by card, and their amount.
     card_orders: i64,
     card_amount: i64,
-    /// Orders that cost nothing (comps and 100 % codes).
+    /// Orders that cost nothing without being comps (free prices, 100 % codes).
     free_orders: i64,
     promo_orders: i64,
+    /// Box office sales paid in cash: the amount is what the drawers should hold.
+    cash_orders: i64,
+    cash_amount: i64,
+    /// Complimentary tickets given by staff, and what they would have cost.
+    comp_orders: i64,
+    comp_tickets: i64,
+    comp_value: i64,
     refunds: i64,
     refunded: i64,
     refunded_tickets: i64,
@@ -95,6 +102,11 @@ impl DaySummary {
             card_amount: figures.get(day::CARD_AMOUNT),
             free_orders: figures.get(day::FREE_ORDERS),
             promo_orders: figures.get(day::PROMO_ORDERS),
+            cash_orders: figures.get(day::CASH_ORDERS),
+            cash_amount: figures.get(day::CASH_AMOUNT),
+            comp_orders: figures.get(day::COMP_ORDERS),
+            comp_tickets: figures.get(day::COMP_TICKETS),
+            comp_value: figures.get(day::COMP_VALUE),
             refunds: figures.get(day::REFUNDS),
             refunded,
             refunded_tickets: figures.get(day::REFUNDED_TICKETS),
@@ -114,6 +126,11 @@ impl DaySummary {
         self.card_amount += other.card_amount;
         self.free_orders += other.free_orders;
         self.promo_orders += other.promo_orders;
+        self.cash_orders += other.cash_orders;
+        self.cash_amount += other.cash_amount;
+        self.comp_orders += other.comp_orders;
+        self.comp_tickets += other.comp_tickets;
+        self.comp_value += other.comp_value;
         self.refunds += other.refunds;
         self.refunded += other.refunded;
         self.refunded_tickets += other.refunded_tickets;
@@ -149,7 +166,44 @@ pub struct EndOfDayReport {
     #[schema(value_type = String, example = "USD")]
     currency: Currency,
     summary: DaySummary,
+    /// Box office sales per staff member (online sales are the summary less these).
+    by_staff: Vec<StaffSales>,
     lines: Vec<SalesLine>,
+}
+
+/// One staff member's box office sales of the day; money in minor units.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffSales {
+    staff: String,
+    orders: i64,
+    tickets: i64,
+    total: i64,
+    /// Cash taken: what this member's drawer should hold.
+    cash_orders: i64,
+    cash_amount: i64,
+    card_orders: i64,
+    card_amount: i64,
+    comp_orders: i64,
+    comp_tickets: i64,
+}
+
+impl StaffSales {
+    fn of(staff: &str, figures: &Figures) -> Self {
+        use marquee_domain::reports::staff as f;
+        Self {
+            staff: staff.to_owned(),
+            orders: figures.get(f::ORDERS),
+            tickets: figures.get(f::TICKETS),
+            total: figures.get(f::TOTAL),
+            cash_orders: figures.get(f::CASH_ORDERS),
+            cash_amount: figures.get(f::CASH_AMOUNT),
+            card_orders: figures.get(f::CARD_ORDERS),
+            card_amount: figures.get(f::CARD_AMOUNT),
+            comp_orders: figures.get(f::COMP_ORDERS),
+            comp_tickets: figures.get(f::COMP_TICKETS),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -303,6 +357,11 @@ pub async fn end_of_day(
         date,
         currency,
         summary: DaySummary::of(&figures.day),
+        by_staff: figures
+            .staff
+            .iter()
+            .map(|(staff, f)| StaffSales::of(staff, f))
+            .collect(),
         lines: figures.lines.iter().map(|l| names.line(l)).collect(),
     };
     match query.format.unwrap_or_default() {
@@ -467,7 +526,7 @@ fn end_of_day_csv(report: &EndOfDayReport) -> Result<Vec<u8>, ApiError> {
     let mut out = csv::WriterBuilder::new()
         .flexible(true)
         .from_writer(Vec::new());
-    let summary: [(&str, String); 16] = [
+    let summary: [(&str, String); 21] = [
         ("Date", report.date.to_string()),
         ("Currency", report.currency.to_string()),
         ("Orders", s.orders.to_string()),
@@ -481,6 +540,11 @@ fn end_of_day_csv(report: &EndOfDayReport) -> Result<Vec<u8>, ApiError> {
         ("Card amount", money(s.card_amount)),
         ("Free orders", s.free_orders.to_string()),
         ("Promo code orders", s.promo_orders.to_string()),
+        ("Cash orders", s.cash_orders.to_string()),
+        ("Cash amount", money(s.cash_amount)),
+        ("Comp orders", s.comp_orders.to_string()),
+        ("Comp tickets", s.comp_tickets.to_string()),
+        ("Comp value", money(s.comp_value)),
         ("Refunds", s.refunds.to_string()),
         ("Refunded", money(s.refunded)),
         ("Net", money(s.net)),
@@ -491,6 +555,37 @@ fn end_of_day_csv(report: &EndOfDayReport) -> Result<Vec<u8>, ApiError> {
             .map_err(csv_error)?;
     }
     out.write_record([""]).map_err(csv_error)?;
+    if !report.by_staff.is_empty() {
+        out.write_record([
+            "Staff",
+            "Orders",
+            "Tickets",
+            "Total",
+            "Cash orders",
+            "Cash",
+            "Card orders",
+            "Card",
+            "Comp orders",
+            "Comp tickets",
+        ])
+        .map_err(csv_error)?;
+        for st in &report.by_staff {
+            out.write_record([
+                csv_safe(&st.staff),
+                st.orders.to_string(),
+                st.tickets.to_string(),
+                money(st.total),
+                st.cash_orders.to_string(),
+                money(st.cash_amount),
+                st.card_orders.to_string(),
+                money(st.card_amount),
+                st.comp_orders.to_string(),
+                st.comp_tickets.to_string(),
+            ])
+            .map_err(csv_error)?;
+        }
+        out.write_record([""]).map_err(csv_error)?;
+    }
     out.write_record(LINE_HEADER).map_err(csv_error)?;
     for l in &report.lines {
         out.write_record(line_record(l, report.currency))

@@ -4,7 +4,7 @@
 //! once per key (stream records arrive at least once), so reading a day's report is reading
 //! a handful of items, however many orders the venue has.
 
-use crate::records::OrderRecord;
+use crate::records::{OrderRecord, SaleMethod};
 use crate::{OrderStatus, Timezone};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -24,6 +24,27 @@ pub mod day {
     pub const REFUNDS: &str = "refunds";
     pub const REFUNDED: &str = "refunded";
     pub const REFUNDED_TICKETS: &str = "refundedTickets";
+    /// Box office sales paid in cash: what goes in the drawer.
+    pub const CASH_ORDERS: &str = "cashOrders";
+    pub const CASH_AMOUNT: &str = "cashAmount";
+    /// Complimentary tickets given by staff, and what they would have cost.
+    pub const COMP_ORDERS: &str = "compOrders";
+    pub const COMP_TICKETS: &str = "compTickets";
+    pub const COMP_VALUE: &str = "compValue";
+}
+
+/// One staff member's box office sales on a day, as attribute names (`orders`, `tickets`
+/// and `total` as in [`day`], with the cash, card and comp parts).
+pub mod staff {
+    pub const ORDERS: &str = "orders";
+    pub const TICKETS: &str = "tickets";
+    pub const TOTAL: &str = "total";
+    pub const CASH_ORDERS: &str = "cashOrders";
+    pub const CASH_AMOUNT: &str = "cashAmount";
+    pub const CARD_ORDERS: &str = "cardOrders";
+    pub const CARD_AMOUNT: &str = "cardAmount";
+    pub const COMP_ORDERS: &str = "compOrders";
+    pub const COMP_TICKETS: &str = "compTickets";
 }
 
 /// A ticket line's figures (per performance × price type × zone), as attribute names.
@@ -71,6 +92,10 @@ pub enum Target {
     Seat {
         performance: String,
         seat: String,
+    },
+    /// A staff member's box office sales of the day.
+    Staff {
+        staff: String,
     },
 }
 
@@ -157,7 +182,11 @@ pub fn report_changes(
         && let Some(date) = new.paid_at.as_deref().and_then(|at| local_date(at, zone))
     {
         let totals = &new.totals;
-        let card = totals.total > 0;
+        let method = new.sale.as_ref().map(|s| s.method);
+        let cash = method == Some(SaleMethod::Cash);
+        let comp = method == Some(SaleMethod::Comp);
+        let card = totals.total > 0 && !cash;
+        let tickets = new.tickets.len() as i64;
         let mut increments = Vec::new();
         bump(
             &mut increments,
@@ -172,10 +201,41 @@ pub fn report_changes(
                 (day::TAX, totals.tax),
                 (day::CARD_ORDERS, i64::from(card)),
                 (day::CARD_AMOUNT, if card { totals.total } else { 0 }),
-                (day::FREE_ORDERS, i64::from(!card)),
+                (day::FREE_ORDERS, i64::from(totals.total == 0 && !comp)),
                 (day::PROMO_ORDERS, i64::from(new.promo.is_some())),
+                (day::CASH_ORDERS, i64::from(cash)),
+                (day::CASH_AMOUNT, if cash { totals.total } else { 0 }),
+                (day::COMP_ORDERS, i64::from(comp)),
+                (day::COMP_TICKETS, if comp { tickets } else { 0 }),
+                (
+                    day::COMP_VALUE,
+                    new.sale
+                        .as_ref()
+                        .and_then(|s| s.comp_value)
+                        .filter(|_| comp)
+                        .unwrap_or(0),
+                ),
             ],
         );
+        if let Some(sale) = &new.sale {
+            bump(
+                &mut increments,
+                Target::Staff {
+                    staff: sale.by.to_string(),
+                },
+                &[
+                    (staff::ORDERS, 1),
+                    (staff::TICKETS, tickets),
+                    (staff::TOTAL, totals.total),
+                    (staff::CASH_ORDERS, i64::from(cash)),
+                    (staff::CASH_AMOUNT, if cash { totals.total } else { 0 }),
+                    (staff::CARD_ORDERS, i64::from(card)),
+                    (staff::CARD_AMOUNT, if card { totals.total } else { 0 }),
+                    (staff::COMP_ORDERS, i64::from(comp)),
+                    (staff::COMP_TICKETS, if comp { tickets } else { 0 }),
+                ],
+            );
+        }
         for ticket in &new.tickets {
             bump(
                 &mut increments,

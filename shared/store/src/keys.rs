@@ -215,6 +215,13 @@ pub fn report_line_sk(performance: &str, price_type: &str, zone: &str) -> String
     format!("{REPORT_LINE_PREFIX}{performance}#{price_type}#{zone}")
 }
 
+/// A staff member's box office sales on the day (under [`report_day`]).
+pub const REPORT_STAFF_PREFIX: &str = "STAFF#";
+
+pub fn report_staff_sk(staff: &str) -> String {
+    format!("{REPORT_STAFF_PREFIX}{staff}")
+}
+
 /// A performance's demand figures: `demand_zone_sk` per zone (sold, and how soon after
 /// sales opened) and `demand_seat_sk` per seat that was held and let go.
 pub fn demand(tenant: &TenantId, performance: &str) -> String {

@@ -47,6 +47,8 @@ pub struct LineFigures {
 pub struct DayFigures {
     pub day: Figures,
     pub lines: Vec<LineFigures>,
+    /// Box office sales per staff member (by email), in email order.
+    pub staff: Vec<(String, Figures)>,
 }
 
 /// A performance's demand figures: per zone and per tried seat, by id.
@@ -113,6 +115,11 @@ impl Store {
                     keys::demand(tenant, performance),
                     keys::demand_seat_sk(seat),
                     vec![("seat", seat.as_str())],
+                ),
+                Target::Staff { staff } => (
+                    day_pk.clone(),
+                    keys::report_staff_sk(staff),
+                    vec![("staff", staff.as_str())],
                 ),
             };
             let mut update = Update::builder()
@@ -200,10 +207,13 @@ impl Store {
                         zone: text("zone"),
                         figures: numbers,
                     });
+                } else if text(keys::SK).starts_with(keys::REPORT_STAFF_PREFIX) {
+                    figures.staff.push((text("staff"), numbers));
                 }
             }
             start = out.last_evaluated_key;
             if start.is_none() {
+                figures.staff.sort_by(|a, b| a.0.cmp(&b.0));
                 figures.lines.sort_by(|a, b| {
                     (&a.performance, &a.price_type, &a.zone).cmp(&(
                         &b.performance,

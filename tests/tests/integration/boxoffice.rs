@@ -388,3 +388,97 @@ async fn two_clerks_and_a_web_patron_race_for_one_seat_and_one_wins() {
         assert_eq!(released.status, StatusCode::OK, "{}", released.body);
     }
 }
+
+/// The end of the day counts the window: cash for the drawer (per clerk), comps apart, and
+/// each staff member's sales; the figures come from the table's stream.
+#[tokio::test]
+async fn the_end_of_day_counts_the_cash_in_each_drawer_and_the_comps() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let host = show.venue.host.clone();
+    let clerk = app
+        .add_staff(
+            &show.venue,
+            &show.token,
+            "eod-clerk@example.org",
+            "box_office",
+        )
+        .await;
+    let cart = app
+        .window_cart(&show, &clerk, &[&show.seats[0][0], &show.seats[0][1]])
+        .await;
+    let sold = app
+        .sell(
+            &show,
+            &clerk,
+            &cart,
+            json!({ "payment": { "method": "cash", "tendered": 10_000 }, "delivery": "print" }),
+        )
+        .await;
+    assert_eq!(sold.status, StatusCode::CREATED, "{}", sold.body);
+    let cart = app
+        .window_cart(&show, &show.token, &[&show.seats[0][2]])
+        .await;
+    let comped = app
+        .sell(
+            &show,
+            &show.token,
+            &cart,
+            json!({ "payment": { "method": "comp", "reason": "Sponsor" }, "delivery": "will_call" }),
+        )
+        .await;
+    assert_eq!(comped.status, StatusCode::CREATED, "{}", comped.body);
+
+    // The venue-local day of the sales: the day the range report finds them on.
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (today.pred_opt().unwrap(), today.succ_opt().unwrap());
+    let started = std::time::Instant::now();
+    let report = loop {
+        let range = app
+            .get(
+                &host,
+                &format!("/admin/v1/reports/sales?from={from}&to={to}"),
+                Some(&show.token),
+            )
+            .await;
+        let day = range.body["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["tickets"].as_i64().unwrap_or(0) >= 3)
+            .map(|d| d["date"].as_str().unwrap().to_owned());
+        if let Some(day) = day {
+            let eod = app
+                .get(
+                    &host,
+                    &format!("/admin/v1/reports/end-of-day?date={day}"),
+                    Some(&show.token),
+                )
+                .await;
+            if eod.body["byStaff"].as_array().is_some_and(|s| s.len() == 2) {
+                break eod.body;
+            }
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the day's figures never counted both sales: {}",
+            range.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    };
+    let summary = &report["summary"];
+    assert_eq!(summary["cashOrders"], 1);
+    assert_eq!(summary["cashAmount"], 10_000, "what the drawer should hold");
+    assert_eq!(summary["compTickets"], 1);
+    assert_eq!(summary["compValue"], 5_000);
+    assert_eq!(summary["cardOrders"], 0);
+    let staff = report["byStaff"].as_array().unwrap();
+    let of = |email: &str| staff.iter().find(|s| s["staff"] == email).unwrap().clone();
+    assert_eq!(of("eod-clerk@example.org")["cashAmount"], 10_000);
+    assert_eq!(of("eod-clerk@example.org")["tickets"], 2);
+    let owner = staff
+        .iter()
+        .find(|s| s["staff"] != "eod-clerk@example.org")
+        .unwrap();
+    assert_eq!(owner["compTickets"], 1);
+}

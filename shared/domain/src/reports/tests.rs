@@ -67,7 +67,6 @@ fn pending(tickets: Vec<TicketRecord>) -> OrderRecord {
 
 fn paid(order: &OrderRecord, at: &str) -> OrderRecord {
     OrderRecord {
-        sale: None,
         status: OrderStatus::Paid,
         paid_at: Some(at.into()),
         ..order.clone()
@@ -252,4 +251,91 @@ fn demand_counts_how_soon_each_zone_sold_and_each_seat_let_go() {
     let tried = seat_let_go(&show, &seat, &hold, opened, &new_york());
     assert_eq!(tried.key, format!("tried:{show}:{seat}:{hold}"));
     assert_eq!(tried.increments[0].add, vec![(demand::TRIED, 1)]);
+}
+
+fn figure(change: &ReportChange, target: &Target, name: &str) -> i64 {
+    change
+        .increments
+        .iter()
+        .find(|i| i.target == *target)
+        .and_then(|i| i.add.iter().find(|(n, _)| *n == name))
+        .map_or(0, |(_, v)| *v)
+}
+
+#[test]
+fn box_office_sales_count_cash_for_the_drawer_comps_apart_and_each_clerk_s_own() {
+    let performance = PerformanceId::generate();
+    let clerk = crate::Email::parse("clerk@example.org").unwrap();
+    let window = |method, total_zero: bool| {
+        let mut order = pending(vec![
+            ticket(&performance, "adult", 4_000),
+            ticket(&performance, "adult", 4_000),
+        ]);
+        if total_zero {
+            order.totals.subtotal = 0;
+            order.totals.fees = 0;
+            order.totals.total = 0;
+        }
+        order.sale = Some(crate::records::WindowSale {
+            by: clerk.clone(),
+            method,
+            tendered: None,
+            change: None,
+            reason: None,
+            comp_value: total_zero.then_some(8_000),
+        });
+        order
+    };
+    let staff = Target::Staff {
+        staff: "clerk@example.org".into(),
+    };
+
+    let cash = window(SaleMethod::Cash, false);
+    let total = cash.totals.total;
+    let changes = report_changes(
+        Some(&cash),
+        &paid(&cash, "2027-03-01T18:00:00Z"),
+        &new_york(),
+        &never,
+    );
+    let sale = &changes[0];
+    assert_eq!(day_figure(sale, day::CASH_AMOUNT), total);
+    assert_eq!(day_figure(sale, day::CASH_ORDERS), 1);
+    assert_eq!(day_figure(sale, day::CARD_ORDERS), 0, "cash is not card");
+    assert_eq!(figure(sale, &staff, staff::CASH_AMOUNT), total);
+    assert_eq!(figure(sale, &staff, staff::TICKETS), 2);
+
+    let comp = window(SaleMethod::Comp, true);
+    let changes = report_changes(
+        Some(&comp),
+        &paid(&comp, "2027-03-01T18:05:00Z"),
+        &new_york(),
+        &never,
+    );
+    let given = &changes[0];
+    assert_eq!(day_figure(given, day::COMP_ORDERS), 1);
+    assert_eq!(day_figure(given, day::COMP_TICKETS), 2);
+    assert_eq!(day_figure(given, day::COMP_VALUE), 8_000);
+    assert_eq!(
+        day_figure(given, day::FREE_ORDERS),
+        0,
+        "a comp is counted as a comp"
+    );
+    assert_eq!(figure(given, &staff, staff::COMP_TICKETS), 2);
+
+    // An online sale has no staff figures.
+    let online = pending(vec![ticket(&performance, "adult", 4_000)]);
+    let changes = report_changes(
+        Some(&online),
+        &paid(&online, "2027-03-01T18:10:00Z"),
+        &new_york(),
+        &never,
+    );
+    assert!(
+        changes[0]
+            .increments
+            .iter()
+            .all(|i| !matches!(i.target, Target::Staff { .. }))
+    );
+    assert_eq!(day_figure(&changes[0], day::CARD_ORDERS), 1);
 }
