@@ -8,7 +8,9 @@ export type Permission =
   | 'edit_catalog' // seat maps, events, performances, prices
   | 'view_sales' // sales figures, order lookup
   | 'refund'
-  | 'scan'; // check tickets in and out at the door
+  | 'scan' // check tickets in and out at the door
+  | 'sell' // sell at the window and on the phone (staff carts, cash and card)
+  | 'comp'; // give complimentary tickets, with a reason
 
 export function allows(role: Role, permission: Permission): boolean {
   switch (role) {
@@ -17,7 +19,7 @@ export function allows(role: Role, permission: Permission): boolean {
     case 'manager':
       return permission !== 'manage_venue';
     case 'box_office':
-      return permission === 'view_sales' || permission === 'refund' || permission === 'scan';
+      return permission === 'view_sales' || permission === 'refund' || permission === 'scan' || permission === 'sell';
     case 'scanner':
       return permission === 'scan';
   }
@@ -74,6 +76,7 @@ export const ADMIN_NAV: readonly NavItem[] = [
   { href: '/admin/events', label: 'Events', permission: 'edit_catalog', ready: true },
   { href: '/admin/seatmaps', label: 'Seat maps', permission: 'edit_catalog', ready: true },
   { href: '/admin/promo-codes', label: 'Promo codes', permission: 'edit_catalog', ready: true },
+  { href: '/admin/sell', label: 'Sell', permission: 'sell', ready: true },
   { href: '/admin/sales', label: 'Sales', permission: 'view_sales', ready: true },
   { href: '/admin/reports', label: 'Reports', permission: 'view_sales', ready: true },
   { href: '/admin/orders', label: 'Orders', permission: 'view_sales', ready: true },

@@ -1,0 +1,173 @@
+// The box office window (/admin/sell): a clerk sells two seats for cash without the mouse and
+// hands back the change, and a patron's seat map then shows them sold; the owner gives a comp
+// with a reason. Every test publishes a show of its own.
+import type { Locator, Page } from '@playwright/test';
+import { expect, logIn, OWNER, publishedShow, screenshot, screenshotOf, test } from './fixtures';
+
+function seat(page: Page, name: string) {
+  return page.getByRole('button', { name: new RegExp(`^${name},`) });
+}
+
+/** Presses Tab until `target` has the focus (at most `max` times): the keyboard's way there. */
+async function tabTo(page: Page, target: Locator, max = 8): Promise<number> {
+  for (let presses = 1; presses <= max; presses++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((element) => element === document.activeElement)) return presses;
+  }
+  throw new Error(`Tab did not reach ${target.toString()} within ${max} presses`);
+}
+
+/** "$174.00" → 17400 */
+function cents(text: string): number {
+  return Math.round(Number(text.replace(/[^\d.]/g, '')) * 100);
+}
+
+test('box office: a window sale for cash, keyboard only, shows the change due; a patron then sees the seats sold', async ({ page, baseURL }) => {
+  const show = await publishedShow(baseURL!, 'Window');
+  await logIn(page, OWNER.email, OWNER.password);
+  await page.goto(`/admin/sell?performance=${show.performanceId}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Sell' })).toBeVisible();
+  await expect(page.locator('circle[data-seat]')).toHaveCount(500);
+
+  // From here on, only the keyboard: the page puts the focus on the performance.
+  const performance = page.getByLabel('Performance', { exact: true });
+  await expect(performance).toBeFocused();
+  await expect(performance).toHaveValue(show.performanceId);
+  await page.keyboard.press('Tab');
+  const quantity = page.getByLabel('Seats', { exact: true });
+  await expect(quantity).toBeFocused();
+  await page.keyboard.type('2');
+  await page.keyboard.press('Enter');
+  const tickets = page.getByTestId('sale-ticket');
+  await expect(tickets).toHaveCount(2);
+  await expect(page.getByTestId('sell-hold-message')).toContainText(/Held seats \w+, \w+\./);
+  await expect(page.getByTestId('sale-countdown')).toHaveText(/^(30:00|29:\d\d)$/);
+  const names = (await tickets.locator('label').allTextContents()).map((t) => t.trim());
+
+  // Through the price types (the first, Adult, stays) to the cash tendered.
+  const firstPrice = tickets.first().getByRole('combobox');
+  await tabTo(page, firstPrice);
+  await expect(firstPrice).toHaveValue('adult');
+  const tendered = page.getByLabel('Cash tendered');
+  const presses = await tabTo(page, tendered);
+  expect(presses, 'Remove, the second price type, Remove, the payment method, then the cash').toBe(5);
+  const total = cents((await page.getByTestId('sale-totals').getByTestId('total').textContent()) ?? '');
+  expect(total).toBeGreaterThan(0);
+  const sell = page.getByRole('button', { name: /^Sell 2 tickets/ });
+  await expect(sell).toBeDisabled();
+  await expect(page.getByTestId('sell-why')).toContainText('Enter the cash tendered');
+
+  // Too little first: Sell stays off and says why; then enough, and Enter sells.
+  await page.keyboard.type('10');
+  await expect(page.getByTestId('sell-why')).toContainText('short of the total');
+  await page.keyboard.press('Enter');
+  await expect(tendered).toBeFocused();
+  await expect(page.getByRole('alert').filter({ hasText: 'short of the total' })).toBeVisible();
+  await page.keyboard.press('Control+A');
+  const cash = Math.ceil(total / 10_000) * 100 + 20; // e.g. $200 + $20 for $174
+  await page.keyboard.type(String(cash));
+  const change = cash * 100 - total;
+  const changeText = `$${(change / 100).toFixed(2)}`;
+  await expect(page.getByTestId('change-due')).toHaveText(`Change due ${changeText}`);
+  await expect(sell).toBeEnabled();
+  await screenshotOf(page.locator('.admin-main'), 'admin-sell', 'admin-sell');
+  await page.keyboard.press('Enter');
+
+  const done = page.getByTestId('sale-done');
+  await expect(done).toBeVisible();
+  await expect(done.getByTestId('sale-number')).toHaveText(/\S+/);
+  await expect(done.getByTestId('sale-change')).toContainText(changeText);
+  await expect(done).toContainText('Walk-up, paid in cash');
+  await expect(page.getByRole('button', { name: 'New sale' })).toBeFocused();
+  await screenshot(page, 'admin-sell-done');
+  await screenshotOf(done, 'admin-sell-change', 'admin-sell-change');
+
+  // New sale: an empty sale, the focus back on the performance.
+  await page.keyboard.press('Enter');
+  await expect(performance).toBeFocused();
+  await expect(page.getByTestId('sale-empty')).toBeVisible();
+
+  // A patron's map shows those seats sold.
+  const other = await page.context().browser()!.newContext({ baseURL });
+  const patron = await other.newPage();
+  await patron.goto(`/performances/${show.performanceId}`);
+  await expect(patron.locator('circle[data-seat]')).toHaveCount(500);
+  for (const name of names) {
+    const [section, row, label] = /^(.+) row (\S+) seat (\S+)$/.exec(name)!.slice(1);
+    await expect(seat(patron, `${section} row ${row} seat ${label}`)).toHaveAttribute('data-state', 'sold');
+  }
+  await other.close();
+});
+
+test('box office: the owner gives a comp with a reason', async ({ page, baseURL }) => {
+  const show = await publishedShow(baseURL!, 'Comp');
+  await logIn(page, OWNER.email, OWNER.password);
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Sell' }).click();
+  await page.getByLabel('Performance', { exact: true }).selectOption(show.performanceId);
+  await expect(page.locator('circle[data-seat]')).toHaveCount(500);
+
+  // Two seats from the map; a click on one of them again lets it go.
+  await seat(page, 'Balcony row R seat 5').click();
+  await expect(seat(page, 'Balcony row R seat 5')).toHaveAttribute('data-state', 'mine');
+  await seat(page, 'Balcony row R seat 6').click();
+  await expect(page.getByTestId('sale-ticket')).toHaveCount(2);
+  await seat(page, 'Balcony row R seat 6').click();
+  await expect(page.getByTestId('sale-ticket')).toHaveCount(1);
+  await expect(seat(page, 'Balcony row R seat 6')).toHaveAttribute('data-state', 'free');
+
+  const price = page.getByLabel('Balcony row R seat 5', { exact: true });
+  await expect(price).toHaveValue('adult');
+  await price.selectOption('student');
+  await expect(page.getByTestId('sale-totals').getByTestId('total')).toHaveText('$19.50');
+
+  await page.getByLabel('Comp', { exact: true }).check();
+  await expect(page.getByTestId('sale-totals').getByTestId('total')).toHaveText('$0.00');
+  await page.getByLabel('Name', { exact: true }).fill('Press Critic');
+  // Sell is off without a reason; Enter asks for it and puts the focus there.
+  await expect(page.getByRole('button', { name: 'Sell 1 ticket as comps' })).toBeDisabled();
+  await expect(page.getByTestId('sell-why')).toHaveText('Enter the reason for the complimentary tickets.');
+  await page.getByLabel('Name', { exact: true }).press('Enter');
+  const reason = page.getByLabel('Reason for the comp');
+  await expect(reason).toBeFocused();
+  await expect(page.getByRole('alert').filter({ hasText: 'Enter the reason for the complimentary tickets.' })).toBeVisible();
+  await screenshotOf(page.locator('.admin-main'), 'admin-sell-comp');
+  await reason.fill('Press night');
+  await page.getByRole('button', { name: 'Sell 1 ticket as comps' }).click();
+
+  const done = page.getByTestId('sale-done');
+  await expect(done).toContainText('Press Critic, complimentary: $0.00');
+  await expect(done.getByTestId('sale-change')).toHaveCount(0);
+  await screenshot(page, 'admin-sell-comp-done');
+  const number = (await done.getByTestId('sale-number').textContent())!.trim();
+  await done.getByRole('link', { name: `Open order ${number}` }).click();
+  await expect(page.getByTestId('admin-order-number')).toHaveText(number);
+  await expect(page.getByTestId('admin-ticket')).toHaveCount(1);
+});
+
+test('box office: a card sale at the window takes the card on the test-card form and completes when paid', async ({ page, baseURL }) => {
+  const show = await publishedShow(baseURL!, 'Card');
+  await logIn(page, OWNER.email, OWNER.password);
+  await page.goto(`/admin/sell?performance=${show.performanceId}`);
+  await expect(page.locator('circle[data-seat]')).toHaveCount(500);
+  await page.getByLabel('Seats', { exact: true }).fill('1');
+  await page.getByLabel('Zone', { exact: true }).selectOption({ label: 'Standard' });
+  await page.getByRole('button', { name: 'Hold best seats' }).click();
+  await expect(page.getByTestId('sale-ticket')).toHaveCount(1);
+  await page.getByLabel('Card', { exact: true }).check();
+  await page.getByRole('radio', { name: 'Email' }).check();
+  await expect(page.getByTestId('sell-why')).toHaveText('Email delivery needs the patron’s email.');
+  await page.getByRole('textbox', { name: 'Email' }).fill('card.patron@example.org');
+  await page.getByLabel('Name', { exact: true }).fill('Card Patron');
+  await page.getByRole('button', { name: 'Sell 1 ticket for $62.00 by card' }).click();
+
+  const card = page.getByRole('form', { name: 'Pay by card' });
+  await expect(page.getByRole('heading', { name: 'Card payment' })).toBeFocused();
+  await card.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await card.getByLabel('Expiry (MM/YY)').fill('12/30');
+  await card.getByLabel('CVC').fill('123');
+  await screenshotOf(page.locator('.admin-main'), 'admin-sell-card');
+  await card.getByRole('button', { name: 'Pay $62.00' }).click();
+  const done = page.getByTestId('sale-done');
+  await expect(done).toContainText('Card Patron, paid by card: $62.00', { timeout: 30_000 });
+  await expect(done.getByTestId('sale-change')).toHaveCount(0);
+});

@@ -1,0 +1,371 @@
+// The box office window (API.md "Admin", permission `sell`): a staff cart on the same holds as
+// the web (so a seat is never sold twice), the quote of what the sale costs, and the sale itself
+// — cash with change, a card, or complimentary tickets with a reason (`comp`). Everything here
+// is pure except the calls: the Sell page asks these functions what to send, whether Sell may
+// be pressed and why not, and what a refusal means to the clerk.
+import { ApiError, request, type AdminSchemas as S } from './api';
+import type { HoldRequest } from './carts';
+import type { PriceView } from './catalog';
+import { priceTypeLabel } from './checkout';
+import { currencyDigits, formatMoney } from './format';
+
+export type { HoldRequest };
+
+// --- the API's shapes (api/admin.d.ts) ---------------------------------------------------------
+
+/** One held ticket: a seat (`seatId`), or a place in a general-admission area (`areaId`). */
+export type StaffCartItem = S['StaffCartItem'];
+/** A box office cart: holds last `holdSeconds` (30 minutes); `expiresAt` is the first to end. */
+export type StaffCartView = S['StaffCartView'];
+export type Totals = S['Totals'];
+export type SaleTicket = S['SaleTicket'];
+export type SalePatron = S['SalePatron'];
+export type QuoteBody = S['QuoteBody'];
+/** Posting tickets from the window is refused as not available yet. */
+export type SaleDelivery = Exclude<S['Delivery'], 'mail'>;
+/** How the window takes payment (reserving until a deadline is refused as not available yet). */
+export type SalePayment = Exclude<S['SalePayment'], { method: 'reserve' }>;
+export type PaymentMethod = SalePayment['method'];
+export type SellBody = S['SellBody'] & { payment: SalePayment; delivery: SaleDelivery };
+/** A card payment to confirm in the browser, as the patron checkout does for its mode. */
+export type SalePaymentView = S['SalePaymentView'];
+/** The sale: `paid` for cash and comps, `pending` until a card payment succeeds; `changeDue`
+ * in minor units. */
+export type SoldView = S['SoldView'];
+
+// --- calls ------------------------------------------------------------------------------------
+
+const enc = encodeURIComponent;
+
+export function openSaleCart(): Promise<StaffCartView> {
+  return request<StaffCartView>('POST', '/admin/v1/carts', { body: {}, staff: true });
+}
+
+export function getSaleCart(cartId: string): Promise<StaffCartView> {
+  return request<StaffCartView>('GET', `/admin/v1/carts/${enc(cartId)}`, { staff: true });
+}
+
+export function holdForSale(cartId: string, hold: HoldRequest): Promise<StaffCartView> {
+  return request<StaffCartView>('POST', `/admin/v1/carts/${enc(cartId)}/holds`, { body: hold, staff: true });
+}
+
+export function releaseSaleHold(cartId: string, holdId: string): Promise<StaffCartView> {
+  return request<StaffCartView>('DELETE', `/admin/v1/carts/${enc(cartId)}/holds/${enc(holdId)}`, { staff: true });
+}
+
+export function quoteSale(cartId: string, body: QuoteBody): Promise<Totals> {
+  return request<Totals>('POST', `/admin/v1/carts/${enc(cartId)}/quote`, { body, staff: true });
+}
+
+export function sell(cartId: string, body: SellBody): Promise<SoldView> {
+  return request<SoldView>('POST', `/admin/v1/carts/${enc(cartId)}/sell`, { body, staff: true });
+}
+
+/** The admin performance, with every price (hidden ones marked). */
+export function getSalePerformance(performanceId: string): Promise<S['PerformanceView']> {
+  return request<S['PerformanceView']>('GET', `/admin/v1/performances/${enc(performanceId)}`, { staff: true });
+}
+
+// --- prices -------------------------------------------------------------------------------------
+
+export interface SalePriceOption {
+  priceType: string;
+  amount: number;
+  currency: string;
+  hidden: boolean;
+  /** "Adult — $85.00", "Friends (hidden) — $20.00". */
+  label: string;
+}
+
+/** A zone's price types as staff may sell them: everyone's first (the first is the default),
+ * then the hidden ones (staff may sell those without a promo code), marked. */
+export function salePriceOptions(prices: readonly PriceView[], zone: string): SalePriceOption[] {
+  const inZone = prices.filter((p) => p.zone === zone);
+  const ordered = [...inZone.filter((p) => !p.hidden), ...inZone.filter((p) => p.hidden)];
+  return ordered.map((p) => ({
+    priceType: p.priceType,
+    amount: p.price.amount,
+    currency: p.price.currency,
+    hidden: !!p.hidden,
+    label: `${priceTypeLabel(p.priceType)}${p.hidden ? ' (hidden)' : ''} — ${formatMoney(p.price)}`,
+  }));
+}
+
+/** Each ticket's price type: the one chosen while its zone still offers it, else the zone's
+ * first. Tickets whose prices are not known yet are left out. */
+export function salePriceTypes(
+  items: readonly StaffCartItem[],
+  pricesOf: (performanceId: string) => readonly PriceView[] | undefined,
+  chosen: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const next: Record<string, string> = {};
+  for (const item of items) {
+    const prices = pricesOf(item.performanceId);
+    if (!prices) continue;
+    const options = salePriceOptions(prices, item.zone);
+    const kept = options.find((o) => o.priceType === chosen[item.holdId]) ?? options[0];
+    if (kept) next[item.holdId] = kept.priceType;
+  }
+  return next;
+}
+
+// --- the form -----------------------------------------------------------------------------------
+
+export interface SaleForm {
+  method: PaymentMethod;
+  /** As typed, in major units ("50", "50.00"). */
+  tendered: string;
+  reason: string;
+  name: string;
+  email: string;
+  phone: string;
+  delivery: SaleDelivery;
+}
+
+export function emptySaleForm(): SaleForm {
+  return { method: 'cash', tendered: '', reason: '', name: '', email: '', phone: '', delivery: 'print' };
+}
+
+/** Cash as typed ("50", "$50.00", "1,250") → minor units of `currency`; null when it is not an amount. */
+export function parseCash(text: string, currency: string): number | null {
+  const digits = currencyDigits(currency);
+  const clean = text.trim().replace(/^[^\d.-]+/, '').replace(/,/g, '');
+  const pattern = digits > 0 ? new RegExp(`^\\d+(\\.\\d{0,${digits}})?$|^\\.\\d{1,${digits}}$`) : /^\d+$/;
+  if (!clean || !pattern.test(clean)) return null;
+  const [whole = '', fraction = ''] = clean.split('.');
+  const amount = Number(whole || '0') * 10 ** digits + Number(fraction.padEnd(digits, '0') || 0);
+  return Number.isSafeInteger(amount) ? amount : null;
+}
+
+/** Change to hand back: null until the cash covers the total. */
+export function changeDue(tendered: number | null, total: number): number | null {
+  return tendered === null || tendered < total ? null : tendered - total;
+}
+
+/** Where the clerk fixes what stops the sale. */
+export type SaleField = 'tendered' | 'reason' | 'email' | 'name' | 'phone' | 'delivery' | 'payment' | 'tickets';
+
+export type SellState = { ready: true } | { ready: false; why: string; field?: SaleField };
+
+export interface SellInputs {
+  form: SaleForm;
+  /** How many tickets are held. */
+  tickets: number;
+  /** Every ticket has a price type. */
+  priced: boolean;
+  /** The server's total for the tickets and method as they are now; null while it is asked. */
+  quote: Totals | null;
+  /** The holds have run out. */
+  expired: boolean;
+  /** The role may give comps. */
+  mayComp: boolean;
+  /** A sale is under way. */
+  busy: boolean;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/** Whether Sell may be pressed and, if not, why (shown beside it, and announced when pressed). */
+export function sellState(input: SellInputs): SellState {
+  const { form, quote } = input;
+  if (input.busy) return { ready: false, why: 'Selling…' };
+  if (input.expired) return { ready: false, why: 'The holds have run out: hold the seats again.', field: 'tickets' };
+  if (input.tickets === 0) return { ready: false, why: 'Hold seats first.', field: 'tickets' };
+  if (!input.priced) return { ready: false, why: 'The prices are still loading.' };
+  if (!quote) return { ready: false, why: 'Working out the total…' };
+  if (form.method === 'cash') {
+    const tendered = parseCash(form.tendered, quote.currency);
+    if (!form.tendered.trim()) return { ready: false, why: `Enter the cash tendered (the total is ${formatMoney({ amount: quote.total, currency: quote.currency })}).`, field: 'tendered' };
+    if (tendered === null) return { ready: false, why: 'The cash tendered is not an amount, e.g. 50 or 50.00.', field: 'tendered' };
+    if (tendered < quote.total) {
+      const short = formatMoney({ amount: quote.total - tendered, currency: quote.currency });
+      return { ready: false, why: `The cash tendered is ${short} short of the total.`, field: 'tendered' };
+    }
+  }
+  if (form.method === 'comp') {
+    if (!input.mayComp) return { ready: false, why: 'Your role cannot give complimentary tickets.', field: 'payment' };
+    if (!form.reason.trim()) return { ready: false, why: 'Enter the reason for the complimentary tickets.', field: 'reason' };
+  }
+  const email = form.email.trim();
+  if (form.delivery === 'email' && !email) return { ready: false, why: 'Email delivery needs the patron’s email.', field: 'email' };
+  if (email && !EMAIL.test(email)) return { ready: false, why: 'The email is not valid, e.g. name@example.com.', field: 'email' };
+  if ((email || form.phone.trim()) && !form.name.trim()) return { ready: false, why: 'Enter the patron’s name (or clear the email and phone for a walk-up).', field: 'name' };
+  return { ready: true };
+}
+
+/** The tickets with their price types, in the cart's order. */
+export function saleTickets(items: readonly StaffCartItem[], priceTypes: Readonly<Record<string, string>>): SaleTicket[] | null {
+  const tickets: SaleTicket[] = [];
+  for (const item of items) {
+    const priceType = priceTypes[item.holdId];
+    if (!priceType) return null;
+    tickets.push({ holdId: item.holdId, priceType });
+  }
+  return tickets;
+}
+
+export function buildQuoteBody(tickets: readonly SaleTicket[], method: PaymentMethod): QuoteBody {
+  return method === 'comp' ? { tickets: [...tickets], comp: true } : { tickets: [...tickets] };
+}
+
+/** The sale as sent: a walk-up has no patron; cash in minor units of `currency`. */
+export function buildSellBody(form: SaleForm, tickets: readonly SaleTicket[], currency: string): SellBody {
+  let payment: SalePayment;
+  switch (form.method) {
+    case 'cash':
+      payment = { method: 'cash', tendered: parseCash(form.tendered, currency) ?? 0 };
+      break;
+    case 'card':
+      payment = { method: 'card' };
+      break;
+    case 'comp':
+      payment = { method: 'comp', reason: form.reason.trim() };
+      break;
+  }
+  const body: SellBody = { tickets: [...tickets], payment, delivery: form.delivery };
+  const name = form.name.trim();
+  const email = form.email.trim();
+  const phone = form.phone.trim();
+  if (name || email || phone) {
+    body.patron = { name, ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
+  }
+  return body;
+}
+
+/** "Walk-up", or the patron's name. */
+export function patronLabel(form: Pick<SaleForm, 'name'>): string {
+  return form.name.trim() || 'Walk-up';
+}
+
+// --- wording ------------------------------------------------------------------------------------
+
+function seatList(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export interface HoldProblem {
+  message: string;
+  /** Seats someone else has: drawn as taken at once. */
+  taken: string[];
+  /** The cart is gone or closed: the next hold opens a new one. */
+  newCart?: boolean;
+}
+
+/** Why a hold was refused, for the clerk ("Seat F3 was just taken."). */
+export function holdProblem(
+  e: unknown,
+  context: { seatName?: (seatId: string) => string | undefined; quantity?: number; zoneName?: string } = {},
+): HoldProblem {
+  if (!(e instanceof ApiError)) return { message: 'Something went wrong; please try again.', taken: [] };
+  switch (e.code) {
+    case 'seat_unavailable': {
+      if (e.details['reason'] === 'none_available') {
+        const n = context.quantity ?? 1;
+        const what = n === 1 ? 'No seat is' : `No ${n} seats together are`;
+        return { message: `${what} free${context.zoneName ? ` in ${context.zoneName}` : ''}. Try fewer seats or another zone.`, taken: [] };
+      }
+      const taken = stringList(e.details['seats']);
+      if (taken.length === 0) return { message: e.message.endsWith('.') ? e.message : `${e.message}.`, taken };
+      const names = taken.map((id) => context.seatName?.(id) ?? id);
+      return {
+        message: names.length === 1 ? `Seat ${names[0]} was just taken.` : `Seats ${seatList(names)} were just taken.`,
+        taken,
+      };
+    }
+    case 'not_on_sale':
+      return { message: 'This performance is not on sale (a draft, paused, cancelled or over).', taken: [] };
+    case 'limit_exceeded':
+      return { message: e.message.endsWith('.') ? e.message : `${e.message}.`, taken: [] };
+    case 'unknown_seats': {
+      const names = stringList(e.details['seats']).map((id) => context.seatName?.(id) ?? id);
+      return { message: `Not on this performance’s seat map: ${seatList(names) || 'some seats'}.`, taken: [] };
+    }
+    case 'cart_not_found':
+    case 'cart_not_open':
+      return { message: 'This sale’s cart is closed. Hold the seats again to start a new sale.', taken: [], newCart: true };
+    default:
+      if (e.status === 403) return { message: 'Your role cannot sell tickets.', taken: [] };
+      if (e.status === 0) return { message: 'The server could not be reached; nothing was held. Try again.', taken: [] };
+      return { message: e.message.endsWith('.') ? e.message : `${e.message}.`, taken: [] };
+  }
+}
+
+export interface SaleProblem {
+  message: string;
+  /** The form field the message belongs next to. */
+  field?: SaleField;
+  /** The cart is no longer what the page shows: read it (and the map) again. */
+  refreshCart?: boolean;
+  /** The price table changed: read the prices again. */
+  refreshPrices?: boolean;
+}
+
+const FIELD_WORDS: Record<string, SaleField> = {
+  tendered: 'tendered',
+  reason: 'reason',
+  email: 'email',
+  name: 'name',
+  phone: 'phone',
+  delivery: 'delivery',
+  payment: 'payment',
+  address: 'delivery',
+};
+
+function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return t;
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** Why a sale (or its quote) was refused: nothing was charged or sold. */
+export function saleProblem(e: unknown, method: PaymentMethod, money: (amount: number) => string = String, total?: number): SaleProblem {
+  if (!(e instanceof ApiError)) return { message: 'Something went wrong; nothing was sold. Please try again.' };
+  if (e.status === 0) return { message: 'The server could not be reached; nothing was sold. Check the connection and try again.' };
+  if (e.status === 403) {
+    return method === 'comp'
+      ? { message: 'Your role cannot give complimentary tickets: take cash or a card.', field: 'payment' }
+      : { message: 'Your role cannot sell tickets.' };
+  }
+  switch (e.code) {
+    case 'invalid_field': {
+      const field = FIELD_WORDS[e.field ?? ''];
+      if (field === 'tendered') {
+        return { message: total === undefined ? 'The cash tendered is less than the total.' : `The cash tendered is less than the total (${money(total)}).`, field };
+      }
+      if (field === 'reason') return { message: 'Enter the reason for the complimentary tickets.', field };
+      if (field === 'delivery' && e.fieldMessage.includes('email')) return { message: 'Email delivery needs the patron’s email.', field: 'email' };
+      return field ? { message: sentence(e.fieldMessage), field } : { message: sentence(e.message) };
+    }
+    case 'holds_expired':
+      return { message: 'The holds ran out and the seats were released. Hold them again.', refreshCart: true };
+    case 'seats_taken':
+    case 'seat_unavailable':
+      return { message: 'Some seats were taken meanwhile; the sale is updated. Check the tickets and sell again.', refreshCart: true };
+    case 'cart_changed':
+    case 'unknown_holds':
+    case 'missing_tickets':
+      return { message: 'The tickets changed meanwhile; the sale is updated. Check it and sell again.', refreshCart: true };
+    case 'cart_not_open':
+      return { message: 'This sale is already at the payment step or sold. Start a new sale.', refreshCart: true };
+    case 'cart_not_found':
+      return { message: 'This sale’s cart no longer exists. Start a new sale.', refreshCart: true };
+    case 'invalid_price_type':
+      return { message: 'A price type is no longer offered for a ticket: choose another.', refreshPrices: true, field: 'tickets' };
+    case 'payments_not_ready':
+      return { message: 'Card payments are not set up for this venue yet (see Payments). Take cash instead.', field: 'payment' };
+    default:
+      return { message: sentence(e.message) };
+  }
+}
+
+/** "Held for 29:41", from the first hold's end. */
+export function secondsLeft(expiresAt: string | null, now: number): number | null {
+  if (!expiresAt) return null;
+  const end = Date.parse(expiresAt);
+  return Number.isNaN(end) ? null : Math.max(0, Math.ceil((end - now) / 1000));
+}
