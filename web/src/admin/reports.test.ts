@@ -30,10 +30,27 @@ const SUMMARY = {
   cardAmount: 41375,
   freeOrders: 1,
   promoOrders: 1,
+  cashOrders: 1,
+  cashAmount: 12000,
+  compOrders: 1,
+  compTickets: 2,
+  compValue: 9000,
   refunds: 1,
   refunded: 8700,
   refundedTickets: 1,
   net: 32675,
+};
+const STAFF = {
+  staff: 'clerk@example.org',
+  orders: 2,
+  tickets: 4,
+  total: 12000,
+  cashOrders: 1,
+  cashAmount: 12000,
+  cardOrders: 0,
+  cardAmount: 0,
+  compOrders: 1,
+  compTickets: 2,
 };
 const LINE = {
   performanceId: 'perf-1',
@@ -81,7 +98,7 @@ function openReports(sales: (call: Call) => { status: number; body?: unknown } =
     'GET /admin/v1/events': { status: 200, body: { events: EVENTS } },
     'GET /admin/v1/reports/end-of-day': (call) => ({
       status: 200,
-      body: { date: new URLSearchParams(call.path.split('?')[1]).get('date'), currency: 'USD', summary: SUMMARY, lines: [LINE] },
+      body: { date: new URLSearchParams(call.path.split('?')[1]).get('date'), currency: 'USD', summary: SUMMARY, byStaff: [STAFF], lines: [LINE] },
     }),
     'GET /admin/v1/reports/sales': sales,
   });
@@ -121,6 +138,12 @@ describe('reports page', () => {
     expect(text('figure-net')).toBe('$326.75');
     expect(day.textContent).toContain('off 1 order');
     expect(day.textContent).toContain('1 refund, 1 ticket');
+    // The box office: cash for the drawers, comps apart, and each clerk's sales.
+    expect(text('figure-cash')).toBe('$120.00');
+    expect(text('figure-comps')).toBe('2 tickets');
+    expect(day.textContent).toContain('worth $90.00, 1 order');
+    const clerk = within(within(day).getByTestId('staff-sales')).getByRole('row', { name: /clerk@example.org/ });
+    expect([...clerk.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['2', '4', '$120.00', '$120.00', '$0.00', '2']);
     const row = within(day).getByTestId('sales-line');
     expect([...row.querySelectorAll('td')].map((td) => td.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
       'The Tempest',

@@ -1098,6 +1098,22 @@ export interface components {
              * @description Orders paid by card, and their amount.
              */
             cardOrders: number;
+            /** Format: int64 */
+            cashAmount: number;
+            /**
+             * Format: int64
+             * @description Box office sales paid in cash: the amount is what the drawers should hold.
+             */
+            cashOrders: number;
+            /**
+             * Format: int64
+             * @description Complimentary tickets given by staff, and what they would have cost.
+             */
+            compOrders: number;
+            /** Format: int64 */
+            compTickets: number;
+            /** Format: int64 */
+            compValue: number;
             /**
              * Format: int64
              * @description Taken off by promo codes.
@@ -1107,7 +1123,7 @@ export interface components {
             fees: number;
             /**
              * Format: int64
-             * @description Orders that cost nothing (comps and 100 % codes).
+             * @description Orders that cost nothing without being comps (free prices, 100 % codes).
              */
             freeOrders: number;
             /**
@@ -1231,6 +1247,8 @@ export interface components {
             updatedAt?: string | null;
         };
         EndOfDayReport: {
+            /** @description Box office sales per staff member (online sales are the summary less these). */
+            byStaff: components["schemas"]["StaffSales"][];
             /** @example USD */
             currency: string;
             /** Format: date */
@@ -2111,6 +2129,31 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
             status: components["schemas"]["StaffStatus"];
+        };
+        /** @description One staff member's box office sales of the day; money in minor units. */
+        StaffSales: {
+            /** Format: int64 */
+            cardAmount: number;
+            /** Format: int64 */
+            cardOrders: number;
+            /** Format: int64 */
+            cashAmount: number;
+            /**
+             * Format: int64
+             * @description Cash taken: what this member's drawer should hold.
+             */
+            cashOrders: number;
+            /** Format: int64 */
+            compOrders: number;
+            /** Format: int64 */
+            compTickets: number;
+            /** Format: int64 */
+            orders: number;
+            staff: string;
+            /** Format: int64 */
+            tickets: number;
+            /** Format: int64 */
+            total: number;
         };
         /** @enum {string} */
         StaffStatus: "invited" | "active";
