@@ -72,9 +72,11 @@ pub struct DaySummary {
     /// Orders that cost nothing without being comps (free prices, 100 % codes).
     free_orders: i64,
     promo_orders: i64,
-    /// Box office sales paid in cash: the amount is what the drawers should hold.
+    /// Box office sales paid in cash, and cash paid back for refunds of such sales: the
+    /// drawers should hold `cashAmount − cashRefunded`.
     cash_orders: i64,
     cash_amount: i64,
+    cash_refunded: i64,
     /// Complimentary tickets given by staff, and what they would have cost.
     comp_orders: i64,
     comp_tickets: i64,
@@ -104,6 +106,7 @@ impl DaySummary {
             promo_orders: figures.get(day::PROMO_ORDERS),
             cash_orders: figures.get(day::CASH_ORDERS),
             cash_amount: figures.get(day::CASH_AMOUNT),
+            cash_refunded: figures.get(day::CASH_REFUNDED),
             comp_orders: figures.get(day::COMP_ORDERS),
             comp_tickets: figures.get(day::COMP_TICKETS),
             comp_value: figures.get(day::COMP_VALUE),
@@ -128,6 +131,7 @@ impl DaySummary {
         self.promo_orders += other.promo_orders;
         self.cash_orders += other.cash_orders;
         self.cash_amount += other.cash_amount;
+        self.cash_refunded += other.cash_refunded;
         self.comp_orders += other.comp_orders;
         self.comp_tickets += other.comp_tickets;
         self.comp_value += other.comp_value;
@@ -526,7 +530,7 @@ fn end_of_day_csv(report: &EndOfDayReport) -> Result<Vec<u8>, ApiError> {
     let mut out = csv::WriterBuilder::new()
         .flexible(true)
         .from_writer(Vec::new());
-    let summary: [(&str, String); 21] = [
+    let summary: [(&str, String); 22] = [
         ("Date", report.date.to_string()),
         ("Currency", report.currency.to_string()),
         ("Orders", s.orders.to_string()),
@@ -542,6 +546,7 @@ fn end_of_day_csv(report: &EndOfDayReport) -> Result<Vec<u8>, ApiError> {
         ("Promo code orders", s.promo_orders.to_string()),
         ("Cash orders", s.cash_orders.to_string()),
         ("Cash amount", money(s.cash_amount)),
+        ("Cash refunded", money(s.cash_refunded)),
         ("Comp orders", s.comp_orders.to_string()),
         ("Comp tickets", s.comp_tickets.to_string()),
         ("Comp value", money(s.comp_value)),

@@ -31,6 +31,8 @@ pub mod day {
     pub const COMP_ORDERS: &str = "compOrders";
     pub const COMP_TICKETS: &str = "compTickets";
     pub const COMP_VALUE: &str = "compValue";
+    /// Refunds of cash sales, paid back from the drawer.
+    pub const CASH_REFUNDED: &str = "cashRefunded";
 }
 
 /// One staff member's box office sales on a day, as attribute names (`orders`, `tickets`
@@ -284,6 +286,18 @@ pub fn report_changes(
                 (day::REFUNDS, 1),
                 (day::REFUNDED, refund.amount),
                 (day::REFUNDED_TICKETS, refund.tickets.len() as i64),
+                (
+                    day::CASH_REFUNDED,
+                    if new
+                        .sale
+                        .as_ref()
+                        .is_some_and(|s| s.method == SaleMethod::Cash)
+                    {
+                        refund.amount
+                    } else {
+                        0
+                    },
+                ),
             ],
         );
         for ticket in new

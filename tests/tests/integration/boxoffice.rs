@@ -481,4 +481,36 @@ async fn the_end_of_day_counts_the_cash_in_each_drawer_and_the_comps() {
         .find(|s| s["staff"] != "eod-clerk@example.org")
         .unwrap();
     assert_eq!(owner["compTickets"], 1);
+
+    // The cash sale refunded at the window: paid back from the drawer, no card involved.
+    let order_id = sold.body["orderId"].as_str().unwrap();
+    let refunded = app
+        .post(
+            &host,
+            &format!("/admin/v1/orders/{order_id}/refund"),
+            Some(&show.token),
+            json!({ "reason": "Changed their mind" }),
+        )
+        .await;
+    assert_eq!(refunded.status, StatusCode::OK, "{}", refunded.body);
+    let date = report["date"].as_str().unwrap().to_owned();
+    let started = std::time::Instant::now();
+    loop {
+        let eod = app
+            .get(
+                &host,
+                &format!("/admin/v1/reports/end-of-day?date={date}"),
+                Some(&show.token),
+            )
+            .await;
+        if eod.body["summary"]["cashRefunded"] == 10_000 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the cash refund was never counted: {}",
+            eod.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
 }

@@ -32,6 +32,7 @@ const SUMMARY = {
   promoOrders: 1,
   cashOrders: 1,
   cashAmount: 12000,
+  cashRefunded: 2000,
   compOrders: 1,
   compTickets: 2,
   compValue: 9000,
@@ -141,6 +142,7 @@ describe('reports page', () => {
     // The box office: cash for the drawers, comps apart, and each clerk's sales.
     expect(text('figure-cash')).toBe('$120.00');
     expect(text('figure-comps')).toBe('2 tickets');
+    expect(day.textContent).toContain('1 order at the box office, $20.00 paid back: $100.00 in the drawers');
     expect(day.textContent).toContain('worth $90.00, 1 order');
     const clerk = within(within(day).getByTestId('staff-sales')).getByRole('row', { name: /clerk@example.org/ });
     expect([...clerk.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['2', '4', '$120.00', '$120.00', '$0.00', '2']);

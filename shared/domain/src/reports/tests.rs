@@ -305,6 +305,19 @@ fn box_office_sales_count_cash_for_the_drawer_comps_apart_and_each_clerk_s_own()
     assert_eq!(figure(sale, &staff, staff::CASH_AMOUNT), total);
     assert_eq!(figure(sale, &staff, staff::TICKETS), 2);
 
+    // Half of it refunded: paid back from the drawer.
+    let mut refunded = paid(&cash, "2027-03-01T18:00:00Z");
+    let before = refunded.clone();
+    refunded.refunds.push(RefundRecord {
+        id: "none-x-v1".into(),
+        amount: total / 2,
+        tickets: vec![refunded.tickets[0].id.clone()],
+        reason: "Could not stay".into(),
+        at: "2027-03-01T20:00:00Z".into(),
+    });
+    let changes = report_changes(Some(&before), &refunded, &new_york(), &never);
+    assert_eq!(day_figure(&changes[0], day::CASH_REFUNDED), total / 2);
+
     let comp = window(SaleMethod::Comp, true);
     let changes = report_changes(
         Some(&comp),

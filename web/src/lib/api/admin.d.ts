@@ -1102,9 +1102,12 @@ export interface components {
             cashAmount: number;
             /**
              * Format: int64
-             * @description Box office sales paid in cash: the amount is what the drawers should hold.
+             * @description Box office sales paid in cash, and cash paid back for refunds of such sales: the
+             *     drawers should hold `cashAmount − cashRefunded`.
              */
             cashOrders: number;
+            /** Format: int64 */
+            cashRefunded: number;
             /**
              * Format: int64
              * @description Complimentary tickets given by staff, and what they would have cost.
