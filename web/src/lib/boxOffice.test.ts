@@ -78,6 +78,7 @@ describe('whether Sell may be pressed', () => {
     expect(sellState(inputs({ tendered: '150' }, { tickets: 0 }))).toEqual({ ready: false, why: 'Hold seats first.', field: 'tickets' });
     expect(sellState(inputs({ tendered: '150' }, { priced: false }))).toMatchObject({ ready: false, why: 'The prices are still loading.' });
     expect(sellState(inputs({ tendered: '150' }, { quote: null }))).toMatchObject({ ready: false, why: 'Working out the total…' });
+    expect(sellState(inputs({ tendered: '150' }, { quote: null, quoteError: 'The holds ran out.' }))).toMatchObject({ ready: false, why: 'The holds ran out.' });
     expect(sellState(inputs({ tendered: '150' }, { expired: true }))).toMatchObject({ ready: false, field: 'tickets' });
     expect(sellState(inputs({ tendered: '150' }, { busy: true }))).toMatchObject({ ready: false, why: 'Selling…' });
   });

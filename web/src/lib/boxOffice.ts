@@ -155,6 +155,8 @@ export interface SellInputs {
   priced: boolean;
   /** The server's total for the tickets and method as they are now; null while it is asked. */
   quote: Totals | null;
+  /** Why the total could not be had, if it could not. */
+  quoteError?: string;
   /** The holds have run out. */
   expired: boolean;
   /** The role may give comps. */
@@ -172,7 +174,7 @@ export function sellState(input: SellInputs): SellState {
   if (input.expired) return { ready: false, why: 'The holds have run out: hold the seats again.', field: 'tickets' };
   if (input.tickets === 0) return { ready: false, why: 'Hold seats first.', field: 'tickets' };
   if (!input.priced) return { ready: false, why: 'The prices are still loading.' };
-  if (!quote) return { ready: false, why: 'Working out the total…' };
+  if (!quote) return { ready: false, why: input.quoteError || 'Working out the total…' };
   if (form.method === 'cash') {
     const tendered = parseCash(form.tendered, quote.currency);
     if (!form.tendered.trim()) return { ready: false, why: `Enter the cash tendered (the total is ${formatMoney({ amount: quote.total, currency: quote.currency })}).`, field: 'tendered' };
