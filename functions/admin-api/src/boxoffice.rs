@@ -419,3 +419,168 @@ pub async fn sell(
         }),
     ))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct WillCallQuery {
+    /// Part of the patron's name or the order number (any case).
+    q: Option<String>,
+}
+
+/// A will-call order of the performance, waiting or collected.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WillCallOrder {
+    order_id: String,
+    number: String,
+    name: String,
+    email: String,
+    /// Valid tickets of this performance in the order.
+    tickets: u32,
+    /// Collected: when, and by whom.
+    picked_up: Option<marquee_domain::records::PickUp>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WillCallList {
+    /// Waiting first, then collected; by name.
+    orders: Vec<WillCallOrder>,
+}
+
+/// Orders of a performance to collect at the box office (`will_call`), searchable by name
+/// or order number.
+#[utoipa::path(get, path = "/admin/v1/performances/{performanceId}/will-call", params(("performanceId" = String, Path), WillCallQuery),
+    responses((status = 200, body = WillCallList), (status = 401), (status = 403), (status = 404)),
+    security(("staff" = [])))]
+pub async fn will_call(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(performance_id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<WillCallQuery>,
+) -> Result<axum::Json<WillCallList>, ApiError> {
+    auth.require(Permission::Sell)?;
+    let performance = crate::performances::load_performance(&state, &auth, &performance_id).await?;
+    let tickets = state
+        .store
+        .performance_tickets(&auth.tenant, &performance.id)
+        .await?;
+    let mut counts: std::collections::BTreeMap<marquee_domain::OrderId, u32> = Default::default();
+    for ticket in tickets
+        .iter()
+        .filter(|t| t.status == marquee_domain::records::TicketStatus::Valid)
+    {
+        *counts.entry(ticket.order_id.clone()).or_default() += 1;
+    }
+    let needle = query
+        .q
+        .as_deref()
+        .map(|q| q.trim().to_lowercase())
+        .filter(|q| !q.is_empty());
+    let reads = counts.keys().map(|id| state.store.order(&auth.tenant, id));
+    let orders = futures::future::try_join_all(reads).await?;
+    let mut list: Vec<WillCallOrder> = orders
+        .into_iter()
+        .flatten()
+        .filter(|o| o.delivery == Delivery::WillCall && o.status.has_valid_tickets())
+        .filter(|o| {
+            needle.as_ref().is_none_or(|q| {
+                o.name.to_lowercase().contains(q.as_str())
+                    || o.number.to_string().to_lowercase().contains(q.as_str())
+            })
+        })
+        .map(|o| WillCallOrder {
+            tickets: counts.get(&o.id).copied().unwrap_or(0),
+            order_id: o.id.to_string(),
+            number: o.number.to_string(),
+            name: o.name,
+            email: o.email,
+            picked_up: o.picked_up,
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        (a.picked_up.is_some(), a.name.to_lowercase())
+            .cmp(&(b.picked_up.is_some(), b.name.to_lowercase()))
+    });
+    Ok(axum::Json(WillCallList { orders: list }))
+}
+
+/// The patron collects a will-call order: marked once, with who handed it over and when.
+#[utoipa::path(post, path = "/admin/v1/orders/{orderId}/pickup", params(("orderId" = String, Path)),
+    responses((status = 200, body = WillCallOrder), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "already_picked_up (details.pickedUp: when and by whom); not_will_call")),
+    security(("staff" = [])))]
+pub async fn pick_up(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+    Path(order_id): Path<String>,
+) -> Result<axum::Json<WillCallOrder>, ApiError> {
+    auth.require(Permission::Sell)?;
+    let order = crate::orders::load_order(&state, &auth, &order_id).await?;
+    let already = |order: &marquee_domain::records::OrderRecord| {
+        order.picked_up.as_ref().map(|p| {
+            ApiError::conflict(
+                "already_picked_up",
+                format!(
+                    "These tickets were handed over already, by {} at {}",
+                    p.by, p.at
+                ),
+            )
+            .with_details(json!({ "pickedUp": p }))
+        })
+    };
+    if let Some(refusal) = already(&order) {
+        return Err(refusal);
+    }
+    if order.delivery != Delivery::WillCall || !order.status.has_valid_tickets() {
+        return Err(ApiError::conflict(
+            "not_will_call",
+            "Only paid orders kept for collection can be picked up",
+        ));
+    }
+    let pick_up = marquee_domain::records::PickUp {
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        by: auth.email.clone(),
+    };
+    match state
+        .store
+        .mark_picked_up(&auth.tenant, &order.id, &pick_up)
+        .await
+    {
+        Ok(()) => {}
+        Err(marquee_store::StoreError::ConditionFailed) => {
+            // Another clerk was quicker, or the order changed: say which.
+            let now = crate::orders::load_order(&state, &auth, &order_id).await?;
+            return Err(already(&now).unwrap_or_else(|| {
+                ApiError::conflict(
+                    "not_will_call",
+                    "Only paid orders kept for collection can be picked up",
+                )
+            }));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    staff_did(
+        &state,
+        &auth,
+        AuditKind::TicketsPickedUp,
+        format!("order {}", order.number),
+        None,
+        Some(json!({ "at": pick_up.at })),
+    )
+    .await;
+    let tickets = order
+        .tickets
+        .iter()
+        .filter(|t| t.status == marquee_domain::records::TicketStatus::Valid)
+        .count();
+    Ok(axum::Json(WillCallOrder {
+        order_id: order.id.to_string(),
+        number: order.number.to_string(),
+        name: order.name,
+        email: order.email,
+        tickets: u32::try_from(tickets).unwrap_or(u32::MAX),
+        picked_up: Some(pick_up),
+    }))
+}

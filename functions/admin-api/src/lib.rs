@@ -185,6 +185,8 @@ impl FromRef<AdminState> for Sessions {
         boxoffice::add_hold,
         boxoffice::release_hold,
         boxoffice::quote,
+        boxoffice::will_call,
+        boxoffice::pick_up,
         boxoffice::sell,
         performances::create_performance,
         performances::create_series,
@@ -257,6 +259,14 @@ pub fn router(state: AdminState) -> Router {
             axum::routing::delete(boxoffice::release_hold),
         )
         .route("/admin/v1/carts/{cartId}/quote", post(boxoffice::quote))
+        .route(
+            "/admin/v1/performances/{performanceId}/will-call",
+            get(boxoffice::will_call),
+        )
+        .route(
+            "/admin/v1/orders/{orderId}/pickup",
+            post(boxoffice::pick_up),
+        )
         .route("/admin/v1/carts/{cartId}/sell", post(boxoffice::sell))
         .route("/admin/v1/reports/sales", get(reports::sales))
         .route(

@@ -140,6 +140,10 @@ pub struct OrderDetail {
     problem: Option<String>,
     paid_at: Option<String>,
     posted_at: Option<String>,
+    /// A will-call order collected at the box office: when, and by whom.
+    picked_up: Option<marquee_domain::records::PickUp>,
+    /// A box office sale: who sold it and how it was paid.
+    sale: Option<marquee_domain::records::WindowSale>,
     /// The venue's Stripe account the card payment was made on.
     stripe_account: Option<String>,
     /// The platform fee applied to the card payment (minor units; 0 for free orders).
@@ -188,6 +192,8 @@ impl From<&OrderRecord> for OrderDetail {
             problem: order.problem.clone(),
             paid_at: order.paid_at.clone(),
             posted_at: order.posted_at.clone(),
+            picked_up: order.picked_up.clone(),
+            sale: order.sale.clone(),
             stripe_account: order.stripe_account.clone(),
             platform_fee: order.platform_fee,
             payment: None,

@@ -295,6 +295,7 @@ impl Checkout {
                 per_patron: p.per_patron.is_some(),
             }),
             sale,
+            picked_up: None,
             version: 0,
         };
         let hold_until = (now + self.payment_window).timestamp_millis();

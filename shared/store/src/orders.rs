@@ -385,6 +385,30 @@ impl Store {
         .await
     }
 
+    /// Marks a will-call order's tickets as collected, once: `ConditionFailed` when it is not
+    /// a paid will-call order or was collected already.
+    pub async fn mark_picked_up(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        pick_up: &marquee_domain::records::PickUp,
+    ) -> Result<(), StoreError> {
+        let value = serde_dynamo::to_attribute_value(pick_up)?;
+        self.update_order(
+            tenant,
+            order,
+            "SET pickedUp = :pickup",
+            "#status IN (:paid, :partly) AND delivery = :willcall AND attribute_not_exists(pickedUp)",
+            &[
+                (":pickup", value),
+                (":paid", s(OrderStatus::Paid.as_str())),
+                (":partly", s(OrderStatus::PartiallyRefunded.as_str())),
+                (":willcall", s("will_call")),
+            ],
+        )
+        .await
+    }
+
     /// A pending order that will never be paid (the patron checked out again). A promo
     /// code's use it counted is given back in the same transaction.
     pub async fn cancel_pending_order(

@@ -514,3 +514,98 @@ async fn the_end_of_day_counts_the_cash_in_each_drawer_and_the_comps() {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
 }
+
+/// Will call: an order kept for collection is on its performance's list, found by name or
+/// number, handed over once (by whom, when); a second pick-up is refused with who did it.
+#[tokio::test]
+async fn will_call_orders_are_listed_and_handed_over_once() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let host = show.venue.host.clone();
+    let clerk = app
+        .add_staff(
+            &show.venue,
+            &show.token,
+            "willcall-clerk@example.org",
+            "box_office",
+        )
+        .await;
+    let cart = app
+        .window_cart(&show, &clerk, &[&show.seats[0][0], &show.seats[0][1]])
+        .await;
+    let kept = app
+        .sell(
+            &show,
+            &clerk,
+            &cart,
+            json!({ "payment": { "method": "cash", "tendered": 10_000 }, "delivery": "will_call",
+                    "patron": { "name": "Wanda Waiting" } }),
+        )
+        .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.body);
+    let cart = app.window_cart(&show, &clerk, &[&show.seats[0][2]]).await;
+    let printed = app
+        .sell(
+            &show,
+            &clerk,
+            &cart,
+            json!({ "payment": { "method": "cash", "tendered": 5_000 }, "delivery": "print" }),
+        )
+        .await;
+    assert_eq!(printed.status, StatusCode::CREATED, "{}", printed.body);
+
+    let list_path = format!("/admin/v1/performances/{}/will-call", show.performance);
+    let list = app.get(&host, &list_path, Some(&clerk)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let orders = list.body["orders"].as_array().unwrap();
+    assert_eq!(
+        orders.len(),
+        1,
+        "printed tickets are not waiting: {}",
+        list.body
+    );
+    assert_eq!(orders[0]["name"], "Wanda Waiting");
+    assert_eq!(orders[0]["tickets"], 2);
+    assert!(orders[0]["pickedUp"].is_null());
+    let number = kept.body["number"].as_str().unwrap();
+    for q in ["wanda", &number[number.len() - 4..]] {
+        let found = app
+            .get(&host, &format!("{list_path}?q={q}"), Some(&clerk))
+            .await;
+        assert_eq!(found.body["orders"].as_array().unwrap().len(), 1, "{q}");
+    }
+    let none = app
+        .get(&host, &format!("{list_path}?q=nobody"), Some(&clerk))
+        .await;
+    assert!(none.body["orders"].as_array().unwrap().is_empty());
+
+    let order_id = kept.body["orderId"].as_str().unwrap();
+    let pickup = format!("/admin/v1/orders/{order_id}/pickup");
+    let first = app.post(&host, &pickup, Some(&clerk), json!({})).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["pickedUp"]["by"], "willcall-clerk@example.org");
+    let again = app.post(&host, &pickup, Some(&show.token), json!({})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(again.body["error"]["code"], "already_picked_up");
+    assert_eq!(
+        again.body["error"]["details"]["pickedUp"]["by"],
+        "willcall-clerk@example.org"
+    );
+    let listed = app.get(&host, &list_path, Some(&clerk)).await;
+    assert_eq!(
+        listed.body["orders"][0]["pickedUp"]["by"],
+        "willcall-clerk@example.org"
+    );
+    // A printed order is not for collection.
+    let printed_id = printed.body["orderId"].as_str().unwrap();
+    let refused = app
+        .post(
+            &host,
+            &format!("/admin/v1/orders/{printed_id}/pickup"),
+            Some(&clerk),
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.body["error"]["code"], "not_will_call");
+}

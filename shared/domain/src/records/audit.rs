@@ -30,10 +30,12 @@ pub enum AuditKind {
     OrderSold,
     /// Complimentary tickets given.
     TicketsComped,
+    /// A will-call order's tickets handed over.
+    TicketsPickedUp,
 }
 
 impl AuditKind {
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 22] = [
         Self::Login,
         Self::EventCreated,
         Self::EventEdited,
@@ -55,6 +57,7 @@ impl AuditKind {
         Self::PasswordChanged,
         Self::OrderSold,
         Self::TicketsComped,
+        Self::TicketsPickedUp,
     ];
 
     /// The name as stored and as the API writes it (`order_refunded`).
@@ -81,6 +84,7 @@ impl AuditKind {
             Self::PasswordChanged => "password_changed",
             Self::OrderSold => "order_sold",
             Self::TicketsComped => "tickets_comped",
+            Self::TicketsPickedUp => "tickets_picked_up",
         }
     }
 

@@ -135,7 +135,20 @@ pub struct OrderRecord {
     /// Sold by staff at the window or on the phone: who, and how it was paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sale: Option<WindowSale>,
+    /// A will-call order's tickets handed over at the box office: when, and by whom (once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picked_up: Option<PickUp>,
     pub version: u32,
+}
+
+/// Tickets collected at the box office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PickUp {
+    pub at: String,
+    /// The staff member who handed them over.
+    #[schema(value_type = String)]
+    pub by: crate::Email,
 }
 
 /// How a box office sale was paid.

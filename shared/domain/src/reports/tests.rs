@@ -31,6 +31,7 @@ fn pending(tickets: Vec<TicketRecord>) -> OrderRecord {
     let fees: i64 = tickets.iter().map(|t| t.fees).sum();
     OrderRecord {
         sale: None,
+        picked_up: None,
         id: OrderId::generate(),
         number: OrderNumber::generate(),
         status: OrderStatus::Pending,

@@ -365,6 +365,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/orders/{orderId}/pickup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The patron collects a will-call order: marked once, with who handed it over and when. */
+        post: operations["pick_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/orders/{orderId}/posted": {
         parameters: {
             query?: never;
@@ -603,6 +620,26 @@ export interface paths {
         };
         /** Sales and attendance of a performance. */
         get: operations["sales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/performances/{performanceId}/will-call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Orders of a performance to collect at the box office (`will_call`), searchable by name
+         *     or order number.
+         */
+        get: operations["will_call"];
         put?: never;
         post?: never;
         delete?: never;
@@ -945,7 +982,7 @@ export interface components {
          * @description What was done. New kinds are added at the end; stored entries keep their names.
          * @enum {string}
          */
-        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed" | "promo_created" | "promo_edited" | "promo_deleted" | "seats_blocked" | "seats_unblocked" | "password_changed" | "order_sold" | "tickets_comped";
+        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed" | "promo_created" | "promo_edited" | "promo_deleted" | "seats_blocked" | "seats_unblocked" | "password_changed" | "order_sold" | "tickets_comped" | "tickets_picked_up";
         AuditList: {
             /** @description Newest first. */
             entries: components["schemas"]["AuditEntry"][];
@@ -1435,6 +1472,7 @@ export interface components {
             delivery: components["schemas"]["Delivery"];
             paidAt?: string | null;
             payment?: null | components["schemas"]["PaymentFigures"];
+            pickedUp?: null | components["schemas"]["PickUp"];
             /**
              * Format: int64
              * @description The platform fee applied to the card payment (minor units; 0 for free orders).
@@ -1443,6 +1481,7 @@ export interface components {
             postedAt?: string | null;
             problem?: string | null;
             refunds: components["schemas"]["RefundRecord"][];
+            sale?: null | components["schemas"]["WindowSale"];
             /** @description The venue's Stripe account the card payment was made on. */
             stripeAccount?: string | null;
             tickets: components["schemas"]["TicketLine"][];
@@ -1559,6 +1598,12 @@ export interface components {
             taxes: components["schemas"]["Tax"][];
             /** @description When it last changed: an edit sends it back, and is refused if it changed since. */
             updatedAt: string;
+        };
+        /** @description Tickets collected at the box office. */
+        PickUp: {
+            at: string;
+            /** @description The staff member who handed them over. */
+            by: string;
         };
         /** @description Where a ticket sits, in words, as it was when sold (the map may change later). */
         Place: {
@@ -1776,6 +1821,11 @@ export interface components {
             /** @description A map has at most 50,000 seats (`MAX_SEATS`) in all. */
             seats: components["schemas"]["SeatInput"][];
         };
+        /**
+         * @description How a box office sale was paid.
+         * @enum {string}
+         */
+        SaleMethod: "cash" | "card" | "comp";
         /** @description Who the tickets are for; none for an anonymous walk-up. */
         SalePatron: {
             email?: string | null;
@@ -2303,6 +2353,42 @@ export interface components {
             id: string;
             settings: components["schemas"]["VenueSettingsView"];
             slug: string;
+        };
+        WillCallList: {
+            /** @description Waiting first, then collected; by name. */
+            orders: components["schemas"]["WillCallOrder"][];
+        };
+        /** @description A will-call order of the performance, waiting or collected. */
+        WillCallOrder: {
+            email: string;
+            name: string;
+            number: string;
+            orderId: string;
+            pickedUp?: null | components["schemas"]["PickUp"];
+            /**
+             * Format: int32
+             * @description Valid tickets of this performance in the order.
+             */
+            tickets: number;
+        };
+        /** @description A sale made by staff: who made it, and the payment. */
+        WindowSale: {
+            by: string;
+            /** Format: int64 */
+            change?: number | null;
+            /**
+             * Format: int64
+             * @description What comps would have cost at the prices of the day (minor units).
+             */
+            compValue?: number | null;
+            method: components["schemas"]["SaleMethod"];
+            /** @description Why tickets were given away (comps). */
+            reason?: string | null;
+            /**
+             * Format: int64
+             * @description Cash handed over, and the change given back (minor units).
+             */
+            tendered?: number | null;
         };
         /** @description One price zone's demand. */
         ZoneDemand: {
@@ -4231,6 +4317,71 @@ export interface operations {
             };
         };
     };
+    pick_up: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WillCallOrder"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description already_picked_up (details.pickedUp: when and by whom); not_will_call */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     mark_posted: {
         parameters: {
             query?: never;
@@ -5313,6 +5464,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SalesView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_found; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    will_call: {
+        parameters: {
+            query?: {
+                /** @description Part of the patron's name or the order number (any case). */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                performanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WillCallList"];
+                };
+            };
+            /** @description bad_request (an unreadable query string) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             401: {
