@@ -311,7 +311,12 @@ async fn the_csv_export_escapes_formulas_and_bad_ranges_are_refused() {
     }
     // A scanner may not read the figures.
     let scanner = app
-        .add_staff(&show.venue, &show.token, "door@example.org", "scanner")
+        .add_staff(
+            &show.venue,
+            &show.token,
+            "reports-door@example.org",
+            "scanner",
+        )
         .await;
     let forbidden = app
         .get(
