@@ -165,3 +165,78 @@ test('reports: the day, the CSV, the sales chart and a performance\'s demand aft
     .click();
   await expect(page).toHaveURL(new RegExp(`/admin/performances/${show.performanceId}/demand$`));
 });
+
+test('reports: a patron history from the order page, its CSV download, and attendance for the show', async ({ page, baseURL }) => {
+  test.setTimeout(120_000);
+  const show = await publishedShow(baseURL!, 'Attendance');
+  const email = `${unique('history')}@example.org`;
+
+  // --- a guest buys two seats -------------------------------------------------------------------
+  await page.goto(`/performances/${show.performanceId}`);
+  await expect(page.locator('circle[data-seat]')).toHaveCount(500);
+  for (const name of ['Orchestra row D seat 5', 'Orchestra row D seat 6']) {
+    await seat(page, name).click();
+    await expect(seat(page, name)).toHaveAttribute('data-state', 'mine');
+  }
+  await page.getByTestId('your-tickets').getByRole('link', { name: /View cart/ }).click();
+  await page.getByRole('link', { name: 'Checkout', exact: true }).click();
+  await expect(page.getByLabel('Orchestra, row D, seat 5', { exact: true })).toHaveValue('adult');
+  await page.getByLabel('Name', { exact: true }).fill('History Patron');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  const number = (await page.getByTestId('pending-order-number').textContent())!.trim();
+  const card = page.getByRole('form', { name: 'Pay by card' });
+  await card.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await card.getByLabel('Expiry (MM/YY)').fill('12/30');
+  await card.getByLabel('CVC').fill('123');
+  await card.getByRole('button', { name: /^Pay / }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thank you — your order is confirmed', { timeout: 30_000 });
+
+  // --- staff: from the order's email to the patron's history ---------------------------------------
+  await logIn(page, OWNER.email, OWNER.password);
+  await openAdminPage(page, 'Orders');
+  await page.getByLabel('Find an order').fill(number);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByTestId('order-result').getByRole('link', { name: number }).click();
+  await page.getByRole('link', { name: 'Patron history' }).click();
+  await expect(page).toHaveURL(/\/admin\/reports\?patron=/);
+  const history = page.getByTestId('patron-history');
+  await expect(history.getByRole('heading', { level: 3 })).toHaveText(email);
+  const row = history.getByTestId('patron-order');
+  await expect(row).toHaveCount(1);
+  await expect(row.locator('td').first()).toHaveText(number);
+  await expect(row).toContainText(show.title);
+  await expect(row).toContainText('2 tickets');
+  await expect(history.getByTestId('patron-orders')).toHaveText('1');
+  await expect(history.getByTestId('patron-tickets')).toHaveText('2');
+  await screenshotOf(page.getByTestId('report-patron'), 'admin-reports-patron', 'admin-reports-patron');
+
+  // The CSV (a 303 to a presigned /documents/ link when over the inline limit: fetch follows it).
+  const form = page.getByRole('form', { name: 'Patron history' });
+  const download = page.waitForEvent('download');
+  await form.getByRole('button', { name: 'Download CSV' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('patron-history.csv');
+  const csv = readFileSync(await file.path(), 'utf8');
+  expect(csv.split(/\r?\n/)[0]).toBe('Order,Placed,Status,Performances,Tickets,Paid,Refunded,Promo code,Email');
+  expect(csv).toContain(number);
+  expect(csv).toContain(email);
+
+  // --- attendance for the show's event: 2 sold, nobody in yet ----------------------------------------
+  const attendanceForm = page.getByRole('form', { name: 'Attendance' });
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const later = new Date(`${today}T00:00:00Z`);
+  later.setUTCDate(later.getUTCDate() + 300);
+  await attendanceForm.getByLabel('Performances from').fill(today);
+  await attendanceForm.getByLabel('Performances to').fill(later.toISOString().slice(0, 10));
+  await attendanceForm.getByLabel('Event').selectOption({ label: show.title });
+  const line = page.getByTestId('attendance-line').filter({ hasText: show.title });
+  await showUntil(attendanceForm, async () => (await line.count()) === 1 && (await line.locator('td').nth(2).textContent()) === '2', 'attendance counts the 2 tickets');
+  await expect(line.locator('td')).toHaveText([show.title, /7:30\sPM/, '2', '0', '2', '0.0 %']);
+  await expect(page.getByTestId('attendance-totals').locator('th, td')).toHaveText(['Total (1 performances)', '2', '0', '2', '0.0 %']);
+  await screenshotOf(page.getByTestId('report-attendance'), 'admin-reports-attendance', 'admin-reports-attendance');
+  const attendanceDownload = page.waitForEvent('download');
+  await attendanceForm.getByRole('button', { name: 'Download CSV' }).click();
+  const attendanceCsv = readFileSync(await (await attendanceDownload).path(), 'utf8');
+  expect(attendanceCsv.split(/\r?\n/)[0]).toBe('Event,Performance,Cancelled,Sold,Admitted,No-shows,Admitted %,Performance id');
+});

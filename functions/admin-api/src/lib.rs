@@ -3,13 +3,16 @@
 //! custom domains. Every `/admin` route resolves its venue from `Host` and checks the
 //! staff member's role.
 
+mod attendance;
 mod audit;
 mod auth;
 mod boxoffice;
 mod domains;
 mod door;
 mod events;
+pub mod exports;
 mod orders;
+mod patron_history;
 mod payments;
 mod performances;
 mod platform;
@@ -61,6 +64,9 @@ pub struct AdminState {
     pub sessions: Sessions,
     /// Rate limits on logins, invitation codes and password changes.
     pub limiter: Limiter,
+    /// CSV reports larger than this many bytes go to S3 and are answered with a redirect
+    /// (`exports`); `REPORT_INLINE_LIMIT_BYTES` in the function's environment.
+    pub report_inline_limit: usize,
 }
 
 impl AdminState {
@@ -118,7 +124,15 @@ impl AdminState {
             config: Arc::new(config),
             store,
             mail,
+            report_inline_limit: exports::DEFAULT_INLINE_LIMIT_BYTES,
         }
+    }
+
+    /// CSV reports larger than `bytes` are exported to S3 instead of answered inline.
+    #[must_use]
+    pub fn with_report_inline_limit(mut self, bytes: usize) -> Self {
+        self.report_inline_limit = bytes;
+        self
     }
 }
 
@@ -179,6 +193,8 @@ impl FromRef<AdminState> for Sessions {
         promos::delete_promo_code,
         reports::end_of_day,
         reports::sales,
+        attendance::attendance_report,
+        patron_history::patron_history,
         reports::demand,
         boxoffice::create_cart,
         boxoffice::get_cart,
@@ -269,6 +285,14 @@ pub fn router(state: AdminState) -> Router {
         )
         .route("/admin/v1/carts/{cartId}/sell", post(boxoffice::sell))
         .route("/admin/v1/reports/sales", get(reports::sales))
+        .route(
+            "/admin/v1/reports/attendance",
+            get(attendance::attendance_report),
+        )
+        .route(
+            "/admin/v1/reports/patron",
+            get(patron_history::patron_history),
+        )
         .route(
             "/admin/v1/performances/{performanceId}/demand",
             get(reports::demand),

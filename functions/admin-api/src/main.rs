@@ -48,7 +48,8 @@ async fn build(
         )?,
         None => return Err("EDGE_DISTRIBUTION_ID is not set: custom domains need the edge".into()),
     };
-    let state = admin_api::AdminState::new(config, store, mail, documents, payments, domains);
+    let state = admin_api::AdminState::new(config, store, mail, documents, payments, domains)
+        .with_report_inline_limit(admin_api::exports::inline_limit_from_env()?);
     Ok(admin_api::router(state).layer(axum::middleware::from_fn(
         marquee_platform::http::lambda_source_address,
     )))

@@ -3,8 +3,8 @@
 //! days, each as JSON or CSV. Days are the venue's own (its timezone).
 
 use crate::AdminState;
+use crate::exports::CsvOut;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use marquee_domain::reports::{csv_safe, day, line};
@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
 
 /// The longest range one sales report covers.
-const MAX_DAYS: i64 = 366;
+pub(crate) const MAX_DAYS: i64 = 366;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -241,7 +241,7 @@ pub struct SalesReport {
     lines: Vec<SalesLine>,
 }
 
-fn parse_day(field: &'static str, raw: &str) -> Result<NaiveDate, Invalid> {
+pub(crate) fn parse_day(field: &'static str, raw: &str) -> Result<NaiveDate, Invalid> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .map_err(|_| Invalid::new(field, "must be a date such as 2027-03-01"))
 }
@@ -328,7 +328,7 @@ impl Names {
     }
 }
 
-async fn venue_basics(
+pub(crate) async fn venue_basics(
     state: &AdminState,
     auth: &StaffAuth,
 ) -> Result<(Timezone, Currency), ApiError> {
@@ -345,6 +345,8 @@ async fn venue_basics(
 #[utoipa::path(get, path = "/admin/v1/reports/end-of-day", params(EndOfDayQuery),
     responses((status = 200, description = "The report; `format=csv`: the same as CSV (a summary, then the lines)",
             content((EndOfDayReport = "application/json"), (String = "text/csv"))),
+        (status = 303, description = "`format=csv` larger than the inline limit (`REPORT_INLINE_LIMIT_BYTES`, default 5 MB): the file was written to the documents bucket; fetch it from `Location` (a presigned link for 15 minutes, relative to the venue's site)",
+            body = crate::exports::ReportExport, headers(("Location" = String, description = "The presigned link"))),
         (status = 400, description = "invalid query"), (status = 401), (status = 403), (status = 422, description = "invalid_field: date")),
     security(("staff" = [])))]
 pub async fn end_of_day(
@@ -371,7 +373,9 @@ pub async fn end_of_day(
     match query.format.unwrap_or_default() {
         ReportFormat::Json => Ok(axum::Json(report).into_response()),
         ReportFormat::Csv => {
-            csv_response(&format!("end-of-day-{date}.csv"), &end_of_day_csv(&report)?)
+            let mut out = CsvOut::new(&state, &auth.tenant, format!("end-of-day-{date}.csv"));
+            end_of_day_csv(&report, &mut out).await?;
+            out.finish().await
         }
     }
 }
@@ -381,6 +385,8 @@ pub async fn end_of_day(
 #[utoipa::path(get, path = "/admin/v1/reports/sales", params(SalesQuery),
     responses((status = 200, description = "The report; `format=csv`: one row per day, performance, price type and zone",
             content((SalesReport = "application/json"), (String = "text/csv"))),
+        (status = 303, description = "`format=csv` larger than the inline limit (`REPORT_INLINE_LIMIT_BYTES`, default 5 MB): the file was written to the documents bucket; fetch it from `Location` (a presigned link for 15 minutes, relative to the venue's site)",
+            body = crate::exports::ReportExport, headers(("Location" = String, description = "The presigned link"))),
         (status = 400, description = "invalid query"), (status = 401), (status = 403), (status = 422, description = "invalid_field: from, to, eventId")),
     security(("staff" = [])))]
 pub async fn sales(
@@ -469,29 +475,12 @@ pub async fn sales(
             lines: totals.into_values().collect(),
         })
         .into_response()),
-        ReportFormat::Csv => csv_response(
-            &format!("sales-{from}-to-{to}.csv"),
-            &sales_csv(&rows, currency)?,
-        ),
+        ReportFormat::Csv => {
+            let mut out = CsvOut::new(&state, &auth.tenant, format!("sales-{from}-to-{to}.csv"));
+            sales_csv(&rows, currency, &mut out).await?;
+            out.finish().await
+        }
     }
-}
-
-fn csv_response(filename: &str, body: &[u8]) -> Result<Response, ApiError> {
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body.to_vec(),
-    )
-        .into_response())
-}
-
-fn csv_error(e: impl std::fmt::Display) -> ApiError {
-    ApiError::internal(format!("writing the CSV: {e}"))
 }
 
 const LINE_HEADER: [&str; 10] = [
@@ -524,12 +513,9 @@ fn line_record(l: &SalesLine, currency: Currency) -> Vec<String> {
 }
 
 /// The summary as figure/value rows, a blank row, then the lines.
-fn end_of_day_csv(report: &EndOfDayReport) -> Result<Vec<u8>, ApiError> {
+async fn end_of_day_csv(report: &EndOfDayReport, out: &mut CsvOut<'_>) -> Result<(), ApiError> {
     let money = |amount: i64| Money::from_minor(amount, report.currency).decimal();
     let s = &report.summary;
-    let mut out = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_writer(Vec::new());
     let summary: [(&str, String); 22] = [
         ("Date", report.date.to_string()),
         ("Currency", report.currency.to_string()),
@@ -554,14 +540,13 @@ fn end_of_day_csv(report: &EndOfDayReport) -> Result<Vec<u8>, ApiError> {
         ("Refunded", money(s.refunded)),
         ("Net", money(s.net)),
     ];
-    out.write_record(["Figure", "Value"]).map_err(csv_error)?;
+    out.row(["Figure", "Value"]).await?;
     for (name, value) in summary {
-        out.write_record([name, value.as_str()])
-            .map_err(csv_error)?;
+        out.row([name, value.as_str()]).await?;
     }
-    out.write_record([""]).map_err(csv_error)?;
+    out.row([""]).await?;
     if !report.by_staff.is_empty() {
-        out.write_record([
+        out.row([
             "Staff",
             "Orders",
             "Tickets",
@@ -573,9 +558,9 @@ fn end_of_day_csv(report: &EndOfDayReport) -> Result<Vec<u8>, ApiError> {
             "Comp orders",
             "Comp tickets",
         ])
-        .map_err(csv_error)?;
+        .await?;
         for st in &report.by_staff {
-            out.write_record([
+            out.row([
                 csv_safe(&st.staff),
                 st.orders.to_string(),
                 st.tickets.to_string(),
@@ -587,29 +572,31 @@ fn end_of_day_csv(report: &EndOfDayReport) -> Result<Vec<u8>, ApiError> {
                 st.comp_orders.to_string(),
                 st.comp_tickets.to_string(),
             ])
-            .map_err(csv_error)?;
+            .await?;
         }
-        out.write_record([""]).map_err(csv_error)?;
+        out.row([""]).await?;
     }
-    out.write_record(LINE_HEADER).map_err(csv_error)?;
+    out.row(LINE_HEADER).await?;
     for l in &report.lines {
-        out.write_record(line_record(l, report.currency))
-            .map_err(csv_error)?;
+        out.row(line_record(l, report.currency)).await?;
     }
-    out.into_inner().map_err(csv_error)
+    Ok(())
 }
 
-fn sales_csv(rows: &[(NaiveDate, SalesLine)], currency: Currency) -> Result<Vec<u8>, ApiError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
+async fn sales_csv(
+    rows: &[(NaiveDate, SalesLine)],
+    currency: Currency,
+    out: &mut CsvOut<'_>,
+) -> Result<(), ApiError> {
     let mut header = vec!["Date"];
     header.extend(LINE_HEADER);
-    out.write_record(&header).map_err(csv_error)?;
+    out.row(&header).await?;
     for (date, l) in rows {
         let mut record = vec![date.to_string()];
         record.extend(line_record(l, currency));
-        out.write_record(&record).map_err(csv_error)?;
+        out.row(&record).await?;
     }
-    out.into_inner().map_err(csv_error)
+    Ok(())
 }
 
 /// One price zone's demand.

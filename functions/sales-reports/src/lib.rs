@@ -2,7 +2,8 @@
 //! demand figures from the table's stream. Every order item written (new and old images)
 //! goes through `marquee_domain::reports::report_changes`; every seat state removed while
 //! held (a hold released or run out) is a seat tried and not bought
-//! (`marquee_domain::reports::seat_let_go`). Each change is counted once by `marquee_store`
+//! (`marquee_domain::reports::seat_let_go`); every issued ticket written goes through
+//! `marquee_domain::reports::ticket_changes` (a performance's attendance). Each change is counted once by `marquee_store`
 //! (a marker per change in the same transaction), so a batch retried after a failure, or a
 //! record delivered twice, adds nothing twice. A failure is reported from the first record
 //! that could not be counted: Lambda retries from there.
@@ -10,10 +11,12 @@
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use chrono::{DateTime, Utc};
-use marquee_domain::reports::{report_changes, seat_let_go};
+use marquee_domain::reports::{report_changes, seat_let_go, ticket_changes};
 use marquee_domain::{PerformanceId, TenantId, Timezone};
 use marquee_store::keys;
-use marquee_store::{OrderRecord, SeatState, SeatStateRecord, Store, StoreError};
+use marquee_store::{
+    IssuedTicketRecord, OrderRecord, SeatState, SeatStateRecord, Store, StoreError,
+};
 use serde_dynamo::AttributeValue;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -96,6 +99,9 @@ impl SalesReports {
         if let Some(seat) = keys::parse_seat_state_key(&pk, &sk) {
             return self.count_let_go(record, seat).await;
         }
+        if let Some((tenant, _)) = keys::parse_ticket_key(&pk, &sk) {
+            return self.count_ticket(record, &tenant).await;
+        }
         let Some((tenant, _)) = keys::parse_order_key(&pk, &sk) else {
             return Ok(0);
         };
@@ -122,6 +128,36 @@ impl SalesReports {
                 .count_report_change(&tenant, &change, now)
                 .await?
             {
+                counted += 1;
+            }
+        }
+        Ok(counted)
+    }
+
+    /// An issued ticket written: what it changes in its performance's attendance.
+    async fn count_ticket(
+        &self,
+        record: &EventRecord,
+        tenant: &TenantId,
+    ) -> Result<usize, StoreError> {
+        let image = |image: &serde_dynamo::Item| -> Option<IssuedTicketRecord> {
+            if image.is_empty() {
+                return None;
+            }
+            serde_dynamo::from_item(image.clone()).ok()
+        };
+        let old = image(&record.change.old_image);
+        let new = image(&record.change.new_image);
+        if new.is_none() {
+            return Ok(0);
+        }
+        let Some(zone) = self.zone(tenant).await? else {
+            return Ok(0);
+        };
+        let now = Utc::now().timestamp_millis();
+        let mut counted = 0;
+        for change in ticket_changes(old.as_ref(), new.as_ref(), &zone) {
+            if self.store.count_report_change(tenant, &change, now).await? {
                 counted += 1;
             }
         }

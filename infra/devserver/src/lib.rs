@@ -77,6 +77,9 @@ pub struct DevOptions {
     pub origin_secret: Option<String>,
     /// Watches every DynamoDB call of the devserver (the onsale bench counts them).
     pub dynamodb_interceptor: Option<aws_sdk_dynamodb::config::SharedInterceptor>,
+    /// CSV reports larger than this go to the documents bucket and are answered with a
+    /// redirect (tests lower it); `None`: `REPORT_INLINE_LIMIT_BYTES`, else 5 MB.
+    pub report_inline_limit: Option<usize>,
 }
 
 /// The repository's Stripe double (`infra/stripe-double`) and the account to use on it. Each
@@ -376,14 +379,20 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         .await
         .context("moving custom domain claims to pending_dns")?;
     let custom_domains = services::custom_domains(&store, cloudfront, &domain_settings, &config)?;
-    let admin = admin_api::router(admin_api::AdminState::new(
-        config.clone(),
-        store.clone(),
-        MailQueue::new(sqs.clone(), &mail_queue.url),
-        Documents::new(s3.clone(), &provisioned.documents_bucket),
-        payments.clone(),
-        custom_domains.clone(),
-    ));
+    let admin = admin_api::router(
+        admin_api::AdminState::new(
+            config.clone(),
+            store.clone(),
+            MailQueue::new(sqs.clone(), &mail_queue.url),
+            Documents::new(s3.clone(), &provisioned.documents_bucket),
+            payments.clone(),
+            custom_domains.clone(),
+        )
+        .with_report_inline_limit(match options.report_inline_limit {
+            Some(bytes) => bytes,
+            None => admin_api::exports::inline_limit_from_env()?,
+        }),
+    );
     let reconcile = options
         .stripe
         .as_ref()

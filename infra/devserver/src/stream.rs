@@ -250,7 +250,7 @@ impl Tailer {
             }
         }
         if !records.is_empty() {
-            // Only orders and seat states removed count for the reports (the trigger's
+            // Only orders, issued tickets and seat states removed count for the reports (the trigger's
             // filters in AWS).
             let orders: Vec<EventRecord> =
                 records.iter().filter(|r| for_reports(r)).cloned().collect();
@@ -266,6 +266,7 @@ fn for_reports(record: &EventRecord) -> bool {
     match record.change.keys.get(marquee_store::keys::SK) {
         Some(serde_dynamo::AttributeValue::S(sk)) => {
             sk == marquee_store::keys::ORDER_SK
+                || sk.starts_with(marquee_store::keys::TICKET_PREFIX)
                 || (record.event_name == "REMOVE"
                     && sk.starts_with(marquee_store::keys::SEAT_PREFIX))
         }

@@ -69,6 +69,13 @@ pub mod demand {
     pub const TRIED: &str = "tried";
 }
 
+/// A performance's attendance figures, as attribute names: tickets valid now (sold, less
+/// refunded) and, of those, tickets scanned in at least once.
+pub mod attendance {
+    pub const SOLD: &str = "sold";
+    pub const ADMITTED: &str = "admitted";
+}
+
 /// What a change adds to one figure set of its day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Increment {
@@ -98,6 +105,10 @@ pub enum Target {
     /// A staff member's box office sales of the day.
     Staff {
         staff: String,
+    },
+    /// A performance's attendance: tickets valid and tickets admitted.
+    Attendance {
+        performance: String,
     },
 }
 
@@ -340,6 +351,67 @@ pub fn seat_let_go(
             add: vec![(demand::TRIED, 1)],
         }],
     }
+}
+
+/// What one write of an issued ticket (its item before and after) adds to its performance's
+/// attendance: becoming valid (sold), being refunded while valid (no longer sold, nor
+/// admitted if it had been), and its first admission. Each is keyed by the ticket and what
+/// happened to it, so a record delivered twice counts once; a ticket is sold, refunded and
+/// first admitted at most once each. The markers are kept under the venue-local day the
+/// ticket was issued (its id is a ULID): the same for every delivery of every record of it.
+pub fn ticket_changes(
+    old: Option<&crate::records::IssuedTicketRecord>,
+    new: Option<&crate::records::IssuedTicketRecord>,
+    zone: &Timezone,
+) -> Vec<ReportChange> {
+    use crate::records::TicketStatus;
+    let Some(new) = new else {
+        return Vec::new(); // tickets are never deleted
+    };
+    let issued = ulid::Ulid::from_string(&new.ticket_id.as_str().to_uppercase())
+        .ok()
+        .and_then(|id| DateTime::<Utc>::from_timestamp_millis(id.timestamp_ms() as i64))
+        .unwrap_or_default();
+    let date = issued.with_timezone(&zone.tz()).date_naive();
+    let was_valid = old.is_some_and(|o| o.status == TicketStatus::Valid);
+    let was_admitted = old.is_some_and(|o| o.admissions > 0);
+    let change = |what: &str, add: Vec<(&'static str, i64)>| ReportChange {
+        key: format!("ticket-{what}:{}", new.ticket_id),
+        date,
+        increments: vec![Increment {
+            target: Target::Attendance {
+                performance: new.performance_id.to_string(),
+            },
+            add,
+        }],
+    };
+    let mut changes = Vec::new();
+    match (was_valid, new.status) {
+        (false, TicketStatus::Valid) => {
+            changes.push(change("sold", vec![(attendance::SOLD, 1)]));
+        }
+        (true, TicketStatus::Refunded) => {
+            let mut add = vec![(attendance::SOLD, -1)];
+            if was_admitted {
+                add.push((attendance::ADMITTED, -1));
+            }
+            changes.push(change("refunded", add));
+        }
+        _ => {}
+    }
+    if !was_admitted && new.admissions > 0 && new.status == TicketStatus::Valid {
+        changes.push(change("admitted", vec![(attendance::ADMITTED, 1)]));
+    }
+    changes
+}
+
+/// Of the tickets sold, the share admitted, in percent to one decimal (`None` when none sold).
+pub fn admitted_percent(sold: i64, admitted: i64) -> Option<f64> {
+    if sold <= 0 {
+        return None;
+    }
+    let share = (admitted.clamp(0, sold) as f64) * 100.0 / (sold as f64);
+    Some((share * 10.0).round() / 10.0)
 }
 
 /// Text for a CSV cell that a spreadsheet will not run as a formula: a cell starting with

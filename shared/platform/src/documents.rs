@@ -1,4 +1,4 @@
-//! The documents bucket (S3): ticket PDFs, event images, large layouts. Every key starts
+//! The documents bucket (S3): ticket PDFs, event images, large layouts, large report exports. Every key starts
 //! with the tenant id; uploads and downloads go through short-lived presigned URLs, so
 //! files never pass through a Lambda.
 //!
@@ -177,6 +177,116 @@ impl Documents {
                     format!("put object: {}", aws_sdk_s3::error::DisplayErrorContext(e)),
                 )
             })?;
+        Ok(())
+    }
+}
+
+/// An upload in parts under way (S3 multipart): parts are numbered from 1, and every part
+/// but the last must be at least 5 MiB.
+#[derive(Debug)]
+pub struct PartsUpload {
+    key: String,
+    upload_id: String,
+    parts: Vec<aws_sdk_s3::types::CompletedPart>,
+}
+
+fn s3_error(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> PortError {
+    PortError::transient(
+        "S3",
+        format!("{what}: {}", aws_sdk_s3::error::DisplayErrorContext(e)),
+    )
+}
+
+impl PartsUpload {
+    /// The document's key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+impl Documents {
+    /// Starts an upload in parts of a private document the server makes (large exports),
+    /// tagged `tagging` (URL-encoded `key=value`, what lifecycle rules match).
+    pub async fn start_parts(
+        &self,
+        key: &str,
+        content_type: &str,
+        content_disposition: &str,
+        tagging: &str,
+    ) -> Result<PartsUpload, PortError> {
+        let out = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_disposition(content_disposition)
+            .tagging(tagging)
+            .send()
+            .await
+            .map_err(|e| s3_error("create multipart upload", e))?;
+        let upload_id = out
+            .upload_id
+            .ok_or_else(|| PortError::new("S3", "create multipart upload: no upload id"))?;
+        Ok(PartsUpload {
+            key: key.to_owned(),
+            upload_id,
+            parts: Vec::new(),
+        })
+    }
+
+    /// Sends the next part.
+    pub async fn put_part(&self, upload: &mut PartsUpload, body: Vec<u8>) -> Result<(), PortError> {
+        let number = i32::try_from(upload.parts.len() + 1)
+            .map_err(|_| PortError::new("S3", "too many parts"))?;
+        let out = self
+            .client
+            .upload_part()
+            .bucket(&self.bucket)
+            .key(&upload.key)
+            .upload_id(&upload.upload_id)
+            .part_number(number)
+            .body(body.into())
+            .send()
+            .await
+            .map_err(|e| s3_error("upload part", e))?;
+        upload.parts.push(
+            aws_sdk_s3::types::CompletedPart::builder()
+                .part_number(number)
+                .set_e_tag(out.e_tag)
+                .build(),
+        );
+        Ok(())
+    }
+
+    /// Puts the parts together into the document.
+    pub async fn finish_parts(&self, upload: PartsUpload) -> Result<(), PortError> {
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.bucket)
+            .key(&upload.key)
+            .upload_id(&upload.upload_id)
+            .multipart_upload(
+                aws_sdk_s3::types::CompletedMultipartUpload::builder()
+                    .set_parts(Some(upload.parts))
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| s3_error("complete multipart upload", e))?;
+        Ok(())
+    }
+
+    /// Gives up an upload in parts (the bucket's lifecycle rule cleans up any that are left).
+    pub async fn abort_parts(&self, upload: PartsUpload) -> Result<(), PortError> {
+        self.client
+            .abort_multipart_upload()
+            .bucket(&self.bucket)
+            .key(&upload.key)
+            .upload_id(&upload.upload_id)
+            .send()
+            .await
+            .map_err(|e| s3_error("abort multipart upload", e))?;
         Ok(())
     }
 }

@@ -240,6 +240,10 @@ pub fn demand_seat_sk(seat: &str) -> String {
     format!("{DEMAND_SEAT_PREFIX}{seat}")
 }
 
+/// A performance's attendance figures (tickets valid, tickets admitted), beside its demand
+/// figures in `demand(tenant, performance)`.
+pub const ATTENDANCE_SK: &str = "ATTENDANCE";
+
 /// The changes already counted in a day's figures (one item each, kept a week: stream
 /// records are redelivered within a day).
 pub fn report_counted(tenant: &TenantId, date: &str) -> String {
@@ -309,6 +313,13 @@ pub fn patron_order_sk(created_at: &str, order: &OrderId) -> String {
 }
 
 pub const PATRON_ORDER_PREFIX: &str = "ORDER#";
+
+/// Every order placed with a contact email (guest, account or box office), newest last:
+/// `patron_order_sk` items, written with the checkout. Not the account's own index
+/// (`patron_orders`), which lists only what the logged-in patron bought.
+pub fn email_orders(tenant: &TenantId, email: &Email) -> String {
+    format!("T#{tenant}#EMAIL#{email}")
+}
 
 /// A mail job's delivery claim: makes redelivered jobs send at most once.
 pub fn mail_claim(tenant: &TenantId, job_id: &str) -> String {

@@ -126,6 +126,23 @@ impl Store {
                     .build(),
             );
         }
+        if let Ok(email) = marquee_domain::Email::parse(&write.order.email) {
+            items.push(
+                TransactWriteItem::builder()
+                    .put(build(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(crate::patrons::email_order_item(
+                                write.tenant,
+                                &email,
+                                &write.order.created_at,
+                                &write.order.id,
+                            )?))
+                            .build(),
+                    )?)
+                    .build(),
+            );
+        }
         let promo_at = items.len();
         if let Some(promo) = write.promo {
             items.extend(self.count_promo_use(write.tenant, promo, &write.order.email)?);
@@ -214,6 +231,23 @@ impl Store {
             .await
             .map_err(StoreError::sdk)?;
         Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// Orders by id (any number), in no particular order; unknown ids are left out.
+    pub async fn orders_by_id(
+        &self,
+        tenant: &TenantId,
+        ids: &[OrderId],
+    ) -> Result<Vec<OrderRecord>, StoreError> {
+        let wanted = ids
+            .iter()
+            .map(|id| key(keys::order(tenant, id), keys::ORDER_SK))
+            .collect();
+        self.batch_get(wanted, false)
+            .await?
+            .into_iter()
+            .map(|item| Ok(serde_dynamo::from_item(item)?))
+            .collect()
     }
 
     /// An order by the number the patron reads out.

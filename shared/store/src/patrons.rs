@@ -183,6 +183,35 @@ impl Store {
             .await?;
         Ok(refs.into_iter().rev().map(|r| r.order_id).collect())
     }
+
+    /// The ids of every order placed with this contact email, newest first (guest orders
+    /// too; orders from before the index existed are not in it).
+    pub async fn email_order_ids(
+        &self,
+        tenant: &TenantId,
+        email: &Email,
+    ) -> Result<Vec<OrderId>, StoreError> {
+        let refs: Vec<PatronOrderRef> = self
+            .query_prefix(keys::email_orders(tenant, email), keys::PATRON_ORDER_PREFIX)
+            .await?;
+        Ok(refs.into_iter().rev().map(|r| r.order_id).collect())
+    }
+}
+
+/// The index item linking an order to its contact email (written with the checkout).
+pub(crate) fn email_order_item(
+    tenant: &TenantId,
+    email: &Email,
+    created_at: &str,
+    order: &OrderId,
+) -> Result<std::collections::HashMap<String, AttributeValue>, StoreError> {
+    item(
+        keys::email_orders(tenant, email),
+        &keys::patron_order_sk(created_at, order),
+        &PatronOrderRef {
+            order_id: order.clone(),
+        },
+    )
 }
 
 /// The index item linking an order to its patron (written with the checkout).

@@ -4,7 +4,8 @@
 //! keyed by the change (`T#{tenant}#REPORTED#{date}`), so a redelivered stream record adds
 //! nothing the second time. The same changes keep each performance's demand figures in
 //! `T#{tenant}#DEMAND#{performance}`: tickets sold per zone (and how soon after sales opened)
-//! and seats held and let go.
+//! and seats held and let go; and each performance's attendance (`ATTENDANCE`: tickets valid
+//! and tickets admitted), from the issued tickets' changes.
 
 use crate::error::condition_failed_at;
 use crate::tenancy::{key, n, s};
@@ -120,6 +121,11 @@ impl Store {
                     day_pk.clone(),
                     keys::report_staff_sk(staff),
                     vec![("staff", staff.as_str())],
+                ),
+                Target::Attendance { performance } => (
+                    keys::demand(tenant, performance),
+                    keys::ATTENDANCE_SK.to_owned(),
+                    vec![("performanceId", performance.as_str())],
                 ),
             };
             let mut update = Update::builder()
@@ -261,6 +267,28 @@ impl Store {
                 return Ok(demand);
             }
         }
+    }
+
+    /// Attendance figures of these performances, by performance id (one batch read per 100;
+    /// a performance nothing was counted for yet is left out).
+    pub async fn attendance(
+        &self,
+        tenant: &TenantId,
+        performances: &[marquee_domain::PerformanceId],
+    ) -> Result<HashMap<String, Figures>, StoreError> {
+        let wanted = performances
+            .iter()
+            .map(|p| key(keys::demand(tenant, p.as_str()), keys::ATTENDANCE_SK))
+            .collect();
+        Ok(self
+            .batch_get(wanted, false)
+            .await?
+            .into_iter()
+            .filter_map(|item| match item.get("performanceId") {
+                Some(AttributeValue::S(id)) => Some((id.clone(), numbers_of(&item))),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Each day's figures from `from` to `to` (both included), in order.

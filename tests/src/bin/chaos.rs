@@ -58,6 +58,7 @@ async fn main() -> anyhow::Result<()> {
         cjk_font: None,
         origin_secret: None,
         dynamodb_interceptor: None,
+        report_inline_limit: None,
     })
     .await?;
     let http = reqwest::Client::builder().no_proxy().build()?;

@@ -62,6 +62,7 @@ async fn main() -> anyhow::Result<()> {
         cjk_font: None,
         origin_secret: None,
         dynamodb_interceptor: Some(meter.interceptor()),
+        report_inline_limit: None,
     })
     .await?;
     let http = reqwest::Client::builder().no_proxy().build()?;

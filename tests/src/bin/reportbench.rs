@@ -178,6 +178,7 @@ async fn main() -> anyhow::Result<()> {
         cjk_font: DevOptions::system_cjk_font(),
         origin_secret: None,
         dynamodb_interceptor: None,
+        report_inline_limit: None,
     })
     .await?;
     let http = reqwest::Client::builder().no_proxy().build()?;

@@ -108,6 +108,7 @@ pub async fn start_app(adjust: impl FnOnce(&mut DevOptions)) -> TestApp {
         cjk_font: None,
         origin_secret: None,
         dynamodb_interceptor: None,
+        report_inline_limit: None,
     };
     adjust(&mut options);
     let server = devserver::start(options).await.expect("devserver starts");

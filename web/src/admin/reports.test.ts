@@ -91,7 +91,10 @@ function signInAs(role: 'owner' | 'box_office') {
   signIn({ token: fakeToken('someone@demo.localhost', role), expiresAt: '2099-01-01T00:00:00Z', email: 'someone@demo.localhost', role });
 }
 
-function openReports(sales: (call: Call) => { status: number; body?: unknown } = () => ({ status: 500 })) {
+function openReports(
+  sales: (call: Call) => { status: number; body?: unknown } = () => ({ status: 500 }),
+  more: Record<string, { status: number; body?: unknown }> = {},
+) {
   signInAs('box_office');
   const calls = mockFetch({
     'GET /api/v1/site': { status: 200, body: SITE },
@@ -102,6 +105,7 @@ function openReports(sales: (call: Call) => { status: number; body?: unknown } =
       body: { date: new URLSearchParams(call.path.split('?')[1]).get('date'), currency: 'USD', summary: SUMMARY, byStaff: [STAFF], lines: [LINE] },
     }),
     'GET /admin/v1/reports/sales': sales,
+    ...more,
   });
   navigate('/admin/reports');
   render(App);
@@ -244,6 +248,131 @@ describe('reports page', () => {
     expect([...performance.options].map((o) => o.value)).toEqual(['perf-1']); // no drafts
     await fireEvent.click(screen.getByRole('button', { name: 'Show demand' }));
     expect(route.path).toBe('/admin/performances/perf-1/demand');
+  });
+});
+
+const ATTENDANCE = {
+  from: '2027-01-30',
+  to: '2027-02-28',
+  performances: [
+    { performanceId: 'perf-1', eventId: 'ev-1', eventTitle: 'The Tempest', startsAt: '2027-02-20T19:30', cancelled: false, sold: 8, admitted: 6, noShows: 2, admittedPercent: 75 },
+    { performanceId: 'perf-2', eventId: 'ev-1', eventTitle: 'The Tempest', startsAt: '2027-02-21T14:00', cancelled: true, sold: 0, admitted: 0, noShows: 0 },
+  ],
+  totals: { performances: 2, sold: 8, admitted: 6, noShows: 2, admittedPercent: 75 },
+};
+
+const HISTORY = {
+  email: 'pat@example.org',
+  currency: 'USD',
+  orders: [
+    {
+      orderId: 'ord-2',
+      number: 'BBBB-2222',
+      placedAt: '2027-02-20T10:15',
+      status: 'refunded',
+      performances: [{ performanceId: 'perf-1', eventTitle: 'The Tempest', startsAt: '2027-02-20T19:30', tickets: 1 }],
+      tickets: 1,
+      paid: 5150,
+      refunded: 5150,
+    },
+    {
+      orderId: 'ord-1',
+      number: 'AAAA-1111',
+      placedAt: '2027-02-01T09:00',
+      status: 'paid',
+      performances: [{ performanceId: 'perf-1', eventTitle: 'The Tempest', startsAt: '2027-02-20T19:30', tickets: 2 }],
+      tickets: 2,
+      paid: 10300,
+      refunded: 0,
+      promoCode: 'HALF',
+    },
+  ],
+  totals: { orders: 2, tickets: 3, spent: 15450, refunded: 5150 },
+};
+
+describe('attendance and patron history', () => {
+  it('shows sold, admitted and no-shows per performance in the chosen range, with totals', async () => {
+    const calls = openReports(undefined, { 'GET /admin/v1/reports/attendance': { status: 200, body: ATTENDANCE } });
+    const form = await screen.findByRole('form', { name: 'Attendance' });
+    await fireEvent.click(within(form).getByRole('button', { name: 'Show' }));
+    const report = await screen.findByTestId('attendance-report');
+    expect(calls.find((c) => c.path.startsWith('/admin/v1/reports/attendance'))!.path).toBe('/admin/v1/reports/attendance?from=2027-01-30&to=2027-02-28');
+    const cells = (row: HTMLElement) => [...row.querySelectorAll('th, td')].map((c) => c.textContent?.replace(/\s+/g, ' ').trim());
+    const lines = within(report).getAllByTestId('attendance-line');
+    expect(cells(lines[0]!)).toEqual(['The Tempest', expect.stringMatching(/^Sat, Feb 20, 2027, 7:30\sPM$/), '8', '6', '2', '75.0 %']);
+    expect(cells(lines[1]!)).toEqual(['The Tempest Cancelled', expect.stringMatching(/^Sun, Feb 21, 2027/), '0', '0', '0', '—']);
+    expect(cells(within(report).getByTestId('attendance-totals'))).toEqual(['Total (2 performances)', '8', '6', '2', '75.0 %']);
+  });
+
+  it("opens a patron's history from ?patron= and lists their orders newest first with totals", async () => {
+    signInAs('box_office');
+    const calls = mockFetch({
+      'GET /api/v1/site': { status: 200, body: SITE },
+      'GET /admin/v1/session': { status: 200, body: { email: 'someone@demo.localhost', role: 'box_office' } },
+      'GET /admin/v1/events': { status: 200, body: { events: EVENTS } },
+      'GET /admin/v1/reports/end-of-day': { status: 500 },
+      'GET /admin/v1/reports/sales': { status: 500 },
+      'GET /admin/v1/reports/patron': { status: 200, body: HISTORY },
+    });
+    navigate('/admin/reports?patron=pat%40example.org');
+    render(App);
+    const history = await screen.findByTestId('patron-history');
+    expect(calls.find((c) => c.path.startsWith('/admin/v1/reports/patron'))!.path).toBe('/admin/v1/reports/patron?email=pat%40example.org');
+    expect(screen.getByLabelText('Email')).toHaveProperty('value', 'pat@example.org');
+    expect(within(history).getByTestId('patron-orders').textContent).toBe('2');
+    expect(within(history).getByTestId('patron-spent').textContent).toBe('$154.50');
+    expect(within(history).getByTestId('patron-refunded').textContent).toBe('$51.50');
+    const rows = within(history).getAllByTestId('patron-order');
+    expect(rows.map((r) => r.querySelector('td')!.textContent)).toEqual(['BBBB-2222', 'AAAA-1111']);
+    expect(within(rows[0]!).getByRole('link', { name: 'BBBB-2222' }).getAttribute('href')).toBe('/admin/orders/ord-2');
+    expect(rows[1]!.textContent).toContain('HALF');
+    expect(rows[1]!.textContent).toContain('2 tickets');
+  });
+
+  it('checks the email before asking, and says when an address has no orders', async () => {
+    const calls = openReports(undefined, {
+      'GET /admin/v1/reports/patron': {
+        status: 200,
+        body: { email: 'nobody@example.org', currency: 'USD', orders: [], totals: { orders: 0, tickets: 0, spent: 0, refunded: 0 } },
+      },
+    });
+    const form = await screen.findByRole('form', { name: 'Patron history' });
+    const email = within(form).getByLabelText('Email');
+    await fireEvent.input(email, { target: { value: 'pat' } });
+    await fireEvent.click(within(form).getByRole('button', { name: 'Show' }));
+    expect(await screen.findByText('Enter an email address such as pat@example.org.')).toBeTruthy();
+    expect(calls.filter((c) => c.path.startsWith('/admin/v1/reports/patron'))).toHaveLength(0);
+    await fireEvent.input(email, { target: { value: 'nobody@example.org' } });
+    await fireEvent.click(within(form).getByRole('button', { name: 'Show' }));
+    expect((await screen.findByTestId('patron-empty')).textContent).toBe('No orders with this email address.');
+  });
+
+  it('saves a large export that the API answered with a redirect (fetch follows it)', async () => {
+    openReports();
+    await screen.findByTestId('end-of-day');
+    const asked: string[] = [];
+    const jsonFetch = globalThis.fetch;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+        if (!String(input).includes('format=csv')) return jsonFetch(input, init);
+        asked.push(String(input));
+        // What fetch hands back after following the 303 to the presigned link: S3's answer.
+        const followed = new Response('Order,Placed\n', { status: 200, headers: { 'Content-Disposition': 'attachment; filename="patron-history.csv"' } });
+        Object.defineProperty(followed, 'redirected', { value: true });
+        return followed;
+      }),
+    );
+    Object.assign(URL, { createObjectURL: vi.fn(() => 'blob:patron'), revokeObjectURL: vi.fn() });
+    const saved: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    const form = screen.getByRole('form', { name: 'Patron history' });
+    await fireEvent.input(within(form).getByLabelText('Email'), { target: { value: 'pat@example.org' } });
+    await fireEvent.click(within(form).getByRole('button', { name: 'Download CSV' }));
+    await waitFor(() => expect(saved).toEqual(['patron-history.csv']));
+    expect(asked).toEqual(['/admin/v1/reports/patron?email=pat%40example.org&format=csv']);
   });
 });
 

@@ -10,6 +10,10 @@ export type DaySummary = S['DaySummary'];
 export type SalesLine = S['SalesLine'];
 export type SalesReport = S['SalesReport'];
 export type SalesDay = S['SalesDay'];
+export type AttendanceReport = S['AttendanceReport'];
+export type AttendanceLine = S['AttendanceLine'];
+export type PatronHistory = S['PatronHistory'];
+export type PatronOrder = S['PatronOrder'];
 
 /** The longest range the sales report covers, in days. */
 export const MAX_RANGE_DAYS = 366;
@@ -34,6 +38,45 @@ function salesPath(query: SalesQuery, csv = false): string {
   if (query.eventId) params.set('eventId', query.eventId);
   if (csv) params.set('format', 'csv');
   return `/admin/v1/reports/sales?${params}`;
+}
+
+function attendancePath(query: SalesQuery, csv = false): string {
+  return salesPath(query, csv).replace('/admin/v1/reports/sales?', '/admin/v1/reports/attendance?');
+}
+
+function patronPath(email: string, csv = false): string {
+  const params = new URLSearchParams({ email: email.trim() });
+  if (csv) params.set('format', 'csv');
+  return `/admin/v1/reports/patron?${params}`;
+}
+
+export function getAttendance(query: SalesQuery): Promise<AttendanceReport> {
+  return request<AttendanceReport>('GET', attendancePath(query), { staff: true });
+}
+
+export function downloadAttendance(query: SalesQuery): Promise<DownloadedFile> {
+  return requestFile(attendancePath(query, true), `attendance-${query.from}-to-${query.to}.csv`, { staff: true });
+}
+
+export function getPatronHistory(email: string): Promise<PatronHistory> {
+  return request<PatronHistory>('GET', patronPath(email), { staff: true });
+}
+
+/** Large files come as a redirect to a short-lived link on the site, which fetch follows. */
+export function downloadPatronHistory(email: string): Promise<DownloadedFile> {
+  return requestFile(patronPath(email, true), 'patron-history.csv', { staff: true });
+}
+
+/** "75.0 %" (one decimal), or "—" when nothing was sold. */
+export function percentLabel(value: number | undefined | null): string {
+  return value === undefined || value === null ? '—' : `${value.toFixed(1)} %`;
+}
+
+/** What is wrong with an email before asking (the server checks it too). */
+export function emailProblem(email: string): string {
+  const value = email.trim();
+  if (!value) return 'Enter an email address.';
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) ? '' : 'Enter an email address such as pat@example.org.';
 }
 
 export function getEndOfDay(date: string): Promise<EndOfDayReport> {

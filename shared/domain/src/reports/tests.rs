@@ -353,3 +353,144 @@ fn box_office_sales_count_cash_for_the_drawer_comps_apart_and_each_clerk_s_own()
     );
     assert_eq!(day_figure(&changes[0], day::CARD_ORDERS), 1);
 }
+
+/// One ticket's item at successive writes (the same ids each time within a thread).
+fn issued(status: TicketStatus, admissions: u32) -> crate::records::IssuedTicketRecord {
+    thread_local! {
+        static IDS: (TicketId, OrderId, OrderNumber, PerformanceId) = (
+            TicketId::generate(),
+            OrderId::generate(),
+            OrderNumber::generate(),
+            PerformanceId::generate(),
+        );
+    }
+    let (ticket_id, order_id, order_number, performance_id) = IDS.with(Clone::clone);
+    crate::records::IssuedTicketRecord {
+        ticket_id,
+        order_id,
+        order_number,
+        performance_id,
+        status,
+        price: 2500,
+        fees: 150,
+        place: Place::default(),
+        price_type: PriceType::parse("adult").unwrap(),
+        inside: admissions > 0,
+        admissions,
+        admitted_at: None,
+    }
+}
+
+/// Applies changes as the store does: each key once.
+fn apply(
+    figures: &mut std::collections::HashMap<&'static str, i64>,
+    counted: &mut std::collections::HashSet<String>,
+    changes: &[ReportChange],
+) {
+    for change in changes {
+        if !counted.insert(change.key.clone()) {
+            continue;
+        }
+        for increment in &change.increments {
+            for (name, amount) in &increment.add {
+                *figures.entry(name).or_default() += amount;
+            }
+        }
+    }
+}
+
+#[test]
+fn attendance_counts_a_ticket_sold_admitted_and_refunded_once_each_however_often_delivered() {
+    let zone = new_york();
+    let pending = issued(TicketStatus::Pending, 0);
+    let valid = issued(TicketStatus::Valid, 0);
+    let inside = issued(TicketStatus::Valid, 1);
+    let back_in = issued(TicketStatus::Valid, 2);
+    let mut out = issued(TicketStatus::Valid, 1);
+    out.inside = false;
+    let refunded = issued(TicketStatus::Refunded, 1);
+
+    let sold = ticket_changes(None, Some(&valid), &zone);
+    assert_eq!(sold.len(), 1);
+    assert_eq!(sold[0].key, format!("ticket-sold:{}", valid.ticket_id));
+    let issued: chrono::DateTime<chrono::Utc> =
+        ulid::Ulid::from_string(&valid.ticket_id.as_str().to_uppercase())
+            .unwrap()
+            .datetime()
+            .into();
+    assert_eq!(
+        sold[0].date,
+        issued.with_timezone(&zone.tz()).date_naive(),
+        "the venue-local day the ticket was issued, whenever its records come"
+    );
+    assert_eq!(
+        sold[0].increments[0].target,
+        Target::Attendance {
+            performance: valid.performance_id.to_string()
+        }
+    );
+    // A pending ticket becoming valid is a sale too.
+    assert_eq!(
+        ticket_changes(Some(&pending), Some(&valid), &zone)[0].key,
+        sold[0].key
+    );
+
+    let mut figures = std::collections::HashMap::new();
+    let mut counted = std::collections::HashSet::new();
+    let writes = [
+        (None, &valid),
+        (Some(&valid), &inside),
+        (Some(&inside), &out),
+        (Some(&out), &back_in),
+    ];
+    // Every record delivered twice (a retried batch).
+    for _ in 0..2 {
+        for (old, new) in writes {
+            apply(
+                &mut figures,
+                &mut counted,
+                &ticket_changes(old, Some(new), &zone),
+            );
+        }
+    }
+    assert_eq!(figures[attendance::SOLD], 1);
+    assert_eq!(
+        figures[attendance::ADMITTED],
+        1,
+        "re-entry is not a second admission"
+    );
+
+    for _ in 0..2 {
+        apply(
+            &mut figures,
+            &mut counted,
+            &ticket_changes(Some(&back_in), Some(&refunded), &zone),
+        );
+    }
+    assert_eq!(figures[attendance::SOLD], 0);
+    assert_eq!(figures[attendance::ADMITTED], 0);
+    // Writes that change neither status nor first admission count nothing.
+    assert!(ticket_changes(Some(&refunded), Some(&refunded), &zone).is_empty());
+    assert!(ticket_changes(Some(&valid), None, &zone).is_empty());
+}
+
+#[test]
+fn a_refund_before_the_door_takes_only_the_sale_back() {
+    let valid = issued(TicketStatus::Valid, 0);
+    let refunded = issued(TicketStatus::Refunded, 0);
+    let changes = ticket_changes(Some(&valid), Some(&refunded), &new_york());
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].increments[0].add, vec![(attendance::SOLD, -1)]);
+}
+
+#[test]
+fn the_admitted_share_is_a_percentage_to_one_decimal() {
+    assert_eq!(admitted_percent(0, 0), None);
+    assert_eq!(admitted_percent(3, 2), Some(66.7));
+    assert_eq!(admitted_percent(8, 8), Some(100.0));
+    assert_eq!(
+        admitted_percent(4, 9),
+        Some(100.0),
+        "never above every ticket"
+    );
+}

@@ -687,6 +687,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/reports/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tickets sold and admitted per performance whose venue-local start day is in the range
+         *     (drafts left out), with totals. Counted from the door as it happens; a ticket sold or
+         *     scanned a second ago may not be in it yet.
+         */
+        get: operations["attendance_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/reports/end-of-day": {
         parameters: {
             query?: never;
@@ -699,6 +720,26 @@ export interface paths {
          *     performance, price type and zone.
          */
         get: operations["end_of_day"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/reports/patron": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every order placed with this email address at the venue, newest first, with what each
+         *     paid and got back; totals over them. An address with no orders: an empty list.
+         */
+        get: operations["patron_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -968,6 +1009,57 @@ export interface components {
         };
         /** @description A general-admission area's id, e.g. `floor`. */
         AreaId: string;
+        /** @description One performance's door figures. */
+        AttendanceLine: {
+            /**
+             * Format: int64
+             * @description Of those, scanned in at least once.
+             */
+            admitted: number;
+            /**
+             * Format: double
+             * @description admitted ÷ sold in percent, one decimal; absent when nothing was sold.
+             */
+            admittedPercent?: number | null;
+            cancelled: boolean;
+            eventId: string;
+            eventTitle: string;
+            /**
+             * Format: int64
+             * @description sold − admitted.
+             */
+            noShows: number;
+            performanceId: string;
+            /**
+             * Format: int64
+             * @description Valid tickets (sold, less refunded).
+             */
+            sold: number;
+            /** @description The performance's start, venue-local (`2027-03-01T19:30`). */
+            startsAt: string;
+        };
+        AttendanceReport: {
+            eventId?: string | null;
+            /** Format: date */
+            from: string;
+            /** @description By start time. */
+            performances: components["schemas"]["AttendanceLine"][];
+            /** Format: date */
+            to: string;
+            totals: components["schemas"]["AttendanceTotals"];
+        };
+        AttendanceTotals: {
+            /** Format: int64 */
+            admitted: number;
+            /** Format: double */
+            admittedPercent?: number | null;
+            /** Format: int64 */
+            noShows: number;
+            /** Format: int64 */
+            performances: number;
+            /** Format: int64 */
+            sold: number;
+        };
         AuditEntry: {
             /** @description The values after it (absent when nothing is left, e.g. a removal). */
             after?: Record<string, never> | null;
@@ -1517,6 +1609,57 @@ export interface components {
             /** @description How many tickets. */
             tickets: number;
         };
+        PatronHistory: {
+            /** @example USD */
+            currency: string;
+            email: string;
+            /** @description Newest first. */
+            orders: components["schemas"]["PatronOrder"][];
+            totals: components["schemas"]["PatronTotals"];
+        };
+        PatronOrder: {
+            number: string;
+            orderId: string;
+            /**
+             * Format: int64
+             * @description What the patron paid (0 for an order never paid).
+             */
+            paid: number;
+            performances: components["schemas"]["PatronPerformance"][];
+            /** @description When it was placed, venue-local (`2027-03-01T19:30`). */
+            placedAt: string;
+            promoCode?: string | null;
+            /** Format: int64 */
+            refunded: number;
+            status: components["schemas"]["OrderStatus"];
+            /** Format: int64 */
+            tickets: number;
+        };
+        /** @description A performance an order has tickets for. */
+        PatronPerformance: {
+            eventTitle: string;
+            performanceId: string;
+            /** @description Venue-local start (`2027-03-01T19:30`). */
+            startsAt: string;
+            /** Format: int64 */
+            tickets: number;
+        };
+        PatronTotals: {
+            /** Format: int64 */
+            orders: number;
+            /** Format: int64 */
+            refunded: number;
+            /**
+             * Format: int64
+             * @description Paid, before refunds.
+             */
+            spent: number;
+            /**
+             * Format: int64
+             * @description Tickets of paid orders.
+             */
+            tickets: number;
+        };
         /**
          * @description Where an order's card payment went, from Stripe's balance transaction: gross, Stripe's
          *     fee, the platform's fee and what the venue keeps (minor units of `currency`).
@@ -1801,6 +1944,19 @@ export interface components {
         };
         RegisterDomainRequest: {
             hostname: string;
+        };
+        /** @description A report too large to answer inline: where to fetch it. */
+        ReportExport: {
+            /**
+             * Format: int64
+             * @description The CSV's size in bytes.
+             */
+            bytes: number;
+            /** Format: int64 */
+            expiresInSeconds: number;
+            filename: string;
+            /** @description The presigned GET, relative to the venue's site (also in `Location`). */
+            url: string;
         };
         /** @enum {string} */
         Role: "owner" | "manager" | "box_office" | "scanner";
@@ -5898,6 +6054,100 @@ export interface operations {
             };
         };
     };
+    attendance_report: {
+        parameters: {
+            query: {
+                /** @description First venue-local day of the performances, `YYYY-MM-DD`. */
+                from: string;
+                /** @description Last venue-local day, included; at most 366 days after `from`. */
+                to: string;
+                /** @description Only this event's performances. */
+                eventId?: string;
+                /** @description `json` (the default) or `csv`. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; `format=csv`: one row per performance, then the totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendanceReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description `format=csv` larger than the inline limit: fetch it from `Location` (a presigned link for 15 minutes) */
+            303: {
+                headers: {
+                    /** @description The presigned link */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportExport"];
+                };
+            };
+            /** @description invalid query; bad_request (an unreadable query string) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field: from, to, eventId */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     end_of_day: {
         parameters: {
             query: {
@@ -5920,6 +6170,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["EndOfDayReport"];
                     "text/csv": string;
+                };
+            };
+            /** @description `format=csv` larger than the inline limit (`REPORT_INLINE_LIMIT_BYTES`, default 5 MB): the file was written to the documents bucket; fetch it from `Location` (a presigned link for 15 minutes, relative to the venue's site) */
+            303: {
+                headers: {
+                    /** @description The presigned link */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportExport"];
                 };
             };
             /** @description invalid query; bad_request (an unreadable query string) */
@@ -5977,6 +6238,96 @@ export interface operations {
             };
         };
     };
+    patron_history: {
+        parameters: {
+            query: {
+                /** @description The patron's email address (any case). */
+                email: string;
+                /** @description `json` (the default) or `csv`. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history; `format=csv`: one row per order, then the totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatronHistory"];
+                    "text/csv": string;
+                };
+            };
+            /** @description `format=csv` larger than the inline limit: fetch it from `Location` (a presigned link for 15 minutes) */
+            303: {
+                headers: {
+                    /** @description The presigned link */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportExport"];
+                };
+            };
+            /** @description invalid query; bad_request (an unreadable query string) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field: email */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     sales: {
         parameters: {
             query: {
@@ -6003,6 +6354,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SalesReport"];
                     "text/csv": string;
+                };
+            };
+            /** @description `format=csv` larger than the inline limit (`REPORT_INLINE_LIMIT_BYTES`, default 5 MB): the file was written to the documents bucket; fetch it from `Location` (a presigned link for 15 minutes, relative to the venue's site) */
+            303: {
+                headers: {
+                    /** @description The presigned link */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportExport"];
                 };
             };
             /** @description invalid query; bad_request (an unreadable query string) */
