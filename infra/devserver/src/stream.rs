@@ -48,17 +48,28 @@ pub(crate) async fn start_seat_events(
         known: HashSet::new(),
     };
     tailer.discover(true).await?;
+    // In AWS each worker has its own trigger and neither waits for the other: the reports
+    // worker gets its batches through a queue here, in order, so its writes never delay the
+    // next live update.
+    let reports = SalesReports::new(store.clone());
+    let (to_reports, mut batches) = tokio::sync::mpsc::unbounded_channel::<Vec<EventRecord>>();
+    tokio::spawn(async move {
+        while let Some(batch) = batches.recv().await {
+            deliver(&reports, batch).await;
+        }
+    });
     let workers = Workers {
-        live: SeatEvents::new(store.clone(), hub),
-        reports: SalesReports::new(store),
+        live: SeatEvents::new(store, hub),
+        reports: to_reports,
     };
     Ok(tokio::spawn(async move { tailer.run(workers).await }))
 }
 
-/// The stream's consumers, each with its own trigger in AWS.
+/// The stream's consumers, each with its own trigger in AWS: the live worker is called in
+/// line, the reports worker through its queue.
 struct Workers {
     live: SeatEvents<LiveHub>,
-    reports: SalesReports,
+    reports: tokio::sync::mpsc::UnboundedSender<Vec<EventRecord>>,
 }
 
 trait StreamWorker {
@@ -254,10 +265,10 @@ impl Tailer {
             // filters in AWS).
             let orders: Vec<EventRecord> =
                 records.iter().filter(|r| for_reports(r)).cloned().collect();
-            deliver(&workers.live, records).await;
-            if !orders.is_empty() {
-                deliver(&workers.reports, orders).await;
+            if !orders.is_empty() && workers.reports.send(orders).is_err() {
+                tracing::error!("the reports worker has stopped; its records are dropped");
             }
+            deliver(&workers.live, records).await;
         }
     }
 }
