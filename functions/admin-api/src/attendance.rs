@@ -5,7 +5,7 @@
 
 use crate::AdminState;
 use crate::exports::CsvOut;
-use crate::reports::{MAX_DAYS, ReportFormat, parse_day, venue_basics};
+use crate::reports::{ReportFormat, venue_basics};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, SecondsFormat, TimeZone, Utc};
@@ -107,14 +107,7 @@ pub async fn attendance_report(
     Query(query): Query<AttendanceQuery>,
 ) -> Result<Response, ApiError> {
     auth.require(Permission::ViewSales)?;
-    let from = parse_day("from", &query.from)?;
-    let to = parse_day("to", &query.to)?;
-    if to < from {
-        return Err(Invalid::new("to", "must not be before from").into());
-    }
-    if (to - from).num_days() >= MAX_DAYS {
-        return Err(Invalid::new("to", format!("a report covers at most {MAX_DAYS} days")).into());
-    }
+    let (from, to) = crate::reports::parse_range(&query.from, &query.to)?;
     let (zone, _) = venue_basics(&state, &auth).await?;
     let events: HashMap<String, String> = state
         .store

@@ -380,6 +380,19 @@ pub async fn end_of_day(
     }
 }
 
+/// A report's range of venue-local days, `from` to `to` included, at most [`MAX_DAYS`].
+pub(crate) fn parse_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let from = parse_day("from", from)?;
+    let to = parse_day("to", to)?;
+    if to < from {
+        return Err(Invalid::new("to", "must not be before from").into());
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err(Invalid::new("to", format!("a report covers at most {MAX_DAYS} days")).into());
+    }
+    Ok((from, to))
+}
+
 /// Sales over a range of days (at most 366), venue-wide or for one event: a row per day for
 /// the chart, and tickets per performance, price type and zone over the range.
 #[utoipa::path(get, path = "/admin/v1/reports/sales", params(SalesQuery),
@@ -395,14 +408,7 @@ pub async fn sales(
     Query(query): Query<SalesQuery>,
 ) -> Result<Response, ApiError> {
     auth.require(Permission::ViewSales)?;
-    let from = parse_day("from", &query.from)?;
-    let to = parse_day("to", &query.to)?;
-    if to < from {
-        return Err(Invalid::new("to", "must not be before from").into());
-    }
-    if (to - from).num_days() >= MAX_DAYS {
-        return Err(Invalid::new("to", format!("a report covers at most {MAX_DAYS} days")).into());
-    }
+    let (from, to) = crate::reports::parse_range(&query.from, &query.to)?;
     let (zone, currency) = venue_basics(&state, &auth).await?;
     let names = Names::load(&state, &auth, zone).await?;
     let event = match query.event_id.as_deref().map(str::trim) {
