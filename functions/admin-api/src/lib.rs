@@ -16,6 +16,7 @@ mod patron_history;
 mod payments;
 mod performances;
 mod platform;
+mod printing;
 mod promos;
 mod reports;
 mod seatmaps;
@@ -67,6 +68,9 @@ pub struct AdminState {
     /// CSV reports larger than this many bytes go to S3 and are answered with a redirect
     /// (`exports`); `REPORT_INLINE_LIMIT_BYTES` in the function's environment.
     pub report_inline_limit: usize,
+    /// The fonts of tickets printed at the window (the CJK one read from the documents
+    /// bucket once).
+    pub fonts: marquee_platform::tickets::TicketFonts,
 }
 
 impl AdminState {
@@ -115,6 +119,7 @@ impl AdminState {
                 mail.clone(),
                 &config.public_url_template,
             ),
+            fonts: marquee_platform::tickets::TicketFonts::new(documents.clone()),
             documents,
             jwt: JwtKeys::new(&config.jwt_secret),
             tenancy: Tenancy::new(store.clone())
@@ -217,6 +222,7 @@ impl FromRef<AdminState> for Sessions {
         orders::refund_order,
         orders::to_post,
         orders::mark_posted,
+        printing::tickets_pdf,
         door::scan,
         door::sales,
     ),
@@ -363,6 +369,10 @@ pub fn router(state: AdminState) -> Router {
             get(door::sales),
         )
         .route("/admin/v1/orders/{orderId}", get(orders::get_order))
+        .route(
+            "/admin/v1/orders/{orderId}/tickets.pdf",
+            get(printing::tickets_pdf),
+        )
         .route(
             "/admin/v1/orders/{orderId}/refund",
             post(orders::refund_order),

@@ -7,7 +7,9 @@ use marquee_app::ports::PortError;
 use marquee_domain::money::Money;
 use marquee_domain::{PerformanceId, TenantId};
 use marquee_store::{OrderRecord, Place, Store, TicketRecord, TicketStatus, VenueRecord};
-use marquee_tickets::{CalendarEvent, Fonts, TicketCode, TicketDocument, TicketPage, VenueKey};
+use marquee_tickets::{
+    CalendarEvent, Fonts, Paper, TicketCode, TicketDocument, TicketPage, VenueKey,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -234,13 +236,25 @@ pub async fn performances_of(
     Ok(found)
 }
 
-/// The PDF of an order's valid tickets, one page each.
+/// The PDF of an order's valid tickets, one A6 page each (as emailed).
 pub fn order_pdf(
     key: &VenueKey,
     fonts: &Fonts,
     venue: &VenueRecord,
     order: &OrderRecord,
     performances: &HashMap<PerformanceId, PerformanceInfo>,
+) -> Result<Vec<u8>, PortError> {
+    order_pdf_on(key, fonts, venue, order, performances, Paper::A6)
+}
+
+/// The PDF of an order's valid tickets on `paper` (ticket stock, A4 or Letter at the window).
+pub fn order_pdf_on(
+    key: &VenueKey,
+    fonts: &Fonts,
+    venue: &VenueRecord,
+    order: &OrderRecord,
+    performances: &HashMap<PerformanceId, PerformanceInfo>,
+    paper: Paper,
 ) -> Result<Vec<u8>, PortError> {
     let currency = order.totals.currency;
     let tickets = order
@@ -260,7 +274,7 @@ pub fn order_pdf(
             })
         })
         .collect::<Result<Vec<_>, PortError>>()?;
-    marquee_tickets::render_tickets_with(
+    marquee_tickets::render_tickets_on(
         &TicketDocument {
             venue_name: venue.settings.name.clone(),
             primary_colour: venue.settings.branding.primary_colour.as_str().to_owned(),
@@ -268,6 +282,7 @@ pub fn order_pdf(
             tickets,
         },
         fonts,
+        paper,
     )
     .map_err(|e| PortError::new("ticket PDF", e))
 }

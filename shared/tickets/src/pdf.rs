@@ -1,4 +1,6 @@
-//! Ticket PDFs: one A6 page per ticket, the ticket code drawn as a QR code.
+//! Ticket PDFs, the ticket code drawn as a QR code: one A6 page per ticket for email, or for
+//! printing at the box office ([`Paper`]) one 5.5″ × 2″ page per ticket for thermal ticket
+//! stock, or four tickets to an A4 or US Letter sheet with cut lines.
 //!
 //! Written with [krilla](https://docs.rs/krilla), with the text in embedded Noto fonts
 //! cut down to the glyphs each document uses (see [`Fonts`]), so venue names, titles and
@@ -19,7 +21,7 @@ use krilla::geom::{PathBuilder, Point, Rect, Transform};
 use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
-use krilla::paint::{Fill, FillRule, LineJoin, Paint, Stroke};
+use krilla::paint::{Fill, FillRule, LineJoin, Paint, Stroke, StrokeDash};
 use krilla::surface::Surface;
 use krilla::tagging::{Artifact, ArtifactType, ContentTag};
 use krilla::{Document, SerializeSettings};
@@ -45,11 +47,39 @@ const QR_SIDE: f32 = 140.0;
 const QR_BOTTOM: f32 = 36.0;
 const QR_QUIET_MODULES: usize = 4;
 
+/// Box-office ticket stock, landscape: 5.5″ × 2″ in points.
+const STOCK_WIDTH: f32 = 396.0;
+const STOCK_HEIGHT: f32 = 144.0;
+const STOCK_MARGIN: f32 = 12.0;
+const STOCK_BAND_HEIGHT: f32 = 22.0;
+/// The QR code's side on stock, quiet zone included: a module is still about 0.8 mm.
+const STOCK_QR_SIDE: f32 = 112.0;
+/// The text column on stock, left of the QR code.
+const STOCK_TEXT_WIDTH: f32 = STOCK_WIDTH - 2.0 * STOCK_MARGIN - STOCK_QR_SIDE - 10.0;
+
+/// Sheets in points, portrait.
+const A4: (f32, f32) = (595.28, 841.89);
+const LETTER: (f32, f32) = (612.0, 792.0);
+
 /// Used when the venue colour is not `#rrggbb`: the tickets still go out.
 const FALLBACK_COLOUR: Rgb = Rgb(0.2, 0.2, 0.2);
 const LABEL_GREY: Rgb = Rgb(0.45, 0.45, 0.45);
 const INK: Rgb = Rgb(0.0, 0.0, 0.0);
 const WHITE: Rgb = Rgb(1.0, 1.0, 1.0);
+
+/// What a ticket document is printed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    /// One A6 ticket a page: the emailed PDF, printable anywhere and readable on a phone.
+    #[default]
+    A6,
+    /// Box-office ticket stock (thermal ticket printers): one 5.5″ × 2″ ticket a page.
+    Stock,
+    /// Four A6 tickets to an A4 sheet, with cut lines.
+    A4,
+    /// Four tickets to a US Letter sheet (the A6 ticket at 94%), with cut lines.
+    Letter,
+}
 
 /// The tickets of one order, as the mailer attaches them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,11 +124,26 @@ pub fn render_tickets(document: &TicketDocument) -> Result<Vec<u8>, PdfError> {
     render_tickets_with(document, &Fonts::bundled())
 }
 
-/// The whole document as PDF bytes, set in `fonts`.
+/// The whole document as A6 pages, set in `fonts`.
 pub fn render_tickets_with(document: &TicketDocument, fonts: &Fonts) -> Result<Vec<u8>, PdfError> {
+    render_tickets_on(document, fonts, Paper::A6)
+}
+
+/// The whole document as PDF bytes on `paper`, set in `fonts`.
+pub fn render_tickets_on(
+    document: &TicketDocument,
+    fonts: &Fonts,
+    paper: Paper,
+) -> Result<Vec<u8>, PdfError> {
     if document.tickets.is_empty() {
         return Err(PdfError::NoTickets);
     }
+    // Encoded first, so that a code too long for a QR code fails before any drawing.
+    let modules = document
+        .tickets
+        .iter()
+        .map(|t| qr_modules(&t.code))
+        .collect::<Result<Vec<_>, _>>()?;
     let band = parse_colour(&document.primary_colour).unwrap_or(FALLBACK_COLOUR);
     let count = document.tickets.len();
     let typesetter = Typesetter::new(fonts);
@@ -118,21 +163,72 @@ pub fn render_tickets_with(document: &TicketDocument, fonts: &Fonts) -> Result<V
     .collect();
     pdf.set_metadata(Metadata::new().title(title).producer("Marquee".into()));
 
-    let size = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT)
-        .unwrap_or_else(|| unreachable!("A6 is a valid page size"));
-    for (i, ticket) in document.tickets.iter().enumerate() {
-        // Encoded first, so that a code too long for a QR code fails before any drawing.
-        let modules = qr_modules(&ticket.code)?;
-        let mut page = pdf.start_page_with(size.clone());
-        let mut surface = page.surface();
-        let mut canvas = Canvas {
-            surface: &mut surface,
-            typesetter: &typesetter,
-        };
-        let counter = format!("{} / {count}", i + 1);
-        draw_page(&mut canvas, document, ticket, &modules, band, &counter);
-        surface.finish();
-        page.finish();
+    let tickets = document.tickets.iter().zip(&modules).enumerate();
+    match paper {
+        Paper::A6 | Paper::Stock => {
+            let (width, height) = match paper {
+                Paper::Stock => (STOCK_WIDTH, STOCK_HEIGHT),
+                _ => (PAGE_WIDTH, PAGE_HEIGHT),
+            };
+            let size = PageSettings::from_wh(width, height)
+                .unwrap_or_else(|| unreachable!("A6 and ticket stock are valid page sizes"));
+            for (i, (ticket, modules)) in tickets {
+                let mut page = pdf.start_page_with(size.clone());
+                let mut surface = page.surface();
+                let counter = format!("{} / {count}", i + 1);
+                if paper == Paper::Stock {
+                    let mut canvas = Canvas::new(&mut surface, &typesetter, STOCK_HEIGHT)
+                        .column(STOCK_MARGIN, STOCK_TEXT_WIDTH);
+                    draw_stock(&mut canvas, document, ticket, modules, band, &counter);
+                } else {
+                    let mut canvas = Canvas::new(&mut surface, &typesetter, PAGE_HEIGHT);
+                    draw_page(&mut canvas, document, ticket, modules, band, &counter);
+                }
+                surface.finish();
+                page.finish();
+            }
+        }
+        Paper::A4 | Paper::Letter => {
+            let (width, height) = if paper == Paper::A4 { A4 } else { LETTER };
+            let size = PageSettings::from_wh(width, height)
+                .unwrap_or_else(|| unreachable!("A4 and Letter are valid page sizes"));
+            // Two by two A6 cells, scaled down only where the sheet is smaller than A4.
+            let scale = (width / (2.0 * PAGE_WIDTH))
+                .min(height / (2.0 * PAGE_HEIGHT))
+                .min(1.0);
+            let (cell_width, cell_height) = (PAGE_WIDTH * scale, PAGE_HEIGHT * scale);
+            let left = (width - 2.0 * cell_width) / 2.0;
+            let top = (height - 2.0 * cell_height) / 2.0;
+            let tickets: Vec<_> = tickets.collect();
+            for sheet in tickets.chunks(4) {
+                let mut page = pdf.start_page_with(size.clone());
+                let mut surface = page.surface();
+                {
+                    let mut canvas = Canvas::new(&mut surface, &typesetter, height);
+                    let (bottom, right) =
+                        (height - top - 2.0 * cell_height, left + 2.0 * cell_width);
+                    canvas.cut_line(left + cell_width, bottom, left + cell_width, height - top);
+                    canvas.cut_line(left, bottom + cell_height, right, bottom + cell_height);
+                }
+                for (k, (i, (ticket, modules))) in sheet.iter().enumerate() {
+                    let (column, row) = ((k % 2) as f32, (k / 2) as f32);
+                    surface.push_transform(&Transform::from_row(
+                        scale,
+                        0.0,
+                        0.0,
+                        scale,
+                        left + column * cell_width,
+                        top + row * cell_height,
+                    ));
+                    let mut canvas = Canvas::new(&mut surface, &typesetter, PAGE_HEIGHT);
+                    let counter = format!("{} / {count}", i + 1);
+                    draw_page(&mut canvas, document, ticket, modules, band, &counter);
+                    surface.pop();
+                }
+                surface.finish();
+                page.finish();
+            }
+        }
     }
     pdf.finish().map_err(|e| PdfError::Write(e.to_string()))
 }
@@ -236,17 +332,134 @@ fn draw_page(
     }
 }
 
-/// A page's surface, drawn on in PDF coordinates (krilla's origin is the top left), and
-/// the document's fonts.
+/// One ticket on 5.5″ × 2″ stock: the venue's band across the top, the text on the left,
+/// the QR code on the right, the order number and ticket id at the bottom of the text.
+fn draw_stock(
+    page: &mut Canvas<'_, '_, '_>,
+    document: &TicketDocument,
+    ticket: &TicketPage,
+    modules: &[Vec<bool>],
+    band: Rgb,
+    counter: &str,
+) {
+    let typesetter = page.typesetter;
+    let band_bottom = STOCK_HEIGHT - STOCK_BAND_HEIGHT;
+    page.rect(band, 0.0, band_bottom, STOCK_WIDTH, STOCK_BAND_HEIGHT);
+    let on_band = band.readable_text();
+    for line in typesetter.lines(counter, Weight::Regular, 7.0, STOCK_QR_SIDE, 1) {
+        let x = STOCK_WIDTH - STOCK_MARGIN - line.width * 7.0;
+        page.text(&line, 7.0, on_band, x, band_bottom + 8.0);
+    }
+    let (venue_size, venue_line) = typesetter.shrink_to_fit(
+        &document.venue_name,
+        Weight::Bold,
+        11.0,
+        8.0,
+        STOCK_TEXT_WIDTH,
+    );
+    if let Some(line) = venue_line {
+        page.text_in_column(&line, venue_size, on_band, band_bottom + 7.5);
+    }
+
+    let mut y = band_bottom - 15.0;
+    for line in typesetter.lines(&ticket.event_title, Weight::Bold, 12.0, STOCK_TEXT_WIDTH, 2) {
+        page.text_in_column(&line, 12.0, INK, y);
+        y -= 14.0;
+    }
+    y -= 1.0;
+    let mut field = |y: f32, label: &str, value: &str, weight: Weight, size: f32| {
+        for line in typesetter.lines(label, Weight::Regular, 6.0, STOCK_TEXT_WIDTH, 1) {
+            page.text(&line, 6.0, LABEL_GREY, STOCK_MARGIN, y);
+        }
+        let baseline = y - size - 1.0;
+        for line in typesetter.lines(value, weight, size, STOCK_TEXT_WIDTH, 1) {
+            page.text_in_column(&line, size, INK, baseline);
+        }
+        baseline - 9.5
+    };
+    y = field(y, "WHEN", &ticket.starts_at_local, Weight::Regular, 9.0);
+    y = field(y, "WHERE", &ticket.place, Weight::Bold, 10.0);
+    let price = [ticket.price_type.as_str(), ticket.price.as_str()]
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    field(y, "PRICE", &price, Weight::Regular, 9.0);
+
+    let side = modules.len();
+    let module = STOCK_QR_SIDE / (side + 2 * QR_QUIET_MODULES) as f32;
+    let qr_left = STOCK_WIDTH - STOCK_MARGIN - STOCK_QR_SIDE;
+    let qr_bottom = (band_bottom - STOCK_QR_SIDE) / 2.0;
+    let quiet = QR_QUIET_MODULES as f32 * module;
+    page.qr(modules, module, qr_left + quiet, qr_bottom + quiet);
+
+    let footer = format!(
+        "Order {} · Ticket {}",
+        document.order_number, ticket.ticket_id
+    );
+    for line in typesetter.lines(&footer, Weight::Regular, 6.0, STOCK_TEXT_WIDTH, 1) {
+        page.text(&line, 6.0, LABEL_GREY, STOCK_MARGIN, 8.0);
+    }
+}
+
+/// A page's surface, drawn on in PDF coordinates (krilla's origin is the top left; `height`
+/// is the height of the page or cell being drawn), the document's fonts, and the text
+/// column right-to-left lines are set against.
 struct Canvas<'a, 'b, 'f> {
     surface: &'a mut Surface<'b>,
     typesetter: &'a Typesetter<'f>,
+    height: f32,
+    column_left: f32,
+    column_width: f32,
+}
+
+impl<'a, 'b, 'f> Canvas<'a, 'b, 'f> {
+    /// An A6 ticket's canvas: its text column runs between the margins.
+    fn new(surface: &'a mut Surface<'b>, typesetter: &'a Typesetter<'f>, height: f32) -> Self {
+        Self {
+            surface,
+            typesetter,
+            height,
+            column_left: MARGIN,
+            column_width: TEXT_WIDTH,
+        }
+    }
+
+    fn column(self, left: f32, width: f32) -> Self {
+        Self {
+            column_left: left,
+            column_width: width,
+            ..self
+        }
+    }
 }
 
 impl Canvas<'_, '_, '_> {
+    /// A thin dashed grey line to cut along.
+    fn cut_line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32) {
+        let mut path = PathBuilder::new();
+        path.move_to(x1, self.height - y1);
+        path.line_to(x2, self.height - y2);
+        let Some(path) = path.finish() else {
+            return;
+        };
+        self.surface.set_fill(None);
+        self.surface.set_stroke(Some(Stroke {
+            paint: LABEL_GREY.into(),
+            width: 0.5,
+            dash: Some(StrokeDash {
+                array: vec![4.0, 3.0],
+                offset: 0.0,
+            }),
+            ..Stroke::default()
+        }));
+        self.surface.draw_path(&path);
+        self.surface.set_stroke(None);
+    }
+
     fn rect(&mut self, colour: Rgb, x: f32, y: f32, width: f32, height: f32) {
         let mut path = PathBuilder::new();
-        if let Some(rect) = Rect::from_xywh(x, PAGE_HEIGHT - y - height, width, height) {
+        if let Some(rect) = Rect::from_xywh(x, self.height - y - height, width, height) {
             path.push_rect(rect);
         }
         if let Some(path) = path.finish() {
@@ -259,9 +472,9 @@ impl Canvas<'_, '_, '_> {
     /// it is right-to-left text.
     fn text_in_column(&mut self, line: &Line<'_>, size: f32, colour: Rgb, baseline: f32) {
         let x = if line.rtl {
-            PAGE_WIDTH - MARGIN - line.width * size
+            self.column_left + self.column_width - line.width * size
         } else {
-            MARGIN
+            self.column_left
         };
         self.text(line, size, colour, x, baseline);
     }
@@ -279,7 +492,7 @@ impl Canvas<'_, '_, '_> {
             });
             self.surface.set_stroke(stroke);
             self.surface.draw_glyphs(
-                Point::from_xy(x + run.x * size, PAGE_HEIGHT - baseline),
+                Point::from_xy(x + run.x * size, self.height - baseline),
                 &run.glyphs,
                 run.face.pdf.clone(),
                 &run.text,
@@ -329,7 +542,7 @@ impl Canvas<'_, '_, '_> {
             0.0,
             module,
             left,
-            PAGE_HEIGHT - top,
+            self.height - top,
         ));
         self.surface.set_fill(Some(fill(INK)));
         self.surface.draw_path(&path);

@@ -609,3 +609,103 @@ async fn will_call_orders_are_listed_and_handed_over_once() {
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_eq!(refused.body["error"]["code"], "not_will_call");
 }
+
+/// The text of each page of a PDF, as a reader extracts it.
+fn pdf_page_texts(pdf: &[u8]) -> Vec<String> {
+    let document = lopdf::Document::load_mem(pdf).expect("a PDF that parses");
+    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+    pages
+        .iter()
+        .map(|n| document.extract_text(&[*n]).expect("the page's text"))
+        .collect()
+}
+
+#[tokio::test]
+async fn window_tickets_print_on_ticket_stock_a4_or_letter() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 6, 600).await;
+    let host = show.venue.host.clone();
+    let clerk = app
+        .add_staff(
+            &show.venue,
+            &show.token,
+            &format!("{}@example.org", crate::helpers::unique("print-clerk")),
+            "box_office",
+        )
+        .await;
+    let seats: Vec<&str> = show.seats[0][..5].iter().map(String::as_str).collect();
+    let cart = app.window_cart(&show, &clerk, &seats).await;
+    let sold = app
+        .sell(
+            &show,
+            &clerk,
+            &cart,
+            json!({ "payment": { "method": "cash", "tendered": 25_000 }, "delivery": "print" }),
+        )
+        .await;
+    assert_eq!(sold.status, StatusCode::CREATED, "{}", sold.body);
+    let order_id = sold.body["orderId"].as_str().unwrap().to_owned();
+    let number = sold.body["number"].as_str().unwrap().to_owned();
+    let print = |format: &str| {
+        let request = app
+            .http
+            .get(app.url(&format!(
+                "/admin/v1/orders/{order_id}/tickets.pdf?format={format}"
+            )))
+            .header("host", &host)
+            .bearer_auth(&clerk);
+        async move { request.send().await.expect("request is sent") }
+    };
+
+    // Five tickets: five stock tickets, two A4 or Letter sheets (four a sheet).
+    for (format, pages) in [("stock", 5), ("a4", 2), ("letter", 2)] {
+        let response = print(format).await;
+        assert_eq!(response.status(), StatusCode::OK, "{format}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/pdf",
+            "{format}"
+        );
+        let pdf = response.bytes().await.unwrap();
+        let texts = pdf_page_texts(&pdf);
+        assert_eq!(texts.len(), pages, "{format}");
+        let all = texts.concat();
+        assert_eq!(
+            all.matches(&format!("Order {number}")).count(),
+            5,
+            "{format}: every ticket shows the order number: {all}"
+        );
+    }
+    let bad = print("postcard").await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Another venue's staff: not found. Once refunded: nothing to print.
+    let other = app.create_venue().await;
+    let other_token = app.login_owner(&other).await;
+    let stranger = app
+        .get(
+            &other.host,
+            &format!("/admin/v1/orders/{order_id}/tickets.pdf"),
+            Some(&other_token),
+        )
+        .await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND, "{}", stranger.body);
+    let refunded = app
+        .post(
+            &host,
+            &format!("/admin/v1/orders/{order_id}/refund"),
+            Some(&show.token),
+            json!({ "reason": "Changed their mind" }),
+        )
+        .await;
+    assert_eq!(refunded.status, StatusCode::OK, "{}", refunded.body);
+    let gone = app
+        .get(
+            &host,
+            &format!("/admin/v1/orders/{order_id}/tickets.pdf?format=stock"),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::CONFLICT, "{}", gone.body);
+    assert_eq!(gone.error_code(), "no_tickets");
+}

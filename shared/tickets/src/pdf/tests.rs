@@ -226,12 +226,18 @@ fn qr_modules_decode_back_to_a_code_that_verifies() {
 /// The rectangles of the path inside the page's `/Artifact` marked content (the QR code;
 /// drawn in module units, row 0 at the top), back as modules.
 fn drawn_modules(doc: &lopdf::Document, page: lopdf::ObjectId, side: usize) -> Vec<Vec<bool>> {
+    let mut codes = drawn_codes(doc, page, side);
+    assert_eq!(codes.len(), 1, "the QR code is the page's one artifact");
+    codes.remove(0)
+}
+
+/// Each `/Artifact` of the page (a QR code of `side` modules), in drawing order.
+fn drawn_codes(doc: &lopdf::Document, page: lopdf::ObjectId, side: usize) -> Vec<Vec<Vec<bool>>> {
     let content = PdfContent::decode(&doc.get_page_content(page)).unwrap();
-    let mut grid = vec![vec![false; side]; side];
+    let mut codes = Vec::new();
     let mut inside = false;
     let mut corners: Vec<(usize, usize)> = Vec::new();
     let mut rectangles = 0;
-    let mut artifacts = 0;
     for op in &content.operations {
         let point = || {
             let n: Vec<f32> = op.operands.iter().map(|o| o.as_float().unwrap()).collect();
@@ -241,9 +247,15 @@ fn drawn_modules(doc: &lopdf::Document, page: lopdf::ObjectId, side: usize) -> V
         match op.operator.as_str() {
             "BMC" | "BDC" => {
                 inside = op.operands[0].as_name().unwrap() == b"Artifact";
-                artifacts += usize::from(inside);
+                if inside {
+                    codes.push(vec![vec![false; side]; side]);
+                    rectangles = 0;
+                }
             }
-            "EMC" => inside = false,
+            "EMC" if inside => {
+                assert!(rectangles > side, "{rectangles} rectangles");
+                inside = false;
+            }
             "m" if inside => corners = vec![point()],
             "l" if inside => corners.push(point()),
             "h" if inside && !corners.is_empty() => {
@@ -252,6 +264,7 @@ fn drawn_modules(doc: &lopdf::Document, page: lopdf::ObjectId, side: usize) -> V
                 let x1 = corners.iter().map(|c| c.0).max().unwrap();
                 let y1 = corners.iter().map(|c| c.1).max().unwrap();
                 assert_eq!(y1 - y0, 1, "one row high");
+                let grid = codes.last_mut().unwrap();
                 grid[y0][x0..x1].fill(true);
                 rectangles += 1;
                 corners.clear();
@@ -259,9 +272,94 @@ fn drawn_modules(doc: &lopdf::Document, page: lopdf::ObjectId, side: usize) -> V
             _ => {}
         }
     }
-    assert_eq!(artifacts, 1, "the QR code is the page's one artifact");
-    assert!(rectangles > side, "{rectangles} rectangles");
-    grid
+    codes
+}
+
+/// The page's size in points, from its media box.
+fn page_size(doc: &lopdf::Document, page: lopdf::ObjectId) -> (f32, f32) {
+    let dict = doc.get_dictionary(page).unwrap();
+    let b: Vec<f32> = dict
+        .get(b"MediaBox")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_float().unwrap())
+        .collect();
+    (b[2] - b[0], b[3] - b[1])
+}
+
+#[test]
+fn ticket_stock_is_one_five_and_a_half_by_two_inch_ticket_a_page() {
+    let document = document();
+    let pdf = render_tickets_on(&document, &Fonts::bundled(), Paper::Stock).unwrap();
+    let (doc, pages) = pages(&pdf);
+    assert_eq!(pages.len(), 3);
+    for (page, ticket) in pages.into_iter().zip(&document.tickets) {
+        let (width, height) = page_size(&doc, page);
+        assert!((width - 5.5 * 72.0).abs() < 0.5 && (height - 2.0 * 72.0).abs() < 0.5);
+        let text = page_text(&doc, page);
+        for expected in [
+            "Royal Hall",
+            "The Nutcracker",
+            &ticket.starts_at_local,
+            &ticket.place,
+            "Adult · £35.00",
+            &format!("Order M-10428 · Ticket {}", ticket.ticket_id),
+        ] {
+            assert!(
+                text.contains(expected),
+                "{expected:?} missing from {text:?}"
+            );
+        }
+        let expected = qr_modules(&ticket.code).unwrap();
+        let drawn = drawn_modules(&doc, page, expected.len());
+        assert_eq!(decode_modules(&drawn), ticket.code);
+    }
+}
+
+#[test]
+fn a4_and_letter_sheets_carry_four_tickets_each_in_order() {
+    let mut document = document();
+    // Five tickets: a full sheet and one on the second.
+    let more: Vec<TicketPage> = document.tickets[..2]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let id = format!("01jd8x5z9y8x7w6v5t4s3r2q2{i}");
+            TicketPage {
+                code: signed_code(&id),
+                ticket_id: id,
+                ..t.clone()
+            }
+        })
+        .collect();
+    document.tickets.extend(more);
+    for (paper, (width, height)) in [
+        (Paper::A4, (595.28, 841.89)),
+        (Paper::Letter, (612.0, 792.0)),
+    ] {
+        let pdf = render_tickets_on(&document, &Fonts::bundled(), paper).unwrap();
+        let (doc, pages) = pages(&pdf);
+        assert_eq!(pages.len(), 2, "{paper:?}");
+        let mut tickets = document.tickets.iter();
+        for (page, count) in pages.into_iter().zip([4, 1]) {
+            let size = page_size(&doc, page);
+            assert!(
+                (size.0 - width).abs() < 0.5 && (size.1 - height).abs() < 0.5,
+                "{paper:?} {size:?}"
+            );
+            let text = page_text(&doc, page);
+            let side = qr_modules(&document.tickets[0].code).unwrap().len();
+            let codes = drawn_codes(&doc, page, side);
+            assert_eq!(codes.len(), count, "{paper:?}");
+            for drawn in codes {
+                let ticket = tickets.next().unwrap();
+                assert_eq!(decode_modules(&drawn), ticket.code, "{paper:?}");
+                assert!(text.contains(&ticket.ticket_id), "{paper:?}: {text:?}");
+            }
+        }
+    }
 }
 
 #[test]
