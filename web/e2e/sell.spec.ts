@@ -138,10 +138,21 @@ test('box office: the owner gives a comp with a reason', async ({ page, baseURL 
   await expect(done).toContainText('Press Critic, complimentary: $0.00');
   await expect(done.getByTestId('sale-change')).toHaveCount(0);
   await screenshot(page, 'admin-sell-comp-done');
+  // Printed at the window: the PDF opens in a tab for the browser's print dialog.
+  const printed = page.waitForEvent('popup');
+  const answered = page.waitForResponse((r) => r.url().includes('/tickets.pdf?format=letter'));
+  await done.getByRole('group', { name: 'Print the tickets on' }).getByRole('button', { name: 'Letter' }).click();
+  const response = await answered;
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-type']).toBe('application/pdf');
+  const tab = await printed;
+  expect(tab.url()).toMatch(/^blob:/);
+  await tab.close();
   const number = (await done.getByTestId('sale-number').textContent())!.trim();
   await done.getByRole('link', { name: `Open order ${number}` }).click();
   await expect(page.getByTestId('admin-order-number')).toHaveText(number);
   await expect(page.getByTestId('admin-ticket')).toHaveCount(1);
+  await expect(page.getByTestId('admin-order-sale')).toHaveText(/Sold by .+, complimentary: Press night/);
 });
 
 test('box office: a card sale at the window takes the card on the test-card form and completes when paid', async ({ page, baseURL }) => {
