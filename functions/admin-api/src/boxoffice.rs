@@ -276,11 +276,11 @@ pub struct SellBody {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SalePaymentView {
-    client_secret: String,
-    payment_intent_id: String,
-    stripe_account: Option<String>,
-    publishable_key: String,
-    mode: PaymentMode,
+    pub(crate) client_secret: String,
+    pub(crate) payment_intent_id: String,
+    pub(crate) stripe_account: Option<String>,
+    pub(crate) publishable_key: String,
+    pub(crate) mode: PaymentMode,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -374,6 +374,7 @@ pub async fn sell(
         window: Some(WindowSaleRequest {
             by: auth.email.clone(),
             payment,
+            exchange: None,
         }),
     };
     let done = state

@@ -10,6 +10,7 @@ mod boxoffice;
 mod domains;
 mod door;
 mod events;
+mod exchanges;
 pub mod exports;
 mod orders;
 mod patron_history;
@@ -59,6 +60,8 @@ pub struct AdminState {
     /// Box office carts and the window's sales: the web's holds and checkout.
     pub holds: Arc<marquee_app::holds::Holds>,
     pub checkout: Arc<marquee_app::checkout::Checkout>,
+    /// Exchanges at the box office, on the same holds and checkout.
+    pub exchanges: Arc<marquee_app::exchanges::Exchanges>,
     /// For the card payments of window sales (Stripe.js needs the publishable key).
     pub payments: Payments,
     /// What staff tokens are checked against.
@@ -98,11 +101,19 @@ impl AdminState {
             payments.clone(),
             config.payment_window_seconds,
         );
+        let exchanges = Arc::new(marquee_app::exchanges::Exchanges::new(
+            catalog.clone(),
+            holds.clone(),
+            checkout.clone(),
+            Arc::new(store.clone()),
+            Arc::new(payments.clone()),
+        ));
         Self {
             domains,
             promos: services::promos(&store, holds.clone(), catalog),
             holds,
             checkout,
+            exchanges,
             payments: payments.clone(),
             delivery: Arc::new(marquee_app::delivery::TicketDelivery::new(
                 services::sale_catalog(&store),
@@ -223,6 +234,7 @@ impl FromRef<AdminState> for Sessions {
         orders::to_post,
         orders::mark_posted,
         printing::tickets_pdf,
+        exchanges::exchange,
         door::scan,
         door::sales,
     ),
@@ -372,6 +384,10 @@ pub fn router(state: AdminState) -> Router {
         .route(
             "/admin/v1/orders/{orderId}/tickets.pdf",
             get(printing::tickets_pdf),
+        )
+        .route(
+            "/admin/v1/orders/{orderId}/exchange",
+            post(exchanges::exchange),
         )
         .route(
             "/admin/v1/orders/{orderId}/refund",

@@ -144,6 +144,8 @@ pub struct OrderDetail {
     picked_up: Option<marquee_domain::records::PickUp>,
     /// A box office sale: who sold it and how it was paid.
     sale: Option<marquee_domain::records::WindowSale>,
+    /// Made by exchanging tickets of an earlier order.
+    exchange: Option<marquee_domain::records::ExchangeOf>,
     /// The venue's Stripe account the card payment was made on.
     stripe_account: Option<String>,
     /// The platform fee applied to the card payment (minor units; 0 for free orders).
@@ -194,6 +196,7 @@ impl From<&OrderRecord> for OrderDetail {
             posted_at: order.posted_at.clone(),
             picked_up: order.picked_up.clone(),
             sale: order.sale.clone(),
+            exchange: order.exchange.clone(),
             stripe_account: order.stripe_account.clone(),
             platform_fee: order.platform_fee,
             payment: None,

@@ -18,8 +18,8 @@ use marquee_domain::performance::PerformanceStatus;
 use marquee_domain::pricing::{MAX_CHARGE, OrderLine, PricingError, compute_totals};
 use marquee_domain::promo::{PromoRecord, PromoRefusal, PromoUse};
 use marquee_domain::records::{
-    CartStatus, HoldRecord, OrderRecord, PerformanceRecord, Place, SaleMethod, Spot, TicketRecord,
-    TicketStatus, WindowSale,
+    CartStatus, ExchangeOf, HoldRecord, OrderRecord, PerformanceRecord, Place, SaleMethod, Spot,
+    TicketRecord, TicketStatus, WindowSale,
 };
 use marquee_domain::{
     CartId, Currency, Delivery, Email, HoldId, Invalid, LineTotal, OrderId, OrderNumber,
@@ -64,6 +64,9 @@ pub enum CheckoutError {
     /// A free order whose places were taken before it completed.
     #[error("seats were taken: {0:?}")]
     SeatsLost(Vec<marquee_domain::SeatId>),
+    /// An exchange whose earlier tickets changed before it completed: nothing was sold.
+    #[error("the exchanged tickets changed meanwhile")]
+    ExchangeChanged,
     #[error("too many concurrent transactions")]
     Busy,
     /// The cart's promo code cannot be used (any more).
@@ -104,6 +107,21 @@ pub struct CheckoutRequest {
 pub struct WindowSaleRequest {
     pub by: Email,
     pub payment: WindowPayment,
+    /// Tickets of an earlier order exchanged for these: their worth is credited, and they
+    /// stop admitting in the sale's transaction.
+    pub exchange: Option<ExchangeCredit>,
+}
+
+/// The earlier side of an exchange, as the exchange service decided it.
+#[derive(Debug, Clone)]
+pub struct ExchangeCredit {
+    pub order: OrderId,
+    pub number: OrderNumber,
+    pub tickets: Vec<TicketId>,
+    /// What the exchanged tickets are worth (their refundable share, minor units).
+    pub credit: i64,
+    /// The exchange fee added (minor units).
+    pub fee: i64,
 }
 
 /// How a box office sale is paid.
@@ -115,6 +133,8 @@ pub enum WindowPayment {
     Card,
     /// Complimentary: every ticket at 0, for a reason (the caller checks the permission).
     Comp { reason: String },
+    /// Nothing to pay: an exchange whose credit covers the new tickets.
+    Covered,
 }
 
 /// Longest comp reason kept.
@@ -226,6 +246,10 @@ impl Checkout {
         if promo.is_some() && priced.totals.discount == 0 && !priced.unlocked {
             return Err(CheckoutError::Promo(PromoRefusal::NotApplicable));
         }
+        let exchange = match request.window.as_ref().and_then(|w| w.exchange.as_ref()) {
+            Some(credit) => Some(apply_exchange(credit, &mut priced)?),
+            None => None,
+        };
         let sale = match &request.window {
             Some(window) => Some(window_sale(window, &mut priced)?),
             None => None,
@@ -296,6 +320,7 @@ impl Checkout {
             }),
             sale,
             picked_up: None,
+            exchange,
             version: 0,
         };
         let hold_until = (now + self.payment_window).timestamp_millis();
@@ -347,6 +372,7 @@ impl Checkout {
                 .await
                 .map_err(|e| match e {
                     SaleError::SeatsLost(seats) => CheckoutError::SeatsLost(seats),
+                    SaleError::ExchangeChanged => CheckoutError::ExchangeChanged,
                     SaleError::Store(e) => CheckoutError::Store(e),
                     other => CheckoutError::Store(PortError::new("sale", other.to_string())),
                 })?;
@@ -736,8 +762,43 @@ fn window_sale(
             sale.comp_value = Some(priced.totals.subtotal - priced.totals.discount);
             zero(priced);
         }
+        WindowPayment::Covered => {
+            let total = priced.totals.total;
+            if total > 0 {
+                let due = marquee_domain::Money::from_minor(total, priced.totals.currency);
+                return Err(Invalid::new(
+                    "payment",
+                    format!("the exchange costs {due} more: take it in cash or by card"),
+                )
+                .into());
+            }
+            sale.method = SaleMethod::Exchange;
+        }
     }
     Ok(sale)
+}
+
+/// An exchange: its fee added, then the exchanged tickets' worth taken off the total (as a
+/// discount), as far as it goes; what is left of the credit is the surplus paid back.
+fn apply_exchange(credit: &ExchangeCredit, priced: &mut Priced) -> Result<ExchangeOf, Invalid> {
+    let overflow = || Invalid::new("fee", "the exchange total is out of range");
+    if credit.fee < 0 || credit.credit < 0 {
+        return Err(Invalid::new("fee", "the exchange fee cannot be negative"));
+    }
+    let totals = &mut priced.totals;
+    totals.fees = totals.fees.checked_add(credit.fee).ok_or_else(overflow)?;
+    totals.total = totals.total.checked_add(credit.fee).ok_or_else(overflow)?;
+    let applied = credit.credit.min(totals.total);
+    totals.discount += applied;
+    totals.total -= applied;
+    Ok(ExchangeOf {
+        order: credit.order.clone(),
+        number: credit.number.clone(),
+        tickets: credit.tickets.clone(),
+        credit: credit.credit,
+        fee: credit.fee,
+        surplus: credit.credit - applied,
+    })
 }
 
 /// Complimentary: every ticket, fee and tax at 0.

@@ -41,6 +41,56 @@ use std::sync::{Arc, Mutex, MutexGuard};
 mod domains;
 pub use domains::{FakeDns, FakeEdge, InMemoryDomains};
 
+/// A refund of tickets as the store writes it: conditional on the order's version.
+fn apply_refund(tables: &mut Tables, write: &RefundWrite<'_>) -> Result<(), WriteRefusal> {
+    let tenant = write.tenant;
+    let key = (tenant.clone(), write.order.id.clone());
+    if tables
+        .orders
+        .get(&key)
+        .is_none_or(|o| o.version != write.order.version)
+    {
+        return Err(WriteRefusal::Changed);
+    }
+    let mut order = write.order.clone();
+    for ticket in &mut order.tickets {
+        if !write.tickets.contains(&ticket.id) {
+            continue;
+        }
+        ticket.status = TicketStatus::Refunded;
+        match &ticket.spot {
+            Spot::Seat { seat, .. } => {
+                tables
+                    .seats
+                    .remove(&(tenant.clone(), ticket.performance_id.clone(), seat.clone()));
+            }
+            Spot::Area(area) => {
+                if let Some((_, sold)) = tables.areas.get_mut(&(
+                    tenant.clone(),
+                    ticket.performance_id.clone(),
+                    area.clone(),
+                )) {
+                    *sold = sold.saturating_sub(1);
+                }
+            }
+        }
+        if let Some(issued) = tables
+            .issued
+            .get_mut(&(tenant.clone(), ticket.performance_id.clone()))
+        {
+            for t in issued.iter_mut().filter(|t| t.ticket_id == ticket.id) {
+                t.status = TicketStatus::Refunded;
+            }
+        }
+    }
+    order.status = write.status;
+    order.refunded += write.refund.amount;
+    order.refunds.push(write.refund.clone());
+    order.version += 1;
+    tables.orders.insert(key, order);
+    Ok(())
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A test that panicked while holding a fake's lock has failed already.
     mutex
@@ -1145,6 +1195,16 @@ impl OrderStore for InMemoryStore {
                 areas: lost_areas,
             });
         }
+        if let Some(swap) = &write.exchange {
+            let earlier = (tenant.clone(), swap.order.id.clone());
+            if tables
+                .orders
+                .get(&earlier)
+                .is_none_or(|o| o.version != swap.order.version)
+            {
+                return Err(SaleRefusal::Stale);
+            }
+        }
         for ticket in &write.order.tickets {
             if let Spot::Seat { section, seat } = &ticket.spot {
                 tables.seats.insert(
@@ -1216,6 +1276,20 @@ impl OrderStore for InMemoryStore {
                 });
         }
         tables.orders.insert(order_key, sold);
+        if let Some(swap) = &write.exchange {
+            // Checked above, under the same lock: the earlier order is as read.
+            apply_refund(
+                &mut tables,
+                &RefundWrite {
+                    tenant,
+                    order: swap.order,
+                    tickets: swap.tickets,
+                    refund: swap.refund,
+                    status: swap.status,
+                },
+            )
+            .map_err(|_| SaleRefusal::Stale)?;
+        }
         Ok(())
     }
 
@@ -1272,54 +1346,7 @@ impl OrderStore for InMemoryStore {
     async fn refund_tickets(&self, write: &RefundWrite<'_>) -> Result<(), WriteRefusal> {
         self.faults.check("refund_tickets")?;
         let mut tables = lock(&self.tables);
-        let tenant = write.tenant;
-        let key = (tenant.clone(), write.order.id.clone());
-        if tables
-            .orders
-            .get(&key)
-            .is_none_or(|o| o.version != write.order.version)
-        {
-            return Err(WriteRefusal::Changed);
-        }
-        let mut order = write.order.clone();
-        for ticket in &mut order.tickets {
-            if !write.tickets.contains(&ticket.id) {
-                continue;
-            }
-            ticket.status = TicketStatus::Refunded;
-            match &ticket.spot {
-                Spot::Seat { seat, .. } => {
-                    tables.seats.remove(&(
-                        tenant.clone(),
-                        ticket.performance_id.clone(),
-                        seat.clone(),
-                    ));
-                }
-                Spot::Area(area) => {
-                    if let Some((_, sold)) = tables.areas.get_mut(&(
-                        tenant.clone(),
-                        ticket.performance_id.clone(),
-                        area.clone(),
-                    )) {
-                        *sold = sold.saturating_sub(1);
-                    }
-                }
-            }
-            if let Some(issued) = tables
-                .issued
-                .get_mut(&(tenant.clone(), ticket.performance_id.clone()))
-            {
-                for t in issued.iter_mut().filter(|t| t.ticket_id == ticket.id) {
-                    t.status = TicketStatus::Refunded;
-                }
-            }
-        }
-        order.status = write.status;
-        order.refunded += write.refund.amount;
-        order.refunds.push(write.refund.clone());
-        order.version += 1;
-        tables.orders.insert(key, order);
-        Ok(())
+        apply_refund(&mut tables, write)
     }
 
     async fn performance_tickets(
@@ -1883,5 +1910,15 @@ impl World {
             self.clock.clone(),
             600,
         ))
+    }
+
+    pub fn exchanges(&self) -> crate::exchanges::Exchanges {
+        crate::exchanges::Exchanges::new(
+            self.catalog(),
+            self.holds(),
+            self.checkout(),
+            self.store.clone(),
+            self.payments.clone(),
+        )
     }
 }

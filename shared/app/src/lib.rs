@@ -26,6 +26,7 @@ pub mod checkout;
 pub mod delivery;
 pub mod domains;
 pub mod door;
+pub mod exchanges;
 pub mod holds;
 pub mod jobs;
 pub mod mail;

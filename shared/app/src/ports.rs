@@ -349,6 +349,9 @@ pub enum SaleRefusal {
     Stale,
     #[error("a concurrent transaction conflicted")]
     Contention,
+    /// An exchange whose earlier tickets are no longer all valid (refunded, exchanged).
+    #[error("the exchanged tickets changed")]
+    ExchangeChanged,
     #[error(transparent)]
     Store(#[from] PortError),
 }
@@ -375,6 +378,18 @@ pub struct SaleWrite<'a> {
     pub capacities: &'a Capacities,
     pub now: i64,
     pub paid_at: &'a str,
+    /// An exchange: the earlier order's tickets voided in the same transaction.
+    pub exchange: Option<ExchangeSwap<'a>>,
+}
+
+/// The earlier order's side of an exchange, written in the sale's transaction: its tickets
+/// voided and their places back on sale, conditional on the order as read.
+#[derive(Debug)]
+pub struct ExchangeSwap<'a> {
+    pub order: &'a OrderRecord,
+    pub tickets: &'a [TicketId],
+    pub refund: &'a RefundRecord,
+    pub status: OrderStatus,
 }
 
 /// A refund of tickets, as the store writes it.

@@ -9,13 +9,14 @@
 
 use crate::delivery::TicketDelivery;
 use crate::ports::{
-    Capacities, Catalog, Clock, HoldStore, OrderStore, PaymentAccount, PaymentError, PaymentEvents,
-    Payments, PortError, RefundRequest, RefundWrite, SaleRefusal, SaleWrite, WriteRefusal,
+    Capacities, Catalog, Clock, ExchangeSwap, HoldStore, OrderStore, PaymentAccount, PaymentError,
+    PaymentEvents, Payments, PortError, RefundRequest, RefundWrite, SaleRefusal, SaleWrite,
+    WriteRefusal,
 };
 use crate::retry::{Policy, retry};
 use marquee_domain::order::refund_amount;
 use marquee_domain::performance::PerformanceStatus;
-use marquee_domain::records::{OrderRecord, RefundRecord, TicketStatus};
+use marquee_domain::records::{ExchangeOf, OrderRecord, RefundRecord, TicketStatus};
 use marquee_domain::seatmap::SeatId;
 use marquee_domain::{Invalid, OrderId, OrderStatus, PerformanceId, TenantId, TicketId};
 use std::collections::{BTreeMap, HashMap};
@@ -43,6 +44,9 @@ pub enum SaleError {
     /// A free order whose places were taken before it completed.
     #[error("seats were taken: {0:?}")]
     SeatsLost(Vec<SeatId>),
+    /// An exchange whose earlier tickets were refunded or exchanged before it completed.
+    #[error("the exchanged tickets changed meanwhile")]
+    ExchangeChanged,
     #[error(transparent)]
     Invalid(#[from] Invalid),
     #[error(transparent)]
@@ -227,6 +231,13 @@ impl Sales {
                 self.refund_unfulfilled(tenant, &order, payment, reason)
                     .await
             }
+            Err(SaleRefusal::ExchangeChanged) => {
+                tracing::warn!(order = %order.id, "paid for an exchange whose earlier tickets changed meanwhile");
+                let reason = "The tickets you were exchanging were changed at the box office \
+                              meanwhile, so your payment was refunded in full.";
+                self.refund_unfulfilled(tenant, &order, payment, reason)
+                    .await
+            }
             Err(SaleRefusal::Store(e)) => Err(e.into()),
             Err(other @ (SaleRefusal::Stale | SaleRefusal::Contention)) => {
                 Err(PortError::transient("sale", other.to_string()).into())
@@ -272,6 +283,12 @@ impl Sales {
                     .map(|(_, holds)| holds)
                     .unwrap_or_default();
                 let now = self.clock.now();
+                // An exchange: the earlier order as it is now, its tickets voided in the
+                // same transaction (conditional on this read).
+                let earlier = match &order.exchange {
+                    Some(exchange) => Some(self.exchanged(tenant, order, exchange, now).await?),
+                    None => None,
+                };
                 self.orders
                     .sell_order(&SaleWrite {
                         tenant,
@@ -280,11 +297,58 @@ impl Sales {
                         capacities: &capacities,
                         now: now.timestamp_millis(),
                         paid_at: &now.to_rfc3339(),
+                        exchange: earlier
+                            .as_ref()
+                            .map(|(earlier, refund, status)| ExchangeSwap {
+                                order: earlier,
+                                tickets: &refund.tickets,
+                                refund,
+                                status: *status,
+                            }),
                     })
                     .await
             },
         )
         .await
+    }
+
+    /// The earlier order of an exchange as read now, the refund record that voids its
+    /// exchanged tickets (paying back the surplus, if any), and its status after.
+    async fn exchanged(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        exchange: &ExchangeOf,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(OrderRecord, RefundRecord, OrderStatus), SaleRefusal> {
+        let earlier = self
+            .orders
+            .order(tenant, &exchange.order)
+            .await?
+            .ok_or(SaleRefusal::ExchangeChanged)?;
+        let valid: Vec<&TicketId> = earlier
+            .tickets
+            .iter()
+            .filter(|t| t.status == TicketStatus::Valid)
+            .map(|t| &t.id)
+            .collect();
+        if !earlier.status.has_valid_tickets()
+            || !exchange.tickets.iter().all(|id| valid.contains(&id))
+        {
+            return Err(SaleRefusal::ExchangeChanged);
+        }
+        let status = earlier
+            .status
+            .refund(exchange.tickets.len() == valid.len())
+            .map_err(|_| SaleRefusal::ExchangeChanged)?;
+        let refund = RefundRecord {
+            id: exchange_refund_id(&order.id),
+            amount: exchange.surplus,
+            tickets: exchange.tickets.clone(),
+            reason: format!("Exchanged for order {}", order.number),
+            at: now.to_rfc3339(),
+        };
+        Ok((earlier, refund, status))
     }
 
     /// Capacities of the general-admission areas the order has places in.
@@ -440,6 +504,16 @@ impl Sales {
                 }
                 Err(SaleError::SeatsLost(seats))
             }
+            Err(SaleRefusal::ExchangeChanged) => {
+                if let Err(e) = self
+                    .orders
+                    .cancel_pending_order(tenant, order, "The exchanged tickets changed meanwhile.")
+                    .await
+                {
+                    tracing::warn!(order = %order.id, error = ?e, "could not cancel an exchange whose tickets changed");
+                }
+                Err(SaleError::ExchangeChanged)
+            }
             Err(SaleRefusal::NotPending) => Ok(()),
             Err(SaleRefusal::Store(e)) => Err(e.into()),
             Err(other) => Err(PortError::transient("sale", other.to_string()).into()),
@@ -522,25 +596,7 @@ impl Sales {
                 "The order has no valid tickets left".into(),
             ));
         }
-        let remaining: i64 = valid.iter().map(|t| t.share()).sum();
-        let refunding: i64 = valid
-            .iter()
-            .filter(|t| chosen.contains(&t.id))
-            .map(|t| t.share())
-            .sum();
-        let all = chosen.len() == valid.len();
-        let amount = if order.totals.total == 0 {
-            0
-        } else if remaining == 0 {
-            // Free tickets in a paid order (fees only): the last refund returns what is left.
-            if all {
-                order.totals.total - order.refunded
-            } else {
-                0
-            }
-        } else {
-            refund_amount(order.totals.total, order.refunded, refunding, remaining)?
-        };
+        let amount = refundable(&order, &chosen)?;
         let refund_id = match (&order.payment_intent, amount) {
             (Some(intent), amount) if amount > 0 => {
                 // The platform's fee goes back in proportion when the operator says so.
@@ -858,6 +914,41 @@ fn refund_metadata(
     let reason: String = reason.chars().take(450).collect();
     metadata.insert(REFUND_REASON.to_owned(), reason);
     metadata
+}
+
+/// What refunding `chosen` (valid tickets of `order`) gives back: their share of what was
+/// paid, fees and taxes in proportion; the last tickets get exactly what is left.
+pub fn refundable(order: &OrderRecord, chosen: &[TicketId]) -> Result<i64, Invalid> {
+    let valid: Vec<_> = order
+        .tickets
+        .iter()
+        .filter(|t| t.status == TicketStatus::Valid)
+        .collect();
+    let remaining: i64 = valid.iter().map(|t| t.share()).sum();
+    let refunding: i64 = valid
+        .iter()
+        .filter(|t| chosen.contains(&t.id))
+        .map(|t| t.share())
+        .sum();
+    let all = chosen.len() == valid.len();
+    Ok(if order.totals.total == 0 {
+        0
+    } else if remaining == 0 {
+        // Free tickets in a paid order (fees only): the last refund returns what is left.
+        if all {
+            order.totals.total - order.refunded
+        } else {
+            0
+        }
+    } else {
+        refund_amount(order.totals.total, order.refunded, refunding, remaining)?
+    })
+}
+
+/// The refund record (and the provider's idempotency key) of an exchange's surplus, from the
+/// new order: one per exchange, whoever writes it.
+pub fn exchange_refund_id(order: &OrderId) -> String {
+    format!("exchange-{order}")
 }
 
 #[cfg(test)]

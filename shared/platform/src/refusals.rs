@@ -203,10 +203,18 @@ impl From<CheckoutError> for ApiError {
             .with_details(json!({ "seats": seats })),
             CheckoutError::Busy => busy(),
             CheckoutError::Promo(refusal) => promo_refused(&refusal),
+            CheckoutError::ExchangeChanged => exchange_changed(),
             CheckoutError::Payment(e) => e.into(),
             CheckoutError::Store(e) => e.into(),
         }
     }
+}
+
+fn exchange_changed() -> ApiError {
+    ApiError::conflict(
+        "exchange_changed",
+        "The tickets being exchanged were refunded or exchanged meanwhile; nothing was sold",
+    )
 }
 
 impl From<SaleError> for ApiError {
@@ -229,6 +237,7 @@ impl From<SaleError> for ApiError {
                 "Some of your seats were taken before the order completed",
             )
             .with_details(json!({ "seats": seats })),
+            SaleError::ExchangeChanged => exchange_changed(),
             SaleError::Invalid(invalid) => invalid.into(),
             SaleError::Payment(e) => e.into(),
             SaleError::Store(e) => e.into(),

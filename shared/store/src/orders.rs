@@ -15,7 +15,7 @@ use crate::{
 };
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
-use marquee_app::ports::CheckoutWrite;
+use marquee_app::ports::{CheckoutWrite, ExchangeSwap};
 use marquee_domain::promo::{PromoRecord, PromoRefusal};
 use marquee_domain::records::{CartStatus, Spot};
 use marquee_domain::seatmap::{AreaId, SeatId};
@@ -499,6 +499,10 @@ impl Store {
     /// this cart still holds it, or nobody does), each general-admission place moved from
     /// held to sold (or taken afresh, within capacity, if its hold was released), and a
     /// ticket item per ticket. `holds` is the cart's holds as read just before.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the sale's parts, as the port's SaleWrite carries them"
+    )]
     pub async fn sell_order(
         &self,
         tenant: &TenantId,
@@ -507,6 +511,7 @@ impl Store {
         capacities: &Capacities,
         now: i64,
         paid_at: &str,
+        exchange: Option<&ExchangeSwap<'_>>,
     ) -> Result<(), SaleRefusal> {
         let order_update = build(
             Update::builder()
@@ -683,6 +688,19 @@ impl Store {
                 &issued,
             )?)?);
         }
+        // An exchange: the earlier order's tickets voided and their places freed, in the same
+        // transaction, conditional on that order as read.
+        let exchange_at = items.len();
+        let exchange_len = match exchange {
+            Some(swap) => {
+                let voids =
+                    self.refund_items(tenant, swap.order, swap.tickets, swap.refund, swap.status)?;
+                let len = voids.len();
+                items.extend(voids);
+                len
+            }
+            None => 0,
+        };
 
         let result = self
             .client
@@ -715,6 +733,11 @@ impl Store {
             .map(|(_, area)| area.clone())
             .collect();
         if hold_at.iter().any(|i| condition_failed_at(reasons, *i)) {
+            return Err(SaleRefusal::Stale);
+        }
+        // The earlier order changed since it was read: the sale reads it again (and finds
+        // whether its tickets are still there to exchange).
+        if (exchange_at..exchange_at + exchange_len).any(|i| condition_failed_at(reasons, i)) {
             return Err(SaleRefusal::Stale);
         }
         if !seats.is_empty() || !lost_areas.is_empty() {
@@ -813,6 +836,31 @@ impl Store {
         refund: &RefundRecord,
         status: OrderStatus,
     ) -> Result<(), StoreError> {
+        let items = self.refund_items(tenant, order, tickets, refund, status)?;
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| match e.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(_) => {
+                    StoreError::ConditionFailed
+                }
+                other => StoreError::dynamo(other),
+            })
+    }
+
+    /// The writes of a refund of `tickets` (see [`Store::refund_tickets`]); the order's
+    /// update comes first.
+    fn refund_items(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        tickets: &[TicketId],
+        refund: &RefundRecord,
+        status: OrderStatus,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let refunded: Vec<TicketRecord> = order
             .tickets
             .iter()
@@ -912,18 +960,7 @@ impl Store {
                     .build(),
             );
         }
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| match e.into_service_error() {
-                TransactWriteItemsError::TransactionCanceledException(_) => {
-                    StoreError::ConditionFailed
-                }
-                other => StoreError::dynamo(other),
-            })
+        Ok(items)
     }
 
     /// The tickets issued for a performance.

@@ -216,6 +216,7 @@ impl OrderStore for Store {
             write.capacities,
             write.now,
             write.paid_at,
+            write.exchange.as_ref(),
         )
         .await
     }

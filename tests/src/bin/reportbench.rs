@@ -74,6 +74,7 @@ fn order(n: usize, performances: &[PerformanceId], year: NaiveDate) -> OrderReco
     OrderRecord {
         sale: None,
         picked_up: None,
+        exchange: None,
         id: OrderId::generate(),
         number: OrderNumber::generate(),
         status: if refunds.is_empty() {

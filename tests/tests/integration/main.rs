@@ -15,6 +15,7 @@ mod catalog;
 mod checkout;
 mod conventions;
 mod domains;
+mod exchanges;
 mod headers;
 mod holds;
 mod live;

@@ -13,7 +13,12 @@ use std::time::Duration;
 const VISA: &str = "4242424242424242";
 
 /// A paid order of `seats` (indexes in the first row) on the show: (checkout, order view).
-async fn paid_order(app: &TestApp, show: &Show, seats: &[usize], email: &str) -> (Value, Value) {
+pub(crate) async fn paid_order(
+    app: &TestApp,
+    show: &Show,
+    seats: &[usize],
+    email: &str,
+) -> (Value, Value) {
     let cart = app.new_cart(&show.venue.host).await;
     let ids: Vec<&str> = seats.iter().map(|i| show.seats[0][*i].as_str()).collect();
     let held = app.hold_seats(show, &cart, &ids).await;
@@ -27,7 +32,7 @@ async fn paid_order(app: &TestApp, show: &Show, seats: &[usize], email: &str) ->
 }
 
 /// The signed code of a ticket, as printed in its QR code.
-async fn code_of(app: &TestApp, show: &Show, order: &Value, index: usize) -> String {
+pub(crate) async fn code_of(app: &TestApp, show: &Show, order: &Value, index: usize) -> String {
     let tenant = TenantId::parse(&show.venue.id).unwrap();
     let key = marquee_platform::tickets::venue_key(&app.server.store, &tenant)
         .await
@@ -44,7 +49,7 @@ async fn code_of(app: &TestApp, show: &Show, order: &Value, index: usize) -> Str
 }
 
 impl TestApp {
-    async fn scan(
+    pub(crate) async fn scan(
         &self,
         show: &Show,
         token: &str,

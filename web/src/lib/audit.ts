@@ -19,6 +19,7 @@ export const AUDIT_KINDS: readonly { kind: AuditKind; label: string }[] = [
   { kind: 'order_sold', label: 'Sold at the box office' },
   { kind: 'tickets_comped', label: 'Gave complimentary tickets' },
   { kind: 'tickets_picked_up', label: 'Handed over will-call tickets' },
+  { kind: 'tickets_exchanged', label: 'Exchanged tickets' },
   { kind: 'order_refunded', label: 'Refunded an order' },
   { kind: 'staff_invited', label: 'Invited a staff member' },
   { kind: 'staff_role_changed', label: "Changed a staff member's role" },

@@ -41,6 +41,7 @@ fn at_window(contents: &crate::holds::CartContents, payment: WindowPayment) -> C
         window: Some(WindowSaleRequest {
             by: clerk(),
             payment,
+            exchange: None,
         }),
         ..request(contents, "adult")
     }

@@ -32,10 +32,12 @@ pub enum AuditKind {
     TicketsComped,
     /// A will-call order's tickets handed over.
     TicketsPickedUp,
+    /// Tickets exchanged for others (another performance of the event, or other seats).
+    TicketsExchanged,
 }
 
 impl AuditKind {
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 23] = [
         Self::Login,
         Self::EventCreated,
         Self::EventEdited,
@@ -58,6 +60,7 @@ impl AuditKind {
         Self::OrderSold,
         Self::TicketsComped,
         Self::TicketsPickedUp,
+        Self::TicketsExchanged,
     ];
 
     /// The name as stored and as the API writes it (`order_refunded`).
@@ -85,6 +88,7 @@ impl AuditKind {
             Self::OrderSold => "order_sold",
             Self::TicketsComped => "tickets_comped",
             Self::TicketsPickedUp => "tickets_picked_up",
+            Self::TicketsExchanged => "tickets_exchanged",
         }
     }
 

@@ -138,6 +138,9 @@ pub struct OrderRecord {
     /// A will-call order's tickets handed over at the box office: when, and by whom (once).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picked_up: Option<PickUp>,
+    /// Made by exchanging tickets of an earlier order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<ExchangeOf>,
     pub version: u32,
 }
 
@@ -159,6 +162,31 @@ pub enum SaleMethod {
     Card,
     /// Complimentary: nothing paid.
     Comp,
+    /// An exchange the exchanged tickets pay for in full (nothing more to pay).
+    Exchange,
+}
+
+/// An order made by exchanging tickets of an earlier order: those tickets stop admitting in
+/// the same transaction that sells this order's, and what they were worth is credited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExchangeOf {
+    /// The earlier order, and its number to show.
+    #[schema(value_type = String)]
+    pub order: crate::OrderId,
+    #[schema(value_type = String)]
+    pub number: crate::OrderNumber,
+    /// Its tickets exchanged for this order's.
+    #[schema(value_type = Vec<String>)]
+    pub tickets: Vec<crate::TicketId>,
+    /// What those tickets were worth (their refundable share, minor units), taken off this
+    /// order's total.
+    pub credit: i64,
+    /// The venue's exchange fee, added to this order's total.
+    pub fee: i64,
+    /// What the credit exceeds this order by, paid back on the earlier order (its card, or
+    /// cash from the drawer).
+    pub surplus: i64,
 }
 
 /// A sale made by staff: who made it, and the payment.

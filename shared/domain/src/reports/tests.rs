@@ -32,6 +32,7 @@ fn pending(tickets: Vec<TicketRecord>) -> OrderRecord {
     OrderRecord {
         sale: None,
         picked_up: None,
+        exchange: None,
         id: OrderId::generate(),
         number: OrderNumber::generate(),
         status: OrderStatus::Pending,

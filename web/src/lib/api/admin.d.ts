@@ -365,6 +365,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/orders/{orderId}/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange tickets of an order for places at another performance of the same event (or
+         *     other seats of the same one): the new places are held first; the old tickets stop
+         *     admitting in the same transaction that sells the new ones; the difference is taken in
+         *     cash or by card, or paid back (on the original card, or from the drawer for cash).
+         *     `quote: true` answers the figures and changes nothing.
+         */
+        post: operations["exchange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/orders/{orderId}/pickup": {
         parameters: {
             query?: never;
@@ -1091,7 +1114,7 @@ export interface components {
          * @description What was done. New kinds are added at the end; stored entries keep their names.
          * @enum {string}
          */
-        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed" | "promo_created" | "promo_edited" | "promo_deleted" | "seats_blocked" | "seats_unblocked" | "password_changed" | "order_sold" | "tickets_comped" | "tickets_picked_up";
+        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed" | "promo_created" | "promo_edited" | "promo_deleted" | "seats_blocked" | "seats_unblocked" | "password_changed" | "order_sold" | "tickets_comped" | "tickets_picked_up" | "tickets_exchanged";
         AuditList: {
             /** @description Newest first. */
             entries: components["schemas"]["AuditEntry"][];
@@ -1428,6 +1451,107 @@ export interface components {
             performances: components["schemas"]["PerformanceView"][];
             title: string;
         };
+        ExchangeBody: {
+            bestAvailable?: null | components["schemas"]["BestAvailableRequest"];
+            /**
+             * Format: int64
+             * @description The exchange fee, minor units (default 0).
+             */
+            fee?: number | null;
+            generalAdmission?: null | components["schemas"]["GeneralAdmissionRequest"];
+            payment?: null | components["schemas"]["ExchangePayment"];
+            /** @description A performance of the same event (the same one for other seats). */
+            performanceId: string;
+            /** @description A price type per new ticket, in the order's ticket order; default each old one's. */
+            priceTypes?: string[] | null;
+            /** @description Only the figures: the places are let go again and nothing changes. */
+            quote?: boolean;
+            /** @description The new places: exactly one of these, as many as `ticketIds`. */
+            seats?: string[] | null;
+            /** @description Valid tickets of the order to exchange (at most 20). */
+            ticketIds: string[];
+        };
+        /** @description What the exchange costs, minor units of the venue's currency. */
+        ExchangeFiguresView: {
+            /**
+             * Format: int64
+             * @description What the old tickets are worth (what a refund of them would return).
+             */
+            credit: number;
+            /**
+             * Format: int64
+             * @description To take now.
+             */
+            due: number;
+            /** Format: int64 */
+            fee: number;
+            /**
+             * Format: int64
+             * @description The new tickets at today's prices, fees and taxes.
+             */
+            newTotal: number;
+            /**
+             * Format: int64
+             * @description To pay back to the patron.
+             */
+            surplus: number;
+        };
+        /**
+         * @description An order made by exchanging tickets of an earlier order: those tickets stop admitting in
+         *     the same transaction that sells this order's, and what they were worth is credited.
+         */
+        ExchangeOf: {
+            /**
+             * Format: int64
+             * @description What those tickets were worth (their refundable share, minor units), taken off this
+             *     order's total.
+             */
+            credit: number;
+            /**
+             * Format: int64
+             * @description The venue's exchange fee, added to this order's total.
+             */
+            fee: number;
+            number: string;
+            /** @description The earlier order, and its number to show. */
+            order: string;
+            /**
+             * Format: int64
+             * @description What the credit exceeds this order by, paid back on the earlier order (its card, or
+             *     cash from the drawer).
+             */
+            surplus: number;
+            /** @description Its tickets exchanged for this order's. */
+            tickets: string[];
+        };
+        /** @description How the difference is paid when the new tickets cost more. */
+        ExchangePayment: {
+            /** @enum {string} */
+            method: "cash";
+            /** Format: int64 */
+            tendered: number;
+        } | {
+            /** @enum {string} */
+            method: "card";
+        };
+        ExchangeView: {
+            /** Format: int64 */
+            changeDue?: number | null;
+            figures: components["schemas"]["ExchangeFiguresView"];
+            number?: string | null;
+            /** @description The new order (absent for a quote). */
+            orderId?: string | null;
+            payment?: null | components["schemas"]["SalePaymentView"];
+            status?: null | components["schemas"]["OrderStatus"];
+            /** @description Why the card refund failed. */
+            surplusProblem?: string | null;
+            surplusTo?: null | components["schemas"]["SurplusTo"];
+            /**
+             * @description The new tickets' totals before the credit (a quote), or the new order's (the
+             *     difference and the fee).
+             */
+            totals: components["schemas"]["Totals"];
+        };
         Fee: {
             basis: components["schemas"]["FeeBasis"];
             /**
@@ -1579,6 +1703,7 @@ export interface components {
         /** @description An order as staff see it: contact, tickets with their status, totals and refunds. */
         OrderDetail: components["schemas"]["OrderHeader"] & {
             delivery: components["schemas"]["Delivery"];
+            exchange?: null | components["schemas"]["ExchangeOf"];
             paidAt?: string | null;
             payment?: null | components["schemas"]["PaymentFigures"];
             pickedUp?: null | components["schemas"]["PickUp"];
@@ -1998,7 +2123,7 @@ export interface components {
          * @description How a box office sale was paid.
          * @enum {string}
          */
-        SaleMethod: "cash" | "card" | "comp";
+        SaleMethod: "cash" | "card" | "comp" | "exchange";
         /** @description Who the tickets are for; none for an anonymous walk-up. */
         SalePatron: {
             email?: string | null;
@@ -2383,6 +2508,11 @@ export interface components {
         };
         /** @enum {string} */
         StaffStatus: "invited" | "active";
+        /**
+         * @description Where the surplus went.
+         * @enum {string}
+         */
+        SurplusTo: "card" | "cash" | "failed";
         /**
          * @description A tax. Exclusive taxes are added to subtotal + fees; inclusive ones are already inside the
          *     prices and only reported. JSON: `{"name": "VAT", "rateBp": 2000, "inclusive": true}`.
@@ -4481,6 +4611,130 @@ export interface operations {
             };
             /** @description internal_error (an unexpected failure, logged with the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    exchange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeBody"];
+            };
+        };
+        responses: {
+            /** @description a quote */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeView"];
+                };
+            };
+            /** @description exchanged (or pending its card payment) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeView"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such order or performance; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description seat_unavailable with details.seats; not_on_sale; not_exchangeable; exchange_changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_tickets; invalid_field (performanceId: another event; payment: what is due; tendered; quantity; fee); limit_exceeded; unknown_seats */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
