@@ -597,8 +597,12 @@ impl Sales {
             ));
         }
         let amount = refundable(&order, &chosen)?;
-        let refund_id = match (&order.payment_intent, amount) {
-            (Some(intent), amount) if amount > 0 => {
+        // An order made by an exchange was paid partly on the earlier order's payment (the
+        // credit): this order's own payment goes back first, then the rest there.
+        let own = amount.min((order.totals.total - order.refunded).max(0));
+        let carried = amount - own;
+        let refund_id = match (&order.payment_intent, own) {
+            (Some(intent), own) if own > 0 => {
                 // The platform's fee goes back in proportion when the operator says so.
                 let refund_application_fee = order.stripe_account.is_some()
                     && order.platform_fee > 0
@@ -607,7 +611,7 @@ impl Sales {
                     .refund(RefundRequest {
                         account: PaymentAccount::of(order.stripe_account.as_deref()),
                         payment_intent: intent,
-                        amount,
+                        amount: own,
                         idempotency_key: format!("refund-{}-v{}", order.id, order.version),
                         metadata: refund_metadata(tenant, &order, &chosen, reason),
                         refund_application_fee,
@@ -616,6 +620,12 @@ impl Sales {
             }
             _ => format!("none-{}-v{}", order.id, order.version),
         };
+        if carried > 0
+            && let Some(exchange) = &order.exchange
+        {
+            self.refund_carried(tenant, &order, exchange, carried)
+                .await?;
+        }
         // A crash from here on leaves the money returned and the tickets valid: the provider's
         // event about this refund (`refund_issued`), or a retry with the same key, finishes.
         self.record_refund(tenant, &order, &chosen, amount, &refund_id, reason)
@@ -624,6 +634,37 @@ impl Sales {
             .order(tenant, order_id)
             .await?
             .ok_or(SaleError::OrderNotFound)
+    }
+
+    /// The part of a refund an exchanged order's credit paid: back on the earlier order's card
+    /// (keyed by this order's version, so a retry never pays twice; its provider event carries
+    /// no tickets and records nothing), or from the drawer when that order was paid in cash.
+    async fn refund_carried(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        exchange: &ExchangeOf,
+        amount: i64,
+    ) -> Result<(), SaleError> {
+        let Some(earlier) = self.orders.order(tenant, &exchange.order).await? else {
+            return Ok(());
+        };
+        let Some(intent) = &earlier.payment_intent else {
+            return Ok(()); // paid in cash: the clerk pays it back from the drawer
+        };
+        let mut metadata = metadata(tenant, &earlier.id);
+        metadata.insert("exchanged_order".to_owned(), order.id.to_string());
+        self.payments
+            .refund(RefundRequest {
+                account: PaymentAccount::of(earlier.stripe_account.as_deref()),
+                payment_intent: intent,
+                amount,
+                idempotency_key: format!("refund-{}-v{}-carried", order.id, order.version),
+                metadata,
+                refund_application_fee: false,
+            })
+            .await?;
+        Ok(())
     }
 
     /// Writes a refund that was paid out: the tickets voided and their places back on sale,
@@ -931,18 +972,21 @@ pub fn refundable(order: &OrderRecord, chosen: &[TicketId]) -> Result<i64, Inval
         .map(|t| t.share())
         .sum();
     let all = chosen.len() == valid.len();
-    Ok(if order.totals.total == 0 {
+    let paid = paid_for(order);
+    Ok(if paid == 0 {
         0
     } else if remaining == 0 {
         // Free tickets in a paid order (fees only): the last refund returns what is left.
-        if all {
-            order.totals.total - order.refunded
-        } else {
-            0
-        }
+        if all { paid - order.refunded } else { 0 }
     } else {
-        refund_amount(order.totals.total, order.refunded, refunding, remaining)?
+        refund_amount(paid, order.refunded, refunding, remaining)?
     })
+}
+
+/// What the patron paid for an order: its own total, and for an exchange the part of the
+/// earlier tickets' worth it used.
+pub fn paid_for(order: &OrderRecord) -> i64 {
+    order.totals.total + order.exchange.as_ref().map_or(0, |e| e.credit - e.surplus)
 }
 
 /// The refund record (and the provider's idempotency key) of an exchange's surplus, from the

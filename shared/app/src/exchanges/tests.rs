@@ -361,3 +361,27 @@ async fn a_quote_holds_nothing_and_changes_nothing() {
         "a comp's tickets are worth nothing"
     );
 }
+
+#[tokio::test]
+async fn refunding_an_exchanged_order_returns_the_credit_on_the_first_card_too() {
+    let v = venue();
+    let order = paid_order(&v).await;
+    let later = another_performance(&v, 7000, None).await;
+    let mut ask = request(&order, &later, &seats(&v, 2));
+    ask.payment = Some(TopUp::Cash { tendered: 4_000 });
+    let exchanged = done(v.world.exchanges().exchange(&v.tenant, ask).await.unwrap());
+    // The show is off: the whole $140 goes back, $40 from the drawer and $100 on the card.
+    let refunded = v
+        .world
+        .sales()
+        .refund_tickets(&v.tenant, &exchanged.order.id, None, "cancelled")
+        .await
+        .unwrap();
+    assert_eq!(refunded.refunded, 14_000);
+    assert_eq!(refunded.status, OrderStatus::Refunded);
+    let refunds = v.world.payments.refunds();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(refunds[0].amount, 10_000);
+    assert_eq!(Some(&refunds[0].payment_intent), order.payment_intent.as_ref());
+    assert!(!refunds[0].metadata.contains_key(crate::sales::REFUND_TICKETS));
+}
