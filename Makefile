@@ -11,8 +11,9 @@
 #   make bench-mail     the mail worker benchmark (docs/bench/mail.json)
 #   make bench-reports  100,000 orders' sales figures, then report latency (docs/bench/reports.json)
 #   make bench-checkout Stripe requests and latency per checkout (docs/bench/checkout.json)
+#   make bench-window   box office sale from seat pick to printed PDF (docs/bench/window.json)
 
-.PHONY: help install dev test fuzz deploy-check deploy test-chaos lint stop status bench-onsale bench-mail bench-reports bench-checkout
+.PHONY: help install dev test fuzz deploy-check deploy test-chaos lint stop status bench-onsale bench-mail bench-reports bench-checkout bench-window
 
 help:
 	@sed -n 's/^#   make/make/p' Makefile
@@ -64,6 +65,11 @@ bench-reports:
 bench-mail:
 	bash infra/local/install.sh
 	bash infra/local/with-stack.sh cargo run --profile bench -p marquee-tests --bin mailbench
+
+# Box office sales from seat pick to a printed ticket-stock PDF; writes docs/bench/window.json.
+bench-window:
+	bash infra/local/install.sh
+	bash infra/local/with-stack.sh cargo run --profile bench -p marquee-tests --bin windowbench
 
 # Sequential purchases on a Connect venue: Stripe requests per checkout and webhook, latency.
 bench-checkout:

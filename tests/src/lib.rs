@@ -58,6 +58,16 @@ pub mod bench {
             owner_token,
         })
     }
+
+    /// The 50th and 95th percentiles and the largest of `samples` (milliseconds), to 0.1.
+    pub fn percentiles(samples: &mut [f64]) -> Value {
+        samples.sort_by(f64::total_cmp);
+        let pct = |p: f64| {
+            let value = samples[((samples.len() as f64 - 1.0) * p).round() as usize];
+            (value * 10.0).round() / 10.0
+        };
+        json!({ "p50": pct(0.5), "p95": pct(0.95), "max": pct(1.0) })
+    }
 }
 
 pub mod dynamo_meter {

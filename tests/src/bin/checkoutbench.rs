@@ -15,6 +15,7 @@ use chrono::{Duration, Utc};
 use devserver::{DevOptions, LocalStripe};
 use marquee_domain::seatmap::generate_arena;
 use marquee_platform::aws::Endpoints;
+use marquee_tests::bench::percentiles;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -114,8 +115,8 @@ async fn main() -> anyhow::Result<()> {
     let report = json!({
         "purchases": PURCHASES,
         "ticketsPerPurchase": 2,
-        "checkoutLatencyMs": summary(&mut checkout_ms),
-        "paymentToSoldMs": summary(&mut sale_ms),
+        "checkoutLatencyMs": percentiles(&mut checkout_ms),
+        "paymentToSoldMs": percentiles(&mut sale_ms),
         "stripeRequestsPerPurchase": {
             "checkout": per_purchase(&at_checkout),
             "webhookSale": per_purchase(&after_payment),
@@ -361,13 +362,4 @@ fn per_purchase(counts: &Counts) -> Value {
     let total: u64 = counts.values().sum();
     out.insert("total".into(), json!(total as f64 / PURCHASES as f64));
     Value::Object(out)
-}
-
-fn summary(samples: &mut [f64]) -> Value {
-    samples.sort_by(f64::total_cmp);
-    let pct = |p: f64| {
-        let value = samples[((samples.len() as f64 - 1.0) * p).round() as usize];
-        (value * 10.0).round() / 10.0
-    };
-    json!({ "p50": pct(0.5), "p95": pct(0.95), "max": pct(1.0) })
 }
