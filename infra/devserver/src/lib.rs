@@ -503,6 +503,24 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
                 queue_url: mail_queue.url.clone(),
                 base_seconds: options.visibility_timeout,
             }),
+            // The local Lob double (`MARQUEE_LOB_URL`), as the Stripe double plays Stripe.
+            letters: std::env::var("MARQUEE_LOB_URL")
+                .ok()
+                .filter(|url| !url.is_empty())
+                .map(|url| mailer::Letters {
+                    provider: Arc::new(marquee_platform::printmail::LobLetters::new(
+                        url,
+                        marquee_platform::config::Secret::new(
+                            std::env::var("LOB_API_KEY")
+                                .unwrap_or_else(|_| "test_marquee_local".into()),
+                        ),
+                    )),
+                    queue: marquee_platform::mail::MailQueue::new(
+                        sqs.clone(),
+                        mail_queue.url.clone(),
+                    ),
+                    public_url_template: config.public_url_template.clone(),
+                }),
         });
         let handler: BatchHandler = Arc::new(move |event| {
             let state = mailer_state.clone();

@@ -74,6 +74,8 @@ fn order(n: usize, performances: &[PerformanceId], year: NaiveDate) -> OrderReco
     OrderRecord {
         sale: None,
         picked_up: None,
+        address: None,
+        mail: None,
         id: OrderId::generate(),
         number: OrderNumber::generate(),
         status: if refunds.is_empty() {
@@ -94,6 +96,7 @@ fn order(n: usize, performances: &[PerformanceId], year: NaiveDate) -> OrderReco
             fees,
             tax: 0,
             tax_included: 0,
+            mailing: 0,
             total: subtotal + fees,
             currency: Currency::parse("GBP").expect("GBP"),
         },

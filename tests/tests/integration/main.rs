@@ -18,6 +18,7 @@ mod domains;
 mod headers;
 mod holds;
 mod live;
+mod mail;
 mod payments;
 mod permissions;
 mod platform;

@@ -32,6 +32,8 @@ fn pending(tickets: Vec<TicketRecord>) -> OrderRecord {
     OrderRecord {
         sale: None,
         picked_up: None,
+        address: None,
+        mail: None,
         id: OrderId::generate(),
         number: OrderNumber::generate(),
         status: OrderStatus::Pending,
@@ -48,6 +50,7 @@ fn pending(tickets: Vec<TicketRecord>) -> OrderRecord {
             fees,
             tax: 0,
             tax_included: 0,
+            mailing: 0,
             total: subtotal + fees,
             currency: Currency::parse("USD").unwrap(),
         },
