@@ -1901,6 +1901,13 @@ impl World {
         }
     }
 
+    pub fn tracking(&self) -> Arc<crate::printmail::LetterTracking> {
+        Arc::new(crate::printmail::LetterTracking::new(
+            self.store.clone(),
+            self.clock.clone(),
+        ))
+    }
+
     pub fn letters(&self) -> Arc<crate::printmail::LetterFulfilment> {
         Arc::new(crate::printmail::LetterFulfilment::new(
             self.store.clone(),

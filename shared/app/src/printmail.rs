@@ -134,6 +134,43 @@ impl LetterFulfilment {
         Ok(LetterOutcome::Sent { letter_id: sent.id })
     }
 
+    async fn note_problem(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        mail: &PostedMail,
+        error: &PortError,
+    ) {
+        let pending = PostedMail {
+            status: MailStatus::Pending,
+            problem: Some(format!(
+                "The print-and-mail provider failed ({error}); retrying."
+            )),
+            updated_at: Some(self.clock.now().to_rfc3339()),
+            ..mail.clone()
+        };
+        if let Err(e) = self
+            .orders
+            .write_posted_mail(tenant, &order.id, None, &pending)
+            .await
+        {
+            tracing::warn!(order = %order.id, error = ?e, "could not note the provider's failure");
+        }
+        tracing::warn!(order = %order.id, error = ?error, "the print-and-mail provider failed; the letter's job is retried");
+    }
+}
+
+/// The provider's tracking events on the orders' letters (the webhook's service).
+pub struct LetterTracking {
+    orders: Arc<dyn PostedMailStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl LetterTracking {
+    pub fn new(orders: Arc<dyn PostedMailStore>, clock: Arc<dyn Clock>) -> Self {
+        Self { orders, clock }
+    }
+
     /// A tracking event of the provider's: the order's letter moves on (never back).
     pub async fn track(
         &self,
@@ -165,31 +202,6 @@ impl LetterFulfilment {
             Err(WriteRefusal::Changed) => Ok(TrackingOutcome::Ignored),
             Err(WriteRefusal::Store(e)) => Err(e),
         }
-    }
-
-    async fn note_problem(
-        &self,
-        tenant: &TenantId,
-        order: &OrderRecord,
-        mail: &PostedMail,
-        error: &PortError,
-    ) {
-        let pending = PostedMail {
-            status: MailStatus::Pending,
-            problem: Some(format!(
-                "The print-and-mail provider failed ({error}); retrying."
-            )),
-            updated_at: Some(self.clock.now().to_rfc3339()),
-            ..mail.clone()
-        };
-        if let Err(e) = self
-            .orders
-            .write_posted_mail(tenant, &order.id, None, &pending)
-            .await
-        {
-            tracing::warn!(order = %order.id, error = ?e, "could not note the provider's failure");
-        }
-        tracing::warn!(order = %order.id, error = ?error, "the print-and-mail provider failed; the letter's job is retried");
     }
 }
 

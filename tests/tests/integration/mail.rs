@@ -360,3 +360,218 @@ async fn the_box_office_posts_tickets_from_the_to_post_list_with_avery_labels() 
         .await;
     assert_eq!(list.body["orders"].as_array().unwrap().len(), 2);
 }
+
+impl TestApp {
+    fn lob_url(&self) -> String {
+        std::env::var("MARQUEE_LOB_URL").expect("the Lob double runs in the local stack")
+    }
+
+    /// The double's letters for `order`.
+    async fn letters_for(&self, order: &str) -> (Vec<Value>, u64) {
+        let all: Value = self
+            .http
+            .get(format!("{}/_double/letters", self.lob_url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let letters = all["letters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["metadata"]["order_id"] == order)
+            .cloned()
+            .collect();
+        (letters, all["failuresLeft"].as_u64().unwrap_or(0))
+    }
+
+    /// Waits until the double has a letter for `order`.
+    async fn await_letter(&self, order: &str) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+        loop {
+            let (letters, _) = self.letters_for(order).await;
+            if let Some(letter) = letters.first() {
+                return letter.clone();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no letter for {order}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn admin_order(&self, show: &Show, order: &str) -> Value {
+        self.get(
+            &show.venue.host,
+            &format!("/admin/v1/orders/{order}"),
+            Some(&show.token),
+        )
+        .await
+        .body
+    }
+
+    /// A web order of `seat` posted through the provider, paid by card.
+    async fn paid_provider_order(&self, show: &Show, seat: &str) -> Value {
+        let done = self
+            .mail_checkout(show, &[seat], Some(us_address("95014")))
+            .await;
+        assert_eq!(done.status, StatusCode::CREATED, "{}", done.body);
+        self.pay(&done.body, crate::checkout::VISA).await;
+        self.await_order(&show.venue.host, &done.body, "paid").await;
+        done.body
+    }
+}
+
+async fn enable_provider(app: &TestApp, show: &Show) {
+    let settings = app
+        .put(
+            &show.venue.host,
+            "/admin/v1/venue",
+            Some(&show.token),
+            json!({ "mail": {
+                "enabled": true, "fee": FEE, "cutoffDays": 2, "countries": ["US"],
+                "fulfilment": "provider",
+                "returnAddress": {
+                    "name": "Box Office", "line1": "1 Theatre Row", "city": "New York",
+                    "region": "NY", "postalCode": "10036", "country": "US",
+                },
+            } }),
+        )
+        .await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);
+}
+
+#[tokio::test]
+async fn the_provider_posts_one_letter_per_paid_order_and_its_signed_webhooks_track_it() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    enable_provider(&app, &show).await;
+    let checkout = app.paid_provider_order(&show, &show.seats[0][0]).await;
+    let order = checkout["orderId"].as_str().unwrap();
+    let letter = app.await_letter(order).await;
+    assert_eq!(letter["to"]["address_zip"], "95014");
+    assert_eq!(letter["idempotencyKey"], format!("order-{order}-letter"));
+    let letter_id = letter["id"].as_str().unwrap().to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let detail = app.admin_order(&show, order).await;
+        if detail["mail"]["letterId"] == letter_id.as_str() {
+            assert_eq!(detail["mailStatus"], "submitted");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "letter id never recorded: {detail}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
+    // Lob's signed event: the order's letter is mailed.
+    let webhook = app.url("/api/v1/printmail/webhook");
+    let sent: Value = app
+        .http
+        .post(format!(
+            "{}/_double/letters/{letter_id}/events",
+            app.lob_url()
+        ))
+        .json(&json!({ "type": "letter.mailed", "url": webhook,
+                       "secret": devserver::LOCAL_LOB_WEBHOOK_SECRET }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent["status"], 200, "{sent}");
+    assert_eq!(app.admin_order(&show, order).await["mailStatus"], "mailed");
+    let patron = app.order(&show.venue.host, &checkout).await;
+    assert_eq!(patron.body["mailStatus"], "mailed");
+
+    // Signed with another secret, or stale: refused, nothing changes.
+    for (secret, timestamp) in [
+        ("not-the-secret", None),
+        (devserver::LOCAL_LOB_WEBHOOK_SECRET, Some("1000000000000")),
+    ] {
+        let mut request =
+            json!({ "type": "letter.returned_to_sender", "url": webhook, "secret": secret });
+        if let Some(ts) = timestamp {
+            request["timestamp"] = json!(ts);
+        }
+        let refused: Value = app
+            .http
+            .post(format!(
+                "{}/_double/letters/{letter_id}/events",
+                app.lob_url()
+            ))
+            .json(&request)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(refused["status"], 400, "{refused}");
+    }
+    assert_eq!(app.admin_order(&show, order).await["mailStatus"], "mailed");
+    // An event about nothing we track: 200, ignored.
+    let unknown: Value = app
+        .http
+        .post(format!(
+            "{}/_double/letters/{letter_id}/events",
+            app.lob_url()
+        ))
+        .json(&json!({ "type": "letter.viewed", "url": webhook,
+                       "secret": devserver::LOCAL_LOB_WEBHOOK_SECRET }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unknown["status"], 200);
+    assert_eq!(
+        app.letters_for(order).await.0.len(),
+        1,
+        "exactly one letter"
+    );
+}
+
+#[tokio::test]
+async fn a_provider_failure_leaves_the_order_pending_and_the_retry_posts_one_letter() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    enable_provider(&app, &show).await;
+    let failing = app
+        .http
+        .post(format!("{}/_double/fail", app.lob_url()))
+        .json(&json!({ "count": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert!(failing.status().is_success());
+    let checkout = app.paid_provider_order(&show, &show.seats[0][1]).await;
+    let order = checkout["orderId"].as_str().unwrap();
+    app.await_letter(order).await;
+    let (letters, failures_left) = app.letters_for(order).await;
+    assert_eq!(failures_left, 0, "the first attempt failed");
+    assert_eq!(letters.len(), 1, "retried to exactly one letter");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let detail = app.admin_order(&show, order).await;
+        if detail["mailStatus"] == "submitted" {
+            assert!(detail["mail"]["problem"].is_null(), "{detail}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never submitted: {detail}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Give any stray redelivery a moment: still one letter.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(app.letters_for(order).await.0.len(), 1);
+}

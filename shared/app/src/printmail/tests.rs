@@ -188,7 +188,7 @@ async fn tracking_moves_the_letter_forward_only_and_only_for_its_letter() {
     let v = provider_venue(Fulfilment::Provider);
     let order = paid_mail_order(&v).await;
     send(&v, &order).await.unwrap();
-    let letters = v.world.letters();
+    let letters = v.world.tracking();
     let track = |letter: &'static str, status| {
         let letters = letters.clone();
         let (tenant, order) = (v.tenant.clone(), order.clone());
