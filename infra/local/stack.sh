@@ -27,7 +27,7 @@ case "$2" in
 esac
 STATE=${STATE%/}
 
-SERVICES=(dynamodb moto stripe edge)
+SERVICES=(dynamodb moto stripe edge lob)
 STOP_GRACE_SECONDS=5
 START_TIMEOUT_SECONDS=60
 
@@ -39,6 +39,7 @@ signature() {
     moto) echo "moto_server" ;;
     stripe) echo "stripe-double" ;;
     edge) echo "edge-double" ;;
+    lob) echo "lob-double" ;;
   esac
 }
 
@@ -171,7 +172,7 @@ start() {
   flock 9
 
   if live_pid dynamodb >/dev/null && live_pid moto >/dev/null && live_pid stripe >/dev/null &&
-    live_pid edge >/dev/null && [ -f "$STATE/env" ]; then
+    live_pid edge >/dev/null && live_pid lob >/dev/null && [ -f "$STATE/env" ]; then
     say "stack already running for $STATE; reusing it"
     grep -E '_(URL|ADDR)=' "$STATE/env" | sed 's/^export /  /'
     return 0
@@ -192,25 +193,31 @@ start() {
   say "building the edge double"
   (cd "$ROOT" && cargo build --quiet -p edge-double) || die "could not build infra/edge-double"
   local edge_bin="${CARGO_TARGET_DIR:-$ROOT/target}/debug/edge-double"
+  # And the Lob double (print-and-mail letters and their signed webhooks).
+  say "building the Lob double"
+  (cd "$ROOT" && cargo build --quiet -p lob-double) || die "could not build infra/lob-double"
+  local lob_bin="${CARGO_TARGET_DIR:-$ROOT/target}/debug/lob-double"
 
-  local ddb_port moto_port stripe_port edge_port dns_port
+  local ddb_port moto_port stripe_port edge_port dns_port lob_port
   if [ "${MARQUEE_FREE_PORTS:-}" = 1 ]; then
     local picked
-    read -r -a picked <<<"$(free_ports 5)"
+    read -r -a picked <<<"$(free_ports 6)"
     ddb_port=${MARQUEE_DYNAMODB_PORT:-${picked[0]}}
     moto_port=${MARQUEE_MOTO_PORT:-${picked[1]}}
     stripe_port=${MARQUEE_STRIPE_PORT:-${picked[2]}}
     edge_port=${MARQUEE_EDGE_PORT:-${picked[3]}}
     dns_port=${MARQUEE_DNS_PORT:-${picked[4]}}
+    lob_port=${MARQUEE_LOB_PORT:-${picked[5]}}
   else
     ddb_port=${MARQUEE_DYNAMODB_PORT:-8700}
     moto_port=${MARQUEE_MOTO_PORT:-8701}
     stripe_port=${MARQUEE_STRIPE_PORT:-8702}
     edge_port=${MARQUEE_EDGE_PORT:-8703}
     dns_port=${MARQUEE_DNS_PORT:-8704}
+    lob_port=${MARQUEE_LOB_PORT:-8705}
   fi
   local port
-  for port in "$ddb_port" "$moto_port" "$stripe_port" "$edge_port" "$dns_port"; do
+  for port in "$ddb_port" "$moto_port" "$stripe_port" "$edge_port" "$dns_port" "$lob_port"; do
     [[ "$port" =~ ^[0-9]+$ ]] || die "invalid port: $port"
     # Otherwise the readiness check below could be answered by someone else's server.
     if port_in_use "$port"; then
@@ -242,13 +249,14 @@ start() {
   # Webhook deliveries retry quickly here: tests wait for them.
   launch stripe env STRIPE_DOUBLE_WEBHOOK_BACKOFF_MS=200 STRIPE_DOUBLE_WEBHOOK_ATTEMPTS=8 "$stripe_bin" --port "$stripe_port"
   launch edge "$edge_bin" --port "$edge_port" --dns-port "$dns_port"
+  launch lob "$lob_bin" --port "$lob_port"
 
   # Wait until all answer. --noproxy: these requests must never leave the machine.
-  local deadline=$((SECONDS + START_TIMEOUT_SECONDS)) ddb_up=0 moto_up=0 stripe_up=0 edge_up=0 code name i
+  local deadline=$((SECONDS + START_TIMEOUT_SECONDS)) ddb_up=0 moto_up=0 stripe_up=0 edge_up=0 lob_up=0 code name i
   # The children write their PID files within milliseconds; give them a few seconds at most.
   for ((i = 0; i < 50; i++)); do
     [ -s "$STATE/dynamodb.pid" ] && [ -s "$STATE/moto.pid" ] && [ -s "$STATE/stripe.pid" ] &&
-      [ -s "$STATE/edge.pid" ] && break
+      [ -s "$STATE/edge.pid" ] && [ -s "$STATE/lob.pid" ] && break
     sleep 0.1
   done
   while :; do
@@ -272,7 +280,10 @@ start() {
     if [ $edge_up = 0 ] && curl -sf --noproxy '*' --max-time 2 -o /dev/null "http://127.0.0.1:$edge_port/_double/health"; then
       edge_up=1
     fi
-    [ $ddb_up = 1 ] && [ $moto_up = 1 ] && [ $stripe_up = 1 ] && [ $edge_up = 1 ] && break
+    if [ $lob_up = 0 ] && curl -sf --noproxy '*' --max-time 2 -o /dev/null "http://127.0.0.1:$lob_port/_double/health"; then
+      lob_up=1
+    fi
+    [ $ddb_up = 1 ] && [ $moto_up = 1 ] && [ $stripe_up = 1 ] && [ $edge_up = 1 ] && [ $lob_up = 1 ] && break
     if [ $SECONDS -ge $deadline ]; then
       show_logs
       die "stack did not answer within ${START_TIMEOUT_SECONDS}s (DynamoDB up: $ddb_up, moto up: $moto_up, Stripe double up: $stripe_up, edge double up: $edge_up)"
@@ -296,13 +307,15 @@ export MARQUEE_STRIPE_PUBLISHABLE_KEY=pk_test_marquee_local
 # DNS server (UDP and TCP) that custom-domain checks resolve against.
 export MARQUEE_EDGE_URL=http://127.0.0.1:$edge_port
 export MARQUEE_DNS_ADDR=127.0.0.1:$dns_port
+# The Lob double: print-and-mail letters (any key) and their signed webhooks.
+export MARQUEE_LOB_URL=http://127.0.0.1:$lob_port
 # Keep HTTP clients from sending local calls through a proxy configured in the environment.
 export NO_PROXY="127.0.0.1,localhost\${NO_PROXY:+,\$NO_PROXY}"
 export no_proxy="\$NO_PROXY"
 EOF
   mv "$STATE/env.tmp" "$STATE/env"
   ready=1
-  say "stack ready: DynamoDB http://127.0.0.1:$ddb_port, moto http://127.0.0.1:$moto_port, Stripe double http://127.0.0.1:$stripe_port, edge double http://127.0.0.1:$edge_port (DNS 127.0.0.1:$dns_port)"
+  say "stack ready: DynamoDB http://127.0.0.1:$ddb_port, moto http://127.0.0.1:$moto_port, Stripe double http://127.0.0.1:$stripe_port, edge double http://127.0.0.1:$edge_port (DNS 127.0.0.1:$dns_port), Lob double http://127.0.0.1:$lob_port"
 }
 
 stop() {

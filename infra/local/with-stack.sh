@@ -32,7 +32,7 @@ trap 'status=130; exit 130' INT
 trap 'status=143; exit 143' TERM
 
 # Free ports for every service, whatever ports the caller's shell may have exported for make dev.
-MARQUEE_FREE_PORTS=1 MARQUEE_DYNAMODB_PORT='' MARQUEE_MOTO_PORT='' MARQUEE_STRIPE_PORT='' MARQUEE_EDGE_PORT='' MARQUEE_DNS_PORT='' \
+MARQUEE_FREE_PORTS=1 MARQUEE_DYNAMODB_PORT='' MARQUEE_MOTO_PORT='' MARQUEE_STRIPE_PORT='' MARQUEE_EDGE_PORT='' MARQUEE_DNS_PORT='' MARQUEE_LOB_PORT='' \
   bash "$here/stack.sh" start "$STATE"
 # shellcheck source=/dev/null
 source "$STATE/env"

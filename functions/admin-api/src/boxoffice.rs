@@ -181,6 +181,9 @@ pub struct QuoteBody {
     /// Complimentary: the quote is 0 (what the comp is worth is the quote without it).
     #[serde(default)]
     comp: bool,
+    /// `mail` adds the venue's mailing fee.
+    #[serde(default)]
+    delivery: Option<Delivery>,
 }
 
 /// What selling the cart's tickets at these price types costs, priced as the sale will be:
@@ -209,7 +212,13 @@ pub async fn quote(
     }
     let totals = state
         .checkout
-        .quote(&auth.tenant, &access, &tickets, body.comp)
+        .quote(
+            &auth.tenant,
+            &access,
+            &tickets,
+            body.comp,
+            body.delivery == Some(Delivery::Mail),
+        )
         .await?;
     Ok(axum::Json(totals))
 }
@@ -267,8 +276,8 @@ pub struct SellBody {
     tickets: Vec<SaleTicket>,
     payment: SalePayment,
     delivery: Delivery,
-    /// The postal address of a `mail` delivery (not available at the window yet: refused).
-    #[schema(value_type = Option<Object>)]
+    /// The postal address of a `mail` delivery (required then, refused otherwise).
+    #[schema(value_type = Option<marquee_domain::AddressInput>)]
     address: Option<serde_json::Value>,
 }
 
@@ -306,7 +315,7 @@ pub struct SoldView {
         (status = 404, description = "cart_not_found"),
         (status = 409, description = "cart_not_open; cart_changed; seats_taken; payments_not_ready"),
         (status = 410, description = "holds_expired"),
-        (status = 422, description = "invalid_field (tendered below the total, reason, delivery, email, payment, address); missing_tickets; unknown_holds; invalid_price_type; invalid_body"),
+        (status = 422, description = "invalid_field (tendered below the total, reason, delivery, email, payment, address.<field>); missing_tickets; unknown_holds; invalid_price_type; invalid_body; mail_not_offered; mail_closed"),
         (status = 503, description = "busy")),
     security(("staff" = [])))]
 pub async fn sell(
@@ -331,13 +340,11 @@ pub async fn sell(
             .into());
         }
     };
-    if body.delivery == Delivery::Mail || body.address.is_some() {
-        return Err(Invalid::new(
-            "delivery",
-            "posting tickets from the window is not available yet: print them, email them or keep them for collection",
-        )
-        .into());
-    }
+    let address = body
+        .address
+        .as_ref()
+        .map(marquee_domain::AddressInput::from_json)
+        .transpose()?;
     let (name, email) = match &body.patron {
         Some(patron) => {
             let email = match patron.email.as_deref().map(str::trim) {
@@ -376,6 +383,7 @@ pub async fn sell(
             payment,
             exchange: None,
         }),
+        address,
     };
     let done = state
         .checkout

@@ -232,6 +232,7 @@ impl FromRef<AdminState> for Sessions {
         orders::get_order,
         orders::refund_order,
         orders::to_post,
+        orders::to_post_labels,
         orders::mark_posted,
         printing::tickets_pdf,
         exchanges::exchange,
@@ -371,6 +372,10 @@ pub fn router(state: AdminState) -> Router {
         .route("/admin/v1/payments/payouts", get(payments::payouts))
         .route("/admin/v1/orders", get(orders::search_orders))
         .route("/admin/v1/orders/to-post", get(orders::to_post))
+        .route(
+            "/admin/v1/orders/to-post/labels.pdf",
+            get(orders::to_post_labels),
+        )
         .route(
             "/admin/v1/orders/{orderId}/posted",
             post(orders::mark_posted),

@@ -59,6 +59,9 @@ pub struct OrderSummary {
     header: OrderHeader,
     /// How many tickets.
     tickets: usize,
+    /// Where a mailed order's tickets go (on the to-post list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<marquee_domain::PostalAddress>,
 }
 
 impl From<&OrderRecord> for OrderSummary {
@@ -66,6 +69,7 @@ impl From<&OrderRecord> for OrderSummary {
         Self {
             header: order.into(),
             tickets: order.tickets.len(),
+            address: order.address.clone(),
         }
     }
 }
@@ -146,6 +150,13 @@ pub struct OrderDetail {
     sale: Option<marquee_domain::records::WindowSale>,
     /// Made by exchanging tickets of an earlier order.
     exchange: Option<marquee_domain::records::ExchangeOf>,
+    /// Where a mailed order's tickets are posted to.
+    address: Option<marquee_domain::PostalAddress>,
+    /// Where a mailed order's tickets are (`null` for other deliveries).
+    mail_status: Option<marquee_domain::records::MailStatus>,
+    /// A mailed order's fulfilment: who posts it, the provider's letter id, the last
+    /// provider problem while it is retried.
+    mail: Option<marquee_domain::records::PostedMail>,
     /// The venue's Stripe account the card payment was made on.
     stripe_account: Option<String>,
     /// The platform fee applied to the card payment (minor units; 0 for free orders).
@@ -197,6 +208,9 @@ impl From<&OrderRecord> for OrderDetail {
             picked_up: order.picked_up.clone(),
             sale: order.sale.clone(),
             exchange: order.exchange.clone(),
+            address: order.address.clone(),
+            mail_status: order.mail_status(),
+            mail: order.mail.clone(),
             stripe_account: order.stripe_account.clone(),
             platform_fee: order.platform_fee,
             payment: None,
@@ -351,7 +365,32 @@ impl CancellationProgress {
     }
 }
 
-/// Paid orders whose tickets the box office must post, oldest first.
+/// Paid mailed orders the box office posts itself (not those the print-and-mail provider
+/// posts) and has not posted yet, oldest first.
+async fn orders_to_post(
+    state: &AdminState,
+    auth: &StaffAuth,
+) -> Result<Vec<OrderRecord>, ApiError> {
+    let recent = state
+        .store
+        .recent_orders(&auth.tenant, SEARCH_WINDOW)
+        .await?;
+    let mut orders: Vec<OrderRecord> = recent
+        .into_iter()
+        .filter(|o| {
+            o.delivery == marquee_domain::Delivery::Mail
+                && o.status.has_valid_tickets()
+                && o.posted_at.is_none()
+                && o.mail
+                    .as_ref()
+                    .is_none_or(|m| m.fulfilment == marquee_domain::Fulfilment::InHouse)
+        })
+        .collect();
+    orders.reverse();
+    Ok(orders)
+}
+
+/// Paid orders whose tickets the box office must post, oldest first, with their addresses.
 #[utoipa::path(get, path = "/admin/v1/orders/to-post",
     responses((status = 200, body = OrderList), (status = 401), (status = 403)), security(("staff" = [])))]
 pub async fn to_post(
@@ -359,26 +398,52 @@ pub async fn to_post(
     auth: StaffAuth,
 ) -> Result<axum::Json<OrderList>, ApiError> {
     auth.require(Permission::ViewSales)?;
-    let recent = state
-        .store
-        .recent_orders(&auth.tenant, SEARCH_WINDOW)
-        .await?;
-    let mut orders: Vec<OrderSummary> = recent
+    let orders = orders_to_post(&state, &auth)
+        .await?
         .iter()
-        .filter(|o| {
-            o.delivery == marquee_domain::Delivery::Mail
-                && o.status.has_valid_tickets()
-                && o.posted_at.is_none()
-        })
         .map(OrderSummary::from)
         .collect();
-    orders.reverse();
     Ok(axum::Json(OrderList { orders }))
 }
 
-/// Mark a `mail` delivery order as posted (it leaves the to-post list).
+/// Address labels for the to-post list, in its order: Avery 5160 (30 labels of 2⅝″ × 1″ to
+/// a US Letter sheet); no orders to post, one blank sheet.
+#[utoipa::path(get, path = "/admin/v1/orders/to-post/labels.pdf",
+    responses((status = 200, content_type = "application/pdf", description = "the labels"), (status = 401), (status = 403)),
+    security(("staff" = [])))]
+pub async fn to_post_labels(
+    State(state): State<AdminState>,
+    auth: StaffAuth,
+) -> Result<axum::response::Response, ApiError> {
+    auth.require(Permission::ViewSales)?;
+    let addresses: Vec<Vec<String>> = orders_to_post(&state, &auth)
+        .await?
+        .iter()
+        .filter_map(|o| o.address.as_ref().map(marquee_domain::PostalAddress::lines))
+        .collect();
+    let pdf = tokio::task::spawn_blocking(move || {
+        marquee_tickets::render_address_labels(&addresses, &marquee_tickets::Fonts::bundled())
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("the labels could not be drawn: {e}")))?
+    .map_err(|e| ApiError::internal(format!("the labels could not be drawn: {e}")))?;
+    Ok(axum::response::IntoResponse::into_response((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "inline; filename=\"labels.pdf\"",
+            ),
+        ],
+        pdf,
+    )))
+}
+
+/// Mark a `mail` delivery order as posted ("mark mailed"): it leaves the to-post list and
+/// the patron is emailed that the tickets are in the post (once).
 #[utoipa::path(post, path = "/admin/v1/orders/{orderId}/posted", params(("orderId" = String, Path)),
-    responses((status = 200, body = OrderDetail), (status = 401), (status = 403), (status = 404), (status = 409, description = "not_to_post")),
+    responses((status = 200, body = OrderDetail), (status = 401), (status = 403), (status = 404), (status = 409, description = "not_to_post"),
+        (status = 503, description = "busy: the patron's email could not be queued; marking it again queues it")),
     security(("staff" = [])))]
 pub async fn mark_posted(
     State(state): State<AdminState>,
@@ -392,8 +457,21 @@ pub async fn mark_posted(
         .mark_posted(&auth.tenant, &order.id, &chrono::Utc::now().to_rfc3339())
         .await
     {
-        Ok(()) => {}
+        Ok(()) => {
+            state
+                .delivery
+                .tickets_posted(&auth.tenant, &order.id)
+                .await?
+        }
         Err(marquee_store::StoreError::ConditionFailed) => {
+            // Posted already: its email may not have been queued then (the job id makes a
+            // second one harmless).
+            if order.posted_at.is_some() {
+                state
+                    .delivery
+                    .tickets_posted(&auth.tenant, &order.id)
+                    .await?;
+            }
             return Err(ApiError::conflict(
                 "not_to_post",
                 "Only paid orders for posting that are not yet posted can be marked posted",

@@ -15,6 +15,8 @@ pub struct VenueView {
     slug: String,
     hostname: String,
     settings: VenueSettingsView,
+    /// The countries tickets can be posted to (the address data), for `mail.countries`.
+    postal_countries: Vec<marquee_domain::postal::AddressFormat>,
 }
 
 /// The venue's settings as staff see and edit them.
@@ -31,6 +33,8 @@ pub struct VenueSettingsView {
     /// Where replies to the venue's mail go.
     email_sender: Option<String>,
     branding: BrandingView,
+    /// Tickets by post.
+    mail: marquee_domain::MailSettings,
 }
 
 /// The site's colours (`#rrggbb`) and logo.
@@ -52,6 +56,7 @@ impl From<VenueSettings> for VenueSettingsView {
             max_tickets_per_order: s.max_tickets_per_order,
             email_sender: s.email_sender.map(String::from),
             branding: s.branding.into(),
+            mail: s.mail,
         }
     }
 }
@@ -82,6 +87,7 @@ pub async fn get_venue(
         slug: venue.slug.to_string(),
         hostname: venue.hostname.to_string(),
         settings: venue.settings.into(),
+        postal_countries: marquee_domain::postal::all_formats(),
     }))
 }
 
@@ -120,6 +126,7 @@ pub async fn update_venue(
         slug: venue.slug.to_string(),
         hostname: venue.hostname.to_string(),
         settings: settings.into(),
+        postal_countries: marquee_domain::postal::all_formats(),
     }))
 }
 

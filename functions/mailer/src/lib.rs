@@ -29,6 +29,18 @@ pub struct MailerState {
     /// Backs failed jobs off (exponentially) instead of retrying at the queue's visibility
     /// timeout; `None`: plain SQS retries.
     pub retry: Option<MailRetry>,
+    /// Mailed tickets' letters: the print-and-mail provider, and this queue for the
+    /// "in the post" notices; `None`: letter jobs fail (and are retried) until configured.
+    pub letters: Option<Letters>,
+}
+
+/// What a letter job needs besides the state's store, keys and fonts.
+#[derive(Clone)]
+pub struct Letters {
+    pub provider: Arc<dyn marquee_app::ports::PrintMail>,
+    pub queue: marquee_platform::mail::MailQueue,
+    /// Links in mail: `{host}` replaced by the venue's hostname.
+    pub public_url_template: String,
 }
 
 /// Retries with backoff: a failed job is hidden for `base × 2^(attempt − 1)` seconds (at most
@@ -67,6 +79,8 @@ pub enum MailError {
     Busy,
     #[error("the mail could not be delivered: {0}")]
     Delivery(PortError),
+    #[error("no print-and-mail provider is configured")]
+    NoPrintMail,
 }
 
 /// Sends every job of the batch; the ids of those that failed go back to SQS for a retry.
@@ -76,7 +90,7 @@ pub async fn send_mail_batch(state: &MailerState, event: SqsEvent) -> SqsBatchRe
         event
             .records
             .iter()
-            .map(|m| isolated(send_message(&delivery, m))),
+            .map(|m| isolated(send_message(state, &delivery, m))),
     )
     .await;
     let mut response = SqsBatchResponse::default();
@@ -117,10 +131,14 @@ async fn back_off(state: &MailerState, message: &SqsMessage) {
 }
 
 async fn send_message(
+    state: &MailerState,
     delivery: &MailDelivery<OutgoingEmail>,
     message: &SqsMessage,
 ) -> Result<(), MailError> {
     let job: MailJob = serde_json::from_str(message.body.as_deref().ok_or(MailError::Empty)?)?;
+    if let MailMessage::PrintLetter { order_id } = &job.message {
+        return send_letter(state, &job.tenant, order_id).await;
+    }
     match delivery.deliver(&job).await {
         Ok(Delivered::Sent { message_id }) => {
             tracing::info!(job = %job.id, tenant = %job.tenant, %message_id, "mail sent");
@@ -136,6 +154,71 @@ async fn send_message(
         }
         Err(DeliveryError::Busy) => Err(MailError::Busy),
         Err(DeliveryError::Port(e)) => Err(MailError::Delivery(e)),
+    }
+}
+
+/// A mailed order's letter to the print-and-mail provider, once (`LetterFulfilment`); a
+/// failure leaves the order "mail pending" and fails the job, so SQS brings it back.
+async fn send_letter(
+    state: &MailerState,
+    tenant: &marquee_domain::TenantId,
+    order: &marquee_domain::OrderId,
+) -> Result<(), MailError> {
+    let letters = state.letters.as_ref().ok_or(MailError::NoPrintMail)?;
+    let Some(venue) = state.store.venue(tenant).await? else {
+        return Ok(());
+    };
+    let catalog = marquee_platform::services::sale_catalog(&state.store);
+    let fulfilment = marquee_app::printmail::LetterFulfilment::new(
+        Arc::new(state.store.clone()),
+        Arc::new(LetterPdf(state.clone())),
+        letters.provider.clone(),
+        Arc::new(marquee_app::delivery::TicketDelivery::new(
+            catalog,
+            Arc::new(letters.queue.clone()),
+            letters.public_url_template.clone(),
+        )),
+        Arc::new(SystemClock),
+    );
+    let outcome = fulfilment
+        .send_letter(
+            tenant,
+            order,
+            &venue.settings.name,
+            venue.settings.mail.return_address.clone(),
+        )
+        .await
+        .map_err(MailError::Delivery)?;
+    tracing::info!(%tenant, %order, ?outcome, "letter job done");
+    Ok(())
+}
+
+/// The US Letter PDF of an order's tickets, rendered here (keys and fonts of this worker).
+struct LetterPdf(MailerState);
+
+#[async_trait::async_trait]
+impl marquee_app::ports::LetterRenderer for LetterPdf {
+    async fn render_letter(
+        &self,
+        tenant: &marquee_domain::TenantId,
+        order: &marquee_store::OrderRecord,
+    ) -> Result<Vec<u8>, PortError> {
+        let state = &self.0;
+        let venue = state
+            .store
+            .venue(tenant)
+            .await?
+            .ok_or_else(|| PortError::new("letter", "the order's venue is gone"))?;
+        let performances =
+            marquee_platform::tickets::performances_of(&state.store, &venue, order).await?;
+        let key = state.keys.get(&state.store, tenant).await?;
+        let fonts = state.fonts.get().await;
+        let order = order.clone();
+        tokio::task::spawn_blocking(move || {
+            marquee_platform::tickets::order_letter_pdf(&key, &fonts, &venue, &order, &performances)
+        })
+        .await
+        .map_err(|e| PortError::new("letter", e.to_string()))?
     }
 }
 
@@ -193,6 +276,14 @@ async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEm
                 return Ok(None);
             };
             orders::refund_notice(&mail, refund_id, view_url).map(Some)
+        }
+        // Not an email: handled before the mail delivery (`send_letter`).
+        MailMessage::PrintLetter { .. } => Ok(None),
+        MailMessage::TicketsPosted { order_id, view_url } => {
+            let Some(mail) = orders::load(&state.store, &job.tenant, order_id).await? else {
+                return Ok(None);
+            };
+            orders::posted_notice(&mail, view_url).map(Some)
         }
         MailMessage::PerformanceMoved {
             order_id,

@@ -259,6 +259,61 @@ pub fn moved_notice(
     })
 }
 
+/// The tickets of a mailed order are in the post, to the address on the order.
+pub fn posted_notice(mail: &OrderMail, view_url: &str) -> Result<OutgoingEmail, MailError> {
+    let venue = &mail.venue.settings;
+    let order = &mail.order;
+    let address = order
+        .address
+        .as_ref()
+        .map(|a| a.lines().join("\n"))
+        .unwrap_or_default();
+    let count = order.tickets.len();
+    let tickets = if count == 1 {
+        "Your ticket is".to_owned()
+    } else {
+        format!("Your {count} tickets are")
+    };
+    let text = format!(
+        "Hello {name},\n\n{tickets} in the post (order {number} at {venue}), to:\n\n{address}\n\nAllow a few days for delivery. Your order: {view_url}\n",
+        name = order.name,
+        number = order.number,
+        venue = venue.name,
+    );
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\">\
+         <div style=\"background:{colour};color:#fff;padding:12px 16px\"><strong>{venue}</strong></div>\
+         <h1>Your tickets are in the post</h1>\
+         <p>Hello {name}, {tickets} in the post (order <strong>{number}</strong>), to:</p>\
+         <p>{address}</p>\
+         <p>Allow a few days for delivery. <a href=\"{url}\">See your order</a></p>\
+         </body></html>",
+        colour = escape_html(venue.branding.primary_colour.as_str()),
+        venue = escape_html(&venue.name),
+        name = escape_html(&order.name),
+        tickets = escape_html(&tickets.to_lowercase()),
+        number = escape_html(order.number.as_str()),
+        address = address
+            .lines()
+            .map(escape_html)
+            .collect::<Vec<_>>()
+            .join("<br>"),
+        url = escape_html(view_url),
+    );
+    Ok(OutgoingEmail {
+        from_name: from_name(&mail.venue),
+        reply_to: venue.email_sender.clone(),
+        to: recipient(order)?,
+        subject: format!(
+            "Your tickets are in the post: order {} at {}",
+            order.number, venue.name
+        ),
+        text,
+        html,
+        attachments: Vec::new(),
+    })
+}
+
 pub fn refund_notice(
     mail: &OrderMail,
     refund_id: &str,

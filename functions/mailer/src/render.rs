@@ -78,6 +78,8 @@ pub fn render(message: &MailMessage) -> Option<OutgoingEmail> {
         }
         MailMessage::OrderConfirmation { .. }
         | MailMessage::OrderRefunded { .. }
+        | MailMessage::TicketsPosted { .. }
+        | MailMessage::PrintLetter { .. }
         | MailMessage::PerformanceMoved { .. } => None,
     }
 }

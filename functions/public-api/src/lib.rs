@@ -5,6 +5,7 @@ mod account;
 mod carts;
 pub mod catalog;
 mod orders;
+mod printmail;
 mod site;
 
 use axum::extract::FromRef;
@@ -50,6 +51,8 @@ pub struct PublicState {
     pub sessions: Sessions,
     /// Rate limits on logins, registrations and reset codes.
     pub limiter: Limiter,
+    /// The print-and-mail provider's tracking of mailed orders' letters.
+    pub letters: Arc<marquee_app::printmail::LetterTracking>,
 }
 
 impl PublicState {
@@ -86,6 +89,10 @@ impl PublicState {
                 .with_client_addresses(ClientAddresses::from_config(&config)),
             sessions: Sessions::new(store.clone()),
             limiter: Limiter::new(store.clone()),
+            letters: Arc::new(marquee_app::printmail::LetterTracking::new(
+                Arc::new(store.clone()),
+                Arc::new(marquee_app::ports::SystemClock),
+            )),
             config: Arc::new(config),
             orders: Arc::new(marquee_app::orders::Orders::new(Arc::new(store.clone()))),
             store,
@@ -119,6 +126,7 @@ impl FromRef<PublicState> for Sessions {
     ),
     paths(
         site::get_site,
+        printmail::webhook,
         catalog::list_events,
         catalog::get_event,
         catalog::event_image,
@@ -154,6 +162,10 @@ pub struct PublicApiDoc;
 pub fn router(state: PublicState) -> Router {
     let venue_routes = Router::new()
         .route("/api/v1/site", get(site::get_site))
+        .route(
+            "/api/v1/printmail/webhook",
+            axum::routing::post(printmail::webhook),
+        )
         .route("/api/v1/carts", axum::routing::post(carts::create_cart))
         .route("/api/v1/carts/{cartId}", get(carts::get_cart))
         .route(

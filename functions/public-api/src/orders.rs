@@ -39,6 +39,10 @@ pub struct CheckoutBody {
     /// One entry per held ticket (a cart holds at most 30).
     #[schema(min_items = 1, max_items = 30)]
     tickets: Vec<CheckoutTicket>,
+    /// Required for `delivery: "mail"` (and only then): checked against the venue's
+    /// countries and the country's rules (`GET /api/v1/site`, `mail.countries`).
+    #[schema(value_type = Option<marquee_domain::AddressInput>)]
+    address: Option<serde_json::Value>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -74,7 +78,7 @@ pub struct CheckoutView {
 #[utoipa::path(post, path = "/api/v1/carts/{cartId}/checkout", params(("cartId" = String, Path), ("X-Cart-Token" = String, Header)), request_body = CheckoutBody,
     responses((status = 201, body = CheckoutView), (status = 400, description = "malformed_json"), (status = 401), (status = 404, description = "cart_not_found"),
         (status = 409, description = "cart_not_open; cart_changed; hold_expired; not_on_sale; seat_unavailable (free order); payments_not_ready (the venue cannot take card payments now); promo_exhausted (the cart's promo code is used up, in all or for this email address)"),
-        (status = 422, description = "invalid_field; missing_tickets; unknown_holds; invalid_price_type; promo_not_applicable; promo_expired"),
+        (status = 422, description = "invalid_field (details.field names it, e.g. address.postalCode); missing_tickets; unknown_holds; invalid_price_type; promo_not_applicable; promo_expired; mail_not_offered (the venue does not post tickets); mail_closed (too close to the performance to post them)"),
         (status = 502, description = "payment_provider_error; payment_provider_unavailable"), (status = 503, description = "payments_unavailable; busy")))]
 pub async fn checkout(
     State(state): State<PublicState>,
@@ -98,6 +102,11 @@ pub async fn checkout(
             .collect(),
         patron: patron.map(|p| p.email),
         window: None,
+        address: body
+            .address
+            .as_ref()
+            .map(marquee_domain::AddressInput::from_json)
+            .transpose()?,
     };
     let done = state
         .checkout
@@ -170,6 +179,10 @@ pub struct OrderView {
     problem: Option<String>,
     created_at: String,
     paid_at: Option<String>,
+    /// Where a mailed order's tickets are posted to.
+    address: Option<marquee_domain::PostalAddress>,
+    /// Where a mailed order's tickets are (`null` for other deliveries).
+    mail_status: Option<marquee_domain::records::MailStatus>,
 }
 
 #[derive(Deserialize)]
@@ -281,6 +294,7 @@ async fn order_view(
             }
         })
         .collect();
+    let mail_status = order.mail_status();
     Ok(OrderView {
         id: order.id.to_string(),
         number: order.number.to_string(),
@@ -288,6 +302,8 @@ async fn order_view(
         email: order.email,
         name: order.name,
         delivery: order.delivery,
+        address: order.address,
+        mail_status,
         totals: order.totals,
         tickets,
         refunded: order.refunded,

@@ -22,6 +22,9 @@ pub struct Site {
     payments: Payments,
     /// The live seat map WebSocket (`null` when the stack has none).
     live: Option<Live>,
+    /// Tickets by post: the fee, the cutoff, and the address form of each country shipped
+    /// to (`null` when the venue does not post tickets).
+    mail: Option<marquee_domain::postal::MailOffer>,
 }
 
 /// The site's colours (`#rrggbb`) and logo.
@@ -76,7 +79,9 @@ pub async fn get_site(
         .await?
         .ok_or_else(|| ApiError::not_found("Venue"))?;
     let s = venue.settings;
+    let mail = marquee_domain::postal::MailOffer::of(&s.mail);
     Ok(axum::Json(Site {
+        mail,
         name: s.name,
         slug: venue.slug.to_string(),
         hostname: tenant.hostname.to_string(),

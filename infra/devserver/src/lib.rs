@@ -51,6 +51,8 @@ pub const DEMO_OWNER_EMAIL: &str = "owner@demo.localhost";
 pub const DEMO_OWNER_PASSWORD: &str = "demo-owner-password";
 const LOCAL_JWT_SECRET: &str = "local-only-jwt-secret-not-for-deployment-0123456789";
 pub const LOCAL_SENDER_DOMAIN: &str = "mail.marquee.localhost";
+/// What the local Lob double signs webhooks with (tests sign theirs with it too).
+pub const LOCAL_LOB_WEBHOOK_SECRET: &str = "local-only-lob-webhook-secret";
 
 #[derive(Debug, Clone)]
 pub struct DevOptions {
@@ -355,6 +357,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         // Locally the client's address comes from X-Forwarded-For (Stage::Local), or from
         // CloudFront-Viewer-Address with the origin secret when a test plays CloudFront.
         origin_secret: options.origin_secret.clone().map(Secret::new),
+        lob_webhook_secret: Some(Secret::new(LOCAL_LOB_WEBHOOK_SECRET)),
         domains: Some(domain_settings.clone()),
     };
     let store = Store::new(dynamodb, &provisioned.table_name);
@@ -503,6 +506,24 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
                 queue_url: mail_queue.url.clone(),
                 base_seconds: options.visibility_timeout,
             }),
+            // The local Lob double (`MARQUEE_LOB_URL`), as the Stripe double plays Stripe.
+            letters: std::env::var("MARQUEE_LOB_URL")
+                .ok()
+                .filter(|url| !url.is_empty())
+                .map(|url| mailer::Letters {
+                    provider: Arc::new(marquee_platform::printmail::LobLetters::new(
+                        url,
+                        marquee_platform::config::Secret::new(
+                            std::env::var("LOB_API_KEY")
+                                .unwrap_or_else(|_| "test_marquee_local".into()),
+                        ),
+                    )),
+                    queue: marquee_platform::mail::MailQueue::new(
+                        sqs.clone(),
+                        mail_queue.url.clone(),
+                    ),
+                    public_url_template: config.public_url_template.clone(),
+                }),
         });
         let handler: BatchHandler = Arc::new(move |event| {
             let state = mailer_state.clone();

@@ -69,6 +69,12 @@ pub enum CheckoutError {
     ExchangeChanged,
     #[error("too many concurrent transactions")]
     Busy,
+    /// The venue does not post tickets.
+    #[error("the venue does not post tickets")]
+    MailNotOffered,
+    /// Too close to the performance for the tickets to arrive by post.
+    #[error("mail closed {days} days before the performance")]
+    MailClosed { days: u32 },
     /// The cart's promo code cannot be used (any more).
     #[error(transparent)]
     Promo(PromoRefusal),
@@ -100,6 +106,9 @@ pub struct CheckoutRequest {
     pub patron: Option<Email>,
     /// A box office sale: who sells, and how it is paid.
     pub window: Option<WindowSaleRequest>,
+    /// Where `mail` delivery posts the tickets, as typed (checked against the venue's
+    /// countries and the country's rules here).
+    pub address: Option<marquee_domain::AddressInput>,
 }
 
 /// A sale by staff at the window or on the phone.
@@ -250,6 +259,16 @@ impl Checkout {
             Some(credit) => Some(apply_exchange(credit, &mut priced)?),
             None => None,
         };
+        let mail = postal::mail_terms(
+            &venue,
+            request.delivery,
+            request.address.as_ref(),
+            priced.first_start,
+            now,
+        )?;
+        if let Some(terms) = &mail {
+            postal::add_mailing_fee(&mut priced.totals, terms.fee)?;
+        }
         let sale = match &request.window {
             Some(window) => Some(window_sale(window, &mut priced)?),
             None => None,
@@ -321,6 +340,8 @@ impl Checkout {
             sale,
             picked_up: None,
             exchange,
+            address: mail.as_ref().map(|m| m.address.clone()),
+            mail: mail.map(|m| m.mail),
             version: 0,
         };
         let hold_until = (now + self.payment_window).timestamp_millis();
@@ -432,10 +453,12 @@ impl Checkout {
             fees: 0,
             tax: 0,
             tax_included: 0,
+            mailing: 0,
             total: 0,
             currency,
         };
         let mut unlocked = false;
+        let mut first_start: Option<chrono::DateTime<chrono::Utc>> = None;
         for (performance_id, positions) in groups {
             let performance = self
                 .catalog
@@ -445,6 +468,8 @@ impl Checkout {
             if performance.status != PerformanceStatus::OnSale {
                 return Err(CheckoutError::NotOnSale(performance.id));
             }
+            let starts = performance.schedule.starts_at;
+            first_start = Some(first_start.map_or(starts, |first| first.min(starts)));
             let layout = self.catalog.layout(tenant, &performance).await?;
             let mut lines = Vec::with_capacity(positions.len());
             for &i in &positions {
@@ -534,18 +559,21 @@ impl Checkout {
         Ok(Priced {
             tickets,
             totals: sum,
+            first_start,
             unlocked,
         })
     }
 
     /// What a box office sale of the cart would cost, as the sale will price it: the
-    /// clerk tells the patron the total before taking the money (a comp costs nothing).
+    /// clerk tells the patron the total before taking the money (a comp costs nothing;
+    /// posting the tickets adds the venue's mailing fee).
     pub async fn quote(
         &self,
         tenant: &TenantId,
         access: &CartAccess,
         tickets: &[(String, String)],
         comp: bool,
+        mail: bool,
     ) -> Result<Totals, CheckoutError> {
         let (_, holds) = self.holds.load(tenant, access).await?;
         let now_ms = self.clock.now().timestamp_millis();
@@ -559,6 +587,9 @@ impl Checkout {
         let mut priced = self
             .price(tenant, &chosen, None, venue.settings.currency, true)
             .await?;
+        if mail && venue.settings.mail.enabled {
+            postal::add_mailing_fee(&mut priced.totals, venue.settings.mail.fee)?;
+        }
         if comp {
             zero(&mut priced);
         }
@@ -684,6 +715,8 @@ impl Checkout {
 struct Priced {
     tickets: Vec<TicketRecord>,
     totals: Totals,
+    /// When the earliest of the tickets' performances starts.
+    first_start: Option<chrono::DateTime<chrono::Utc>>,
     /// Some ticket is of a hidden price type the promo code unlocked.
     unlocked: bool,
 }
@@ -816,6 +849,7 @@ fn zero(priced: &mut Priced) {
     }
     (totals.subtotal, totals.discount, totals.fees) = (0, 0, 0);
     (totals.tax, totals.tax_included, totals.total) = (0, 0, 0);
+    totals.mailing = 0;
 }
 
 /// Pairs each listed ticket with a live hold of the cart: every live hold needs a price type,
@@ -924,6 +958,9 @@ pub fn place(layout: &PreparedLayout, spot: &Spot) -> Place {
     }
 }
 
+mod postal;
+#[cfg(test)]
+mod postal_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -43,13 +43,53 @@ impl TicketDelivery {
         ))
     }
 
-    /// The order is paid: its tickets go out by email (the mailer attaches them).
-    pub async fn order_paid(&self, tenant: &TenantId, order: &OrderId) -> Result<(), PortError> {
+    /// The order is paid: its tickets go out by email (the mailer attaches them), and a
+    /// mailed order the provider posts gets its letter's job (once, by its id).
+    pub async fn order_paid(
+        &self,
+        tenant: &TenantId,
+        paid: &marquee_domain::records::OrderRecord,
+    ) -> Result<(), PortError> {
+        let order = &paid.id;
+        if paid.delivery == marquee_domain::Delivery::Mail
+            && paid
+                .mail
+                .as_ref()
+                .is_some_and(|m| m.fulfilment == marquee_domain::Fulfilment::Provider)
+        {
+            let letter = MailJob::once(
+                tenant.clone(),
+                crate::printmail::letter_key(order),
+                MailMessage::PrintLetter {
+                    order_id: order.clone(),
+                },
+            );
+            self.mail.enqueue(&letter).await?;
+        }
         let view_url = self.order_url(tenant, order).await?;
         let job = MailJob::once(
             tenant.clone(),
             format!("order-{order}-confirmation"),
             MailMessage::OrderConfirmation {
+                order_id: order.clone(),
+                view_url,
+            },
+        );
+        self.mail.enqueue(&job).await
+    }
+
+    /// A mailed order's tickets are on their way: the patron is told once, however often
+    /// the posting is recorded (a retried job, a second click).
+    pub async fn tickets_posted(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+    ) -> Result<(), PortError> {
+        let view_url = self.order_url(tenant, order).await?;
+        let job = MailJob::once(
+            tenant.clone(),
+            format!("order-{order}-posted"),
+            MailMessage::TicketsPosted {
                 order_id: order.clone(),
                 view_url,
             },

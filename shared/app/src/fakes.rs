@@ -214,6 +214,13 @@ impl InMemoryStore {
         lock(&self.tables).venues.insert(venue.id.clone(), venue);
     }
 
+    /// Changes a venue's record in place (its settings, say).
+    pub fn change_venue(&self, tenant: &TenantId, change: impl FnOnce(&mut VenueRecord)) {
+        if let Some(venue) = lock(&self.tables).venues.get_mut(tenant) {
+            change(venue);
+        }
+    }
+
     pub fn put_event(&self, tenant: &TenantId, event: EventRecord) {
         lock(&self.tables)
             .events
@@ -1809,12 +1816,105 @@ impl MailQueue for FakeQueues {
     }
 }
 
+#[async_trait]
+impl crate::ports::PostedMailStore for InMemoryStore {
+    async fn order(
+        &self,
+        tenant: &TenantId,
+        id: &OrderId,
+    ) -> Result<Option<OrderRecord>, PortError> {
+        self.faults.check("order")?;
+        Ok(self.stored_order(tenant, id))
+    }
+
+    async fn write_posted_mail(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        expected_letter: Option<&str>,
+        mail: &marquee_domain::records::PostedMail,
+    ) -> Result<(), WriteRefusal> {
+        self.faults.check("write_posted_mail")?;
+        let mut tables = lock(&self.tables);
+        let stored = tables
+            .orders
+            .get_mut(&(tenant.clone(), order.clone()))
+            .ok_or(WriteRefusal::Changed)?;
+        let current = stored.mail.as_ref().and_then(|m| m.letter_id.as_deref());
+        // As the store's condition: no letter yet, or the expected one (or the same one).
+        let allowed = match expected_letter {
+            None => current.is_none() || current == mail.letter_id.as_deref(),
+            Some(letter) => current == Some(letter),
+        };
+        if !allowed {
+            return Err(WriteRefusal::Changed);
+        }
+        stored.mail = Some(mail.clone());
+        stored.version += 1;
+        Ok(())
+    }
+}
+
+/// A print-and-mail provider: letters by idempotency key (a retry gets the same letter),
+/// `faults` on `send_letter`.
+#[derive(Default)]
+pub struct FakePrintMail {
+    letters: Mutex<Vec<crate::ports::LetterRequest>>,
+    pub faults: Faults,
+}
+
+impl FakePrintMail {
+    /// The letters made (one per idempotency key).
+    pub fn letters(&self) -> Vec<crate::ports::LetterRequest> {
+        lock(&self.letters).clone()
+    }
+}
+
+#[async_trait]
+impl crate::ports::PrintMail for FakePrintMail {
+    async fn send_letter(
+        &self,
+        letter: &crate::ports::LetterRequest,
+    ) -> Result<crate::ports::SentLetter, PortError> {
+        self.faults.check("send_letter")?;
+        let mut letters = lock(&self.letters);
+        let index = match letters
+            .iter()
+            .position(|l| l.idempotency_key == letter.idempotency_key)
+        {
+            Some(index) => index,
+            None => {
+                letters.push(letter.clone());
+                letters.len() - 1
+            }
+        };
+        Ok(crate::ports::SentLetter {
+            id: format!("ltr_fake{index}"),
+        })
+    }
+}
+
+/// Renders a letter as a few bytes naming the order.
+pub struct FakeLetters;
+
+#[async_trait]
+impl crate::ports::LetterRenderer for FakeLetters {
+    async fn render_letter(
+        &self,
+        _tenant: &TenantId,
+        order: &OrderRecord,
+    ) -> Result<Vec<u8>, PortError> {
+        Ok(format!("%PDF letter for {}", order.id).into_bytes())
+    }
+}
+
 /// Everything a service test needs, wired like production but in memory.
 pub struct World {
     pub store: Arc<InMemoryStore>,
     pub payments: Arc<FakePayments>,
     pub queues: Arc<FakeQueues>,
     pub clock: Arc<FakeClock>,
+    pub printmail: Arc<FakePrintMail>,
 }
 
 impl World {
@@ -1824,7 +1924,29 @@ impl World {
             payments: Arc::default(),
             queues: Arc::default(),
             clock: Arc::new(FakeClock::at(now)),
+            printmail: Arc::default(),
         }
+    }
+
+    pub fn tracking(&self) -> Arc<crate::printmail::LetterTracking> {
+        Arc::new(crate::printmail::LetterTracking::new(
+            self.store.clone(),
+            self.clock.clone(),
+        ))
+    }
+
+    pub fn letters(&self) -> Arc<crate::printmail::LetterFulfilment> {
+        Arc::new(crate::printmail::LetterFulfilment::new(
+            self.store.clone(),
+            Arc::new(FakeLetters),
+            self.printmail.clone(),
+            Arc::new(crate::delivery::TicketDelivery::new(
+                self.catalog(),
+                self.queues.clone(),
+                "https://{host}",
+            )),
+            self.clock.clone(),
+        ))
     }
 
     pub fn catalog(&self) -> Arc<crate::catalog::SaleCatalog> {

@@ -61,6 +61,12 @@ pub enum MailMessage {
         refund_id: String,
         view_url: String,
     },
+    /// Not an email: a mailed order's letter, for the print-and-mail provider (the mailer
+    /// sends it through `printmail::LetterFulfilment`).
+    PrintLetter { order_id: OrderId },
+    /// A mailed order's tickets were posted (by the box office, or handed to the
+    /// print-and-mail provider): where to, and where to follow the order.
+    TicketsPosted { order_id: OrderId, view_url: String },
     /// A performance the order has tickets for moved: when it is now (the mailer reads it),
     /// when it was. The tickets stay valid.
     PerformanceMoved {
@@ -80,6 +86,8 @@ impl std::fmt::Debug for MailMessage {
             Self::OrderConfirmation { order_id, .. } => write!(f, "OrderConfirmation({order_id})"),
             Self::OrderRefunded { order_id, .. } => write!(f, "OrderRefunded({order_id})"),
             Self::PerformanceMoved { order_id, .. } => write!(f, "PerformanceMoved({order_id})"),
+            Self::TicketsPosted { order_id, .. } => write!(f, "TicketsPosted({order_id})"),
+            Self::PrintLetter { order_id } => write!(f, "PrintLetter({order_id})"),
         }
     }
 }

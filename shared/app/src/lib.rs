@@ -9,6 +9,7 @@
 //!   back when its seats were lost), a free order completes at once, a declined card reopens
 //!   the cart, refunds, a cancelled performance.
 //! - [`delivery`]: which mail a sale or a refund triggers.
+//! - [`printmail`]: mailed tickets through a print-and-mail provider, sent once, tracked.
 //! - [`reconcile`]: the safety net under the webhook — succeeded payments whose order was
 //!   neither fulfilled nor refunded are completed through the same sale.
 //! - [`domains`]: custom domains — proven by DNS, then a certificate and routing at the edge.
@@ -33,6 +34,7 @@ pub mod mail;
 pub mod orders;
 pub mod ports;
 pub mod prepared;
+pub mod printmail;
 pub mod promos;
 pub mod reconcile;
 pub mod retry;

@@ -905,3 +905,63 @@ pub trait DomainStore: Send + Sync {
     ) -> Result<(), PortError>;
     async fn delete_domain(&self, tenant: &TenantId, hostname: &Hostname) -> Result<(), PortError>;
 }
+
+/// A letter for a print-and-mail provider: the tickets as a US Letter PDF, the address.
+#[derive(Clone)]
+pub struct LetterRequest {
+    /// The same for every attempt at the same letter, so the provider makes it once.
+    pub idempotency_key: String,
+    pub description: String,
+    pub to: marquee_domain::PostalAddress,
+    /// The sender's name on the envelope (the venue).
+    pub from_name: String,
+    /// Where the provider sends returned letters (the venue's return address).
+    pub from: Option<marquee_domain::PostalAddress>,
+    pub pdf: Vec<u8>,
+    /// Comes back with the provider's tracking events (tenant, order id).
+    pub metadata: HashMap<String, String>,
+}
+
+/// The provider's letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentLetter {
+    /// e.g. `ltr_4868c3b754655f90`.
+    pub id: String,
+}
+
+/// Printing and posting letters (Lob's letters API). Every failure is a `PortError`: the
+/// letter's job is retried (with the same idempotency key) until it is accepted.
+#[async_trait]
+pub trait PrintMail: Send + Sync {
+    async fn send_letter(&self, letter: &LetterRequest) -> Result<SentLetter, PortError>;
+}
+
+/// The US Letter PDF of an order's tickets, with the address where a window envelope shows
+/// it (the ticket renderer, with the venue's signing key and fonts).
+#[async_trait]
+pub trait LetterRenderer: Send + Sync {
+    async fn render_letter(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+    ) -> Result<Vec<u8>, PortError>;
+}
+
+/// A mailed order's fulfilment as stored on the order.
+#[async_trait]
+pub trait PostedMailStore: Send + Sync {
+    async fn order(
+        &self,
+        tenant: &TenantId,
+        id: &OrderId,
+    ) -> Result<Option<OrderRecord>, PortError>;
+    /// Writes the order's mail record if its letter is still `letter` (`None`: no letter
+    /// recorded yet); `Changed` otherwise.
+    async fn write_posted_mail(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        expected_letter: Option<&str>,
+        mail: &marquee_domain::records::PostedMail,
+    ) -> Result<(), WriteRefusal>;
+}

@@ -180,7 +180,7 @@ impl Sales {
         match order.status {
             OrderStatus::Paid | OrderStatus::PartiallyRefunded => {
                 // A repeated event: make sure the confirmation went out (it dedupes).
-                self.delivery.order_paid(tenant, &order.id).await?;
+                self.delivery.order_paid(tenant, &order).await?;
                 return Ok(PaymentOutcome::AlreadyDone);
             }
             OrderStatus::Refunded => {
@@ -220,7 +220,7 @@ impl Sales {
         }
         match self.sell(tenant, &order).await {
             Ok(()) => {
-                self.delivery.order_paid(tenant, &order.id).await?;
+                self.delivery.order_paid(tenant, &order).await?;
                 Ok(PaymentOutcome::Sold)
             }
             Err(SaleRefusal::NotPending) => Ok(PaymentOutcome::AlreadyDone),
@@ -493,7 +493,7 @@ impl Sales {
         order: &OrderRecord,
     ) -> Result<(), SaleError> {
         match self.sell(tenant, order).await {
-            Ok(()) => Ok(self.delivery.order_paid(tenant, &order.id).await?),
+            Ok(()) => Ok(self.delivery.order_paid(tenant, order).await?),
             Err(SaleRefusal::PlacesLost { seats, .. }) => {
                 if let Err(e) = self
                     .orders

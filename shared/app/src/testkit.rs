@@ -199,6 +199,7 @@ pub fn request(
             .collect(),
         patron: None,
         window: None,
+        address: None,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod names;
 pub mod order;
 pub mod password;
 pub mod performance;
+pub mod postal;
 pub mod pricing;
 pub mod promo;
 pub mod records;
@@ -27,8 +28,12 @@ pub use ids::{
 pub use names::{Email, Hostname, Slug};
 pub use order::{Delivery, OrderNumber, OrderStatus};
 pub use password::Password;
+pub use postal::{AddressInput, CountryCode, PostalAddress};
 pub use roles::{Permission, Role};
-pub use venue::{Branding, Currency, HexColour, Timezone, VenueSettings, VenueSettingsUpdate};
+pub use venue::{
+    Branding, Currency, Fulfilment, HexColour, MailSettings, MailSettingsUpdate, Timezone,
+    VenueSettings, VenueSettingsUpdate,
+};
 
 pub use agreements::{ConnectedAccount, PaymentsStatus, PlatformFee, PlatformSettings};
 pub use best_available::{BestAvailable, MAX_BEST_AVAILABLE};

@@ -550,7 +550,12 @@ pub struct Totals {
     /// The part of subtotal + fees that is inclusive tax, for receipts; not added again.
     #[schema(minimum = 0)]
     pub tax_included: i64,
-    /// subtotal − discount + fees + tax: what the patron pays. A checkout is refused (422) above
+    /// The venue's mailing fee of a mailed order (its own line; not taxed), refunded in
+    /// proportion like the other fees.
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub mailing: i64,
+    /// subtotal − discount + fees + tax + mailing: what the patron pays. A checkout is refused (422) above
     /// 99,999,999 (`MAX_CHARGE`, Stripe's limit for one payment).
     #[schema(minimum = 0)]
     pub total: i64,
@@ -690,6 +695,7 @@ pub fn compute_totals(
         fees: to_minor(fee_total)?,
         tax: to_minor(tax)?,
         tax_included: to_minor(tax_included)?,
+        mailing: 0,
         total: to_minor(add(gross, tax)?)?,
         currency,
     })
@@ -1051,7 +1057,7 @@ mod tests {
             json,
             serde_json::json!({
                 "lines": [{"zone": "stalls", "priceType": "adult", "price": 4250, "discount": 0, "fees": 0}],
-                "subtotal": 4250, "discount": 0, "fees": 0, "tax": 0, "taxIncluded": 0, "total": 4250,
+                "subtotal": 4250, "discount": 0, "fees": 0, "tax": 0, "taxIncluded": 0, "mailing": 0, "total": 4250,
                 "currency": "USD",
             })
         );

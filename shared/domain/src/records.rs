@@ -16,8 +16,8 @@ pub use cart::{CartRecord, CartStatus, HoldRecord};
 pub use catalog::{EventRecord, PerformanceRecord, SeatMapRecord};
 pub use door::{ScanDirection, ScanRecord, ScanResult};
 pub use orders::{
-    ExchangeOf, IssuedTicketRecord, OrderRecord, PickUp, Place, RefundRecord, SaleMethod,
-    TicketRecord, TicketStatus, WindowSale,
+    ExchangeOf, IssuedTicketRecord, MailStatus, OrderRecord, PickUp, Place, PostedMail,
+    RefundRecord, SaleMethod, TicketRecord, TicketStatus, WindowSale,
 };
 pub use seats::{GaCapacity, GaCounter, SeatState, SeatStateRecord, ga_shards_for, plan_places};
 pub use spot::Spot;

@@ -223,6 +223,149 @@ pub struct VenueSettings {
     /// Where replies to the venue's mail go; mail itself is sent from the platform domain.
     pub email_sender: Option<Email>,
     pub branding: Branding,
+    /// Tickets posted to patrons: whether, for how much, until when, where, and by whom.
+    #[serde(default)]
+    pub mail: MailSettings,
+}
+
+/// Who prints and posts mailed tickets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Fulfilment {
+    /// The box office prints, labels and posts them (the to-post list).
+    #[default]
+    InHouse,
+    /// A print-and-mail provider prints and posts them (Lob's letters).
+    Provider,
+}
+
+/// The default last day for mailing: a week before the performance.
+pub const DEFAULT_MAIL_CUTOFF_DAYS: u32 = 7;
+/// Mail may close up to 90 days before a performance.
+pub const MAIL_CUTOFF_DAYS_RANGE: std::ops::RangeInclusive<u32> = 0..=90;
+
+/// A venue's mailed tickets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MailSettings {
+    /// Patrons and clerks may choose `delivery: "mail"`.
+    pub enabled: bool,
+    /// Added to a mailed order as its own line of the totals (minor units).
+    #[schema(minimum = 0, maximum = 99_999_999)]
+    pub fee: i64,
+    /// Mail closes this many days before the (earliest) performance of the order.
+    #[schema(minimum = 0, maximum = 90)]
+    pub cutoff_days: u32,
+    /// ISO 3166-1 alpha-2 codes of the countries tickets are posted to.
+    #[schema(value_type = Vec<String>)]
+    pub countries: Vec<crate::postal::CountryCode>,
+    pub fulfilment: Fulfilment,
+    /// Where undeliverable letters go back to (the print-and-mail provider needs one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_address: Option<crate::postal::PostalAddress>,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            fee: 0,
+            cutoff_days: DEFAULT_MAIL_CUTOFF_DAYS,
+            countries: Vec::new(),
+            fulfilment: Fulfilment::InHouse,
+            return_address: None,
+        }
+    }
+}
+
+impl MailSettings {
+    /// When mail closes for a performance starting at `starts_at`.
+    pub fn closes_at(
+        &self,
+        starts_at: chrono::DateTime<chrono::Utc>,
+    ) -> chrono::DateTime<chrono::Utc> {
+        starts_at - chrono::Duration::days(i64::from(self.cutoff_days))
+    }
+}
+
+/// A change to the mail settings; only the fields sent change.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MailSettingsUpdate {
+    pub enabled: Option<bool>,
+    /// Minor units, 0 to 99,999,999.
+    #[schema(minimum = 0, maximum = 99_999_999)]
+    pub fee: Option<i64>,
+    /// 0 to 90.
+    #[schema(minimum = 0, maximum = 90)]
+    pub cutoff_days: Option<u32>,
+    /// ISO 3166-1 alpha-2 codes, each in the address data (`GET /api/v1/address-formats`).
+    pub countries: Option<Vec<String>>,
+    pub fulfilment: Option<Fulfilment>,
+    /// The venue's own address, for returned letters; required to post through the provider.
+    pub return_address: Option<crate::postal::AddressInput>,
+}
+
+impl MailSettingsUpdate {
+    pub fn apply(self, current: &MailSettings) -> Result<MailSettings, Invalid> {
+        let mut next = current.clone();
+        if let Some(enabled) = self.enabled {
+            next.enabled = enabled;
+        }
+        if let Some(fee) = self.fee {
+            if !(0..=crate::pricing::MAX_AMOUNT).contains(&fee) {
+                return Err(Invalid::new("mail.fee", "0 to 99999999 minor units"));
+            }
+            next.fee = fee;
+        }
+        if let Some(days) = self.cutoff_days {
+            if !MAIL_CUTOFF_DAYS_RANGE.contains(&days) {
+                return Err(Invalid::new("mail.cutoffDays", "0 to 90 days"));
+            }
+            next.cutoff_days = days;
+        }
+        if let Some(countries) = self.countries {
+            let mut parsed = Vec::with_capacity(countries.len());
+            for code in &countries {
+                let code = crate::postal::CountryCode::parse(code)
+                    .map_err(|e| Invalid::new("mail.countries", e.message))?;
+                if !parsed.contains(&code) {
+                    parsed.push(code);
+                }
+            }
+            next.countries = parsed;
+        }
+        if let Some(fulfilment) = self.fulfilment {
+            next.fulfilment = fulfilment;
+        }
+        if let Some(input) = self.return_address {
+            let anywhere: Vec<crate::postal::CountryCode> = crate::postal::known_countries()
+                .filter_map(|c| crate::postal::CountryCode::parse(c).ok())
+                .collect();
+            next.return_address = Some(
+                crate::postal::PostalAddress::parse(&input, &anywhere).map_err(|e| {
+                    Invalid::new(
+                        "mail.returnAddress",
+                        format!("{}: {}", e.field.trim_start_matches("address."), e.message),
+                    )
+                })?,
+            );
+        }
+        if next.enabled && next.fulfilment == Fulfilment::Provider && next.return_address.is_none()
+        {
+            return Err(Invalid::new(
+                "mail.returnAddress",
+                "the print-and-mail provider needs the venue's return address",
+            ));
+        }
+        if next.enabled && next.countries.is_empty() {
+            return Err(Invalid::new(
+                "mail.countries",
+                "list at least one country to post tickets to",
+            ));
+        }
+        Ok(next)
+    }
 }
 
 impl VenueSettings {
@@ -235,6 +378,7 @@ impl VenueSettings {
             max_tickets_per_order: DEFAULT_MAX_TICKETS,
             email_sender: None,
             branding: Branding::default(),
+            mail: MailSettings::default(),
         })
     }
 }
@@ -259,6 +403,8 @@ pub struct VenueSettingsUpdate {
     pub accent_colour: Option<String>,
     /// A URL, or an empty string to clear it.
     pub logo_url: Option<String>,
+    /// Mailed tickets; only the fields sent change.
+    pub mail: Option<MailSettingsUpdate>,
 }
 
 impl VenueSettingsUpdate {
@@ -309,6 +455,9 @@ impl VenueSettingsUpdate {
             } else {
                 Some(WebUrl::parse(&url)?)
             };
+        }
+        if let Some(mail) = self.mail {
+            next.mail = mail.apply(&next.mail)?;
         }
         Ok(next)
     }

@@ -61,6 +61,9 @@ pub struct Config {
     /// a request carrying it may name its viewer's address (`CloudFront-Viewer-Address`).
     /// `None`: no request may.
     pub origin_secret: Option<Secret>,
+    /// The secret the print-and-mail provider (Lob) signs its webhooks with
+    /// (`lobWebhookSecret`); `None`: its webhooks are refused (503).
+    pub lob_webhook_secret: Option<Secret>,
     /// Custom domains' edge and DNS (`EDGE_DISTRIBUTION_ID`, `EDGE_CONNECTION_GROUP_ID`,
     /// `DNS_SERVERS`); `None` in functions that do not manage domains.
     pub domains: Option<DomainSettings>,
@@ -176,6 +179,7 @@ impl Config {
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(DEFAULT_PAYMENT_WINDOW_SECONDS),
             origin_secret: secrets.origin_secret.clone(),
+            lob_webhook_secret: secrets.lob_webhook_secret.clone(),
             domains: DomainSettings::from_env()?,
         })
     }

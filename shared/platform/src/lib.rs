@@ -19,6 +19,7 @@ pub mod limits;
 pub mod live;
 pub mod mail;
 pub mod payments;
+pub mod printmail;
 pub mod refusals;
 pub mod requests;
 #[cfg(feature = "local")]

@@ -202,6 +202,18 @@ impl From<CheckoutError> for ApiError {
             )
             .with_details(json!({ "seats": seats })),
             CheckoutError::Busy => busy(),
+            CheckoutError::MailNotOffered => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "mail_not_offered",
+                "This venue does not post tickets; choose another delivery",
+            ),
+            CheckoutError::MailClosed { days } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "mail_closed",
+                format!(
+                    "Tickets are posted until {days} days before the performance; choose another delivery"
+                ),
+            ),
             CheckoutError::Promo(refusal) => promo_refused(&refusal),
             CheckoutError::ExchangeChanged => exchange_changed(),
             CheckoutError::Payment(e) => e.into(),

@@ -9,7 +9,7 @@
 //! again by the next request. Locally (`SECRET_ID` unset) the same values come from
 //! environment variables (`JWT_SECRET`, `PLATFORM_KEY`, `STRIPE_SECRET_KEY`,
 //! `STRIPE_WEBHOOK_SECRET`, `STRIPE_CONNECT_WEBHOOK_SECRET`, `STRIPE_PUBLISHABLE_KEY`,
-//! `ORIGIN_SECRET`), and the devserver
+//! `ORIGIN_SECRET`, `LOB_API_KEY`, `LOB_WEBHOOK_SECRET`), and the devserver
 //! and tests build their configuration directly.
 
 use crate::config::Secret;
@@ -31,6 +31,10 @@ pub struct AppSecrets {
     /// Not secret (browsers get it), kept beside the secret key it belongs with.
     pub stripe_publishable_key: Option<String>,
     pub origin_secret: Option<Secret>,
+    /// The print-and-mail provider's (Lob's) API key, and the secret its webhooks are
+    /// signed with.
+    pub lob_api_key: Option<Secret>,
+    pub lob_webhook_secret: Option<Secret>,
 }
 
 /// The secret's JSON object, as documented in README ("Secrets").
@@ -44,6 +48,8 @@ struct SecretDocument {
     stripe_connect_webhook_secret: Option<String>,
     stripe_publishable_key: Option<String>,
     origin_secret: Option<String>,
+    lob_api_key: Option<String>,
+    lob_webhook_secret: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +80,8 @@ impl AppSecrets {
             stripe_connect_webhook_secret: var("STRIPE_CONNECT_WEBHOOK_SECRET").map(Secret::new),
             stripe_publishable_key: var("STRIPE_PUBLISHABLE_KEY"),
             origin_secret: var("ORIGIN_SECRET").map(Secret::new),
+            lob_api_key: var("LOB_API_KEY").map(Secret::new),
+            lob_webhook_secret: var("LOB_WEBHOOK_SECRET").map(Secret::new),
         }
     }
 
@@ -98,6 +106,8 @@ impl AppSecrets {
                 .map(Secret::new),
             stripe_publishable_key: present(doc.stripe_publishable_key),
             origin_secret: present(doc.origin_secret).map(Secret::new),
+            lob_api_key: present(doc.lob_api_key).map(Secret::new),
+            lob_webhook_secret: present(doc.lob_webhook_secret).map(Secret::new),
         })
     }
 }

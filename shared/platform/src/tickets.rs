@@ -256,6 +256,43 @@ pub fn order_pdf_on(
     performances: &HashMap<PerformanceId, PerformanceInfo>,
     paper: Paper,
 ) -> Result<Vec<u8>, PortError> {
+    marquee_tickets::render_tickets_on(
+        &order_document(key, venue, order, performances)?,
+        fonts,
+        paper,
+    )
+    .map_err(|e| PortError::new("ticket PDF", e))
+}
+
+/// The letter a print-and-mail provider posts: US Letter, the order's address where a
+/// window envelope shows it, then its valid tickets one per page.
+pub fn order_letter_pdf(
+    key: &VenueKey,
+    fonts: &Fonts,
+    venue: &VenueRecord,
+    order: &OrderRecord,
+    performances: &HashMap<PerformanceId, PerformanceInfo>,
+) -> Result<Vec<u8>, PortError> {
+    let address = order
+        .address
+        .as_ref()
+        .map(marquee_domain::PostalAddress::lines)
+        .unwrap_or_default();
+    marquee_tickets::render_ticket_letter(
+        &order_document(key, venue, order, performances)?,
+        &address,
+        fonts,
+    )
+    .map_err(|e| PortError::new("ticket letter", e))
+}
+
+/// The order's valid tickets as the PDFs show them.
+fn order_document(
+    key: &VenueKey,
+    venue: &VenueRecord,
+    order: &OrderRecord,
+    performances: &HashMap<PerformanceId, PerformanceInfo>,
+) -> Result<TicketDocument, PortError> {
     let currency = order.totals.currency;
     let tickets = order
         .tickets
@@ -274,17 +311,12 @@ pub fn order_pdf_on(
             })
         })
         .collect::<Result<Vec<_>, PortError>>()?;
-    marquee_tickets::render_tickets_on(
-        &TicketDocument {
-            venue_name: venue.settings.name.clone(),
-            primary_colour: venue.settings.branding.primary_colour.as_str().to_owned(),
-            order_number: order.number.to_string(),
-            tickets,
-        },
-        fonts,
-        paper,
-    )
-    .map_err(|e| PortError::new("ticket PDF", e))
+    Ok(TicketDocument {
+        venue_name: venue.settings.name.clone(),
+        primary_colour: venue.settings.branding.primary_colour.as_str().to_owned(),
+        order_number: order.number.to_string(),
+        tickets,
+    })
 }
 
 /// One calendar file per performance of the order: (file name, contents).

@@ -397,6 +397,43 @@ impl Store {
             })
     }
 
+    /// Writes a mailed order's fulfilment record (the provider's letter, its tracking, the
+    /// last problem) while its letter is still `expected_letter` — `None`: no letter yet, or
+    /// the one being written (a concurrent attempt of the same letter). `ConditionFailed`
+    /// otherwise. The order's version moves on, so a refund read before writes again.
+    pub async fn write_posted_mail(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        expected_letter: Option<&str>,
+        mail: &marquee_domain::records::PostedMail,
+    ) -> Result<(), StoreError> {
+        let value = serde_dynamo::to_attribute_value(mail)?;
+        let condition = match expected_letter {
+            None => {
+                "attribute_exists(#status) AND delivery = :mail AND \
+                 (attribute_not_exists(mail.letterId) OR mail.letterId = :letter)"
+            }
+            Some(_) => "attribute_exists(#status) AND delivery = :mail AND mail.letterId = :letter",
+        };
+        let letter = expected_letter
+            .or(mail.letter_id.as_deref())
+            .unwrap_or("none");
+        self.update_order(
+            tenant,
+            order,
+            "SET mail = :m, version = version + :one",
+            condition,
+            &[
+                (":m", value),
+                (":mail", s("mail")),
+                (":letter", s(letter)),
+                (":one", AttributeValue::N("1".into())),
+            ],
+        )
+        .await
+    }
+
     /// Marks a `mail` delivery order's tickets as posted.
     pub async fn mark_posted(
         &self,

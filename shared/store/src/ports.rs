@@ -383,3 +383,24 @@ impl marquee_app::mail::MailLeases for Store {
         Ok(Store::end_mail_lease(self, tenant, job_id).await?)
     }
 }
+
+#[async_trait]
+impl marquee_app::ports::PostedMailStore for Store {
+    async fn order(
+        &self,
+        tenant: &TenantId,
+        id: &OrderId,
+    ) -> Result<Option<OrderRecord>, PortError> {
+        Ok(Store::order(self, tenant, id).await?)
+    }
+
+    async fn write_posted_mail(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        expected_letter: Option<&str>,
+        mail: &marquee_domain::records::PostedMail,
+    ) -> Result<(), WriteRefusal> {
+        Ok(Store::write_posted_mail(self, tenant, order, expected_letter, mail).await?)
+    }
+}

@@ -15,6 +15,7 @@ pub mod pdf;
 pub use codes::{CodeError, KeyError, TicketCode, VenueKey, parse_unverified, sign, verify};
 pub use ics::{CalendarEvent, DEFAULT_DURATION, render_ics};
 pub use pdf::{
-    FontError, Fonts, Paper, PdfError, TicketDocument, TicketPage, qr_modules, render_tickets,
-    render_tickets_on, render_tickets_with,
+    FontError, Fonts, LABELS_PER_SHEET, Paper, PdfError, TicketDocument, TicketPage, qr_modules,
+    render_address_labels, render_ticket_letter, render_tickets, render_tickets_on,
+    render_tickets_with,
 };

@@ -29,10 +29,12 @@ use qrcode::types::QrError;
 use qrcode::{Color, EcLevel, QrCode};
 
 mod fonts;
+mod post;
 mod text;
 
 use fonts::Weight;
 pub use fonts::{FontError, Fonts};
+pub use post::{LABELS_PER_SHEET, render_address_labels, render_ticket_letter};
 use text::{Line, Typesetter};
 
 /// A6 portrait in points (105 × 148 mm): prints on any paper and reads well on a phone.

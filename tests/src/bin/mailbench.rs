@@ -68,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
             ),
         ),
         retry: None,
+        letters: None,
     };
     let before = devserver::sent_mail(&http, &moto).await?.len();
     let started = Instant::now();

@@ -75,6 +75,8 @@ fn order(n: usize, performances: &[PerformanceId], year: NaiveDate) -> OrderReco
         sale: None,
         picked_up: None,
         exchange: None,
+        address: None,
+        mail: None,
         id: OrderId::generate(),
         number: OrderNumber::generate(),
         status: if refunds.is_empty() {
@@ -95,6 +97,7 @@ fn order(n: usize, performances: &[PerformanceId], year: NaiveDate) -> OrderReco
             fees,
             tax: 0,
             tax_included: 0,
+            mailing: 0,
             total: subtotal + fees,
             currency: Currency::parse("GBP").expect("GBP"),
         },

@@ -245,8 +245,8 @@ async fn bad_requests_are_refused_and_other_carts_are_not_found() {
             "payment",
         ),
         (
-            json!({ "payment": { "method": "cash", "tendered": 5_000 }, "delivery": "mail" }),
-            "delivery",
+            json!({ "payment": { "method": "cash", "tendered": 5_000 }, "delivery": "print", "address": {} }),
+            "address",
         ),
         (
             json!({ "payment": { "method": "cash", "tendered": 5_000 }, "delivery": "print", "patron": { "name": "X", "email": "not an email" } }),

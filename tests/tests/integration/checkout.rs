@@ -889,11 +889,21 @@ async fn a_free_order_completes_without_a_payment() {
         .iter()
         .map(|i| json!({ "holdId": i["holdId"], "priceType": "guest" }))
         .collect();
+    let mail = app
+        .put(
+            &venue.host,
+            "/admin/v1/venue",
+            Some(&token),
+            json!({ "mail": { "enabled": true, "cutoffDays": 1, "countries": ["US"] } }),
+        )
+        .await;
+    assert_eq!(mail.status, StatusCode::OK, "{}", mail.body);
     let checkout = app
         .checkout_with(
             &venue.host,
             &cart,
-            json!({ "email": "guest@example.org", "name": "Guest", "delivery": "mail", "tickets": tickets }),
+            json!({ "email": "guest@example.org", "name": "Guest", "delivery": "mail", "tickets": tickets,
+                    "address": crate::mail::us_address("95014") }),
         )
         .await;
     assert_eq!(checkout.status, StatusCode::CREATED, "{}", checkout.body);

@@ -19,6 +19,7 @@ mod exchanges;
 mod headers;
 mod holds;
 mod live;
+mod mail;
 mod payments;
 mod permissions;
 mod platform;

@@ -401,6 +401,15 @@ async fn forged_refunded_and_misdirected_tickets_are_turned_away() {
 async fn orders_for_posting_wait_in_the_to_post_list_until_posted() {
     let app = spawn_app().await;
     let show = app.grid_show(1, 6, 600).await;
+    let mail = app
+        .put(
+            &show.venue.host,
+            "/admin/v1/venue",
+            Some(&show.token),
+            json!({ "mail": { "enabled": true, "cutoffDays": 1, "countries": ["US"] } }),
+        )
+        .await;
+    assert_eq!(mail.status, StatusCode::OK, "{}", mail.body);
     let cart = app.new_cart(&show.venue.host).await;
     app.hold_seats(&show, &cart, &[&show.seats[0][0]]).await;
     let hold = app.cart(&show.venue.host, &cart).await.body["items"][0]["holdId"].clone();
@@ -409,7 +418,8 @@ async fn orders_for_posting_wait_in_the_to_post_list_until_posted() {
             &show.venue.host,
             &cart,
             json!({ "email": "post@example.org", "name": "By Post", "delivery": "mail",
-                    "tickets": [{ "holdId": hold, "priceType": "adult" }] }),
+                    "tickets": [{ "holdId": hold, "priceType": "adult" }],
+                    "address": crate::mail::us_address("95014") }),
         )
         .await
         .body;

@@ -141,7 +141,87 @@ pub struct OrderRecord {
     /// Made by exchanging tickets of an earlier order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange: Option<ExchangeOf>,
+    /// Where a `mail` delivery order's tickets are posted to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<crate::postal::PostalAddress>,
+    /// How a `mail` delivery order's tickets are on their way (chosen at checkout from the
+    /// venue's settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<PostedMail>,
     pub version: u32,
+}
+
+/// Where a mailed order's letter is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MailStatus {
+    /// Not yet with the provider (or the box office): waiting, or being retried.
+    Pending,
+    /// The provider accepted the letter; it will print and post it.
+    Submitted,
+    Mailed,
+    InTransit,
+    ProcessedForDelivery,
+    /// Came back undelivered.
+    Returned,
+}
+
+impl MailStatus {
+    /// The stored (and wire) name, for store conditions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Submitted => "submitted",
+            Self::Mailed => "mailed",
+            Self::InTransit => "in_transit",
+            Self::ProcessedForDelivery => "processed_for_delivery",
+            Self::Returned => "returned",
+        }
+    }
+
+    /// A provider's tracking event, by Lob's event type names (`letter.mailed`,
+    /// `letter.in_transit`, `letter.processed_for_delivery`, `letter.returned_to_sender`);
+    /// `None` for events that say nothing about where the letter is.
+    pub fn from_tracking_event(event: &str) -> Option<Self> {
+        match event {
+            "letter.mailed" => Some(Self::Mailed),
+            "letter.in_transit" => Some(Self::InTransit),
+            "letter.in_local_area" | "letter.processed_for_delivery" => {
+                Some(Self::ProcessedForDelivery)
+            }
+            "letter.re-routed" => Some(Self::InTransit),
+            "letter.returned_to_sender" => Some(Self::Returned),
+            _ => None,
+        }
+    }
+}
+
+/// A mailed order's fulfilment: who posts it, the provider's letter and its tracking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PostedMail {
+    pub fulfilment: crate::venue::Fulfilment,
+    pub status: MailStatus,
+    /// The provider's letter id (`ltr_…`), once it accepted the letter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub letter_id: Option<String>,
+    /// The provider's last failure while submitting (retried until it succeeds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+impl PostedMail {
+    pub fn pending(fulfilment: crate::venue::Fulfilment) -> Self {
+        Self {
+            fulfilment,
+            status: MailStatus::Pending,
+            letter_id: None,
+            problem: None,
+            updated_at: None,
+        }
+    }
 }
 
 /// Tickets collected at the box office.
@@ -223,6 +303,21 @@ impl std::fmt::Debug for OrderRecord {
 }
 
 impl OrderRecord {
+    /// Where a mailed order's tickets are: the provider's tracking, or for the box office's
+    /// own posting, mailed once marked posted. `None` for other deliveries.
+    pub fn mail_status(&self) -> Option<MailStatus> {
+        if self.delivery != crate::Delivery::Mail {
+            return None;
+        }
+        match &self.mail {
+            Some(mail) if mail.fulfilment == crate::venue::Fulfilment::Provider => {
+                Some(mail.status)
+            }
+            _ if self.posted_at.is_some() => Some(MailStatus::Mailed),
+            _ => Some(MailStatus::Pending),
+        }
+    }
+
     /// The performances the order has tickets for, each once.
     pub fn performances(&self) -> Vec<PerformanceId> {
         let mut ids: Vec<PerformanceId> = self
