@@ -18,6 +18,7 @@ mod performances;
 mod platform;
 mod promos;
 mod reports;
+mod reservations;
 mod seatmaps;
 mod staff;
 mod venue;
@@ -58,6 +59,8 @@ pub struct AdminState {
     /// Box office carts and the window's sales: the web's holds and checkout.
     pub holds: Arc<marquee_app::holds::Holds>,
     pub checkout: Arc<marquee_app::checkout::Checkout>,
+    /// Reservations paid or cancelled; waiting card sales cancelled.
+    pub window_orders: Arc<marquee_app::window_orders::WindowOrders>,
     /// For the card payments of window sales (Stripe.js needs the publishable key).
     pub payments: Payments,
     /// What staff tokens are checked against.
@@ -80,25 +83,29 @@ impl AdminState {
     ) -> Self {
         let catalog = services::sale_catalog(&store);
         let holds = services::holds(&store, catalog.clone());
+        let window_sales = services::sales(
+            &store,
+            catalog.clone(),
+            payments.clone(),
+            mail.clone(),
+            &config.public_url_template,
+        );
         let checkout = services::checkout(
             &store,
             catalog.clone(),
             holds.clone(),
-            services::sales(
-                &store,
-                catalog.clone(),
-                payments.clone(),
-                mail.clone(),
-                &config.public_url_template,
-            ),
+            window_sales.clone(),
             payments.clone(),
             config.payment_window_seconds,
         );
+        let window_orders =
+            services::window_orders(&store, catalog.clone(), window_sales, payments.clone());
         Self {
             domains,
             promos: services::promos(&store, holds.clone(), catalog),
             holds,
             checkout,
+            window_orders,
             payments: payments.clone(),
             delivery: Arc::new(marquee_app::delivery::TicketDelivery::new(
                 services::sale_catalog(&store),
@@ -204,6 +211,9 @@ impl FromRef<AdminState> for Sessions {
         boxoffice::will_call,
         boxoffice::pick_up,
         boxoffice::sell,
+        reservations::pay_reservation,
+        reservations::cancel_reservation,
+        reservations::cancel_card_sale,
         performances::create_performance,
         performances::create_series,
         performances::get_performance,
@@ -284,6 +294,18 @@ pub fn router(state: AdminState) -> Router {
             post(boxoffice::pick_up),
         )
         .route("/admin/v1/carts/{cartId}/sell", post(boxoffice::sell))
+        .route(
+            "/admin/v1/orders/{orderId}/pay",
+            post(reservations::pay_reservation),
+        )
+        .route(
+            "/admin/v1/orders/{orderId}/reservation",
+            axum::routing::delete(reservations::cancel_reservation),
+        )
+        .route(
+            "/admin/v1/orders/{orderId}/cancel",
+            post(reservations::cancel_card_sale),
+        )
         .route("/admin/v1/reports/sales", get(reports::sales))
         .route(
             "/admin/v1/reports/attendance",

@@ -31,6 +31,12 @@ pub struct VenueSettingsView {
     /// Where replies to the venue's mail go.
     email_sender: Option<String>,
     branding: BrandingView,
+    /// The longest a box office reservation may stay unpaid (hours).
+    reserve_hours: u32,
+    /// How long an emailed payment link keeps the seats (hours).
+    payment_link_hours: u32,
+    /// Staff may key in cards for phone orders (MOTO).
+    moto_enabled: bool,
 }
 
 /// The site's colours (`#rrggbb`) and logo.
@@ -52,6 +58,9 @@ impl From<VenueSettings> for VenueSettingsView {
             max_tickets_per_order: s.max_tickets_per_order,
             email_sender: s.email_sender.map(String::from),
             branding: s.branding.into(),
+            reserve_hours: s.reserve_hours,
+            payment_link_hours: s.payment_link_hours,
+            moto_enabled: s.moto_enabled,
         }
     }
 }

@@ -18,8 +18,8 @@ use marquee_domain::performance::PerformanceStatus;
 use marquee_domain::pricing::{MAX_CHARGE, OrderLine, PricingError, compute_totals};
 use marquee_domain::promo::{PromoRecord, PromoRefusal, PromoUse};
 use marquee_domain::records::{
-    CartStatus, HoldRecord, OrderRecord, PerformanceRecord, Place, SaleMethod, Spot, TicketRecord,
-    TicketStatus, WindowSale,
+    CartStatus, HoldRecord, OrderRecord, PayLater, PayLaterKind, PerformanceRecord, Place,
+    SaleMethod, Spot, TicketRecord, TicketStatus, WindowSale, check_pay_later_deadline,
 };
 use marquee_domain::{
     CartId, Currency, Delivery, Email, HoldId, Invalid, LineTotal, OrderId, OrderNumber,
@@ -104,6 +104,8 @@ pub struct CheckoutRequest {
 pub struct WindowSaleRequest {
     pub by: Email,
     pub payment: WindowPayment,
+    /// The patron's telephone number, checked loosely (`parse_phone`).
+    pub phone: Option<String>,
 }
 
 /// How a box office sale is paid.
@@ -115,6 +117,11 @@ pub enum WindowPayment {
     Card,
     /// Complimentary: every ticket at 0, for a reason (the caller checks the permission).
     Comp { reason: String },
+    /// Reserved, to be paid at the box office later: the places stay held until `until`
+    /// (epoch ms) — in the future, no later than the performance's start nor than the venue's
+    /// `reserve_hours` from now — and are released by the sweep if it is not paid by then.
+    /// Needs the patron's name and an email address or a telephone number.
+    Reserve { until: i64 },
 }
 
 /// Longest comp reason kept.
@@ -230,6 +237,18 @@ impl Checkout {
             Some(window) => Some(window_sale(window, &mut priced)?),
             None => None,
         };
+        let reserve_until = match request.window.as_ref().map(|w| &w.payment) {
+            Some(WindowPayment::Reserve { until }) => {
+                check_pay_later_deadline(
+                    *until,
+                    now_ms,
+                    priced.first_start.unwrap_or(i64::MAX),
+                    venue.settings.reserve_hours,
+                )?;
+                Some(*until)
+            }
+            _ => None,
+        };
         // Refused here, before anything is written or sent to the payment provider.
         if priced.totals.total > MAX_CHARGE {
             let most = marquee_domain::Money::from_minor(MAX_CHARGE, venue.settings.currency);
@@ -296,9 +315,16 @@ impl Checkout {
             }),
             sale,
             picked_up: None,
+            phone: request.window.as_ref().and_then(|w| w.phone.clone()),
+            pay_later: reserve_until.map(|until| PayLater {
+                kind: PayLaterKind::Reservation,
+                until,
+            }),
             version: 0,
         };
-        let hold_until = (now + self.payment_window).timestamp_millis();
+        // A reservation keeps its places until its deadline (the sweep releases them then).
+        let hold_until =
+            reserve_until.unwrap_or_else(|| (now + self.payment_window).timestamp_millis());
         let extended: Vec<HoldRecord> = live
             .iter()
             .map(|h| HoldRecord {
@@ -341,7 +367,9 @@ impl Checkout {
                 .sale
                 .as_ref()
                 .is_some_and(|s| s.method == SaleMethod::Cash);
-        let payment = if paid_already {
+        let payment = if order.pay_later.is_some() {
+            None // paid later, at the box office
+        } else if paid_already {
             self.sales
                 .complete_free_order(tenant, &order)
                 .await
@@ -364,7 +392,7 @@ impl Checkout {
             )
         };
         let order = OrderRecord {
-            status: if payment.is_none() {
+            status: if payment.is_none() && order.pay_later.is_none() {
                 OrderStatus::Paid
             } else {
                 OrderStatus::Pending
@@ -410,6 +438,7 @@ impl Checkout {
             currency,
         };
         let mut unlocked = false;
+        let mut first_start: Option<i64> = None;
         for (performance_id, positions) in groups {
             let performance = self
                 .catalog
@@ -419,6 +448,8 @@ impl Checkout {
             if performance.status != PerformanceStatus::OnSale {
                 return Err(CheckoutError::NotOnSale(performance.id));
             }
+            let starts = performance.schedule.starts_at.timestamp_millis();
+            first_start = Some(first_start.map_or(starts, |s| s.min(starts)));
             let layout = self.catalog.layout(tenant, &performance).await?;
             let mut lines = Vec::with_capacity(positions.len());
             for &i in &positions {
@@ -509,6 +540,7 @@ impl Checkout {
             tickets,
             totals: sum,
             unlocked,
+            first_start,
         })
     }
 
@@ -660,6 +692,8 @@ struct Priced {
     totals: Totals,
     /// Some ticket is of a hidden price type the promo code unlocked.
     unlocked: bool,
+    /// When the first of its performances starts (epoch ms).
+    first_start: Option<i64>,
 }
 
 /// A window sale's request checked before anything is read: a comp has a reason, cash is an
@@ -677,6 +711,19 @@ fn check_window_request(request: &CheckoutRequest) -> Result<(), CheckoutError> 
         }
         None => Ok(()),
         Some(window) => {
+            if let Some(phone) = &window.phone {
+                parse_phone(phone)?;
+            }
+            if matches!(window.payment, WindowPayment::Reserve { .. })
+                && request.email.is_none()
+                && window.phone.is_none()
+            {
+                return Err(Invalid::new(
+                    "patron",
+                    "a reservation needs the patron's email address or telephone number",
+                )
+                .into());
+            }
             if request.email.is_none() && request.delivery == Delivery::Email {
                 return Err(Invalid::new(
                     "delivery",
@@ -736,8 +783,26 @@ fn window_sale(
             sale.comp_value = Some(priced.totals.subtotal - priced.totals.discount);
             zero(priced);
         }
+        WindowPayment::Reserve { .. } => sale.method = SaleMethod::Reserve,
     }
     Ok(sale)
+}
+
+/// A telephone number as typed at the box office, checked loosely: digits, spaces, `+`, `-`,
+/// `.` and parentheses, with 6 to 20 digits. Returns its digits (what patron search matches).
+pub fn parse_phone(raw: &str) -> Result<String, Invalid> {
+    let allowed = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')');
+    if !raw.chars().all(allowed) {
+        return Err(Invalid::new(
+            "phone",
+            "use digits, spaces, +, - and parentheses only",
+        ));
+    }
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    if !(6..=20).contains(&digits.len()) {
+        return Err(Invalid::new("phone", "must have 6 to 20 digits"));
+    }
+    Ok(digits)
 }
 
 /// Complimentary: every ticket, fee and tax at 0.

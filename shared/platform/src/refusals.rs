@@ -294,3 +294,42 @@ impl From<AgreementError> for ApiError {
         }
     }
 }
+
+impl From<marquee_app::window_orders::WindowOrderError> for ApiError {
+    fn from(e: marquee_app::window_orders::WindowOrderError) -> Self {
+        use marquee_app::window_orders::WindowOrderError as E;
+        match e {
+            E::OrderNotFound => ApiError::not_found("Order"),
+            E::NotReservation => {
+                ApiError::conflict("not_reserved", "This order is not a reservation")
+            }
+            E::AlreadyPaid => ApiError::conflict("already_paid", "This order is paid already"),
+            E::ReservationExpired => ApiError::conflict(
+                "reservation_expired",
+                "The reservation ran out before it was paid; its seats were released",
+            ),
+            E::Cancelled => ApiError::conflict("order_cancelled", "This order was cancelled"),
+            E::NotWaitingCardSale => ApiError::conflict(
+                "not_waiting_card_sale",
+                "Only a box office card sale waiting for its payment can be cancelled",
+            ),
+            E::PaymentUnderway(_) => ApiError::conflict(
+                "payment_underway",
+                "The card payment has gone through or is going through; it cannot be cancelled",
+            ),
+            E::PaymentsNotReady(why) => payments_not_ready(why),
+            E::Changed => ApiError::conflict(
+                "order_changed",
+                "The order changed meanwhile; reload it and try again",
+            ),
+            E::SeatsLost(seats) => ApiError::conflict(
+                "seat_unavailable",
+                "Some of the seats were taken before the order completed",
+            )
+            .with_details(json!({ "seats": seats })),
+            E::Invalid(invalid) => invalid.into(),
+            E::Payment(e) => e.into(),
+            E::Store(e) => e.into(),
+        }
+    }
+}

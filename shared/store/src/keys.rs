@@ -677,3 +677,16 @@ pub fn domain_check_sk(at: i64, tenant: &TenantId, hostname: &Hostname) -> Strin
 pub fn migration_sk(name: &str) -> String {
     format!("MIGRATION#{name}")
 }
+
+/// A performance's reservations (kept unpaid until a deadline), for its will-call list: one
+/// `reservation_sk` item per reservation, written with the checkout, expiring (TTL) a week
+/// after the deadline. Its order says whether it is still to pay.
+pub fn performance_reservations(tenant: &TenantId, performance: &PerformanceId) -> String {
+    format!("T#{tenant}#RESERVED#{performance}")
+}
+
+pub fn reservation_sk(order: &OrderId) -> String {
+    format!("ORDER#{order}")
+}
+
+pub const RESERVATION_PREFIX: &str = "ORDER#";

@@ -18,6 +18,7 @@ mod patrons;
 mod ports;
 mod promos;
 mod reports;
+mod reservations;
 mod seats;
 mod staff;
 mod tenancy;

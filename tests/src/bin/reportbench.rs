@@ -74,6 +74,8 @@ fn order(n: usize, performances: &[PerformanceId], year: NaiveDate) -> OrderReco
     OrderRecord {
         sale: None,
         picked_up: None,
+        phone: None,
+        pay_later: None,
         id: OrderId::generate(),
         number: OrderNumber::generate(),
         status: if refunds.is_empty() {

@@ -41,6 +41,7 @@ fn at_window(contents: &crate::holds::CartContents, payment: WindowPayment) -> C
         window: Some(WindowSaleRequest {
             by: clerk(),
             payment,
+            phone: None,
         }),
         ..request(contents, "adult")
     }

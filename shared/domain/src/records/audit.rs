@@ -32,10 +32,18 @@ pub enum AuditKind {
     TicketsComped,
     /// A will-call order's tickets handed over.
     TicketsPickedUp,
+    /// Seats reserved at the box office, to pay later.
+    OrderReserved,
+    /// A reservation paid at the box office (cash, or a card payment started).
+    ReservationPaid,
+    /// A reservation cancelled by staff before its deadline.
+    ReservationCancelled,
+    /// A box office card sale cancelled while it waited for the payment.
+    CardSaleCancelled,
 }
 
 impl AuditKind {
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 26] = [
         Self::Login,
         Self::EventCreated,
         Self::EventEdited,
@@ -58,6 +66,10 @@ impl AuditKind {
         Self::OrderSold,
         Self::TicketsComped,
         Self::TicketsPickedUp,
+        Self::OrderReserved,
+        Self::ReservationPaid,
+        Self::ReservationCancelled,
+        Self::CardSaleCancelled,
     ];
 
     /// The name as stored and as the API writes it (`order_refunded`).
@@ -85,6 +97,10 @@ impl AuditKind {
             Self::OrderSold => "order_sold",
             Self::TicketsComped => "tickets_comped",
             Self::TicketsPickedUp => "tickets_picked_up",
+            Self::OrderReserved => "order_reserved",
+            Self::ReservationPaid => "reservation_paid",
+            Self::ReservationCancelled => "reservation_cancelled",
+            Self::CardSaleCancelled => "card_sale_cancelled",
         }
     }
 
