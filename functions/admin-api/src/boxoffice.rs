@@ -244,14 +244,28 @@ pub enum SalePayment {
         #[schema(minimum = 0, maximum = 99_999_999)]
         tendered: i64,
     },
-    /// A card through the venue's Stripe account (the answer carries the PaymentIntent).
-    Card,
+    /// A card through the venue's Stripe account (the answer carries the PaymentIntent):
+    /// presented at the window, or for a phone order (`phone`).
+    Card {
+        #[serde(default)]
+        phone: Option<PhoneOrder>,
+    },
     /// Complimentary tickets: price 0, a reason, and the comp permission.
     Comp { reason: String },
     /// Reserved, to pay at the box office later: the seats stay held until `until` (RFC
     /// 3339; in the future, no later than the performance's start nor the venue's
     /// `reserveHours` from now). Needs the patron's name and an email address or phone.
     Reserve { until: String },
+}
+
+/// How a phone order's card is paid.
+#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneOrder {
+    /// A payment link emailed to the patron (not available yet: refused).
+    Link,
+    /// The clerk keys the card in (mail/telephone order): only where the venue enabled MOTO.
+    Moto,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -305,7 +319,7 @@ pub struct SoldView {
         (status = 404, description = "cart_not_found"),
         (status = 409, description = "cart_not_open; cart_changed; seats_taken; payments_not_ready"),
         (status = 410, description = "holds_expired"),
-        (status = 422, description = "invalid_field (tendered below the total, reason, delivery, email, phone, patron, until — a reservation's deadline past, after the performance's start or beyond the venue's reserveHours —, payment, address); missing_tickets; unknown_holds; invalid_price_type; invalid_body"),
+        (status = 422, description = "invalid_field (tendered below the total, reason, delivery, email, phone, patron, until — a reservation's deadline past, after the performance's start or beyond the venue's reserveHours —, payment — phone: link is not available yet —, address); moto_not_enabled (card details keyed in, phone: moto, where the venue has not enabled MOTO); missing_tickets; unknown_holds; invalid_price_type; invalid_body"),
         (status = 503, description = "busy")),
     security(("staff" = [])))]
 pub async fn sell(
@@ -317,7 +331,19 @@ pub async fn sell(
     auth.require(Permission::Sell)?;
     let payment = match body.payment {
         SalePayment::Cash { tendered } => WindowPayment::Cash { tendered },
-        SalePayment::Card => WindowPayment::Card,
+        SalePayment::Card { phone: None } => WindowPayment::Card,
+        SalePayment::Card {
+            phone: Some(PhoneOrder::Moto),
+        } => WindowPayment::Moto,
+        SalePayment::Card {
+            phone: Some(PhoneOrder::Link),
+        } => {
+            return Err(Invalid::new(
+                "payment",
+                "payment links are not available yet: key the card in (MOTO) or reserve the seats",
+            )
+            .into());
+        }
         SalePayment::Comp { reason } => {
             auth.require(Permission::Comp)?;
             WindowPayment::Comp { reason }

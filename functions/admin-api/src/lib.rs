@@ -13,6 +13,7 @@ mod events;
 pub mod exports;
 mod orders;
 mod patron_history;
+mod patrons;
 mod payments;
 mod performances;
 mod platform;
@@ -212,6 +213,7 @@ impl FromRef<AdminState> for Sessions {
         boxoffice::pick_up,
         boxoffice::sell,
         reservations::pay_reservation,
+        patrons::search_patrons,
         reservations::cancel_reservation,
         reservations::cancel_card_sale,
         performances::create_performance,
@@ -294,6 +296,7 @@ pub fn router(state: AdminState) -> Router {
             post(boxoffice::pick_up),
         )
         .route("/admin/v1/carts/{cartId}/sell", post(boxoffice::sell))
+        .route("/admin/v1/patrons", get(patrons::search_patrons))
         .route(
             "/admin/v1/orders/{orderId}/pay",
             post(reservations::pay_reservation),

@@ -1527,6 +1527,8 @@ pub struct FakeIntent {
     /// The connected account it was made on (`None`: the platform's).
     pub account: Option<String>,
     pub application_fee: i64,
+    /// Keyed in by staff for a phone order (`payment_method_options.card.moto`).
+    pub moto: bool,
     pub cancelled: bool,
     /// When the patron paid (see [`FakePayments::pay`]); `None` while unpaid.
     pub paid_at: Option<DateTime<Utc>>,
@@ -1614,6 +1616,7 @@ impl Payments for FakePayments {
         let intent = intents
             .entry(request.idempotency_key.clone())
             .or_insert_with(|| FakeIntent {
+                moto: request.moto,
                 id: format!("pi_fake_{count}"),
                 amount: request.amount,
                 currency: request.currency.to_lowercase(),

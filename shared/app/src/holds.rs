@@ -556,6 +556,21 @@ impl Holds {
         }
     }
 
+    /// Files the cart for the sweep at `at` (epoch ms): a checkout whose places are kept
+    /// until a deadline earlier than the cart's holds would have ended (a reservation) is
+    /// cleaned up then, not at its old time.
+    pub async fn sweep_cart_at(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        at: i64,
+    ) -> Result<(), PortError> {
+        self.store
+            .file_for_expiry(tenant, cart, None, Some(at))
+            .await
+            .map(|_| ())
+    }
+
     /// A job from the hold-expiry queue. Holds no longer send jobs (the sweep finds their
     /// carts in the expiry index); jobs sent before that are still honoured: the cart is
     /// cleaned up as the sweep would, which files it in the index if it holds anything.

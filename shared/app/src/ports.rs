@@ -497,6 +497,9 @@ pub struct PaymentRequest<'a> {
     pub account: PaymentAccount<'a>,
     /// The platform's fee, taken from the payment by the provider (0: none).
     pub application_fee: i64,
+    /// A mail/telephone order keyed in by staff (`payment_method_options.card.moto`): exempt
+    /// from 3-D Secure; only where the provider enabled MOTO on the account.
+    pub moto: bool,
 }
 
 /// A PaymentIntent ready for the browser.

@@ -283,6 +283,7 @@ impl WindowOrders {
                         idempotency_key: format!("reservation-{}-v{}", order.id, order.version),
                         account: PaymentAccount::of(order.stripe_account.as_deref()),
                         application_fee: platform_fee,
+                        moto: false,
                     })
                     .await?;
                 self.orders

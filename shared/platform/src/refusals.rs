@@ -157,6 +157,11 @@ impl From<CheckoutError> for ApiError {
             CheckoutError::CartNotFound => cart_not_found(),
             CheckoutError::CartNotOpen(status) => cart_not_open(status),
             CheckoutError::PaymentsNotReady(why) => payments_not_ready(why),
+            CheckoutError::MotoNotEnabled => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "moto_not_enabled",
+                "Keying in card details for phone orders is not enabled for this venue; send a payment link instead",
+            ),
             CheckoutError::CartChanged => ApiError::conflict(
                 "cart_changed",
                 "The cart changed while checking out; review it and try again",

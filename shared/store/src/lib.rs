@@ -7,6 +7,7 @@ mod agreements;
 mod audit;
 mod carts;
 mod catalog;
+mod directory;
 mod domains;
 mod error;
 pub mod keys;

@@ -143,6 +143,18 @@ impl Store {
                     .build(),
             );
         }
+        for entry in crate::directory::directory_items(write.tenant, write.order)? {
+            items.push(
+                TransactWriteItem::builder()
+                    .put(build(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(entry))
+                            .build(),
+                    )?)
+                    .build(),
+            );
+        }
         for reservation in crate::reservations::reservation_items(write.tenant, write.order)? {
             items.push(
                 TransactWriteItem::builder()

@@ -176,12 +176,20 @@ impl HoldStore for Store {
         // Conditional on the order still pending: a payment completed meanwhile wins, and a
         // second sweep finds it cancelled already.
         match Store::cancel_pending_order(self, tenant, &stored, reason).await {
-            Ok(()) | Err(crate::StoreError::ConditionFailed) => {}
-            Err(e) => return Err(e.into()),
-        }
-        match Store::order(self, tenant, order).await? {
-            Some(now) if now.status == marquee_domain::OrderStatus::Cancelled => Ok(Some(now)),
-            _ => Ok(None),
+            Ok(()) => Ok(Some(OrderRecord {
+                status: marquee_domain::OrderStatus::Cancelled,
+                problem: Some(reason.to_owned()),
+                version: stored.version + 1,
+                ..stored
+            })),
+            // Paid or cancelled meanwhile: say which.
+            Err(crate::StoreError::ConditionFailed) => match Store::order(self, tenant, order)
+                .await?
+            {
+                Some(now) if now.status == marquee_domain::OrderStatus::Cancelled => Ok(Some(now)),
+                _ => Ok(None),
+            },
+            Err(e) => Err(e.into()),
         }
     }
 

@@ -441,3 +441,30 @@ async fn a_waiting_card_sale_is_cancelled_and_its_seats_go_back_to_the_cart() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_reservation_shorter_than_the_staff_hold_is_swept_at_its_own_deadline() {
+    let v = venue();
+    let (access, contents) = window_cart(&v, 1).await;
+    let done = v
+        .world
+        .checkout()
+        .checkout(
+            &v.tenant,
+            &access,
+            reserve(&contents, start() + Duration::minutes(5)),
+        )
+        .await
+        .unwrap();
+    v.world.clock.advance(Duration::minutes(6));
+    let swept = v.world.holds().sweep().await.unwrap();
+    assert_eq!((swept.released, swept.orders_expired), (1, 1));
+    assert_eq!(
+        v.world
+            .store
+            .stored_order(&v.tenant, &done.order.id)
+            .unwrap()
+            .status,
+        OrderStatus::Cancelled
+    );
+}
