@@ -253,18 +253,28 @@ pub enum SalePayment {
         #[schema(minimum = 0, maximum = 99_999_999)]
         tendered: i64,
     },
-    /// A card through the venue's Stripe account (the answer carries the PaymentIntent).
-    Card,
+    /// A card through the venue's Stripe account (the answer carries the PaymentIntent):
+    /// presented at the window, or for a phone order (`phone`).
+    Card {
+        #[serde(default)]
+        phone: Option<PhoneOrder>,
+    },
     /// Complimentary tickets: price 0, a reason, and the comp permission.
     Comp { reason: String },
-    /// Held until a deadline, to pay later (not available yet: refused).
-    Reserve {
-        #[expect(
-            dead_code,
-            reason = "refused until reservations are built; the shape is the contract's"
-        )]
-        until: String,
-    },
+    /// Reserved, to pay at the box office later: the seats stay held until `until` (RFC
+    /// 3339; in the future, no later than the performance's start nor the venue's
+    /// `reserveHours` from now). Needs the patron's name and an email address or phone.
+    Reserve { until: String },
+}
+
+/// How a phone order's card is paid.
+#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneOrder {
+    /// A payment link emailed to the patron (not available yet: refused).
+    Link,
+    /// The clerk keys the card in (mail/telephone order): only where the venue enabled MOTO.
+    Moto,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -305,6 +315,9 @@ pub struct SoldView {
     change_due: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     payment: Option<SalePaymentView>,
+    /// A reservation: the seats are kept unpaid until then (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reserved_until: Option<String>,
 }
 
 /// Sell a box office cart: cash (change due), card, or complimentary. Cash and comps are
@@ -315,7 +328,7 @@ pub struct SoldView {
         (status = 404, description = "cart_not_found"),
         (status = 409, description = "cart_not_open; cart_changed; seats_taken; payments_not_ready"),
         (status = 410, description = "holds_expired"),
-        (status = 422, description = "invalid_field (tendered below the total, reason, delivery, email, payment, address.<field>); missing_tickets; unknown_holds; invalid_price_type; invalid_body; mail_not_offered; mail_closed"),
+        (status = 422, description = "invalid_field (tendered below the total, reason, delivery, email, phone, patron, until — a reservation's deadline past, after the performance's start or beyond the venue's reserveHours —, payment, address.<field>); moto_not_enabled (card details keyed in, phone: moto, where the venue has not enabled MOTO); missing_tickets; unknown_holds; invalid_price_type; invalid_body; mail_not_offered; mail_closed"),
         (status = 503, description = "busy")),
     security(("staff" = [])))]
 pub async fn sell(
@@ -327,17 +340,37 @@ pub async fn sell(
     auth.require(Permission::Sell)?;
     let payment = match body.payment {
         SalePayment::Cash { tendered } => WindowPayment::Cash { tendered },
-        SalePayment::Card => WindowPayment::Card,
+        SalePayment::Card { phone: None } => WindowPayment::Card,
+        SalePayment::Card {
+            phone: Some(PhoneOrder::Moto),
+        } => WindowPayment::Moto,
+        SalePayment::Card {
+            phone: Some(PhoneOrder::Link),
+        } => {
+            return Err(Invalid::new(
+                "payment",
+                "payment links are not available yet: key the card in (MOTO) or reserve the seats",
+            )
+            .into());
+        }
         SalePayment::Comp { reason } => {
             auth.require(Permission::Comp)?;
             WindowPayment::Comp { reason }
         }
-        SalePayment::Reserve { .. } => {
-            return Err(Invalid::new(
-                "payment",
-                "reserving until a deadline is not available yet: take cash or a card, or keep the seats held",
-            )
-            .into());
+        SalePayment::Reserve { until } => {
+            if body.patron.is_none() {
+                return Err(Invalid::new(
+                    "patron",
+                    "a reservation needs the patron's name and an email address or telephone number",
+                )
+                .into());
+            }
+            let until = chrono::DateTime::parse_from_rfc3339(until.trim()).map_err(|_| {
+                Invalid::new("until", "an RFC 3339 time, e.g. 2026-12-07T18:00:00Z")
+            })?;
+            WindowPayment::Reserve {
+                until: until.timestamp_millis(),
+            }
         }
     };
     let address = body
@@ -345,6 +378,14 @@ pub async fn sell(
         .as_ref()
         .map(marquee_domain::AddressInput::from_json)
         .transpose()?;
+    let reserving = matches!(payment, WindowPayment::Reserve { .. });
+    let phone = body
+        .patron
+        .as_ref()
+        .and_then(|p| p.phone.as_deref())
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned);
     let (name, email) = match &body.patron {
         Some(patron) => {
             let email = match patron.email.as_deref().map(str::trim) {
@@ -382,6 +423,7 @@ pub async fn sell(
             by: auth.email.clone(),
             payment,
             exchange: None,
+            phone,
         }),
         address,
     };
@@ -396,6 +438,8 @@ pub async fn sell(
         &auth,
         if comp {
             AuditKind::TicketsComped
+        } else if reserving {
+            AuditKind::OrderReserved
         } else {
             AuditKind::OrderSold
         },
@@ -406,6 +450,7 @@ pub async fn sell(
             "tickets": done.order.tickets.len(),
             "total": done.order.totals.total,
             "reason": sale.as_ref().and_then(|s| s.reason.clone()),
+            "until": done.order.pay_later.as_ref().map(|p| millis(p.until)),
         })),
     )
     .await;
@@ -425,6 +470,7 @@ pub async fn sell(
             totals: done.order.totals,
             change_due: sale.and_then(|s| s.change),
             payment,
+            reserved_until: done.order.pay_later.as_ref().map(|p| millis(p.until)),
         }),
     ))
 }
@@ -449,17 +495,45 @@ pub struct WillCallOrder {
     tickets: u32,
     /// Collected: when, and by whom.
     picked_up: Option<marquee_domain::records::PickUp>,
+    /// A reservation still to pay (take the payment with `POST /admin/v1/orders/{orderId}/pay`).
+    to_pay: bool,
+    /// A reservation's deadline (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reserved_until: Option<String>,
+    /// What the order costs (a reservation: what is due), with its currency.
+    total: marquee_domain::Money,
+    /// The patron's telephone number, if given at the box office.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone: Option<String>,
+}
+
+impl WillCallOrder {
+    fn of(order: marquee_domain::records::OrderRecord, tickets: u32) -> Self {
+        let to_pay = order.status == OrderStatus::Pending && order.pay_later.is_some();
+        Self {
+            tickets,
+            to_pay,
+            reserved_until: order.pay_later.as_ref().map(|p| millis(p.until)),
+            total: marquee_domain::Money::from_minor(order.totals.total, order.totals.currency),
+            order_id: order.id.to_string(),
+            number: order.number.to_string(),
+            name: order.name,
+            email: order.email,
+            phone: order.phone,
+            picked_up: order.picked_up,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WillCallList {
-    /// Waiting first, then collected; by name.
+    /// Reservations to pay first, then orders waiting, then collected; by name.
     orders: Vec<WillCallOrder>,
 }
 
-/// Orders of a performance to collect at the box office (`will_call`), searchable by name
-/// or order number.
+/// Orders of a performance to collect at the box office (`will_call`), and its reservations
+/// still to pay (`toPay`, before their deadline), searchable by name or order number.
 #[utoipa::path(get, path = "/admin/v1/performances/{performanceId}/will-call", params(("performanceId" = String, Path), WillCallQuery),
     responses((status = 200, body = WillCallList), (status = 401), (status = 403), (status = 404)),
     security(("staff" = [])))]
@@ -489,28 +563,53 @@ pub async fn will_call(
         .filter(|q| !q.is_empty());
     let reads = counts.keys().map(|id| state.store.order(&auth.tenant, id));
     let orders = futures::future::try_join_all(reads).await?;
+    // Reservations still to pay: pending, before their deadline (the sweep cancels them).
+    let reserved = state
+        .store
+        .performance_reservations(&auth.tenant, &performance.id)
+        .await?;
+    let reads = reserved
+        .iter()
+        .filter(|id| !counts.contains_key(*id))
+        .map(|id| state.store.order(&auth.tenant, id));
+    let reservations = futures::future::try_join_all(reads).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let to_pay = reservations.into_iter().flatten().filter(|o| {
+        o.status == OrderStatus::Pending
+            && o.pay_later.as_ref().is_some_and(|p| !p.has_expired(now))
+    });
     let mut list: Vec<WillCallOrder> = orders
         .into_iter()
         .flatten()
         .filter(|o| o.delivery == Delivery::WillCall && o.status.has_valid_tickets())
+        .chain(to_pay)
         .filter(|o| {
             needle.as_ref().is_none_or(|q| {
                 o.name.to_lowercase().contains(q.as_str())
                     || o.number.to_string().to_lowercase().contains(q.as_str())
             })
         })
-        .map(|o| WillCallOrder {
-            tickets: counts.get(&o.id).copied().unwrap_or(0),
-            order_id: o.id.to_string(),
-            number: o.number.to_string(),
-            name: o.name,
-            email: o.email,
-            picked_up: o.picked_up,
+        .map(|o| {
+            let tickets = match counts.get(&o.id) {
+                Some(count) => *count,
+                // A reservation's tickets are not issued yet: those of this performance.
+                None => u32::try_from(
+                    o.tickets
+                        .iter()
+                        .filter(|t| t.performance_id == performance.id)
+                        .count(),
+                )
+                .unwrap_or(u32::MAX),
+            };
+            WillCallOrder::of(o, tickets)
         })
         .collect();
     list.sort_by(|a, b| {
-        (a.picked_up.is_some(), a.name.to_lowercase())
-            .cmp(&(b.picked_up.is_some(), b.name.to_lowercase()))
+        (!a.to_pay, a.picked_up.is_some(), a.name.to_lowercase()).cmp(&(
+            !b.to_pay,
+            b.picked_up.is_some(),
+            b.name.to_lowercase(),
+        ))
     });
     Ok(axum::Json(WillCallList { orders: list }))
 }
@@ -584,12 +683,12 @@ pub async fn pick_up(
         .iter()
         .filter(|t| t.status == marquee_domain::records::TicketStatus::Valid)
         .count();
-    Ok(axum::Json(WillCallOrder {
-        order_id: order.id.to_string(),
-        number: order.number.to_string(),
-        name: order.name,
-        email: order.email,
-        tickets: u32::try_from(tickets).unwrap_or(u32::MAX),
-        picked_up: Some(pick_up),
-    }))
+    let tickets = u32::try_from(tickets).unwrap_or(u32::MAX);
+    Ok(axum::Json(WillCallOrder::of(
+        marquee_domain::records::OrderRecord {
+            picked_up: Some(pick_up),
+            ..order
+        },
+        tickets,
+    )))
 }

@@ -14,12 +14,14 @@ mod exchanges;
 pub mod exports;
 mod orders;
 mod patron_history;
+mod patrons;
 mod payments;
 mod performances;
 mod platform;
 mod printing;
 mod promos;
 mod reports;
+mod reservations;
 mod seatmaps;
 mod staff;
 mod venue;
@@ -62,6 +64,8 @@ pub struct AdminState {
     pub checkout: Arc<marquee_app::checkout::Checkout>,
     /// Exchanges at the box office, on the same holds and checkout.
     pub exchanges: Arc<marquee_app::exchanges::Exchanges>,
+    /// Reservations paid or cancelled; waiting card sales cancelled.
+    pub window_orders: Arc<marquee_app::window_orders::WindowOrders>,
     /// For the card payments of window sales (Stripe.js needs the publishable key).
     pub payments: Payments,
     /// What staff tokens are checked against.
@@ -87,17 +91,18 @@ impl AdminState {
     ) -> Self {
         let catalog = services::sale_catalog(&store);
         let holds = services::holds(&store, catalog.clone());
+        let window_sales = services::sales(
+            &store,
+            catalog.clone(),
+            payments.clone(),
+            mail.clone(),
+            &config.public_url_template,
+        );
         let checkout = services::checkout(
             &store,
             catalog.clone(),
             holds.clone(),
-            services::sales(
-                &store,
-                catalog.clone(),
-                payments.clone(),
-                mail.clone(),
-                &config.public_url_template,
-            ),
+            window_sales.clone(),
             payments.clone(),
             config.payment_window_seconds,
         );
@@ -108,12 +113,15 @@ impl AdminState {
             Arc::new(store.clone()),
             Arc::new(payments.clone()),
         ));
+        let window_orders =
+            services::window_orders(&store, catalog.clone(), window_sales, payments.clone());
         Self {
             domains,
             promos: services::promos(&store, holds.clone(), catalog),
             holds,
             checkout,
             exchanges,
+            window_orders,
             payments: payments.clone(),
             delivery: Arc::new(marquee_app::delivery::TicketDelivery::new(
                 services::sale_catalog(&store),
@@ -220,6 +228,10 @@ impl FromRef<AdminState> for Sessions {
         boxoffice::will_call,
         boxoffice::pick_up,
         boxoffice::sell,
+        reservations::pay_reservation,
+        patrons::search_patrons,
+        reservations::cancel_reservation,
+        reservations::cancel_card_sale,
         performances::create_performance,
         performances::create_series,
         performances::get_performance,
@@ -303,6 +315,19 @@ pub fn router(state: AdminState) -> Router {
             post(boxoffice::pick_up),
         )
         .route("/admin/v1/carts/{cartId}/sell", post(boxoffice::sell))
+        .route("/admin/v1/patrons", get(patrons::search_patrons))
+        .route(
+            "/admin/v1/orders/{orderId}/pay",
+            post(reservations::pay_reservation),
+        )
+        .route(
+            "/admin/v1/orders/{orderId}/reservation",
+            axum::routing::delete(reservations::cancel_reservation),
+        )
+        .route(
+            "/admin/v1/orders/{orderId}/cancel",
+            post(reservations::cancel_card_sale),
+        )
         .route("/admin/v1/reports/sales", get(reports::sales))
         .route(
             "/admin/v1/reports/attendance",

@@ -35,6 +35,12 @@ pub struct VenueSettingsView {
     branding: BrandingView,
     /// Tickets by post.
     mail: marquee_domain::MailSettings,
+    /// The longest a box office reservation may stay unpaid (hours).
+    reserve_hours: u32,
+    /// How long an emailed payment link keeps the seats (hours).
+    payment_link_hours: u32,
+    /// Staff may key in cards for phone orders (MOTO).
+    moto_enabled: bool,
 }
 
 /// The site's colours (`#rrggbb`) and logo.
@@ -57,6 +63,9 @@ impl From<VenueSettings> for VenueSettingsView {
             email_sender: s.email_sender.map(String::from),
             branding: s.branding.into(),
             mail: s.mail,
+            reserve_hours: s.reserve_hours,
+            payment_link_hours: s.payment_link_hours,
+            moto_enabled: s.moto_enabled,
         }
     }
 }

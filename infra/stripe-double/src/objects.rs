@@ -52,6 +52,8 @@ pub(crate) struct PaymentIntent {
     /// `Some(allow_redirects)` when automatic payment methods are on.
     pub automatic_payment_methods: Option<String>,
     pub payment_method_types: Vec<String>,
+    /// `payment_method_options[card][moto]` as sent (a card keyed in by staff).
+    pub moto: Option<bool>,
     pub status: IntentStatus,
     pub payment_method: Option<String>,
     pub latest_charge: Option<String>,
@@ -95,7 +97,10 @@ impl PaymentIntent {
             "on_behalf_of": null,
             "payment_method": payment_method.or_else(|| self.payment_method.clone().map(Value::String)),
             "payment_method_configuration_details": null,
-            "payment_method_options": {},
+            "payment_method_options": match self.moto {
+                Some(moto) => json!({ "card": { "moto": moto } }),
+                None => json!({}),
+            },
             "payment_method_types": self.payment_method_types,
             "processing": null,
             "receipt_email": self.receipt_email,

@@ -82,6 +82,22 @@ pub(crate) fn create_intent(
         None => None,
     };
     let payment_method_types = params.take_string_list("payment_method_types")?;
+    // Only the card's mail/telephone-order flag: what a box office keying in a card sends.
+    let moto = match params.take_hash("payment_method_options")? {
+        Some(mut options) => {
+            let moto = match options.take_hash("card")? {
+                Some(mut card) => {
+                    let moto = card.take_bool("moto")?;
+                    card.finish()?;
+                    moto
+                }
+                None => None,
+            };
+            options.finish()?;
+            moto
+        }
+        None => None,
+    };
     let payment_method = params.take_optional_text("payment_method")?;
     let confirm = params.take_bool("confirm")?.unwrap_or(false);
     let capture_method = params.take_optional_text("capture_method")?;
@@ -177,6 +193,7 @@ pub(crate) fn create_intent(
         metadata,
         automatic_payment_methods,
         payment_method_types,
+        moto,
         status: if payment_method.is_some() {
             IntentStatus::RequiresConfirmation
         } else {

@@ -18,8 +18,8 @@ use marquee_domain::performance::PerformanceStatus;
 use marquee_domain::pricing::{MAX_CHARGE, OrderLine, PricingError, compute_totals};
 use marquee_domain::promo::{PromoRecord, PromoRefusal, PromoUse};
 use marquee_domain::records::{
-    CartStatus, ExchangeOf, HoldRecord, OrderRecord, PerformanceRecord, Place, SaleMethod, Spot,
-    TicketRecord, TicketStatus, WindowSale,
+    CartStatus, ExchangeOf, HoldRecord, OrderRecord, PayLater, PayLaterKind, PerformanceRecord,
+    Place, SaleMethod, Spot, TicketRecord, TicketStatus, WindowSale, check_pay_later_deadline,
 };
 use marquee_domain::{
     CartId, Currency, Delivery, Email, HoldId, Invalid, LineTotal, OrderId, OrderNumber,
@@ -55,6 +55,9 @@ pub enum CheckoutError {
     },
     #[error("a performance in the cart is no longer on sale")]
     NotOnSale(PerformanceId),
+    /// Card details keyed in by staff, but the venue has not turned MOTO on.
+    #[error("mail/telephone order payments are not enabled for this venue")]
+    MotoNotEnabled,
     /// The venue cannot take card payments now (no connected account, onboarding unfinished,
     /// or charges disabled by the provider): why, in words.
     #[error("{0}")]
@@ -116,6 +119,8 @@ pub struct CheckoutRequest {
 pub struct WindowSaleRequest {
     pub by: Email,
     pub payment: WindowPayment,
+    /// The patron's telephone number, checked loosely (`parse_phone`).
+    pub phone: Option<String>,
     /// Tickets of an earlier order exchanged for these: their worth is credited, and they
     /// stop admitting in the sale's transaction.
     pub exchange: Option<ExchangeCredit>,
@@ -140,10 +145,19 @@ pub enum WindowPayment {
     Cash { tendered: i64 },
     /// A card through the venue's Stripe account, as online.
     Card,
+    /// A phone order's card keyed in by staff (mail/telephone order, no 3-D Secure): only
+    /// where the venue turned MOTO on (`VenueSettings::moto_enabled`), since its Stripe
+    /// account must allow it.
+    Moto,
     /// Complimentary: every ticket at 0, for a reason (the caller checks the permission).
     Comp { reason: String },
     /// Nothing to pay: an exchange whose credit covers the new tickets.
     Covered,
+    /// Reserved, to be paid at the box office later: the places stay held until `until`
+    /// (epoch ms) — in the future, no later than the performance's start nor than the venue's
+    /// `reserve_hours` from now — and are released by the sweep if it is not paid by then.
+    /// Needs the patron's name and an email address or a telephone number.
+    Reserve { until: i64 },
 }
 
 /// Longest comp reason kept.
@@ -273,6 +287,27 @@ impl Checkout {
             Some(window) => Some(window_sale(window, &mut priced)?),
             None => None,
         };
+        let moto = request
+            .window
+            .as_ref()
+            .is_some_and(|w| w.payment == WindowPayment::Moto);
+        if moto && !venue.settings.moto_enabled {
+            return Err(CheckoutError::MotoNotEnabled);
+        }
+        let reserve_until = match request.window.as_ref().map(|w| &w.payment) {
+            Some(WindowPayment::Reserve { until }) => {
+                check_pay_later_deadline(
+                    *until,
+                    now_ms,
+                    priced
+                        .first_start
+                        .map_or(i64::MAX, |start| start.timestamp_millis()),
+                    venue.settings.reserve_hours,
+                )?;
+                Some(*until)
+            }
+            _ => None,
+        };
         // Refused here, before anything is written or sent to the payment provider.
         if priced.totals.total > MAX_CHARGE {
             let most = marquee_domain::Money::from_minor(MAX_CHARGE, venue.settings.currency);
@@ -342,9 +377,16 @@ impl Checkout {
             exchange,
             address: mail.as_ref().map(|m| m.address.clone()),
             mail: mail.map(|m| m.mail),
+            phone: request.window.as_ref().and_then(|w| w.phone.clone()),
+            pay_later: reserve_until.map(|until| PayLater {
+                kind: PayLaterKind::Reservation,
+                until,
+            }),
             version: 0,
         };
-        let hold_until = (now + self.payment_window).timestamp_millis();
+        // A reservation keeps its places until its deadline (the sweep releases them then).
+        let hold_until =
+            reserve_until.unwrap_or_else(|| (now + self.payment_window).timestamp_millis());
         let extended: Vec<HoldRecord> = live
             .iter()
             .map(|h| HoldRecord {
@@ -380,6 +422,17 @@ impl Checkout {
             })?;
         // The extended holds need nothing sent: the sweep that finds the cart at its old
         // time files it again for the end of the payment window.
+        // A reservation may end before the cart's old time: the sweep must find it then. (If
+        // this fails, it is released at the old time; until then the places count as free
+        // and the reservation cannot be paid, so nothing is sold late.)
+        if order.pay_later.is_some()
+            && let Err(e) = self
+                .holds
+                .sweep_cart_at(tenant, &access.id, hold_until)
+                .await
+        {
+            tracing::warn!(order = %order.id, error = %e, "reservation not filed for its deadline; swept at the cart's old time");
+        }
 
         // Nothing to wait for when it is free, or paid in cash at the window.
         let paid_already = order.totals.total == 0
@@ -387,7 +440,9 @@ impl Checkout {
                 .sale
                 .as_ref()
                 .is_some_and(|s| s.method == SaleMethod::Cash);
-        let payment = if paid_already {
+        let payment = if order.pay_later.is_some() {
+            None // paid later, at the box office
+        } else if paid_already {
             self.sales
                 .complete_free_order(tenant, &order)
                 .await
@@ -406,12 +461,13 @@ impl Checkout {
                     &access.id,
                     cart.version,
                     &venue.settings.name,
+                    moto,
                 )
                 .await?,
             )
         };
         let order = OrderRecord {
-            status: if payment.is_none() {
+            status: if payment.is_none() && order.pay_later.is_none() {
                 OrderStatus::Paid
             } else {
                 OrderStatus::Pending
@@ -649,6 +705,7 @@ impl Checkout {
         cart: &CartId,
         cart_version: u32,
         venue_name: &str,
+        moto: bool,
     ) -> Result<CreatedPaymentIntent, CheckoutError> {
         let metadata = HashMap::from([
             ("tenant".to_owned(), tenant.to_string()),
@@ -670,6 +727,7 @@ impl Checkout {
             idempotency_key: format!("checkout-{cart}-v{cart_version}"),
             account: PaymentAccount::of(order.stripe_account.as_deref()),
             application_fee: order.platform_fee,
+            moto,
         };
         let intent = match self.payments.create_payment_intent(request).await {
             Ok(intent) => intent,
@@ -736,6 +794,19 @@ fn check_window_request(request: &CheckoutRequest) -> Result<(), CheckoutError> 
         }
         None => Ok(()),
         Some(window) => {
+            if let Some(phone) = &window.phone {
+                parse_phone(phone)?;
+            }
+            if matches!(window.payment, WindowPayment::Reserve { .. })
+                && request.email.is_none()
+                && window.phone.is_none()
+            {
+                return Err(Invalid::new(
+                    "patron",
+                    "a reservation needs the patron's email address or telephone number",
+                )
+                .into());
+            }
             if request.email.is_none() && request.delivery == Delivery::Email {
                 return Err(Invalid::new(
                     "delivery",
@@ -776,7 +847,7 @@ fn window_sale(
         comp_value: None,
     };
     match &window.payment {
-        WindowPayment::Card => {}
+        WindowPayment::Card | WindowPayment::Moto => {}
         WindowPayment::Cash { tendered } => {
             let total = priced.totals.total;
             if *tendered < total {
@@ -807,6 +878,7 @@ fn window_sale(
             }
             sale.method = SaleMethod::Exchange;
         }
+        WindowPayment::Reserve { .. } => sale.method = SaleMethod::Reserve,
     }
     Ok(sale)
 }
@@ -832,6 +904,23 @@ fn apply_exchange(credit: &ExchangeCredit, priced: &mut Priced) -> Result<Exchan
         fee: credit.fee,
         surplus: credit.credit - applied,
     })
+}
+
+/// A telephone number as typed at the box office, checked loosely: digits, spaces, `+`, `-`,
+/// `.` and parentheses, with 6 to 20 digits. Returns its digits (what patron search matches).
+pub fn parse_phone(raw: &str) -> Result<String, Invalid> {
+    let allowed = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')');
+    if !raw.chars().all(allowed) {
+        return Err(Invalid::new(
+            "phone",
+            "use digits, spaces, +, - and parentheses only",
+        ));
+    }
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    if !(6..=20).contains(&digits.len()) {
+        return Err(Invalid::new("phone", "must have 6 to 20 digits"));
+    }
+    Ok(digits)
 }
 
 /// Complimentary: every ticket, fee and tax at 0.

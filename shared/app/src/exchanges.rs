@@ -331,7 +331,10 @@ impl Exchanges {
             .zip(price_types)
             .map(|(h, p)| (h.hold_id.to_string(), p))
             .collect();
-        let totals = self.checkout.quote(tenant, access, &pairs, false).await?;
+        let totals = self
+            .checkout
+            .quote(tenant, access, &pairs, false, false)
+            .await?;
         let figures = figures(totals.total, credit, request.fee);
         if request.quote_only {
             return Ok(ExchangeOutcome::Quote { figures, totals });
@@ -367,9 +370,11 @@ impl Exchanges {
                     delivery,
                     tickets: pairs,
                     patron: order.patron.clone(),
+                    address: None,
                     window: Some(WindowSaleRequest {
                         by: request.by.clone(),
                         payment,
+                        phone: order.phone.clone(),
                         exchange: Some(ExchangeCredit {
                             order: order.id.clone(),
                             number: order.number.clone(),

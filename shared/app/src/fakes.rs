@@ -831,6 +831,37 @@ impl HoldStore for InMemoryStore {
         }
     }
 
+    async fn expire_pay_later_order(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        now: i64,
+        reason: &str,
+    ) -> Result<Option<OrderRecord>, PortError> {
+        self.faults.check("expire_pay_later_order")?;
+        let mut tables = lock(&self.tables);
+        let Some(stored) = tables.orders.get_mut(&(tenant.clone(), order.clone())) else {
+            return Ok(None);
+        };
+        if !stored
+            .pay_later
+            .as_ref()
+            .is_some_and(|p| p.has_expired(now))
+        {
+            return Ok(None);
+        }
+        match stored.status {
+            OrderStatus::Pending => {
+                stored.status = OrderStatus::Cancelled;
+                stored.problem = Some(reason.to_owned());
+                stored.version += 1;
+                Ok(Some(stored.clone()))
+            }
+            OrderStatus::Cancelled => Ok(Some(stored.clone())),
+            _ => Ok(None),
+        }
+    }
+
     async fn file_for_expiry(
         &self,
         tenant: &TenantId,
@@ -1134,6 +1165,29 @@ impl OrderStore for InMemoryStore {
                 *used = used.saturating_sub(1);
             }
         }
+        Ok(())
+    }
+
+    async fn set_window_payment(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        sale: &marquee_domain::records::WindowSale,
+        stripe_account: Option<&str>,
+        platform_fee: i64,
+    ) -> Result<(), WriteRefusal> {
+        self.faults.check("set_window_payment")?;
+        let mut tables = lock(&self.tables);
+        let stored = tables
+            .orders
+            .get_mut(&(tenant.clone(), order.id.clone()))
+            .filter(|o| o.status == OrderStatus::Pending && o.version == order.version)
+            .ok_or(WriteRefusal::Changed)?;
+        stored.sale = Some(sale.clone());
+        stored.stripe_account = stripe_account.map(str::to_owned);
+        stored.platform_fee = platform_fee;
+        stored.payment_intent = None;
+        stored.version += 1;
         Ok(())
     }
 
@@ -1507,6 +1561,8 @@ pub struct FakeIntent {
     /// The connected account it was made on (`None`: the platform's).
     pub account: Option<String>,
     pub application_fee: i64,
+    /// Keyed in by staff for a phone order (`payment_method_options.card.moto`).
+    pub moto: bool,
     pub cancelled: bool,
     /// When the patron paid (see [`FakePayments::pay`]); `None` while unpaid.
     pub paid_at: Option<DateTime<Utc>>,
@@ -1594,6 +1650,7 @@ impl Payments for FakePayments {
         let intent = intents
             .entry(request.idempotency_key.clone())
             .or_insert_with(|| FakeIntent {
+                moto: request.moto,
                 id: format!("pi_fake_{count}"),
                 amount: request.amount,
                 currency: request.currency.to_lowercase(),
@@ -2016,6 +2073,17 @@ impl World {
         Arc::new(crate::door::Door::new(
             Arc::new(FakeCodes),
             self.store.clone(),
+            self.clock.clone(),
+        ))
+    }
+
+    pub fn window_orders(&self) -> Arc<crate::window_orders::WindowOrders> {
+        Arc::new(crate::window_orders::WindowOrders::new(
+            self.catalog(),
+            self.store.clone(),
+            self.store.clone(),
+            self.payments.clone(),
+            self.sales(),
             self.clock.clone(),
         ))
     }

@@ -17,7 +17,9 @@ use crate::tokens::{random_token, sha256_hex};
 use chrono::Duration;
 use marquee_domain::best_available::MAX_BEST_AVAILABLE;
 use marquee_domain::performance::PerformanceStatus;
-use marquee_domain::records::{CartRecord, CartStatus, HoldRecord, PerformanceRecord};
+use marquee_domain::records::{
+    CartRecord, CartStatus, HoldRecord, PAY_LATER_EXPIRED, PerformanceRecord,
+};
 use marquee_domain::seatmap::{AreaId, SeatId, ZoneId};
 use marquee_domain::{CartId, Email, HoldId, Invalid, PerformanceId, TenantId};
 use std::collections::HashSet;
@@ -147,6 +149,8 @@ pub struct ExpirySweep {
     /// 1 when the cart still holds something: it was filed again for its next hold's end.
     pub rescheduled: usize,
     pub cart_expired: bool,
+    /// Reservations and payment links whose deadline passed unpaid: cancelled.
+    pub orders_expired: usize,
 }
 
 /// What one run of the scheduled sweep did.
@@ -156,6 +160,8 @@ pub struct SweepReport {
     pub carts: usize,
     pub released: usize,
     pub carts_expired: usize,
+    /// Reservations and payment links cancelled at their deadline.
+    pub orders_expired: usize,
 }
 
 /// Why a promo checkout's order was cancelled when its payment window ended.
@@ -550,6 +556,21 @@ impl Holds {
         }
     }
 
+    /// Files the cart for the sweep at `at` (epoch ms): a checkout whose places are kept
+    /// until a deadline earlier than the cart's holds would have ended (a reservation) is
+    /// cleaned up then, not at its old time.
+    pub async fn sweep_cart_at(
+        &self,
+        tenant: &TenantId,
+        cart: &CartId,
+        at: i64,
+    ) -> Result<(), PortError> {
+        self.store
+            .file_for_expiry(tenant, cart, None, Some(at))
+            .await
+            .map(|_| ())
+    }
+
     /// A job from the hold-expiry queue. Holds no longer send jobs (the sweep finds their
     /// carts in the expiry index); jobs sent before that are still honoured: the cart is
     /// cleaned up as the sweep would, which files it in the index if it holds anything.
@@ -572,6 +593,7 @@ impl Holds {
                 Ok(done) => {
                     report.released += done.released;
                     report.carts_expired += usize::from(done.cart_expired);
+                    report.orders_expired += done.orders_expired;
                 }
                 Err(error) => {
                     tracing::warn!(%tenant, cart = %cart, %error, "cart not cleaned up; the next sweep tries again");
@@ -615,6 +637,18 @@ impl Holds {
             if released_now > 0 {
                 sweep.released += released_now;
                 continue; // each release moved the cart's version
+            }
+            if next.is_none()
+                && let Some(order) = &cart.order_id
+                && self
+                    .store
+                    .expire_pay_later_order(tenant, order, now, PAY_LATER_EXPIRED)
+                    .await?
+                    .is_some()
+            {
+                // A reservation or payment link whose deadline passed unpaid: its places were
+                // released above (or by an earlier sweep) and the order is cancelled now.
+                sweep.orders_expired += 1;
             }
             if next.is_none() && sweep.released > 0 && cart.status == CartStatus::Open {
                 // The holder let them run out: the cart ends too, unless it changed meanwhile.

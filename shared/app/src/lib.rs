@@ -16,6 +16,8 @@
 //! - [`door`]: scanning tickets in and out, each admitted once.
 //! - [`orders`]: who may read an order (its token, or the account that placed it).
 //! - [`promos`]: promo codes — staff manage them, a patron puts one on a cart.
+//! - [`window_orders`]: the box office's own orders after the sale — a reservation paid or
+//!   cancelled, a card sale cancelled while it waits.
 //!
 //! HTTP handlers and queue workers parse their input into domain types, call one service and
 //! map its error; the services reach DynamoDB, SQS, SES and Stripe only through [`ports`].
@@ -40,6 +42,7 @@ pub mod reconcile;
 pub mod retry;
 pub mod sales;
 pub mod tokens;
+pub mod window_orders;
 
 #[cfg(any(test, feature = "fakes"))]
 pub mod fakes;

@@ -12,7 +12,7 @@ use marquee_domain::domains::{DnsFindings, DomainRecord};
 use marquee_domain::promo::{PromoCode, PromoRecord, PromoRefusal};
 use marquee_domain::records::{
     CartRecord, CartStatus, EventRecord, GaCapacity, HoldRecord, IssuedTicketRecord, OrderRecord,
-    PerformanceRecord, RefundRecord, SeatMapRecord, SeatStateRecord, VenueRecord,
+    PerformanceRecord, RefundRecord, SeatMapRecord, SeatStateRecord, VenueRecord, WindowSale,
 };
 use marquee_domain::seatmap::{AreaId, SeatId, SectionId, ZoneId};
 use marquee_domain::{
@@ -254,6 +254,17 @@ pub trait HoldStore: Send + Sync {
         order: &OrderId,
         reason: &str,
     ) -> Result<bool, PortError>;
+    /// An order kept unpaid until a deadline (`OrderRecord::pay_later`) whose deadline is past
+    /// at `now` (epoch ms): cancelled with `reason` if still pending. The order as stored
+    /// afterwards when it is such an order and cancelled (now or by an earlier sweep), so
+    /// that a repeat can finish what follows; `None` otherwise.
+    async fn expire_pay_later_order(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        now: i64,
+        reason: &str,
+    ) -> Result<Option<OrderRecord>, PortError>;
 }
 
 /// What a checkout writes: the cart to `checkout`, its holds extended, the pending order.
@@ -432,6 +443,18 @@ pub trait OrderStore: Send + Sync {
         order: &OrderRecord,
         reason: &str,
     ) -> Result<(), WriteRefusal>;
+    /// How a pending box office order is being paid now (a reservation taken in cash or by
+    /// card): its sale, the connected account and the platform fee; an earlier
+    /// PaymentIntent is forgotten (the caller cancelled it). `Changed` unless the order is
+    /// still pending at `order.version`; the version goes up by one.
+    async fn set_window_payment(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        sale: &WindowSale,
+        stripe_account: Option<&str>,
+        platform_fee: i64,
+    ) -> Result<(), WriteRefusal>;
     /// Held places become sold, the tickets are issued and the order is paid: all or none.
     async fn sell_order(&self, write: &SaleWrite<'_>) -> Result<(), SaleRefusal>;
     /// A payment that bought nothing went back: the order is refunded with the reason.
@@ -489,6 +512,9 @@ pub struct PaymentRequest<'a> {
     pub account: PaymentAccount<'a>,
     /// The platform's fee, taken from the payment by the provider (0: none).
     pub application_fee: i64,
+    /// A mail/telephone order keyed in by staff (`payment_method_options.card.moto`): exempt
+    /// from 3-D Secure; only where the provider enabled MOTO on the account.
+    pub moto: bool,
 }
 
 /// A PaymentIntent ready for the browser.

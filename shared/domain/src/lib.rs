@@ -11,6 +11,7 @@ pub mod money;
 pub mod names;
 pub mod order;
 pub mod password;
+pub mod patrons;
 pub mod performance;
 pub mod postal;
 pub mod pricing;

@@ -16,8 +16,9 @@ pub use cart::{CartRecord, CartStatus, HoldRecord};
 pub use catalog::{EventRecord, PerformanceRecord, SeatMapRecord};
 pub use door::{ScanDirection, ScanRecord, ScanResult};
 pub use orders::{
-    ExchangeOf, IssuedTicketRecord, MailStatus, OrderRecord, PickUp, Place, PostedMail,
-    RefundRecord, SaleMethod, TicketRecord, TicketStatus, WindowSale,
+    ExchangeOf, IssuedTicketRecord, MailStatus, OrderRecord, PAY_LATER_EXPIRED, PayLater,
+    PayLaterKind, PickUp, Place, PostedMail, RESERVATION_CANCELLED, RefundRecord, SaleMethod,
+    TicketRecord, TicketStatus, WindowSale, check_pay_later_deadline,
 };
 pub use seats::{GaCapacity, GaCounter, SeatState, SeatStateRecord, ga_shards_for, plan_places};
 pub use spot::Spot;

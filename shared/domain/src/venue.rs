@@ -9,6 +9,14 @@ pub const DEFAULT_HOLD_SECONDS: u32 = 600;
 /// A hold's expiry message rides one SQS delay, which is at most 15 minutes. Very short
 /// holds suit flash sales (and tests); the default is ten minutes.
 pub const HOLD_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 10..=900;
+/// How long the box office may keep a reservation unpaid, at most (hours).
+pub const DEFAULT_RESERVE_HOURS: u32 = 72;
+/// A venue may let reservations run up to a month.
+pub const RESERVE_HOURS_RANGE: std::ops::RangeInclusive<u32> = 1..=744;
+/// How long a payment link emailed for a phone order keeps the seats (hours).
+pub const DEFAULT_PAYMENT_LINK_HOURS: u32 = 24;
+/// At least an hour (longer than a queue delay can be, so the sweep releases it), at most a week.
+pub const PAYMENT_LINK_HOURS_RANGE: std::ops::RangeInclusive<u32> = 1..=168;
 pub const DEFAULT_MAX_TICKETS: u32 = 10;
 /// At most 30 tickets per order: checkout extends every hold and its seat in one DynamoDB
 /// transaction (at most 100 items), and the sale sells them in another.
@@ -226,6 +234,24 @@ pub struct VenueSettings {
     /// Tickets posted to patrons: whether, for how much, until when, where, and by whom.
     #[serde(default)]
     pub mail: MailSettings,
+    /// The longest a box office reservation may stay unpaid (hours).
+    #[serde(default = "default_reserve_hours")]
+    pub reserve_hours: u32,
+    /// How long an emailed payment link keeps the seats (hours).
+    #[serde(default = "default_payment_link_hours")]
+    pub payment_link_hours: u32,
+    /// Staff may key in cards for phone orders (mail/telephone order): only once Stripe has
+    /// enabled MOTO on the venue's account, or 3-D Secure challenges would reach the clerk.
+    #[serde(default)]
+    pub moto_enabled: bool,
+}
+
+fn default_reserve_hours() -> u32 {
+    DEFAULT_RESERVE_HOURS
+}
+
+fn default_payment_link_hours() -> u32 {
+    DEFAULT_PAYMENT_LINK_HOURS
 }
 
 /// Who prints and posts mailed tickets.
@@ -379,6 +405,9 @@ impl VenueSettings {
             email_sender: None,
             branding: Branding::default(),
             mail: MailSettings::default(),
+            reserve_hours: DEFAULT_RESERVE_HOURS,
+            payment_link_hours: DEFAULT_PAYMENT_LINK_HOURS,
+            moto_enabled: false,
         })
     }
 }
@@ -405,6 +434,15 @@ pub struct VenueSettingsUpdate {
     pub logo_url: Option<String>,
     /// Mailed tickets; only the fields sent change.
     pub mail: Option<MailSettingsUpdate>,
+    /// The longest a reservation may stay unpaid: 1 to 744 hours (`RESERVE_HOURS_RANGE`).
+    #[schema(minimum = 1, maximum = 744)]
+    pub reserve_hours: Option<u32>,
+    /// How long an emailed payment link keeps the seats: 1 to 168 hours.
+    #[schema(minimum = 1, maximum = 168)]
+    pub payment_link_hours: Option<u32>,
+    /// Card details keyed in by staff for phone orders: turn on only once Stripe has enabled
+    /// MOTO payments on the venue's account.
+    pub moto_enabled: Option<bool>,
 }
 
 impl VenueSettingsUpdate {
@@ -433,6 +471,24 @@ impl VenueSettingsUpdate {
                 ));
             }
             next.max_tickets_per_order = max;
+        }
+        if let Some(hours) = self.reserve_hours {
+            if !RESERVE_HOURS_RANGE.contains(&hours) {
+                return Err(Invalid::new("reserveHours", "must be between 1 and 744"));
+            }
+            next.reserve_hours = hours;
+        }
+        if let Some(hours) = self.payment_link_hours {
+            if !PAYMENT_LINK_HOURS_RANGE.contains(&hours) {
+                return Err(Invalid::new(
+                    "paymentLinkHours",
+                    "must be between 1 and 168",
+                ));
+            }
+            next.payment_link_hours = hours;
+        }
+        if let Some(moto) = self.moto_enabled {
+            next.moto_enabled = moto;
         }
         if let Some(sender) = self.email_sender {
             next.email_sender = if sender.trim().is_empty() {

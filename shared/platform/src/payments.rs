@@ -200,6 +200,16 @@ impl Payments {
         if matches!(request.account, PaymentAccount::Connected(_)) && request.application_fee > 0 {
             create = create.application_fee_amount(request.application_fee);
         }
+        // Card details keyed in by staff for a phone order: no 3-D Secure challenge.
+        if request.moto {
+            let mut card =
+                stripe_core::payment_intent::CreatePaymentIntentPaymentMethodOptionsCard::new();
+            card.moto = Some(true);
+            let mut options =
+                stripe_core::payment_intent::CreatePaymentIntentPaymentMethodOptions::new();
+            options.card = Some(card);
+            create = create.payment_method_options(options);
+        }
         let intent = on_account(
             create
                 .customize()

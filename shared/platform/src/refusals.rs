@@ -157,6 +157,11 @@ impl From<CheckoutError> for ApiError {
             CheckoutError::CartNotFound => cart_not_found(),
             CheckoutError::CartNotOpen(status) => cart_not_open(status),
             CheckoutError::PaymentsNotReady(why) => payments_not_ready(why),
+            CheckoutError::MotoNotEnabled => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "moto_not_enabled",
+                "Keying in card details for phone orders is not enabled for this venue; send a payment link instead",
+            ),
             CheckoutError::CartChanged => ApiError::conflict(
                 "cart_changed",
                 "The cart changed while checking out; review it and try again",
@@ -312,6 +317,45 @@ impl From<AgreementError> for ApiError {
             AgreementError::NotReady(why) => payments_not_ready(why),
             AgreementError::Payment(e) => e.into(),
             AgreementError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<marquee_app::window_orders::WindowOrderError> for ApiError {
+    fn from(e: marquee_app::window_orders::WindowOrderError) -> Self {
+        use marquee_app::window_orders::WindowOrderError as E;
+        match e {
+            E::OrderNotFound => ApiError::not_found("Order"),
+            E::NotReservation => {
+                ApiError::conflict("not_reserved", "This order is not a reservation")
+            }
+            E::AlreadyPaid => ApiError::conflict("already_paid", "This order is paid already"),
+            E::ReservationExpired => ApiError::conflict(
+                "reservation_expired",
+                "The reservation ran out before it was paid; its seats were released",
+            ),
+            E::Cancelled => ApiError::conflict("order_cancelled", "This order was cancelled"),
+            E::NotWaitingCardSale => ApiError::conflict(
+                "not_waiting_card_sale",
+                "Only a box office card sale waiting for its payment can be cancelled",
+            ),
+            E::PaymentUnderway(_) => ApiError::conflict(
+                "payment_underway",
+                "The card payment has gone through or is going through; it cannot be cancelled",
+            ),
+            E::PaymentsNotReady(why) => payments_not_ready(why),
+            E::Changed => ApiError::conflict(
+                "order_changed",
+                "The order changed meanwhile; reload it and try again",
+            ),
+            E::SeatsLost(seats) => ApiError::conflict(
+                "seat_unavailable",
+                "Some of the seats were taken before the order completed",
+            )
+            .with_details(json!({ "seats": seats })),
+            E::Invalid(invalid) => invalid.into(),
+            E::Payment(e) => e.into(),
+            E::Store(e) => e.into(),
         }
     }
 }

@@ -83,6 +83,26 @@ pub fn checkout(
     ))
 }
 
+/// The box office's own orders after the sale: reservations paid or cancelled, waiting card
+/// sales cancelled.
+#[cfg(all(feature = "sqs", feature = "stripe"))]
+pub fn window_orders(
+    store: &Store,
+    catalog: Arc<SaleCatalog>,
+    sales: Arc<Sales>,
+    payments: Payments,
+) -> Arc<marquee_app::window_orders::WindowOrders> {
+    let store = Arc::new(store.clone());
+    Arc::new(marquee_app::window_orders::WindowOrders::new(
+        catalog,
+        store.clone(),
+        store,
+        Arc::new(payments),
+        sales,
+        clock(),
+    ))
+}
+
 /// Promo codes: staff manage them, patrons put them on carts.
 pub fn promos(
     store: &Store,

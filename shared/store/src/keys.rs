@@ -677,3 +677,45 @@ pub fn domain_check_sk(at: i64, tenant: &TenantId, hostname: &Hostname) -> Strin
 pub fn migration_sk(name: &str) -> String {
     format!("MIGRATION#{name}")
 }
+
+/// A performance's reservations (kept unpaid until a deadline), for its will-call list: one
+/// `reservation_sk` item per reservation, written with the checkout, expiring (TTL) a week
+/// after the deadline. Its order says whether it is still to pay.
+pub fn performance_reservations(tenant: &TenantId, performance: &PerformanceId) -> String {
+    format!("T#{tenant}#RESERVED#{performance}")
+}
+
+pub fn reservation_sk(order: &OrderId) -> String {
+    format!("ORDER#{order}")
+}
+
+pub const RESERVATION_PREFIX: &str = "ORDER#";
+
+/// The box office's patron directory (`marquee_domain::patrons`): one entry per way to find
+/// an order's patron — `NAME#{search name}#…`, `EMAIL#{address}#…`, `PHONE#{digits}#…` —
+/// written with the checkout; searched by prefix. Not the patron accounts' partition, which
+/// holds password hashes and is the public API's alone.
+pub fn patron_directory(tenant: &TenantId) -> String {
+    format!("T#{tenant}#DIRECTORY")
+}
+
+/// The directory's prefix for a name as searched (`patrons::search_name`).
+pub fn directory_name_prefix(name: &str) -> String {
+    format!("NAME#{name}")
+}
+
+/// The directory's prefix for an email address (lower case).
+pub fn directory_email_prefix(email: &str) -> String {
+    format!("EMAIL#{}", email.to_lowercase())
+}
+
+/// The directory's prefix for telephone digits.
+pub fn directory_phone_prefix(digits: &str) -> String {
+    format!("PHONE#{digits}")
+}
+
+/// A directory entry's sort key: the complete value, then the order it came from (`#` ends
+/// the value, so `NAME#ann#` does not match `NAME#anne#`).
+pub fn directory_sk(prefix: &str, order: &OrderId) -> String {
+    format!("{prefix}#{order}")
+}

@@ -143,6 +143,30 @@ impl Store {
                     .build(),
             );
         }
+        for entry in crate::directory::directory_items(write.tenant, write.order)? {
+            items.push(
+                TransactWriteItem::builder()
+                    .put(build(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(entry))
+                            .build(),
+                    )?)
+                    .build(),
+            );
+        }
+        for reservation in crate::reservations::reservation_items(write.tenant, write.order)? {
+            items.push(
+                TransactWriteItem::builder()
+                    .put(build(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(reservation))
+                            .build(),
+                    )?)
+                    .build(),
+            );
+        }
         let promo_at = items.len();
         if let Some(promo) = write.promo {
             items.extend(self.count_promo_use(write.tenant, promo, &write.order.email)?);
@@ -315,6 +339,44 @@ impl Store {
                 (":pi", s(payment_intent)),
                 (":pending", s(OrderStatus::Pending.as_str())),
             ],
+        )
+        .await
+    }
+
+    /// How a pending box office order is paid now (a reservation taken in cash or by card):
+    /// its sale, account and fee, any earlier PaymentIntent forgotten — if the order is still
+    /// pending at the version read.
+    pub async fn set_window_payment(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        sale: &marquee_domain::records::WindowSale,
+        stripe_account: Option<&str>,
+        platform_fee: i64,
+    ) -> Result<(), StoreError> {
+        let sale = serde_dynamo::to_attribute_value(sale)?;
+        let mut values = vec![
+            (":sale", sale),
+            (":fee", n(platform_fee)),
+            (":pending", s(OrderStatus::Pending.as_str())),
+            (":v", n(order.version)),
+            (":one", n(1)),
+        ];
+        let update = match stripe_account {
+            Some(account) => {
+                values.push((":account", s(account)));
+                "SET sale = :sale, stripeAccount = :account, platformFee = :fee, version = version + :one REMOVE paymentIntent"
+            }
+            None => {
+                "SET sale = :sale, platformFee = :fee, version = version + :one REMOVE paymentIntent, stripeAccount"
+            }
+        };
+        self.update_order(
+            tenant,
+            &order.id,
+            update,
+            "#status = :pending AND version = :v",
+            &values,
         )
         .await
     }

@@ -151,6 +151,48 @@ impl HoldStore for Store {
         }
     }
 
+    async fn expire_pay_later_order(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        now: i64,
+        reason: &str,
+    ) -> Result<Option<OrderRecord>, PortError> {
+        let Some(stored) = Store::order(self, tenant, order).await? else {
+            return Ok(None);
+        };
+        if !stored
+            .pay_later
+            .as_ref()
+            .is_some_and(|p| p.has_expired(now))
+        {
+            return Ok(None);
+        }
+        match stored.status {
+            marquee_domain::OrderStatus::Pending => {}
+            marquee_domain::OrderStatus::Cancelled => return Ok(Some(stored)),
+            _ => return Ok(None),
+        }
+        // Conditional on the order still pending: a payment completed meanwhile wins, and a
+        // second sweep finds it cancelled already.
+        match Store::cancel_pending_order(self, tenant, &stored, reason).await {
+            Ok(()) => Ok(Some(OrderRecord {
+                status: marquee_domain::OrderStatus::Cancelled,
+                problem: Some(reason.to_owned()),
+                version: stored.version + 1,
+                ..stored
+            })),
+            // Paid or cancelled meanwhile: say which.
+            Err(crate::StoreError::ConditionFailed) => match Store::order(self, tenant, order)
+                .await?
+            {
+                Some(now) if now.status == marquee_domain::OrderStatus::Cancelled => Ok(Some(now)),
+                _ => Ok(None),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
     async fn file_for_expiry(
         &self,
         tenant: &TenantId,
@@ -205,6 +247,20 @@ impl OrderStore for Store {
         reason: &str,
     ) -> Result<(), WriteRefusal> {
         Ok(Store::cancel_pending_order(self, tenant, order, reason).await?)
+    }
+
+    async fn set_window_payment(
+        &self,
+        tenant: &TenantId,
+        order: &OrderRecord,
+        sale: &marquee_domain::records::WindowSale,
+        stripe_account: Option<&str>,
+        platform_fee: i64,
+    ) -> Result<(), WriteRefusal> {
+        Ok(
+            Store::set_window_payment(self, tenant, order, sale, stripe_account, platform_fee)
+                .await?,
+        )
     }
 
     async fn sell_order(&self, write: &SaleWrite<'_>) -> Result<(), SaleRefusal> {

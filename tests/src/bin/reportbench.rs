@@ -77,6 +77,8 @@ fn order(n: usize, performances: &[PerformanceId], year: NaiveDate) -> OrderReco
         exchange: None,
         address: None,
         mail: None,
+        phone: None,
+        pay_later: None,
         id: OrderId::generate(),
         number: OrderNumber::generate(),
         status: if refunds.is_empty() {

@@ -242,7 +242,7 @@ async fn bad_requests_are_refused_and_other_carts_are_not_found() {
         ),
         (
             json!({ "payment": { "method": "reserve", "until": "2030-01-01T00:00:00Z" }, "delivery": "will_call" }),
-            "payment",
+            "patron",
         ),
         (
             json!({ "payment": { "method": "cash", "tendered": 5_000 }, "delivery": "print", "address": {} }),

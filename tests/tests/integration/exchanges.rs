@@ -48,7 +48,8 @@ impl TestApp {
         id
     }
 
-    async fn admin_order(&self, show: &Show, id: &str) -> Value {
+    /// The order as staff see it (`GET /admin/v1/orders/{id}`, 200 asserted).
+    pub(crate) async fn admin_order(&self, show: &Show, id: &str) -> Value {
         let order = self
             .get(
                 &show.venue.host,

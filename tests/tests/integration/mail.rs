@@ -403,16 +403,6 @@ impl TestApp {
         }
     }
 
-    async fn admin_order(&self, show: &Show, order: &str) -> Value {
-        self.get(
-            &show.venue.host,
-            &format!("/admin/v1/orders/{order}"),
-            Some(&show.token),
-        )
-        .await
-        .body
-    }
-
     /// A web order of `seat` posted through the provider, paid by card.
     async fn paid_provider_order(&self, show: &Show, seat: &str) -> Value {
         let done = self

@@ -26,6 +26,7 @@ mod platform;
 mod promos;
 mod reconcile;
 mod reports;
+mod reservations;
 mod secrets;
 mod template;
 mod tenancy;

@@ -11,6 +11,7 @@ export const CURRENCIES = [
 export const VENUE_FIELDS = [
   'name', 'timezone', 'currency', 'holdSeconds', 'maxTicketsPerOrder',
   'emailSender', 'primaryColour', 'accentColour', 'logoUrl',
+  'reserveHours', 'paymentLinkHours', 'motoEnabled',
 ] as const;
 
 export interface VenueForm {
@@ -23,6 +24,12 @@ export interface VenueForm {
   primaryColour: string;
   accentColour: string;
   logoUrl: string;
+  /** The longest a box office reservation stays unpaid (hours). */
+  reserveHours: number | null;
+  /** How long an emailed payment link keeps the seats (hours). */
+  paymentLinkHours: number | null;
+  /** Staff may key in cards for phone orders (MOTO; Stripe must enable it on the account). */
+  motoEnabled: boolean;
 }
 
 export function formFromSettings(s: VenueSettings): VenueForm {
@@ -36,6 +43,9 @@ export function formFromSettings(s: VenueSettings): VenueForm {
     primaryColour: s.branding.primaryColour,
     accentColour: s.branding.accentColour,
     logoUrl: s.branding.logoUrl ?? '',
+    reserveHours: s.reserveHours,
+    paymentLinkHours: s.paymentLinkHours,
+    motoEnabled: s.motoEnabled,
   };
 }
 
@@ -53,9 +63,10 @@ export function settingsUpdate(current: VenueSettings, form: VenueForm): VenueSe
   text('primaryColour');
   text('accentColour');
   text('logoUrl');
-  for (const key of ['holdSeconds', 'maxTicketsPerOrder'] as const) {
+  for (const key of ['holdSeconds', 'maxTicketsPerOrder', 'reserveHours', 'paymentLinkHours'] as const) {
     const value = form[key];
     if (value !== null && value !== before[key]) update[key] = value;
   }
+  if (form.motoEnabled !== before.motoEnabled) update.motoEnabled = form.motoEnabled;
   return update;
 }

@@ -4,6 +4,7 @@ import {
   buildQuoteBody,
   buildSellBody,
   changeDue,
+  defaultReserveUntil,
   emptySaleForm,
   holdProblem,
   parseCash,
@@ -216,4 +217,37 @@ it('counts the holds down to zero', () => {
   expect(secondsLeft('2026-12-07T17:30:00.000Z', now)).toBe(1800);
   expect(secondsLeft('2026-12-07T16:59:00.000Z', now)).toBe(0);
   expect(secondsLeft(null, now)).toBeNull();
+});
+
+describe('reservations and phone orders', () => {
+  const tickets = [{ holdId: 'h1', priceType: 'adult' }];
+
+  it('needs a deadline, the patron’s name and an email or phone to reserve', () => {
+    expect(sellState(inputs({ method: 'reserve', until: '' }))).toMatchObject({ ready: false, field: 'until' });
+    expect(sellState(inputs({ method: 'reserve', until: '2026-12-09T18:00' }))).toMatchObject({ ready: false, field: 'name' });
+    expect(sellState(inputs({ method: 'reserve', until: '2026-12-09T18:00', name: 'Rosa' }))).toMatchObject({ ready: false, field: 'phone' });
+    expect(sellState(inputs({ method: 'reserve', until: '2026-12-09T18:00', name: 'Rosa', phone: '555 0100' }))).toEqual({ ready: true });
+  });
+
+  it('sends a reservation’s deadline as an instant and a keyed-in card as MOTO', () => {
+    const form = { ...emptySaleForm(), method: 'reserve' as const, until: '2026-12-09T18:00', name: 'Rosa', phone: '555 0100', delivery: 'will_call' as const };
+    const body = buildSellBody(form, tickets, 'USD');
+    expect(body.payment).toEqual({ method: 'reserve', until: new Date('2026-12-09T18:00').toISOString() });
+    expect(body.patron).toEqual({ name: 'Rosa', phone: '555 0100' });
+    const moto = buildSellBody({ ...emptySaleForm(), method: 'card', moto: true }, tickets, 'USD');
+    expect(moto.payment).toEqual({ method: 'card', phone: 'moto' });
+    expect(buildSellBody({ ...emptySaleForm(), method: 'card' }, tickets, 'USD').payment).toEqual({ method: 'card' });
+  });
+
+  it('starts the deadline at the venue’s maximum, never after the show', () => {
+    const now = new Date(2026, 11, 7, 19, 5, 30);
+    expect(defaultReserveUntil(now, 72)).toBe('2026-12-10T19:05');
+    const show = new Date(2026, 11, 8, 20, 0).toISOString();
+    expect(defaultReserveUntil(now, 72, show)).toBe('2026-12-08T20:00');
+  });
+
+  it('explains a refused MOTO sale next to the payment', () => {
+    const e = new ApiError(422, 'moto_not_enabled', 'MOTO is not enabled', {});
+    expect(saleProblem(e, 'card')).toMatchObject({ field: 'payment' });
+  });
 });

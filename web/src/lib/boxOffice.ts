@@ -23,9 +23,16 @@ export type SalePatron = S['SalePatron'];
 export type QuoteBody = S['QuoteBody'];
 /** Posting tickets from the window is refused as not available yet. */
 export type SaleDelivery = Exclude<S['Delivery'], 'mail'>;
-/** How the window takes payment (reserving until a deadline is refused as not available yet). */
-export type SalePayment = Exclude<S['SalePayment'], { method: 'reserve' }>;
+/** How the window takes payment: cash, a card (at the window, or keyed in for a phone order
+ * where the venue enabled MOTO), a comp, or a reservation paid later. */
+export type SalePayment = S['SalePayment'];
 export type PaymentMethod = SalePayment['method'];
+/** A found patron: the details of their latest order, and how many orders. */
+export type PatronSummary = S['PatronSummary'];
+/** A performance's will-call list: orders to collect and reservations to pay (`toPay`). */
+export type WillCallOrder = S['WillCallOrder'];
+export type ReservationPaidView = S['ReservationPaidView'];
+export type OrderCancelledView = S['OrderCancelledView'];
 export type SellBody = S['SellBody'] & { payment: SalePayment; delivery: SaleDelivery };
 /** A card payment to confirm in the browser, as the patron checkout does for its mode. */
 export type SalePaymentView = S['SalePaymentView'];
@@ -59,6 +66,45 @@ export function quoteSale(cartId: string, body: QuoteBody): Promise<Totals> {
 
 export function sell(cartId: string, body: SellBody): Promise<SoldView> {
   return request<SoldView>('POST', `/admin/v1/carts/${enc(cartId)}/sell`, { body, staff: true });
+}
+
+/** Patrons whose name, email or phone starts with `q` (at least 2 characters), at most 20. */
+export async function searchPatrons(q: string): Promise<PatronSummary[]> {
+  const list = await request<S['PatronList']>('GET', `/admin/v1/patrons?q=${enc(q.trim())}`, { staff: true });
+  return list.patrons;
+}
+
+/** A performance's will-call list (reservations to pay first). */
+export async function willCall(performanceId: string, q = ''): Promise<WillCallOrder[]> {
+  const query = q.trim() ? `?q=${enc(q.trim())}` : '';
+  const list = await request<S['WillCallList']>('GET', `/admin/v1/performances/${enc(performanceId)}/will-call${query}`, { staff: true });
+  return list.orders;
+}
+
+/** Takes a reservation's payment: cash (minor units) or a card. */
+export function payReservation(orderId: string, body: S['PayBody']): Promise<ReservationPaidView> {
+  return request<ReservationPaidView>('POST', `/admin/v1/orders/${enc(orderId)}/pay`, { body, staff: true });
+}
+
+/** Cancels a reservation before its deadline: its seats are released. */
+export function cancelReservation(orderId: string): Promise<OrderCancelledView> {
+  return request<OrderCancelledView>('DELETE', `/admin/v1/orders/${enc(orderId)}/reservation`, { staff: true });
+}
+
+/** Cancels a card sale waiting for its payment: the seats go back to the cart (`cartId`). */
+export function cancelCardSale(orderId: string): Promise<OrderCancelledView> {
+  return request<OrderCancelledView>('POST', `/admin/v1/orders/${enc(orderId)}/cancel`, { body: {}, staff: true });
+}
+
+/** The venue's maximum reservation, as a `datetime-local` value (local time) from `now`,
+ * no later than the performance's start. */
+export function defaultReserveUntil(now: Date, reserveHours: number, startsAt?: string): string {
+  let end = now.getTime() + reserveHours * 3_600_000;
+  const start = startsAt ? Date.parse(startsAt) : NaN;
+  if (!Number.isNaN(start)) end = Math.min(end, start);
+  const at = new Date(end - (end % 60_000));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
 }
 
 /** The admin performance, with every price (hidden ones marked). */
@@ -113,6 +159,10 @@ export function salePriceTypes(
 
 export interface SaleForm {
   method: PaymentMethod;
+  /** A card for a phone order keyed in by the clerk (MOTO, where the venue enabled it). */
+  moto: boolean;
+  /** A reservation's deadline, as a `datetime-local` value (local time). */
+  until: string;
   /** As typed, in major units ("50", "50.00"). */
   tendered: string;
   reason: string;
@@ -123,7 +173,7 @@ export interface SaleForm {
 }
 
 export function emptySaleForm(): SaleForm {
-  return { method: 'cash', tendered: '', reason: '', name: '', email: '', phone: '', delivery: 'print' };
+  return { method: 'cash', moto: false, until: '', tendered: '', reason: '', name: '', email: '', phone: '', delivery: 'print' };
 }
 
 /** Cash as typed ("50", "$50.00", "1,250") → minor units of `currency`; null when it is not an amount. */
@@ -143,7 +193,7 @@ export function changeDue(tendered: number | null, total: number): number | null
 }
 
 /** Where the clerk fixes what stops the sale. */
-export type SaleField = 'tendered' | 'reason' | 'email' | 'name' | 'phone' | 'delivery' | 'payment' | 'tickets';
+export type SaleField = 'tendered' | 'reason' | 'email' | 'name' | 'phone' | 'delivery' | 'payment' | 'tickets' | 'until';
 
 export type SellState = { ready: true } | { ready: false; why: string; field?: SaleField };
 
@@ -188,6 +238,11 @@ export function sellState(input: SellInputs): SellState {
     if (!input.mayComp) return { ready: false, why: 'Your role cannot give complimentary tickets.', field: 'payment' };
     if (!form.reason.trim()) return { ready: false, why: 'Enter the reason for the complimentary tickets.', field: 'reason' };
   }
+  if (form.method === 'reserve') {
+    if (!form.until || Number.isNaN(new Date(form.until).getTime())) return { ready: false, why: 'Choose until when the seats are reserved.', field: 'until' };
+    if (!form.name.trim()) return { ready: false, why: 'A reservation needs the patron’s name.', field: 'name' };
+    if (!form.email.trim() && !form.phone.trim()) return { ready: false, why: 'A reservation needs the patron’s email or phone.', field: 'phone' };
+  }
   const email = form.email.trim();
   if (form.delivery === 'email' && !email) return { ready: false, why: 'Email delivery needs the patron’s email.', field: 'email' };
   if (email && !EMAIL.test(email)) return { ready: false, why: 'The email is not valid, e.g. name@example.com.', field: 'email' };
@@ -218,7 +273,10 @@ export function buildSellBody(form: SaleForm, tickets: readonly SaleTicket[], cu
       payment = { method: 'cash', tendered: parseCash(form.tendered, currency) ?? 0 };
       break;
     case 'card':
-      payment = { method: 'card' };
+      payment = form.moto ? { method: 'card', phone: 'moto' } : { method: 'card' };
+      break;
+    case 'reserve':
+      payment = { method: 'reserve', until: new Date(form.until).toISOString() };
       break;
     case 'comp':
       payment = { method: 'comp', reason: form.reason.trim() };
@@ -315,6 +373,8 @@ const FIELD_WORDS: Record<string, SaleField> = {
   delivery: 'delivery',
   payment: 'payment',
   address: 'delivery',
+  until: 'until',
+  patron: 'name',
 };
 
 function sentence(text: string): string {
@@ -358,6 +418,8 @@ export function saleProblem(e: unknown, method: PaymentMethod, money: (amount: n
       return { message: 'This sale’s cart no longer exists. Start a new sale.', refreshCart: true };
     case 'invalid_price_type':
       return { message: 'A price type is no longer offered for a ticket: choose another.', refreshPrices: true, field: 'tickets' };
+    case 'moto_not_enabled':
+      return { message: 'Keying in cards for phone orders is not enabled for this venue (Settings).', field: 'payment' };
     case 'payments_not_ready':
       return { message: 'Card payments are not set up for this venue yet (see Payments). Take cash instead.', field: 'payment' };
     default:

@@ -78,6 +78,9 @@ export const VENUE = {
     maxTicketsPerOrder: 10,
     emailSender: null,
     branding: { primaryColour: '#5b2a86', accentColour: '#f2a541', logoUrl: null },
+    reserveHours: 72,
+    paymentLinkHours: 24,
+    motoEnabled: false,
   },
 };
 

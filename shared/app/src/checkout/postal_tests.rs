@@ -160,6 +160,8 @@ async fn at_the_window_cash_covers_the_fee_and_a_comp_posts_free() {
         Some(WindowSaleRequest {
             by: clerk.clone(),
             payment: WindowPayment::Cash { tendered },
+            phone: None,
+            exchange: None,
         })
     };
     let short = check_out_by_mail(&v, 0, Some(address("95014")), cash(5_000))
@@ -177,6 +179,8 @@ async fn at_the_window_cash_covers_the_fee_and_a_comp_posts_free() {
         payment: WindowPayment::Comp {
             reason: "Press".into(),
         },
+        phone: None,
+        exchange: None,
     });
     let comped = check_out_by_mail(&v, 2, Some(address("95014")), comp)
         .await

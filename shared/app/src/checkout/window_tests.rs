@@ -42,6 +42,7 @@ fn at_window(contents: &crate::holds::CartContents, payment: WindowPayment) -> C
             by: clerk(),
             payment,
             exchange: None,
+            phone: None,
         }),
         ..request(contents, "adult")
     }

@@ -382,6 +382,13 @@ async fn refunding_an_exchanged_order_returns_the_credit_on_the_first_card_too()
     let refunds = v.world.payments.refunds();
     assert_eq!(refunds.len(), 1, "{refunds:?}");
     assert_eq!(refunds[0].amount, 10_000);
-    assert_eq!(Some(&refunds[0].payment_intent), order.payment_intent.as_ref());
-    assert!(!refunds[0].metadata.contains_key(crate::sales::REFUND_TICKETS));
+    assert_eq!(
+        Some(&refunds[0].payment_intent),
+        order.payment_intent.as_ref()
+    );
+    assert!(
+        !refunds[0]
+            .metadata
+            .contains_key(crate::sales::REFUND_TICKETS)
+    );
 }

@@ -34,10 +34,18 @@ pub enum AuditKind {
     TicketsPickedUp,
     /// Tickets exchanged for others (another performance of the event, or other seats).
     TicketsExchanged,
+    /// Seats reserved at the box office, to pay later.
+    OrderReserved,
+    /// A reservation paid at the box office (cash, or a card payment started).
+    ReservationPaid,
+    /// A reservation cancelled by staff before its deadline.
+    ReservationCancelled,
+    /// A box office card sale cancelled while it waited for the payment.
+    CardSaleCancelled,
 }
 
 impl AuditKind {
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 27] = [
         Self::Login,
         Self::EventCreated,
         Self::EventEdited,
@@ -61,6 +69,10 @@ impl AuditKind {
         Self::TicketsComped,
         Self::TicketsPickedUp,
         Self::TicketsExchanged,
+        Self::OrderReserved,
+        Self::ReservationPaid,
+        Self::ReservationCancelled,
+        Self::CardSaleCancelled,
     ];
 
     /// The name as stored and as the API writes it (`order_refunded`).
@@ -89,6 +101,10 @@ impl AuditKind {
             Self::TicketsComped => "tickets_comped",
             Self::TicketsPickedUp => "tickets_picked_up",
             Self::TicketsExchanged => "tickets_exchanged",
+            Self::OrderReserved => "order_reserved",
+            Self::ReservationPaid => "reservation_paid",
+            Self::ReservationCancelled => "reservation_cancelled",
+            Self::CardSaleCancelled => "card_sale_cancelled",
         }
     }
 

@@ -148,6 +148,12 @@ pub struct OrderRecord {
     /// venue's settings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail: Option<PostedMail>,
+    /// The patron's telephone number, as typed at the box office.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Kept unpaid until a deadline: a box office reservation or an emailed payment link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_later: Option<PayLater>,
     pub version: u32,
 }
 
@@ -224,6 +230,65 @@ impl PostedMail {
     }
 }
 
+/// An order whose places are kept, unpaid, until a deadline. It stays `pending` (so no report
+/// counts it as sold) until it is paid; at the deadline the scheduled sweep releases its
+/// places and cancels it ([`PAY_LATER_EXPIRED`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PayLater {
+    pub kind: PayLaterKind,
+    /// The deadline (epoch ms).
+    pub until: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PayLaterKind {
+    /// Reserved at the box office, to be paid there (will-call shows it as "to pay").
+    Reservation,
+    /// A phone order: the patron pays through a link emailed to them.
+    PaymentLink,
+}
+
+/// Why an order kept unpaid until a deadline was cancelled when it passed.
+pub const PAY_LATER_EXPIRED: &str = "The reservation ran out before it was paid.";
+/// Why a reservation was cancelled by staff before its deadline.
+pub const RESERVATION_CANCELLED: &str = "The reservation was cancelled by the box office.";
+
+impl PayLater {
+    /// Whether the deadline has passed at `now` (epoch ms).
+    pub fn has_expired(&self, now: i64) -> bool {
+        now >= self.until
+    }
+}
+
+/// Checks a pay-later deadline: in the future, no later than the first performance's start,
+/// and within the venue's maximum from now. Times in epoch ms.
+pub fn check_pay_later_deadline(
+    until: i64,
+    now: i64,
+    first_start: i64,
+    max_hours: u32,
+) -> Result<(), crate::Invalid> {
+    if until <= now {
+        return Err(crate::Invalid::new("until", "must be in the future"));
+    }
+    if until > first_start {
+        return Err(crate::Invalid::new(
+            "until",
+            "must be no later than the performance's start",
+        ));
+    }
+    let most = now.saturating_add(i64::from(max_hours).saturating_mul(3_600_000));
+    if until > most {
+        return Err(crate::Invalid::new(
+            "until",
+            format!("the venue keeps reservations for at most {max_hours} hours"),
+        ));
+    }
+    Ok(())
+}
+
 /// Tickets collected at the box office.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -242,6 +307,8 @@ pub enum SaleMethod {
     Card,
     /// Complimentary: nothing paid.
     Comp,
+    /// Reserved, not paid yet: becomes `cash` or `card` when it is paid.
+    Reserve,
     /// An exchange the exchanged tickets pay for in full (nothing more to pay).
     Exchange,
 }

@@ -35,6 +35,8 @@ fn pending(tickets: Vec<TicketRecord>) -> OrderRecord {
         exchange: None,
         address: None,
         mail: None,
+        phone: None,
+        pay_later: None,
         id: OrderId::generate(),
         number: OrderNumber::generate(),
         status: OrderStatus::Pending,
@@ -497,4 +499,37 @@ fn the_admitted_share_is_a_percentage_to_one_decimal() {
         Some(100.0),
         "never above every ticket"
     );
+}
+
+#[test]
+fn a_reservation_counts_nothing_until_it_is_paid_then_counts_as_paid() {
+    let performance = PerformanceId::generate();
+    let mut reserved = pending(vec![ticket(&performance, "adult", 4_000)]);
+    reserved.sale = Some(crate::records::WindowSale {
+        by: crate::Email::parse("clerk@example.org").unwrap(),
+        method: SaleMethod::Reserve,
+        tendered: None,
+        change: None,
+        reason: None,
+        comp_value: None,
+    });
+    reserved.pay_later = Some(crate::records::PayLater {
+        kind: crate::records::PayLaterKind::Reservation,
+        until: 1_800_000_000_000,
+    });
+    // Written, then cancelled at its deadline: never sold, nothing counted.
+    assert!(report_changes(None, &reserved, &new_york(), &never).is_empty());
+    let expired = OrderRecord {
+        status: OrderStatus::Cancelled,
+        ..reserved.clone()
+    };
+    assert!(report_changes(Some(&reserved), &expired, &new_york(), &never).is_empty());
+    // Paid in cash at the window: one cash sale.
+    let mut cash = paid(&reserved, "2027-03-01T18:00:00Z");
+    if let Some(sale) = cash.sale.as_mut() {
+        sale.method = SaleMethod::Cash;
+    }
+    let changes = report_changes(Some(&reserved), &cash, &new_york(), &never);
+    assert_eq!(day_figure(&changes[0], day::ORDERS), 1);
+    assert_eq!(day_figure(&changes[0], day::CASH_ORDERS), 1);
 }
