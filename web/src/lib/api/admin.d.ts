@@ -338,8 +338,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Paid orders whose tickets the box office must post, oldest first. */
+        /** Paid orders whose tickets the box office must post, oldest first, with their addresses. */
         get: operations["to_post"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/orders/to-post/labels.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Address labels for the to-post list, in its order: Avery 5160 (30 labels of 2⅝″ × 1″ to
+         *     a US Letter sheet); no orders to post, one blank sheet.
+         */
+        get: operations["to_post_labels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -365,6 +385,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/orders/{orderId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a box office card sale still waiting for its payment: the PaymentIntent is
+         *     cancelled and the seats go back to the cart (open again), to take another payment or
+         *     release them.
+         */
+        post: operations["cancel_card_sale"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/orders/{orderId}/exchange": {
         parameters: {
             query?: never;
@@ -382,6 +423,26 @@ export interface paths {
          *     `quote: true` answers the figures and changes nothing.
          */
         post: operations["exchange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/orders/{orderId}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take the payment of a reservation: cash (paid at once, tickets issued, change due) or a
+         *     card (a PaymentIntent on the venue's account; the order is paid when it succeeds).
+         */
+        post: operations["pay_reservation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -414,7 +475,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a `mail` delivery order as posted (it leaves the to-post list). */
+        /**
+         * Mark a `mail` delivery order as posted ("mark mailed"): it leaves the to-post list and
+         *     the patron is emailed that the tickets are in the post (once).
+         */
         post: operations["mark_posted"];
         delete?: never;
         options?: never;
@@ -438,6 +502,23 @@ export interface paths {
          */
         post: operations["refund_order"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/orders/{orderId}/reservation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel a reservation before its deadline: its seats are released at once. */
+        delete: operations["cancel_reservation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -474,6 +555,23 @@ export interface paths {
          *     ends; the answer carries a fresh token for this one.
          */
         post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/patrons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find a patron by the start of their name, email address or telephone number. */
+        get: operations["search_patrons"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -676,8 +774,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Orders of a performance to collect at the box office (`will_call`), searchable by name
-         *     or order number.
+         * Orders of a performance to collect at the box office (`will_call`), and its reservations
+         *     still to pay (`toPay`, before their deadline), searchable by name or order number.
          */
         get: operations["will_call"];
         put?: never;
@@ -1047,6 +1145,41 @@ export interface components {
             role: components["schemas"]["Role"];
             token: string;
         };
+        /** @description One country's address rules, as in `data/addresses.json`. */
+        AddressFormat: {
+            cityLabel: string;
+            /** @description ISO 3166-1 alpha-2, e.g. `GB` (filled in from the data file's key). */
+            code?: string;
+            /** @description The country's name in English. */
+            name: string;
+            postalCodeExample: string;
+            postalCodeLabel: string;
+            /** @description The whole postcode must match this (after upper-casing where `upper` says so). */
+            postalCodePattern: string;
+            regionLabel: string;
+            /** @description The allowed regions where the list is short; any text otherwise. */
+            regions?: string[];
+            /**
+             * @description Required besides `name` and `line1` (always required): of `city`, `region`,
+             *     `postalCode`.
+             */
+            required: string[];
+            /** @description Fields written in capitals on the envelope (`city`, `region`, `postalCode`). */
+            upper: string[];
+        };
+        /** @description An address as typed (every field optional, so a missing one is named, not a parse error). */
+        AddressInput: {
+            city?: string | null;
+            /** @description ISO 3166-1 alpha-2, e.g. `US`. */
+            country?: string | null;
+            line1?: string | null;
+            line2?: string | null;
+            /** @description The recipient, at most 40 characters. */
+            name?: string | null;
+            postalCode?: string | null;
+            /** @description State, province or county, where the country uses one. */
+            region?: string | null;
+        };
         /** @description A general-admission area's id, e.g. `floor`. */
         AreaId: string;
         /** @description One performance's door figures. */
@@ -1114,7 +1247,7 @@ export interface components {
          * @description What was done. New kinds are added at the end; stored entries keep their names.
          * @enum {string}
          */
-        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed" | "promo_created" | "promo_edited" | "promo_deleted" | "seats_blocked" | "seats_unblocked" | "password_changed" | "order_sold" | "tickets_comped" | "tickets_picked_up" | "tickets_exchanged";
+        AuditKind: "login" | "event_created" | "event_edited" | "performance_created" | "performance_edited" | "performance_published" | "performance_paused" | "performance_cancelled" | "order_refunded" | "settings_changed" | "staff_invited" | "staff_role_changed" | "staff_removed" | "promo_created" | "promo_edited" | "promo_deleted" | "seats_blocked" | "seats_unblocked" | "password_changed" | "order_sold" | "tickets_comped" | "tickets_picked_up" | "tickets_exchanged" | "order_reserved" | "reservation_paid" | "reservation_cancelled" | "card_sale_cancelled";
         AuditList: {
             /** @description Newest first. */
             entries: components["schemas"]["AuditEntry"][];
@@ -1166,6 +1299,14 @@ export interface components {
         /** @description A cancelled performance and how far the refunds of its orders have got. */
         CancelledView: components["schemas"]["PerformanceView"] & {
             refunds: components["schemas"]["CancellationProgress"];
+        };
+        /** @description A card payment to confirm with Stripe.js on the venue's account. */
+        CardPaymentView: {
+            clientSecret: string;
+            mode: components["schemas"]["PaymentMode"];
+            paymentIntentId: string;
+            publishableKey: string;
+            stripeAccount?: string | null;
         };
         /** @enum {string} */
         CartStatus: "open" | "checkout" | "completed" | "expired";
@@ -1572,6 +1713,11 @@ export interface components {
          * @enum {string}
          */
         FeeBasis: "per_ticket" | "per_order";
+        /**
+         * @description Who prints and posts mailed tickets.
+         * @enum {string}
+         */
+        Fulfilment: "in_house" | "provider";
         /** @description A general-admission (standing or unreserved) area: patrons buy a quantity, not a seat. */
         GaArea: {
             /** Format: int32 */
@@ -1671,6 +1817,48 @@ export interface components {
             role: components["schemas"]["Role"];
             token: string;
         };
+        /** @description A venue's mailed tickets. */
+        MailSettings: {
+            /** @description ISO 3166-1 alpha-2 codes of the countries tickets are posted to. */
+            countries: string[];
+            /**
+             * Format: int32
+             * @description Mail closes this many days before the (earliest) performance of the order.
+             */
+            cutoffDays: number;
+            /** @description Patrons and clerks may choose `delivery: "mail"`. */
+            enabled: boolean;
+            /**
+             * Format: int64
+             * @description Added to a mailed order as its own line of the totals (minor units).
+             */
+            fee: number;
+            fulfilment: components["schemas"]["Fulfilment"];
+            returnAddress?: null | components["schemas"]["PostalAddress"];
+        };
+        /** @description A change to the mail settings; only the fields sent change. */
+        MailSettingsUpdate: {
+            /** @description ISO 3166-1 alpha-2 codes, each in the address data (`GET /api/v1/address-formats`). */
+            countries?: string[] | null;
+            /**
+             * Format: int32
+             * @description 0 to 90.
+             */
+            cutoffDays?: number | null;
+            enabled?: boolean | null;
+            /**
+             * Format: int64
+             * @description Minor units, 0 to 99,999,999.
+             */
+            fee?: number | null;
+            fulfilment?: null | components["schemas"]["Fulfilment"];
+            returnAddress?: null | components["schemas"]["AddressInput"];
+        };
+        /**
+         * @description Where a mailed order's letter is.
+         * @enum {string}
+         */
+        MailStatus: "pending" | "submitted" | "mailed" | "in_transit" | "processed_for_delivery" | "returned";
         /**
          * @description An amount in minor units of a currency. On the wire: `{"amount": 4250, "currency": "USD"}`.
          *
@@ -1700,10 +1888,22 @@ export interface components {
             /** @description Single use, valid for a few minutes: send the browser there now. */
             url: string;
         };
+        /** @description What a cancellation left. */
+        OrderCancelledView: {
+            /** @description The box office cart the seats went back to (a cancelled card sale), to sell again. */
+            cartId?: string | null;
+            number: string;
+            orderId: string;
+            /** @description `cancelled`. */
+            status: components["schemas"]["OrderStatus"];
+        };
         /** @description An order as staff see it: contact, tickets with their status, totals and refunds. */
         OrderDetail: components["schemas"]["OrderHeader"] & {
+            address?: null | components["schemas"]["PostalAddress"];
             delivery: components["schemas"]["Delivery"];
             exchange?: null | components["schemas"]["ExchangeOf"];
+            mail?: null | components["schemas"]["PostedMail"];
+            mailStatus?: null | components["schemas"]["MailStatus"];
             paidAt?: string | null;
             payment?: null | components["schemas"]["PaymentFigures"];
             pickedUp?: null | components["schemas"]["PickUp"];
@@ -1748,6 +1948,7 @@ export interface components {
         OrderStatus: "pending" | "paid" | "partially_refunded" | "refunded" | "cancelled";
         /** @description An order in a list. */
         OrderSummary: components["schemas"]["OrderHeader"] & {
+            address?: null | components["schemas"]["PostalAddress"];
             /** @description How many tickets. */
             tickets: number;
         };
@@ -1758,6 +1959,10 @@ export interface components {
             /** @description Newest first. */
             orders: components["schemas"]["PatronOrder"][];
             totals: components["schemas"]["PatronTotals"];
+        };
+        PatronList: {
+            /** @description Most recent order first. */
+            patrons: components["schemas"]["PatronSummary"][];
         };
         PatronOrder: {
             number: string;
@@ -1786,6 +1991,16 @@ export interface components {
             /** Format: int64 */
             tickets: number;
         };
+        /** @description A patron found: the details of their latest order, and how many orders they placed. */
+        PatronSummary: {
+            email?: string | null;
+            /** @description RFC 3339; absent for an account that never ordered. */
+            lastOrderAt?: string | null;
+            name: string;
+            /** Format: int32 */
+            orders: number;
+            phone?: string | null;
+        };
         PatronTotals: {
             /** Format: int64 */
             orders: number;
@@ -1801,6 +2016,16 @@ export interface components {
              * @description Tickets of paid orders.
              */
             tickets: number;
+        };
+        /** @description How a reservation is paid at the box office. */
+        PayBody: {
+            /** @enum {string} */
+            method: "cash";
+            /** Format: int64 */
+            tendered: number;
+        } | {
+            /** @enum {string} */
+            method: "card";
         };
         /**
          * @description Where an order's card payment went, from Stripe's balance transaction: gross, Stripe's
@@ -1884,6 +2109,11 @@ export interface components {
             /** @description When it last changed: an edit sends it back, and is refused if it changed since. */
             updatedAt: string;
         };
+        /**
+         * @description How a phone order's card is paid.
+         * @enum {string}
+         */
+        PhoneOrder: "link" | "moto";
         /** @description Tickets collected at the box office. */
         PickUp: {
             at: string;
@@ -1919,6 +2149,30 @@ export interface components {
              *     nothing always gives it back whole). Default true.
              */
             refundPlatformFee?: boolean;
+        };
+        /**
+         * @description An address that passed its country's rules, tidied (trimmed, capitals where the country
+         *     writes them, the region as listed).
+         */
+        PostalAddress: {
+            city: string;
+            /** @example US */
+            country: string;
+            line1: string;
+            line2?: string | null;
+            name: string;
+            postalCode: string;
+            region?: string | null;
+        };
+        /** @description A mailed order's fulfilment: who posts it, the provider's letter and its tracking. */
+        PostedMail: {
+            fulfilment: components["schemas"]["Fulfilment"];
+            /** @description The provider's letter id (`ltr_…`), once it accepted the letter. */
+            letterId?: string | null;
+            /** @description The provider's last failure while submitting (retried until it succeeds). */
+            problem?: string | null;
+            status: components["schemas"]["MailStatus"];
+            updatedAt?: string | null;
         };
         /** @description One row of a price table as typed: `{"zone": "stalls", "priceType": "adult", "amount": 4250}`. */
         PriceRow: {
@@ -2065,6 +2319,7 @@ export interface components {
         QuoteBody: {
             /** @description Complimentary: the quote is 0 (what the comp is worth is the quote without it). */
             comp?: boolean;
+            delivery?: null | components["schemas"]["Delivery"];
             /** @description One per held ticket (a box office cart holds at most 100). */
             tickets: components["schemas"]["SaleTicket"][];
         };
@@ -2100,6 +2355,19 @@ export interface components {
             /** @description The presigned GET, relative to the venue's site (also in `Location`). */
             url: string;
         };
+        ReservationPaidView: {
+            /**
+             * Format: int64
+             * @description Cash to hand back, in minor units.
+             */
+            changeDue?: number | null;
+            number: string;
+            orderId: string;
+            payment?: null | components["schemas"]["CardPaymentView"];
+            /** @description `paid` for cash (the tickets are issued); `pending` until a card payment succeeds. */
+            status: components["schemas"]["OrderStatus"];
+            totals: components["schemas"]["Totals"];
+        };
         /** @enum {string} */
         Role: "owner" | "manager" | "box_office" | "scanner";
         /** @description A row of seats. */
@@ -2123,7 +2391,7 @@ export interface components {
          * @description How a box office sale was paid.
          * @enum {string}
          */
-        SaleMethod: "cash" | "card" | "comp" | "exchange";
+        SaleMethod: "cash" | "card" | "comp" | "reserve" | "exchange";
         /** @description Who the tickets are for; none for an anonymous walk-up. */
         SalePatron: {
             email?: string | null;
@@ -2139,6 +2407,7 @@ export interface components {
         } | {
             /** @enum {string} */
             method: "card";
+            phone?: null | components["schemas"]["PhoneOrder"];
         } | {
             /** @enum {string} */
             method: "comp";
@@ -2407,8 +2676,7 @@ export interface components {
             rows: components["schemas"]["RowInput"][];
         };
         SellBody: {
-            /** @description The postal address of a `mail` delivery (not available at the window yet: refused). */
-            address?: Record<string, never> | null;
+            address?: null | components["schemas"]["AddressInput"];
             delivery: components["schemas"]["Delivery"];
             patron?: null | components["schemas"]["SalePatron"];
             payment: components["schemas"]["SalePayment"];
@@ -2439,6 +2707,8 @@ export interface components {
             number: string;
             orderId: string;
             payment?: null | components["schemas"]["SalePaymentView"];
+            /** @description A reservation: the seats are kept unpaid until then (RFC 3339). */
+            reservedUntil?: string | null;
             /** @description `paid` for cash and comps; `pending` until a card payment succeeds. */
             status: components["schemas"]["OrderStatus"];
             totals: components["schemas"]["Totals"];
@@ -2565,6 +2835,12 @@ export interface components {
             lines: components["schemas"]["LineTotal"][];
             /**
              * Format: int64
+             * @description The venue's mailing fee of a mailed order (its own line; not taxed), refunded in
+             *     proportion like the other fees.
+             */
+            mailing?: number;
+            /**
+             * Format: int64
              * @description The sum of the prices.
              */
             subtotal: number;
@@ -2580,7 +2856,7 @@ export interface components {
             taxIncluded: number;
             /**
              * Format: int64
-             * @description subtotal − discount + fees + tax: what the patron pays. A checkout is refused (422) above
+             * @description subtotal − discount + fees + tax + mailing: what the patron pays. A checkout is refused (422) above
              *     99,999,999 (`MAX_CHARGE`, Stripe's limit for one payment).
              */
             total: number;
@@ -2622,13 +2898,29 @@ export interface components {
             holdSeconds?: number | null;
             /** @description A URL, or an empty string to clear it. */
             logoUrl?: string | null;
+            mail?: null | components["schemas"]["MailSettingsUpdate"];
             /**
              * Format: int32
              * @description 1 to 30 (`MAX_TICKETS_RANGE`).
              */
             maxTicketsPerOrder?: number | null;
+            /**
+             * @description Card details keyed in by staff for phone orders: turn on only once Stripe has enabled
+             *     MOTO payments on the venue's account.
+             */
+            motoEnabled?: boolean | null;
             name?: string | null;
+            /**
+             * Format: int32
+             * @description How long an emailed payment link keeps the seats: 1 to 168 hours.
+             */
+            paymentLinkHours?: number | null;
             primaryColour?: string | null;
+            /**
+             * Format: int32
+             * @description The longest a reservation may stay unpaid: 1 to 744 hours (`RESERVE_HOURS_RANGE`).
+             */
+            reserveHours?: number | null;
             timezone?: string | null;
         };
         /** @description The venue's settings as staff see and edit them. */
@@ -2640,9 +2932,23 @@ export interface components {
             emailSender?: string | null;
             /** Format: int32 */
             holdSeconds: number;
+            /** @description Tickets by post. */
+            mail: components["schemas"]["MailSettings"];
             /** Format: int32 */
             maxTicketsPerOrder: number;
+            /** @description Staff may key in cards for phone orders (MOTO). */
+            motoEnabled: boolean;
             name: string;
+            /**
+             * Format: int32
+             * @description How long an emailed payment link keeps the seats (hours).
+             */
+            paymentLinkHours: number;
+            /**
+             * Format: int32
+             * @description The longest a box office reservation may stay unpaid (hours).
+             */
+            reserveHours: number;
             /** @description IANA timezone, e.g. `Europe/London`. */
             timezone: string;
         };
@@ -2654,11 +2960,13 @@ export interface components {
         VenueView: {
             hostname: string;
             id: string;
+            /** @description The countries tickets can be posted to (the address data), for `mail.countries`. */
+            postalCountries: components["schemas"]["AddressFormat"][];
             settings: components["schemas"]["VenueSettingsView"];
             slug: string;
         };
         WillCallList: {
-            /** @description Waiting first, then collected; by name. */
+            /** @description Reservations to pay first, then orders waiting, then collected; by name. */
             orders: components["schemas"]["WillCallOrder"][];
         };
         /** @description A will-call order of the performance, waiting or collected. */
@@ -2667,12 +2975,20 @@ export interface components {
             name: string;
             number: string;
             orderId: string;
+            /** @description The patron's telephone number, if given at the box office. */
+            phone?: string | null;
             pickedUp?: null | components["schemas"]["PickUp"];
+            /** @description A reservation's deadline (RFC 3339). */
+            reservedUntil?: string | null;
             /**
              * Format: int32
              * @description Valid tickets of this performance in the order.
              */
             tickets: number;
+            /** @description A reservation still to pay (take the payment with `POST /admin/v1/orders/{orderId}/pay`). */
+            toPay: boolean;
+            /** @description What the order costs (a reservation: what is due), with its currency. */
+            total: components["schemas"]["Money"];
         };
         /** @description A sale made by staff: who made it, and the payment. */
         WindowSale: {
@@ -3343,7 +3659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description invalid_field (tendered below the total, reason, delivery, email, payment, address); missing_tickets; unknown_holds; invalid_price_type; invalid_body */
+            /** @description invalid_field (tendered below the total, reason, delivery, email, phone, patron, until — a reservation's deadline past, after the performance's start or beyond the venue's reserveHours —, payment, address.<field>); moto_not_enabled (card details keyed in, phone: moto, where the venue has not enabled MOTO); missing_tickets; unknown_holds; invalid_price_type; invalid_body; mail_not_offered; mail_closed */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4564,6 +4880,61 @@ export interface operations {
             };
         };
     };
+    to_post_labels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the labels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_order: {
         parameters: {
             query?: never;
@@ -4611,6 +4982,89 @@ export interface operations {
             };
             /** @description internal_error (an unexpected failure, logged with the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_card_sale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderCancelledView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such order; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description already_paid; not_waiting_card_sale (not a pending box office card sale); payment_underway (the payment went through); order_changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the payment provider refused */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4734,6 +5188,129 @@ export interface operations {
                 };
             };
             /** @description busy */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pay_reservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationPaidView"];
+                };
+            };
+            /** @description malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such order; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description already_paid; reservation_expired (its deadline passed); order_cancelled; not_reserved; payment_underway; payments_not_ready; order_changed; seat_unavailable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body_too_large (over 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unsupported_media_type (the body is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field (tendered below the total); invalid_body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the payment provider refused */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy; payments unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4872,6 +5449,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description busy: the patron's email could not be queued; marking it again queues it */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     refund_order: {
@@ -4987,6 +5573,89 @@ export interface operations {
                 };
             };
             /** @description payments_unavailable; busy */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_reservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderCancelledView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such order; unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description already_paid; reservation_expired; order_cancelled; not_reserved; payment_underway; order_changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the payment provider refused */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5182,6 +5851,90 @@ export interface operations {
             };
             /** @description internal_error (an unexpected failure, logged with the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search_patrons: {
+        parameters: {
+            query?: {
+                /** @description At least 2 characters: the start of a name, an email address, or telephone digits. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatronList"];
+                };
+            };
+            /** @description bad_request (an unreadable query string) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden; direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid_field (q shorter than 2 characters) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description busy */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -341,6 +341,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/printmail/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A print-and-mail provider event (Lob's webhook, `Lob-Signature` over
+         *     `Lob-Signature-Timestamp + "." + body`). Events that say nothing about where a letter is
+         *     are answered 200 and ignored.
+         */
+        post: operations["webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/site": {
         parameters: {
             query?: never;
@@ -374,6 +395,41 @@ export interface components {
         };
         AccountOrders: {
             orders: components["schemas"]["AccountOrder"][];
+        };
+        /** @description One country's address rules, as in `data/addresses.json`. */
+        AddressFormat: {
+            cityLabel: string;
+            /** @description ISO 3166-1 alpha-2, e.g. `GB` (filled in from the data file's key). */
+            code?: string;
+            /** @description The country's name in English. */
+            name: string;
+            postalCodeExample: string;
+            postalCodeLabel: string;
+            /** @description The whole postcode must match this (after upper-casing where `upper` says so). */
+            postalCodePattern: string;
+            regionLabel: string;
+            /** @description The allowed regions where the list is short; any text otherwise. */
+            regions?: string[];
+            /**
+             * @description Required besides `name` and `line1` (always required): of `city`, `region`,
+             *     `postalCode`.
+             */
+            required: string[];
+            /** @description Fields written in capitals on the envelope (`city`, `region`, `postalCode`). */
+            upper: string[];
+        };
+        /** @description An address as typed (every field optional, so a missing one is named, not a parse error). */
+        AddressInput: {
+            city?: string | null;
+            /** @description ISO 3166-1 alpha-2, e.g. `US`. */
+            country?: string | null;
+            line1?: string | null;
+            line2?: string | null;
+            /** @description The recipient, at most 40 characters. */
+            name?: string | null;
+            postalCode?: string | null;
+            /** @description State, province or county, where the country uses one. */
+            region?: string | null;
         };
         AreaAvailability: {
             areaId: string;
@@ -442,6 +498,7 @@ export interface components {
             status: components["schemas"]["CartStatus"];
         };
         CheckoutBody: {
+            address?: null | components["schemas"]["AddressInput"];
             delivery?: null | components["schemas"]["Delivery"];
             email: string;
             name: string;
@@ -605,6 +662,26 @@ export interface components {
             email: string;
             password: string;
         };
+        /** @description What the site tells patrons about mailed tickets, when the venue posts them. */
+        MailOffer: {
+            /** @description The countries tickets are posted to, each with its address form's rules. */
+            countries: components["schemas"]["AddressFormat"][];
+            /**
+             * Format: int32
+             * @description Mail closes this many days before the performance.
+             */
+            cutoffDays: number;
+            /**
+             * Format: int64
+             * @description Added to a mailed order (minor units of the venue's currency).
+             */
+            fee: number;
+        };
+        /**
+         * @description Where a mailed order's letter is.
+         * @enum {string}
+         */
+        MailStatus: "pending" | "submitted" | "mailed" | "in_transit" | "processed_for_delivery" | "returned";
         /**
          * @description An amount in minor units of a currency. On the wire: `{"amount": 4250, "currency": "USD"}`.
          *
@@ -636,10 +713,12 @@ export interface components {
         /** @enum {string} */
         OrderStatus: "pending" | "paid" | "partially_refunded" | "refunded" | "cancelled";
         OrderView: {
+            address?: null | components["schemas"]["PostalAddress"];
             createdAt: string;
             delivery: components["schemas"]["Delivery"];
             email: string;
             id: string;
+            mailStatus?: null | components["schemas"]["MailStatus"];
             name: string;
             number: string;
             paidAt?: string | null;
@@ -719,6 +798,20 @@ export interface components {
             row?: string | null;
             seatLabel?: string | null;
             sectionName?: string | null;
+        };
+        /**
+         * @description An address that passed its country's rules, tidied (trimmed, capitals where the country
+         *     writes them, the region as listed).
+         */
+        PostalAddress: {
+            city: string;
+            /** @example US */
+            country: string;
+            line1: string;
+            line2?: string | null;
+            name: string;
+            postalCode: string;
+            region?: string | null;
         };
         /**
          * @description A kind of ticket with its own price: `adult`, `senior`, `student`… 1 to 32 characters of
@@ -908,6 +1001,7 @@ export interface components {
             holdSeconds: number;
             hostname: string;
             live?: null | components["schemas"]["Live"];
+            mail?: null | components["schemas"]["MailOffer"];
             /** Format: int32 */
             maxTicketsPerOrder: number;
             name: string;
@@ -975,6 +1069,12 @@ export interface components {
             lines: components["schemas"]["LineTotal"][];
             /**
              * Format: int64
+             * @description The venue's mailing fee of a mailed order (its own line; not taxed), refunded in
+             *     proportion like the other fees.
+             */
+            mailing?: number;
+            /**
+             * Format: int64
              * @description The sum of the prices.
              */
             subtotal: number;
@@ -990,7 +1090,7 @@ export interface components {
             taxIncluded: number;
             /**
              * Format: int64
-             * @description subtotal − discount + fees + tax: what the patron pays. A checkout is refused (422) above
+             * @description subtotal − discount + fees + tax + mailing: what the patron pays. A checkout is refused (422) above
              *     99,999,999 (`MAX_CHARGE`, Stripe's limit for one payment).
              */
             total: number;
@@ -1006,6 +1106,10 @@ export interface components {
             /** @example friends */
             priceType: string;
             zone: string;
+        };
+        WebhookReceived: {
+            /** @description `updated`, or `ignored` (an event about nothing we track, or old news). */
+            outcome: string;
         };
         /** @description A price zone's id, e.g. `stalls`; prices are set per zone × price type. */
         ZoneId: string;
@@ -1729,7 +1833,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description invalid_field; missing_tickets; unknown_holds; invalid_price_type; promo_not_applicable; promo_expired */
+            /** @description invalid_field (details.field names it, e.g. address.postalCode); missing_tickets; unknown_holds; invalid_price_type; promo_not_applicable; promo_expired; mail_not_offered (the venue does not post tickets); mail_closed (too close to the performance to post them) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2589,6 +2693,70 @@ export interface operations {
             };
             /** @description internal_error (an unexpected failure, logged with the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceived"];
+                };
+            };
+            /** @description invalid_signature: a missing, stale or wrong signature (nothing changes); invalid_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description direct_access (in AWS, a request that did not come through CloudFront) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown_host (no venue answers at this Host) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal_error (an unexpected failure, logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description printmail_not_configured: no webhook secret; busy */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
