@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api';
-import { buildRefund, refundableTickets, refundProblem, ticketStatusLabel, ticketsValue, type AdminTicket } from './adminOrders';
+import { awaitsPosting, buildRefund, fulfilmentLabel, refundableTickets, refundProblem, ticketStatusLabel, ticketsValue, type AdminTicket } from './adminOrders';
 
 function ticket(id: string, status: AdminTicket['status'], price = 8500, fees = 200): AdminTicket {
   return { id, performanceId: 'p1', place: { sectionName: 'Orchestra', row: 'C', seatLabel: id }, priceType: 'adult', price, fees, status };
@@ -34,5 +34,27 @@ describe('refunds', () => {
     expect(refundProblem(new ApiError(403, 'forbidden', 'x'))).toMatch(/role/);
     expect(refundProblem('boom')).toMatch(/went wrong/);
     expect(ticketStatusLabel('refunded')).toBe('Refunded');
+  });
+});
+
+describe('tickets by post', () => {
+  const mailed = { delivery: 'mail' as const, status: 'paid' as const, postedAt: null, mail: { fulfilment: 'in_house' as const, status: 'pending' as const } };
+
+  it('offers "Mark mailed" only for paid orders the box office posts and has not posted', () => {
+    expect(awaitsPosting(mailed)).toBe(true);
+    expect(awaitsPosting({ ...mailed, mail: null })).toBe(true);
+    expect(awaitsPosting({ ...mailed, postedAt: '2026-12-01T10:00:00Z' })).toBe(false);
+    expect(awaitsPosting({ ...mailed, status: 'pending' })).toBe(false);
+    expect(awaitsPosting({ ...mailed, delivery: 'email' })).toBe(false);
+    expect(awaitsPosting({ ...mailed, mail: { fulfilment: 'provider', status: 'submitted' } })).toBe(false);
+  });
+
+  it('says who posts an order', () => {
+    expect(fulfilmentLabel('in_house')).toBe('The box office (to-post list)');
+    expect(fulfilmentLabel('provider')).toBe('The print-and-mail provider');
+  });
+
+  it('words an order that is no longer waiting to be posted', () => {
+    expect(refundProblem(new ApiError(409, 'not_to_post', 'x'))).toBe('This order is not waiting to be posted (it was posted already, or is not paid by post).');
   });
 });

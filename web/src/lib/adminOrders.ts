@@ -1,7 +1,8 @@
 // Orders as the box office sees them (API.md "Admin"): lookup by number, email or name, one
 // order with its tickets and refunds, refunds of all or listed tickets, and the orders waiting
-// to be posted. Every call sends the staff token; the server decides permissions and money.
-import { ApiError, request, type AdminSchemas as S } from './api';
+// to be posted (with their addresses, the Avery labels PDF, "mark mailed"). Every call sends the
+// staff token; the server decides permissions and money.
+import { ApiError, request, requestFile, type AdminSchemas as S, type DownloadedFile } from './api';
 
 const enc = encodeURIComponent;
 
@@ -35,8 +36,41 @@ export async function ordersToPost(): Promise<AdminOrderSummary[]> {
   return body.orders;
 }
 
+/** Marks a mailed order posted ("mark mailed"): it leaves the list and the patron is emailed. */
 export function markPosted(orderId: string): Promise<AdminOrderDetail> {
   return request<AdminOrderDetail>('POST', `/admin/v1/orders/${enc(orderId)}/posted`, { body: {}, staff: true });
+}
+
+export const LABELS_PDF_PATH = '/admin/v1/orders/to-post/labels.pdf';
+
+/** Address labels of the to-post list, in its order: Avery 5160, 30 to a US Letter sheet. */
+export function fetchAddressLabels(): Promise<DownloadedFile> {
+  return requestFile(LABELS_PDF_PATH, 'address-labels.pdf', { staff: true });
+}
+
+/** A mailed order's fulfilment as staff see it: who posts it and, for the provider, its letter. */
+export type PostedMail = S['PostedMail'];
+
+/** Who posts a mailed order, in words. */
+export function fulfilmentLabel(fulfilment: string): string {
+  switch (fulfilment) {
+    case 'in_house':
+      return 'The box office (to-post list)';
+    case 'provider':
+      return 'The print-and-mail provider';
+    default:
+      return fulfilment;
+  }
+}
+
+/** Whether staff post this order themselves and have not yet: "Mark mailed" applies. */
+export function awaitsPosting(order: Pick<AdminOrderDetail, 'delivery' | 'status' | 'postedAt' | 'mail'>): boolean {
+  return (
+    order.delivery === 'mail' &&
+    !order.postedAt &&
+    (order.status === 'paid' || order.status === 'partially_refunded') &&
+    (order.mail?.fulfilment ?? 'in_house') === 'in_house'
+  );
 }
 
 // --- refunds ----------------------------------------------------------------------------------

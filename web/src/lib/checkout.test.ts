@@ -4,6 +4,7 @@ import { ApiError } from './api';
 import type { CartItem } from './carts';
 import {
   buildCheckoutBody,
+  checkoutFieldId,
   checkoutProblem,
   choosePriceTypes,
   contactErrors,
@@ -128,6 +129,14 @@ describe('the checkout request', () => {
     expect(JSON.stringify(body)).not.toMatch(/price"|amount|total/);
   });
 
+  it('sends the address with tickets by post, and only then', () => {
+    const address = { name: ' Ada Lovelace ', line1: '1 Infinite Loop', line2: '', city: 'Cupertino', region: 'CA', postalCode: '95014 ', country: 'US' };
+    const mailed = buildCheckoutBody({ name: 'Ada', email: 'ada@example.org', delivery: 'mail', address }, [seat('h1', '12')], { h1: 'adult' });
+    expect(mailed.address).toEqual({ name: 'Ada Lovelace', line1: '1 Infinite Loop', city: 'Cupertino', region: 'CA', postalCode: '95014', country: 'US' });
+    const emailed = buildCheckoutBody({ name: 'Ada', email: 'ada@example.org', delivery: 'email', address }, [seat('h1', '12')], { h1: 'adult' });
+    expect(emailed).not.toHaveProperty('address');
+  });
+
   it('refuses to build a request with a ticket that has no price type', () => {
     expect(() => buildCheckoutBody({ name: 'A', email: 'a@b.c', delivery: 'email' }, [seat('h1', '12')], {})).toThrow(/h1/);
   });
@@ -154,6 +163,32 @@ describe('checkout refusals', () => {
     expect(problem(422, 'invalid_field', { field: 'email' })).toEqual({ field: 'email', message: 'Enter a valid email address, like name@example.com.' });
     expect(problem(422, 'invalid_field', { field: 'name' })).toEqual({ field: 'name', message: 'Enter your name (up to 120 characters).' });
     expect(problem(422, 'invalid_field', { field: 'tickets' }, 'tickets: hold listed twice')).toEqual({ message: 'tickets: hold listed twice' });
+  });
+
+  it("puts a refused address field next to that field, in the server's words", () => {
+    expect(problem(422, 'invalid_field', { field: 'address.postalCode' }, "address.postalCode: '9501' is not a zip code of United States (like 95014)")).toEqual({
+      field: 'address.postalCode',
+      message: "'9501' is not a zip code of United States (like 95014).",
+    });
+    expect(problem(422, 'invalid_field', { field: 'address' }, 'address: required for delivery by mail')).toEqual({
+      field: 'address.line1',
+      message: 'Enter the address to post the tickets to.',
+    });
+    expect(checkoutFieldId('address.postalCode')).toBe('address-postalCode');
+    expect(checkoutFieldId('email')).toBe('checkout-email');
+    expect(checkoutFieldId('delivery')).toBe('delivery-mail');
+  });
+
+  it('says clearly when posting has closed or the venue no longer posts tickets', () => {
+    expect(problem(422, 'mail_closed', {}, 'Tickets are posted until 7 days before the performance; choose another delivery')).toEqual({
+      field: 'delivery',
+      message: 'It is too late to post these tickets. Tickets are posted only until 7 days before the performance. Choose e-tickets instead; nothing was charged.',
+    });
+    expect(problem(422, 'mail_not_offered')).toEqual({
+      field: 'delivery',
+      message: 'This venue no longer posts tickets. Choose e-tickets instead; nothing was charged.',
+      mailNotOffered: true,
+    });
   });
 
   it('explains a cart that is not open by its status', () => {

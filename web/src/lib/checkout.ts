@@ -8,6 +8,7 @@ import { ApiError, isRecord, request, type PublicSchemas as S } from './api';
 import { describeItem, type CartCredentials, type CartItem } from './carts';
 import type { LocalTime, PriceView } from './catalog';
 import { formatMoney } from './format';
+import { addressBody, type AddressForm } from './postal';
 import { isPromoRefusal, sentence, type UnlockedPrice } from './promos';
 
 export type Delivery = S['Delivery'];
@@ -152,6 +153,8 @@ export interface ContactForm {
   name: string;
   email: string;
   delivery: Delivery;
+  /** Where to post the tickets (sent only with `delivery: "mail"`). */
+  address?: AddressForm;
 }
 
 /** What the form can tell before asking the server (which still decides). */
@@ -170,7 +173,7 @@ export function buildCheckoutBody(
   items: readonly CartItem[],
   priceTypes: Readonly<Record<string, string>>,
 ): CheckoutBody {
-  return {
+  const body: CheckoutBody = {
     email: form.email.trim(),
     name: form.name.trim(),
     delivery: form.delivery,
@@ -180,20 +183,32 @@ export function buildCheckoutBody(
       return { holdId: item.holdId, priceType };
     }),
   };
+  if (form.delivery === 'mail' && form.address) body.address = addressBody(form.address);
+  return body;
+}
+
+/** The id of the checkout form's control for an error's field (`address.postalCode` → `address-postalCode`). */
+export function checkoutFieldId(field: string): string {
+  if (field === 'name' || field === 'email') return `checkout-${field}`;
+  if (field === 'delivery') return 'delivery-mail';
+  if (field.startsWith('address.')) return `address-${field.slice('address.'.length)}`;
+  return field;
 }
 
 // --- errors ---------------------------------------------------------------------------------
 
 export interface CheckoutProblem {
   message: string;
-  /** A form field the message belongs next to. */
-  field?: 'name' | 'email';
+  /** A form field the message belongs next to: `name`, `email`, `delivery` or `address.<field>`. */
+  field?: string;
   /** The cart is no longer what the page shows: read it again. */
   refreshCart?: boolean;
   /** The cart has been paid for already: the next purchase needs a new one. */
   cartCompleted?: boolean;
   /** The cart's promo code was refused: the patron changes or removes it in the cart. */
   promo?: boolean;
+  /** The venue no longer posts tickets: read the site again (the "by post" choice goes). */
+  mailNotOffered?: boolean;
 }
 
 function stringList(value: unknown): string[] {
@@ -221,6 +236,8 @@ export function checkoutProblem(e: unknown, holdName: (holdId: string) => string
     case 'invalid_field': {
       if (e.field === 'email') return { field: 'email', message: 'Enter a valid email address, like name@example.com.' };
       if (e.field === 'name') return { field: 'name', message: 'Enter your name (up to 120 characters).' };
+      if (e.field === 'address') return { field: 'address.line1', message: 'Enter the address to post the tickets to.' };
+      if (e.field?.startsWith('address.')) return { field: e.field, message: sentence(e.fieldMessage) };
       return { message: e.message };
     }
     case 'cart_not_open': {
@@ -269,6 +286,13 @@ export function checkoutProblem(e: unknown, holdName: (holdId: string) => string
       return { message: 'This venue cannot take card payments at the moment. Nothing was charged; please try again later or contact the venue.' };
     case 'busy':
       return { message: 'Many people are buying right now. Nothing was charged; please try again.' };
+    case 'mail_not_offered':
+      return { field: 'delivery', message: 'This venue no longer posts tickets. Choose e-tickets instead; nothing was charged.', mailNotOffered: true };
+    case 'mail_closed': {
+      const days = /(\d+) days?/.exec(e.message)?.[1];
+      const until = days ? ` Tickets are posted only until ${days} ${days === '1' ? 'day' : 'days'} before the performance.` : '';
+      return { field: 'delivery', message: `It is too late to post these tickets.${until} Choose e-tickets instead; nothing was charged.` };
+    }
     case 'unauthorized':
       // The account's token was refused (the session ended elsewhere); it is dropped already.
       if (!/X-(Cart|Order)-Token/i.test(e.message)) {

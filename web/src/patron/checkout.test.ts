@@ -1,9 +1,10 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import type { CartItem, CartStatus } from '../lib/carts';
 import { navigate, route } from '../lib/router.svelte';
 import { apiError, mockFetch, SITE, type Call } from '../test/fetch';
+import { MAIL_OFFER } from '../test/postal';
 import { performance } from '../test/seatmaps';
 
 const DOUBLE = 'http://127.0.0.1:8702';
@@ -64,17 +65,17 @@ function order(status: string, problem: string | null = null) {
 }
 
 /** A cart of two held seats, the checkout, the Stripe double and the order. */
-function shop(options: { checkout?: (call: Call) => { status: number; body?: unknown } } = {}) {
+function shop(options: { checkout?: (call: Call) => { status: number; body?: unknown }; site?: unknown; performance?: unknown } = {}) {
   localStorage.setItem(CART_KEY(), JSON.stringify({ cartId: 'c1', cartToken: 'cart-secret', holdsUntil: null }));
   const state = { cart: 'open' as CartStatus, orderReads: 0, order: 'pending', problem: null as string | null };
   const items = [held('h1', '12'), held('h2', '13')];
   const calls = mockFetch({
-    'GET /api/v1/site': { status: 200, body: LOCAL_SITE },
+    'GET /api/v1/site': { status: 200, body: options.site ?? LOCAL_SITE },
     'GET /api/v1/carts/c1': () => ({
       status: 200,
       body: { cartId: 'c1', status: state.cart, limit: 10, remaining: 8, expiresAt: items[0]!.expiresAt, items },
     }),
-    'GET /api/v1/performances/perf-1': { status: 200, body: performance() },
+    'GET /api/v1/performances/perf-1': { status: 200, body: options.performance ?? performance() },
     'POST /api/v1/carts/c1/checkout':
       options.checkout ??
       (() => {
@@ -143,7 +144,7 @@ describe('checkout', () => {
     expect(screen.getByTestId('countdown').textContent).toMatch(/^(10:00|09:5\d)$/);
 
     await fillContact();
-    await fireEvent.click(screen.getByLabelText('Printed tickets by post'));
+    await fireEvent.click(screen.getByLabelText('E-tickets by email'));
     await fireEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
 
     expect(await screen.findByTestId('pending-order-number')).toHaveProperty('textContent', 'MQ-7K4P');
@@ -152,7 +153,7 @@ describe('checkout', () => {
     expect(sent.body).toEqual({
       email: 'ada@example.org',
       name: 'Ada Lovelace',
-      delivery: 'mail',
+      delivery: 'email',
       tickets: [
         { holdId: 'h1', priceType: 'adult' },
         { holdId: 'h2', priceType: 'student' },
@@ -240,6 +241,129 @@ describe('checkout', () => {
   });
 });
 
+describe('checkout with tickets by post', () => {
+  /** A performance `days` from now (posting closes 7 days before). */
+  function performanceIn(days: number) {
+    const utc = new Date(Date.now() + days * 86_400_000).toISOString();
+    return { ...performance(), startsAt: { utc, local: utc, timezone: 'America/New_York' } };
+  }
+  const POSTING_SITE = { ...LOCAL_SITE, mail: MAIL_OFFER };
+  const MAILED_TOTALS = { ...TOTALS, mailing: 450, total: TOTALS.total + 450 };
+  const accepted = () => ({
+    status: 201,
+    body: {
+      orderId: 'o1',
+      orderNumber: 'MQ-7K4P',
+      orderToken: 'order-secret',
+      status: 'pending',
+      totals: MAILED_TOTALS,
+      payment: { provider: 'stripe', clientSecret: 'pi_1_secret_x', paymentIntentId: 'pi_1', publishableKey: 'pk_test_local', mode: 'local' },
+      holdsUntil: new Date(Date.now() + 600_000).toISOString(),
+    },
+  });
+
+  async function chooseMail() {
+    await fireEvent.click(await screen.findByLabelText('Printed tickets by post (+$4.50 postage)'));
+    await screen.findByRole('group', { name: 'Post the tickets to' });
+  }
+
+  async function fillAddress(postalCode: string) {
+    await fireEvent.input(screen.getByLabelText(/^Street address/), { target: { value: '1 Infinite Loop' } });
+    await fireEvent.input(screen.getByLabelText(/^City/), { target: { value: 'Cupertino' } });
+    await fireEvent.change(screen.getByLabelText(/^State/), { target: { value: 'CA' } });
+    await fireEvent.input(screen.getByLabelText(/^ZIP code/), { target: { value: postalCode } });
+  }
+
+  it('offers the post only when the venue posts tickets', async () => {
+    shop({ performance: performanceIn(30) });
+    navigate('/checkout');
+    render(App);
+    await screen.findAllByRole('option', { name: 'Adult — $85.00' });
+    expect(screen.getByLabelText('E-tickets by email')).toBeTruthy();
+    expect(screen.queryByLabelText(/by post/)).toBeNull();
+  });
+
+  it("asks for the address in the country's terms, checks the ZIP code before sending, and shows the postage before paying", async () => {
+    const { calls } = shop({ site: POSTING_SITE, performance: performanceIn(30), checkout: accepted });
+    navigate('/checkout');
+    render(App);
+    await screen.findAllByRole('option', { name: 'Adult — $85.00' });
+    expect((await screen.findByTestId('mail-hint')).textContent).toContain('Posting closes 7 days before the performance.');
+    await fillContact();
+    await chooseMail();
+    expect(screen.getByTestId('mail-fee').textContent).toBe('Postage of $4.50 is added to your order.');
+    // The envelope is addressed to the buyer to start with; the US form asks for a state and a ZIP code.
+    expect((screen.getByLabelText(/^Name on the envelope/) as HTMLInputElement).value).toBe('Ada Lovelace');
+    expect((screen.getByLabelText(/^Country/) as HTMLSelectElement).value).toBe('US');
+    expect(screen.getByLabelText(/^ZIP code/).hasAttribute('required')).toBe(true);
+    await fillAddress('9501');
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+    expect(await screen.findByText('Enter a valid ZIP code, like 95014.')).toBeTruthy();
+    const zip = screen.getByLabelText(/^ZIP code/);
+    expect(zip.getAttribute('aria-invalid')).toBe('true');
+    await vi.waitFor(() => expect(document.activeElement).toBe(zip));
+    expect(calls.some((c) => c.path.endsWith('/checkout'))).toBe(false);
+
+    // A British address: the post town and postcode, no state.
+    await fireEvent.change(screen.getByLabelText(/^Country/), { target: { value: 'GB' } });
+    expect(screen.getByLabelText(/^Post town/)).toBeTruthy();
+    expect(screen.getByLabelText(/^County/).hasAttribute('required')).toBe(false);
+    await fireEvent.change(screen.getByLabelText(/^Country/), { target: { value: 'US' } });
+    await fireEvent.change(screen.getByLabelText(/^State/), { target: { value: 'CA' } });
+
+    await fireEvent.input(screen.getByLabelText(/^ZIP code/), { target: { value: '95014' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+    await screen.findByTestId('pending-order-number');
+    const sent = calls.find((c) => c.path.endsWith('/checkout'))!.body as Record<string, unknown>;
+    expect(sent['delivery']).toBe('mail');
+    expect(sent['address']).toEqual({ name: 'Ada Lovelace', line1: '1 Infinite Loop', city: 'Cupertino', region: 'CA', postalCode: '95014', country: 'US' });
+    expect(screen.getByTestId('mailing').textContent).toBe('$4.50');
+    expect(screen.getByTestId('total').textContent).toBe('$136.00');
+  });
+
+  it("puts the server's refusal at the address field it names, with the focus there", async () => {
+    shop({
+      site: POSTING_SITE,
+      performance: performanceIn(30),
+      checkout: () => apiError(422, 'invalid_field', "address.postalCode: '95014' is not a ZIP code of United States (like 95014)", { field: 'address.postalCode' }),
+    });
+    navigate('/checkout');
+    render(App);
+    await screen.findAllByRole('option', { name: 'Adult — $85.00' });
+    await fillContact();
+    await chooseMail();
+    await fillAddress('95014');
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+    expect(await screen.findByText("'95014' is not a ZIP code of United States (like 95014).")).toBeTruthy();
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText(/^ZIP code/)));
+  });
+
+  it('says when posting has closed for the performance', async () => {
+    shop({ site: POSTING_SITE, performance: performanceIn(3) });
+    navigate('/checkout');
+    render(App);
+    await screen.findAllByRole('option', { name: 'Adult — $85.00' });
+    expect((await screen.findByTestId('mail-hint')).textContent).toMatch(/It is too late to post tickets for this performance: posting closed on/);
+    expect((screen.getByLabelText(/by post/) as HTMLInputElement).disabled).toBe(true);
+  });
+
+  it('explains a refusal because posting closed meanwhile', async () => {
+    shop({
+      site: POSTING_SITE,
+      performance: performanceIn(30),
+      checkout: () => apiError(422, 'mail_closed', 'Tickets are posted until 7 days before the performance; choose another delivery'),
+    });
+    navigate('/checkout');
+    render(App);
+    await screen.findAllByRole('option', { name: 'Adult — $85.00' });
+    await fillContact();
+    await chooseMail();
+    await fillAddress('95014');
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+    expect(await screen.findByText(/It is too late to post these tickets\. Tickets are posted only until 7 days before the performance\./)).toBeTruthy();
+  });
+});
+
 describe('order page', () => {
   it('asks for the email link when there is no token', async () => {
     const { calls } = shop();
@@ -270,6 +394,33 @@ describe('order page', () => {
       'textContent',
       'We could not find this order. Open it with the link in your confirmation email.',
     );
+  });
+
+  it('shows where posted tickets go and where the letter is, in words', async () => {
+    mockFetch({
+      'GET /api/v1/site': { status: 200, body: { ...LOCAL_SITE, mail: MAIL_OFFER } },
+      'GET /api/v1/orders/o1': {
+        status: 200,
+        body: {
+          ...order('paid'),
+          delivery: 'mail',
+          totals: { ...TOTALS, mailing: 450, total: TOTALS.total + 450 },
+          address: { name: 'Ada Lovelace', line1: '1 Infinite Loop', city: 'CUPERTINO', region: 'CA', postalCode: '95014', country: 'US' },
+          mailStatus: 'mailed',
+        },
+      },
+    });
+    navigate('/orders/o1?token=order-secret');
+    render(App);
+    expect((await screen.findByTestId('mail-status')).textContent).toBe('Your tickets are in the post.');
+    expect(screen.getByTestId('mail-status-label').textContent).toBe('In the post');
+    expect([...screen.getByTestId('order-address').querySelectorAll('span')].map((l) => l.textContent)).toEqual([
+      'Ada Lovelace',
+      '1 Infinite Loop',
+      'CUPERTINO CA 95014',
+      'UNITED STATES',
+    ]);
+    expect(screen.getByTestId('mailing').textContent).toBe('$4.50');
   });
 
   it('shows why a cancelled order ended, and its refunds', async () => {

@@ -1,5 +1,6 @@
 // A fetch stand-in for unit tests: answers each request from a table of routes and records calls.
 import { vi } from 'vitest';
+import { FORMATS } from './postal';
 
 export interface Call {
   method: string;
@@ -64,6 +65,8 @@ export const SITE = {
   holdSeconds: 600,
   maxTicketsPerOrder: 10,
   payments: { provider: 'stripe', publishableKey: 'pk_test_local', mode: 'local' },
+  /** The venue does not post tickets. */
+  mail: null,
 };
 
 export const VENUE = {
@@ -81,7 +84,9 @@ export const VENUE = {
     reserveHours: 72,
     paymentLinkHours: 24,
     motoEnabled: false,
+    mail: { enabled: false, fee: 0, cutoffDays: 7, countries: [] as string[], fulfilment: 'in_house' as const },
   },
+  postalCountries: FORMATS,
 };
 
 /** A token shaped like a staff JWT (the signature is not checked client-side). */
