@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use marquee_app::checkout::{CheckoutRequest, WindowPayment, WindowSaleRequest};
 use marquee_app::holds::{CartContents, HoldWanted, STAFF_HOLD_SECONDS};
-use marquee_domain::records::{AuditKind, CartStatus, SaleMethod};
+use marquee_domain::records::{AuditKind, CartStatus, PayLaterKind, SaleMethod};
 use marquee_domain::{CartId, Delivery, Email, Invalid, OrderStatus, Permission, Totals};
 use marquee_platform::auth::StaffAuth;
 use marquee_platform::payments::PaymentMode;
@@ -271,7 +271,8 @@ pub enum SalePayment {
 #[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum PhoneOrder {
-    /// A payment link emailed to the patron (not available yet: refused).
+    /// A payment link emailed to the patron (the default for phone orders): the seats are
+    /// kept for the venue's `paymentLinkHours` while the patron pays on the venue's site.
     Link,
     /// The clerk keys the card in (mail/telephone order): only where the venue enabled MOTO.
     Moto,
@@ -318,6 +319,20 @@ pub struct SoldView {
     /// A reservation: the seats are kept unpaid until then (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     reserved_until: Option<String>,
+    /// A phone order paid through an emailed link: to whom, until when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_link: Option<PaymentLinkView>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentLinkView {
+    sent_to: String,
+    /// The seats are released if it is not paid by then (RFC 3339).
+    until: String,
+    /// `false`: the email could not be queued; cancel the sale (`POST /orders/{id}/cancel`)
+    /// and sell again, or take the card another way.
+    sent: bool,
 }
 
 /// Sell a box office cart: cash (change due), card, or complimentary. Cash and comps are
@@ -328,7 +343,7 @@ pub struct SoldView {
         (status = 404, description = "cart_not_found"),
         (status = 409, description = "cart_not_open; cart_changed; seats_taken; payments_not_ready"),
         (status = 410, description = "holds_expired"),
-        (status = 422, description = "invalid_field (tendered below the total, reason, delivery, email, phone, patron, until — a reservation's deadline past, after the performance's start or beyond the venue's reserveHours —, payment, address.<field>); moto_not_enabled (card details keyed in, phone: moto, where the venue has not enabled MOTO); missing_tickets; unknown_holds; invalid_price_type; invalid_body; mail_not_offered; mail_closed"),
+        (status = 422, description = "invalid_field (tendered below the total, reason, delivery, email — a payment link needs one —, phone, patron, until — a reservation's deadline past, after the performance's start or beyond the venue's reserveHours —, payment — a payment link once the performance has started —, address.<field>); moto_not_enabled (card details keyed in, phone: moto, where the venue has not enabled MOTO); missing_tickets; unknown_holds; invalid_price_type; invalid_body; mail_not_offered; mail_closed"),
         (status = 503, description = "busy")),
     security(("staff" = [])))]
 pub async fn sell(
@@ -346,13 +361,7 @@ pub async fn sell(
         } => WindowPayment::Moto,
         SalePayment::Card {
             phone: Some(PhoneOrder::Link),
-        } => {
-            return Err(Invalid::new(
-                "payment",
-                "payment links are not available yet: key the card in (MOTO) or reserve the seats",
-            )
-            .into());
-        }
+        } => WindowPayment::PaymentLink,
         SalePayment::Comp { reason } => {
             auth.require(Permission::Comp)?;
             WindowPayment::Comp { reason }
@@ -454,13 +463,43 @@ pub async fn sell(
         })),
     )
     .await;
-    let payment = done.payment.map(|intent| SalePaymentView {
-        client_secret: intent.client_secret,
-        payment_intent_id: intent.id,
-        stripe_account: done.order.stripe_account.clone(),
-        publishable_key: state.payments.publishable_key().to_owned(),
-        mode: state.payments.mode(),
-    });
+    let link = done
+        .order
+        .pay_later
+        .as_ref()
+        .filter(|p| p.kind == PayLaterKind::PaymentLink);
+    let payment_link = match link {
+        Some(link) => {
+            let sent = match state
+                .delivery
+                .payment_link(&auth.tenant, &done.order.id, &done.order_token)
+                .await
+            {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::error!(order = %done.order.id, error = %e, "payment link email not queued");
+                    false
+                }
+            };
+            Some(PaymentLinkView {
+                sent_to: done.order.email.clone(),
+                until: millis(link.until),
+                sent,
+            })
+        }
+        None => None,
+    };
+    // The patron pays a link's intent on the venue's site, not the clerk's screen.
+    let payment = done
+        .payment
+        .filter(|_| link.is_none())
+        .map(|intent| SalePaymentView {
+            client_secret: intent.client_secret,
+            payment_intent_id: intent.id,
+            stripe_account: done.order.stripe_account.clone(),
+            publishable_key: state.payments.publishable_key().to_owned(),
+            mode: state.payments.mode(),
+        });
     Ok((
         StatusCode::CREATED,
         axum::Json(SoldView {
@@ -470,7 +509,13 @@ pub async fn sell(
             totals: done.order.totals,
             change_due: sale.and_then(|s| s.change),
             payment,
-            reserved_until: done.order.pay_later.as_ref().map(|p| millis(p.until)),
+            reserved_until: done
+                .order
+                .pay_later
+                .as_ref()
+                .filter(|p| p.kind == PayLaterKind::Reservation)
+                .map(|p| millis(p.until)),
+            payment_link,
         }),
     ))
 }

@@ -277,6 +277,12 @@ async fn compose(state: &MailerState, job: &MailJob) -> Result<Option<OutgoingEm
             };
             orders::refund_notice(&mail, refund_id, view_url).map(Some)
         }
+        MailMessage::PaymentLink { order_id, pay_url } => {
+            let Some(mail) = orders::load(&state.store, &job.tenant, order_id).await? else {
+                return Ok(None);
+            };
+            Ok(orders::payment_link_notice(&mail, pay_url))
+        }
         // Not an email: handled before the mail delivery (`send_letter`).
         MailMessage::PrintLetter { .. } => Ok(None),
         MailMessage::TicketsPosted { order_id, view_url } => {

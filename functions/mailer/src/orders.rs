@@ -314,6 +314,81 @@ pub fn posted_notice(mail: &OrderMail, view_url: &str) -> Result<OutgoingEmail, 
     })
 }
 
+/// A phone order's payment link: what the tickets are, the total, until when the seats are
+/// kept, and the link to pay. `None` once the order is paid or cancelled (nothing to pay).
+pub fn payment_link_notice(mail: &OrderMail, pay_url: &str) -> Option<OutgoingEmail> {
+    let venue = &mail.venue.settings;
+    let order = &mail.order;
+    let until = order
+        .pay_later
+        .as_ref()
+        .filter(|_| order.status == marquee_domain::OrderStatus::Pending)?
+        .until;
+    let until = chrono::DateTime::from_timestamp_millis(until)?
+        .with_timezone(&venue.timezone.tz())
+        .format("%A %-d %B %Y, %H:%M")
+        .to_string();
+    let total = Money::from_minor(order.totals.total, order.totals.currency).to_string();
+    let rows: String = mail
+        .lines
+        .iter()
+        .map(|l| {
+            format!(
+                "- {}, {}: {} ({}, {})\n",
+                l.event_title, l.when, l.place, l.price_type, l.price
+            )
+        })
+        .collect();
+    let text = format!(
+        "Hello {name},\n\nThe box office at {venue} is keeping these seats for you (order {number}):\n\n{rows}\nTotal: {total}\n\nPay by card here before {until}, or the seats are released: {pay_url}\n",
+        name = order.name,
+        number = order.number,
+        venue = venue.name,
+    );
+    let html_rows: String = mail
+        .lines
+        .iter()
+        .map(|l| {
+            format!(
+                "<li>{}, {}: {} ({}, {})</li>",
+                escape_html(&l.event_title),
+                escape_html(&l.when),
+                escape_html(&l.place),
+                escape_html(&l.price_type),
+                escape_html(&l.price)
+            )
+        })
+        .collect();
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\">\
+         <div style=\"background:{colour};color:#fff;padding:12px 16px\"><strong>{venue}</strong></div>\
+         <h1>Pay for your tickets</h1>\
+         <p>Hello {name}, the box office is keeping these seats for you (order <strong>{number}</strong>):</p>\
+         <ul>{html_rows}</ul><p>Total: <strong>{total}</strong></p>\
+         <p><a href=\"{url}\">Pay by card</a> before {until}, or the seats are released.</p>\
+         </body></html>",
+        colour = escape_html(venue.branding.primary_colour.as_str()),
+        venue = escape_html(&venue.name),
+        name = escape_html(&order.name),
+        number = escape_html(order.number.as_str()),
+        total = escape_html(&total),
+        url = escape_html(pay_url),
+        until = escape_html(&until),
+    );
+    Some(OutgoingEmail {
+        from_name: from_name(&mail.venue),
+        reply_to: venue.email_sender.clone(),
+        to: recipient(order).ok()?,
+        subject: format!(
+            "Pay for your tickets: order {} at {}",
+            order.number, venue.name
+        ),
+        text,
+        html,
+        attachments: Vec::new(),
+    })
+}
+
 pub fn refund_notice(
     mail: &OrderMail,
     refund_id: &str,

@@ -80,6 +80,7 @@ pub fn render(message: &MailMessage) -> Option<OutgoingEmail> {
         | MailMessage::OrderRefunded { .. }
         | MailMessage::TicketsPosted { .. }
         | MailMessage::PrintLetter { .. }
+        | MailMessage::PaymentLink { .. }
         | MailMessage::PerformanceMoved { .. } => None,
     }
 }

@@ -8,8 +8,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use marquee_app::checkout::CheckoutRequest;
 use marquee_app::orders::OrderAccess;
+use marquee_app::ports::PaymentAccount;
 use marquee_domain::names::parse_display_name;
-use marquee_domain::records::{OrderRecord, PerformanceRecord, Place, RefundRecord, TicketStatus};
+use marquee_domain::records::{
+    OrderRecord, PayLaterKind, PerformanceRecord, Place, RefundRecord, TicketStatus,
+};
 use marquee_domain::{Delivery, Email, Invalid, OrderStatus, PerformanceId, Totals};
 use marquee_platform::auth::PatronAuth;
 use marquee_platform::payments::PaymentMode;
@@ -183,6 +186,11 @@ pub struct OrderView {
     address: Option<marquee_domain::PostalAddress>,
     /// Where a mailed order's tickets are (`null` for other deliveries).
     mail_status: Option<marquee_domain::records::MailStatus>,
+    /// A phone order to pay through its emailed link: the card payment to confirm, while it
+    /// waits (`null` otherwise, and once the deadline passed).
+    payment: Option<PaymentView>,
+    /// A phone order's link: the seats are released if it is not paid by then (RFC 3339).
+    pay_by: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -295,6 +303,7 @@ async fn order_view(
         })
         .collect();
     let mail_status = order.mail_status();
+    let (payment, pay_by) = link_payment(state, &order).await;
     Ok(OrderView {
         id: order.id.to_string(),
         number: order.number.to_string(),
@@ -319,7 +328,44 @@ async fn order_view(
         problem: order.problem,
         created_at: order.created_at,
         paid_at: order.paid_at,
+        payment,
+        pay_by,
     })
+}
+
+/// A pending phone order's payment link: its card payment while the intent waits and the
+/// deadline has not passed. A provider failure shows the order without it (and is logged).
+async fn link_payment(
+    state: &PublicState,
+    order: &OrderRecord,
+) -> (Option<PaymentView>, Option<String>) {
+    let link = order
+        .pay_later
+        .as_ref()
+        .filter(|p| p.kind == PayLaterKind::PaymentLink && order.status == OrderStatus::Pending);
+    let (Some(link), Some(intent)) = (link, order.payment_intent.as_deref()) else {
+        return (None, None);
+    };
+    let pay_by = crate::carts::millis(link.until);
+    if link.has_expired(chrono::Utc::now().timestamp_millis()) {
+        return (None, Some(pay_by));
+    }
+    let account = PaymentAccount::of(order.stripe_account.as_deref());
+    let payment = match state.payments.payable_secret(account, intent).await {
+        Ok(secret) => secret.map(|client_secret| PaymentView {
+            provider: "stripe",
+            client_secret,
+            payment_intent_id: intent.to_owned(),
+            stripe_account: order.stripe_account.clone(),
+            publishable_key: state.payments.publishable_key().to_owned(),
+            mode: state.payments.mode(),
+        }),
+        Err(e) => {
+            tracing::warn!(order = %order.id, error = %e, "payment link's intent not read");
+            None
+        }
+    };
+    (payment, Some(pay_by))
 }
 
 /// How long a ticket download link works.

@@ -158,6 +158,10 @@ pub enum WindowPayment {
     /// `reserve_hours` from now — and are released by the sweep if it is not paid by then.
     /// Needs the patron's name and an email address or a telephone number.
     Reserve { until: i64 },
+    /// A phone order paid through a link emailed to the patron: the places stay held for the
+    /// venue's `payment_link_hours` (no later than the performance's start) while the card
+    /// payment waits; then the sweep releases them. Needs the patron's email address.
+    PaymentLink,
 }
 
 /// Longest comp reason kept.
@@ -294,7 +298,7 @@ impl Checkout {
         if moto && !venue.settings.moto_enabled {
             return Err(CheckoutError::MotoNotEnabled);
         }
-        let reserve_until = match request.window.as_ref().map(|w| &w.payment) {
+        let pay_later_until = match request.window.as_ref().map(|w| &w.payment) {
             Some(WindowPayment::Reserve { until }) => {
                 check_pay_later_deadline(
                     *until,
@@ -304,7 +308,23 @@ impl Checkout {
                         .map_or(i64::MAX, |start| start.timestamp_millis()),
                     venue.settings.reserve_hours,
                 )?;
-                Some(*until)
+                Some((*until, PayLaterKind::Reservation))
+            }
+            Some(WindowPayment::PaymentLink) => {
+                let first_start = priced
+                    .first_start
+                    .map_or(i64::MAX, |start| start.timestamp_millis());
+                let hours = venue.settings.payment_link_hours;
+                let until = now_ms
+                    .saturating_add(i64::from(hours).saturating_mul(3_600_000))
+                    .min(first_start);
+                check_pay_later_deadline(until, now_ms, first_start, hours).map_err(|_| {
+                    Invalid::new(
+                        "payment",
+                        "the performance has started: a payment link is too late",
+                    )
+                })?;
+                Some((until, PayLaterKind::PaymentLink))
             }
             _ => None,
         };
@@ -378,15 +398,12 @@ impl Checkout {
             address: mail.as_ref().map(|m| m.address.clone()),
             mail: mail.map(|m| m.mail),
             phone: request.window.as_ref().and_then(|w| w.phone.clone()),
-            pay_later: reserve_until.map(|until| PayLater {
-                kind: PayLaterKind::Reservation,
-                until,
-            }),
+            pay_later: pay_later_until.map(|(until, kind)| PayLater { kind, until }),
             version: 0,
         };
         // A reservation keeps its places until its deadline (the sweep releases them then).
         let hold_until =
-            reserve_until.unwrap_or_else(|| (now + self.payment_window).timestamp_millis());
+            pay_later_until.map_or_else(|| (now + self.payment_window).timestamp_millis(), |r| r.0);
         let extended: Vec<HoldRecord> = live
             .iter()
             .map(|h| HoldRecord {
@@ -440,7 +457,11 @@ impl Checkout {
                 .sale
                 .as_ref()
                 .is_some_and(|s| s.method == SaleMethod::Cash);
-        let payment = if order.pay_later.is_some() {
+        let reserved = order
+            .pay_later
+            .as_ref()
+            .is_some_and(|p| p.kind == PayLaterKind::Reservation);
+        let payment = if reserved {
             None // paid later, at the box office
         } else if paid_already {
             self.sales
@@ -807,6 +828,13 @@ fn check_window_request(request: &CheckoutRequest) -> Result<(), CheckoutError> 
                 )
                 .into());
             }
+            if window.payment == WindowPayment::PaymentLink && request.email.is_none() {
+                return Err(Invalid::new(
+                    "email",
+                    "a payment link is emailed: enter the patron's email address",
+                )
+                .into());
+            }
             if request.email.is_none() && request.delivery == Delivery::Email {
                 return Err(Invalid::new(
                     "delivery",
@@ -847,7 +875,7 @@ fn window_sale(
         comp_value: None,
     };
     match &window.payment {
-        WindowPayment::Card | WindowPayment::Moto => {}
+        WindowPayment::Card | WindowPayment::Moto | WindowPayment::PaymentLink => {}
         WindowPayment::Cash { tendered } => {
             let total = priced.totals.total;
             if *tendered < total {

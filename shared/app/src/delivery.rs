@@ -78,6 +78,29 @@ impl TicketDelivery {
         self.mail.enqueue(&job).await
     }
 
+    /// A phone order is to be paid through a link: the patron gets it once (the job's id is
+    /// the order's), with the order's token so the page can show and take the payment.
+    pub async fn payment_link(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+        order_token: &str,
+    ) -> Result<(), PortError> {
+        let pay_url = format!(
+            "{}?token={order_token}",
+            self.order_url(tenant, order).await?
+        );
+        let job = MailJob::once(
+            tenant.clone(),
+            format!("order-{order}-payment-link"),
+            MailMessage::PaymentLink {
+                order_id: order.clone(),
+                pay_url,
+            },
+        );
+        self.mail.enqueue(&job).await
+    }
+
     /// A mailed order's tickets are on their way: the patron is told once, however often
     /// the posting is recorded (a retried job, a second click).
     pub async fn tickets_posted(

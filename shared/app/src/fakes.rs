@@ -1666,6 +1666,20 @@ impl Payments for FakePayments {
         })
     }
 
+    async fn payable_secret(
+        &self,
+        account: PaymentAccount<'_>,
+        id: &str,
+    ) -> Result<Option<String>, PaymentError> {
+        self.check("payable_secret")?;
+        let account = connected(account);
+        Ok(lock(&self.intents)
+            .values()
+            .find(|i| i.id == id && i.account == account)
+            .filter(|i| !i.cancelled && i.paid_at.is_none())
+            .map(|i| format!("{}_secret", i.id)))
+    }
+
     async fn cancel_payment_intent(
         &self,
         account: PaymentAccount<'_>,

@@ -61,6 +61,9 @@ pub enum MailMessage {
         refund_id: String,
         view_url: String,
     },
+    /// A phone order to pay through a link: what it is, until when the seats are kept, and
+    /// the link (it carries the order's token, so it stays out of logs).
+    PaymentLink { order_id: OrderId, pay_url: String },
     /// Not an email: a mailed order's letter, for the print-and-mail provider (the mailer
     /// sends it through `printmail::LetterFulfilment`).
     PrintLetter { order_id: OrderId },
@@ -88,6 +91,7 @@ impl std::fmt::Debug for MailMessage {
             Self::PerformanceMoved { order_id, .. } => write!(f, "PerformanceMoved({order_id})"),
             Self::TicketsPosted { order_id, .. } => write!(f, "TicketsPosted({order_id})"),
             Self::PrintLetter { order_id } => write!(f, "PrintLetter({order_id})"),
+            Self::PaymentLink { order_id, .. } => write!(f, "PaymentLink({order_id})"),
         }
     }
 }

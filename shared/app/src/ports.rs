@@ -583,6 +583,13 @@ pub trait Payments: Send + Sync {
     ) -> Result<(), PaymentError>;
     /// The refund's id.
     async fn refund(&self, request: RefundRequest<'_>) -> Result<String, PaymentError>;
+    /// The client secret of a PaymentIntent still waiting to be paid (a payment link's
+    /// page shows its card form); `None` once it succeeded, is processing or was cancelled.
+    async fn payable_secret(
+        &self,
+        account: PaymentAccount<'_>,
+        id: &str,
+    ) -> Result<Option<String>, PaymentError>;
     /// Every PaymentIntent of `account` created at or after `since` that succeeded, oldest
     /// pages first (all pages read).
     async fn succeeded_payments(

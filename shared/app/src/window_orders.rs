@@ -335,8 +335,12 @@ impl WindowOrders {
             .order(tenant, id)
             .await?
             .ok_or(WindowOrderError::OrderNotFound)?;
+        // A sale waiting at the window, or a phone order's emailed payment link.
         let waiting_card_sale = order.status == OrderStatus::Pending
-            && order.pay_later.is_none()
+            && order
+                .pay_later
+                .as_ref()
+                .is_none_or(|p| p.kind == PayLaterKind::PaymentLink)
             && order
                 .sale
                 .as_ref()

@@ -228,6 +228,27 @@ impl Payments {
         })
     }
 
+    /// The client secret of a PaymentIntent still waiting for the patron's card.
+    pub async fn payable_secret(
+        &self,
+        account: PaymentAccount<'_>,
+        id: &str,
+    ) -> Result<Option<String>, PaymentError> {
+        use stripe_core::PaymentIntentStatus as Status;
+        let intent = on_account(
+            stripe_core::payment_intent::RetrievePaymentIntent::new(id).customize(),
+            account,
+        )?
+        .send(self.client()?)
+        .await
+        .map_err(payment_error)?;
+        let waiting = matches!(
+            intent.status,
+            Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::RequiresAction
+        );
+        Ok(intent.client_secret.filter(|_| waiting))
+    }
+
     /// Cancels a PaymentIntent that will not be paid. Refused once it has succeeded.
     pub async fn cancel_payment_intent(
         &self,
@@ -337,6 +358,14 @@ impl marquee_app::ports::Payments for Payments {
 
     async fn refund(&self, request: RefundRequest<'_>) -> Result<String, PaymentError> {
         Payments::refund(self, request).await
+    }
+
+    async fn payable_secret(
+        &self,
+        account: PaymentAccount<'_>,
+        id: &str,
+    ) -> Result<Option<String>, PaymentError> {
+        Payments::payable_secret(self, account, id).await
     }
 
     async fn succeeded_payments(

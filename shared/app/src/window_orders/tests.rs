@@ -469,3 +469,150 @@ async fn a_reservation_shorter_than_the_staff_hold_is_swept_at_its_own_deadline(
         OrderStatus::Cancelled
     );
 }
+
+fn payment_link(contents: &CartContents, email: Option<&str>) -> CheckoutRequest {
+    CheckoutRequest {
+        email: email.map(|e| Email::parse(e).unwrap()),
+        name: "Ada Lovelace".into(),
+        delivery: Delivery::Email,
+        window: Some(WindowSaleRequest {
+            by: clerk(),
+            payment: WindowPayment::PaymentLink,
+            phone: None,
+            exchange: None,
+        }),
+        ..request(contents, "adult")
+    }
+}
+
+#[tokio::test]
+async fn a_payment_link_keeps_the_seats_for_the_venues_hours_and_sells_when_the_patron_pays() {
+    let v = venue();
+    let (access, contents) = window_cart(&v, 2).await;
+    let checkout = v.world.checkout();
+    let no_email = checkout
+        .checkout(&v.tenant, &access, payment_link(&contents, None))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&no_email, CheckoutError::Invalid(e) if e.field == "email"),
+        "{no_email:?}"
+    );
+    let done = checkout
+        .checkout(
+            &v.tenant,
+            &access,
+            payment_link(&contents, Some("ada@example.org")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.order.status, OrderStatus::Pending);
+    let link = done.order.pay_later.clone().unwrap();
+    assert_eq!(link.kind, PayLaterKind::PaymentLink);
+    assert_eq!(
+        link.until,
+        (start() + Duration::hours(24)).timestamp_millis(),
+        "the venue's paymentLinkHours (24 by default)"
+    );
+    let intent = done
+        .payment
+        .as_ref()
+        .expect("a card payment to take")
+        .id
+        .clone();
+    let account = crate::ports::PaymentAccount::of(done.order.stripe_account.as_deref());
+    assert!(
+        crate::ports::Payments::payable_secret(v.world.payments.as_ref(), account, &intent)
+            .await
+            .unwrap()
+            .is_some(),
+        "the link's page can show the card form"
+    );
+
+    // Past the payment window and the staff hold the seats are still the order's; the
+    // patron pays on the second day and the seats are sold.
+    v.world.clock.advance(Duration::hours(20));
+    v.world.holds().sweep().await.unwrap();
+    for seat in seats(&v, 2) {
+        assert_eq!(seat_state(&v, &seat), Some(SeatState::Held));
+    }
+    let total = done.order.totals.total;
+    let outcome = v
+        .world
+        .sales()
+        .complete_payment(
+            &v.tenant,
+            &done.order.id,
+            &crate::sales::PaymentReceived {
+                payment_intent: &intent,
+                amount: total,
+                currency: "usd",
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, crate::sales::PaymentOutcome::Sold),
+        "{outcome:?}"
+    );
+    for seat in seats(&v, 2) {
+        assert_eq!(seat_state(&v, &seat), Some(SeatState::Sold));
+    }
+}
+
+#[tokio::test]
+async fn an_unpaid_payment_link_is_cancelled_at_its_deadline_and_the_seats_are_free() {
+    let v = venue();
+    let (access, contents) = window_cart(&v, 1).await;
+    let done = v
+        .world
+        .checkout()
+        .checkout(
+            &v.tenant,
+            &access,
+            payment_link(&contents, Some("ada@example.org")),
+        )
+        .await
+        .unwrap();
+    v.world.clock.advance(Duration::hours(24));
+    v.world.holds().sweep().await.unwrap();
+    let order = v
+        .world
+        .store
+        .stored_order(&v.tenant, &done.order.id)
+        .unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    assert_eq!(seat_state(&v, &seats(&v, 1)[0]), None, "free again");
+}
+
+#[tokio::test]
+async fn the_clerk_cancels_a_payment_link_before_the_patron_pays() {
+    let v = venue();
+    let (access, contents) = window_cart(&v, 1).await;
+    let done = v
+        .world
+        .checkout()
+        .checkout(
+            &v.tenant,
+            &access,
+            payment_link(&contents, Some("ada@example.org")),
+        )
+        .await
+        .unwrap();
+    let cancelled = v
+        .world
+        .window_orders()
+        .cancel_card_sale(&v.tenant, &done.order.id)
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status, OrderStatus::Cancelled);
+    let intent = done.payment.unwrap().id;
+    assert!(
+        v.world
+            .payments
+            .intents()
+            .iter()
+            .any(|i| i.id == intent && i.cancelled),
+        "the link can no longer be paid"
+    );
+}
