@@ -2042,6 +2042,16 @@ export interface components {
             /** Format: int64 */
             stripeFee: number;
         };
+        PaymentLinkView: {
+            /**
+             * @description `false`: the email could not be queued; cancel the sale (`POST /orders/{id}/cancel`)
+             *     and sell again, or take the card another way.
+             */
+            sent: boolean;
+            sentTo: string;
+            /** @description The seats are released if it is not paid by then (RFC 3339). */
+            until: string;
+        };
         /**
          * @description How payments are taken, as the site's payment settings tell the browser.
          * @enum {string}
@@ -2707,6 +2717,7 @@ export interface components {
             number: string;
             orderId: string;
             payment?: null | components["schemas"]["SalePaymentView"];
+            paymentLink?: null | components["schemas"]["PaymentLinkView"];
             /** @description A reservation: the seats are kept unpaid until then (RFC 3339). */
             reservedUntil?: string | null;
             /** @description `paid` for cash and comps; `pending` until a card payment succeeds. */
@@ -3659,7 +3670,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description invalid_field (tendered below the total, reason, delivery, email, phone, patron, until — a reservation's deadline past, after the performance's start or beyond the venue's reserveHours —, payment, address.<field>); moto_not_enabled (card details keyed in, phone: moto, where the venue has not enabled MOTO); missing_tickets; unknown_holds; invalid_price_type; invalid_body; mail_not_offered; mail_closed */
+            /** @description invalid_field (tendered below the total, reason, delivery, email — a payment link needs one —, phone, patron, until — a reservation's deadline past, after the performance's start or beyond the venue's reserveHours —, payment — a payment link once the performance has started —, address.<field>); moto_not_enabled (card details keyed in, phone: moto, where the venue has not enabled MOTO); missing_tickets; unknown_holds; invalid_price_type; invalid_body; mail_not_offered; mail_closed */
             422: {
                 headers: {
                     [name: string]: unknown;

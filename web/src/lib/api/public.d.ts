@@ -722,6 +722,9 @@ export interface components {
             name: string;
             number: string;
             paidAt?: string | null;
+            /** @description A phone order's link: the seats are released if it is not paid by then (RFC 3339). */
+            payBy?: string | null;
+            payment?: null | components["schemas"]["PaymentView"];
             /** @description Why the order ended as it did, or the last payment problem while pending. */
             problem?: string | null;
             /**
