@@ -142,7 +142,7 @@ test('a manager sees staff but not the venue settings or domains', async ({ page
   const email = await activeStaff(page, baseURL!, 'manager', 'manager password 123');
   await logIn(page, email, 'manager password 123');
   const nav = page.getByRole('navigation', { name: 'Admin' });
-  await expect(nav.getByRole('link')).toHaveText(['Overview', 'Payments', 'Staff', 'Audit log', 'Events', 'Seat maps', 'Promo codes', 'Sell', 'Sales', 'Reports', 'Orders', 'Scan tickets', 'View the site']);
+  await expect(nav.getByRole('link')).toHaveText(['Overview', 'Payments', 'Staff', 'Audit log', 'Events', 'Seat maps', 'Promo codes', 'Sell', 'Will call', 'Sales', 'Reports', 'Orders', 'Scan tickets', 'View the site']);
   await openAdminPage(page, 'Staff');
   // A manager may not hand out the owner role.
   await expect(page.getByLabel('Role', { exact: true }).locator('option')).toHaveText(['Manager', 'Box office', 'Scanner']);

@@ -59,7 +59,7 @@ describe('login', () => {
     await fillLogin(' bo@demo.localhost ', 'secret password');
     const nav = await screen.findByRole('navigation', { name: 'Admin' });
     expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual([
-      'Overview', 'Sell', 'Sales', 'Reports', 'Orders', 'Scan tickets', 'View the site',
+      'Overview', 'Sell', 'Will call', 'Sales', 'Reports', 'Orders', 'Scan tickets', 'View the site',
     ]);
     expect(loadStaffSession()).toMatchObject({ token: 'tok', role: 'box_office' });
     expect(calls.find((c) => c.path === '/admin/v1/login')?.body).toEqual({ email: 'bo@demo.localhost', password: 'secret password' });

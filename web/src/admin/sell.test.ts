@@ -5,7 +5,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '../lib/api';
 import { signIn, signOut } from '../lib/session.svelte';
-import { apiError, fakeToken, mockFetch, SITE, type Call } from '../test/fetch';
+import { apiError, fakeToken, mockFetch, SITE, VENUE, type Call } from '../test/fetch';
 import { freeStatus, performance, price, PRICES, smallLayout } from '../test/seatmaps';
 import SellPage from './SellPage.svelte';
 
@@ -126,6 +126,118 @@ describe('the Sell page', () => {
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toBe('Seat A5 was just taken.');
     expect(screen.getByTestId('sale-empty')).toBeTruthy();
+  });
+
+  it('finds a patron by search and fills their details; Walk-up clears them', async () => {
+    const calls = api({
+      'GET /admin/v1/patrons': {
+        status: 200,
+        body: { patrons: [{ name: 'Rosa Diaz', email: 'rosa@example.org', phone: '555 0100', orders: 3 }] },
+      },
+    });
+    render(SellPage, { role: 'box_office', timezone: 'America/New_York', liveUrl: null });
+    await screen.findByRole('group', { name: /^Seat map of/ });
+    const search = screen.getByRole('combobox', { name: 'Find a patron' });
+    await fireEvent.input(search, { target: { value: 'ros' } });
+    const found = await screen.findByRole('option', { name: /Rosa Diaz/ });
+    expect(calls.find((c) => c.path.startsWith('/admin/v1/patrons'))?.path).toBe('/admin/v1/patrons?q=ros');
+    expect(found.getAttribute('aria-selected')).toBe('true');
+    await fireEvent.keyDown(search, { key: 'Enter' });
+    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('Rosa Diaz');
+    expect((screen.getByRole('textbox', { name: 'Email' }) as HTMLInputElement).value).toBe('rosa@example.org');
+    expect((screen.getByLabelText('Phone') as HTMLInputElement).value).toBe('555 0100');
+    expect(screen.getByTestId('sale-patron-found').textContent).toContain('Rosa Diaz · 3 orders');
+    await fireEvent.click(screen.getByRole('button', { name: 'Walk-up instead' }));
+    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('');
+    expect(screen.getByTestId('sale-summary').textContent).toContain('Walk-up');
+  });
+
+  it('takes a phone order by payment link by default, and says where it went', async () => {
+    const calls = api({
+      'GET /admin/v1/venue': { status: 200, body: VENUE },
+      'POST /admin/v1/carts/cart-1/sell': {
+        status: 201,
+        body: { orderId: 'order-2', number: 'PH-0001', status: 'pending', totals: totals(17_400), paymentLink: { sentTo: 'rosa@example.org', until: '2026-12-09T00:00:00Z', sent: true } },
+      },
+    });
+    render(SellPage, { role: 'box_office', timezone: 'America/New_York', liveUrl: null });
+    await screen.findByRole('group', { name: /^Seat map of/ });
+    await fireEvent.submit(screen.getByRole('button', { name: 'Hold best seats' }).closest('form')!);
+    await screen.findByText('$174.00', { selector: '[data-testid="total"]' });
+    await fireEvent.click(screen.getByLabelText('Phone order'));
+    const link = screen.getByLabelText('Email a payment link') as HTMLInputElement;
+    expect(link.checked).toBe(true);
+    // MOTO is off for this venue: not offered.
+    expect(screen.queryByLabelText('Key in the card (MOTO)')).toBeNull();
+    expect(screen.getByTestId('sale-phone-hint').textContent).toContain('for 24 hours');
+    // Tickets go by email on the phone.
+    expect((screen.getByRole('radio', { name: 'Email' }) as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByTestId('sell-why').textContent).toBe('A phone order needs the patron’s name.');
+    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Rosa Diaz' } });
+    expect(screen.getByTestId('sell-why').textContent).toBe('The payment link is emailed: enter the patron’s email.');
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Email' }), { target: { value: 'rosa@example.org' } });
+    const send = screen.getByRole('button', { name: 'Send a payment link for 2 tickets for $174.00' });
+    await fireEvent.submit(send.closest('form')!);
+    const done = await screen.findByTestId('sale-done');
+    expect(calls.find((c) => c.path.endsWith('/sell'))?.body).toMatchObject({
+      payment: { method: 'card', phone: 'link' },
+      patron: { name: 'Rosa Diaz', email: 'rosa@example.org' },
+      delivery: 'email',
+    });
+    expect(within(done).getByRole('heading').textContent).toBe('Payment link sent');
+    expect(within(done).getByTestId('sale-payment-link').textContent).toMatch(/^Payment link sent to rosa@example\.org; the seats are held until Dec 8, 2026, 7:00\sPM\./);
+  });
+
+  it('says when a payment link could not be sent, and cancels that sale back to its seats', async () => {
+    const calls = api({
+      'GET /admin/v1/venue': { status: 200, body: VENUE },
+      'POST /admin/v1/carts/cart-1/sell': {
+        status: 201,
+        body: { orderId: 'order-3', number: 'PH-0002', status: 'pending', totals: totals(17_400), paymentLink: { sentTo: 'rosa@example.org', until: '2026-12-09T00:00:00Z', sent: false } },
+      },
+      'POST /admin/v1/orders/order-3/cancel': { status: 200, body: { orderId: 'order-3', number: 'PH-0002', status: 'cancelled', cartId: 'cart-1' } },
+      'GET /admin/v1/carts/cart-1': {
+        status: 200,
+        body: cartView([
+          { holdId: 'h1', seatId: 'orchestra-A-5' },
+          { holdId: 'h2', seatId: 'orchestra-A-6' },
+        ]),
+      },
+    });
+    render(SellPage, { role: 'box_office', timezone: 'America/New_York', liveUrl: null });
+    await screen.findByRole('group', { name: /^Seat map of/ });
+    await fireEvent.submit(screen.getByRole('button', { name: 'Hold best seats' }).closest('form')!);
+    await screen.findByText('$174.00', { selector: '[data-testid="total"]' });
+    await fireEvent.click(screen.getByLabelText('Phone order'));
+    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Rosa Diaz' } });
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Email' }), { target: { value: 'rosa@example.org' } });
+    await fireEvent.submit(screen.getByRole('button', { name: /^Send a payment link/ }).closest('form')!);
+    const done = await screen.findByTestId('sale-done');
+    expect(within(done).getByRole('heading').textContent).toBe('Payment link not sent');
+    expect(within(done).getByTestId('sale-payment-link').textContent).toContain('could not be sent');
+    await fireEvent.click(within(done).getByRole('button', { name: 'Cancel this sale' }));
+    expect(await screen.findByTestId('sale-error')).toHaveProperty('textContent', 'The card payment was cancelled; the seats are still held for this sale.');
+    expect(calls.some((c) => c.method === 'POST' && c.path === '/admin/v1/orders/order-3/cancel')).toBe(true);
+    expect(screen.getAllByTestId('sale-ticket')).toHaveLength(2);
+  });
+
+  it('offers MOTO where the venue enabled it, and puts a refused payment link at the payment', async () => {
+    api({
+      'GET /admin/v1/venue': { status: 200, body: { ...VENUE, settings: { ...VENUE.settings, motoEnabled: true } } },
+      'POST /admin/v1/carts/cart-1/sell': apiError(422, 'invalid_field', 'payment: payment links are not available yet: key the card in (MOTO) or reserve the seats', { field: 'payment' }),
+    });
+    render(SellPage, { role: 'box_office', timezone: 'America/New_York', liveUrl: null });
+    await screen.findByRole('group', { name: /^Seat map of/ });
+    await fireEvent.submit(screen.getByRole('button', { name: 'Hold best seats' }).closest('form')!);
+    await screen.findByText('$174.00', { selector: '[data-testid="total"]' });
+    await fireEvent.click(screen.getByLabelText('Phone order'));
+    expect(await screen.findByLabelText('Key in the card (MOTO)')).toBeTruthy();
+    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Rosa Diaz' } });
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Email' }), { target: { value: 'rosa@example.org' } });
+    await fireEvent.submit(screen.getByRole('button', { name: /^Send a payment link/ }).closest('form')!);
+    const alert = await screen.findByText('Payment links are not available yet: key the card in (MOTO) or reserve the seats.');
+    expect(alert.getAttribute('role')).toBe('alert');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Email a payment link')));
   });
 
   it('offers comps to a manager, with a reason', async () => {

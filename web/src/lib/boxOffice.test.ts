@@ -15,7 +15,16 @@ import {
   saleTickets,
   secondsLeft,
   sellState,
+  cashCheck,
+  paymentLinkWords,
+  pickedUpWords,
+  replaceWillCallOrder,
+  willCallGroup,
+  willCallGroups,
+  willCallLine,
+  willCallProblem,
   type SaleForm,
+  type WillCallOrder,
   type SellInputs,
   type StaffCartItem,
   type Totals,
@@ -128,7 +137,7 @@ describe('request bodies', () => {
 
   it('sells a walk-up for cash in minor units, with no patron', () => {
     const tickets = [{ holdId: 'h1', priceType: 'adult' }];
-    expect(buildSellBody({ ...emptySaleForm(), tendered: '150.00' }, tickets, 'USD')).toEqual({
+    expect(buildSellBody({ ...emptySaleForm(), tendered: '150.00' }, tickets, 'USD', 'UTC')).toEqual({
       tickets,
       payment: { method: 'cash', tendered: 15_000 },
       delivery: 'print',
@@ -139,13 +148,13 @@ describe('request bodies', () => {
   it('names the patron with only the contact details given, and sends a comp’s reason', () => {
     const tickets = [{ holdId: 'h1', priceType: 'friends' }];
     const form: SaleForm = { ...emptySaleForm(), method: 'comp', reason: ' Press night ', name: ' Ann Lee ', email: 'ann@example.org', delivery: 'email' };
-    expect(buildSellBody(form, tickets, 'USD')).toEqual({
+    expect(buildSellBody(form, tickets, 'USD', 'UTC')).toEqual({
       tickets,
       payment: { method: 'comp', reason: 'Press night' },
       delivery: 'email',
       patron: { name: 'Ann Lee', email: 'ann@example.org' },
     });
-    expect(buildSellBody({ ...emptySaleForm(), method: 'card', name: 'Bo', phone: '555 0100', delivery: 'will_call' }, tickets, 'USD')).toEqual({
+    expect(buildSellBody({ ...emptySaleForm(), method: 'card', name: 'Bo', phone: '555 0100', delivery: 'will_call' }, tickets, 'USD', 'UTC')).toEqual({
       tickets,
       payment: { method: 'card' },
       delivery: 'will_call',
@@ -229,25 +238,131 @@ describe('reservations and phone orders', () => {
     expect(sellState(inputs({ method: 'reserve', until: '2026-12-09T18:00', name: 'Rosa', phone: '555 0100' }))).toEqual({ ready: true });
   });
 
-  it('sends a reservation’s deadline as an instant and a keyed-in card as MOTO', () => {
+  it('sends a reservation’s deadline as an instant read in the venue’s zone', () => {
     const form = { ...emptySaleForm(), method: 'reserve' as const, until: '2026-12-09T18:00', name: 'Rosa', phone: '555 0100', delivery: 'will_call' as const };
-    const body = buildSellBody(form, tickets, 'USD');
-    expect(body.payment).toEqual({ method: 'reserve', until: new Date('2026-12-09T18:00').toISOString() });
+    const body = buildSellBody(form, tickets, 'USD', 'America/New_York');
+    expect(body.payment).toEqual({ method: 'reserve', until: '2026-12-09T23:00:00Z' });
     expect(body.patron).toEqual({ name: 'Rosa', phone: '555 0100' });
-    const moto = buildSellBody({ ...emptySaleForm(), method: 'card', moto: true }, tickets, 'USD');
-    expect(moto.payment).toEqual({ method: 'card', phone: 'moto' });
-    expect(buildSellBody({ ...emptySaleForm(), method: 'card' }, tickets, 'USD').payment).toEqual({ method: 'card' });
   });
 
-  it('starts the deadline at the venue’s maximum, never after the show', () => {
-    const now = new Date(2026, 11, 7, 19, 5, 30);
-    expect(defaultReserveUntil(now, 72)).toBe('2026-12-10T19:05');
-    const show = new Date(2026, 11, 8, 20, 0).toISOString();
-    expect(defaultReserveUntil(now, 72, show)).toBe('2026-12-08T20:00');
+  it('sends a card at the window as a card, and a phone order as a payment link or MOTO', () => {
+    expect(buildSellBody({ ...emptySaleForm(), method: 'card' }, tickets, 'USD', 'UTC').payment).toEqual({ method: 'card' });
+    const phone = { ...emptySaleForm(), method: 'phone' as const, name: 'Rosa', email: 'rosa@example.org' };
+    expect(buildSellBody(phone, tickets, 'USD', 'UTC').payment).toEqual({ method: 'card', phone: 'link' });
+    expect(buildSellBody({ ...phone, phoneCard: 'moto' }, tickets, 'USD', 'UTC').payment).toEqual({ method: 'card', phone: 'moto' });
+    // The quote of a phone order is a card's.
+    expect(buildQuoteBody(tickets, 'phone')).toEqual({ tickets });
+  });
+
+  it('offers a payment link by default, and needs the patron’s name and email for it', () => {
+    expect(emptySaleForm().phoneCard).toBe('link');
+    expect(sellState(inputs({ method: 'phone' }))).toMatchObject({ ready: false, field: 'name' });
+    expect(sellState(inputs({ method: 'phone', name: 'Rosa', phone: '555 0100' }))).toEqual({
+      ready: false,
+      why: 'The payment link is emailed: enter the patron’s email.',
+      field: 'email',
+    });
+    expect(sellState(inputs({ method: 'phone', name: 'Rosa', email: 'rosa@example.org' }))).toEqual({ ready: true });
+  });
+
+  it('keys in a phone order’s card only where the venue enabled MOTO', () => {
+    const moto = { method: 'phone' as const, phoneCard: 'moto' as const, name: 'Rosa', phone: '555 0100' };
+    expect(sellState(inputs(moto))).toMatchObject({ ready: false, field: 'payment' });
+    expect(sellState(inputs(moto, { motoEnabled: false }))).toMatchObject({ ready: false, field: 'payment' });
+    expect(sellState(inputs(moto, { motoEnabled: true }))).toEqual({ ready: true });
+  });
+
+  it('starts the deadline at the venue’s maximum, never after the show, in the venue’s time', () => {
+    const now = new Date('2026-12-08T00:05:30Z'); // 19:05 in New York
+    expect(defaultReserveUntil(now, 72, 'America/New_York')).toBe('2026-12-10T19:05');
+    expect(defaultReserveUntil(now, 72, 'Europe/London')).toBe('2026-12-11T00:05');
+    expect(defaultReserveUntil(now, 72, 'America/New_York', '2026-12-09T01:00:00Z')).toBe('2026-12-08T20:00');
+  });
+
+  it('says where a payment link went and until when the seats are held', () => {
+    expect(paymentLinkWords({ sentTo: 'rosa@example.org', until: '2026-12-09T00:00:00Z' }, 'America/New_York')).toMatch(
+      /^Payment link sent to rosa@example\.org; the seats are held until Dec 8, 2026, 7:00\sPM\.$/,
+    );
+  });
+
+  it('puts a refused payment link next to the payment', () => {
+    const e = new ApiError(422, 'invalid_field', 'payment: payment links are not available yet: key the card in (MOTO) or reserve the seats', { field: 'payment' });
+    expect(saleProblem(e, 'phone')).toEqual({
+      message: 'Payment links are not available yet: key the card in (MOTO) or reserve the seats.',
+      field: 'payment',
+    });
   });
 
   it('explains a refused MOTO sale next to the payment', () => {
     const e = new ApiError(422, 'moto_not_enabled', 'MOTO is not enabled', {});
-    expect(saleProblem(e, 'card')).toMatchObject({ field: 'payment' });
+    expect(saleProblem(e, 'phone')).toMatchObject({ field: 'payment', message: expect.stringContaining('send a payment link') });
+  });
+});
+
+describe('will call', () => {
+  const order = (over: Partial<WillCallOrder>): WillCallOrder => ({
+    orderId: 'o1',
+    number: 'AB12-CD34',
+    name: 'Rosa Diaz',
+    email: 'rosa@example.org',
+    tickets: 2,
+    toPay: false,
+    total: { amount: 12_400, currency: 'USD' },
+    pickedUp: null,
+    ...over,
+  });
+  const pickedUp = { at: '2026-12-08T00:42:00Z', by: 'ana@example.org' };
+
+  it('puts reservations to pay, orders to collect and collected ones apart, in the server’s order', () => {
+    const list = [
+      order({ orderId: 'r1', toPay: true, reservedUntil: '2026-12-09T00:00:00Z' }),
+      order({ orderId: 'w1', name: 'Ann' }),
+      order({ orderId: 'w2', name: 'Bob' }),
+      order({ orderId: 'c1', pickedUp }),
+    ];
+    const groups = willCallGroups(list);
+    expect(groups.to_pay.map((o) => o.orderId)).toEqual(['r1']);
+    expect(groups.to_collect.map((o) => o.orderId)).toEqual(['w1', 'w2']);
+    expect(groups.collected.map((o) => o.orderId)).toEqual(['c1']);
+    expect(willCallGroup(order({ toPay: true, pickedUp }))).toBe('to_pay');
+  });
+
+  it('replaces the order a pick-up answers, leaving the rest', () => {
+    const list = [order({ orderId: 'a' }), order({ orderId: 'b' })];
+    const next = replaceWillCallOrder(list, order({ orderId: 'b', pickedUp }));
+    expect(next.map((o) => !!o.pickedUp)).toEqual([false, true]);
+    expect(list[1]!.pickedUp).toBeNull();
+  });
+
+  it('says who handed the tickets over and when, in the venue’s time', () => {
+    expect(pickedUpWords(pickedUp, 'America/New_York')).toMatch(/^Picked up Dec 7, 2026, 7:42\sPM by ana@example\.org$/);
+  });
+
+  it('describes a row: tickets, what is due, and a reservation’s deadline', () => {
+    expect(willCallLine(order({}), 'UTC')).toBe('2 tickets · $124.00');
+    expect(willCallLine(order({ tickets: 1, toPay: true, reservedUntil: '2026-12-09T18:00:00Z' }), 'UTC')).toMatch(
+      /^1 ticket · \$124\.00 · reserved until Dec 9, 2026, 6:00\sPM$/,
+    );
+  });
+
+  it('takes a reservation’s cash only when it covers what is due, with the change', () => {
+    expect(cashCheck('', 12_400, 'USD')).toEqual({ ready: false, why: 'Enter the cash tendered ($124.00 is due).' });
+    expect(cashCheck('1OO', 12_400, 'USD')).toMatchObject({ ready: false, why: expect.stringContaining('not an amount') });
+    expect(cashCheck('100', 12_400, 'USD')).toEqual({ ready: false, why: 'The cash tendered is $24.00 short of $124.00.' });
+    expect(cashCheck('150', 12_400, 'USD')).toEqual({ ready: true, tendered: 15_000, change: 2600 });
+    expect(cashCheck('124', 12_400, 'USD')).toEqual({ ready: true, tendered: 12_400, change: 0 });
+  });
+
+  it('explains a second pick-up with who and when, and other refusals in words', () => {
+    const again = new ApiError(409, 'already_picked_up', 'These tickets were handed over already, by ana@example.org at 2026-12-08T00:42:00Z', { pickedUp });
+    const problem = willCallProblem(again, 'America/New_York');
+    expect(problem.pickedUp).toEqual(pickedUp);
+    expect(problem.message).toMatch(/^Already handed over: picked up Dec 7, 2026, 7:42\sPM by ana@example\.org\.$/);
+    const short = new ApiError(422, 'invalid_field', 'tendered: less than the total of $124.00', { field: 'tendered' });
+    expect(willCallProblem(short, 'UTC')).toEqual({ message: 'The cash tendered is less than the total of $124.00.', field: 'tendered' });
+    expect(willCallProblem(new ApiError(409, 'reservation_expired', 'gone', {}), 'UTC')).toMatchObject({ reload: true, message: expect.stringContaining('deadline has passed') });
+    expect(willCallProblem(new ApiError(409, 'not_will_call', 'no', {}), 'UTC').message).toContain('not kept for collection');
+    expect(willCallProblem(new ApiError(0, 'network', 'offline', {}), 'UTC').message).toContain('could not be reached');
+    expect(willCallProblem(new Error('boom'), 'UTC').message).toBe('Something went wrong; please try again.');
   });
 });

@@ -1,13 +1,16 @@
 // The box office window (API.md "Admin", permission `sell`): a staff cart on the same holds as
 // the web (so a seat is never sold twice), the quote of what the sale costs, and the sale itself
-// — cash with change, a card, or complimentary tickets with a reason (`comp`). Everything here
-// is pure except the calls: the Sell page asks these functions what to send, whether Sell may
-// be pressed and why not, and what a refusal means to the clerk.
+// — cash with change, a card at the window, a phone order (a payment link emailed to the patron,
+// or the card keyed in where the venue enabled MOTO), complimentary tickets with a reason
+// (`comp`), or a reservation paid later — then will-call: collecting, paying or cancelling.
+// Everything here is pure except the calls: the pages ask these functions what to send, whether
+// a button may be pressed and why not, and what a refusal means to the clerk.
 import { ApiError, request, type AdminSchemas as S } from './api';
 import type { HoldRequest } from './carts';
 import type { PriceView } from './catalog';
 import { priceTypeLabel } from './checkout';
 import { currencyDigits, formatMoney } from './format';
+import { utcToZonedInput, zonedToUtc } from './zoned';
 
 export type { HoldRequest };
 
@@ -36,9 +39,14 @@ export type OrderCancelledView = S['OrderCancelledView'];
 export type SellBody = S['SellBody'] & { payment: SalePayment; delivery: SaleDelivery };
 /** A card payment to confirm in the browser, as the patron checkout does for its mode. */
 export type SalePaymentView = S['SalePaymentView'];
-/** The sale: `paid` for cash and comps, `pending` until a card payment succeeds; `changeDue`
- * in minor units. */
+/** A phone order's payment link, emailed to the patron (`sent: false` when the email could not
+ * be queued): the seats are held until `until`. */
+export type PaymentLinkSent = S['PaymentLinkView'];
+/** The sale: `paid` for cash and comps, `pending` until a card payment succeeds (or the patron
+ * pays the emailed link, `paymentLink`); `changeDue` in minor units. */
 export type SoldView = S['SoldView'];
+/** Tickets collected at the box office: when, and by whom. */
+export type PickUp = S['PickUp'];
 
 // --- calls ------------------------------------------------------------------------------------
 
@@ -86,6 +94,11 @@ export function payReservation(orderId: string, body: S['PayBody']): Promise<Res
   return request<ReservationPaidView>('POST', `/admin/v1/orders/${enc(orderId)}/pay`, { body, staff: true });
 }
 
+/** The patron collects a will-call order: marked once (a second time is refused, naming who). */
+export function pickUp(orderId: string): Promise<WillCallOrder> {
+  return request<WillCallOrder>('POST', `/admin/v1/orders/${enc(orderId)}/pickup`, { body: {}, staff: true });
+}
+
 /** Cancels a reservation before its deadline: its seats are released. */
 export function cancelReservation(orderId: string): Promise<OrderCancelledView> {
   return request<OrderCancelledView>('DELETE', `/admin/v1/orders/${enc(orderId)}/reservation`, { staff: true });
@@ -96,15 +109,13 @@ export function cancelCardSale(orderId: string): Promise<OrderCancelledView> {
   return request<OrderCancelledView>('POST', `/admin/v1/orders/${enc(orderId)}/cancel`, { body: {}, staff: true });
 }
 
-/** The venue's maximum reservation, as a `datetime-local` value (local time) from `now`,
- * no later than the performance's start. */
-export function defaultReserveUntil(now: Date, reserveHours: number, startsAt?: string): string {
+/** The venue's maximum reservation from `now`, no later than the performance's start, as a
+ * `datetime-local` value in the venue's `timeZone` (the clerk's computer may be elsewhere). */
+export function defaultReserveUntil(now: Date, reserveHours: number, timeZone: string, startsAt?: string): string {
   let end = now.getTime() + reserveHours * 3_600_000;
   const start = startsAt ? Date.parse(startsAt) : NaN;
   if (!Number.isNaN(start)) end = Math.min(end, start);
-  const at = new Date(end - (end % 60_000));
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+  return utcToZonedInput(new Date(end - (end % 60_000)).toISOString(), timeZone);
 }
 
 /** The admin performance, with every price (hidden ones marked). */
@@ -157,11 +168,18 @@ export function salePriceTypes(
 
 // --- the form -----------------------------------------------------------------------------------
 
+/** How the clerk takes the money: the API's methods, and `phone` — a card not present, paid by
+ * a link emailed to the patron or keyed in by the clerk (MOTO). */
+export type SaleMethod = PaymentMethod | 'phone';
+
+/** A phone order's card: a payment link emailed to the patron (the default), or keyed in by the
+ * clerk (MOTO: only where the venue enabled it, since 3-D Secure challenges would reach the clerk). */
+export type PhoneCard = 'link' | 'moto';
+
 export interface SaleForm {
-  method: PaymentMethod;
-  /** A card for a phone order keyed in by the clerk (MOTO, where the venue enabled it). */
-  moto: boolean;
-  /** A reservation's deadline, as a `datetime-local` value (local time). */
+  method: SaleMethod;
+  phoneCard: PhoneCard;
+  /** A reservation's deadline, as a `datetime-local` value in the venue's timezone. */
   until: string;
   /** As typed, in major units ("50", "50.00"). */
   tendered: string;
@@ -173,7 +191,7 @@ export interface SaleForm {
 }
 
 export function emptySaleForm(): SaleForm {
-  return { method: 'cash', moto: false, until: '', tendered: '', reason: '', name: '', email: '', phone: '', delivery: 'print' };
+  return { method: 'cash', phoneCard: 'link', until: '', tendered: '', reason: '', name: '', email: '', phone: '', delivery: 'print' };
 }
 
 /** Cash as typed ("50", "$50.00", "1,250") → minor units of `currency`; null when it is not an amount. */
@@ -211,11 +229,14 @@ export interface SellInputs {
   expired: boolean;
   /** The role may give comps. */
   mayComp: boolean;
+  /** The venue lets staff key in phone orders' cards (MOTO). */
+  motoEnabled?: boolean;
   /** A sale is under way. */
   busy: boolean;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 
 /** Whether Sell may be pressed and, if not, why (shown beside it, and announced when pressed). */
 export function sellState(input: SellInputs): SellState {
@@ -238,8 +259,13 @@ export function sellState(input: SellInputs): SellState {
     if (!input.mayComp) return { ready: false, why: 'Your role cannot give complimentary tickets.', field: 'payment' };
     if (!form.reason.trim()) return { ready: false, why: 'Enter the reason for the complimentary tickets.', field: 'reason' };
   }
+  if (form.method === 'phone') {
+    if (form.phoneCard === 'moto' && !input.motoEnabled) return { ready: false, why: 'Keying in cards is not enabled for this venue: send a payment link.', field: 'payment' };
+    if (!form.name.trim()) return { ready: false, why: 'A phone order needs the patron’s name.', field: 'name' };
+    if (form.phoneCard === 'link' && !form.email.trim()) return { ready: false, why: 'The payment link is emailed: enter the patron’s email.', field: 'email' };
+  }
   if (form.method === 'reserve') {
-    if (!form.until || Number.isNaN(new Date(form.until).getTime())) return { ready: false, why: 'Choose until when the seats are reserved.', field: 'until' };
+    if (!form.until || !LOCAL_TIME.test(form.until)) return { ready: false, why: 'Choose until when the seats are reserved.', field: 'until' };
     if (!form.name.trim()) return { ready: false, why: 'A reservation needs the patron’s name.', field: 'name' };
     if (!form.email.trim() && !form.phone.trim()) return { ready: false, why: 'A reservation needs the patron’s email or phone.', field: 'phone' };
   }
@@ -261,22 +287,26 @@ export function saleTickets(items: readonly StaffCartItem[], priceTypes: Readonl
   return tickets;
 }
 
-export function buildQuoteBody(tickets: readonly SaleTicket[], method: PaymentMethod): QuoteBody {
+export function buildQuoteBody(tickets: readonly SaleTicket[], method: SaleMethod): QuoteBody {
   return method === 'comp' ? { tickets: [...tickets], comp: true } : { tickets: [...tickets] };
 }
 
-/** The sale as sent: a walk-up has no patron; cash in minor units of `currency`. */
-export function buildSellBody(form: SaleForm, tickets: readonly SaleTicket[], currency: string): SellBody {
+/** The sale as sent: a walk-up has no patron; cash in minor units of `currency`; a
+ * reservation's deadline read in the venue's `timeZone`. */
+export function buildSellBody(form: SaleForm, tickets: readonly SaleTicket[], currency: string, timeZone: string): SellBody {
   let payment: SalePayment;
   switch (form.method) {
     case 'cash':
       payment = { method: 'cash', tendered: parseCash(form.tendered, currency) ?? 0 };
       break;
     case 'card':
-      payment = form.moto ? { method: 'card', phone: 'moto' } : { method: 'card' };
+      payment = { method: 'card' };
+      break;
+    case 'phone':
+      payment = { method: 'card', phone: form.phoneCard };
       break;
     case 'reserve':
-      payment = { method: 'reserve', until: new Date(form.until).toISOString() };
+      payment = { method: 'reserve', until: zonedToUtc(form.until, timeZone) ?? form.until };
       break;
     case 'comp':
       payment = { method: 'comp', reason: form.reason.trim() };
@@ -385,7 +415,7 @@ function sentence(text: string): string {
 }
 
 /** Why a sale (or its quote) was refused: nothing was charged or sold. */
-export function saleProblem(e: unknown, method: PaymentMethod, money: (amount: number) => string = String, total?: number): SaleProblem {
+export function saleProblem(e: unknown, method: SaleMethod, money: (amount: number) => string = String, total?: number): SaleProblem {
   if (!(e instanceof ApiError)) return { message: 'Something went wrong; nothing was sold. Please try again.' };
   if (e.status === 0) return { message: 'The server could not be reached; nothing was sold. Check the connection and try again.' };
   if (e.status === 403) {
@@ -419,7 +449,7 @@ export function saleProblem(e: unknown, method: PaymentMethod, money: (amount: n
     case 'invalid_price_type':
       return { message: 'A price type is no longer offered for a ticket: choose another.', refreshPrices: true, field: 'tickets' };
     case 'moto_not_enabled':
-      return { message: 'Keying in cards for phone orders is not enabled for this venue (Settings).', field: 'payment' };
+      return { message: 'Keying in cards for phone orders is not enabled for this venue: send a payment link instead.', field: 'payment' };
     case 'payments_not_ready':
       return { message: 'Card payments are not set up for this venue yet (see Payments). Take cash instead.', field: 'payment' };
     default:
@@ -432,4 +462,120 @@ export function secondsLeft(expiresAt: string | null, now: number): number | nul
   if (!expiresAt) return null;
   const end = Date.parse(expiresAt);
   return Number.isNaN(end) ? null : Math.max(0, Math.ceil((end - now) / 1000));
+}
+
+/** "7 Dec 2026, 19:42" in the venue's zone: short enough for a list row. */
+export function shortDateTime(instant: string, timeZone: string, locale?: string): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return instant;
+  try {
+    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+  } catch {
+    return `${new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
+  }
+}
+
+/** "Payment link sent to rosa@example.org; the seats are held until 8 Dec 2026, 19:00." */
+export function paymentLinkWords(link: Pick<PaymentLinkSent, 'sentTo' | 'until'>, timeZone: string): string {
+  return `Payment link sent to ${link.sentTo}; the seats are held until ${shortDateTime(link.until, timeZone)}.`;
+}
+
+// --- will call ------------------------------------------------------------------------------------
+
+/** Where an order sits on the will-call list. */
+export type WillCallGroup = 'to_pay' | 'to_collect' | 'collected';
+
+export function willCallGroup(order: Pick<WillCallOrder, 'toPay' | 'pickedUp'>): WillCallGroup {
+  if (order.toPay) return 'to_pay';
+  return order.pickedUp ? 'collected' : 'to_collect';
+}
+
+/** The list in its three parts, each in the server's order (by name). */
+export function willCallGroups(orders: readonly WillCallOrder[]): Record<WillCallGroup, WillCallOrder[]> {
+  const groups: Record<WillCallGroup, WillCallOrder[]> = { to_pay: [], to_collect: [], collected: [] };
+  for (const order of orders) groups[willCallGroup(order)].push(order);
+  return groups;
+}
+
+/** An order answered by a pick-up or a payment replaces the listed one (the rest stay). */
+export function replaceWillCallOrder(orders: readonly WillCallOrder[], next: WillCallOrder): WillCallOrder[] {
+  return orders.map((o) => (o.orderId === next.orderId ? next : o));
+}
+
+/** "Picked up 7 Dec 2026, 19:42 by ana@example.org". */
+export function pickedUpWords(pickUp: PickUp, timeZone: string): string {
+  return `Picked up ${shortDateTime(pickUp.at, timeZone)} by ${pickUp.by}`;
+}
+
+export type CashCheck = { ready: true; tendered: number; change: number } | { ready: false; why: string };
+
+/** Cash for a reservation as typed: enough for `total` (minor units), and the change. */
+export function cashCheck(text: string, total: number, currency: string): CashCheck {
+  const money = (amount: number) => formatMoney({ amount, currency });
+  if (!text.trim()) return { ready: false, why: `Enter the cash tendered (${money(total)} is due).` };
+  const tendered = parseCash(text, currency);
+  if (tendered === null) return { ready: false, why: 'The cash tendered is not an amount, e.g. 50 or 50.00.' };
+  if (tendered < total) return { ready: false, why: `The cash tendered is ${money(total - tendered)} short of ${money(total)}.` };
+  return { ready: true, tendered, change: tendered - total };
+}
+
+function isPickUp(value: unknown): value is PickUp {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v['at'] === 'string' && typeof v['by'] === 'string';
+}
+
+export interface WillCallProblem {
+  message: string;
+  /** Handed over already: by whom and when (the row shows it). */
+  pickedUp?: PickUp;
+  /** The cash field is at fault. */
+  field?: 'tendered';
+  /** The order is not what the list shows any more: read the list again. */
+  reload?: boolean;
+}
+
+/** Why a pick-up, a reservation's payment or its cancellation was refused, for the clerk. */
+export function willCallProblem(e: unknown, timeZone: string): WillCallProblem {
+  if (!(e instanceof ApiError)) return { message: 'Something went wrong; please try again.' };
+  if (e.status === 0) return { message: 'The server could not be reached; nothing changed. Try again.' };
+  if (e.status === 403) return { message: 'Your role cannot do this at the box office.' };
+  switch (e.code) {
+    case 'already_picked_up': {
+      const pickedUp = e.details['pickedUp'];
+      if (isPickUp(pickedUp)) return { message: `Already handed over: ${pickedUpWords(pickedUp, timeZone).replace(/^Picked up/, 'picked up')}.`, pickedUp, reload: true };
+      return { message: sentence(e.message), reload: true };
+    }
+    case 'not_will_call':
+      return { message: 'This order is not kept for collection (or not paid): nothing to hand over.', reload: true };
+    case 'invalid_field':
+      if (e.field === 'tendered') return { message: sentence(e.fieldMessage.replace(/^less/, 'The cash tendered is less')), field: 'tendered' };
+      return { message: sentence(e.fieldMessage) };
+    case 'already_paid':
+      return { message: 'This reservation is paid already.', reload: true };
+    case 'reservation_expired':
+      return { message: 'This reservation’s deadline has passed: its seats were released.', reload: true };
+    case 'order_cancelled':
+      return { message: 'This reservation was cancelled.', reload: true };
+    case 'not_reserved':
+      return { message: 'This order is not a reservation to pay.', reload: true };
+    case 'payment_underway':
+      return { message: 'A card payment for it has gone through or is going through: wait a moment and refresh.', reload: true };
+    case 'payments_not_ready':
+      return { message: 'Card payments are not set up for this venue yet (see Payments). Take cash instead.' };
+    case 'order_changed':
+      return { message: 'The order changed meanwhile (another clerk?): the list is updated, try again.', reload: true };
+    case 'seat_unavailable':
+      return { message: 'A seat of this reservation is no longer free: it cannot be paid. Cancel it and sell other seats.', reload: true };
+    default:
+      if (e.status === 404) return { message: 'This order no longer exists.', reload: true };
+      return { message: sentence(e.message) };
+  }
+}
+
+/** "2 tickets · $124.00" and, for a reservation, its deadline. */
+export function willCallLine(order: WillCallOrder, timeZone: string): string {
+  const parts = [`${order.tickets} ${order.tickets === 1 ? 'ticket' : 'tickets'}`, formatMoney(order.total)];
+  if (order.toPay && order.reservedUntil) parts.push(`reserved until ${shortDateTime(order.reservedUntil, timeZone)}`);
+  return parts.join(' · ');
 }

@@ -6,13 +6,13 @@ const labels = (role: Parameters<typeof navFor>[0]) => navFor(role).map((i) => i
 
 describe('navigation by role', () => {
   it('owners see everything', () => {
-    expect(labels('owner')).toEqual(['Venue settings', 'Custom domains', 'Payments', 'Staff', 'Audit log', 'Events', 'Seat maps', 'Promo codes', 'Sell', 'Sales', 'Reports', 'Orders', 'Scan tickets']);
+    expect(labels('owner')).toEqual(['Venue settings', 'Custom domains', 'Payments', 'Staff', 'Audit log', 'Events', 'Seat maps', 'Promo codes', 'Sell', 'Will call', 'Sales', 'Reports', 'Orders', 'Scan tickets']);
   });
   it('managers see everything but venue settings and domains (payments read-only)', () => {
-    expect(labels('manager')).toEqual(['Payments', 'Staff', 'Audit log', 'Events', 'Seat maps', 'Promo codes', 'Sell', 'Sales', 'Reports', 'Orders', 'Scan tickets']);
+    expect(labels('manager')).toEqual(['Payments', 'Staff', 'Audit log', 'Events', 'Seat maps', 'Promo codes', 'Sell', 'Will call', 'Sales', 'Reports', 'Orders', 'Scan tickets']);
   });
   it('box office sells, and sees sales, reports, orders and scanning', () => {
-    expect(labels('box_office')).toEqual(['Sell', 'Sales', 'Reports', 'Orders', 'Scan tickets']);
+    expect(labels('box_office')).toEqual(['Sell', 'Will call', 'Sales', 'Reports', 'Orders', 'Scan tickets']);
   });
   it('scanners only scan', () => {
     expect(labels('scanner')).toEqual(['Scan tickets']);

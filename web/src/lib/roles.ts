@@ -77,6 +77,7 @@ export const ADMIN_NAV: readonly NavItem[] = [
   { href: '/admin/seatmaps', label: 'Seat maps', permission: 'edit_catalog', ready: true },
   { href: '/admin/promo-codes', label: 'Promo codes', permission: 'edit_catalog', ready: true },
   { href: '/admin/sell', label: 'Sell', permission: 'sell', ready: true },
+  { href: '/admin/will-call', label: 'Will call', permission: 'sell', ready: true },
   { href: '/admin/sales', label: 'Sales', permission: 'view_sales', ready: true },
   { href: '/admin/reports', label: 'Reports', permission: 'view_sales', ready: true },
   { href: '/admin/orders', label: 'Orders', permission: 'view_sales', ready: true },
