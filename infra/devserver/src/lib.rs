@@ -283,6 +283,8 @@ impl Drop for DevServer {
 }
 
 pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
+    // Before any HTTP client is built (see marquee_platform::tls).
+    marquee_platform::tls::install_crypto_provider();
     let sdk = aws::sdk_config().await;
     let mut dynamodb = aws::dynamodb(&sdk, &options.endpoints);
     if let Some(interceptor) = &options.dynamodb_interceptor {

@@ -42,6 +42,8 @@ fn lock(state: &Shared) -> MutexGuard<'_, Double> {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // reqwest's rustls needs the process's provider (see marquee_platform::tls).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)

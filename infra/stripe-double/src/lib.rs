@@ -198,6 +198,7 @@ impl Drop for DoubleHandle {
 
 /// Binds 127.0.0.1 on the configured port and serves the double in the background.
 pub async fn start(config: Config) -> std::io::Result<(SocketAddr, DoubleHandle)> {
+    install_crypto_provider();
     let http = reqwest::Client::builder()
         // Webhook receivers are local; a proxy from the environment must not intercept them.
         .no_proxy()
@@ -247,4 +248,10 @@ fn router(app: App) -> Router {
             api::stripe_headers,
         ))
         .with_state(app)
+}
+
+/// rustls's process-wide provider, aws-lc-rs (the workspace's one crypto library): reqwest's
+/// rustls has no fallback when Cargo unifies its TLS feature into this build. Repeats do nothing.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }

@@ -30,6 +30,8 @@ pub mod telemetry;
 pub mod tenancy;
 #[cfg(feature = "tickets")]
 pub mod tickets;
+#[cfg(any(feature = "stripe", feature = "printmail"))]
+pub mod tls;
 pub mod views;
 
 pub use config::{Config, Secret, Stage};

@@ -12,7 +12,6 @@ use sha2::Sha256;
 #[cfg(feature = "stripe")]
 use std::str::FromStr;
 #[cfg(feature = "stripe")]
-use std::sync::Once;
 #[cfg(feature = "stripe")]
 use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 #[cfg(feature = "stripe")]
@@ -105,17 +104,7 @@ impl std::fmt::Debug for Payments {
 }
 
 #[cfg(feature = "stripe")]
-static CRYPTO_PROVIDER: Once = Once::new();
-
-#[cfg(feature = "stripe")]
-/// rustls needs one process-wide crypto provider; the workspace links two (ring for reqwest,
-/// aws-lc-rs for the AWS SDK), so it cannot pick by itself and the Stripe client would panic.
-fn install_crypto_provider() {
-    CRYPTO_PROVIDER.call_once(|| {
-        // Fails only when another provider is already installed, which is as good.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    });
-}
+use crate::tls::install_crypto_provider;
 
 #[cfg(feature = "stripe")]
 impl Payments {

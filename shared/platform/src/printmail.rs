@@ -128,9 +128,7 @@ mod client {
 
         /// `base_url`: `https://api.lob.com`, or the local double's.
         pub fn new(base_url: impl Into<String>, api_key: Secret) -> Self {
-            // rustls needs the one process-wide provider (aws-lc-rs); fails only when it is
-            // installed already, which is as good.
-            let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+            crate::tls::install_crypto_provider();
             Self {
                 http: reqwest::Client::builder()
                     .timeout(std::time::Duration::from_secs(20))

@@ -29,6 +29,7 @@ const VISA: &str = "4242424242424242";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    marquee_platform::tls::install_crypto_provider();
     if std::env::args().any(|a| a == "--serve-webhook") {
         return serve_webhook().await;
     }

@@ -38,6 +38,7 @@ type Counts = BTreeMap<String, u64>;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    marquee_platform::tls::install_crypto_provider();
     let endpoints = Endpoints::from_env();
     ensure!(
         endpoints.dynamodb.is_some() && endpoints.moto.is_some(),

@@ -31,6 +31,7 @@ const TICKETS_PER_ORDER: u32 = 4;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    marquee_platform::tls::install_crypto_provider();
     let endpoints = Endpoints::from_env();
     ensure!(
         endpoints.dynamodb.is_some() && endpoints.moto.is_some(),

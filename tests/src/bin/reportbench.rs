@@ -166,6 +166,7 @@ fn summary(times: &[f64], bytes: usize) -> Value {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    marquee_platform::tls::install_crypto_provider();
     let endpoints = Endpoints::from_env();
     ensure!(
         endpoints.dynamodb.is_some(),

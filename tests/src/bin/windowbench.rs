@@ -39,6 +39,7 @@ struct Steps {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    marquee_platform::tls::install_crypto_provider();
     let endpoints = Endpoints::from_env();
     ensure!(
         endpoints.dynamodb.is_some() && endpoints.moto.is_some(),

@@ -43,6 +43,8 @@ pub async fn spawn_edge_with(config: edge_double::Config) -> TestEdge {
         // The double's refusals are final; a retry would only slow the tests down.
         .retry_config(RetryConfig::disabled())
         .build();
+    // reqwest's rustls needs the process's provider (see marquee_platform::tls).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     TestEdge {
         cloudfront: aws_sdk_cloudfront::Client::from_conf(config),
         http: reqwest::Client::builder()

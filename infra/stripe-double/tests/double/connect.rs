@@ -8,6 +8,7 @@ use crate::support::{CONNECT_WEBHOOK_SECRET, TestDouble, id};
 
 /// A client that shows redirects instead of following them.
 fn no_redirects() -> reqwest::Client {
+    stripe_double::install_crypto_provider();
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
