@@ -162,10 +162,6 @@ pub struct PublicApiDoc;
 pub fn router(state: PublicState) -> Router {
     let venue_routes = Router::new()
         .route("/api/v1/site", get(site::get_site))
-        .route(
-            "/api/v1/printmail/webhook",
-            axum::routing::post(printmail::webhook),
-        )
         .route("/api/v1/carts", axum::routing::post(carts::create_cart))
         .route("/api/v1/carts/{cartId}", get(carts::get_cart))
         .route(
@@ -226,5 +222,11 @@ pub fn router(state: PublicState) -> Router {
         "/api/openapi.json",
         get(|| async { Json(PublicApiDoc::openapi()) }),
     );
-    http::with_conventions(venue_routes.merge(docs).with_state(state))
+    // The print-and-mail provider's events come to any venue's host (or none): each letter
+    // names its venue and order in its metadata, checked with the signature.
+    let provider = Router::new().route(
+        "/api/v1/printmail/webhook",
+        axum::routing::post(printmail::webhook),
+    );
+    http::with_conventions(venue_routes.merge(provider).merge(docs).with_state(state))
 }

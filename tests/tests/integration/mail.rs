@@ -133,8 +133,8 @@ async fn a_web_patron_posting_tickets_gives_an_address_that_passes_its_country_r
     assert_eq!(done.body["totals"]["mailing"], FEE);
     assert_eq!(
         done.body["totals"]["total"],
-        5000 + FEE,
-        "the seat and the fee"
+        3000 + FEE,
+        "the seat (the row's last, in the cheaper zone B) and the fee"
     );
     let order = app.order(&show.venue.host, &done.body).await;
     assert_eq!(order.body["address"]["city"], "CUPERTINO");

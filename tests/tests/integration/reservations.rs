@@ -592,3 +592,89 @@ async fn moto_is_refused_until_the_owner_enables_it_then_the_intent_is_marked_mo
         intent.body
     );
 }
+
+#[tokio::test]
+async fn a_phone_order_is_paid_through_the_emailed_link_and_its_seats_stay_taken_meanwhile() {
+    let app = spawn_app().await;
+    let show = app.grid_show(1, 4, 600).await;
+    let host = show.venue.host.clone();
+    let email = format!("{}@example.org", unique("caller"));
+    let phone_sale = |email: Option<&str>| {
+        json!({ "payment": { "method": "card", "phone": "link" }, "delivery": "email",
+                "patron": { "name": "Ada Caller", "email": email } })
+    };
+    let refused = app
+        .window_sale(&show, &show.token, &[&show.seats[0][3]], phone_sale(None))
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        refused.body["error"]["details"]["field"], "email",
+        "{}",
+        refused.body
+    );
+
+    let seats = [show.seats[0][0].as_str(), show.seats[0][1].as_str()];
+    let sold = app
+        .window_sale(&show, &show.token, &seats, phone_sale(Some(&email)))
+        .await;
+    assert_eq!(sold.status, StatusCode::CREATED, "{}", sold.body);
+    assert_eq!(sold.body["status"], "pending");
+    assert_eq!(sold.body["paymentLink"]["sentTo"], email.as_str());
+    assert_eq!(sold.body["paymentLink"]["sent"], true);
+    assert!(
+        sold.body["payment"].is_null(),
+        "the clerk's screen takes no card"
+    );
+    let order = sold.body["orderId"].as_str().unwrap().to_owned();
+
+    // The patron's email carries the link to the order, with its token.
+    let mail = app
+        .wait_for_mail(&email, std::time::Duration::from_secs(30))
+        .await;
+    assert!(
+        mail.subject.contains("Pay for your tickets"),
+        "{}",
+        mail.subject
+    );
+    let marker = format!("/orders/{order}?token=");
+    let at = mail.body.find(&marker).expect("the link") + marker.len();
+    let token: String = mail.body[at..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    let link = json!({ "orderId": order, "orderToken": token });
+
+    // Meanwhile the seats are taken for everyone else.
+    let web = app.new_cart(&host).await;
+    let taken = app
+        .hold(
+            &host,
+            &web,
+            json!({ "performanceId": show.performance, "seats": [&show.seats[0][0]] }),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+
+    let view = app.order(&host, &link).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    assert_eq!(view.body["status"], "pending");
+    assert!(view.body["payBy"].is_string(), "{}", view.body);
+    assert!(
+        view.body["payment"]["clientSecret"].is_string(),
+        "{}",
+        view.body
+    );
+    let paid = app.pay(&view.body, crate::checkout::VISA).await;
+    assert!(paid.status.is_success(), "{}", paid.body);
+    let done = app.await_order(&host, &link, "paid").await;
+    assert_eq!(done["tickets"].as_array().unwrap().len(), 2);
+    assert!(
+        app.order(&host, &link).await.body["payment"].is_null(),
+        "nothing more to pay"
+    );
+}

@@ -583,6 +583,28 @@ async fn an_unpaid_payment_link_is_cancelled_at_its_deadline_and_the_seats_are_f
         .unwrap();
     assert_eq!(order.status, OrderStatus::Cancelled);
     assert_eq!(seat_state(&v, &seats(&v, 1)[0]), None, "free again");
+
+    // The patron pays a minute late: the money goes back, nothing is sold.
+    let intent = done.payment.unwrap().id;
+    let late = v
+        .world
+        .sales()
+        .complete_payment(
+            &v.tenant,
+            &done.order.id,
+            &crate::sales::PaymentReceived {
+                payment_intent: &intent,
+                amount: done.order.totals.total,
+                currency: "usd",
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(late, crate::sales::PaymentOutcome::Refunded { .. }),
+        "{late:?}"
+    );
+    assert_eq!(v.world.store.sold_seats(), 0);
 }
 
 #[tokio::test]
