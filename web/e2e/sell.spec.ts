@@ -2,7 +2,7 @@
 // hands back the change, and a patron's seat map then shows them sold; the owner gives a comp
 // with a reason. Every test publishes a show of its own.
 import type { Locator, Page } from '@playwright/test';
-import { expect, logIn, OWNER, publishedShow, screenshot, screenshotOf, test } from './fixtures';
+import { expect, logIn, mailUrl, OWNER, publishedShow, screenshot, screenshotOf, test, unique } from './fixtures';
 
 function seat(page: Page, name: string) {
   return page.getByRole('button', { name: new RegExp(`^${name},`) });
@@ -198,11 +198,40 @@ test('box office: a phone order sends the patron a payment link by default and h
   await expect(page.getByRole('radio', { name: 'Email', exact: true })).toBeChecked();
   await page.getByLabel('Name', { exact: true }).fill('Phone Patron');
   await expect(page.getByTestId('sell-why')).toHaveText('The payment link is emailed: enter the patron’s email.');
-  await page.getByRole('textbox', { name: 'Email' }).fill('phone.patron@example.org');
+  const email = `${unique('phone')}@example.org`;
+  await page.getByRole('textbox', { name: 'Email' }).fill(email);
   await page.getByRole('button', { name: /^Send a payment link for 1 ticket/ }).click();
   const done = page.getByTestId('sale-done');
   await expect(done.getByRole('heading', { name: 'Payment link sent' })).toBeVisible();
-  await expect(done.getByTestId('sale-payment-link')).toContainText('Payment link sent to phone.patron@example.org; the seats are held until');
+  await expect(done.getByTestId('sale-payment-link')).toContainText(`Payment link sent to ${email}; the seats are held until`);
   await expect(done).toContainText('Phone Patron, to pay by the emailed link');
   await screenshotOf(page.locator('.admin-main'), 'admin-sell-payment-link');
+
+  // The patron opens the link from the email and pays on the venue's site.
+  const patron = await page.context().browser()!.newPage();
+  let link = '';
+  await expect
+    .poll(
+      async () => {
+        await patron.goto(mailUrl(baseURL!));
+        const body = (await patron.locator('article').filter({ hasText: email }).locator('pre').allTextContents()).join('\n');
+        link = /https?:\/\/[^\s]+\/orders\/[^\s?]+\?token=[A-Za-z0-9]+/.exec(body)?.[0] ?? '';
+        return link;
+      },
+      { message: `payment link mail to ${email}`, timeout: 30_000, intervals: [250, 500, 1000] },
+    )
+    .not.toBe('');
+  const url = new URL(link);
+  await patron.goto(new URL(url.pathname + url.search, baseURL!).toString());
+  await expect(patron.getByRole('heading', { name: 'Pay for your tickets' })).toBeVisible();
+  await expect(patron.getByTestId('payment-link')).toContainText('The box office is keeping these seats for you until');
+  const form = patron.getByRole('form', { name: 'Pay by card' });
+  await form.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await form.getByLabel('Expiry (MM/YY)').fill('12/30');
+  await form.getByLabel('CVC').fill('123');
+  await screenshot(patron, 'patron-payment-link');
+  await form.getByRole('button', { name: /^Pay / }).click();
+  await expect(patron.getByRole('heading', { name: 'Thank you — your order is confirmed' })).toBeVisible({ timeout: 20_000 });
+  await expect(patron.getByTestId('order-status')).toHaveText('Paid');
+  await patron.close();
 });

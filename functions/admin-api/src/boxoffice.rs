@@ -554,7 +554,12 @@ pub struct WillCallOrder {
 
 impl WillCallOrder {
     fn of(order: marquee_domain::records::OrderRecord, tickets: u32) -> Self {
-        let to_pay = order.status == OrderStatus::Pending && order.pay_later.is_some();
+        // A reservation, paid at the window (a payment link is the patron's to pay).
+        let to_pay = order.status == OrderStatus::Pending
+            && order
+                .pay_later
+                .as_ref()
+                .is_some_and(|p| p.kind == PayLaterKind::Reservation);
         Self {
             tickets,
             to_pay,
@@ -621,7 +626,9 @@ pub async fn will_call(
     let now = chrono::Utc::now().timestamp_millis();
     let to_pay = reservations.into_iter().flatten().filter(|o| {
         o.status == OrderStatus::Pending
-            && o.pay_later.as_ref().is_some_and(|p| !p.has_expired(now))
+            && o.pay_later
+                .as_ref()
+                .is_some_and(|p| p.kind == PayLaterKind::Reservation && !p.has_expired(now))
     });
     let mut list: Vec<WillCallOrder> = orders
         .into_iter()

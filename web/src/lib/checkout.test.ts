@@ -24,6 +24,7 @@ import {
   unlockedFor,
   type CheckoutResult,
   type OrderTicket,
+  paymentLinkState,
 } from './checkout';
 
 function seat(holdId: string, label: string, zone = 'premium', performanceId = 'perf-1'): CartItem {
@@ -330,5 +331,30 @@ describe('this tab’s orders', () => {
     sessionStorage.setItem('marquee.checkout', JSON.stringify({ cartId: 'c1' }));
     expect(loadPendingCheckout()).toBeNull();
     expect(sessionStorage.getItem('marquee.checkout')).toBeNull();
+  });
+});
+
+describe('a payment link order', () => {
+  const payment = { provider: 'stripe', clientSecret: 'pi_1_secret', paymentIntentId: 'pi_1', stripeAccount: null, publishableKey: 'pk', mode: 'local' } as const;
+  const now = new Date('2026-12-07T12:00:00Z');
+  const link = { status: 'pending' as const, payment, payBy: '2026-12-08T12:00:00Z' };
+
+  it('asks for the card until its deadline', () => {
+    expect(paymentLinkState(link, now, false)).toBe('pay');
+  });
+
+  it('stops asking once this tab paid, or for an order that is not a payment link', () => {
+    expect(paymentLinkState(link, now, true)).toBeNull();
+    expect(paymentLinkState({ ...link, payBy: null }, now, false)).toBeNull();
+    expect(paymentLinkState({ ...link, status: 'paid' }, now, false)).toBeNull();
+  });
+
+  it('says the time has run out past the deadline', () => {
+    expect(paymentLinkState(link, new Date('2026-12-08T12:00:00Z'), false)).toBe('late');
+    expect(paymentLinkState({ ...link, payment: null }, new Date('2026-12-09T00:00:00Z'), false)).toBe('late');
+  });
+
+  it('is being confirmed when the payment no longer waits before the deadline (paid in another tab)', () => {
+    expect(paymentLinkState({ ...link, payment: null }, now, false)).toBeNull();
   });
 });

@@ -463,3 +463,19 @@ export function pendingCheckout(cartId: string, result: CheckoutResult, items: r
     labels: items.map(describeItem),
   };
 }
+
+/** A phone order sent as a payment link, as its page shows it: `pay` while its card payment
+ * waits, `late` once the deadline passed unpaid (the seats are being released), `null` for
+ * any other order, once this tab's card was accepted (`paidHere`), or once the payment is
+ * no longer waiting (paid elsewhere: the order is being confirmed). */
+export function paymentLinkState(
+  order: Pick<OrderView, 'status' | 'payment' | 'payBy'>,
+  now: Date,
+  paidHere: boolean,
+): 'pay' | 'late' | null {
+  if (order.status !== 'pending' || !order.payBy || paidHere) return null;
+  const deadline = Date.parse(order.payBy);
+  if (!Number.isNaN(deadline) && deadline <= now.getTime()) return 'late';
+  // No payment to take before the deadline: it went through (or is going through) elsewhere.
+  return order.payment ? 'pay' : null;
+}
