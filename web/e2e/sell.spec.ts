@@ -1,8 +1,8 @@
 // The box office window (/admin/sell): a clerk sells two seats for cash without the mouse and
 // hands back the change, and a patron's seat map then shows them sold; the owner gives a comp
-// with a reason. Every test publishes a show of its own.
+// with a reason; a clerk posts the tickets of a cash sale. Every test publishes a show of its own.
 import type { Locator, Page } from '@playwright/test';
-import { expect, logIn, mailUrl, OWNER, publishedShow, screenshot, screenshotOf, test, unique } from './fixtures';
+import { api, expect, logIn, mailUrl, openAdminPage, OWNER, ownerToken, publishedShow, screenshot, screenshotOf, test, unique } from './fixtures';
 
 function seat(page: Page, name: string) {
   return page.getByRole('button', { name: new RegExp(`^${name},`) });
@@ -234,4 +234,82 @@ test('box office: a phone order sends the patron a payment link by default and h
   await expect(patron.getByRole('heading', { name: 'Thank you — your order is confirmed' })).toBeVisible({ timeout: 20_000 });
   await expect(patron.getByTestId('order-status')).toHaveText('Paid');
   await patron.close();
+});
+
+test('box office: a cash sale posted to a US address, a bad ZIP fixed at its field, the postage in the total and the change', async ({ page, baseURL }) => {
+  const show = await publishedShow(baseURL!, 'Posted at the window');
+  // The owner posts tickets from the box office, for $4.50, to the US and the UK (as the
+  // venue settings page saves them; mail.spec.ts walks that page).
+  const token = await ownerToken(baseURL!);
+  const enabled = await api(
+    baseURL!,
+    'PUT',
+    '/admin/v1/venue',
+    { mail: { enabled: true, fee: 450, cutoffDays: 7, countries: ['US', 'GB'], fulfilment: 'in_house' } },
+    token,
+  );
+  expect(enabled.status, JSON.stringify(enabled.body)).toBe(200);
+
+  await logIn(page, OWNER.email, OWNER.password);
+  await page.goto(`/admin/sell?performance=${show.performanceId}`);
+  await expect(page.locator('circle[data-seat]')).toHaveCount(500);
+  await page.getByLabel('Seats', { exact: true }).fill('1');
+  await page.getByLabel('Zone', { exact: true }).selectOption({ label: 'Standard' });
+  await page.getByRole('button', { name: 'Hold best seats' }).click();
+  await expect(page.getByTestId('sale-ticket')).toHaveCount(1);
+  const totals = page.getByTestId('sale-totals');
+  // $60 and the $2 booking fee.
+  await expect(totals.getByTestId('total')).toHaveText('$62.00');
+
+  const name = `Ada ${unique('Post').slice(-6)}`;
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  // Post is the last delivery; choosing it adds the postage to the quote and asks for the address.
+  const deliveries = page.getByRole('group', { name: 'Delivery', exact: true }).getByRole('radio');
+  await expect(deliveries).toHaveCount(4);
+  await expect(deliveries.last()).toHaveAccessibleName('Post');
+  await deliveries.last().check();
+  await expect(totals.getByTestId('mailing')).toHaveText('$4.50');
+  await expect(totals.getByTestId('total')).toHaveText('$66.50');
+  const address = page.getByRole('group', { name: 'Post the tickets to' });
+  await expect(address.getByLabel(/^Country/).locator('option')).toHaveText(['United Kingdom', 'United States']);
+  await address.getByLabel(/^Country/).selectOption('US');
+  // Addressed to the patron unless the clerk says otherwise.
+  await expect(address.getByLabel(/^Name on the envelope/)).toHaveValue(name);
+  await address.getByLabel(/^Street address/).fill('1 Theatre Row');
+  await address.getByLabel(/^City/).fill('New York');
+  await address.getByLabel(/^State/).selectOption('NY');
+  const zip = address.getByLabel(/^ZIP code/);
+  await zip.fill('1003');
+  await page.getByLabel('Cash tendered').fill('70');
+  await expect(page.getByTestId('change-due')).toHaveText('Change due $3.50');
+  await expect(page.getByTestId('sell-why')).toHaveText('Enter a valid ZIP code, like 95014.');
+
+  // Enter sells: stopped at the ZIP code, with the focus there; nothing was sold.
+  await zip.press('Enter');
+  await expect(address.getByText('Enter a valid ZIP code, like 95014.')).toBeVisible();
+  await expect(zip).toBeFocused();
+  await expect(zip).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('sale-done')).toHaveCount(0);
+  await screenshotOf(page.locator('.admin-main'), 'admin-sell-post-zip-error');
+  await zip.fill('10036');
+  await expect(address.getByText('Enter a valid ZIP code, like 95014.')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Sell 1 ticket for $66.50' })).toBeEnabled();
+  await screenshotOf(page.locator('.admin-main'), 'admin-sell-post');
+  await zip.press('Enter');
+
+  const done = page.getByTestId('sale-done');
+  await expect(done).toContainText(`${name}, paid in cash: $66.50`);
+  await expect(done.getByTestId('sale-change')).toContainText('$3.50');
+  await expect(done.getByTestId('sale-posted')).toContainText('The tickets will be posted to:');
+  await expect(done.getByTestId('sale-posted-address')).toContainText('1 Theatre Row');
+  await expect(done.getByTestId('sale-posted-address')).toContainText('NEW YORK NY 10036');
+  await screenshotOf(done, 'admin-sell-post-done');
+  const number = (await done.getByTestId('sale-number').textContent())!.trim();
+
+  // The order waits on the box office's to-post list, with its address.
+  await openAdminPage(page, 'Orders');
+  const row = page.getByTestId('to-post-order').filter({ hasText: number });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('to-post-address')).toContainText(name);
+  await expect(row.getByTestId('to-post-address')).toContainText('NEW YORK NY 10036');
 });

@@ -23,6 +23,10 @@ import {
   willCallGroups,
   willCallLine,
   willCallProblem,
+  postedToLines,
+  saleAddressErrors,
+  windowMail,
+  windowMailClosed,
   type SaleForm,
   type WillCallOrder,
   type SellInputs,
@@ -30,6 +34,8 @@ import {
   type Totals,
 } from './boxOffice';
 import type { PriceView } from './catalog';
+import type { AddressForm } from './postal';
+import { FORMATS } from '../test/postal';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 const PRICES: PriceView[] = [
@@ -364,5 +370,95 @@ describe('will call', () => {
     expect(willCallProblem(new ApiError(409, 'not_will_call', 'no', {}), 'UTC').message).toContain('not kept for collection');
     expect(willCallProblem(new ApiError(0, 'network', 'offline', {}), 'UTC').message).toContain('could not be reached');
     expect(willCallProblem(new Error('boom'), 'UTC').message).toBe('Something went wrong; please try again.');
+  });
+});
+
+describe('tickets by post', () => {
+  // As the admin venue gives them: posted by the box office for $4.50 to the US and the UK.
+  type Venue = Parameters<typeof windowMail>[0];
+  const postsTo = { enabled: true, fee: 450, cutoffDays: 7, countries: ['US', 'GB'], fulfilment: 'in_house' as const };
+  const venueWith = (changes: Partial<typeof postsTo> = {}): Venue => ({ postalCountries: FORMATS, settings: { mail: { ...postsTo, ...changes } } }) as unknown as Venue;
+  const venue = venueWith();
+  const mail = windowMail(venue)!;
+  const address: AddressForm = { name: 'Ada Lovelace', line1: '1 Theatre Row', line2: '', city: 'New York', region: 'NY', postalCode: '10036', country: 'US' };
+  const posted = (changes: Partial<AddressForm> = {}): Partial<SaleForm> => ({ delivery: 'mail', tendered: '150', address: { ...address, ...changes } });
+
+  it('offers Post only where the venue posts, to its countries by name', () => {
+    expect(mail).toMatchObject({ fee: 450, cutoffDays: 7, fulfilment: 'in_house' });
+    expect(mail.countries.map((c) => c.code)).toEqual(['GB', 'US']);
+    expect(windowMail(venueWith({ enabled: false }))).toBeNull();
+    expect(windowMail(venueWith({ countries: [] }))).toBeNull();
+  });
+
+  it('quotes posted tickets with the postage, and a posted comp as a comp (the server makes it free)', () => {
+    const tickets = [{ holdId: 'h1', priceType: 'adult' }];
+    expect(buildQuoteBody(tickets, 'cash', 'mail')).toEqual({ tickets, delivery: 'mail' });
+    expect(buildQuoteBody(tickets, 'comp', 'mail')).toEqual({ tickets, comp: true, delivery: 'mail' });
+    expect(buildQuoteBody(tickets, 'cash', 'print')).toEqual({ tickets });
+  });
+
+  it('sends the address with a posted sale only, trimmed', () => {
+    const tickets = [{ holdId: 'h1', priceType: 'adult' }];
+    const form: SaleForm = { ...emptySaleForm('US'), ...posted({ line1: ' 1 Theatre Row ' }), name: 'Ada Lovelace' };
+    expect(buildSellBody(form, tickets, 'USD', 'UTC')).toEqual({
+      tickets,
+      payment: { method: 'cash', tendered: 15_000 },
+      delivery: 'mail',
+      patron: { name: 'Ada Lovelace' },
+      address: { name: 'Ada Lovelace', line1: '1 Theatre Row', city: 'New York', region: 'NY', postalCode: '10036', country: 'US' },
+    });
+    expect(buildSellBody({ ...form, delivery: 'print' }, tickets, 'USD', 'UTC')).not.toHaveProperty('address');
+    expect(emptySaleForm('US').address.country).toBe('US');
+  });
+
+  it('checks the address by its country before Sell, at the first field at fault', () => {
+    expect(sellState(inputs(posted(), { mail }))).toEqual({ ready: true });
+    expect(sellState(inputs(posted({ postalCode: '1003' }), { mail }))).toEqual({ ready: false, why: 'Enter a valid ZIP code, like 95014.', field: 'address.postalCode' });
+    expect(sellState(inputs(posted({ line1: '', postalCode: '1003' }), { mail }))).toMatchObject({ ready: false, field: 'address.line1' });
+    expect(saleAddressErrors({ delivery: 'mail', address: { ...address, line1: '', postalCode: '1003' } }, mail)).toEqual({
+      'address.line1': 'Enter the street address.',
+      'address.postalCode': 'Enter a valid ZIP code, like 95014.',
+    });
+    expect(saleAddressErrors({ delivery: 'print', address: { ...address, postalCode: '' } }, mail)).toEqual({});
+    // The cash is asked for first, as the form reads.
+    expect(sellState(inputs({ ...posted({ postalCode: '' }), tendered: '' }, { mail }))).toMatchObject({ field: 'tendered' });
+  });
+
+  it('refuses Post where the venue does not post or posting has closed', () => {
+    expect(sellState(inputs(posted(), { mail: null }))).toMatchObject({ ready: false, field: 'delivery' });
+    expect(sellState(inputs(posted(), { mail, mailClosed: true }))).toEqual({
+      ready: false,
+      why: 'It is too late to post tickets for this performance: choose another delivery.',
+      field: 'delivery',
+    });
+    const show = '2026-12-20T00:30:00Z';
+    expect(windowMailClosed(mail, [show], Date.parse('2026-12-12T00:00:00Z'))).toBe(false);
+    expect(windowMailClosed(mail, [show], Date.parse('2026-12-13T00:30:00Z'))).toBe(true);
+    expect(windowMailClosed(mail, [], Date.parse('2026-12-13T00:30:00Z'))).toBe(false);
+  });
+
+  it('puts the server’s refusals of a posted sale at their field', () => {
+    const zip = new ApiError(422, 'invalid_field', 'address.postalCode: not a ZIP code of United States', { field: 'address.postalCode' });
+    expect(saleProblem(zip, 'cash')).toEqual({ message: 'Not a ZIP code of United States.', field: 'address.postalCode' });
+    const none = new ApiError(422, 'invalid_field', 'address: enter the postal address', { field: 'address' });
+    expect(saleProblem(none, 'cash')).toEqual({ message: 'Enter the address to post the tickets to.', field: 'address.line1' });
+    const closed = new ApiError(422, 'mail_closed', 'Tickets are posted until 7 days before the performance; choose another delivery');
+    expect(saleProblem(closed, 'cash')).toEqual({
+      message: 'It is too late to post these tickets (tickets are posted until 7 days before the performance): choose another delivery. Nothing was sold.',
+      field: 'delivery',
+    });
+    const off = new ApiError(422, 'mail_not_offered', 'This venue does not post tickets; choose another delivery');
+    expect(saleProblem(off, 'cash')).toMatchObject({ field: 'delivery', mailNotOffered: true });
+  });
+
+  it('reads the address back as the envelope will, in the country’s capitals', () => {
+    expect(postedToLines({ ...address, city: 'New York', postalCode: ' 10036 ' }, mail.countries)).toEqual([
+      'Ada Lovelace',
+      '1 Theatre Row',
+      'NEW YORK NY 10036',
+      'UNITED STATES',
+    ]);
+    const gb = postedToLines({ name: 'Ann Lee', line1: '2 Strand', line2: '', city: 'London', region: '', postalCode: 'wc2n 5du', country: 'GB' }, mail.countries);
+    expect(gb).toEqual(['Ann Lee', '2 Strand', 'LONDON', 'WC2N 5DU', 'UNITED KINGDOM']);
   });
 });

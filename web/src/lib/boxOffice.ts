@@ -2,7 +2,9 @@
 // the web (so a seat is never sold twice), the quote of what the sale costs, and the sale itself
 // — cash with change, a card at the window, a phone order (a payment link emailed to the patron,
 // or the card keyed in where the venue enabled MOTO), complimentary tickets with a reason
-// (`comp`), or a reservation paid later — then will-call: collecting, paying or cancelling.
+// (`comp`), or a reservation paid later — delivered printed, by email, at will call or by post
+// (to an address checked by its country's rules, the venue's postage in the total) — then
+// will-call: collecting, paying or cancelling.
 // Everything here is pure except the calls: the pages ask these functions what to send, whether
 // a button may be pressed and why not, and what a refusal means to the clerk.
 import { ApiError, request, type AdminSchemas as S } from './api';
@@ -10,6 +12,19 @@ import type { HoldRequest } from './carts';
 import type { PriceView } from './catalog';
 import { priceTypeLabel } from './checkout';
 import { currencyDigits, formatMoney } from './format';
+import {
+  ADDRESS_FIELDS,
+  addressBody,
+  addressErrors,
+  addressLines,
+  emptyAddress,
+  findFormat,
+  mailClosesAt,
+  normalPostalCode,
+  type AddressField,
+  type AddressForm,
+  type AddressFormat,
+} from './postal';
 import { utcToZonedInput, zonedToUtc } from './zoned';
 
 export type { HoldRequest };
@@ -24,8 +39,8 @@ export type Totals = S['Totals'];
 export type SaleTicket = S['SaleTicket'];
 export type SalePatron = S['SalePatron'];
 export type QuoteBody = S['QuoteBody'];
-/** Posting tickets from the window is refused as not available yet. */
-export type SaleDelivery = Exclude<S['Delivery'], 'mail'>;
+/** Printed at the window, emailed, kept at will call, or posted (`mail`, with an address). */
+export type SaleDelivery = S['Delivery'];
 /** How the window takes payment: cash, a card (at the window, or keyed in for a phone order
  * where the venue enabled MOTO), a comp, or a reservation paid later. */
 export type SalePayment = S['SalePayment'];
@@ -188,10 +203,77 @@ export interface SaleForm {
   email: string;
   phone: string;
   delivery: SaleDelivery;
+  /** Where posted tickets go (sent only with `delivery: "mail"`). */
+  address: AddressForm;
 }
 
-export function emptySaleForm(): SaleForm {
-  return { method: 'cash', phoneCard: 'link', until: '', tendered: '', reason: '', name: '', email: '', phone: '', delivery: 'print' };
+/** `country`: the first the venue posts to, chosen in the address form to start with. */
+export function emptySaleForm(country = ''): SaleForm {
+  return {
+    method: 'cash',
+    phoneCard: 'link',
+    until: '',
+    tendered: '',
+    reason: '',
+    name: '',
+    email: '',
+    phone: '',
+    delivery: 'print',
+    address: emptyAddress(country),
+  };
+}
+
+// --- tickets by post ----------------------------------------------------------------------------
+
+/** Tickets by post as the window offers them (the admin venue's `mail`), with the address
+ * rules of each country the venue posts to. */
+export interface WindowMail {
+  /** Postage added to a posted order (minor units of the venue's currency). */
+  fee: number;
+  /** Posting closes this many whole days before the earliest performance of the sale. */
+  cutoffDays: number;
+  /** Who posts them: the box office from the to-post list, or the print-and-mail provider. */
+  fulfilment: S['Fulfilment'];
+  /** The countries posted to, by name. */
+  countries: AddressFormat[];
+}
+
+/** What the admin venue says about posting tickets; null when the venue does not post them
+ * (off, or no country to post to). */
+export function windowMail(venue: Pick<S['VenueView'], 'settings' | 'postalCountries'>): WindowMail | null {
+  const mail = venue.settings.mail;
+  if (!mail.enabled) return null;
+  const countries = mail.countries
+    .map((code) => findFormat(venue.postalCountries, code))
+    .filter((f): f is AddressFormat => !!f)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  if (countries.length === 0) return null;
+  return { fee: mail.fee, cutoffDays: mail.cutoffDays, fulfilment: mail.fulfilment, countries };
+}
+
+/** Whether posting has closed for a sale of performances starting at `startsAt` (UTC). */
+export function windowMailClosed(mail: Pick<WindowMail, 'cutoffDays'>, startsAt: readonly string[], now: number): boolean {
+  const closes = mailClosesAt(startsAt, mail.cutoffDays);
+  return !!closes && closes.getTime() <= now;
+}
+
+/** The address as the envelope will read, for the clerk to read back to the patron. */
+export function postedToLines(address: AddressForm, countries: readonly AddressFormat[]): string[] {
+  const format = findFormat(countries, address.country);
+  const body = addressBody(address);
+  const upper = (field: AddressField, value: string) => (format?.upper.includes(field) ? value.toUpperCase() : value);
+  return addressLines(
+    {
+      name: body.name ?? '',
+      line1: body.line1 ?? '',
+      ...(body.line2 ? { line2: body.line2 } : {}),
+      city: upper('city', body.city ?? ''),
+      ...(body.region ? { region: upper('region', body.region) } : {}),
+      postalCode: format ? normalPostalCode(format, body.postalCode ?? '') : (body.postalCode ?? ''),
+      country: body.country ?? '',
+    },
+    format?.name,
+  );
 }
 
 /** Cash as typed ("50", "$50.00", "1,250") → minor units of `currency`; null when it is not an amount. */
@@ -211,7 +293,17 @@ export function changeDue(tendered: number | null, total: number): number | null
 }
 
 /** Where the clerk fixes what stops the sale. */
-export type SaleField = 'tendered' | 'reason' | 'email' | 'name' | 'phone' | 'delivery' | 'payment' | 'tickets' | 'until';
+export type SaleField =
+  | 'tendered'
+  | 'reason'
+  | 'email'
+  | 'name'
+  | 'phone'
+  | 'delivery'
+  | 'payment'
+  | 'tickets'
+  | 'until'
+  | `address.${AddressField}`;
 
 export type SellState = { ready: true } | { ready: false; why: string; field?: SaleField };
 
@@ -233,6 +325,10 @@ export interface SellInputs {
   motoEnabled?: boolean;
   /** A sale is under way. */
   busy: boolean;
+  /** Tickets by post, when the venue posts them (null: Post is refused). */
+  mail?: WindowMail | null;
+  /** Posting has closed for the performances of this sale. */
+  mailClosed?: boolean;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -273,7 +369,20 @@ export function sellState(input: SellInputs): SellState {
   if (form.delivery === 'email' && !email) return { ready: false, why: 'Email delivery needs the patron’s email.', field: 'email' };
   if (email && !EMAIL.test(email)) return { ready: false, why: 'The email is not valid, e.g. name@example.com.', field: 'email' };
   if ((email || form.phone.trim()) && !form.name.trim()) return { ready: false, why: 'Enter the patron’s name (or clear the email and phone for a walk-up).', field: 'name' };
+  if (form.delivery === 'mail') {
+    if (!input.mail) return { ready: false, why: 'This venue does not post tickets: choose another delivery.', field: 'delivery' };
+    if (input.mailClosed) return { ready: false, why: 'It is too late to post tickets for this performance: choose another delivery.', field: 'delivery' };
+    const [field, why] = Object.entries(saleAddressErrors(form, input.mail))[0] ?? [];
+    if (field && why) return { ready: false, why, field: field as SaleField };
+  }
   return { ready: true };
+}
+
+/** What the address form can tell before sending, keyed `address.<field>` in the form's order
+ * (none unless the tickets are posted). */
+export function saleAddressErrors(form: Pick<SaleForm, 'delivery' | 'address'>, mail: Pick<WindowMail, 'countries'> | null | undefined): Record<string, string> {
+  if (form.delivery !== 'mail' || !mail) return {};
+  return addressErrors(form.address, mail.countries);
 }
 
 /** The tickets with their price types, in the cart's order. */
@@ -287,8 +396,12 @@ export function saleTickets(items: readonly StaffCartItem[], priceTypes: Readonl
   return tickets;
 }
 
-export function buildQuoteBody(tickets: readonly SaleTicket[], method: SaleMethod): QuoteBody {
-  return method === 'comp' ? { tickets: [...tickets], comp: true } : { tickets: [...tickets] };
+/** Priced as the sale will be: a comp at nothing, posted tickets with the venue's postage. */
+export function buildQuoteBody(tickets: readonly SaleTicket[], method: SaleMethod, delivery: SaleDelivery = 'print'): QuoteBody {
+  const body: QuoteBody = { tickets: [...tickets] };
+  if (method === 'comp') body.comp = true;
+  if (delivery === 'mail') body.delivery = 'mail';
+  return body;
 }
 
 /** The sale as sent: a walk-up has no patron; cash in minor units of `currency`; a
@@ -313,6 +426,7 @@ export function buildSellBody(form: SaleForm, tickets: readonly SaleTicket[], cu
       break;
   }
   const body: SellBody = { tickets: [...tickets], payment, delivery: form.delivery };
+  if (form.delivery === 'mail') body.address = addressBody(form.address);
   const name = form.name.trim();
   const email = form.email.trim();
   const phone = form.phone.trim();
@@ -392,6 +506,8 @@ export interface SaleProblem {
   refreshCart?: boolean;
   /** The price table changed: read the prices again. */
   refreshPrices?: boolean;
+  /** The venue no longer posts tickets: Post goes once another delivery is chosen. */
+  mailNotOffered?: boolean;
 }
 
 const FIELD_WORDS: Record<string, SaleField> = {
@@ -402,7 +518,6 @@ const FIELD_WORDS: Record<string, SaleField> = {
   phone: 'phone',
   delivery: 'delivery',
   payment: 'payment',
-  address: 'delivery',
   until: 'until',
   patron: 'name',
 };
@@ -431,6 +546,9 @@ export function saleProblem(e: unknown, method: SaleMethod, money: (amount: numb
       }
       if (field === 'reason') return { message: 'Enter the reason for the complimentary tickets.', field };
       if (field === 'delivery' && e.fieldMessage.includes('email')) return { message: 'Email delivery needs the patron’s email.', field: 'email' };
+      if (e.field === 'address') return { message: 'Enter the address to post the tickets to.', field: 'address.line1' };
+      const addressField = addressFieldOf(e.field);
+      if (addressField) return { message: sentence(e.fieldMessage), field: addressField };
       return field ? { message: sentence(e.fieldMessage), field } : { message: sentence(e.message) };
     }
     case 'holds_expired':
@@ -452,9 +570,22 @@ export function saleProblem(e: unknown, method: SaleMethod, money: (amount: numb
       return { message: 'Keying in cards for phone orders is not enabled for this venue: send a payment link instead.', field: 'payment' };
     case 'payments_not_ready':
       return { message: 'Card payments are not set up for this venue yet (see Payments). Take cash instead.', field: 'payment' };
+    case 'mail_not_offered':
+      return { message: 'This venue no longer posts tickets: choose another delivery. Nothing was sold.', field: 'delivery', mailNotOffered: true };
+    case 'mail_closed': {
+      const days = /(\d+) days?/.exec(e.message)?.[1];
+      const until = days ? ` (tickets are posted until ${days} ${days === '1' ? 'day' : 'days'} before the performance)` : '';
+      return { message: `It is too late to post these tickets${until}: choose another delivery. Nothing was sold.`, field: 'delivery' };
+    }
     default:
       return { message: sentence(e.message) };
   }
+}
+
+/** `address.postalCode` → the form's field; undefined for anything else. */
+function addressFieldOf(field: string | undefined): SaleField | undefined {
+  const name = field?.startsWith('address.') ? field.slice('address.'.length) : '';
+  return (ADDRESS_FIELDS as readonly string[]).includes(name) ? (field as SaleField) : undefined;
 }
 
 /** "Held for 29:41", from the first hold's end. */
