@@ -45,10 +45,12 @@ pub struct ExchangeBody {
     /// A performance of the same event (the same one for other seats).
     performance_id: String,
     /// The new places: exactly one of these, as many as `ticketIds`.
+    #[schema(max_items = 20)]
     seats: Option<Vec<String>>,
     best_available: Option<BestAvailableRequest>,
     general_admission: Option<GeneralAdmissionRequest>,
     /// A price type per new ticket, in the order's ticket order; default each old one's.
+    #[schema(max_items = 20)]
     price_types: Option<Vec<String>>,
     /// The exchange fee, minor units (default 0).
     #[schema(minimum = 0, maximum = 100_000)]

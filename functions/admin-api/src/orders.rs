@@ -3,6 +3,7 @@
 
 use crate::AdminState;
 use axum::extract::{Path, Query, State};
+use futures::{StreamExt, TryStreamExt};
 use marquee_domain::{OrderId, OrderNumber, Permission, TicketId};
 use marquee_platform::auth::StaffAuth;
 use marquee_platform::{ApiError, http::Json};
@@ -13,6 +14,8 @@ use utoipa::ToSchema;
 
 /// How many recent orders a name or email search looks through.
 const SEARCH_WINDOW: i32 = 500;
+/// Orders read at once for the to-post list.
+const READS_AT_ONCE: usize = 16;
 /// A cancellation refunds for at most this long per request; calling again continues.
 pub(crate) const CANCEL_BUDGET: Duration = Duration::from_secs(20);
 
@@ -371,12 +374,20 @@ async fn orders_to_post(
     state: &AdminState,
     auth: &StaffAuth,
 ) -> Result<Vec<OrderRecord>, ApiError> {
-    let recent = state
-        .store
-        .recent_orders(&auth.tenant, SEARCH_WINDOW)
+    // The to-post index, not the recent orders: an unposted order stays listed however many
+    // orders came after it.
+    let ids = state.store.orders_to_post(&auth.tenant).await?;
+    let read: Vec<Option<OrderRecord>> = futures::stream::iter(ids)
+        .map(|id| {
+            let (store, tenant) = (state.store.clone(), auth.tenant.clone());
+            async move { store.order(&tenant, &id).await }
+        })
+        .buffer_unordered(READS_AT_ONCE)
+        .try_collect()
         .await?;
-    let mut orders: Vec<OrderRecord> = recent
+    let mut orders: Vec<OrderRecord> = read
         .into_iter()
+        .flatten()
         .filter(|o| {
             o.delivery == marquee_domain::Delivery::Mail
                 && o.status.has_valid_tickets()
@@ -386,7 +397,7 @@ async fn orders_to_post(
                     .is_none_or(|m| m.fulfilment == marquee_domain::Fulfilment::InHouse)
         })
         .collect();
-    orders.reverse();
+    orders.sort_by(|a, b| a.created_at.cmp(&b.created_at));
     Ok(orders)
 }
 
@@ -458,6 +469,11 @@ pub async fn mark_posted(
         .await
     {
         Ok(()) => {
+            // Off the to-post index: the list skips posted orders anyway, so a failure here
+            // only leaves an item that TTL removes.
+            if let Err(e) = state.store.forget_posted(&auth.tenant, &order.id).await {
+                tracing::warn!(order = %order.id, error = %e, "posted order left on the to-post index");
+            }
             state
                 .delivery
                 .tickets_posted(&auth.tenant, &order.id)

@@ -691,6 +691,14 @@ pub fn reservation_sk(order: &OrderId) -> String {
 
 pub const RESERVATION_PREFIX: &str = "ORDER#";
 
+/// The orders whose tickets the box office posts itself (`delivery: mail`, in-house): one
+/// `reservation_sk` item per order, written with the checkout, so the to-post list finds an
+/// unposted order however many orders came after it. Its order says whether it is paid and
+/// still to post; the item goes when it is posted, or by TTL.
+pub fn orders_to_post(tenant: &TenantId) -> String {
+    format!("T#{tenant}#TOPOST")
+}
+
 /// The box office's patron directory (`marquee_domain::patrons`): one entry per way to find
 /// an order's patron — `NAME#{search name}#…`, `EMAIL#{address}#…`, `PHONE#{digits}#…` —
 /// written with the checkout; searched by prefix. Not the patron accounts' partition, which

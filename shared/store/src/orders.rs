@@ -155,7 +155,13 @@ impl Store {
                     .build(),
             );
         }
-        for reservation in crate::reservations::reservation_items(write.tenant, write.order)? {
+        for reservation in crate::reservations::reservation_items(write.tenant, write.order)?
+            .into_iter()
+            .chain(crate::reservations::to_post_items(
+                write.tenant,
+                write.order,
+            )?)
+        {
             items.push(
                 TransactWriteItem::builder()
                     .put(build(

@@ -50,7 +50,61 @@ pub(crate) fn reservation_items(
         .collect()
 }
 
+/// How long an unposted order stays on the to-post index at most (TTL): more than a season.
+const TO_POST_KEPT_SECONDS: i64 = 400 * 24 * 3600;
+
+/// The order's to-post index item: for tickets the box office posts itself (none otherwise).
+pub(crate) fn to_post_items(
+    tenant: &TenantId,
+    order: &OrderRecord,
+) -> Result<Vec<HashMap<String, AttributeValue>>, StoreError> {
+    let in_house = order.delivery == marquee_domain::Delivery::Mail
+        && order
+            .mail
+            .as_ref()
+            .is_none_or(|m| m.fulfilment == marquee_domain::Fulfilment::InHouse);
+    if !in_house {
+        return Ok(Vec::new());
+    }
+    let mut record = item(
+        keys::orders_to_post(tenant),
+        &keys::reservation_sk(&order.id),
+        &ReservationRef {
+            order_id: order.id.clone(),
+        },
+    )?;
+    let created = chrono::DateTime::parse_from_rfc3339(&order.created_at)
+        .map_or_else(|_| chrono::Utc::now().timestamp(), |at| at.timestamp());
+    record.insert("ttl".into(), n(created + TO_POST_KEPT_SECONDS));
+    Ok(vec![record])
+}
+
 impl Store {
+    /// The orders the box office may have to post (any state: their records say which).
+    pub async fn orders_to_post(&self, tenant: &TenantId) -> Result<Vec<OrderId>, StoreError> {
+        let refs: Vec<ReservationRef> = self
+            .query_prefix(keys::orders_to_post(tenant), keys::RESERVATION_PREFIX)
+            .await?;
+        Ok(refs.into_iter().map(|r| r.order_id).collect())
+    }
+
+    /// Takes a posted order off the to-post index (the list skips posted orders anyway).
+    pub async fn forget_posted(
+        &self,
+        tenant: &TenantId,
+        order: &OrderId,
+    ) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(keys::orders_to_post(tenant)))
+            .key("sk", AttributeValue::S(keys::reservation_sk(order)))
+            .send()
+            .await
+            .map_err(StoreError::sdk)?;
+        Ok(())
+    }
+
     /// The orders reserved for a performance (paid, cancelled and expired ones included).
     pub async fn performance_reservations(
         &self,

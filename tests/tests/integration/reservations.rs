@@ -269,7 +269,9 @@ async fn the_sweep_releases_an_unpaid_reservation_at_its_deadline_once() {
     let host = show.venue.host.clone();
     // Only this test's sweeps run.
     let _paused = app.server.pause_queue_workers().await;
-    let until = Utc::now() + Duration::seconds(3);
+    // Long enough that the sale and the first sweep finish before it under a loaded suite (a
+    // 3 s deadline had passed already once, CI of bb3cb9e).
+    let until = Utc::now() + Duration::seconds(10);
     let reserved = app
         .window_sale(
             &show,
@@ -281,10 +283,16 @@ async fn the_sweep_releases_an_unpaid_reservation_at_its_deadline_once() {
     assert_eq!(reserved.status, StatusCode::CREATED, "{}", reserved.body);
     let order_id = reserved.body["orderId"].as_str().unwrap().to_owned();
     let (_, _, expired) = app.sweep().await;
+    assert!(
+        Utc::now() < until,
+        "the sale and the sweep took longer than the deadline"
+    );
     assert_eq!(expired, 0, "not yet");
     assert_eq!(app.statuses(&show).await, "ffhh");
 
-    tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
+    let past =
+        (until - Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(500);
+    tokio::time::sleep(past).await;
     // Past the deadline, swept or not, it can no longer be paid.
     let pay_path = format!("/admin/v1/orders/{order_id}/pay");
     let late = app
