@@ -273,3 +273,32 @@ pub async fn held(
     let contents = holds.contents(&venue.tenant, &access).await.unwrap();
     (holds, access, contents)
 }
+
+/// The box office clerk of the window tests.
+pub fn clerk() -> marquee_domain::Email {
+    marquee_domain::Email::parse("clerk@example.com").unwrap()
+}
+
+/// A box office cart holding the first `n` seats.
+pub async fn window_cart(
+    v: &Venue,
+    n: usize,
+) -> (crate::holds::CartAccess, crate::holds::CartContents) {
+    let holds = v.world.holds();
+    let created = holds.create_staff_cart(&v.tenant, &clerk()).await.unwrap();
+    let access = holds
+        .staff_access(&v.tenant, &created.cart.id)
+        .await
+        .unwrap();
+    holds
+        .hold_for_staff(
+            &v.tenant,
+            &access,
+            v.performance.as_str(),
+            &wanted_seats(&seats(v, n)),
+        )
+        .await
+        .unwrap();
+    let contents = holds.contents(&v.tenant, &access).await.unwrap();
+    (access, contents)
+}

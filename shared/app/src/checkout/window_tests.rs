@@ -5,34 +5,9 @@
 
 use super::*;
 use crate::holds::{STAFF_CART_LIMIT, STAFF_HOLD_SECONDS};
-use crate::testkit::{Venue, cart, request, seats, start, venue, wanted_seats};
+use crate::testkit::{Venue, cart, clerk, request, seats, start, venue, wanted_seats, window_cart};
 use marquee_domain::SeatId;
 use marquee_domain::records::SeatState;
-
-fn clerk() -> Email {
-    Email::parse("clerk@example.com").unwrap()
-}
-
-/// A box office cart holding the first `n` seats.
-async fn window_cart(v: &Venue, n: usize) -> (CartAccess, crate::holds::CartContents) {
-    let holds = v.world.holds();
-    let created = holds.create_staff_cart(&v.tenant, &clerk()).await.unwrap();
-    let access = holds
-        .staff_access(&v.tenant, &created.cart.id)
-        .await
-        .unwrap();
-    holds
-        .hold_for_staff(
-            &v.tenant,
-            &access,
-            v.performance.as_str(),
-            &wanted_seats(&seats(v, n)),
-        )
-        .await
-        .unwrap();
-    let contents = holds.contents(&v.tenant, &access).await.unwrap();
-    (access, contents)
-}
 
 fn at_window(contents: &crate::holds::CartContents, payment: WindowPayment) -> CheckoutRequest {
     CheckoutRequest {

@@ -4,35 +4,11 @@
 
 use super::*;
 use crate::checkout::{CheckoutError, CheckoutRequest, WindowPayment, WindowSaleRequest};
-use crate::holds::{CartAccess, CartContents};
-use crate::testkit::{Venue, request, seats, start, venue, wanted_seats};
+use crate::holds::CartContents;
+use crate::testkit::{Venue, clerk, request, seats, start, venue, window_cart};
 use chrono::Duration;
 use marquee_domain::records::{CartStatus, SeatState};
 use marquee_domain::{Delivery, Email};
-
-fn clerk() -> Email {
-    Email::parse("clerk@example.com").unwrap()
-}
-
-async fn window_cart(v: &Venue, n: usize) -> (CartAccess, CartContents) {
-    let holds = v.world.holds();
-    let created = holds.create_staff_cart(&v.tenant, &clerk()).await.unwrap();
-    let access = holds
-        .staff_access(&v.tenant, &created.cart.id)
-        .await
-        .unwrap();
-    holds
-        .hold_for_staff(
-            &v.tenant,
-            &access,
-            v.performance.as_str(),
-            &wanted_seats(&seats(v, n)),
-        )
-        .await
-        .unwrap();
-    let contents = holds.contents(&v.tenant, &access).await.unwrap();
-    (access, contents)
-}
 
 fn reserve(contents: &CartContents, until: chrono::DateTime<chrono::Utc>) -> CheckoutRequest {
     CheckoutRequest {
